@@ -1,0 +1,86 @@
+#pragma once
+
+#include "event.h"
+#include "eventfilter.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QLabel;
+class QTableView;
+class QToolButton;
+
+namespace es {
+
+class EventTableModel;
+class FilterBar;
+class StoreSession;
+
+// What the event table shows before the filter bar narrows it.
+struct ViewScope {
+    enum class Kind { All, Category, Stream };
+    Kind kind = Kind::All;
+    QString name;
+
+    static ViewScope all() { return {}; }
+    static ViewScope category(const QString& name) { return { Kind::Category, name }; }
+    static ViewScope stream(const QString& name) { return { Kind::Stream, name }; }
+    bool operator==(const ViewScope& other) const = default;
+};
+
+// The central pane: scope header, filter bar and the paged event table.
+class EventView : public QWidget {
+    Q_OBJECT
+public:
+    explicit EventView(QWidget* parent = nullptr);
+    ~EventView() override;
+
+    // Shows the session's events in scope; nullptr clears the view.
+    void setSession(StoreSession* session, const ViewScope& scope = ViewScope::all());
+    void setScope(const ViewScope& scope);
+    ViewScope scope() const { return m_scope; }
+
+    // Keys are global positions, or versions when the scope is one stream.
+    void goToKey(qint64 key);
+    void goToTime(const QDateTime& time);
+    void selectRow(int row);
+    void refresh();
+    // Re-reads the filter bar; on bad input shows the error inline and keeps the current rows.
+    bool applyFilter();
+
+    std::optional<Event> currentEvent() const;
+    EventTableModel* model() const { return m_model; }
+    QTableView* table() const { return m_table; }
+    FilterBar* filterBar() const { return m_filterBar; }
+    qint64 rowCountKnown() const { return m_rowCount; }
+
+Q_SIGNALS:
+    void currentEventChanged(const std::optional<es::Event>& event);
+    void scopeChanged(const es::ViewScope& scope);
+    void errorOccurred(const QString& message);
+    void statusMessage(const QString& message);
+
+private:
+    void updateHeader();
+    void updateEmptyNote();
+    void emitCurrent();
+    void showContextMenu(const QPoint& pos);
+
+    ViewScope m_scope;
+    EventTableModel* m_model;
+    FilterBar* m_filterBar;
+    QTableView* m_table;
+    QLabel* m_scopeLabel;
+    QLabel* m_countLabel;
+    QLabel* m_emptyNote;
+    QToolButton* m_allButton;
+    qint64 m_rowCount = -1;
+    int m_pendingRow = -1; // selected row whose event was not loaded yet
+    Qt::SortOrder m_order = Qt::AscendingOrder;
+    bool m_columnsSized = false;
+};
+
+} // namespace es
+
+Q_DECLARE_METATYPE(es::ViewScope)

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "eventfilter.h"
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QToolButton;
+
+namespace es {
+
+// Event type(s), a time range and a payload text or JSON condition. Bad input is reported inline.
+class FilterBar : public QWidget {
+    Q_OBJECT
+public:
+    explicit FilterBar(QWidget* parent = nullptr);
+
+    // Fills the predicate fields of *filter (types, times, text, conditions); false and *error on bad input.
+    bool buildFilter(EventFilter* filter, QString* error) const;
+
+    void setTypes(const QString& types);
+    void setTimeRange(const QString& from, const QString& to);
+    void setQuery(const QString& query);
+    QString query() const;
+    QString errorText() const;
+    bool isActive() const;
+
+    QLineEdit* typesEdit() const { return m_types; }
+    QLineEdit* queryEdit() const { return m_query; }
+
+    // Validates the fields and emits applied() when they are good; shows the error otherwise.
+    void apply();
+    void clear();
+    void showError(const QString& error);
+    void focusQuery();
+
+Q_SIGNALS:
+    void applied();
+
+private:
+    QLineEdit* m_types;
+    QLineEdit* m_from;
+    QLineEdit* m_to;
+    QLineEdit* m_query;
+    QToolButton* m_apply;
+    QToolButton* m_clear;
+    QLabel* m_error;
+};
+
+} // namespace es

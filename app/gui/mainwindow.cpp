@@ -1,0 +1,591 @@
+#include "mainwindow.h"
+
+#include "eventinspector.h"
+#include "eventtablemodel.h"
+#include "eventview.h"
+#include "filterbar.h"
+#include "gotodialog.h"
+#include "gotostreamdialog.h"
+#include "jsontreemodel.h"
+#include "messagebanner.h"
+#include "openstoredialog.h"
+#include "settings.h"
+#include "storesession.h"
+#include "streambrowser.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QRegularExpression>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace es {
+
+namespace {
+
+QIcon themeIcon(const char* name, QStyle::StandardPixmap fallback, const QStyle* style)
+{
+    return QIcon::fromTheme(QLatin1String(name), style->standardIcon(fallback));
+}
+
+QString number(qint64 n)
+{
+    return n < 0 ? QStringLiteral("…") : QLocale().toString(n);
+}
+
+// Finds where in the metadata a value sits, preferring keys whose name contains `hint`. Returns the path keys.
+QStringList findValuePath(const QJsonObject& object, const QString& value, const QString& hint, int depth = 0)
+{
+    QStringList fallback;
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (it.value().isString() && it.value().toString() == value) {
+            if (hint.isEmpty() || it.key().contains(hint, Qt::CaseInsensitive))
+                return { it.key() };
+            if (fallback.isEmpty())
+                fallback = QStringList { it.key() };
+        } else if (it.value().isObject() && depth < 2) {
+            QStringList inner = findValuePath(it.value().toObject(), value, hint, depth + 1);
+            if (!inner.isEmpty() && fallback.isEmpty()) {
+                inner.prepend(it.key());
+                if (hint.isEmpty() || inner.last().contains(hint, Qt::CaseInsensitive))
+                    return inner;
+                fallback = inner;
+            }
+        }
+    }
+    return fallback;
+}
+
+QString conditionText(const QStringList& path, const QString& value)
+{
+    QString p = QStringLiteral("metadata");
+    for (const QString& key : path)
+        p = JsonTreeModel::appendPath(p, key, false);
+    QString quoted = value;
+    quoted.replace(QLatin1Char('\''), QLatin1String("''"));
+    return p + QStringLiteral(" = '") + quoted + QLatin1Char('\'');
+}
+
+QJsonObject metadataObject(const Event& e)
+{
+    if (!e.metadata.isJson())
+        return {};
+    return QJsonDocument::fromJson(e.metadata.bytes).object();
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_eventView(new EventView(this))
+    , m_streamBrowser(new StreamBrowser(this))
+    , m_inspector(new EventInspector(this))
+    , m_banner(new MessageBanner(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("EventScope"));
+    setWindowIcon(QIcon::fromTheme(QStringLiteral("io.eventscope.EventScope")));
+
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 4, 0, 0);
+    layout->setSpacing(4);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_eventView, 1);
+    setCentralWidget(central);
+
+    createDocks();
+    createActions();
+    createStatusBar();
+
+    connect(m_streamBrowser, &StreamBrowser::scopeRequested, m_eventView, &EventView::setScope);
+    connect(m_streamBrowser, &StreamBrowser::errorOccurred, this, &MainWindow::showError);
+    connect(m_eventView, &EventView::currentEventChanged, m_inspector, &EventInspector::setEvent);
+    connect(m_eventView, &EventView::errorOccurred, this, &MainWindow::showError);
+    connect(m_eventView, &EventView::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+    connect(m_eventView, &EventView::scopeChanged, this, [this](const ViewScope& scope) {
+        m_globalLogAction->setEnabled(scope.kind != ViewScope::Kind::All);
+    });
+    connect(m_eventView->model(), &EventTableModel::rowCountKnown, this, &MainWindow::updateStatus);
+    connect(m_inspector, &EventInspector::correlationRequested, this, &MainWindow::showCorrelated);
+    connect(m_inspector, &EventInspector::causationRequested, this, &MainWindow::goToCausation);
+    connect(m_inspector, &EventInspector::streamRequested, this, &MainWindow::showStream);
+    connect(m_inspector, &EventInspector::filterRequested, this, [this](const QString& condition) {
+        m_eventView->filterBar()->setQuery(condition);
+        m_eventView->filterBar()->apply();
+    });
+
+    auto* settings = Settings::instance();
+    connect(settings, &Settings::recentStoresChanged, this, &MainWindow::rebuildRecentMenu);
+    rebuildRecentMenu();
+    if (!restoreGeometry(settings->windowGeometry()))
+        resize(1480, 920);
+    restoreState(settings->windowState());
+    updateStatus();
+}
+
+MainWindow::~MainWindow()
+{
+    // Views first: their models hold pointers to the sessions deleted with this window.
+    m_eventView->setSession(nullptr);
+    m_streamBrowser->setSession(nullptr);
+}
+
+StoreSession* MainWindow::session() const
+{
+    return m_session.data();
+}
+
+bool MainWindow::isOpening() const
+{
+    return !m_opening.isNull();
+}
+
+void MainWindow::createDocks()
+{
+    auto* streams = new QDockWidget(tr("Streams"), this);
+    streams->setObjectName(QStringLiteral("streamsDock"));
+    streams->setWidget(m_streamBrowser);
+    addDockWidget(Qt::LeftDockWidgetArea, streams);
+
+    auto* inspector = new QDockWidget(tr("Inspector"), this);
+    inspector->setObjectName(QStringLiteral("inspectorDock"));
+    inspector->setWidget(m_inspector);
+    addDockWidget(Qt::RightDockWidgetArea, inspector);
+    resizeDocks({ streams, inspector }, { 270, 400 }, Qt::Horizontal);
+}
+
+void MainWindow::createActions()
+{
+    const QStyle* s = style();
+    auto* fileMenu = menuBar()->addMenu(tr("&File"));
+    auto* openAction = fileMenu->addAction(themeIcon("document-open", QStyle::SP_DialogOpenButton, s), tr("&Open Store…"),
+        this, &MainWindow::openDialog);
+    openAction->setShortcut(QKeySequence::Open);
+    openAction->setToolTip(tr("Open an event store (a SQLite file or an address)"));
+    m_recentMenu = fileMenu->addMenu(themeIcon("document-open-recent", QStyle::SP_DirIcon, s), tr("Open &Recent"));
+    m_closeAction = fileMenu->addAction(tr("&Close Store"), this, &MainWindow::closeStore);
+    m_closeAction->setShortcut(QKeySequence::Close);
+    fileMenu->addSeparator();
+    auto* quitAction = fileMenu->addAction(
+        themeIcon("application-exit", QStyle::SP_DialogCloseButton, s), tr("&Quit"), this, &QWidget::close);
+    quitAction->setShortcut(QKeySequence::Quit);
+    quitAction->setMenuRole(QAction::QuitRole);
+
+    auto* viewMenu = menuBar()->addMenu(tr("&View"));
+    m_refreshAction = viewMenu->addAction(
+        themeIcon("view-refresh", QStyle::SP_BrowserReload, s), tr("&Refresh"), this, [this] {
+            if (!m_session)
+                return;
+            m_eventView->refresh();
+            updateStatus();
+        });
+    m_refreshAction->setShortcut(QKeySequence::Refresh);
+    m_refreshAction->setToolTip(tr("Read new events appended since the last read (F5)"));
+    m_globalLogAction = viewMenu->addAction(themeIcon("go-home", QStyle::SP_DirHomeIcon, s), tr("&Global Log"), this,
+        [this] { m_eventView->setScope(ViewScope::all()); });
+    m_globalLogAction->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Home));
+    m_globalLogAction->setEnabled(false);
+    auto* filterAction = viewMenu->addAction(themeIcon("view-filter", QStyle::SP_FileDialogContentsView, s),
+        tr("&Filter Events…"), this, [this] { m_eventView->filterBar()->focusQuery(); });
+    filterAction->setShortcut(QKeySequence::Find);
+    auto* filterStreams
+        = viewMenu->addAction(tr("Filter &Streams…"), this, [this] { m_streamBrowser->focusFilter(); });
+    filterStreams->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    viewMenu->addSeparator();
+
+    auto* goMenu = menuBar()->addMenu(tr("&Go"));
+    m_goToAction = goMenu->addAction(themeIcon("go-jump", QStyle::SP_ArrowRight, s), tr("Go to &Position or Time…"), this,
+        &MainWindow::goToDialog);
+    m_goToAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    m_goToStreamAction = goMenu->addAction(
+        themeIcon("go-next", QStyle::SP_FileDialogDetailedView, s), tr("Go to &Stream…"), this, &MainWindow::goToStreamDialog);
+    m_goToStreamAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    goMenu->addAction(m_globalLogAction);
+
+    auto* helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(tr("&About EventScope"), this, &MainWindow::about);
+    helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+    auto* toolBar = addToolBar(tr("Main"));
+    toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addAction(openAction);
+    toolBar->addAction(m_refreshAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_globalLogAction);
+    toolBar->addAction(m_goToAction);
+    toolBar->addAction(m_goToStreamAction);
+
+    for (auto* dock : findChildren<QDockWidget*>())
+        viewMenu->addAction(dock->toggleViewAction());
+    viewMenu->addAction(toolBar->toggleViewAction());
+
+    for (QAction* a : { m_refreshAction, m_goToAction, m_goToStreamAction, m_closeAction })
+        a->setEnabled(false);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_storeLabel = new QLabel(tr("No store open"), this);
+    m_layoutLabel = new QLabel(this);
+    m_countLabel = new QLabel(this);
+    m_headLabel = new QLabel(this);
+    m_notesButton = new QToolButton(this);
+    m_notesButton->setAutoRaise(true);
+    m_notesButton->setIcon(style()->standardIcon(QStyle::SP_MessageBoxInformation));
+    m_notesButton->setIconSize(QSize(14, 14));
+    m_notesButton->hide();
+    connect(m_notesButton, &QToolButton::clicked, this,
+        [this] { m_banner->showMessage(m_notesButton->toolTip(), MessageBanner::Kind::Info); });
+    m_busyBar = new QProgressBar(this);
+    m_busyBar->setRange(0, 0);
+    m_busyBar->setMaximumWidth(110);
+    m_busyBar->setMaximumHeight(14);
+    m_busyBar->setTextVisible(false);
+    m_busyBar->hide();
+    m_cancelButton = new QToolButton(this);
+    m_cancelButton->setText(tr("Cancel"));
+    m_cancelButton->setToolTip(tr("Cancel the reads running now"));
+    m_cancelButton->setAutoRaise(true);
+    m_cancelButton->hide();
+    connect(m_cancelButton, &QToolButton::clicked, this, [this] {
+        if (m_session)
+            m_session->cancelAll();
+        if (m_opening) {
+            m_opening->cancelAll();
+            m_opening->deleteLater();
+            m_opening = nullptr;
+        }
+        statusBar()->showMessage(tr("Cancelled"), 4000);
+    });
+    m_busyDelay = new QTimer(this);
+    m_busyDelay->setSingleShot(true);
+    m_busyDelay->setInterval(250);
+    connect(m_busyDelay, &QTimer::timeout, this, [this] {
+        m_busyBar->show();
+        m_cancelButton->show();
+    });
+    for (QLabel* l : { m_storeLabel, m_layoutLabel, m_countLabel, m_headLabel }) {
+        l->setContentsMargins(6, 0, 6, 0);
+        statusBar()->addPermanentWidget(l);
+        if (l == m_layoutLabel)
+            statusBar()->addPermanentWidget(m_notesButton);
+    }
+    statusBar()->addPermanentWidget(m_busyBar);
+    statusBar()->addPermanentWidget(m_cancelButton);
+}
+
+QString MainWindow::statusText() const
+{
+    QStringList parts;
+    for (QLabel* l : { m_storeLabel, m_layoutLabel, m_countLabel, m_headLabel })
+        parts.append(l->text());
+    return parts.join(QLatin1String(" | "));
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList stores = Settings::instance()->recentStores();
+    for (const QString& address : stores) {
+        auto* a = m_recentMenu->addAction(QFileInfo(address).fileName().isEmpty() ? address : QFileInfo(address).fileName(),
+            this, [this, address] { openStore(address); });
+        a->setToolTip(address);
+        a->setStatusTip(address);
+    }
+    if (!stores.isEmpty())
+        m_recentMenu->addSeparator();
+    auto* clear = m_recentMenu->addAction(tr("Clear List"), Settings::instance(), &Settings::clearRecentStores);
+    clear->setEnabled(!stores.isEmpty());
+}
+
+void MainWindow::openStore(const QString& address, const OpenOptions& options)
+{
+    if (m_opening) {
+        m_opening->cancelAll();
+        m_opening->deleteLater();
+    }
+    auto* session = new StoreSession(StoreOpener { address, options }, this);
+    m_opening = session;
+    statusBar()->showMessage(tr("Opening %1…").arg(address));
+    setBusy(true);
+    session->run<StoreInfo>(
+        StoreSession::Lane::Interactive, this, [](EventStore& store) { return store.info(); },
+        [this, session](StoreInfo info) {
+            if (m_opening != session) {
+                session->deleteLater();
+                return;
+            }
+            m_opening = nullptr;
+            adopt(session, info);
+        },
+        [this, session, address](const QString& message) {
+            const bool current = m_opening == session;
+            session->deleteLater();
+            if (!current)
+                return;
+            m_opening = nullptr;
+            setBusy(m_session && m_session->isBusy());
+            statusBar()->clearMessage();
+            showError(tr("Could not open %1: %2").arg(address, message));
+            Q_EMIT storeFailed(message);
+        });
+}
+
+void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
+{
+    StoreSession* old = m_session.data();
+    m_session = session;
+    m_info = info;
+    if (m_info.address.isEmpty())
+        m_info.address = session->address();
+    connect(session, &StoreSession::busyChanged, this, &MainWindow::setBusy);
+    connect(session, &StoreSession::connectionFailed, this, &MainWindow::showError);
+    m_banner->dismiss();
+    statusBar()->clearMessage();
+    m_inspector->setEvent(std::nullopt);
+    m_eventView->filterBar()->clear();
+    m_eventView->setSession(session, ViewScope::all());
+    m_streamBrowser->setSession(session);
+    if (old) {
+        old->cancelAll();
+        old->deleteLater();
+    }
+    Settings* settings = Settings::instance();
+    settings->addRecentStore(session->address());
+    const QFileInfo file(session->address());
+    if (file.exists())
+        settings->setLastDirectory(file.absolutePath());
+
+    const QString name = file.exists() ? file.fileName() : m_info.address;
+    setWindowTitle(tr("%1 — EventScope").arg(name));
+    for (QAction* a : { m_refreshAction, m_goToAction, m_goToStreamAction, m_closeAction })
+        a->setEnabled(true);
+    setBusy(session->isBusy());
+    updateStatus();
+    Q_EMIT storeOpened(m_info);
+}
+
+void MainWindow::closeStore()
+{
+    StoreSession* old = m_session.data();
+    if (!old)
+        return;
+    m_eventView->setSession(nullptr, ViewScope::all());
+    m_streamBrowser->setSession(nullptr);
+    m_inspector->setEvent(std::nullopt);
+    m_session = nullptr;
+    m_info = {};
+    old->cancelAll();
+    old->deleteLater();
+    setWindowTitle(tr("EventScope"));
+    for (QAction* a : { m_refreshAction, m_goToAction, m_goToStreamAction, m_closeAction })
+        a->setEnabled(false);
+    setBusy(false);
+    updateStatus();
+}
+
+void MainWindow::updateStatus()
+{
+    if (!m_session) {
+        m_storeLabel->setText(tr("No store open"));
+        m_storeLabel->setToolTip({});
+        for (QLabel* l : { m_layoutLabel, m_countLabel, m_headLabel })
+            l->hide();
+        m_notesButton->hide();
+        return;
+    }
+    const QFileInfo file(m_info.address);
+    m_storeLabel->setText(tr("Store: %1").arg(file.exists() ? file.fileName() : m_info.address));
+    m_storeLabel->setToolTip(m_info.address);
+    // What the layout lacks or hides is worth knowing but not worth a banner on every open.
+    QStringList about = m_info.notes;
+    if (m_info.candidateLayouts.size() > 1)
+        about.append(tr("Also matches: %1 (choose with File › Open Store…)")
+                         .arg(m_info.candidateLayouts.join(QLatin1String(", "))));
+    m_layoutLabel->setText(tr("Layout: %1").arg(m_info.layoutTitle.isEmpty() ? m_info.layout : m_info.layoutTitle));
+    m_layoutLabel->setToolTip(about.join(QLatin1Char('\n')));
+    m_notesButton->setToolTip(about.join(QLatin1Char('\n')));
+    m_notesButton->setVisible(!about.isEmpty());
+    QString count = tr("Events: %1").arg(number(m_info.eventCount));
+    if (m_info.streamCount >= 0)
+        count += tr(" in %1 streams").arg(number(m_info.streamCount));
+    m_countLabel->setText(count);
+    m_headLabel->setText(tr("Head: %1").arg(number(m_info.headPosition)));
+    m_headLabel->setToolTip(m_info.lastTime.isValid() ? tr("Last event at %1").arg(Event::timeToIso(m_info.lastTime))
+                                                      : QString());
+    for (QLabel* l : { m_layoutLabel, m_countLabel, m_headLabel })
+        l->show();
+}
+
+void MainWindow::setBusy(bool busy)
+{
+    busy = busy || m_opening;
+    if (busy) {
+        if (!m_busyBar->isVisible() && !m_busyDelay->isActive())
+            m_busyDelay->start();
+    } else {
+        m_busyDelay->stop();
+        m_busyBar->hide();
+        m_cancelButton->hide();
+    }
+}
+
+void MainWindow::showError(const QString& message)
+{
+    m_banner->showMessage(message, MessageBanner::Kind::Error);
+}
+
+void MainWindow::openDialog()
+{
+    OpenStoreDialog dialog(Settings::instance()->lastDirectory(), this);
+    if (dialog.exec() != QDialog::Accepted || dialog.address().isEmpty())
+        return;
+    openStore(dialog.address(), dialog.options());
+}
+
+void MainWindow::goToDialog()
+{
+    if (!m_session)
+        return;
+    GoToDialog dialog(m_eventView->scope().kind == ViewScope::Kind::Stream, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const auto target = dialog.target();
+    if (!target)
+        return;
+    if (target->key)
+        m_eventView->goToKey(*target->key);
+    else
+        m_eventView->goToTime(target->time);
+}
+
+void MainWindow::goToStreamDialog()
+{
+    if (!m_session)
+        return;
+    GoToStreamDialog dialog(m_session, this);
+    if (dialog.exec() != QDialog::Accepted || dialog.stream().isEmpty())
+        return;
+    showStream(dialog.stream());
+}
+
+void MainWindow::showStream(const QString& stream)
+{
+    m_eventView->setScope(ViewScope::stream(stream));
+}
+
+void MainWindow::jumpTo(qint64 position)
+{
+    const bool filtered = m_eventView->filterBar()->isActive();
+    m_eventView->filterBar()->clear();
+    if (m_eventView->scope().kind != ViewScope::Kind::All)
+        m_eventView->setScope(ViewScope::all());
+    else if (filtered)
+        m_eventView->applyFilter();
+    m_eventView->goToKey(position);
+}
+
+void MainWindow::showCorrelated(const Event& event)
+{
+    if (event.correlationId.isEmpty())
+        return;
+    const QStringList path = findValuePath(metadataObject(event), event.correlationId, QStringLiteral("correlation"));
+    if (path.isEmpty()) {
+        m_banner->showMessage(tr("This layout keeps the correlation id outside the metadata, so it cannot be filtered on yet."),
+            MessageBanner::Kind::Warning);
+        return;
+    }
+    FilterBar* bar = m_eventView->filterBar();
+    bar->clear();
+    bar->setQuery(conditionText(path, event.correlationId));
+    if (m_eventView->scope().kind != ViewScope::Kind::All)
+        m_eventView->setScope(ViewScope::all());
+    else
+        m_eventView->applyFilter();
+}
+
+void MainWindow::goToCausation(const Event& event)
+{
+    if (!m_session || event.causationId.isEmpty())
+        return;
+    const QJsonObject meta = metadataObject(event);
+    // Layouts such as Message DB name the causing message by its global position.
+    static const QRegularExpression positionKey(
+        QStringLiteral("causation.*global.*position"), QRegularExpression::CaseInsensitiveOption);
+    for (auto it = meta.begin(); it != meta.end(); ++it) {
+        if (positionKey.match(it.key()).hasMatch() && it.value().isDouble()) {
+            jumpTo(qint64(it.value().toDouble()));
+            return;
+        }
+    }
+    QStringList idPath = event.id.isEmpty() ? QStringList() : findValuePath(meta, event.id, QStringLiteral("id"));
+    if (idPath.isEmpty()) {
+        m_banner->showMessage(
+            tr("This layout does not keep event ids in the metadata, so the causation event cannot be looked up."),
+            MessageBanner::Kind::Warning);
+        return;
+    }
+    EventQuery query;
+    JsonCondition condition;
+    condition.field = JsonCondition::Field::Metadata;
+    condition.path = idPath;
+    condition.op = JsonCondition::Op::Eq;
+    condition.value = event.causationId;
+    query.filter.conditions.push_back(condition);
+    query.from = event.position >= 0 ? event.position : -1;
+    query.backward = true;
+    query.limit = 1;
+    const QString causation = event.causationId;
+    statusBar()->showMessage(tr("Looking for the causation event %1…").arg(causation));
+    m_session->run<EventPage>(
+        StoreSession::Lane::Interactive, this, [query](EventStore& store) { return store.events(query); },
+        [this, causation](EventPage page) {
+            statusBar()->clearMessage();
+            if (page.events.empty() || page.events.front().position < 0) {
+                m_banner->showMessage(tr("No event with id %1 was found before this one.").arg(causation),
+                    MessageBanner::Kind::Warning);
+                return;
+            }
+            jumpTo(page.events.front().position);
+        },
+        [this](const QString& message) {
+            statusBar()->clearMessage();
+            showError(tr("Could not look up the causation event: %1").arg(message));
+        });
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About EventScope"),
+        tr("<h3>EventScope %1</h3><p>A read-only inspector for event-sourced stores.</p>"
+           "<p>Stores are opened read-only; EventScope never writes to them.</p>")
+            .arg(QCoreApplication::applicationVersion()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    Settings* settings = Settings::instance();
+    settings->setWindowGeometry(saveGeometry());
+    settings->setWindowState(saveState());
+    settings->sync();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace es

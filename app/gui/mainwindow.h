@@ -1,0 +1,98 @@
+#pragma once
+
+#include "eventstore.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+#include <optional>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QToolButton;
+
+namespace es {
+
+class EventInspector;
+class EventView;
+class MessageBanner;
+class StoreSession;
+class StreamBrowser;
+struct Event;
+struct ViewScope;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a store in the background; on failure the current store stays open and the error shows in the window.
+    void openStore(const QString& address, const OpenOptions& options = {});
+    void closeStore();
+
+    StoreSession* session() const;
+    const StoreInfo& storeInfo() const { return m_info; }
+    bool isOpening() const;
+
+    EventView* eventView() const { return m_eventView; }
+    StreamBrowser* streamBrowser() const { return m_streamBrowser; }
+    EventInspector* inspector() const { return m_inspector; }
+    MessageBanner* banner() const { return m_banner; }
+    QString statusText() const;
+
+    void showError(const QString& message);
+    void showCorrelated(const Event& event);
+    void goToCausation(const Event& event);
+    void showStream(const QString& stream);
+
+Q_SIGNALS:
+    void storeOpened(const es::StoreInfo& info);
+    void storeFailed(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void createStatusBar();
+    void rebuildRecentMenu();
+    void adopt(StoreSession* session, const StoreInfo& info);
+    void updateStatus();
+    void setBusy(bool busy);
+    void openDialog();
+    void goToDialog();
+    void goToStreamDialog();
+    void jumpTo(qint64 position);
+    void about();
+
+    QPointer<StoreSession> m_session;
+    QPointer<StoreSession> m_opening;
+    StoreInfo m_info;
+
+    EventView* m_eventView;
+    StreamBrowser* m_streamBrowser;
+    EventInspector* m_inspector;
+    MessageBanner* m_banner;
+
+    QMenu* m_recentMenu = nullptr;
+    QAction* m_refreshAction = nullptr;
+    QAction* m_goToAction = nullptr;
+    QAction* m_goToStreamAction = nullptr;
+    QAction* m_globalLogAction = nullptr;
+    QAction* m_closeAction = nullptr;
+
+    QLabel* m_storeLabel = nullptr;
+    QLabel* m_layoutLabel = nullptr;
+    QLabel* m_countLabel = nullptr;
+    QLabel* m_headLabel = nullptr;
+    QToolButton* m_notesButton = nullptr;
+    QProgressBar* m_busyBar = nullptr;
+    QToolButton* m_cancelButton = nullptr;
+    QTimer* m_busyDelay = nullptr;
+};
+
+} // namespace es

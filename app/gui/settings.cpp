@@ -1,0 +1,121 @@
+#include "settings.h"
+
+#include <QDir>
+#include <QSettings>
+
+namespace es {
+
+namespace {
+
+const QString recentKey = QStringLiteral("stores/recent");
+const QString lastDirKey = QStringLiteral("stores/lastDirectory");
+const QString geometryKey = QStringLiteral("window/geometry");
+const QString stateKey = QStringLiteral("window/state");
+const QString inspectorKey = QStringLiteral("window/inspectorSplitter");
+
+Settings*& sharedInstance()
+{
+    static Settings* instance = nullptr;
+    return instance;
+}
+
+} // namespace
+
+Settings* Settings::instance()
+{
+    auto& shared = sharedInstance();
+    if (!shared)
+        shared = new Settings(qEnvironmentVariable("EVENTSCOPE_SETTINGS"), nullptr);
+    return shared;
+}
+
+void Settings::useFile(const QString& iniPath)
+{
+    auto& shared = sharedInstance();
+    delete shared;
+    shared = new Settings(iniPath, nullptr);
+}
+
+Settings::Settings(const QString& iniPath, QObject* parent)
+    : QObject(parent)
+    , m_settings(iniPath.isEmpty() ? std::make_unique<QSettings>() : std::make_unique<QSettings>(iniPath, QSettings::IniFormat))
+{
+}
+
+Settings::~Settings() = default;
+
+QString Settings::fileName() const
+{
+    return m_settings->fileName();
+}
+
+QStringList Settings::recentStores() const
+{
+    return m_settings->value(recentKey).toStringList();
+}
+
+void Settings::addRecentStore(const QString& address)
+{
+    if (address.isEmpty())
+        return;
+    QStringList stores = recentStores();
+    stores.removeAll(address);
+    stores.prepend(address);
+    while (stores.size() > MaxRecentStores)
+        stores.removeLast();
+    m_settings->setValue(recentKey, stores);
+    Q_EMIT recentStoresChanged(stores);
+}
+
+void Settings::clearRecentStores()
+{
+    m_settings->remove(recentKey);
+    Q_EMIT recentStoresChanged({});
+}
+
+QString Settings::lastDirectory() const
+{
+    return m_settings->value(lastDirKey, QDir::homePath()).toString();
+}
+
+void Settings::setLastDirectory(const QString& dir)
+{
+    m_settings->setValue(lastDirKey, dir);
+}
+
+QByteArray Settings::windowGeometry() const
+{
+    return m_settings->value(geometryKey).toByteArray();
+}
+
+void Settings::setWindowGeometry(const QByteArray& geometry)
+{
+    m_settings->setValue(geometryKey, geometry);
+}
+
+QByteArray Settings::windowState() const
+{
+    return m_settings->value(stateKey).toByteArray();
+}
+
+void Settings::setWindowState(const QByteArray& state)
+{
+    m_settings->setValue(stateKey, state);
+}
+
+QByteArray Settings::inspectorSplitter() const
+{
+    return m_settings->value(inspectorKey).toByteArray();
+}
+
+void Settings::setInspectorSplitter(const QByteArray& state)
+{
+    m_settings->setValue(inspectorKey, state);
+}
+
+void Settings::sync()
+{
+    m_settings->sync();
+}
+
+} // namespace es

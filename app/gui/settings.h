@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+class QSettings;
+
+namespace es {
+
+// The GUI's settings, typed, with defaults in one place. Backed by QSettings; tests and
+// `--settings FILE` (or EVENTSCOPE_SETTINGS) point it at a private INI file.
+class Settings : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int MaxRecentStores = 10;
+
+    // The shared instance; created on first use from EVENTSCOPE_SETTINGS or the user's settings.
+    static Settings* instance();
+    // Switches the shared instance to an INI file (empty = the user's settings). Call before windows read it.
+    static void useFile(const QString& iniPath);
+
+    explicit Settings(const QString& iniPath = {}, QObject* parent = nullptr);
+    ~Settings() override;
+
+    QString fileName() const;
+
+    QStringList recentStores() const;
+    void addRecentStore(const QString& address);
+    void clearRecentStores();
+
+    QString lastDirectory() const;
+    void setLastDirectory(const QString& dir);
+
+    QByteArray windowGeometry() const;
+    void setWindowGeometry(const QByteArray& geometry);
+    QByteArray windowState() const;
+    void setWindowState(const QByteArray& state);
+    QByteArray inspectorSplitter() const;
+    void setInspectorSplitter(const QByteArray& state);
+
+    void sync();
+
+Q_SIGNALS:
+    void recentStoresChanged(const QStringList& stores);
+
+private:
+    std::unique_ptr<QSettings> m_settings;
+};
+
+} // namespace es

@@ -1,0 +1,117 @@
+#include "connectors.h"
+#include "event.h"
+#include "eventstore.h"
+#include "eventtablemodel.h"
+#include "eventview.h"
+#include "mainwindow.h"
+#include "settings.h"
+#include "storesession.h"
+#include "streambrowser.h"
+#include "streamtreemodel.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QTableView>
+#include <QTimer>
+#include <QTreeView>
+
+#include <cstdio>
+#include <memory>
+
+#ifndef EVENTSCOPE_VERSION
+#define EVENTSCOPE_VERSION "0.1.0"
+#endif
+
+namespace {
+
+// --screenshot: waits until the first page and the stream tree are shown, selects an event, saves the window and quits.
+void scheduleScreenshot(es::MainWindow* window, const QString& path)
+{
+    auto* timer = new QTimer(window);
+    auto* clock = new QElapsedTimer;
+    clock->start();
+    auto stage = std::make_shared<int>(0);
+    QObject::connect(timer, &QTimer::timeout, window, [window, path, timer, clock, stage] {
+        auto* model = window->eventView()->model();
+        const bool timedOut = clock->elapsed() > 30000;
+        if (*stage == 0) {
+            const bool ready = window->session() && !window->session()->isBusy() && model->rowCount() > 0
+                && !model->isLoading() && window->streamBrowser()->model()->rowCount() > 0;
+            if (!ready && !timedOut)
+                return;
+            if (ready) {
+                auto* tree = window->streamBrowser()->tree();
+                tree->expand(tree->model()->index(0, 0));
+                window->eventView()->selectRow(qMin(32, model->rowCount() - 1));
+            }
+            *stage = 1;
+            return;
+        }
+        if (window->session() && window->session()->isBusy() && !timedOut)
+            return;
+        if (*stage < 4) { // a few more ticks so expanded items and the inspector paint
+            ++*stage;
+            return;
+        }
+        timer->stop();
+        const bool saved = window->grab().save(path);
+        std::fprintf(stderr, "%s %s\n", saved ? "saved" : "could not save", qPrintable(path));
+        delete clock;
+        QCoreApplication::exit(saved ? 0 : 1);
+    });
+    timer->start(200);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("EventScope"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("eventscope.io"));
+    QCoreApplication::setApplicationName(QStringLiteral("EventScope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(EVENTSCOPE_VERSION));
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.eventscope.EventScope"));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("EventScope"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("A read-only inspector for event-sourced stores."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("address"),
+        QStringLiteral("The store to open: a SQLite file, sqlite:///path or postgresql://..."), QStringLiteral("[ADDRESS]"));
+    const QCommandLineOption profileOption(
+        QStringLiteral("profile"), QStringLiteral("Use this store layout instead of detecting it."), QStringLiteral("NAME"));
+    const QCommandLineOption mappingOption(QStringLiteral("mapping"),
+        QStringLiteral("A JSON mapping file describing a custom single-table layout."), QStringLiteral("FILE"));
+    const QCommandLineOption settingsOption(QStringLiteral("settings"),
+        QStringLiteral("Read and write settings in this INI file instead of the user's settings "
+                       "(also EVENTSCOPE_SETTINGS)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+        QStringLiteral("Save the window as an image once the first page is shown, then quit."), QStringLiteral("FILE"));
+    parser.addOptions({ profileOption, mappingOption, settingsOption, screenshotOption });
+    parser.process(app);
+
+    if (parser.positionalArguments().size() > 1)
+        parser.showHelp(1);
+    if (parser.isSet(settingsOption))
+        es::Settings::useFile(parser.value(settingsOption));
+
+    qRegisterMetaType<es::Event>();
+    qRegisterMetaType<es::StoreInfo>();
+    es::registerConnectors();
+
+    es::MainWindow window;
+    window.show();
+    if (!parser.positionalArguments().isEmpty()) {
+        es::OpenOptions options;
+        options.profile = parser.value(profileOption);
+        options.mappingFile = parser.value(mappingOption);
+        window.openStore(parser.positionalArguments().constFirst(), options);
+    }
+    if (parser.isSet(screenshotOption))
+        scheduleScreenshot(&window, parser.value(screenshotOption));
+    return app.exec();
+}

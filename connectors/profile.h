@@ -1,0 +1,101 @@
+#pragma once
+
+#include <QHash>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+namespace es {
+
+// A store layout described as data (see connectors/PROFILES.md). Expressions are SQL fragments trusted as
+// data; `{alias}` placeholders name tables found by detection and are replaced by quoted table names.
+struct Profile {
+    struct Table {
+        QString alias; // used as {alias} in expressions
+        QStringList names; // exact names or globs with '*', tried in order
+        QStringList columns; // required columns
+        bool optional = false;
+    };
+    struct Events {
+        QString table; // e.g. "{messages}"
+        QString position; // global order; must be indexed (ideally the rowid)
+        QString stream;
+        QString version;
+        qint64 firstVersion = 0; // version of the first event of a stream
+        QString type;
+        QString time; // empty when the layout keeps none
+        QString timeFormat = QStringLiteral("iso"); // "iso" (ISO 8601 text or epoch numbers) or "none"
+        QString timeFilter = QStringLiteral("julianday"); // "text", "julianday", "epoch_s", "epoch_ms"
+        QString timeTextFormat = QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"); // QDateTime format for "text"
+        QString id;
+        QString data;
+        QString metadata;
+        QString where; // rows to show (e.g. hides archived rows and commands)
+    };
+    struct Category {
+        QString separator = QStringLiteral("-"); // category = part before the first separator
+        QString expression; // or an SQL expression on the events row
+    };
+    struct Streams {
+        QString table; // empty: no streams table, streams come from GROUP BY on the events table
+        QString name;
+        QString version;
+        QString where;
+        bool versionIsCount = false; // last version - firstVersion + 1 is the number of events
+    };
+    struct Checkpoint {
+        QString table;
+        QString name;
+        QString position; // SQL expression giving a global position
+        QString format; // how the stored value reads, for display
+        QString where;
+    };
+
+    QString name;
+    QString title;
+    QStringList sources; // where the layout was read from
+    QStringList engines;
+    QStringList notes;
+    std::vector<Table> tables;
+    Events events;
+    Category category;
+    QStringList correlationKeys;
+    QStringList causationKeys;
+    Streams streams;
+    std::vector<Checkpoint> checkpoints; // each applies when its table was found
+    QString origin; // resource or file it was loaded from
+
+    // Builds the profile for one engine: the engine sub-object (e.g. "sqlite") is merged over the base.
+    // Throws StoreError with a message naming the offending key.
+    static Profile fromJson(const QJsonObject& object, const QString& engine, const QString& origin = {});
+    // Loads a profile (or user mapping) file. Throws StoreError(BadAddress) when it cannot be read or is invalid.
+    static Profile load(const QString& path, const QString& engine);
+
+    bool supports(const QString& engine) const { return engines.isEmpty() || engines.contains(engine); }
+    // Replaces {alias} with the quoted table names found, in every expression.
+    Profile resolved(const QHash<QString, QString>& tableNames) const;
+};
+
+// The profiles compiled into the program (connectors/profiles/*.json, resource :/profiles/).
+class ProfileRegistry {
+public:
+    struct Entry {
+        QString name;
+        QString title;
+        QStringList engines;
+    };
+    static QStringList names();
+    static std::vector<Entry> entries();
+    // Built-in profile by name for an engine; nullopt when there is none.
+    static std::optional<Profile> find(const QString& name, const QString& engine);
+    // Every built-in profile that supports the engine.
+    static std::vector<Profile> forEngine(const QString& engine);
+};
+
+// Deep merge: keys of `over` replace those of `base`, objects merge recursively.
+QJsonObject mergeJson(const QJsonObject& base, const QJsonObject& over);
+
+} // namespace es

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+
+#include <optional>
+#include <vector>
+
+namespace es {
+
+// A comparison on a JSON path of data or metadata, e.g. `data.amount > 100` or `metadata.userId = 'u-7'`.
+struct JsonCondition {
+    enum class Field { Data, Metadata };
+    enum class Op { Eq, Ne, Lt, Le, Gt, Ge, Contains, Exists };
+
+    Field field = Field::Data;
+    QStringList path; // keys; array indexes as decimal strings, e.g. ["items", "0", "sku"]
+    Op op = Op::Exists;
+    QVariant value; // double, qint64, QString, bool or null QVariant
+
+    // Parses one condition; on failure returns nullopt and sets *error.
+    static std::optional<JsonCondition> parse(const QString& text, QString* error = nullptr);
+    // SQLite JSON path text: $.a.b[0]
+    QString sqlitePath() const;
+    QString toString() const;
+};
+
+// What to read. Every field is optional; an empty filter is the whole log.
+struct EventFilter {
+    QString stream; // one stream: keys are versions, not positions
+    QString category; // streams of one category
+    QStringList types; // any of these types
+    QDateTime fromTime; // inclusive, UTC
+    QDateTime toTime; // exclusive, UTC
+    QString text; // payload (data or metadata) contains this text
+    std::vector<JsonCondition> conditions; // all must hold
+
+    bool isStream() const { return !stream.isEmpty(); }
+    // True when the filter narrows the log beyond one stream or category.
+    bool hasPredicates() const
+    {
+        return !types.isEmpty() || fromTime.isValid() || toTime.isValid() || !text.isEmpty() || !conditions.empty();
+    }
+    bool isEmpty() const { return stream.isEmpty() && category.isEmpty() && !hasPredicates(); }
+    // Parses "conditions" separated by " and " / " AND " (see JsonCondition::parse).
+    static bool parseConditions(const QString& text, std::vector<JsonCondition>* out, QString* error);
+};
+
+} // namespace es

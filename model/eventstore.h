@@ -1,0 +1,129 @@
+#pragma once
+
+#include "event.h"
+#include "eventfilter.h"
+
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+namespace es {
+
+// Thrown by stores inside a worker or the CLI; never crosses a signal, slot or model boundary.
+class StoreError : public std::runtime_error {
+public:
+    enum class Kind { Generic, BadAddress, UnknownLayout, MissingTable, Cancelled, Disconnected };
+    explicit StoreError(const QString& message, Kind kind = Kind::Generic)
+        : std::runtime_error(message.toStdString())
+        , m_kind(kind)
+    {
+    }
+    QString message() const { return QString::fromStdString(what()); }
+    Kind kind() const { return m_kind; }
+
+private:
+    Kind m_kind;
+};
+
+struct StoreInfo {
+    QString address; // as given, without any password
+    QString engine; // "sqlite" or "postgresql"
+    QString layout; // profile name, e.g. "emmett"
+    QString layoutTitle; // e.g. "Emmett (SQLite)"
+    QStringList candidateLayouts; // every profile whose tables were found
+    qint64 eventCount = -1; // -1 when not counted yet
+    qint64 streamCount = -1;
+    qint64 firstPosition = -1;
+    qint64 headPosition = -1;
+    QDateTime firstTime;
+    QDateTime lastTime;
+    QStringList notes; // what the layout lacks (no timestamps, no global order, ...)
+};
+
+struct StreamInfo {
+    QString name;
+    QString category;
+    qint64 version = -1; // last version
+    qint64 events = -1; // number of events
+    qint64 firstVersion = -1;
+    QDateTime firstTime;
+    QDateTime lastTime;
+};
+using StreamList = std::vector<StreamInfo>;
+
+struct CategoryInfo {
+    QString name;
+    qint64 streams = 0;
+    qint64 events = -1;
+};
+using CategoryList = std::vector<CategoryInfo>;
+
+struct StreamQuery {
+    QString prefix; // stream name starts with
+    QString contains; // stream name contains
+    QString category; // only streams of this category
+    QString after; // keyset: names strictly after this one
+    int limit = 200;
+    bool withStats = false; // fill firstTime/lastTime (costs a lookup per stream)
+};
+
+// Keys are global positions, or stream versions when the filter names one stream.
+struct EventQuery {
+    EventFilter filter;
+    qint64 from = -1; // inclusive key to start at; -1 = the start (or the end when backward)
+    qint64 to = -1; // inclusive key to stop at; -1 = no bound
+    bool backward = false;
+    int limit = 200;
+    // Read budget for filtered reads: the span of keys examined in one call. 0 = unlimited.
+    qint64 scanWindow = 0;
+};
+
+struct EventPage {
+    EventList events;
+    bool atEnd = false; // nothing more in this direction
+    // Where to continue (a key). When the scan window ran out before `limit` matches this is past the window.
+    qint64 next = -1;
+    bool windowExhausted = false;
+};
+
+struct ScopeStats {
+    qint64 count = 0;
+    qint64 firstKey = -1;
+    qint64 lastKey = -1;
+    bool dense() const { return count > 0 && lastKey - firstKey + 1 == count; }
+};
+
+// One connection to one store. Not thread-safe: one thread uses it; interrupt() may be called from any thread.
+class EventStore {
+public:
+    virtual ~EventStore() = default;
+
+    virtual StoreInfo info() = 0;
+    virtual CategoryList categories() = 0;
+    virtual StreamList streams(const StreamQuery& query) = 0;
+    virtual std::optional<StreamInfo> stream(const QString& name) = 0;
+    virtual EventPage events(const EventQuery& query) = 0;
+    // Count and key range of what the filter selects (keys as in EventQuery).
+    virtual ScopeStats scopeStats(const EventFilter& filter) = 0;
+    // Every stride-th key of what the filter selects, in order, starting with the first.
+    virtual std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) = 0;
+    // Stops the statement running now on another thread; it throws StoreError(Cancelled).
+    virtual void interrupt() = 0;
+};
+
+struct OpenOptions {
+    QString profile; // force a layout by name
+    QString mappingFile; // a user mapping (profile) file
+    QString schema; // database schema where the layout allows it
+};
+
+} // namespace es
+
+Q_DECLARE_METATYPE(es::StoreInfo)
+Q_DECLARE_METATYPE(es::StreamInfo)
+Q_DECLARE_METATYPE(es::CategoryInfo)

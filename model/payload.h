@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonValue>
+#include <QString>
+
+namespace es {
+
+// A data or metadata payload as the store holds it. JSON stays as text until something needs it parsed.
+struct Payload {
+    enum class Encoding { Null, Json, Text, Base64 };
+
+    QByteArray bytes; // JSON text, UTF-8 text, or raw bytes (Base64 is how they are shown, not how they are kept)
+    Encoding encoding = Encoding::Null;
+
+    static Payload json(QByteArray text) { return { std::move(text), Encoding::Json }; }
+    static Payload text(QByteArray utf8) { return { std::move(utf8), Encoding::Text }; }
+    static Payload binary(QByteArray raw) { return { std::move(raw), Encoding::Base64 }; }
+    // Decides from the bytes: valid JSON, else valid UTF-8 text, else binary.
+    static Payload sniff(QByteArray raw);
+
+    bool isNull() const { return encoding == Encoding::Null; }
+    bool isJson() const { return encoding == Encoding::Json; }
+    // "json", "text", "base64" or "null".
+    QString encodingName() const;
+    // JSON value for output: parsed JSON, a string for text, base64 string for bytes, null.
+    QJsonValue toJsonValue() const;
+    // Appends the payload as a JSON value without parsing it when it is already JSON.
+    void appendJson(QByteArray& out) const;
+    // Human readable text: compact JSON, the text itself, or base64.
+    QString displayText() const;
+    // A single line for table cells, at most maxChars characters.
+    QString preview(int maxChars = 160) const;
+};
+
+bool isValidUtf8(const QByteArray& bytes);
+bool isValidJson(const QByteArray& bytes);
+// Appends s as a JSON string literal (quoted, escaped).
+void appendJsonString(QByteArray& out, QStringView s);
+void appendJsonString(QByteArray& out, const QByteArray& utf8);
+
+} // namespace es

@@ -1,0 +1,92 @@
+#include <catch2/catch.hpp>
+
+#include "eventstore.h"
+#include "profile.h"
+
+#include <QJsonDocument>
+
+using namespace es;
+
+namespace {
+
+QJsonObject json(const char* text)
+{
+    return QJsonDocument::fromJson(QByteArray(text)).object();
+}
+
+QString errorOf(const char* text, const QString& engine = QStringLiteral("sqlite"))
+{
+    try {
+        Profile::fromJson(json(text), engine, QStringLiteral("test.json"));
+    } catch (const StoreError& e) {
+        return e.message();
+    }
+    return {};
+}
+
+const char* minimal = R"({"name": "m", "detect": {"tables": [{"as": "t", "names": ["events"]}]},
+    "events": {"table": "{t}", "position": "id", "stream": "s", "version": "v", "type": "ty", "data": "d"}})";
+
+} // namespace
+
+TEST_CASE("Built-in profiles load and say where they came from", "[profile]")
+{
+    const QStringList names = ProfileRegistry::names();
+    CHECK(names.contains(QStringLiteral("emmett")));
+    CHECK(names.contains(QStringLiteral("eventsourcing")));
+    for (const QString& name : names) {
+        INFO(name.toStdString());
+        const auto p = ProfileRegistry::find(name, QStringLiteral("sqlite"));
+        REQUIRE(p);
+        CHECK_FALSE(p->title.isEmpty());
+        CHECK_FALSE(p->sources.isEmpty());
+        CHECK_FALSE(p->tables.empty());
+    }
+    const auto emmett = ProfileRegistry::find(QStringLiteral("emmett"), QStringLiteral("sqlite"));
+    REQUIRE(emmett);
+    CHECK(emmett->events.where.contains(QLatin1String("message_kind = 'E'")));
+    CHECK(emmett->correlationKeys == QStringList { QStringLiteral("correlationId") });
+    CHECK(emmett->checkpoints.size() == 2);
+    CHECK(emmett->streams.versionIsCount);
+    const auto es = ProfileRegistry::find(QStringLiteral("eventsourcing"), QStringLiteral("sqlite"));
+    REQUIRE(es);
+    CHECK(es->correlationKeys.isEmpty());
+    CHECK(es->streams.table.isEmpty());
+    CHECK_FALSE(ProfileRegistry::find(QStringLiteral("emmett"), QStringLiteral("postgresql")));
+}
+
+TEST_CASE("Profile validation gives clear errors", "[profile]")
+{
+    CHECK(errorOf(minimal).isEmpty());
+    CHECK(errorOf(R"({"name": "m"})").contains(QLatin1String("\"detect\" is required")));
+    CHECK(errorOf(R"({"name": "m", "detect": {"tables": [{"as": "t", "names": ["e"]}]}, "events": {"table": "{t}"}})")
+              .contains(QLatin1String("events.position")));
+    const QString typo = errorOf(R"({"name": "m", "detect": {"tables": [{"as": "t", "names": ["events"]}]},
+        "events": {"table": "{t}", "position": "id", "stream": "s", "version": "v", "type": "ty", "data": "d", "tyme": "x"}})");
+    CHECK(typo.contains(QLatin1String("events.tyme")));
+    CHECK(typo.contains(QLatin1String("test.json")));
+    CHECK(errorOf(R"({"name": "m", "detect": {"tables": [{"as": "t", "names": ["events"]}]},
+        "events": {"table": "{nope}", "position": "id", "stream": "s", "version": "v", "type": "ty", "data": "d"}})")
+              .contains(QLatin1String("{nope}")));
+    CHECK(errorOf(R"({"name": "m", "detect": {"tables": [{"as": "t", "names": ["events"]}]},
+        "events": {"table": "{t}", "position": "id", "stream": "s", "version": "v", "type": "ty", "data": "d", "timeFilter": "sundial"}})")
+              .contains(QLatin1String("timeFilter")));
+}
+
+TEST_CASE("Engine sub-objects merge over the base profile", "[profile]")
+{
+    const char* text = R"({"name": "m", "detect": {"tables": [{"as": "t", "names": ["events"]}]},
+        "events": {"table": "{t}", "position": "id", "stream": "s", "version": "v", "type": "ty", "data": "d", "where": "a = 1"},
+        "postgresql": {"events": {"data": "d::text", "where": "a"}, "title": "On PG"}})";
+    const Profile lite = Profile::fromJson(json(text), QStringLiteral("sqlite"));
+    CHECK(lite.events.data == QLatin1String("d"));
+    CHECK(lite.title == QLatin1String("m"));
+    const Profile pg = Profile::fromJson(json(text), QStringLiteral("postgresql"));
+    CHECK(pg.events.data == QLatin1String("d::text"));
+    CHECK(pg.events.where == QLatin1String("a"));
+    CHECK(pg.events.stream == QLatin1String("s"));
+    CHECK(pg.title == QLatin1String("On PG"));
+
+    const Profile resolved = lite.resolved({ { QStringLiteral("t"), QStringLiteral("my \"events\"") } });
+    CHECK(resolved.events.table == QLatin1String("\"my \"\"events\"\"\""));
+}

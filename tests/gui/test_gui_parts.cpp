@@ -1,0 +1,149 @@
+#include <catch2/catch.hpp>
+
+#include "event.h"
+#include "eventinspector.h"
+#include "filterbar.h"
+#include "gotodialog.h"
+#include "jsontreemodel.h"
+#include "mainwindow.h"
+#include "payloadview.h"
+#include "settings.h"
+
+#include <QDockWidget>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QTemporaryDir>
+
+using namespace es;
+
+TEST_CASE("payloads that are not JSON show as text or base64 with a note")
+{
+    PayloadView view(QStringLiteral("data"));
+
+    view.setPayload(Payload::json(R"({"a": {"b": [1, 2]}})"));
+    CHECK(view.note().isEmpty());
+    CHECK(view.showsTree());
+    CHECK(view.treeModel()->rowCount() == 1);
+
+    view.setPayload(Payload::text("plain words, not JSON"));
+    CHECK(view.note().contains(QStringLiteral("text")));
+    CHECK_FALSE(view.showsTree());
+    CHECK(view.textView()->toPlainText() == QLatin1String("plain words, not JSON"));
+
+    const QByteArray binary("\x83\x00\xff\xfe", 4);
+    view.setPayload(Payload::binary(binary));
+    CHECK(view.note().contains(QStringLiteral("base64")));
+    CHECK(view.textView()->toPlainText().contains(QString::fromLatin1(binary.toBase64())));
+
+    view.setPayload(Payload {});
+    CHECK(view.note().contains(QStringLiteral("NULL")));
+
+    // Back to JSON: the tree comes back.
+    view.setPayload(Payload::json(R"({"x": 1})"));
+    CHECK(view.showsTree());
+    CHECK(view.note().isEmpty());
+}
+
+TEST_CASE("the inspector marks a NULL type and shows links only when ids exist")
+{
+    EventInspector inspector;
+    Event e;
+    e.position = 7;
+    e.stream = QStringLiteral("order-1");
+    e.version = 1;
+    e.data = Payload::json(R"({"total": 5})");
+    inspector.setEvent(e);
+    auto* type = inspector.findChild<QLabel*>(QStringLiteral("inspectorType"));
+    REQUIRE(type);
+    CHECK(type->text().contains(QStringLiteral("NULL")));
+    CHECK(inspector.dataView()->treeModel()->indexOfKey(QStringLiteral("total")).isValid());
+    CHECK(inspector.metadataView()->note().contains(QStringLiteral("NULL")));
+
+    e.type = QStringLiteral("OrderPlaced");
+    inspector.setEvent(e);
+    CHECK(type->text() == QLatin1String("OrderPlaced"));
+    inspector.setEvent(std::nullopt);
+    CHECK(inspector.dataView()->treeModel()->rowCount() == 0);
+}
+
+TEST_CASE("the filter bar turns its fields into a filter and rejects bad input inline")
+{
+    FilterBar bar;
+    EventFilter f;
+    QString error;
+
+    bar.setTypes(QStringLiteral("OrderPlaced, ItemAdded"));
+    bar.setTimeRange(QStringLiteral("2024-03-04"), QStringLiteral("2024-03-05 12:00"));
+    bar.setQuery(QStringLiteral("data.total > 100 and metadata.userId = 'u-7'"));
+    REQUIRE(bar.buildFilter(&f, &error));
+    CHECK(f.types == QStringList { QStringLiteral("OrderPlaced"), QStringLiteral("ItemAdded") });
+    CHECK(f.fromTime == QDateTime(QDate(2024, 3, 4), QTime(0, 0), Qt::UTC));
+    CHECK(f.toTime == QDateTime(QDate(2024, 3, 5), QTime(12, 0), Qt::UTC));
+    REQUIRE(f.conditions.size() == 2);
+    CHECK(f.text.isEmpty());
+
+    bar.setQuery(QStringLiteral("refund"));
+    REQUIRE(bar.buildFilter(&f, &error));
+    CHECK(f.text == QLatin1String("refund"));
+    CHECK(f.conditions.empty());
+
+    bool applied = false;
+    QObject::connect(&bar, &FilterBar::applied, [&] { applied = true; });
+    bar.setQuery(QStringLiteral("data.total >"));
+    bar.apply();
+    CHECK_FALSE(applied);
+    CHECK_FALSE(bar.errorText().isEmpty());
+
+    bar.setQuery({});
+    bar.setTimeRange(QStringLiteral("yesterday"), {});
+    bar.apply();
+    CHECK_FALSE(applied);
+    CHECK(bar.errorText().contains(QStringLiteral("yesterday")));
+
+    bar.setTimeRange({}, {});
+    bar.apply();
+    CHECK(applied);
+    CHECK(bar.errorText().isEmpty());
+}
+
+TEST_CASE("go to accepts a position or a time")
+{
+    CHECK(GoToDialog::parse(QStringLiteral("150000"))->key == 150000);
+    CHECK(GoToDialog::parse(QStringLiteral(" 1,234 "))->key == 1234);
+    const auto t = GoToDialog::parse(QStringLiteral("2024-05-01 08:30"));
+    REQUIRE(t);
+    CHECK_FALSE(t->key);
+    CHECK(t->time == QDateTime(QDate(2024, 5, 1), QTime(8, 30), Qt::UTC));
+    CHECK_FALSE(GoToDialog::parse(QStringLiteral("soon")));
+    CHECK_FALSE(GoToDialog::parse(QString()));
+}
+
+TEST_CASE("settings: recent stores are capped and window layout persists in the given file")
+{
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(QStringLiteral("s.ini"));
+    Settings::useFile(ini);
+    Settings* settings = Settings::instance();
+    for (int i = 0; i < 12; ++i)
+        settings->addRecentStore(QStringLiteral("/stores/%1.sqlite").arg(i));
+    settings->addRecentStore(QStringLiteral("/stores/5.sqlite"));
+    const QStringList recent = settings->recentStores();
+    REQUIRE(recent.size() == Settings::MaxRecentStores);
+    CHECK(recent.first() == QLatin1String("/stores/5.sqlite"));
+    CHECK(recent.count(QStringLiteral("/stores/5.sqlite")) == 1);
+    CHECK_FALSE(recent.contains(QStringLiteral("/stores/0.sqlite")));
+
+    {
+        MainWindow window;
+        window.show();
+        window.findChild<QDockWidget*>(QStringLiteral("inspectorDock"))->hide();
+        window.resize(900, 600);
+        window.close();
+    }
+    CHECK(QSettings(ini, QSettings::IniFormat).contains(QStringLiteral("window/state")));
+    MainWindow restored;
+    restored.show();
+    CHECK(restored.size() == QSize(900, 600));
+    CHECK(restored.findChild<QDockWidget*>(QStringLiteral("inspectorDock"))->isHidden());
+}

@@ -1,0 +1,21 @@
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include "connectors.h"
+#include "event.h"
+#include "eventstore.h"
+
+#include <QApplication>
+
+int main(int argc, char** argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("EventScopeTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("eventscope-tests"));
+    qRegisterMetaType<es::Event>();
+    qRegisterMetaType<es::StoreInfo>();
+    es::registerConnectors();
+    return Catch::Session().run(argc, argv);
+}
