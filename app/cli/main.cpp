@@ -11,7 +11,7 @@ int main(int argc, char** argv)
     std::signal(SIGPIPE, SIG_IGN);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("eventscope-cli"));
-    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(EVENTSCOPE_VERSION));
     es::registerConnectors();
     es::cli::CliApplication cli;
     return cli.run(QCoreApplication::arguments());

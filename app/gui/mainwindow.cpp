@@ -99,7 +99,8 @@ MainWindow::MainWindow(QWidget* parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("EventScope"));
-    setWindowIcon(QIcon::fromTheme(QStringLiteral("io.eventscope.EventScope")));
+    setWindowIcon(QIcon::fromTheme(QStringLiteral("io.eventscope.EventScope"),
+        QIcon(QStringLiteral(":/icons/io.eventscope.EventScope.svg"))));
 
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);

@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -64,8 +65,12 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
 
     m_profile->setEditable(true);
     m_profile->addItem(tr("Detect automatically"), QString());
-    m_profile->addItem(QStringLiteral("emmett"), QStringLiteral("emmett"));
-    m_profile->addItem(QStringLiteral("eventsourcing"), QStringLiteral("eventsourcing"));
+    // The connectors ship their profiles as resources; listing them keeps this dialog in step with them.
+    const QStringList profiles = QDir(QStringLiteral(":/profiles")).entryList({ QStringLiteral("*.json") }, QDir::Files, QDir::Name);
+    for (const QString& file : profiles) {
+        const QString name = QFileInfo(file).completeBaseName();
+        m_profile->addItem(name, name);
+    }
     m_profile->setToolTip(tr("Force a store layout (profile) instead of recognising it from the tables"));
     m_mapping->setPlaceholderText(tr("Optional: a JSON mapping for a custom single-table layout"));
     auto* mappingButton = new QPushButton(tr("Browse…"), this);

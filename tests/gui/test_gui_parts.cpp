@@ -6,14 +6,17 @@
 #include "gotodialog.h"
 #include "jsontreemodel.h"
 #include "mainwindow.h"
+#include "openstoredialog.h"
 #include "payloadview.h"
 #include "settings.h"
 
+#include <QComboBox>
 #include <QDockWidget>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QTemporaryDir>
+#include <QDir>
 
 using namespace es;
 
@@ -146,4 +149,18 @@ TEST_CASE("settings: recent stores are capped and window layout persists in the 
     restored.show();
     CHECK(restored.size() == QSize(900, 600));
     CHECK(restored.findChild<QDockWidget*>(QStringLiteral("inspectorDock"))->isHidden());
+}
+
+TEST_CASE("the open dialog offers the shipped layouts and returns the address and options")
+{
+    OpenStoreDialog dialog(QDir::tempPath());
+    auto* profile = dialog.findChild<QComboBox*>();
+    REQUIRE(profile);
+    CHECK(profile->findText(QStringLiteral("emmett")) > 0);
+    CHECK(profile->findText(QStringLiteral("eventsourcing")) > 0);
+    CHECK(dialog.options().profile.isEmpty());
+    profile->setCurrentIndex(profile->findText(QStringLiteral("emmett")));
+    dialog.setAddress(QStringLiteral("sqlite:///nowhere/store.sqlite"));
+    CHECK(dialog.address() == QLatin1String("sqlite:///nowhere/store.sqlite"));
+    CHECK(dialog.options().profile == QLatin1String("emmett"));
 }

@@ -4,6 +4,7 @@
 #include "eventtablemodel.h"
 #include "eventview.h"
 #include "filterbar.h"
+#include "gotostreamdialog.h"
 #include "jsontreemodel.h"
 #include "mainwindow.h"
 #include "messagebanner.h"
@@ -20,8 +21,10 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
+#include <QTest>
 #include <QTableView>
 #include <QTreeView>
 
@@ -156,6 +159,17 @@ TEST_CASE("the main window browses a demo store: streams, the event table and th
     CHECK(window.inspector()->dataView()->textView()->toPlainText().contains(data.keys().constFirst()));
     const JsonTreeModel* metaTree = window.inspector()->metadataView()->treeModel();
     CHECK(treeKeys(metaTree) == sortedKeys(QJsonDocument::fromJson(selected.metadata.bytes).object()));
+
+    SECTION("go to stream completes names from the store")
+    {
+        GoToStreamDialog dialog(window.session());
+        dialog.show();
+        QTest::keyClicks(dialog.edit(), streamName.left(streamName.size() - 1));
+        REQUIRE(waitFor([&] { return !dialog.completions().isEmpty(); }, Timeout));
+        CHECK(dialog.completions().contains(streamName));
+        for (const QString& name : dialog.completions())
+            CHECK(name.contains(streamName.left(streamName.size() - 1)));
+    }
 
     SECTION("a bad condition is reported inline and the rows stay")
     {
