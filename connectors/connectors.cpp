@@ -1,5 +1,7 @@
 #include "connectors.h"
 
+#include "pgstore.h"
+#include "sqliteexport.h"
 #include "sqlitestore.h"
 #include "storeregistry.h"
 
@@ -7,12 +9,18 @@ namespace es {
 
 void registerConnectors()
 {
+    // PostgreSQL first: a keyword string ("host=... dbname=...") has no scheme, and SQLite takes anything without one.
+    StoreRegistry::registerEngine(
+        QStringLiteral("postgresql"), [](const QString& address) { return PgStore::acceptsAddress(address); },
+        [](const QString& address, const OpenOptions& options) -> std::unique_ptr<EventStore> {
+            return PgStore::open(address, options);
+        });
     StoreRegistry::registerEngine(
         QStringLiteral("sqlite"), [](const QString& address) { return SqliteStore::acceptsAddress(address); },
         [](const QString& address, const OpenOptions& options) -> std::unique_ptr<EventStore> {
             return SqliteStore::open(address, options);
         });
-    // PostgreSQL (postgresql:// and postgres:// addresses) registers here as well once its connector exists.
+    SqliteExportSink::registerFormat();
 }
 
 } // namespace es

@@ -188,7 +188,7 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
     root.allow({ QStringLiteral("name"), QStringLiteral("title"), QStringLiteral("source"), QStringLiteral("engines"),
         QStringLiteral("notes"), QStringLiteral("detect"), QStringLiteral("events"), QStringLiteral("category"),
         QStringLiteral("correlation"), QStringLiteral("streams"), QStringLiteral("checkpoints"),
-        QStringLiteral("comment") });
+        QStringLiteral("comment"), QStringLiteral("schema") });
 
     Profile p;
     p.origin = origin;
@@ -197,6 +197,7 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
     p.sources = root.strings(QStringLiteral("source"));
     p.engines = root.strings(QStringLiteral("engines"));
     p.notes = root.strings(QStringLiteral("notes"));
+    p.schemas = root.strings(QStringLiteral("schema"));
 
     const Reader detect = root.sub(QStringLiteral("detect"), true);
     detect.allow({ QStringLiteral("tables") });
@@ -245,7 +246,7 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
         fail(label,
             QStringLiteral("\"events.timeFormat\" must be \"iso\" or \"none\" (got \"%1\")").arg(p.events.timeFormat));
     static const QStringList filters = { QStringLiteral("text"), QStringLiteral("julianday"), QStringLiteral("epoch_s"),
-        QStringLiteral("epoch_ms") };
+        QStringLiteral("epoch_ms"), QStringLiteral("timestamp") };
     if (!filters.contains(p.events.timeFilter))
         fail(label,
             QStringLiteral("\"events.timeFilter\" must be one of %1 (got \"%2\")")
@@ -290,13 +291,20 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
                 fail(label, QStringLiteral("\"checkpoints[%1]\" must be an object").arg(index));
             const Reader r(c.toObject(), QStringLiteral("checkpoints[%1]").arg(index), label);
             r.allow({ QStringLiteral("table"), QStringLiteral("name"), QStringLiteral("position"),
-                QStringLiteral("format"), QStringLiteral("where") });
+                QStringLiteral("format"), QStringLiteral("where"), QStringLiteral("raw"), QStringLiteral("partition"),
+                QStringLiteral("category"), QStringLiteral("stream") });
             Checkpoint cp;
             cp.table = r.string(QStringLiteral("table"), true);
             cp.name = r.string(QStringLiteral("name"), true);
             cp.position = r.string(QStringLiteral("position"), true);
             cp.format = r.string(QStringLiteral("format"));
             cp.where = r.string(QStringLiteral("where"));
+            cp.raw = r.string(QStringLiteral("raw"));
+            cp.partition = r.string(QStringLiteral("partition"));
+            cp.category = r.string(QStringLiteral("category"));
+            cp.stream = r.string(QStringLiteral("stream"));
+            if (!cp.category.isEmpty() && !cp.stream.isEmpty())
+                fail(label, QStringLiteral("\"checkpoints[%1]\" has both \"category\" and \"stream\"").arg(index));
             p.checkpoints.push_back(cp);
             ++index;
         }
@@ -319,7 +327,7 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
             bool identifier = !alias.isEmpty();
             for (const QChar c : alias)
                 identifier = identifier && (c.isLetterOrNumber() || c == u'_');
-            if (identifier && !aliases.contains(alias))
+            if (identifier && alias != QLatin1String("schema") && !aliases.contains(alias))
                 fail(label,
                     QStringLiteral("\"{%1}\" is used but no table in detect.tables has \"as\": \"%1\"").arg(alias));
             at = end + 1;
@@ -346,18 +354,21 @@ Profile Profile::load(const QString& path, const QString& engine)
     return fromJson(doc.object(), engine, path);
 }
 
-Profile Profile::resolved(const QHash<QString, QString>& tableNames) const
+Profile Profile::resolved(const QHash<QString, QString>& tableNames, const QString& schema) const
 {
     QHash<QString, QString> quoted;
+    const QString prefix = schema.isEmpty() ? QString() : quoteIdentifier(schema) + u'.';
     for (auto it = tableNames.begin(); it != tableNames.end(); ++it)
-        quoted.insert(it.key(), quoteIdentifier(it.value()));
+        quoted.insert(it.key(), prefix + quoteIdentifier(it.value()));
+    if (!schema.isEmpty())
+        quoted.insert(QStringLiteral("schema"), quoteIdentifier(schema));
     Profile p = *this;
     for (QString* e : { &p.events.table, &p.events.position, &p.events.stream, &p.events.version, &p.events.type,
              &p.events.time, &p.events.id, &p.events.data, &p.events.metadata, &p.events.where, &p.category.expression,
              &p.streams.table, &p.streams.name, &p.streams.version, &p.streams.where })
         *e = substitute(*e, quoted);
     for (Checkpoint& c : p.checkpoints) {
-        for (QString* e : { &c.table, &c.name, &c.position, &c.where })
+        for (QString* e : { &c.table, &c.name, &c.position, &c.where, &c.raw, &c.partition, &c.category, &c.stream })
             *e = substitute(*e, quoted);
     }
     return p;

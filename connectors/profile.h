@@ -28,7 +28,7 @@ struct Profile {
         QString type;
         QString time; // empty when the layout keeps none
         QString timeFormat = QStringLiteral("iso"); // "iso" (ISO 8601 text or epoch numbers) or "none"
-        QString timeFilter = QStringLiteral("julianday"); // "text", "julianday", "epoch_s", "epoch_ms"
+        QString timeFilter = QStringLiteral("julianday"); // "text", "julianday", "epoch_s", "epoch_ms", "timestamp"
         QString timeTextFormat = QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"); // QDateTime format for "text"
         QString id;
         QString data;
@@ -52,6 +52,10 @@ struct Profile {
         QString position; // SQL expression giving a global position
         QString format; // how the stored value reads, for display
         QString where;
+        QString raw; // the stored value as text; empty = the position expression. NULL = nothing processed yet
+        QString partition; // partition / tenant / segment: rows per name and partition
+        QString category; // the category the consumer reads (lag counted within it); empty = the global log
+        QString stream; // or the one stream it reads (positions are then stream versions)
     };
 
     QString name;
@@ -59,6 +63,9 @@ struct Profile {
     QStringList sources; // where the layout was read from
     QStringList engines;
     QStringList notes;
+    // PostgreSQL schemas where the layout's tables usually live (shown to people; engines search every schema and
+    // OpenOptions::schema restricts them to one).
+    QStringList schemas;
     std::vector<Table> tables;
     Events events;
     Category category;
@@ -75,8 +82,9 @@ struct Profile {
     static Profile load(const QString& path, const QString& engine);
 
     bool supports(const QString& engine) const { return engines.isEmpty() || engines.contains(engine); }
-    // Replaces {alias} with the quoted table names found, in every expression.
-    Profile resolved(const QHash<QString, QString>& tableNames) const;
+    // Replaces {alias} with the quoted table names found, in every expression; with a schema, {alias} becomes
+    // "schema"."table" and {schema} the quoted schema.
+    Profile resolved(const QHash<QString, QString>& tableNames, const QString& schema = {}) const;
 };
 
 // The profiles compiled into the program (connectors/profiles/*.json, resource :/profiles/).

@@ -1,5 +1,7 @@
 #include "sqlitestore.h"
 
+#include "sqlbuilder.h"
+
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QTimeZone>
@@ -16,54 +18,19 @@ namespace {
 constexpr int BusyTimeoutMs = 5000;
 constexpr size_t MaxCachedStatements = 128;
 
-QString sqlLiteral(const QString& text)
-{
-    QString q = text;
-    q.replace(QLatin1String("'"), QLatin1String("''"));
-    return u'\'' + q + u'\'';
-}
-
-// A JSON path for a profile key (trusted data), as an SQL literal.
-QString jsonPathLiteral(const QString& key)
-{
-    static const QRegularExpression plain(QStringLiteral("^[A-Za-z_$][A-Za-z0-9_$]*$"));
-    if (plain.match(key).hasMatch())
-        return sqlLiteral(QStringLiteral("$.") + key);
-    return sqlLiteral(QStringLiteral("$.\"") + key + u'"');
-}
-
 QString paren(const QString& expr)
 {
-    return u'(' + expr + u')';
-}
-
-// The smallest string greater than every string starting with `prefix`, or empty when there is none.
-QString prefixUpperBound(const QString& prefix)
-{
-    if (prefix.isEmpty())
-        return {};
-    QString upper = prefix;
-    const QChar last = upper.back();
-    if (last.isSurrogate() || last.unicode() >= 0xD7FF)
-        return {};
-    upper.back() = QChar(last.unicode() + 1);
-    return upper;
+    return SqlBuilder::paren(expr);
 }
 
 } // namespace
 
-// Accumulates WHERE terms and their bound values in order.
-struct SqliteStore::Where {
-    QStringList terms;
-    QVariantList values;
-    void add(const QString& term, const QVariantList& bound = {})
+// WHERE terms and their bound values in order (see SqlWhere).
+struct SqliteStore::Where : SqlWhere {
+    Where() = default;
+    Where(SqlWhere w)
+        : SqlWhere(std::move(w))
     {
-        terms.append(term);
-        values.append(bound);
-    }
-    QString sql() const
-    {
-        return terms.isEmpty() ? QString() : QLatin1String(" WHERE ") + terms.join(QLatin1String(" AND "));
     }
 };
 
@@ -257,7 +224,7 @@ void SqliteStore::throwSqlite(int rc, const QString& context) const
 
 sqlite3_stmt* SqliteStore::prepare(const QString& sql)
 {
-    const QByteArray utf8 = sql.toUtf8();
+    const QByteArray utf8 = SqlBuilder::render(sql, SqlDialect::Sqlite).toUtf8();
     const std::string key(utf8.constData(), size_t(utf8.size()));
     if (const auto it = m_statements.find(key); it != m_statements.end())
         return it->second;
@@ -298,9 +265,10 @@ void SqliteStore::detectLayout(const OpenOptions& options)
         Profile profile;
         int score = 0;
         QString problem; // why it does not fit; empty when it does
+        QStringList missingCheckpointTables;
     };
     auto match = [&](const Profile& p) {
-        Match m { p, 0, {} };
+        Match m { p, 0, {}, {} };
         QHash<QString, QString> found;
         for (const Profile::Table& t : p.tables) {
             QString chosen;
@@ -353,8 +321,14 @@ void SqliteStore::detectLayout(const OpenOptions& options)
         // Checkpoint sources whose table was not found do not apply to this file.
         std::vector<Profile::Checkpoint> present;
         for (const Profile::Checkpoint& c : m.profile.checkpoints) {
-            if (!c.table.contains(u'{'))
+            if (!c.table.contains(u'{')) {
                 present.push_back(c);
+                continue;
+            }
+            for (const Profile::Table& t : p.tables) {
+                if (c.table.contains(u'{' + t.alias + u'}'))
+                    m.missingCheckpointTables.append(t.names.join(QStringLiteral(" or ")));
+            }
         }
         m.profile.checkpoints = present;
         if (m.profile.streams.table.contains(u'{'))
@@ -389,6 +363,7 @@ void SqliteStore::detectLayout(const OpenOptions& options)
                                  .arg(m_path, p->name, m.problem, present),
                 StoreError::Kind::MissingTable);
         m_profile = m.profile;
+        m_missingCheckpointTables = m.missingCheckpointTables;
         m_candidates = { m_profile.name };
         return;
     }
@@ -409,63 +384,27 @@ void SqliteStore::detectLayout(const OpenOptions& options)
             StoreError::Kind::UnknownLayout);
     std::stable_sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) { return a.score > b.score; });
     m_profile = matches.front().profile;
+    m_missingCheckpointTables = matches.front().missingCheckpointTables;
     for (const Match& m : matches)
         m_candidates.append(m.profile.name);
 }
 
 QString SqliteStore::categoryOf(const QString& column) const
 {
-    const QString sep = sqlLiteral(m_profile.category.separator);
-    return QStringLiteral("(CASE WHEN instr(%1, %2) > 0 THEN substr(%1, 1, instr(%1, %2) - 1) ELSE %1 END)")
-        .arg(paren(column), sep);
+    return m_sql->categoryOf(column);
 }
 
 void SqliteStore::buildSql()
 {
-    const Profile::Events& e = m_profile.events;
-    auto orNull = [](const QString& expr) { return expr.isEmpty() ? QStringLiteral("NULL") : paren(expr); };
-    auto jsonValid = [](const QString& expr) {
-        return expr.isEmpty() ? QStringLiteral("0") : QStringLiteral("json_valid(%1)").arg(paren(expr));
-    };
-    auto pick = [&](const QStringList& keys) {
-        if (keys.isEmpty() || e.metadata.isEmpty())
-            return QStringLiteral("NULL");
-        QStringList extracts;
-        for (const QString& key : keys)
-            extracts.append(QStringLiteral("json_extract(%1, %2)").arg(paren(e.metadata), jsonPathLiteral(key)));
-        const QString value = extracts.size() == 1
-            ? extracts.front()
-            : QStringLiteral("coalesce(%1)").arg(extracts.join(QStringLiteral(", ")));
-        return QStringLiteral("CASE WHEN json_valid(%1) THEN %2 END").arg(paren(e.metadata), value);
-    };
-    m_selectEvent = QStringLiteral("SELECT %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12 FROM %13")
-                        .arg(paren(e.position), paren(e.stream), paren(e.version), paren(e.type), orNull(e.time),
-                            orNull(e.id), paren(e.data), jsonValid(e.data), orNull(e.metadata), jsonValid(e.metadata),
-                            pick(m_profile.correlationKeys), pick(m_profile.causationKeys), e.table);
-    m_streamCategory
-        = m_profile.category.expression.isEmpty() ? categoryOf(e.stream) : paren(m_profile.category.expression);
-    m_streamsFromTable = !m_profile.streams.table.isEmpty() && m_profile.category.expression.isEmpty();
-
-    m_notes = m_profile.notes;
-    if (e.time.isEmpty())
-        m_notes.append(QStringLiteral("this layout keeps no event times"));
-    if (e.metadata.isEmpty())
-        m_notes.append(QStringLiteral("this layout keeps no metadata"));
-
+    m_sql = std::make_unique<SqlBuilder>(m_profile, SqlDialect::Sqlite);
+    m_selectEvent = m_sql->selectEvent();
+    m_streamCategory = m_sql->streamCategory();
+    m_streamsFromTable = m_sql->streamsFromTable();
+    m_notes = m_sql->notes();
     // Compile every expression once so a layout that does not fit fails at open with the name of what is missing.
-    {
-        Query probe(this,
-            m_selectEvent + QStringLiteral(" WHERE ") + (e.where.isEmpty() ? QStringLiteral("1") : paren(e.where))
-                + QStringLiteral(" AND ") + m_streamCategory + QStringLiteral(" IS NOT NULL LIMIT 0"));
-        probe.next();
-    }
-    if (m_streamsFromTable) {
-        const Profile::Streams& s = m_profile.streams;
-        Query probe(this,
-            QStringLiteral("SELECT %1, %2 FROM %3 WHERE %4 LIMIT 0")
-                .arg(paren(s.name), paren(s.version), s.table,
-                    s.where.isEmpty() ? QStringLiteral("1") : paren(s.where)));
-        probe.next();
+    for (const QString& probe : m_sql->probes()) {
+        Query q(this, probe);
+        q.next();
     }
 }
 
@@ -498,125 +437,12 @@ Event SqliteStore::readEvent(Query& q) const
 
 QString SqliteStore::keyExpr(const EventFilter& filter) const
 {
-    return paren(filter.isStream() ? m_profile.events.version : m_profile.events.position);
+    return m_sql->keyExpr(filter);
 }
 
 SqliteStore::Where SqliteStore::baseWhere(const EventFilter& filter, bool indexStream) const
 {
-    const Profile::Events& e = m_profile.events;
-    Where w;
-    if (!e.where.isEmpty())
-        w.add(paren(e.where));
-    if (filter.isStream()) {
-        w.add(paren(e.stream) + QStringLiteral(" = ?"), { filter.stream });
-    } else if (!filter.category.isEmpty()) {
-        if (m_profile.category.expression.isEmpty()) {
-            // Unary + keeps the planner on the key order instead of an index on the stream.
-            const QString s = (indexStream ? QString() : QStringLiteral("+")) + paren(e.stream);
-            const QString sep = m_profile.category.separator;
-            const QString upper = prefixUpperBound(filter.category + sep);
-            if (upper.isEmpty())
-                w.add(QStringLiteral("%1 = %2").arg(categoryOf(e.stream), QStringLiteral("?")), { filter.category });
-            else
-                w.add(QStringLiteral("(%1 = ? OR (%1 >= ? AND %1 < ?))").arg(s),
-                    { filter.category, QString(filter.category + sep), upper });
-        } else {
-            w.add(m_streamCategory + QStringLiteral(" = ?"), { filter.category });
-        }
-    }
-    if (!filter.types.isEmpty()) {
-        QStringList marks;
-        QVariantList values;
-        for (const QString& t : filter.types) {
-            marks.append(QStringLiteral("?"));
-            values.append(t);
-        }
-        w.add(QStringLiteral("+%1 IN (%2)").arg(paren(e.type), marks.join(QStringLiteral(", "))), values);
-    }
-    if ((filter.fromTime.isValid() || filter.toTime.isValid()) && !e.time.isEmpty()) {
-        auto bound = [&](const QDateTime& t, const char* op) {
-            const QDateTime utc = t.toUTC();
-            const QString& kind = e.timeFilter;
-            if (kind == QLatin1String("text"))
-                w.add(QStringLiteral("%1 %2 ?").arg(paren(e.time), QLatin1String(op)),
-                    { utc.toString(e.timeTextFormat) });
-            else if (kind == QLatin1String("epoch_s"))
-                w.add(QStringLiteral("%1 %2 ?").arg(paren(e.time), QLatin1String(op)),
-                    { double(utc.toMSecsSinceEpoch()) / 1000.0 });
-            else if (kind == QLatin1String("epoch_ms"))
-                w.add(QStringLiteral("%1 %2 ?").arg(paren(e.time), QLatin1String(op)), { utc.toMSecsSinceEpoch() });
-            else
-                w.add(QStringLiteral("julianday(%1) %2 julianday(?)").arg(paren(e.time), QLatin1String(op)),
-                    { utc.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ")) });
-        };
-        if (filter.fromTime.isValid())
-            bound(filter.fromTime, ">=");
-        if (filter.toTime.isValid())
-            bound(filter.toTime, "<");
-    } else if (filter.fromTime.isValid() || filter.toTime.isValid()) {
-        w.add(QStringLiteral("0")); // no times: nothing is inside a time range
-    }
-    if (!filter.text.isEmpty()) {
-        if (e.metadata.isEmpty())
-            w.add(QStringLiteral("instr(%1, ?) > 0").arg(paren(e.data)), { filter.text });
-        else
-            w.add(QStringLiteral("(instr(%1, ?) > 0 OR instr(%2, ?) > 0)").arg(paren(e.data), paren(e.metadata)),
-                { filter.text, filter.text });
-    }
-    for (const JsonCondition& c : filter.conditions) {
-        const QString column = c.field == JsonCondition::Field::Data ? e.data : e.metadata;
-        if (column.isEmpty()) {
-            w.add(QStringLiteral("0"));
-            continue;
-        }
-        const QString path = c.sqlitePath();
-        // CASE keeps json_extract away from rows whose payload is not JSON, whatever order the planner picks.
-        const QString value
-            = QStringLiteral("(CASE WHEN json_valid(%1) THEN json_extract(%1, ?) END)").arg(paren(column));
-        const QString type = QStringLiteral("(CASE WHEN json_valid(%1) THEN json_type(%1, ?) END)").arg(paren(column));
-        const bool numeric = c.value.typeId() == QMetaType::LongLong || c.value.typeId() == QMetaType::Int
-            || c.value.typeId() == QMetaType::Double;
-        const bool isBool = c.value.typeId() == QMetaType::Bool;
-        QVariant bound = c.value;
-        if (isBool)
-            bound = c.value.toBool() ? 1 : 0;
-        using Op = JsonCondition::Op;
-        switch (c.op) {
-        case Op::Exists:
-            w.add(type + QStringLiteral(" IS NOT NULL"), { path });
-            break;
-        case Op::Contains:
-            w.add(QStringLiteral("instr(CAST(%1 AS TEXT), ?) > 0").arg(value), { path, c.value.toString() });
-            break;
-        case Op::Eq:
-        case Op::Ne: {
-            const bool eq = c.op == Op::Eq;
-            if (!c.value.isValid()) {
-                w.add(type + (eq ? QStringLiteral(" = 'null'") : QStringLiteral(" IS NOT 'null'")), { path });
-            } else if (isBool) {
-                w.add(QStringLiteral("(%1 %2 ?)").arg(type, eq ? QStringLiteral("=") : QStringLiteral("<>")),
-                    { path, c.value.toBool() ? QStringLiteral("true") : QStringLiteral("false") });
-            } else if (eq) {
-                w.add(value + QStringLiteral(" = ?"), { path, bound });
-            } else {
-                w.add(QStringLiteral("%1 IS NOT ?").arg(value), { path, bound });
-            }
-            break;
-        }
-        case Op::Lt:
-        case Op::Le:
-        case Op::Gt:
-        case Op::Ge: {
-            static const char* ops[] = { "<", "<=", ">", ">=" };
-            const QLatin1String op(ops[int(c.op) - int(Op::Lt)]);
-            // Without the type check SQLite would order any text above every number.
-            const QString kinds = numeric ? QStringLiteral("('integer', 'real')") : QStringLiteral("('text')");
-            w.add(QStringLiteral("(%1 IN %2 AND %3 %4 ?)").arg(type, kinds, value, op), { path, path, bound });
-            break;
-        }
-        }
-    }
-    return w;
+    return m_sql->baseWhere(filter, indexStream);
 }
 
 // Reading a category through the stream index costs a row lookup per event and a sort; scanning in key order
@@ -628,23 +454,17 @@ bool SqliteStore::useCategoryIndex(const EventFilter& filter)
         return false;
     if (const auto it = m_smallCategories.constFind(filter.category); it != m_smallCategories.constEnd())
         return it.value();
-    const QString sep = m_profile.category.separator;
-    const QString upper = prefixUpperBound(filter.category + sep);
-    if (upper.isEmpty())
+    if (SqlBuilder::prefixUpperBound(filter.category + m_profile.category.separator).isEmpty())
         return false;
-    const Profile::Streams& s = m_profile.streams;
-    const QString events = QStringLiteral("sum(%1 - %2 + 1)").arg(paren(s.version)).arg(m_profile.events.firstVersion);
-    const QString where = s.where.isEmpty() ? QStringLiteral("1") : paren(s.where);
-    Query q(this,
-        QStringLiteral("SELECT %1 FROM %2 WHERE %3 AND (%4 = ? OR (%4 >= ? AND %4 < ?))")
-            .arg(events, s.table, where, paren(s.name)),
-        { filter.category, QString(filter.category + sep), upper });
+    const SqlStatement inCategoryStatement = m_sql->categoryEvents(filter.category);
+    Query q(this, inCategoryStatement.sql, inCategoryStatement.values);
     const qint64 inCategory = q.next() ? q.integer(0, 0) : 0;
     constexpr qint64 FewEvents = 50000; // index lookups for these cost less than one pass over a large table
     bool small = inCategory <= FewEvents;
     if (!small) {
         if (m_totalEventsEstimate < 0) {
-            Query total(this, QStringLiteral("SELECT %1 FROM %2 WHERE %3").arg(events, s.table, where));
+            const SqlStatement all = m_sql->totalEvents();
+            Query total(this, all.sql, all.values);
             m_totalEventsEstimate = total.next() ? total.integer(0, 0) : 0;
         }
         small = inCategory * 20 < m_totalEventsEstimate;
@@ -655,14 +475,8 @@ bool SqliteStore::useCategoryIndex(const EventFilter& filter)
 
 std::optional<qint64> SqliteStore::edgeKey(const EventFilter& filter, bool last)
 {
-    EventFilter bounds;
-    bounds.stream = filter.stream;
-    const Where w = baseWhere(bounds, true);
-    const QString key = keyExpr(filter);
-    Query q(this,
-        QStringLiteral("SELECT %1 FROM %2%3 ORDER BY %1 %4 LIMIT 1")
-            .arg(key, m_profile.events.table, w.sql(), last ? QStringLiteral("DESC") : QStringLiteral("ASC")),
-        w.values);
+    const SqlStatement st = m_sql->edgeKey(filter, last);
+    Query q(this, st.sql, st.values);
     if (q.next() && !q.isNull(0))
         return q.integer(0);
     return std::nullopt;
@@ -670,63 +484,21 @@ std::optional<qint64> SqliteStore::edgeKey(const EventFilter& filter, bool last)
 
 EventPage SqliteStore::events(const EventQuery& query)
 {
-    EventPage page;
-    const EventFilter& f = query.filter;
-    const QString key = keyExpr(f);
-    Where w = baseWhere(f, useCategoryIndex(f));
-
-    const bool windowed = query.scanWindow > 0 && (f.hasPredicates() || (!f.isStream() && !f.category.isEmpty()));
-    qint64 windowEdge = -1; // last key the window examines
-    qint64 scopeEnd = -1; // last key in this direction
-    if (windowed) {
-        const auto first = edgeKey(f, false);
-        const auto last = edgeKey(f, true);
-        if (!first || !last) {
-            page.atEnd = true;
-            return page;
-        }
-        if (!query.backward) {
-            const qint64 start = query.from >= 0 ? query.from : *first;
-            scopeEnd = query.to >= 0 ? std::min(query.to, *last) : *last;
-            windowEdge = start > std::numeric_limits<qint64>::max() - query.scanWindow ? scopeEnd
-                                                                                       : start + query.scanWindow - 1;
-        } else {
-            const qint64 start = query.from >= 0 ? query.from : *last;
-            scopeEnd = query.to >= 0 ? std::max(query.to, *first) : *first;
-            windowEdge = start - query.scanWindow + 1;
-        }
-    }
-
-    if (query.from >= 0)
-        w.add(key + (query.backward ? QStringLiteral(" <= ?") : QStringLiteral(" >= ?")), { query.from });
-    if (query.to >= 0)
-        w.add(key + (query.backward ? QStringLiteral(" >= ?") : QStringLiteral(" <= ?")), { query.to });
-    if (windowed)
-        w.add(key + (query.backward ? QStringLiteral(" >= ?") : QStringLiteral(" <= ?")), { windowEdge });
-
-    const bool limited = query.limit > 0;
-    w.values.append(limited ? qint64(query.limit) + 1 : qint64(-1));
-    const QString sql = m_selectEvent + w.sql() + QStringLiteral(" ORDER BY ") + key
-        + (query.backward ? QStringLiteral(" DESC") : QStringLiteral(" ASC")) + QStringLiteral(" LIMIT ?");
-    {
-        Query q(this, sql, w.values);
-        while (q.next())
-            page.events.push_back(readEvent(q));
-    }
-    auto keyOf = [&f](const Event& e) { return f.isStream() ? e.version : e.position; };
-    if (limited && qsizetype(page.events.size()) > query.limit) {
-        page.events.resize(size_t(query.limit));
-        page.next = keyOf(page.events.back()) + (query.backward ? -1 : 1);
-        return page;
-    }
-    const bool windowEndsEarly = windowed && (query.backward ? windowEdge > scopeEnd : windowEdge < scopeEnd);
-    if (windowEndsEarly) {
-        page.windowExhausted = true;
-        page.next = windowEdge + (query.backward ? -1 : 1);
-        return page;
-    }
-    page.atEnd = true;
-    return page;
+    return m_sql->readPage(
+        query, useCategoryIndex(query.filter),
+        [this](const SqlStatement& st) -> std::optional<qint64> {
+            Query q(this, st.sql, st.values);
+            if (q.next() && !q.isNull(0))
+                return q.integer(0);
+            return std::nullopt;
+        },
+        [this](const SqlStatement& st) {
+            EventList events;
+            Query q(this, st.sql, st.values);
+            while (q.next())
+                events.push_back(readEvent(q));
+            return events;
+        });
 }
 
 std::string SqliteStore::scopeSignature(const EventFilter& filter) const
@@ -742,15 +514,11 @@ std::string SqliteStore::scopeSignature(const EventFilter& filter) const
 // kept up to date by counting the keys above its last one. Deleting or archiving rows needs a new connection.
 ScopeStats SqliteStore::scopeStats(const EventFilter& filter)
 {
-    const QString key = keyExpr(filter);
-    Where w = baseWhere(filter, useCategoryIndex(filter));
     ScopeCache& cache = m_scopes[scopeSignature(filter)];
     const bool incremental = cache.counted && cache.stats.lastKey >= 0;
-    if (incremental)
-        w.add(key + QStringLiteral(" > ?"), { cache.stats.lastKey });
-    Query q(this,
-        QStringLiteral("SELECT count(*), min(%1), max(%1) FROM %2%3").arg(key, m_profile.events.table, w.sql()),
-        w.values);
+    const SqlStatement st
+        = m_sql->scopeStats(filter, useCategoryIndex(filter), incremental ? cache.stats.lastKey : qint64(-1));
+    Query q(this, st.sql, st.values);
     if (!q.next())
         return cache.stats;
     const qint64 count = q.integer(0, 0);
@@ -770,8 +538,6 @@ std::vector<qint64> SqliteStore::keyAnchors(const EventFilter& filter, int strid
 {
     if (stride <= 0)
         return {};
-    const QString key = keyExpr(filter);
-    Where w = baseWhere(filter, useCategoryIndex(filter));
     ScopeCache& cache = m_scopes[scopeSignature(filter)];
     if (cache.anchorStride != stride) {
         cache.anchors.clear();
@@ -779,11 +545,9 @@ std::vector<qint64> SqliteStore::keyAnchors(const EventFilter& filter, int strid
         cache.anchoredCount = 0;
         cache.anchoredLastKey = -1;
     }
-    if (cache.anchoredLastKey >= 0)
-        w.add(key + QStringLiteral(" > ?"), { cache.anchoredLastKey });
     // Stepping through the keys in order beats a row_number() window, which sorts its input first.
-    Query q(
-        this, QStringLiteral("SELECT %1 FROM %2%3 ORDER BY %1").arg(key, m_profile.events.table, w.sql()), w.values);
+    const SqlStatement st = m_sql->keys(filter, useCategoryIndex(filter), cache.anchoredLastKey);
+    Query q(this, st.sql, st.values);
     qint64 index = cache.anchoredCount;
     qint64 last = cache.anchoredLastKey;
     while (q.next()) {
@@ -797,6 +561,93 @@ std::vector<qint64> SqliteStore::keyAnchors(const EventFilter& filter, int strid
     return cache.anchors;
 }
 
+CheckpointSet SqliteStore::checkpoints()
+{
+    CheckpointSet set;
+    const std::vector<Profile::Checkpoint>& sources = m_profile.checkpoints;
+    if (sources.empty()) {
+        set.note = m_missingCheckpointTables.isEmpty()
+            ? QStringLiteral("the layout %1 keeps no checkpoints").arg(m_profile.title)
+            : QStringLiteral("no checkpoint table in this store (looked for %1)")
+                  .arg(m_missingCheckpointTables.join(QStringLiteral(", ")));
+        return set;
+    }
+    QStringList selects;
+    for (size_t i = 0; i < sources.size(); ++i) {
+        const Profile::Checkpoint& c = sources[i];
+        const QString scope = !c.category.isEmpty() ? paren(c.category)
+            : !c.stream.isEmpty()                   ? paren(c.stream)
+                                                    : QStringLiteral("NULL");
+        selects.append(QStringLiteral("SELECT %1, %2, %3, CAST(%4 AS TEXT), %5, %6 FROM %7%8 GROUP BY 2, 3")
+                           .arg(qulonglong(i))
+                           .arg(paren(c.name), c.partition.isEmpty() ? QStringLiteral("''") : paren(c.partition),
+                               paren(c.raw.isEmpty() ? c.position : c.raw), paren(c.position), scope, c.table,
+                               c.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(c.where)));
+    }
+    Query q(this, selects.join(QStringLiteral(" UNION ALL ")) + QStringLiteral(" ORDER BY 1, 2, 3"));
+    while (q.next()) {
+        const Profile::Checkpoint& c = sources[size_t(q.integer(0, 0))];
+        CheckpointRow row;
+        row.name = q.text(1);
+        row.partition = q.text(2);
+        row.raw = q.text(3);
+        row.hasValue = !q.isNull(3);
+        row.position = q.integer(4);
+        if (row.hasValue && q.isNull(4))
+            row.error = QStringLiteral("unparseable checkpoint value \"%1\"").arg(row.raw);
+        if (!c.category.isEmpty())
+            row.scope.category = q.text(5);
+        else if (!c.stream.isEmpty())
+            row.scope.stream = q.text(5);
+        row.source = c.table;
+        row.format = c.format;
+        set.rows.push_back(std::move(row));
+    }
+    return set;
+}
+
+ScopeProgress SqliteStore::scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions)
+{
+    ScopeProgress out;
+    const ScopeStats stats = scopeStats(scope);
+    out.total = stats.count;
+    out.headKey = stats.count > 0 ? stats.lastKey : -1;
+    const QString key = keyExpr(scope);
+    const Profile::Events& e = m_profile.events;
+    const QString time = e.time.isEmpty() ? QStringLiteral("NULL") : paren(e.time);
+    if (out.headKey >= 0 && !e.time.isEmpty()) {
+        Where w = baseWhere(scope, true);
+        w.add(key + QStringLiteral(" = ?"), { out.headKey });
+        Query q(this, QStringLiteral("SELECT %1 FROM %2%3 LIMIT 1").arg(time, e.table, w.sql()), w.values);
+        if (q.next())
+            out.headTime = q.time(0);
+    }
+    if (positions.empty())
+        return out;
+    QStringList list;
+    for (const qint64 p : positions)
+        list.append(QString::number(p));
+    const Where w = baseWhere(scope, useCategoryIndex(scope));
+    const QString where = w.sql().isEmpty() ? QStringLiteral(" WHERE ") : w.sql() + QStringLiteral(" AND ");
+    // One statement for every probe: the positions travel as one bound JSON array.
+    const QString sql = QStringLiteral("WITH es_probe(es_key) AS (SELECT value FROM json_each(?)) "
+                                       "SELECT es_key, (SELECT count(*) FROM %1%2%3 > es_key), "
+                                       "(SELECT %4 FROM %1%2%3 <= es_key ORDER BY %3 DESC LIMIT 1) FROM es_probe")
+                            .arg(e.table, where, key, time);
+    QVariantList values { QString(u'[' + list.join(u',') + u']') };
+    values.append(w.values);
+    values.append(w.values);
+    Query q(this, sql, values);
+    while (q.next()) {
+        ScopeProgress::Probe probe;
+        probe.position = q.integer(0);
+        probe.after = q.integer(1, 0);
+        probe.time = q.time(2);
+        out.probes.push_back(probe);
+    }
+    return out;
+}
+
 void SqliteStore::interrupt()
 {
     sqlite3_interrupt(m_db);
@@ -804,27 +655,20 @@ void SqliteStore::interrupt()
 
 void SqliteStore::fillStreamStats(StreamInfo& info)
 {
-    const Profile::Events& e = m_profile.events;
-    const QString where = e.where.isEmpty() ? QString() : QStringLiteral(" AND ") + paren(e.where);
     {
-        Query q(this,
-            QStringLiteral("SELECT count(*), min(%1), max(%1) FROM %2 WHERE %3 = ?%4")
-                .arg(paren(e.version), e.table, paren(e.stream), where),
-            { info.name });
+        const SqlStatement st = m_sql->streamCounts(info.name);
+        Query q(this, st.sql, st.values);
         if (q.next()) {
             info.events = q.integer(0, 0);
             info.firstVersion = q.integer(1);
             info.version = q.integer(2);
         }
     }
-    if (e.time.isEmpty())
+    if (m_profile.events.time.isEmpty())
         return;
     for (const bool last : { false, true }) {
-        Query q(this,
-            QStringLiteral("SELECT %1 FROM %2 WHERE %3 = ?%4 ORDER BY %5 %6 LIMIT 1")
-                .arg(paren(e.time), e.table, paren(e.stream), where, paren(e.version),
-                    last ? QStringLiteral("DESC") : QStringLiteral("ASC")),
-            { info.name });
+        const SqlStatement st = m_sql->streamTime(info.name, last);
+        Query q(this, st.sql, st.values);
         if (q.next())
             (last ? info.lastTime : info.firstTime) = q.time(0);
     }
@@ -833,50 +677,9 @@ void SqliteStore::fillStreamStats(StreamInfo& info)
 StreamList SqliteStore::streams(const StreamQuery& query)
 {
     StreamList out;
-    const Profile::Events& e = m_profile.events;
-    Where w;
-    QString sql;
-    QString name;
-    if (m_streamsFromTable) {
-        const Profile::Streams& s = m_profile.streams;
-        name = paren(s.name);
-        if (!s.where.isEmpty())
-            w.add(paren(s.where));
-    } else {
-        name = paren(e.stream);
-        if (!e.where.isEmpty())
-            w.add(paren(e.where));
-    }
-    if (!query.after.isEmpty())
-        w.add(name + QStringLiteral(" > ?"), { query.after });
-    if (!query.prefix.isEmpty()) {
-        const QString upper = prefixUpperBound(query.prefix);
-        if (upper.isEmpty())
-            w.add(QStringLiteral("substr(%1, 1, ?) = ?").arg(name), { qint64(query.prefix.size()), query.prefix });
-        else
-            w.add(QStringLiteral("%1 >= ? AND %1 < ?").arg(name), { query.prefix, upper });
-    }
-    if (!query.contains.isEmpty())
-        w.add(QStringLiteral("instr(%1, ?) > 0").arg(name), { query.contains });
-    const QString category = m_streamsFromTable ? categoryOf(name) : m_streamCategory;
-    if (!query.category.isEmpty()) {
-        const QString upper = prefixUpperBound(query.category + m_profile.category.separator);
-        if (m_profile.category.expression.isEmpty() && !upper.isEmpty())
-            w.add(QStringLiteral("(%1 = ? OR (%1 >= ? AND %1 < ?))").arg(name),
-                { query.category, QString(query.category + m_profile.category.separator), upper });
-        else
-            w.add(category + QStringLiteral(" = ?"), { query.category });
-    }
-    w.values.append(query.limit > 0 ? qint64(query.limit) : qint64(-1));
-    if (m_streamsFromTable) {
-        sql = QStringLiteral("SELECT %1, %2, %3 FROM %4%5 ORDER BY %1 LIMIT ?")
-                  .arg(name, paren(m_profile.streams.version), category, m_profile.streams.table, w.sql());
-    } else {
-        sql = QStringLiteral("SELECT %1, max(%2), %3, count(*), min(%2) FROM %4%5 GROUP BY %1 ORDER BY %1 LIMIT ?")
-                  .arg(name, paren(e.version), category, e.table, w.sql());
-    }
     {
-        Query q(this, sql, w.values);
+        const SqlStatement st = m_sql->streams(query);
+        Query q(this, st.sql, st.values);
         while (q.next()) {
             StreamInfo info;
             info.name = q.text(0);
@@ -911,11 +714,8 @@ std::optional<StreamInfo> SqliteStore::stream(const QString& name)
         const qsizetype at = name.indexOf(m_profile.category.separator);
         info.category = at >= 0 ? name.left(at) : name;
     } else {
-        const Profile::Events& e = m_profile.events;
-        Query q(this,
-            QStringLiteral("SELECT %1 FROM %2 WHERE %3 = ? ORDER BY %4 DESC LIMIT 1")
-                .arg(m_streamCategory, e.table, paren(e.stream), paren(e.version)),
-            { name });
+        const SqlStatement st = m_sql->streamCategoryOf(name);
+        Query q(this, st.sql, st.values);
         if (q.next())
             info.category = q.text(0);
     }
@@ -925,22 +725,8 @@ std::optional<StreamInfo> SqliteStore::stream(const QString& name)
 CategoryList SqliteStore::categories()
 {
     CategoryList out;
-    QString sql;
-    if (m_streamsFromTable) {
-        const Profile::Streams& s = m_profile.streams;
-        const QString events = s.versionIsCount
-            ? QStringLiteral("sum(%1 - %2 + 1)").arg(paren(s.version)).arg(m_profile.events.firstVersion)
-            : QStringLiteral("-1");
-        sql = QStringLiteral("SELECT %1 AS c, count(*), %2 FROM %3%4 GROUP BY c ORDER BY c")
-                  .arg(categoryOf(s.name), events, s.table,
-                      s.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(s.where));
-    } else {
-        const Profile::Events& e = m_profile.events;
-        sql = QStringLiteral("SELECT %1 AS c, count(DISTINCT %2), count(*) FROM %3%4 GROUP BY c ORDER BY c")
-                  .arg(m_streamCategory, paren(e.stream), e.table,
-                      e.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(e.where));
-    }
-    Query q(this, sql);
+    const SqlStatement st = m_sql->categories();
+    Query q(this, st.sql, st.values);
     while (q.next()) {
         CategoryInfo c;
         c.name = q.text(0);
@@ -960,34 +746,26 @@ StoreInfo SqliteStore::info()
     info.layoutTitle = m_profile.title;
     info.candidateLayouts = m_candidates;
     info.notes = m_notes;
-    const Profile::Events& e = m_profile.events;
-    const QString where = e.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(e.where);
     for (const bool last : { false, true }) {
-        Query q(this,
-            QStringLiteral("SELECT %1, %2 FROM %3%4 ORDER BY %1 %5 LIMIT 1")
-                .arg(paren(e.position), e.time.isEmpty() ? QStringLiteral("NULL") : paren(e.time), e.table, where,
-                    last ? QStringLiteral("DESC") : QStringLiteral("ASC")));
+        const SqlStatement st = m_sql->logEdge(last);
+        Query q(this, st.sql, st.values);
         if (q.next()) {
             (last ? info.headPosition : info.firstPosition) = q.integer(0);
             (last ? info.lastTime : info.firstTime) = q.time(1);
         }
     }
     if (m_streamsFromTable) {
-        const Profile::Streams& s = m_profile.streams;
-        Query q(this,
-            QStringLiteral("SELECT count(*), sum(%1 - %2 + 1) FROM %3%4")
-                .arg(paren(s.version))
-                .arg(e.firstVersion)
-                .arg(s.table, s.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(s.where)));
+        const SqlStatement st = m_sql->streamTableCounts();
+        Query q(this, st.sql, st.values);
         if (q.next()) {
             info.streamCount = q.integer(0, 0);
-            if (s.versionIsCount)
+            if (m_profile.streams.versionIsCount)
                 info.eventCount = q.integer(1, 0);
         }
     }
     if (info.eventCount < 0 || info.streamCount < 0) {
-        Query q(
-            this, QStringLiteral("SELECT count(*), count(DISTINCT %1) FROM %2%3").arg(paren(e.stream), e.table, where));
+        const SqlStatement st = m_sql->logCounts();
+        Query q(this, st.sql, st.values);
         if (q.next()) {
             if (info.eventCount < 0)
                 info.eventCount = q.integer(0, 0);

@@ -14,6 +14,8 @@ struct sqlite3_stmt;
 
 namespace es {
 
+class SqlBuilder;
+
 // A SQLite file read through a layout profile. Opened read-only; safe while a writer appends (WAL or journal).
 class SqliteStore : public EventStore {
 public:
@@ -35,6 +37,8 @@ public:
     EventPage events(const EventQuery& query) override;
     ScopeStats scopeStats(const EventFilter& filter) override;
     std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
+    CheckpointSet checkpoints() override;
+    ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
     void interrupt() override;
 
     const Profile& profile() const { return m_profile; }
@@ -73,12 +77,14 @@ private:
     Profile m_profile;
     QStringList m_candidates;
     QStringList m_notes;
+    QStringList m_missingCheckpointTables;
     bool m_streamsFromTable = false;
     std::unordered_map<std::string, sqlite3_stmt*> m_statements;
     std::unordered_map<std::string, ScopeCache> m_scopes;
     QHash<QString, bool> m_smallCategories;
     qint64 m_totalEventsEstimate = -1;
 
+    std::unique_ptr<SqlBuilder> m_sql; // every statement's SQL (shared with the PostgreSQL engine)
     QString m_selectEvent; // "SELECT <columns> FROM <table>"
     QString m_streamCategory; // category SQL on the events row
 };

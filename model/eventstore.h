@@ -1,5 +1,6 @@
 #pragma once
 
+#include "checkpoint.h"
 #include "event.h"
 #include "eventfilter.h"
 
@@ -112,6 +113,21 @@ public:
     virtual ScopeStats scopeStats(const EventFilter& filter) = 0;
     // Every stride-th key of what the filter selects, in order, starting with the first.
     virtual std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) = 0;
+    // Every consumer checkpoint the layout keeps, read in one query. Engines without support say so in the note.
+    virtual CheckpointSet checkpoints()
+    {
+        CheckpointSet set;
+        set.note = QStringLiteral("this engine does not read checkpoints yet");
+        return set;
+    }
+    // Head, count, and for each position the events after it and the time at it, in one scope (keys as in
+    // EventQuery). Throws StoreError where the engine cannot.
+    virtual ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions)
+    {
+        Q_UNUSED(scope);
+        Q_UNUSED(positions);
+        throw StoreError(QStringLiteral("this engine does not count lag yet"));
+    }
     // Stops the statement running now on another thread; it throws StoreError(Cancelled).
     virtual void interrupt() = 0;
 };

@@ -3,6 +3,10 @@
 #include "event.h"
 #include "eventfilter.h"
 #include "eventstore.h"
+#include "exportcommand.h"
+#include "foldcommand.h"
+#include "lagcommand.h"
+#include "tailcommand.h"
 #include "outputwriter.h"
 #include "payload.h"
 #include "samplewriter.h"
@@ -25,14 +29,19 @@ namespace es::cli {
 namespace {
 
 const char* const description
-    = R"(Inspect event stores from the command line. Read-only: only `sample` writes, and only a
-new file it creates.
+    = R"(Inspect event stores from the command line. Read-only: only `sample` and `export` write, and
+only a new file they create (export replaces one with --force).
 
 Commands:
   info STORE      describe the store: layout, counts, positions, times (JSON)
   streams STORE   list streams (a table, or JSON Lines with --json)
   events STORE    read events in global order or one stream (a table, or JSON Lines with --json)
-  sample FILE     write a deterministic demo store in a real layout (Emmett SQLite)
+  sample FILE     write a deterministic demo store in a real layout (Emmett SQLite; or Message DB
+                  into a new PostgreSQL database: sample postgresql://... --layout messagedb)
+  fold STORE      replay one stream through a reducer: its state, a trace, or where a predicate holds
+  export STORE    write events to a file: JSON Lines, JSON, CSV or a new SQLite store (--out FILE)
+  lag STORE       checkpoints of projections and processors: lag in events and time, rate, ETA, status
+  tail STORE      print events as JSON Lines as they are committed, until interrupted
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -44,7 +53,9 @@ Exit codes:
   3  bad address: no such file, not a store, unreachable server, or the sample FILE exists
   4  unknown layout: no profile matches the store's tables, or an unknown --profile or --layout
   5  a table the layout needs is missing
-  6  cancelled)";
+  6  cancelled
+  7  fold: the reducer failed (the message names the event)
+  8  fold: the --until predicate never held)";
 
 std::atomic<bool> interrupted { false };
 
@@ -208,6 +219,16 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
         parser.addOptions({ m_stream, m_from, m_type, m_filter, m_text, m_fromTime, m_toTime });
     if (all || command == Command::Sample)
         parser.addOptions({ m_events, m_seed, m_layout });
+    if (all || command == Command::Fold)
+        parser.addOptions(FoldCommand().options());
+    if (all)
+        ExportCommand::addFirstPassOptions(parser);
+    if (all) {
+        LagCommand::addFirstPassOptions(parser);
+        TailCommand::addFirstPassOptions(parser);
+    }
+    if (command == Command::Fold)
+        parser.addOption(m_stream);
 }
 
 int CliApplication::usageError(const QString& message) const
@@ -221,7 +242,8 @@ int CliApplication::run(const QStringList& arguments)
     // First pass with every option, only to find the command among the arguments.
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
-    first.addPositionalArgument(QStringLiteral("COMMAND"), QStringLiteral("info, streams, events or sample"));
+    first.addPositionalArgument(
+        QStringLiteral("COMMAND"), QStringLiteral("info, streams, events, sample, fold, export, lag or tail"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -236,6 +258,12 @@ int CliApplication::run(const QStringList& arguments)
             first.showHelp(Success);
         return usageError(QStringLiteral("No command given."));
     }
+    if (name == QLatin1String("export"))
+        return ExportCommand().run(arguments);
+    if (name == QLatin1String("lag"))
+        return LagCommand().run(arguments);
+    if (name == QLatin1String("tail"))
+        return TailCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -256,9 +284,12 @@ int CliApplication::run(const QStringList& arguments)
         argumentName = QStringLiteral("FILE");
         argumentHelp = QStringLiteral("The new store file; an existing file is never replaced.");
         commandHelp = QStringLiteral("Write a deterministic demo store (accounts, orders, shipments).");
+    } else if (name == QLatin1String("fold")) {
+        command = Command::Fold;
+        commandHelp = FoldCommand::help();
     } else {
         return usageError(
-            QStringLiteral("Unknown command \"%1\" (commands: info, streams, events, sample).").arg(name));
+            QStringLiteral("Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail).").arg(name));
     }
 
     QCommandLineParser parser;
@@ -294,6 +325,9 @@ int CliApplication::run(const QStringList& arguments)
             break;
         case Command::Events:
             code = events(parser, args.at(1), out);
+            break;
+        case Command::Fold:
+            code = FoldCommand().run(parser, *openStore(parser, args.at(1)), parser.value(m_stream), out);
             break;
         case Command::Sample:
         case Command::None:

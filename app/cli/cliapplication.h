@@ -24,6 +24,8 @@ enum ExitCode {
     UnknownLayout = 4,
     MissingTable = 5,
     Cancelled = 6,
+    ReducerFailed = 7,
+    PredicateNeverHeld = 8,
 };
 
 // eventscope-cli: the command-line twin of the GUI, over the same es::EventStore interface.
@@ -35,7 +37,7 @@ public:
     int run(const QStringList& arguments);
 
 private:
-    enum class Command { None, Info, Streams, Events, Sample };
+    enum class Command { None, Info, Streams, Events, Sample, Fold };
 
     void addOptions(QCommandLineParser& parser, Command command) const;
     int usageError(const QString& message) const;

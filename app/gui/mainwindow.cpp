@@ -3,15 +3,20 @@
 #include "eventinspector.h"
 #include "eventtablemodel.h"
 #include "eventview.h"
+#include "exportdialog.h"
 #include "filterbar.h"
+#include "followcontroller.h"
 #include "gotodialog.h"
 #include "gotostreamdialog.h"
 #include "jsontreemodel.h"
 #include "messagebanner.h"
 #include "openstoredialog.h"
+#include "projectionsview.h"
 #include "settings.h"
 #include "storesession.h"
 #include "streambrowser.h"
+#include "streamtreemodel.h"
+#include "timetravelwindow.h"
 
 #include <QAction>
 #include <QApplication>
@@ -20,6 +25,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
@@ -29,9 +35,11 @@
 #include <QRegularExpression>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTableView>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 namespace es {
@@ -145,6 +153,7 @@ MainWindow::~MainWindow()
     // Views first: their models hold pointers to the sessions deleted with this window.
     m_eventView->setSession(nullptr);
     m_streamBrowser->setSession(nullptr);
+    m_projections->setSession(nullptr);
 }
 
 StoreSession* MainWindow::session() const
@@ -169,6 +178,25 @@ void MainWindow::createDocks()
     inspector->setWidget(m_inspector);
     addDockWidget(Qt::RightDockWidgetArea, inspector);
     resizeDocks({ streams, inspector }, { 270, 400 }, Qt::Horizontal);
+
+    m_projections = new ProjectionsView(this);
+    auto* projections = new QDockWidget(tr("Projections"), this);
+    projections->setObjectName(QStringLiteral("projectionsDock"));
+    projections->setWidget(m_projections);
+    addDockWidget(Qt::BottomDockWidgetArea, projections);
+    projections->hide();
+    connect(m_projections, &ProjectionsView::openRequested, this, [this](const EventFilter& scope, qint64 key) {
+        m_eventView->filterBar()->clear();
+        const ViewScope target = scope.isStream() ? ViewScope::stream(scope.stream)
+            : scope.category.isEmpty()            ? ViewScope::all()
+                                                  : ViewScope::category(scope.category);
+        if (m_eventView->scope() != target)
+            m_eventView->setScope(target);
+        else
+            m_eventView->applyFilter();
+        m_eventView->goToKey(key);
+    });
+    m_follow = new FollowController(m_eventView->table(), m_eventView->model(), this);
 }
 
 void MainWindow::createActions()
@@ -182,6 +210,11 @@ void MainWindow::createActions()
     m_recentMenu = fileMenu->addMenu(themeIcon("document-open-recent", QStyle::SP_DirIcon, s), tr("Open &Recent"));
     m_closeAction = fileMenu->addAction(tr("&Close Store"), this, &MainWindow::closeStore);
     m_closeAction->setShortcut(QKeySequence::Close);
+    fileMenu->addSeparator();
+    auto* exportAction = fileMenu->addAction(themeIcon("document-save-as", QStyle::SP_DialogSaveButton, s),
+        tr("&Export…"), this, &MainWindow::exportDialog);
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction->setToolTip(tr("Export the view, the selection, a stream or the global log to a file (Ctrl+E)"));
     fileMenu->addSeparator();
     auto* quitAction = fileMenu->addAction(
         themeIcon("application-exit", QStyle::SP_DialogCloseButton, s), tr("&Quit"), this, &QWidget::close);
@@ -208,6 +241,7 @@ void MainWindow::createActions()
     auto* filterStreams
         = viewMenu->addAction(tr("Filter &Streams…"), this, [this] { m_streamBrowser->focusFilter(); });
     filterStreams->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    viewMenu->addAction(m_follow->action());
     viewMenu->addSeparator();
 
     auto* goMenu = menuBar()->addMenu(tr("&Go"));
@@ -218,6 +252,18 @@ void MainWindow::createActions()
         themeIcon("go-next", QStyle::SP_FileDialogDetailedView, s), tr("Go to &Stream…"), this, &MainWindow::goToStreamDialog);
     m_goToStreamAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     goMenu->addAction(m_globalLogAction);
+    goMenu->addSeparator();
+    m_timeTravelAction = goMenu->addAction(tr("&Time Travel…"), this, &MainWindow::timeTravelFromSelection);
+    m_timeTravelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    m_timeTravelAction->setToolTip(tr("Replay the selected stream, or the selected event's stream from that event (Ctrl+T)"));
+    auto* streamTimeTravel = new QAction(tr("Time Travel…"), m_streamBrowser->tree());
+    connect(streamTimeTravel, &QAction::triggered, this, [this] {
+        const QString stream = m_streamBrowser->tree()->currentIndex().data(StreamTreeModel::StreamNameRole).toString();
+        if (!stream.isEmpty())
+            openTimeTravel(stream);
+    });
+    m_streamBrowser->tree()->addAction(streamTimeTravel);
+    m_streamBrowser->tree()->setContextMenuPolicy(Qt::ActionsContextMenu);
 
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About EventScope"), this, &MainWindow::about);
@@ -228,6 +274,7 @@ void MainWindow::createActions()
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolBar->addAction(openAction);
     toolBar->addAction(m_refreshAction);
+    toolBar->addAction(m_follow->action());
     toolBar->addSeparator();
     toolBar->addAction(m_globalLogAction);
     toolBar->addAction(m_goToAction);
@@ -239,6 +286,37 @@ void MainWindow::createActions()
 
     for (QAction* a : { m_refreshAction, m_goToAction, m_goToStreamAction, m_closeAction })
         a->setEnabled(false);
+}
+
+TimeTravelWindow* MainWindow::openTimeTravel(const QString& stream, qint64 version)
+{
+    if (!m_session || stream.isEmpty())
+        return nullptr;
+    auto* window = new TimeTravelWindow(m_session, stream, version, this);
+    window->show();
+    return window;
+}
+
+void MainWindow::timeTravelFromSelection()
+{
+    const QString browsed = m_streamBrowser->tree()->currentIndex().data(StreamTreeModel::StreamNameRole).toString();
+    if (m_streamBrowser->tree()->hasFocus() && !browsed.isEmpty()) {
+        openTimeTravel(browsed);
+        return;
+    }
+    if (const auto event = m_eventView->currentEvent(); event && !event->stream.isEmpty()) {
+        openTimeTravel(event->stream, event->version);
+        return;
+    }
+    if (m_eventView->scope().kind == ViewScope::Kind::Stream) {
+        openTimeTravel(m_eventView->scope().name);
+        return;
+    }
+    if (!browsed.isEmpty()) {
+        openTimeTravel(browsed);
+        return;
+    }
+    m_banner->showMessage(tr("Select a stream or an event to time travel through."), MessageBanner::Kind::Info);
 }
 
 void MainWindow::createStatusBar()
@@ -364,6 +442,7 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
     m_eventView->filterBar()->clear();
     m_eventView->setSession(session, ViewScope::all());
     m_streamBrowser->setSession(session);
+    m_projections->setSession(session);
     if (old) {
         old->cancelAll();
         old->deleteLater();
@@ -390,6 +469,7 @@ void MainWindow::closeStore()
         return;
     m_eventView->setSession(nullptr, ViewScope::all());
     m_streamBrowser->setSession(nullptr);
+    m_projections->setSession(nullptr);
     m_inspector->setEvent(std::nullopt);
     m_session = nullptr;
     m_info = {};
@@ -587,6 +667,41 @@ void MainWindow::closeEvent(QCloseEvent* event)
     settings->setWindowState(saveState());
     settings->sync();
     QMainWindow::closeEvent(event);
+}
+
+void MainWindow::exportDialog()
+{
+    if (!m_session) {
+        m_banner->showMessage(tr("Open a store to export its events."), MessageBanner::Kind::Info);
+        return;
+    }
+    ExportDialog::Context context;
+    context.opener = m_session->opener();
+    context.storeName = m_info.address;
+    context.viewFilter = m_eventView->model()->filter();
+    const ViewScope scope = m_eventView->scope();
+    context.viewDescription = scope.kind == ViewScope::Kind::All ? tr("global log")
+        : scope.kind == ViewScope::Kind::Category                ? tr("category %1").arg(scope.name)
+                                                                 : tr("stream %1").arg(scope.name);
+    if (m_eventView->model()->filter().hasPredicates())
+        context.viewDescription += tr(", filtered");
+    // Only loaded rows have a key; a selection is what the user could see.
+    if (auto* selection = m_eventView->table()->selectionModel()) {
+        for (const QModelIndex& index : selection->selectedRows()) {
+            const QVariant key = index.data(EventTableModel::KeyRole);
+            if (key.isValid())
+                context.selectedKeys.push_back(key.toLongLong());
+        }
+    }
+    if (scope.kind == ViewScope::Kind::Stream)
+        context.stream = scope.name;
+    else if (const auto event = m_eventView->currentEvent())
+        context.stream = event->stream;
+    auto* dialog = new ExportDialog(std::move(context), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ExportDialog::exportEnded, this,
+        [this](const QString& message, bool) { statusBar()->showMessage(message, 15000); });
+    dialog->open();
 }
 
 } // namespace es

@@ -17,9 +17,12 @@ namespace es {
 
 class EventInspector;
 class EventView;
+class FollowController;
+class ProjectionsView;
 class MessageBanner;
 class StoreSession;
 class StreamBrowser;
+class TimeTravelWindow;
 struct Event;
 struct ViewScope;
 
@@ -41,12 +44,18 @@ public:
     StreamBrowser* streamBrowser() const { return m_streamBrowser; }
     EventInspector* inspector() const { return m_inspector; }
     MessageBanner* banner() const { return m_banner; }
+    ProjectionsView* projectionsView() const { return m_projections; }
+    FollowController* followController() const { return m_follow; }
     QString statusText() const;
 
     void showError(const QString& message);
     void showCorrelated(const Event& event);
     void goToCausation(const Event& event);
     void showStream(const QString& stream);
+    // Opens the time-travel view on a stream, its cursor at `version` (-1: the last event).
+    TimeTravelWindow* openTimeTravel(const QString& stream, qint64 version = -1);
+    // Ctrl+T: the stream selected in the browser, else the selected event's stream at that event.
+    void timeTravelFromSelection();
 
 Q_SIGNALS:
     void storeOpened(const es::StoreInfo& info);
@@ -68,6 +77,7 @@ private:
     void goToStreamDialog();
     void jumpTo(qint64 position);
     void about();
+    void exportDialog();
 
     QPointer<StoreSession> m_session;
     QPointer<StoreSession> m_opening;
@@ -77,6 +87,8 @@ private:
     StreamBrowser* m_streamBrowser;
     EventInspector* m_inspector;
     MessageBanner* m_banner;
+    ProjectionsView* m_projections = nullptr;
+    FollowController* m_follow = nullptr;
 
     QMenu* m_recentMenu = nullptr;
     QAction* m_refreshAction = nullptr;
@@ -84,6 +96,7 @@ private:
     QAction* m_goToStreamAction = nullptr;
     QAction* m_globalLogAction = nullptr;
     QAction* m_closeAction = nullptr;
+    QAction* m_timeTravelAction = nullptr;
 
     QLabel* m_storeLabel = nullptr;
     QLabel* m_layoutLabel = nullptr;

@@ -34,9 +34,10 @@ TEST_CASE("Built-in profiles load and say where they came from", "[profile]")
     const QStringList names = ProfileRegistry::names();
     CHECK(names.contains(QStringLiteral("emmett")));
     CHECK(names.contains(QStringLiteral("eventsourcing")));
-    for (const QString& name : names) {
+    for (const ProfileRegistry::Entry& entry : ProfileRegistry::entries()) {
+        const QString& name = entry.name;
         INFO(name.toStdString());
-        const auto p = ProfileRegistry::find(name, QStringLiteral("sqlite"));
+        const auto p = ProfileRegistry::find(name, entry.engines.value(0, QStringLiteral("sqlite")));
         REQUIRE(p);
         CHECK_FALSE(p->title.isEmpty());
         CHECK_FALSE(p->sources.isEmpty());
@@ -52,7 +53,7 @@ TEST_CASE("Built-in profiles load and say where they came from", "[profile]")
     REQUIRE(es);
     CHECK(es->correlationKeys.isEmpty());
     CHECK(es->streams.table.isEmpty());
-    CHECK_FALSE(ProfileRegistry::find(QStringLiteral("emmett"), QStringLiteral("postgresql")));
+    CHECK_FALSE(ProfileRegistry::find(QStringLiteral("messagedb"), QStringLiteral("sqlite")));
 }
 
 TEST_CASE("Profile validation gives clear errors", "[profile]")

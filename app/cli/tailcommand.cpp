@@ -1,0 +1,115 @@
+#include "tailcommand.h"
+
+#include "cliapplication.h"
+#include "eventstore.h"
+#include "lagcommand.h"
+#include "outputwriter.h"
+#include "storeregistry.h"
+#include "tailer.h"
+
+#include <QElapsedTimer>
+
+namespace es::cli {
+
+namespace {
+
+QCommandLineOption pollOption()
+{
+    return { QStringLiteral("poll"), QStringLiteral("Look for new events every MS milliseconds (default 200)."),
+        QStringLiteral("MS"), QStringLiteral("200") };
+}
+
+} // namespace
+
+void TailCommand::addFirstPassOptions(QCommandLineParser& parser)
+{
+    parser.addOption(pollOption());
+}
+
+int TailCommand::run(const QStringList& arguments)
+{
+    const QCommandLineOption from(QStringLiteral("from"),
+        QStringLiteral("Print from global position POS (a stream version with --stream), inclusive, then follow. "
+                       "Default: only events committed from now on."),
+        QStringLiteral("POS"));
+    const QCommandLineOption stream(
+        QStringLiteral("stream"), QStringLiteral("Follow one stream; positions are then its versions."),
+        QStringLiteral("S"));
+    const QCommandLineOption category(
+        QStringLiteral("category"), QStringLiteral("Follow the streams of category C."), QStringLiteral("C"));
+    const QCommandLineOption poll = pollOption();
+    QCommandLineParser parser;
+    const QString help = QStringLiteral(
+        "Print events as JSON Lines as they are committed (the event shape of `events --json`), each once and in "
+        "order, until interrupted (Ctrl+C or SIGTERM ends it cleanly with exit code 0).");
+    parser.setApplicationDescription(help);
+    parser.addPositionalArgument(QStringLiteral("tail"), help, QStringLiteral("tail"));
+    parser.addPositionalArgument(
+        QStringLiteral("STORE"), QStringLiteral("The store: a SQLite file path, sqlite:///path or postgresql://..."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions(live::storeOptions());
+    parser.addOptions({ from, stream, category, poll });
+    auto usage = [](const QString& message) {
+        live::printError(message + QStringLiteral("\nRun `eventscope-cli tail --help` for usage."));
+        return int(BadArguments);
+    };
+    if (!parser.parse(arguments))
+        return usage(parser.errorText() + QStringLiteral(" (for the tail command)"));
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(Success);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    const QStringList args = parser.positionalArguments();
+    if (args.size() < 2)
+        return usage(QStringLiteral("The tail command needs STORE."));
+    if (args.size() > 2)
+        return usage(QStringLiteral("Unexpected argument \"%1\".").arg(args.at(2)));
+    if (parser.isSet(stream) && parser.isSet(category))
+        return usage(QStringLiteral("Give --stream or --category, not both."));
+    qint64 start = -1;
+    if (parser.isSet(from)) {
+        bool ok = false;
+        start = parser.value(from).toLongLong(&ok);
+        if (!ok || start < 0)
+            return usage(QStringLiteral("--from needs a position of 0 or more."));
+    }
+    bool ok = false;
+    const int pollMs = parser.value(poll).toInt(&ok);
+    if (!ok || pollMs < 1)
+        return usage(QStringLiteral("--poll needs a number of milliseconds of 1 or more."));
+    EventFilter scope;
+    scope.stream = parser.value(stream);
+    scope.category = parser.value(category);
+
+    live::InterruptGuard guard;
+    try {
+        const QString address = args.at(1);
+        auto store = live::openStore(parser, address);
+        Tailer tailer(scope, start, createTailStrategy(StoreRegistry::engineFor(address), *store));
+        OutputWriter out(1, 1 << 16);
+        while (!live::interrupted()) {
+            QElapsedTimer timer;
+            timer.start();
+            EventList events = tailer.poll(*store);
+            for (const Event& e : events)
+                out.line(e.toJsonLine());
+            out.flush();
+            // A full batch means more is waiting: read on without sleeping.
+            if (events.size() < 10000)
+                live::sleepUnlessInterrupted(std::max<int>(0, pollMs - int(timer.elapsed())));
+        }
+        out.flush();
+        return Success;
+    } catch (const OutputClosed&) {
+        return Success;
+    } catch (const StoreError& e) {
+        live::printError(e.message());
+        return live::exitCodeForStoreError(int(e.kind()));
+    } catch (const std::exception& e) {
+        live::printError(QString::fromLocal8Bit(e.what()));
+        return ReadFailed;
+    }
+}
+
+} // namespace es::cli

@@ -1,0 +1,98 @@
+#include "followcontroller.h"
+
+#include "eventtablemodel.h"
+
+#include <QAction>
+#include <QScrollBar>
+#include <QTableView>
+#include <QTimer>
+
+namespace es {
+
+FollowController::FollowController(QTableView* table, EventTableModel* model, QObject* parent)
+    : QObject(parent)
+    , m_table(table)
+    , m_model(model)
+    , m_action(new QAction(tr("&Follow"), this))
+    , m_timer(new QTimer(this))
+{
+    m_action->setCheckable(true);
+    m_action->setToolTip(tr("Follow: show new events as they are committed, pinned to the end"));
+    m_timer->setInterval(1000);
+    connect(m_action, &QAction::toggled, this, &FollowController::setFollowing);
+    connect(m_timer, &QTimer::timeout, this, &FollowController::tick);
+    QScrollBar* bar = table->verticalScrollBar();
+    connect(bar, &QScrollBar::valueChanged, this, [this] {
+        if (!m_scrolling && isFollowing())
+            m_pinned = atEnd();
+    });
+    connect(bar, &QScrollBar::rangeChanged, this, [this] {
+        if (isFollowing() && m_pinned)
+            pin();
+    });
+    connect(model, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (isFollowing() && m_pinned)
+            QTimer::singleShot(0, this, &FollowController::pin);
+    });
+}
+
+void FollowController::setFollowing(bool on)
+{
+    if (m_action->isChecked() != on)
+        m_action->setChecked(on); // comes back here through toggled
+    if (on == m_timer->isActive())
+        return;
+    if (on) {
+        m_pinned = true;
+        pin();
+        m_timer->start();
+        tick();
+    } else {
+        m_timer->stop();
+    }
+}
+
+bool FollowController::isFollowing() const
+{
+    return m_timer->isActive();
+}
+
+void FollowController::setInterval(int ms)
+{
+    m_timer->setInterval(ms);
+}
+
+int FollowController::interval() const
+{
+    return m_timer->interval();
+}
+
+void FollowController::tick()
+{
+    if (m_model && m_model->session())
+        m_model->refresh();
+}
+
+bool FollowController::atEnd() const
+{
+    if (!m_table)
+        return true;
+    const QScrollBar* bar = m_table->verticalScrollBar();
+    if (m_model && m_model->sortOrder() == Qt::DescendingOrder)
+        return bar->value() <= bar->minimum();
+    return bar->value() >= bar->maximum();
+}
+
+void FollowController::pin()
+{
+    if (!m_table)
+        return;
+    m_scrolling = true;
+    if (m_model && m_model->sortOrder() == Qt::DescendingOrder)
+        m_table->scrollToTop();
+    else
+        m_table->scrollToBottom();
+    m_scrolling = false;
+}
+
+} // namespace es

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "eventstore.h"
+#include "profile.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace es {
+
+class SqlBuilder;
+struct SqlStatement;
+
+// A PostgreSQL database read through a layout profile over libpqxx. The address goes to libpq untouched, so PG*
+// variables, ~/.pgpass, service files and sslmode work as with psql. Every session is read-only, named
+// "eventscope" and bounded by a statement timeout; a lost connection throws Disconnected once and reconnects on the
+// next call.
+class PgStore : public EventStore {
+public:
+    struct Settings {
+        int statementTimeoutMs = 30000;
+        int reconnectAttempts = 4; // per call, with a doubling pause starting at 100 ms
+    };
+
+    // Throws StoreError: BadAddress (unreachable, bad address, bad mapping), UnknownLayout, MissingTable.
+    static std::unique_ptr<PgStore> open(const QString& address, const OpenOptions& options = {});
+    static std::unique_ptr<PgStore> open(const QString& address, const OpenOptions& options, const Settings& settings);
+    // True for postgresql:// and postgres:// URIs and libpq keyword strings ("host=... dbname=...").
+    static bool acceptsAddress(const QString& address);
+    // The address without any password (URI user info, ?password=, password=...).
+    static QString redactAddress(const QString& address);
+    // The database an address names explicitly; empty when libpq would pick it from the environment.
+    static QString databaseOf(const QString& address);
+    // The same address naming another database.
+    static QString withDatabase(const QString& address, const QString& database);
+    // Removes the password of `address` from a message (libpq may quote the connection string back).
+    static QString redactMessage(const QString& message, const QString& address);
+
+    ~PgStore() override;
+    PgStore(const PgStore&) = delete;
+    PgStore& operator=(const PgStore&) = delete;
+
+    StoreInfo info() override;
+    CategoryList categories() override;
+    StreamList streams(const StreamQuery& query) override;
+    std::optional<StreamInfo> stream(const QString& name) override;
+    EventPage events(const EventQuery& query) override;
+    ScopeStats scopeStats(const EventFilter& filter) override;
+    std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
+    void interrupt() override;
+
+    const Profile& profile() const { return m_profile; }
+    QString schema() const { return m_schema; }
+    // The statements this store runs (for benchmarks comparing them with psql).
+    const SqlBuilder& sql() const { return *m_sql; }
+    // The backend process id of the current connection (for tests and diagnostics); 0 when disconnected.
+    int backendPid() const;
+
+private:
+    struct Connection;
+    class Rows;
+
+    PgStore(QString address, const OpenOptions& options, const Settings& settings);
+    void connect();
+    void detectLayout();
+    void buildSql();
+    template<typename F> auto call(F&& body);
+    [[noreturn]] void rethrow(const QString& context);
+    void query(const SqlStatement& st, const std::function<void(const Rows&)>& each);
+    std::optional<qint64> single(const SqlStatement& st);
+    Event readEvent(const Rows& row) const;
+    void fillStreamStats(StreamInfo& info);
+
+    QString m_address;
+    QString m_shownAddress;
+    OpenOptions m_options;
+    Settings m_settings;
+    std::unique_ptr<Connection> m_conn;
+    std::unique_ptr<SqlBuilder> m_sql;
+    Profile m_profile;
+    QString m_schema;
+    QStringList m_candidates;
+    QStringList m_notes;
+    bool m_cCollation = false;
+    std::atomic<bool> m_cancelled { false };
+};
+
+} // namespace es

@@ -1,0 +1,481 @@
+#include <catch2/catch.hpp>
+
+#include "pgstore.h"
+#include "samplewriter.h"
+#include "storeregistry.h"
+#include "testutils.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTimeZone>
+
+#include <pqxx/pqxx>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <unistd.h>
+
+using namespace es;
+using namespace es::test;
+
+namespace {
+
+// A database of its own on the test server, dropped at the end of the test.
+class PgDatabase {
+public:
+    explicit PgDatabase(const QString& server)
+        : m_server(server)
+    {
+        static int counter = 0;
+        m_name = QStringLiteral("es_pgengine_%1_%2").arg(::getpid()).arg(++counter);
+        admin([&](pqxx::nontransaction& tx) {
+            tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(m_name.toStdString()));
+            tx.exec0("CREATE DATABASE " + tx.quote_name(m_name.toStdString()));
+        });
+    }
+    ~PgDatabase()
+    {
+        try {
+            admin([&](pqxx::nontransaction& tx) {
+                tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(m_name.toStdString()) + " WITH (FORCE)");
+            });
+        } catch (const std::exception&) {
+        }
+    }
+    PgDatabase(const PgDatabase&) = delete;
+    PgDatabase& operator=(const PgDatabase&) = delete;
+
+    QString address() const { return m_server + QStringLiteral(" dbname=") + m_name; }
+    QString name() const { return m_name; }
+
+    void exec(const std::string& sql) const
+    {
+        pqxx::connection c(address().toStdString());
+        pqxx::work tx(c);
+        tx.exec(sql);
+        tx.commit();
+    }
+    long long scalar(const std::string& sql) const
+    {
+        pqxx::connection c(address().toStdString());
+        pqxx::nontransaction tx(c);
+        return tx.exec1(sql)[0].as<long long>();
+    }
+
+private:
+    template<typename F> void admin(F&& f) const
+    {
+        pqxx::connection c(QString(m_server + QStringLiteral(" dbname=postgres")).toStdString());
+        pqxx::nontransaction tx(c);
+        f(tx);
+    }
+
+    QString m_server;
+    QString m_name;
+};
+
+// The test server without its dbname, so each test can name its own database.
+QString serverOrSkip()
+{
+    QString address = postgresAddress();
+    if (address.isEmpty()) {
+        WARN("ES_TEST_PG is not set: PostgreSQL engine tests skipped (scripts/test sets it)");
+        return {};
+    }
+    address.replace(QRegularExpression(QStringLiteral("dbname=\\S+")), QString());
+    return address.simplified();
+}
+
+QString writeSample(const PgDatabase& db, qint64 events)
+{
+    SampleOptions options;
+    options.events = events;
+    options.layout = QStringLiteral("messagedb");
+    writeSampleStore(db.address(), options);
+    return db.address();
+}
+
+StoreError::Kind errorOf(const std::function<void()>& f, QString* message = nullptr)
+{
+    try {
+        f();
+    } catch (const StoreError& e) {
+        if (message)
+            *message = e.message();
+        return e.kind();
+    }
+    return StoreError::Kind::Generic;
+}
+
+} // namespace
+
+TEST_CASE("PostgreSQL engine reads a Message DB store in order", "[pg][pgengine]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgDatabase db(server);
+    const QString address = writeSample(db, 3000);
+    const long long total = db.scalar("SELECT count(*) FROM message_store.messages");
+
+    REQUIRE(StoreRegistry::engineFor(address) == QLatin1String("postgresql"));
+    REQUIRE(StoreRegistry::engineFor(QStringLiteral("postgresql://localhost/x")) == QLatin1String("postgresql"));
+    REQUIRE(StoreRegistry::engineFor(QStringLiteral("/tmp/some.db")) == QLatin1String("sqlite"));
+
+    auto store = StoreRegistry::open(address);
+    const StoreInfo info = store->info();
+    CHECK(info.engine == QLatin1String("postgresql"));
+    CHECK(info.layout == QLatin1String("messagedb"));
+    CHECK(info.eventCount == total);
+    CHECK(info.firstPosition == 1);
+    CHECK(info.headPosition == total);
+    CHECK(info.firstTime.isValid());
+
+    // Global order, keyset paging: every event exactly once.
+    EventQuery q;
+    q.limit = 700;
+    qint64 seen = 0;
+    qint64 last = 0;
+    while (true) {
+        const EventPage page = store->events(q);
+        for (const Event& e : page.events) {
+            REQUIRE(e.position == last + 1);
+            last = e.position;
+            ++seen;
+        }
+        if (page.atEnd)
+            break;
+        q.from = page.next;
+    }
+    CHECK(seen == total);
+
+    // One stream: versions from 0, dense, as Message DB numbers them.
+    EventQuery one;
+    one.filter.stream = QStringLiteral("account-1001");
+    const EventPage stream = store->events(one);
+    REQUIRE(!stream.events.empty());
+    for (size_t i = 0; i < stream.events.size(); ++i) {
+        CHECK(stream.events[i].version == qint64(i));
+        CHECK(stream.events[i].stream == QLatin1String("account-1001"));
+        CHECK(stream.events[i].data.isJson());
+        CHECK(stream.events[i].metadata.isJson());
+    }
+    CHECK(stream.events.front().type == QLatin1String("AccountOpened"));
+    CHECK(stream.events.front().correlationId == QLatin1String("account-1001"));
+    const auto streamInfo = store->stream(QStringLiteral("account-1001"));
+    REQUIRE(streamInfo);
+    CHECK(streamInfo->events == qint64(stream.events.size()));
+    CHECK(streamInfo->category == QLatin1String("account"));
+    CHECK(!store->stream(QStringLiteral("no-such-stream")));
+
+    // Categories and stream lists agree with the table.
+    qint64 categoryEvents = 0;
+    for (const CategoryInfo& c : store->categories())
+        categoryEvents += c.events;
+    CHECK(categoryEvents == total);
+    StreamQuery sq;
+    sq.prefix = QStringLiteral("order-");
+    sq.limit = 50;
+    const StreamList orders = store->streams(sq);
+    REQUIRE(!orders.empty());
+    for (size_t i = 0; i < orders.size(); ++i) {
+        CHECK(orders[i].name.startsWith(QLatin1String("order-")));
+        if (i > 0)
+            CHECK(orders[i - 1].name < orders[i].name);
+    }
+    CHECK(qint64(orders.size())
+        == std::min<long long>(50,
+            db.scalar("SELECT count(DISTINCT stream_name) FROM message_store.messages WHERE stream_name LIKE 'order-%'")));
+
+    // Filters against the same SQL run directly.
+    EventQuery cat;
+    cat.filter.category = QStringLiteral("order");
+    cat.limit = 0;
+    CHECK(qint64(store->events(cat).events.size())
+        == db.scalar("SELECT count(*) FROM message_store.messages WHERE split_part(stream_name, '-', 1) = 'order'"));
+    EventQuery amount;
+    amount.limit = 0;
+    QString error;
+    REQUIRE(EventFilter::parseConditions(QStringLiteral("data.amount > 20000"), &amount.filter.conditions, &error));
+    const EventPage big = store->events(amount);
+    CHECK(qint64(big.events.size())
+        == db.scalar("SELECT count(*) FROM message_store.messages WHERE jsonb_typeof(data->'amount') = 'number' "
+                     "AND (data->>'amount')::numeric > 20000"));
+    EventQuery text;
+    text.limit = 0;
+    text.filter.text = QStringLiteral("opening-deposit");
+    text.filter.types = { QStringLiteral("FundsDeposited") };
+    CHECK(qint64(store->events(text).events.size())
+        == db.scalar("SELECT count(*) FROM message_store.messages WHERE type = 'FundsDeposited' AND "
+                     "(strpos(data::text, 'opening-deposit') > 0 OR strpos(metadata::text, 'opening-deposit') > 0)"));
+    EventQuery timed;
+    timed.limit = 0;
+    timed.filter.fromTime = QDateTime(QDate(2024, 3, 10), QTime(0, 0), QTimeZone::utc());
+    timed.filter.toTime = QDateTime(QDate(2024, 3, 12), QTime(0, 0), QTimeZone::utc());
+    CHECK(qint64(store->events(timed).events.size())
+        == db.scalar("SELECT count(*) FROM message_store.messages WHERE time >= '2024-03-10' AND time < '2024-03-12'"));
+
+    // Scan window: a filtered read examines a bounded span of keys and says where to go on.
+    EventQuery windowed;
+    windowed.filter.types = { QStringLiteral("NoSuchType") };
+    windowed.scanWindow = 1000;
+    const EventPage w = store->events(windowed);
+    CHECK(w.events.empty());
+    CHECK(w.windowExhausted);
+    CHECK(w.next == 1001);
+
+    const ScopeStats stats = store->scopeStats(cat.filter);
+    CHECK(stats.count == qint64(store->events(cat).events.size()));
+    const std::vector<qint64> anchors = store->keyAnchors({}, 100);
+    CHECK(qint64(anchors.size()) == (total + 99) / 100);
+    CHECK(anchors.front() == 1);
+}
+
+TEST_CASE("PostgreSQL sessions are read-only, named and keep passwords out", "[pg][pgengine]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgDatabase db(server);
+    const QString address = writeSample(db, 200);
+    db.exec("CREATE SEQUENCE public.probe_seq");
+
+    // A write smuggled into a (trusted) mapping expression still cannot run: the session is read-only.
+    QTemporaryDir dir;
+    const QString mapping = tempPath(dir, QStringLiteral("writes.json"));
+    {
+        QFile f(mapping);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(R"({"name": "writer", "engines": ["postgresql"], "schema": "message_store",
+            "detect": {"tables": [{"as": "m", "names": ["messages"], "columns": ["global_position"]}]},
+            "events": {"table": "{m}", "position": "global_position", "stream": "stream_name", "version": "position",
+                       "type": "type", "data": "data", "where": "nextval('public.probe_seq') > 0"}})");
+    }
+    OpenOptions writes;
+    writes.mappingFile = mapping;
+    QString message;
+    const auto kind = errorOf(
+        [&] {
+            auto store = StoreRegistry::open(address, writes);
+            store->events({});
+        },
+        &message);
+    CHECK(kind != StoreError::Kind::Cancelled);
+    CHECK(message.contains(QLatin1String("read-only")));
+    CHECK(db.scalar("SELECT count(*) FROM pg_sequences WHERE sequencename = 'probe_seq' AND last_value IS NULL") == 1);
+
+    auto store = PgStore::open(address);
+    {
+        pqxx::connection c(address.toStdString());
+        pqxx::nontransaction tx(c);
+        const pqxx::row row = tx.exec_params1(
+            "SELECT application_name, (SELECT setting FROM pg_settings WHERE name = 'default_transaction_read_only') "
+            "FROM pg_stat_activity WHERE pid = $1",
+            store->backendPid());
+        CHECK(row[0].as<std::string>() == "eventscope");
+    }
+
+    // Passwords: never in StoreInfo::address, never in an error message.
+    const QString withPassword = address + QStringLiteral(" password=Sekr3t-pw");
+    auto keyword = StoreRegistry::open(withPassword);
+    CHECK(!keyword->info().address.contains(QLatin1String("Sekr3t")));
+    CHECK(keyword->info().address.contains(db.name()));
+    QString failure;
+    errorOf([&] { StoreRegistry::open(server + QStringLiteral(" dbname=no_such_db_x password=Sekr3t-pw")); }, &failure);
+    CHECK(failure.contains(QLatin1String("no_such_db_x")));
+    CHECK(!failure.contains(QLatin1String("Sekr3t")));
+    const QString uri = QStringLiteral("postgresql://alice:Sekr3t-pw@127.0.0.1:1/db?sslmode=disable&password=Sekr3t-pw");
+    CHECK(PgStore::redactAddress(uri) == QLatin1String("postgresql://alice@127.0.0.1:1/db?sslmode=disable"));
+    QString unreachable;
+    CHECK(errorOf([&] { StoreRegistry::open(uri); }, &unreachable) == StoreError::Kind::BadAddress);
+    CHECK(!unreachable.contains(QLatin1String("Sekr3t")));
+    CHECK(PgStore::redactAddress(QStringLiteral("host=h password='a b\\'c' dbname=d")) == QLatin1String("host=h dbname=d"));
+    CHECK(PgStore::databaseOf(QStringLiteral("postgres://u@h/some%20db")) == QLatin1String("some db"));
+}
+
+TEST_CASE("PostgreSQL: user-typed filters cannot inject SQL", "[pg][pgengine]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgDatabase db(server);
+    const QString address = writeSample(db, 500);
+    const long long total = db.scalar("SELECT count(*) FROM message_store.messages");
+    auto store = StoreRegistry::open(address);
+
+    const QStringList attacks = {
+        QStringLiteral("x'); DROP TABLE message_store.messages; --"),
+        QStringLiteral("' OR '1'='1"),
+        QStringLiteral("account-1001' OR 1=1 --"),
+        QStringLiteral("\"; DELETE FROM message_store.messages; --"),
+        QStringLiteral("$1 $$ \\ %_"),
+    };
+    for (const QString& attack : attacks) {
+        INFO(attack.toStdString());
+        EventQuery q;
+        q.limit = 0;
+        q.filter.stream = attack;
+        CHECK(store->events(q).events.empty());
+        CHECK(!store->stream(attack));
+        q.filter = {};
+        q.filter.category = attack;
+        CHECK(store->events(q).events.empty());
+        q.filter = {};
+        q.filter.types = { attack, QStringLiteral("AccountOpened") };
+        CHECK(qint64(store->events(q).events.size())
+            == db.scalar("SELECT count(*) FROM message_store.messages WHERE type = 'AccountOpened'"));
+        q.filter = {};
+        q.filter.text = attack;
+        CHECK(store->events(q).events.empty());
+        q.filter = {};
+        JsonCondition c;
+        c.path = { attack, QStringLiteral("0") };
+        c.op = JsonCondition::Op::Exists;
+        q.filter.conditions = { c };
+        CHECK(store->events(q).events.empty());
+        c.path = { QStringLiteral("accountId") };
+        c.op = JsonCondition::Op::Eq;
+        c.value = attack;
+        q.filter.conditions = { c };
+        CHECK(store->events(q).events.empty());
+        c.op = JsonCondition::Op::Lt;
+        q.filter.conditions = { c };
+        store->events(q);
+        c.op = JsonCondition::Op::Contains;
+        c.field = JsonCondition::Field::Metadata;
+        q.filter.conditions = { c };
+        CHECK(store->events(q).events.empty());
+        StreamQuery sq;
+        sq.prefix = attack;
+        CHECK(store->streams(sq).empty());
+        sq = {};
+        sq.contains = attack;
+        CHECK(store->streams(sq).empty());
+        sq = {};
+        sq.category = attack;
+        CHECK(store->streams(sq).empty());
+        sq = {};
+        sq.after = attack;
+        store->streams(sq);
+        store->scopeStats(q.filter);
+    }
+    CHECK(db.scalar("SELECT count(*) FROM message_store.messages") == total);
+}
+
+TEST_CASE("PostgreSQL: a long read is cancelled from another thread", "[pg][pgengine]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgDatabase db(server);
+    const QString address = writeSample(db, 100);
+    // A big table in the test's own database, the same layout: a filter matching nothing scans all of it.
+    // Without the layout's secondary indexes the load takes seconds, not minutes; the scan reads the same table.
+    db.exec("DROP INDEX message_store.messages_stream, message_store.messages_category, message_store.messages_id");
+    db.exec("INSERT INTO message_store.messages (position, stream_name, type, data, metadata) "
+            "SELECT g, 'bulk-' || (g % 1000), 'Bulk', jsonb_build_object('n', g, 'pad', repeat('x', 300)), '{}' "
+            "FROM generate_series(1, 1000000) g");
+    auto store = StoreRegistry::open(address);
+    EventQuery q;
+    q.filter.text = QStringLiteral("no such text anywhere");
+    std::atomic<bool> done { false };
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        while (!done) {
+            store->interrupt();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
+    QElapsedTimer timer;
+    timer.start();
+    QString message;
+    const auto kind = errorOf([&] { store->events(q); }, &message);
+    done = true;
+    canceller.join();
+    const qint64 cancelledAfter = timer.elapsed();
+    CHECK(kind == StoreError::Kind::Cancelled);
+    CHECK(message.contains(QLatin1String("cancelled")));
+    // The uncancelled scan takes longer than the cancelled one did (it is real work that was stopped).
+    done = false;
+    QElapsedTimer full;
+    full.start();
+    CHECK(store->events(q).events.empty());
+    CHECK(full.elapsed() > cancelledAfter);
+    // The same store reads on afterwards.
+    EventQuery first;
+    first.limit = 5;
+    CHECK(store->events(first).events.size() == 5);
+}
+
+TEST_CASE("PostgreSQL: the same store reads again after a server restart", "[pg][pgengine][restart]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    const QString pgCtl = qEnvironmentVariable("ES_TEST_PG_CTL");
+    if (pgCtl.isEmpty()) {
+        WARN("ES_TEST_PG_CTL is not set: restart test skipped");
+        return;
+    }
+    PgDatabase db(server);
+    const QString address = writeSample(db, 300);
+    auto store = StoreRegistry::open(address);
+    EventQuery q;
+    q.limit = 20;
+    const EventPage before = store->events(q);
+    REQUIRE(before.events.size() == 20);
+
+    QStringList command = QProcess::splitCommand(pgCtl);
+    command << QStringLiteral("-m") << QStringLiteral("fast") << QStringLiteral("-w") << QStringLiteral("restart");
+    if (::geteuid() == 0)
+        command = QStringList { QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--") } + command;
+    const QString program = ::geteuid() == 0 ? QStringLiteral("runuser") : command.takeFirst();
+    QByteArray out;
+    QByteArray err;
+    REQUIRE(runProcess(program, command, &out, &err, 60000) == 0);
+
+    // The first read may report the loss ("disconnected, retrying"); a later one reconnects by itself.
+    std::optional<EventPage> after;
+    int disconnects = 0;
+    for (int attempt = 0; attempt < 5 && !after; ++attempt) {
+        try {
+            after = store->events(q);
+        } catch (const StoreError& e) {
+            CHECK(e.kind() == StoreError::Kind::Disconnected);
+            CHECK(e.message().contains(QLatin1String("disconnected, retrying")));
+            ++disconnects;
+        }
+    }
+    REQUIRE(after);
+    CHECK(disconnects <= 1);
+    REQUIRE(after->events.size() == before.events.size());
+    for (size_t i = 0; i < before.events.size(); ++i)
+        CHECK(after->events[i].position == before.events[i].position);
+    auto fresh = PgStore::open(address);
+    CHECK(fresh->info().eventCount == store->info().eventCount);
+}
+
+TEST_CASE("PostgreSQL: an unknown database says what was looked for", "[pg][pgengine]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgDatabase db(server);
+    db.exec("CREATE TABLE public.orders (id serial PRIMARY KEY, note text)");
+    QString message;
+    CHECK(errorOf([&] { StoreRegistry::open(db.address()); }, &message) == StoreError::Kind::UnknownLayout);
+    CHECK(message.contains(QLatin1String("messagedb")));
+    CHECK(message.contains(QLatin1String("public.orders")));
+
+    // The sample writer refuses a database that already holds the layout.
+    PgDatabase sample(server);
+    writeSample(sample, 10);
+    CHECK(errorOf([&] { writeSample(sample, 10); }) == StoreError::Kind::BadAddress);
+    CHECK(sample.scalar("SELECT count(*) FROM message_store.messages") == 10 + 4);
+}
