@@ -1,16 +1,18 @@
 #include "cliapplication.h"
 
+#include "clicommon.h"
+
 #include "event.h"
 #include "eventfilter.h"
 #include "eventstore.h"
 #include "exportcommand.h"
 #include "foldcommand.h"
 #include "lagcommand.h"
-#include "tailcommand.h"
 #include "outputwriter.h"
 #include "payload.h"
 #include "samplewriter.h"
 #include "storeregistry.h"
+#include "tailcommand.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -56,37 +58,6 @@ Exit codes:
   6  cancelled
   7  fold: the reducer failed (the message names the event)
   8  fold: the --until predicate never held)";
-
-std::atomic<bool> interrupted { false };
-
-void onInterrupt(int)
-{
-    interrupted = true;
-}
-
-void printError(const QString& message)
-{
-    std::fprintf(stderr, "eventscope-cli: %s\n", message.toLocal8Bit().constData());
-    std::fflush(stderr);
-}
-
-int exitCodeFor(StoreError::Kind kind)
-{
-    switch (kind) {
-    case StoreError::Kind::BadAddress:
-    case StoreError::Kind::Disconnected:
-        return BadAddress;
-    case StoreError::Kind::UnknownLayout:
-        return UnknownLayout;
-    case StoreError::Kind::MissingTable:
-        return MissingTable;
-    case StoreError::Kind::Cancelled:
-        return Cancelled;
-    case StoreError::Kind::Generic:
-        break;
-    }
-    return ReadFailed;
-}
 
 bool parseCount(const QString& text, qint64* out)
 {
@@ -289,7 +260,8 @@ int CliApplication::run(const QStringList& arguments)
         commandHelp = FoldCommand::help();
     } else {
         return usageError(
-            QStringLiteral("Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail).").arg(name));
+            QStringLiteral("Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail).")
+                .arg(name));
     }
 
     QCommandLineParser parser;
@@ -348,14 +320,7 @@ int CliApplication::run(const QStringList& arguments)
 
 std::unique_ptr<EventStore> CliApplication::openStore(const QCommandLineParser& parser, const QString& address) const
 {
-    OpenOptions options;
-    options.profile = parser.value(m_profile);
-    options.mappingFile = parser.value(m_mapping);
-    options.schema = parser.value(m_schema);
-    if (!options.mappingFile.isEmpty() && !QFileInfo::exists(options.mappingFile))
-        throw StoreError(QStringLiteral("The mapping file %1 does not exist.").arg(options.mappingFile),
-            StoreError::Kind::UnknownLayout);
-    return StoreRegistry::open(address, options);
+    return cli::openStore(parser, address);
 }
 
 int CliApplication::info(const QCommandLineParser& parser, const QString& address, OutputWriter& out)
@@ -564,8 +529,7 @@ int CliApplication::sample(const QCommandLineParser& parser, const QString& file
     options.layout = parser.value(m_layout);
 
     const bool terminal = ::isatty(STDERR_FILENO) == 1;
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    const InterruptGuard guard;
     int lastPercent = -1;
     QElapsedTimer timer;
     timer.start();
@@ -580,7 +544,7 @@ int CliApplication::sample(const QCommandLineParser& parser, const QString& file
                 std::fflush(stderr);
             }
         }
-        return !interrupted.load();
+        return !interrupted();
     });
     if (terminal) {
         std::fprintf(stderr, "\rwrote %lld events to %s in %.1f s            \n", static_cast<long long>(events),

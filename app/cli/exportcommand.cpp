@@ -1,13 +1,12 @@
 #include "exportcommand.h"
 
 #include "cliapplication.h"
+#include "clicommon.h"
 #include "exporter.h"
 #include "storeregistry.h"
 
 #include <QFileInfo>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 
 #include <unistd.h>
@@ -16,27 +15,14 @@ namespace es::cli {
 
 namespace {
 
-std::atomic<bool> cancelRequested { false };
-
-void onSignal(int)
-{
-    cancelRequested = true;
-}
-
-void printError(const QString& message)
-{
-    std::fprintf(stderr, "eventscope-cli: %s\n", message.toLocal8Bit().constData());
-    std::fflush(stderr);
-}
-
 QCommandLineOption outOption()
 {
     return { QStringLiteral("out"), QStringLiteral("The file to write (required)."), QStringLiteral("FILE") };
 }
 QCommandLineOption formatOption()
 {
-    return { QStringLiteral("format"),
-        QStringLiteral("jsonl, json, csv or sqlite (default: from the --out suffix)."), QStringLiteral("FORMAT") };
+    return { QStringLiteral("format"), QStringLiteral("jsonl, json, csv or sqlite (default: from the --out suffix)."),
+        QStringLiteral("FORMAT") };
 }
 QCommandLineOption toOption()
 {
@@ -87,24 +73,6 @@ QString duration(qint64 ms)
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-int exitCodeFor(StoreError::Kind kind)
-{
-    switch (kind) {
-    case StoreError::Kind::BadAddress:
-    case StoreError::Kind::Disconnected:
-        return BadAddress;
-    case StoreError::Kind::UnknownLayout:
-        return UnknownLayout;
-    case StoreError::Kind::MissingTable:
-        return MissingTable;
-    case StoreError::Kind::Cancelled:
-        return Cancelled;
-    case StoreError::Kind::Generic:
-        break;
-    }
-    return ReadFailed;
-}
-
 } // namespace
 
 void ExportCommand::addFirstPassOptions(QCommandLineParser& parser)
@@ -114,15 +82,8 @@ void ExportCommand::addFirstPassOptions(QCommandLineParser& parser)
 
 int ExportCommand::run(const QStringList& arguments)
 {
-    const QCommandLineOption profile(QStringLiteral("profile"),
-        QStringLiteral("Read the store with layout profile NAME instead of recognising it."), QStringLiteral("NAME"));
-    const QCommandLineOption mapping(QStringLiteral("mapping"),
-        QStringLiteral("Read the store with the user mapping (profile) in FILE."), QStringLiteral("FILE"));
-    const QCommandLineOption schema(QStringLiteral("schema"),
-        QStringLiteral("Database schema to read, where the layout allows one."), QStringLiteral("NAME"));
-    const QCommandLineOption stream(
-        QStringLiteral("stream"), QStringLiteral("Export one stream; positions are then its versions."),
-        QStringLiteral("S"));
+    const QCommandLineOption stream(QStringLiteral("stream"),
+        QStringLiteral("Export one stream; positions are then its versions."), QStringLiteral("S"));
     const QCommandLineOption category(
         QStringLiteral("category"), QStringLiteral("Export the streams of category C."), QStringLiteral("C"));
     const QCommandLineOption type(QStringLiteral("type"),
@@ -156,23 +117,15 @@ int ExportCommand::run(const QStringList& arguments)
         QStringLiteral("STORE"), QStringLiteral("The store: a SQLite file path, sqlite:///path or postgresql://..."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({ profile, mapping, schema, out, format, stream, category, type, filter, text, fromTime, toTime,
-        from, to, force, redact });
+    parser.addOptions(storeOptions());
+    parser.addOptions({ out, format, stream, category, type, filter, text, fromTime, toTime, from, to, force, redact });
+    QString address;
+    if (const int code = parseStoreCommand(parser, arguments, QStringLiteral("export"), &address); code >= 0)
+        return code;
     auto usage = [](const QString& message) {
         printError(message + QStringLiteral("\nRun `eventscope-cli export --help` for usage."));
         return int(BadArguments);
     };
-    if (!parser.parse(arguments))
-        return usage(parser.errorText() + QStringLiteral(" (for the export command)"));
-    if (parser.isSet(QStringLiteral("help")))
-        parser.showHelp(Success);
-    if (parser.isSet(QStringLiteral("version")))
-        parser.showVersion();
-    const QStringList args = parser.positionalArguments();
-    if (args.size() < 2)
-        return usage(QStringLiteral("The export command needs STORE."));
-    if (args.size() > 2)
-        return usage(QStringLiteral("Unexpected argument \"%1\".").arg(args.at(2)));
 
     ExportOptions options;
     options.path = parser.value(out);
@@ -223,17 +176,9 @@ int ExportCommand::run(const QStringList& arguments)
     }
 
     const bool terminal = ::isatty(STDERR_FILENO) == 1;
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    const InterruptGuard guard;
     try {
-        OpenOptions open;
-        open.profile = parser.value(profile);
-        open.mappingFile = parser.value(mapping);
-        open.schema = parser.value(schema);
-        if (!open.mappingFile.isEmpty() && !QFileInfo::exists(open.mappingFile))
-            throw StoreError(QStringLiteral("The mapping file %1 does not exist.").arg(open.mappingFile),
-                StoreError::Kind::UnknownLayout);
-        auto store = StoreRegistry::open(args.at(1), open);
+        auto store = openStore(parser, address);
         qint64 lastShownMs = -1000;
         const QByteArray name = options.path.toLocal8Bit();
         const ExportResult result = Exporter::run(
@@ -243,8 +188,8 @@ int ExportCommand::run(const QStringList& arguments)
                     lastShownMs = p.elapsedMs;
                     const QString percent
                         = p.fraction >= 0 ? QStringLiteral("%1%").arg(int(p.fraction * 100), 3) : QStringLiteral("  ?");
-                    const QString eta = p.etaMs >= 0 ? QStringLiteral(", about %1 left").arg(duration(p.etaMs))
-                                                     : QString();
+                    const QString eta
+                        = p.etaMs >= 0 ? QStringLiteral(", about %1 left").arg(duration(p.etaMs)) : QString();
                     std::fprintf(stderr, "\rexporting to %s: %s, %lld events%s     ", name.constData(),
                         percent.toLocal8Bit().constData(), static_cast<long long>(p.events),
                         eta.toLocal8Bit().constData());
@@ -252,7 +197,7 @@ int ExportCommand::run(const QStringList& arguments)
                 }
                 return true;
             },
-            &cancelRequested);
+            interruptFlag());
         if (terminal) {
             std::fprintf(stderr, "\rexported %lld events (%.1f MB) to %s in %.1f s%s                    \n",
                 static_cast<long long>(result.events), double(result.bytes) / 1e6, name.constData(),

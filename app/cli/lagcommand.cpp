@@ -1,6 +1,7 @@
 #include "lagcommand.h"
 
 #include "cliapplication.h"
+#include "clicommon.h"
 #include "eventstore.h"
 #include "lag.h"
 #include "outputwriter.h"
@@ -17,109 +18,12 @@
 
 namespace es::cli {
 
-namespace live {
-
-namespace {
-
-std::atomic<bool> stopRequested { false };
-
-void onSignal(int)
-{
-    stopRequested = true;
-}
-
-struct sigaction previousInt;
-struct sigaction previousTerm;
-
-} // namespace
-
-InterruptGuard::InterruptGuard()
-{
-    stopRequested = false;
-    struct sigaction action = {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &previousInt);
-    sigaction(SIGTERM, &action, &previousTerm);
-}
-
-InterruptGuard::~InterruptGuard()
-{
-    sigaction(SIGINT, &previousInt, nullptr);
-    sigaction(SIGTERM, &previousTerm, nullptr);
-}
-
-bool interrupted()
-{
-    return stopRequested.load();
-}
-
-bool sleepUnlessInterrupted(int ms)
-{
-    constexpr int Step = 20;
-    for (int slept = 0; slept < ms; slept += Step) {
-        if (interrupted())
-            return false;
-        QThread::msleep(std::min(Step, ms - slept));
-    }
-    return !interrupted();
-}
-
-void printError(const QString& message)
-{
-    std::fprintf(stderr, "eventscope-cli: %s\n", message.toLocal8Bit().constData());
-    std::fflush(stderr);
-}
-
-int exitCodeForStoreError(int kind)
-{
-    switch (StoreError::Kind(kind)) {
-    case StoreError::Kind::BadAddress:
-    case StoreError::Kind::Disconnected:
-        return BadAddress;
-    case StoreError::Kind::UnknownLayout:
-        return UnknownLayout;
-    case StoreError::Kind::MissingTable:
-        return MissingTable;
-    case StoreError::Kind::Cancelled:
-        return Cancelled;
-    case StoreError::Kind::Generic:
-        break;
-    }
-    return ReadFailed;
-}
-
-QList<QCommandLineOption> storeOptions()
-{
-    return {
-        { QStringLiteral("profile"), QStringLiteral("Read the store with layout profile NAME instead of recognising it."),
-            QStringLiteral("NAME") },
-        { QStringLiteral("mapping"), QStringLiteral("Read the store with the user mapping (profile) in FILE."),
-            QStringLiteral("FILE") },
-        { QStringLiteral("schema"), QStringLiteral("Database schema to read, where the layout allows one."),
-            QStringLiteral("NAME") },
-    };
-}
-
-std::unique_ptr<EventStore> openStore(const QCommandLineParser& parser, const QString& address)
-{
-    OpenOptions options;
-    options.profile = parser.value(QStringLiteral("profile"));
-    options.mappingFile = parser.value(QStringLiteral("mapping"));
-    options.schema = parser.value(QStringLiteral("schema"));
-    if (!options.mappingFile.isEmpty() && !QFileInfo::exists(options.mappingFile))
-        throw StoreError(QStringLiteral("The mapping file %1 does not exist.").arg(options.mappingFile),
-            StoreError::Kind::UnknownLayout);
-    return StoreRegistry::open(address, options);
-}
-
-} // namespace live
-
 namespace {
 
 QCommandLineOption watchOption()
 {
-    return { QStringLiteral("watch"), QStringLiteral("Poll again every SECONDS until interrupted (rates need two polls)."),
+    return { QStringLiteral("watch"),
+        QStringLiteral("Poll again every SECONDS until interrupted (rates need two polls)."),
         QStringLiteral("SECONDS") };
 }
 
@@ -170,7 +74,9 @@ void writeTable(const std::vector<LagRow>& rows, OutputWriter& out)
     std::vector<QStringList> cells;
     for (const LagRow& r : rows) {
         cells.push_back({ r.name, r.partition.isEmpty() ? QStringLiteral("-") : r.partition, r.scope,
-            !r.started ? QStringLiteral("(none)") : r.position >= 0 ? QString::number(r.position) : r.raw,
+            !r.started            ? QStringLiteral("(none)")
+                : r.position >= 0 ? QString::number(r.position)
+                                  : r.raw,
             r.head >= 0 ? QString::number(r.head) : QStringLiteral("-"),
             r.lagEvents >= 0 ? QString::number(r.lagEvents) : QStringLiteral("-"), number(r.lagSeconds, 1),
             number(r.ratePerSecond, 1), number(r.etaSeconds, 0),
@@ -221,23 +127,15 @@ int LagCommand::run(const QStringList& arguments)
         QStringLiteral("STORE"), QStringLiteral("The store: a SQLite file path, sqlite:///path or postgresql://..."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions(live::storeOptions());
+    parser.addOptions(storeOptions());
     parser.addOptions({ json, watch, stall });
+    QString address;
+    if (const int code = parseStoreCommand(parser, arguments, QStringLiteral("lag"), &address); code >= 0)
+        return code;
     auto usage = [](const QString& message) {
-        live::printError(message + QStringLiteral("\nRun `eventscope-cli lag --help` for usage."));
+        printError(message + QStringLiteral("\nRun `eventscope-cli lag --help` for usage."));
         return int(BadArguments);
     };
-    if (!parser.parse(arguments))
-        return usage(parser.errorText() + QStringLiteral(" (for the lag command)"));
-    if (parser.isSet(QStringLiteral("help")))
-        parser.showHelp(Success);
-    if (parser.isSet(QStringLiteral("version")))
-        parser.showVersion();
-    const QStringList args = parser.positionalArguments();
-    if (args.size() < 2)
-        return usage(QStringLiteral("The lag command needs STORE."));
-    if (args.size() > 2)
-        return usage(QStringLiteral("Unexpected argument \"%1\".").arg(args.at(2)));
     double watchSeconds = 0;
     if (parser.isSet(watch)) {
         bool ok = false;
@@ -253,18 +151,18 @@ int LagCommand::run(const QStringList& arguments)
             return usage(QStringLiteral("--stall needs a number of seconds above 0."));
     }
 
-    live::InterruptGuard guard;
+    InterruptGuard guard;
     try {
-        auto store = live::openStore(parser, args.at(1));
+        auto store = openStore(parser, address);
         OutputWriter out;
         LagTracker tracker(thresholds);
         QString lastNote;
         for (bool first = true;; first = false) {
-            if (!first && !live::sleepUnlessInterrupted(int(watchSeconds * 1000)))
+            if (!first && !sleepUnlessInterrupted(int(watchSeconds * 1000)))
                 break;
             const LagPoll poll = pollLag(*store);
             if (!poll.note.isEmpty() && poll.note != lastNote)
-                live::printError(poll.note);
+                printError(poll.note);
             lastNote = poll.note;
             const std::vector<LagRow> rows = tracker.add(poll);
             if (parser.isSet(json)) {
@@ -286,10 +184,10 @@ int LagCommand::run(const QStringList& arguments)
     } catch (const OutputClosed&) {
         return Success;
     } catch (const StoreError& e) {
-        live::printError(e.message());
-        return live::exitCodeForStoreError(int(e.kind()));
+        printError(e.message());
+        return exitCodeFor(e.kind());
     } catch (const std::exception& e) {
-        live::printError(QString::fromLocal8Bit(e.what()));
+        printError(QString::fromLocal8Bit(e.what()));
         return ReadFailed;
     }
 }

@@ -22,24 +22,4 @@ public:
     int run(const QStringList& arguments);
 };
 
-// Shared by the commands that run until interrupted (lag --watch, tail).
-namespace live {
-// Installs SIGINT/SIGTERM handlers that set interrupted(); restores the previous ones when destroyed.
-class InterruptGuard {
-public:
-    InterruptGuard();
-    ~InterruptGuard();
-    InterruptGuard(const InterruptGuard&) = delete;
-    InterruptGuard& operator=(const InterruptGuard&) = delete;
-};
-bool interrupted();
-// Sleeps up to ms, returning early (false) when interrupted.
-bool sleepUnlessInterrupted(int ms);
-void printError(const QString& message);
-int exitCodeForStoreError(int kind);
-QList<QCommandLineOption> storeOptions(); // --profile, --mapping, --schema
-// Opens STORE with the store options; throws StoreError.
-std::unique_ptr<EventStore> openStore(const QCommandLineParser& parser, const QString& address);
-} // namespace live
-
 } // namespace es::cli

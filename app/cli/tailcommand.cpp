@@ -1,8 +1,8 @@
 #include "tailcommand.h"
 
 #include "cliapplication.h"
+#include "clicommon.h"
 #include "eventstore.h"
-#include "lagcommand.h"
 #include "outputwriter.h"
 #include "storeregistry.h"
 #include "tailer.h"
@@ -32,9 +32,8 @@ int TailCommand::run(const QStringList& arguments)
         QStringLiteral("Print from global position POS (a stream version with --stream), inclusive, then follow. "
                        "Default: only events committed from now on."),
         QStringLiteral("POS"));
-    const QCommandLineOption stream(
-        QStringLiteral("stream"), QStringLiteral("Follow one stream; positions are then its versions."),
-        QStringLiteral("S"));
+    const QCommandLineOption stream(QStringLiteral("stream"),
+        QStringLiteral("Follow one stream; positions are then its versions."), QStringLiteral("S"));
     const QCommandLineOption category(
         QStringLiteral("category"), QStringLiteral("Follow the streams of category C."), QStringLiteral("C"));
     const QCommandLineOption poll = pollOption();
@@ -48,23 +47,15 @@ int TailCommand::run(const QStringList& arguments)
         QStringLiteral("STORE"), QStringLiteral("The store: a SQLite file path, sqlite:///path or postgresql://..."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions(live::storeOptions());
+    parser.addOptions(storeOptions());
     parser.addOptions({ from, stream, category, poll });
+    QString address;
+    if (const int code = parseStoreCommand(parser, arguments, QStringLiteral("tail"), &address); code >= 0)
+        return code;
     auto usage = [](const QString& message) {
-        live::printError(message + QStringLiteral("\nRun `eventscope-cli tail --help` for usage."));
+        printError(message + QStringLiteral("\nRun `eventscope-cli tail --help` for usage."));
         return int(BadArguments);
     };
-    if (!parser.parse(arguments))
-        return usage(parser.errorText() + QStringLiteral(" (for the tail command)"));
-    if (parser.isSet(QStringLiteral("help")))
-        parser.showHelp(Success);
-    if (parser.isSet(QStringLiteral("version")))
-        parser.showVersion();
-    const QStringList args = parser.positionalArguments();
-    if (args.size() < 2)
-        return usage(QStringLiteral("The tail command needs STORE."));
-    if (args.size() > 2)
-        return usage(QStringLiteral("Unexpected argument \"%1\".").arg(args.at(2)));
     if (parser.isSet(stream) && parser.isSet(category))
         return usage(QStringLiteral("Give --stream or --category, not both."));
     qint64 start = -1;
@@ -82,13 +73,12 @@ int TailCommand::run(const QStringList& arguments)
     scope.stream = parser.value(stream);
     scope.category = parser.value(category);
 
-    live::InterruptGuard guard;
+    InterruptGuard guard;
     try {
-        const QString address = args.at(1);
-        auto store = live::openStore(parser, address);
+        auto store = openStore(parser, address);
         Tailer tailer(scope, start, createTailStrategy(StoreRegistry::engineFor(address), *store));
         OutputWriter out(1, 1 << 16);
-        while (!live::interrupted()) {
+        while (!interrupted()) {
             QElapsedTimer timer;
             timer.start();
             EventList events = tailer.poll(*store);
@@ -97,17 +87,17 @@ int TailCommand::run(const QStringList& arguments)
             out.flush();
             // A full batch means more is waiting: read on without sleeping.
             if (events.size() < 10000)
-                live::sleepUnlessInterrupted(std::max<int>(0, pollMs - int(timer.elapsed())));
+                sleepUnlessInterrupted(std::max<int>(0, pollMs - int(timer.elapsed())));
         }
         out.flush();
         return Success;
     } catch (const OutputClosed&) {
         return Success;
     } catch (const StoreError& e) {
-        live::printError(e.message());
-        return live::exitCodeForStoreError(int(e.kind()));
+        printError(e.message());
+        return exitCodeFor(e.kind());
     } catch (const std::exception& e) {
-        live::printError(QString::fromLocal8Bit(e.what()));
+        printError(QString::fromLocal8Bit(e.what()));
         return ReadFailed;
     }
 }

@@ -1,0 +1,136 @@
+#include "clicommon.h"
+
+#include "cliapplication.h"
+#include "storeregistry.h"
+
+#include <QFileInfo>
+#include <QThread>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+
+namespace es::cli {
+
+namespace {
+
+std::atomic<bool> stopRequested { false };
+
+void onSignal(int)
+{
+    stopRequested = true;
+}
+
+struct sigaction previousInt;
+struct sigaction previousTerm;
+
+} // namespace
+
+void printError(const QString& message)
+{
+    std::fprintf(stderr, "eventscope-cli: %s\n", message.toLocal8Bit().constData());
+    std::fflush(stderr);
+}
+
+int exitCodeFor(StoreError::Kind kind)
+{
+    switch (kind) {
+    case StoreError::Kind::BadAddress:
+    case StoreError::Kind::Disconnected:
+        return BadAddress;
+    case StoreError::Kind::UnknownLayout:
+        return UnknownLayout;
+    case StoreError::Kind::MissingTable:
+        return MissingTable;
+    case StoreError::Kind::Cancelled:
+        return Cancelled;
+    case StoreError::Kind::Generic:
+        break;
+    }
+    return ReadFailed;
+}
+
+QList<QCommandLineOption> storeOptions()
+{
+    return {
+        { QStringLiteral("profile"),
+            QStringLiteral("Read the store with layout profile NAME instead of recognising it."),
+            QStringLiteral("NAME") },
+        { QStringLiteral("mapping"), QStringLiteral("Read the store with the user mapping (profile) in FILE."),
+            QStringLiteral("FILE") },
+        { QStringLiteral("schema"), QStringLiteral("Database schema to read, where the layout allows one."),
+            QStringLiteral("NAME") },
+    };
+}
+
+std::unique_ptr<EventStore> openStore(const QCommandLineParser& parser, const QString& address)
+{
+    OpenOptions options;
+    options.profile = parser.value(QStringLiteral("profile"));
+    options.mappingFile = parser.value(QStringLiteral("mapping"));
+    options.schema = parser.value(QStringLiteral("schema"));
+    if (!options.mappingFile.isEmpty() && !QFileInfo::exists(options.mappingFile))
+        throw StoreError(QStringLiteral("The mapping file %1 does not exist.").arg(options.mappingFile),
+            StoreError::Kind::UnknownLayout);
+    return StoreRegistry::open(address, options);
+}
+
+int parseStoreCommand(QCommandLineParser& parser, const QStringList& arguments, const QString& command, QString* store)
+{
+    auto usage = [&command](const QString& message) {
+        printError(message + QStringLiteral("\nRun `eventscope-cli %1 --help` for usage.").arg(command));
+        return int(BadArguments);
+    };
+    if (!parser.parse(arguments))
+        return usage(parser.errorText() + QStringLiteral(" (for the %1 command)").arg(command));
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(Success);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    const QStringList args = parser.positionalArguments();
+    if (args.size() < 2)
+        return usage(QStringLiteral("The %1 command needs STORE.").arg(command));
+    if (args.size() > 2)
+        return usage(QStringLiteral("Unexpected argument \"%1\".").arg(args.at(2)));
+    *store = args.at(1);
+    return -1;
+}
+
+InterruptGuard::InterruptGuard()
+{
+    stopRequested = false;
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previousInt);
+    sigaction(SIGTERM, &action, &previousTerm);
+}
+
+InterruptGuard::~InterruptGuard()
+{
+    sigaction(SIGINT, &previousInt, nullptr);
+    sigaction(SIGTERM, &previousTerm, nullptr);
+}
+
+bool interrupted()
+{
+    return stopRequested.load();
+}
+
+const std::atomic<bool>* interruptFlag()
+{
+    return &stopRequested;
+}
+
+bool sleepUnlessInterrupted(int ms)
+{
+    constexpr int Step = 20;
+    for (int slept = 0; slept < ms; slept += Step) {
+        if (interrupted())
+            return false;
+        QThread::msleep(std::min(Step, ms - slept));
+    }
+    return !interrupted();
+}
+
+} // namespace es::cli
