@@ -1,6 +1,7 @@
 #include "connectors.h"
 
 #include "pgstore.h"
+#include "pgtail.h"
 #include "sqliteexport.h"
 #include "sqlitestore.h"
 #include "storeregistry.h"
@@ -21,6 +22,7 @@ void registerConnectors()
             return SqliteStore::open(address, options);
         });
     SqliteExportSink::registerFormat();
+    PgSettledTail::registerStrategy();
 }
 
 } // namespace es

@@ -1,4 +1,5 @@
 #include "pgstore.h"
+#include "pgconnection_p.h"
 
 #include "sqlbuilder.h"
 
@@ -230,7 +231,6 @@ QString PgStore::withDatabase(const QString& address, const QString& database)
     return a + QStringLiteral(" dbname=") + quoteKeywordValue(database);
 }
 
-
 namespace {
 
 std::string toParam(const QVariant& v)
@@ -281,21 +281,12 @@ constexpr int FetchRows = 10000;
 
 } // namespace
 
-struct PgStore::Connection {
-    explicit Connection(const std::string& address)
-        : conn(address)
-    {
-    }
-    pqxx::connection conn;
-};
-
 // Reads rows of one statement; a field is text, or raw bytes for bytea.
 class PgStore::Rows {
 public:
     explicit Rows(const pqxx::row& row)
         : m_row(row)
-    {
-    }
+    { }
     bool isNull(int col) const { return m_row[col].is_null(); }
     qint64 integer(int col, qint64 nullValue = -1) const
     {
@@ -314,7 +305,8 @@ public:
     }
     QDateTime time(int col) const
     {
-        return isNull(col) ? QDateTime() : parseStoreTime(QByteArrayView(m_row[col].c_str(), qsizetype(m_row[col].size())));
+        return isNull(col) ? QDateTime()
+                           : parseStoreTime(QByteArrayView(m_row[col].c_str(), qsizetype(m_row[col].size())));
     }
 
 private:
@@ -349,8 +341,7 @@ PgStore::PgStore(QString address, const OpenOptions& options, const Settings& se
     , m_shownAddress(redactAddress(m_address))
     , m_options(options)
     , m_settings(settings)
-{
-}
+{ }
 
 PgStore::~PgStore()
 {
@@ -404,7 +395,7 @@ void PgStore::interrupt()
 
 // Every read goes through here: reconnects when the last call lost the connection, and turns libpqxx errors into
 // StoreError with the password removed.
-template<typename F> auto PgStore::call(F&& body)
+template <typename F> auto PgStore::call(F&& body)
 {
     if (!m_conn) {
         int pauseMs = 100;
@@ -414,8 +405,8 @@ template<typename F> auto PgStore::call(F&& body)
                 break;
             } catch (const StoreError& e) {
                 if (attempt >= m_settings.reconnectAttempts)
-                    throw StoreError(QStringLiteral("disconnected, retrying: %1").arg(e.message()),
-                        StoreError::Kind::Disconnected);
+                    throw StoreError(
+                        QStringLiteral("disconnected, retrying: %1").arg(e.message()), StoreError::Kind::Disconnected);
             }
             QThread::msleep(pauseMs);
             pauseMs *= 2;
@@ -454,9 +445,8 @@ std::unique_ptr<PgStore> PgStore::open(const QString& address, const OpenOptions
 
 void PgStore::rethrow(const QString& context)
 {
-    const auto clean = [this](const std::exception& e) {
-        return redactMessage(QString::fromUtf8(e.what()).trimmed(), m_address);
-    };
+    const auto clean
+        = [this](const std::exception& e) { return redactMessage(QString::fromUtf8(e.what()).trimmed(), m_address); };
     try {
         throw;
     } catch (const pqxx::broken_connection& e) {
@@ -495,8 +485,9 @@ void PgStore::rethrow(const QString& context)
             throw StoreError(QStringLiteral("The database %1 does not match the layout \"%2\": %3")
                                  .arg(m_shownAddress, m_profile.name, clean(e)),
                 StoreError::Kind::MissingTable);
-        throw StoreError(QStringLiteral("PostgreSQL error on %1: %2%3")
-                             .arg(m_shownAddress, clean(e), context.isEmpty() ? QString() : QStringLiteral(" (in %1)").arg(context)),
+        throw StoreError(
+            QStringLiteral("PostgreSQL error on %1: %2%3")
+                .arg(m_shownAddress, clean(e), context.isEmpty() ? QString() : QStringLiteral(" (in %1)").arg(context)),
             StoreError::Kind::Generic);
     } catch (const std::exception& e) {
         // A failure with no SQL state after the connection died is a lost connection too.
@@ -511,7 +502,6 @@ void PgStore::rethrow(const QString& context)
         throw StoreError(QStringLiteral("PostgreSQL error on %1: %2").arg(m_shownAddress, clean(e)));
     }
 }
-
 
 void PgStore::query(const SqlStatement& st, const std::function<void(const Rows&)>& each)
 {
@@ -555,8 +545,7 @@ void PgStore::detectLayout()
         const pqxx::result path = tx.exec("SELECT unnest(current_schemas(false))");
         for (const pqxx::row& row : path)
             schemaOrder.append(QString::fromUtf8(row[0].c_str()));
-        const pqxx::result collation
-            = tx.exec("SELECT datcollate FROM pg_database WHERE datname = current_database()");
+        const pqxx::result collation = tx.exec("SELECT datcollate FROM pg_database WHERE datname = current_database()");
         if (!collation.empty()) {
             const QString c = QString::fromUtf8(collation[0][0].c_str());
             m_cCollation = c == QLatin1String("C") || c == QLatin1String("POSIX") || c.startsWith(QLatin1String("C."));
@@ -662,8 +651,9 @@ void PgStore::detectLayout()
         for (const Table& t : catalog.value(schema))
             present.append(schema + u'.' + t.name);
     }
-    const QString presentText = present.isEmpty() ? QStringLiteral("none") : present.mid(0, 60).join(QStringLiteral(", "))
-            + (present.size() > 60 ? QStringLiteral(", ...") : QString());
+    const QString presentText = present.isEmpty()
+        ? QStringLiteral("none")
+        : present.mid(0, 60).join(QStringLiteral(", ")) + (present.size() > 60 ? QStringLiteral(", ...") : QString());
     const QString engine = QStringLiteral("postgresql");
 
     if (!m_options.mappingFile.isEmpty() || !m_options.profile.isEmpty()) {
@@ -729,7 +719,7 @@ void PgStore::buildSql()
         QString type;
         query({ QStringLiteral("SELECT pg_typeof(s.x)::text FROM (SELECT 1) one LEFT JOIN (SELECT (%1) AS x FROM %2 "
                                "WHERE false) s ON true")
-                    .arg(expr, e.table),
+                      .arg(expr, e.table),
                   {} },
             [&](const Rows& r) { type = r.text(0); });
         return kindOfType(type);
@@ -747,7 +737,7 @@ void PgStore::buildSql()
         m_notes.append(QStringLiteral("schema: %1").arg(m_schema));
     // Compile every expression once so a layout that does not fit fails at open with the name of what is missing.
     for (const QString& probe : m_sql->probes())
-        query({ probe, {} }, [](const Rows&) { });
+        query({ probe, {} }, [](const Rows&) {});
 }
 
 Event PgStore::readEvent(const Rows& q) const
@@ -775,6 +765,20 @@ Event PgStore::readEvent(const Rows& q) const
     if (kinds.metadata != SqlValueKind::Json && ev.metadata.isJson())
         pickCorrelation(ev, m_profile.correlationKeys, m_profile.causationKeys);
     return ev;
+}
+
+void PgStore::readText(
+    const SqlStatement& st, int columns, const std::function<void(const std::vector<std::optional<QString>>&)>& each)
+{
+    call([&] {
+        query(st, [&](const Rows& r) {
+            std::vector<std::optional<QString>> fields;
+            for (int i = 0; i < columns; ++i)
+                fields.push_back(r.isNull(i) ? std::nullopt : std::optional<QString>(r.text(i)));
+            each(fields);
+        });
+        return 0;
+    });
 }
 
 std::optional<qint64> PgStore::single(const SqlStatement& st)
@@ -854,7 +858,8 @@ void PgStore::fillStreamStats(StreamInfo& info)
     if (m_profile.events.time.isEmpty() || info.events <= 0)
         return;
     for (const bool last : { false, true })
-        query(m_sql->streamTime(info.name, last), [&](const Rows& r) { (last ? info.lastTime : info.firstTime) = r.time(0); });
+        query(m_sql->streamTime(info.name, last),
+            [&](const Rows& r) { (last ? info.lastTime : info.firstTime) = r.time(0); });
 }
 
 StreamList PgStore::streams(const StreamQuery& q)

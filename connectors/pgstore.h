@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace es {
 
@@ -48,7 +49,15 @@ public:
     EventPage events(const EventQuery& query) override;
     ScopeStats scopeStats(const EventFilter& filter) override;
     std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
+    Histogram histogram(const HistogramQuery& query) override; // in pghistogram.cpp
     void interrupt() override;
+    // Defined in pgcheckpoints.cpp.
+    CheckpointSet checkpoints() override;
+    ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
+    // For the live tail (pgtail.cpp): the highest visible position of the log (-1 when empty), and the
+    // transactions of this database open now in other sessions (virtual xids and prepared transactions).
+    qint64 visibleHead();
+    QStringList openTransactions();
 
     const Profile& profile() const { return m_profile; }
     QString schema() const { return m_schema; }
@@ -69,6 +78,9 @@ private:
     [[noreturn]] void rethrow(const QString& context);
     void query(const SqlStatement& st, const std::function<void(const Rows&)>& each);
     std::optional<qint64> single(const SqlStatement& st);
+    // Runs a statement through call(); each row as its first `columns` fields in text (nullopt for NULL).
+    void readText(const SqlStatement& st, int columns,
+        const std::function<void(const std::vector<std::optional<QString>>&)>& each);
     Event readEvent(const Rows& row) const;
     void fillStreamStats(StreamInfo& info);
 

@@ -77,13 +77,22 @@ SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect, const Kinds& 
             return extracts.size() == 1 ? extracts.front()
                                         : QStringLiteral("coalesce(%1)").arg(extracts.join(QStringLiteral(", ")));
         }
-        for (const QString& key : keys)
-            extracts.append(QStringLiteral("json_extract(%1, %2)").arg(paren(e.metadata), literal(sqliteKeyPath(key))));
-        const QString value = extracts.size() == 1
-            ? extracts.front()
-            : QStringLiteral("coalesce(%1)").arg(extracts.join(QStringLiteral(", ")));
-        return QStringLiteral("CASE WHEN json_valid(%1) THEN %2 END").arg(paren(e.metadata), value);
+        return QStringLiteral("NULL"); // SQLite reads every key in one packed column (see packedMetadata())
     };
+    // SQLite re-parses the metadata on every JSON call, so one json_extract over all keys (it returns a JSON array
+    // when given two or more paths) replaces the validity column and one extract per key.
+    QString metaValid = jsonValid(e.metadata, m_kinds.metadata);
+    const QStringList metaKeys = m_profile.correlationKeys + m_profile.causationKeys;
+    if (!pg && !e.metadata.isEmpty() && !metaKeys.isEmpty()) {
+        QStringList paths;
+        for (const QString& key : metaKeys)
+            paths.append(literal(sqliteKeyPath(key)));
+        if (paths.size() == 1)
+            paths.append(paths.front());
+        metaValid = QStringLiteral("CASE WHEN json_valid(%1) THEN json_extract(%1, %2) END")
+                        .arg(paren(e.metadata), paths.join(QStringLiteral(", ")));
+        m_packedMetadata = true;
+    }
     QString time = orNull(e.time);
     if (pg && !e.time.isEmpty())
         time = m_kinds.time == SqlValueKind::Timestamp
@@ -94,7 +103,7 @@ SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect, const Kinds& 
                         .arg(paren(e.position) + cast, asText(e.stream), paren(e.version) + cast, asText(e.type), time,
                             e.id.isEmpty() ? QStringLiteral("NULL") : asText(e.id), payload(e.data, m_kinds.data),
                             jsonValid(e.data, m_kinds.data), payload(e.metadata, m_kinds.metadata),
-                            jsonValid(e.metadata, m_kinds.metadata), pick(m_profile.correlationKeys),
+                            metaValid, pick(m_profile.correlationKeys),
                             pick(m_profile.causationKeys), e.table);
     m_streamCategory
         = m_profile.category.expression.isEmpty() ? categoryOf(e.stream) : asText(m_profile.category.expression);

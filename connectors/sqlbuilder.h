@@ -70,8 +70,11 @@ public:
     QStringList notes() const;
 
     // Columns: position, stream, version, type, time, id, data, data-is-json, metadata, metadata-is-json,
-    // correlation, causation.
+    // correlation, causation. When packedMetadata(), metadata-is-json is instead NULL for metadata that is not
+    // JSON, else a JSON array of the values of correlationKeys then causationKeys (null where absent), and the
+    // correlation and causation columns are NULL.
     QString selectEvent() const { return m_selectEvent; }
+    bool packedMetadata() const { return m_packedMetadata; }
     // Statements that compile every expression and return no rows.
     std::vector<QString> probes() const;
 
@@ -122,6 +125,7 @@ private:
     SqlDialect m_dialect;
     Kinds m_kinds;
     bool m_streamsFromTable = false;
+    bool m_packedMetadata = false;
     QString m_selectEvent;
     QString m_streamCategory;
 };

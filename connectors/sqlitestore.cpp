@@ -23,6 +23,120 @@ QString paren(const QString& expr)
     return SqlBuilder::paren(expr);
 }
 
+// Skips one JSON value of the compact array SQLite renders; returns the end of the value.
+const char* skipJsonValue(const char* p, const char* end)
+{
+    if (p >= end)
+        return end;
+    if (*p == '"') {
+        for (++p; p < end; ++p) {
+            if (*p == '\\')
+                ++p;
+            else if (*p == '"')
+                return p + 1;
+        }
+        return end;
+    }
+    if (*p == '{' || *p == '[') {
+        int depth = 0;
+        for (; p < end; ++p) {
+            if (*p == '"') {
+                p = skipJsonValue(p, end) - 1;
+            } else if (*p == '{' || *p == '[') {
+                ++depth;
+            } else if (*p == '}' || *p == ']') {
+                if (--depth == 0)
+                    return p + 1;
+            }
+        }
+        return end;
+    }
+    while (p < end && *p != ',' && *p != ']' && *p != ' ')
+        ++p;
+    return p;
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// The element as json_extract with one path would give it as text: strings unescaped, true/false as 1/0,
+// null as a null string, anything else as its JSON text.
+QString jsonElementText(QByteArrayView v)
+{
+    if (v.isEmpty() || v == "null")
+        return {};
+    if (v == "true")
+        return QStringLiteral("1");
+    if (v == "false")
+        return QStringLiteral("0");
+    if (v.front() != '"' || v.size() < 2)
+        return QString::fromUtf8(v);
+    const QByteArrayView body = v.sliced(1, v.size() - 2);
+    if (!body.contains('\\'))
+        return QString::fromUtf8(body);
+    QString out;
+    out.reserve(body.size());
+    const char* p = body.data();
+    const char* end = p + body.size();
+    const char* run = p;
+    while (p < end) {
+        if (*p != '\\' || p + 1 >= end) {
+            ++p;
+            continue;
+        }
+        out += QString::fromUtf8(run, p - run);
+        const char c = p[1];
+        p += 2;
+        switch (c) {
+        case 'b': out += u'\b'; break;
+        case 'f': out += u'\f'; break;
+        case 'n': out += u'\n'; break;
+        case 'r': out += u'\r'; break;
+        case 't': out += u'\t'; break;
+        case 'u': {
+            char16_t unit = 0;
+            for (int i = 0; i < 4 && p < end; ++i, ++p)
+                unit = char16_t((unit << 4) | std::max(0, hexValue(*p)));
+            out += QChar(unit);
+            break;
+        }
+        default: out += QLatin1Char(c); break;
+        }
+        run = p;
+    }
+    out += QString::fromUtf8(run, p - run);
+    return out;
+}
+
+// The first non-null element in [from, to) of a packed metadata array.
+QString firstPacked(QByteArrayView packed, int from, int to)
+{
+    const char* p = packed.data();
+    const char* end = p + packed.size();
+    if (p < end && *p == '[')
+        ++p;
+    for (int i = 0; i < to && p < end; ++i) {
+        while (p < end && (*p == ' ' || *p == ','))
+            ++p;
+        const char* start = p;
+        p = skipJsonValue(p, end);
+        if (i >= from) {
+            QString text = jsonElementText(QByteArrayView(start, p - start));
+            if (!text.isNull())
+                return text;
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 // WHERE terms and their bound values in order (see SqlWhere).
@@ -73,6 +187,12 @@ public:
         const void* data = sqlite3_column_blob(m_stmt, col);
         const int size = sqlite3_column_bytes(m_stmt, col);
         return data ? QByteArray(static_cast<const char*>(data), size) : QByteArray();
+    }
+    // Valid until the next step.
+    QByteArrayView view(int col) const
+    {
+        const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
+        return data ? QByteArrayView(data, sqlite3_column_bytes(m_stmt, col)) : QByteArrayView();
     }
     QString text(int col) const
     {
@@ -417,21 +537,33 @@ Event SqliteStore::readEvent(Query& q) const
     ev.type = q.text(3);
     ev.time = q.time(4);
     ev.id = q.text(5);
-    auto payload = [&q](int col, int validCol) -> Payload {
+    auto payload = [&q](int col, bool json) -> Payload {
         if (q.isNull(col))
             return {};
         QByteArray bytes = q.bytes(col);
         const bool utf8 = isValidUtf8(bytes);
-        if (utf8 && q.integer(validCol, 0) == 1)
+        if (utf8 && json)
             return Payload::json(std::move(bytes));
         if (utf8)
             return Payload::text(std::move(bytes));
         return Payload::binary(std::move(bytes));
     };
-    ev.data = payload(6, 7);
-    ev.metadata = payload(8, 9);
-    ev.correlationId = q.text(10);
-    ev.causationId = q.text(11);
+    ev.data = payload(6, q.integer(7, 0) == 1);
+    if (!m_sql->packedMetadata()) {
+        ev.metadata = payload(8, q.integer(9, 0) == 1);
+        ev.correlationId = q.text(10);
+        ev.causationId = q.text(11);
+        return ev;
+    }
+    const bool metaJson = !q.isNull(9);
+    ev.metadata = payload(8, metaJson);
+    if (metaJson) {
+        const QByteArrayView packed = q.view(9);
+        const int correlation = int(m_sql->profile().correlationKeys.size());
+        const int causation = int(m_sql->profile().causationKeys.size());
+        ev.correlationId = firstPacked(packed, 0, correlation);
+        ev.causationId = firstPacked(packed, correlation, correlation + causation);
+    }
     return ev;
 }
 

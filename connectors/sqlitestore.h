@@ -39,6 +39,7 @@ public:
     std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
     CheckpointSet checkpoints() override;
     ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
+    Histogram histogram(const HistogramQuery& query) override; // in sqlitehistogram.cpp
     void interrupt() override;
 
     const Profile& profile() const { return m_profile; }

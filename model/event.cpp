@@ -54,7 +54,7 @@ void appendStringOrNull(QByteArray& out, const QString& s)
     if (s.isNull())
         out.append("null", 4);
     else
-        appendJsonString(out, s.toUtf8());
+        appendJsonString(out, QStringView(s));
 }
 
 } // namespace
@@ -66,7 +66,7 @@ QByteArray Event::toJsonLine() const
     out.append("{\"position\":");
     appendNumberOrNull(out, position);
     out.append(",\"stream\":");
-    appendJsonString(out, stream.toUtf8());
+    appendJsonString(out, QStringView(stream));
     out.append(",\"version\":");
     appendNumberOrNull(out, version);
     out.append(",\"type\":");

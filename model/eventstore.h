@@ -3,6 +3,7 @@
 #include "checkpoint.h"
 #include "event.h"
 #include "eventfilter.h"
+#include "histogram.h"
 
 #include <QDateTime>
 #include <QMetaType>
@@ -127,6 +128,12 @@ public:
         Q_UNUSED(scope);
         Q_UNUSED(positions);
         throw StoreError(QStringLiteral("this engine does not count lag yet"));
+    }
+    // Events per time bucket and group, counted by the database. Throws StoreError where the engine cannot.
+    virtual Histogram histogram(const HistogramQuery& query)
+    {
+        Q_UNUSED(query);
+        throw StoreError(QStringLiteral("histograms are not supported by this engine"));
     }
     // Stops the statement running now on another thread; it throws StoreError(Cancelled).
     virtual void interrupt() = 0;

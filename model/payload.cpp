@@ -5,6 +5,9 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 
+#include <algorithm>
+#include <cstring>
+
 namespace es {
 
 namespace {
@@ -21,6 +24,16 @@ bool isValidUtf8(const QByteArray& bytes)
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.constData());
     const auto* end = p + bytes.size();
     while (p < end) {
+        // Payloads are mostly ASCII: test eight bytes at a time.
+        while (end - p >= 8) {
+            quint64 chunk;
+            std::memcpy(&chunk, p, 8);
+            if (chunk & 0x8080808080808080ULL)
+                break;
+            p += 8;
+        }
+        if (p >= end)
+            break;
         const unsigned char c = *p;
         if (c < 0x80) {
             ++p;
@@ -159,14 +172,30 @@ void appendJsonString(QByteArray& out, const QByteArray& utf8)
 
 void appendJsonString(QByteArray& out, QStringView s)
 {
-    appendJsonString(out, s.toUtf8());
+    // Ids, streams and types are nearly always plain ASCII: write them without a UTF-8 temporary.
+    for (const QChar c : s) {
+        const char16_t u = c.unicode();
+        if (u >= 0x80 || u < 0x20 || u == u'"' || u == u'\\') {
+            appendJsonString(out, s.toUtf8());
+            return;
+        }
+    }
+    const qsizetype start = out.size();
+    out.resize(start + s.size() + 2);
+    char* d = out.data() + start;
+    *d++ = '"';
+    for (const QChar c : s)
+        *d++ = char(c.unicode());
+    *d = '"';
 }
 
 // JSON text may hold raw control characters only inside strings where they are invalid anyway; a stored
 // document can span lines, which JSON Lines does not allow, so newlines outside strings are dropped.
 static void appendCompactJson(QByteArray& out, const QByteArray& json)
 {
-    if (!json.contains('\n') && !json.contains('\r')) {
+    const char* begin = json.constData();
+    const char* end = begin + json.size();
+    if (std::find_if(begin, end, [](char c) { return c == '\n' || c == '\r'; }) == end) {
         out.append(json);
         return;
     }

@@ -13,7 +13,10 @@
 #include <QMenu>
 #include <QTableView>
 #include <QToolButton>
+#include <QScrollBar>
 #include <QVBoxLayout>
+
+#include <memory>
 
 namespace es {
 
@@ -273,24 +276,57 @@ void EventView::showContextMenu(const QPoint& pos)
     const QModelIndex index = m_table->indexAt(pos);
     if (!index.isValid())
         return;
-    const auto event = m_model->eventAt(index.row());
+    std::unique_ptr<QMenu> menu(createContextMenu(index.row(), this));
+    if (menu)
+        menu->exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+QMenu* EventView::createContextMenu(int row, QWidget* parent)
+{
+    const auto event = m_model->eventAt(row);
     if (!event)
-        return;
-    QMenu menu(this);
+        return nullptr;
+    auto* menu = new QMenu(parent);
     const Event e = *event;
     if (!e.stream.isEmpty() && !(m_scope.kind == ViewScope::Kind::Stream && m_scope.name == e.stream))
-        menu.addAction(tr("Show stream %1").arg(e.stream), this, [this, e] { setScope(ViewScope::stream(e.stream)); });
+        menu->addAction(tr("Show stream %1").arg(e.stream), this, [this, e] { setScope(ViewScope::stream(e.stream)); });
     if (!e.type.isEmpty())
-        menu.addAction(tr("Show only type %1").arg(e.type), this, [this, e] {
+        menu->addAction(tr("Show only type %1").arg(e.type), this, [this, e] {
             m_filterBar->setTypes(e.type);
             m_filterBar->apply();
         });
-    menu.addSeparator();
-    menu.addAction(tr("Copy as JSON"), this, [e] {
+    if (!e.stream.isEmpty()) {
+        auto* travel = menu->addAction(tr("Time travel from here"), this,
+            [this, e] { Q_EMIT timeTravelRequested(e.stream, e.version); });
+        travel->setObjectName(QStringLiteral("timeTravelFromHere"));
+    }
+    menu->addSeparator();
+    menu->addAction(tr("Copy as JSON"), this, [e] {
         QApplication::clipboard()->setText(QString::fromUtf8(e.toJsonLine()));
     });
-    menu.addAction(tr("Copy position"), this, [e] { QApplication::clipboard()->setText(QString::number(e.position)); });
-    menu.exec(m_table->viewport()->mapToGlobal(pos));
+    menu->addAction(tr("Copy position"), this, [e] { QApplication::clipboard()->setText(QString::number(e.position)); });
+    return menu;
+}
+
+void EventView::reload()
+{
+    if (!m_model->session())
+        return;
+    const auto current = currentEvent();
+    const qint64 key = current ? m_model->keyOf(*current) : -1;
+    const int scroll = m_table->verticalScrollBar()->value();
+    const auto restoreScroll = [this, scroll] { m_table->verticalScrollBar()->setValue(scroll); };
+    disconnect(m_restoreScroll);
+    if (key >= 0)
+        m_restoreScroll = connect(m_model, &EventTableModel::keyLocated, this, restoreScroll, Qt::SingleShotConnection);
+    else
+        m_restoreScroll = connect(m_model, &EventTableModel::rowCountKnown, this, restoreScroll, Qt::SingleShotConnection);
+    m_rowCount = -1;
+    m_pendingRow = -1;
+    m_model->setFilter(m_model->filter());
+    updateHeader();
+    if (key >= 0)
+        m_model->locateKey(key);
 }
 
 } // namespace es

@@ -8,6 +8,7 @@
 #include <optional>
 
 class QLabel;
+class QMenu;
 class QTableView;
 class QToolButton;
 
@@ -46,6 +47,11 @@ public:
     void goToTime(const QDateTime& time);
     void selectRow(int row);
     void refresh();
+    // After a lost connection came back: reads the view again with the same filter, then restores the
+    // selected event and the scroll position.
+    void reload();
+    // The table's context menu for a row (nullptr while that row's event is not loaded); the caller owns it.
+    QMenu* createContextMenu(int row, QWidget* parent);
     // Re-reads the filter bar; on bad input shows the error inline and keeps the current rows.
     bool applyFilter();
 
@@ -60,6 +66,7 @@ Q_SIGNALS:
     void scopeChanged(const es::ViewScope& scope);
     void errorOccurred(const QString& message);
     void statusMessage(const QString& message);
+    void timeTravelRequested(const QString& stream, qint64 version);
 
 private:
     void updateHeader();
@@ -79,6 +86,7 @@ private:
     int m_pendingRow = -1; // selected row whose event was not loaded yet
     Qt::SortOrder m_order = Qt::AscendingOrder;
     bool m_columnsSized = false;
+    QMetaObject::Connection m_restoreScroll; // pending after reload()
 };
 
 } // namespace es

@@ -123,9 +123,14 @@ MainWindow::MainWindow(QWidget* parent)
     createStatusBar();
 
     connect(m_streamBrowser, &StreamBrowser::scopeRequested, m_eventView, &EventView::setScope);
-    connect(m_streamBrowser, &StreamBrowser::errorOccurred, this, &MainWindow::showError);
+    connect(m_streamBrowser, &StreamBrowser::errorOccurred, this, &MainWindow::handleReadError);
     connect(m_eventView, &EventView::currentEventChanged, m_inspector, &EventInspector::setEvent);
-    connect(m_eventView, &EventView::errorOccurred, this, &MainWindow::showError);
+    connect(m_eventView, &EventView::errorOccurred, this, &MainWindow::handleReadError);
+    connect(m_eventView, &EventView::timeTravelRequested, this,
+        [this](const QString& stream, qint64 version) { openTimeTravel(stream, version); });
+    m_retryTimer = new QTimer(this);
+    m_retryTimer->setSingleShot(true);
+    connect(m_retryTimer, &QTimer::timeout, this, &MainWindow::retryRead);
     connect(m_eventView, &EventView::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
     connect(m_eventView, &EventView::scopeChanged, this, [this](const ViewScope& scope) {
         m_globalLogAction->setEnabled(scope.kind != ViewScope::Kind::All);
@@ -402,7 +407,7 @@ void MainWindow::openStore(const QString& address, const OpenOptions& options)
     }
     auto* session = new StoreSession(StoreOpener { address, options }, this);
     m_opening = session;
-    statusBar()->showMessage(tr("Opening %1…").arg(address));
+    statusBar()->showMessage(tr("Opening %1…").arg(Settings::redactedAddress(address)));
     setBusy(true);
     session->run<StoreInfo>(
         StoreSession::Lane::Interactive, this, [](EventStore& store) { return store.info(); },
@@ -422,7 +427,7 @@ void MainWindow::openStore(const QString& address, const OpenOptions& options)
             m_opening = nullptr;
             setBusy(m_session && m_session->isBusy());
             statusBar()->clearMessage();
-            showError(tr("Could not open %1: %2").arg(address, message));
+            showError(tr("Could not open %1: %2").arg(Settings::redactedAddress(address), message));
             Q_EMIT storeFailed(message);
         });
 }
@@ -433,9 +438,11 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
     m_session = session;
     m_info = info;
     if (m_info.address.isEmpty())
-        m_info.address = session->address();
+        m_info.address = Settings::redactedAddress(session->address());
     connect(session, &StoreSession::busyChanged, this, &MainWindow::setBusy);
-    connect(session, &StoreSession::connectionFailed, this, &MainWindow::showError);
+    connect(session, &StoreSession::connectionFailed, this, &MainWindow::handleReadError);
+    m_retryTimer->stop();
+    m_disconnected = false;
     m_banner->dismiss();
     statusBar()->clearMessage();
     m_inspector->setEvent(std::nullopt);
@@ -473,6 +480,8 @@ void MainWindow::closeStore()
     m_inspector->setEvent(std::nullopt);
     m_session = nullptr;
     m_info = {};
+    m_retryTimer->stop();
+    m_disconnected = false;
     old->cancelAll();
     old->deleteLater();
     setWindowTitle(tr("EventScope"));
@@ -531,6 +540,77 @@ void MainWindow::setBusy(bool busy)
 void MainWindow::showError(const QString& message)
 {
     m_banner->showMessage(message, MessageBanner::Kind::Error);
+}
+
+namespace {
+
+constexpr int FirstRetryMs = 1000;
+constexpr int MaxRetryMs = 10000;
+
+bool isDisconnect(const QString& message)
+{
+    return message.contains(QLatin1String("disconnected, retrying"), Qt::CaseInsensitive);
+}
+
+} // namespace
+
+void MainWindow::handleReadError(const QString& message)
+{
+    if (!m_session || !(m_disconnected || isDisconnect(message))) {
+        showError(message);
+        return;
+    }
+    // While disconnected every read fails alike; the retry timer alone decides when to try again.
+    if (m_disconnected)
+        return;
+    m_disconnected = true;
+    m_retryDelayMs = FirstRetryMs;
+    const QString text = tr("Disconnected from %1, retrying…").arg(m_info.address);
+    m_banner->showMessage(text, MessageBanner::Kind::Warning);
+    statusBar()->showMessage(text);
+    m_retryTimer->start(m_retryDelayMs);
+}
+
+void MainWindow::retryRead()
+{
+    if (!m_session || !m_disconnected)
+        return;
+    // One small read tells whether the server is back; the views read again only then, so their state survives.
+    QPointer<StoreSession> session = m_session;
+    session->run<EventPage>(
+        StoreSession::Lane::Interactive, this,
+        [](EventStore& store) {
+            EventQuery probe;
+            probe.limit = 1;
+            return store.events(probe);
+        },
+        [this, session](EventPage) {
+            if (session == m_session)
+                endDisconnected();
+        },
+        [this, session](const QString&) {
+            if (session != m_session || !m_disconnected)
+                return;
+            m_retryDelayMs = std::min(m_retryDelayMs * 2, MaxRetryMs);
+            const QString text = tr("Disconnected from %1, retrying in %2 s…")
+                                     .arg(m_info.address)
+                                     .arg(m_retryDelayMs / 1000);
+            m_banner->showMessage(text, MessageBanner::Kind::Warning);
+            statusBar()->showMessage(text);
+            m_retryTimer->start(m_retryDelayMs);
+        });
+}
+
+void MainWindow::endDisconnected()
+{
+    if (!m_disconnected)
+        return;
+    m_disconnected = false;
+    m_retryTimer->stop();
+    m_banner->dismiss();
+    statusBar()->showMessage(tr("Reconnected to %1").arg(m_info.address), 5000);
+    m_eventView->reload();
+    m_streamBrowser->setSession(m_session);
 }
 
 void MainWindow::openDialog()

@@ -56,6 +56,8 @@ public:
     TimeTravelWindow* openTimeTravel(const QString& stream, qint64 version = -1);
     // Ctrl+T: the stream selected in the browser, else the selected event's stream at that event.
     void timeTravelFromSelection();
+    // A read failed because the connection dropped: the window says so and retries with backoff until a read works.
+    bool isDisconnected() const { return m_disconnected; }
 
 Q_SIGNALS:
     void storeOpened(const es::StoreInfo& info);
@@ -78,6 +80,9 @@ private:
     void jumpTo(qint64 position);
     void about();
     void exportDialog();
+    void handleReadError(const QString& message);
+    void retryRead();
+    void endDisconnected();
 
     QPointer<StoreSession> m_session;
     QPointer<StoreSession> m_opening;
@@ -106,6 +111,9 @@ private:
     QProgressBar* m_busyBar = nullptr;
     QToolButton* m_cancelButton = nullptr;
     QTimer* m_busyDelay = nullptr;
+    QTimer* m_retryTimer = nullptr;
+    int m_retryDelayMs = 0;
+    bool m_disconnected = false;
 };
 
 } // namespace es

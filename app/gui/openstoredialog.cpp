@@ -13,6 +13,9 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <utility>
+
 namespace es {
 
 namespace {
@@ -53,15 +56,59 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
 
     auto* addressPage = new QWidget(m_tabs);
     auto* addressForm = new QFormLayout(addressPage);
-    m_address->setPlaceholderText(tr("sqlite:///path/to/store.sqlite"));
+    m_address->setPlaceholderText(tr("sqlite:///path/to/store.sqlite or postgresql://user@host/db"));
     addressForm->addRow(tr("Address:"), m_address);
-    auto* addressNote = new QLabel(tr("A file path or sqlite:///path. PostgreSQL addresses "
-                                      "(postgresql://user@host/db) open where the PostgreSQL engine is available."),
+    auto* addressNote = new QLabel(tr("A file path, sqlite:///path, a postgresql:// URI or a libpq keyword string "
+                                      "(host=… dbname=…)."),
         addressPage);
     addressNote->setWordWrap(true);
     addressNote->setStyleSheet(QStringLiteral("QLabel { color: #888; }"));
     addressForm->addRow(QString(), addressNote);
     m_tabs->addTab(addressPage, tr("Address"));
+
+    // Built after the layout box so that box stays the dialog's first combo box child.
+    m_pgPage = new QWidget(m_tabs);
+    m_pgPage->setObjectName(QStringLiteral("postgresPage"));
+    auto* pgForm = new QFormLayout(m_pgPage);
+    const auto pgEdit = [this](const char* name, const QString& placeholder) {
+        auto* edit = new QLineEdit(m_pgPage);
+        edit->setObjectName(QLatin1String(name));
+        edit->setPlaceholderText(placeholder);
+        return edit;
+    };
+    m_pgHost = pgEdit("pgHost", tr("default: PGHOST or the local socket"));
+    m_pgPort = pgEdit("pgPort", tr("5432"));
+    m_pgDatabase = pgEdit("pgDatabase", tr("default: PGDATABASE or the user name"));
+    m_pgUser = pgEdit("pgUser", tr("default: PGUSER or your login"));
+    m_pgPassword = pgEdit("pgPassword", tr("empty: ~/.pgpass or PGPASSWORD"));
+    m_pgPassword->setEchoMode(QLineEdit::Password);
+    m_pgSslMode = new QComboBox(m_pgPage);
+    m_pgSslMode->setObjectName(QStringLiteral("pgSslMode"));
+    m_pgSslMode->addItem(tr("Default (PGSSLMODE or prefer)"), QString());
+    for (const char* mode : { "disable", "allow", "prefer", "require", "verify-ca", "verify-full" })
+        m_pgSslMode->addItem(QLatin1String(mode), QLatin1String(mode));
+    m_pgRootCert = pgEdit("pgSslRootCert", tr("Optional: CA certificate for verify-ca / verify-full"));
+    auto* rootCertButton = new QPushButton(tr("Browse…"), m_pgPage);
+    m_pgSchema = pgEdit("pgSchema", tr("Optional: the schema holding the store's tables"));
+    pgForm->addRow(tr("Host:"), m_pgHost);
+    pgForm->addRow(tr("Port:"), m_pgPort);
+    pgForm->addRow(tr("Database:"), m_pgDatabase);
+    pgForm->addRow(tr("User:"), m_pgUser);
+    pgForm->addRow(tr("Password:"), m_pgPassword);
+    pgForm->addRow(tr("SSL mode:"), m_pgSslMode);
+    pgForm->addRow(tr("SSL root cert:"), withBrowse(m_pgRootCert, rootCertButton, m_pgPage));
+    pgForm->addRow(tr("Schema:"), m_pgSchema);
+    auto* pgNote = new QLabel(tr("Empty fields are left to libpq (PG* variables, ~/.pgpass, service files). "
+                                 "The password is never saved."),
+        m_pgPage);
+    pgNote->setWordWrap(true);
+    pgNote->setStyleSheet(QStringLiteral("QLabel { color: #888; }"));
+    pgForm->addRow(QString(), pgNote);
+    m_tabs->addTab(m_pgPage, tr("PostgreSQL"));
+    connect(rootCertButton, &QPushButton::clicked, this, &OpenStoreDialog::browseRootCert);
+    for (QLineEdit* edit : { m_pgHost, m_pgPort, m_pgDatabase, m_pgUser, m_pgPassword, m_pgRootCert })
+        connect(edit, &QLineEdit::textChanged, this, &OpenStoreDialog::updateOk);
+    connect(m_pgSslMode, &QComboBox::currentIndexChanged, this, &OpenStoreDialog::updateOk);
 
     m_profile->setEditable(true);
     m_profile->addItem(tr("Detect automatically"), QString());
@@ -99,7 +146,84 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
 
 QString OpenStoreDialog::address() const
 {
+    if (isPostgresFormCurrent())
+        return postgresAddress(postgresFields());
     return (m_tabs->currentIndex() == 0 ? m_file->text() : m_address->text()).trimmed();
+}
+
+bool OpenStoreDialog::isPostgresFormCurrent() const
+{
+    return m_tabs->currentWidget() == m_pgPage;
+}
+
+PgConnectionFields OpenStoreDialog::postgresFields() const
+{
+    PgConnectionFields f;
+    f.host = m_pgHost->text().trimmed();
+    f.port = m_pgPort->text().trimmed();
+    f.database = m_pgDatabase->text().trimmed();
+    f.user = m_pgUser->text().trimmed();
+    // Passwords may legitimately start or end with spaces.
+    f.password = m_pgPassword->text();
+    f.sslMode = m_pgSslMode->currentData().toString();
+    f.sslRootCert = m_pgRootCert->text().trimmed();
+    f.schema = m_pgSchema->text().trimmed();
+    return f;
+}
+
+void OpenStoreDialog::setPostgresFields(const PgConnectionFields& fields)
+{
+    m_pgHost->setText(fields.host);
+    m_pgPort->setText(fields.port);
+    m_pgDatabase->setText(fields.database);
+    m_pgUser->setText(fields.user);
+    m_pgPassword->setText(fields.password);
+    m_pgSslMode->setCurrentIndex(std::max(0, m_pgSslMode->findData(fields.sslMode)));
+    m_pgRootCert->setText(fields.sslRootCert);
+    m_pgSchema->setText(fields.schema);
+    m_tabs->setCurrentWidget(m_pgPage);
+}
+
+QString OpenStoreDialog::quoteKeywordValue(const QString& value)
+{
+    bool plain = !value.isEmpty();
+    for (const QChar c : value) {
+        if (c.isSpace() || c == u'\'' || c == u'\\') {
+            plain = false;
+            break;
+        }
+    }
+    if (plain)
+        return value;
+    QString quoted;
+    quoted.reserve(value.size() + 2);
+    quoted += u'\'';
+    for (const QChar c : value) {
+        if (c == u'\'' || c == u'\\')
+            quoted += u'\\';
+        quoted += c;
+    }
+    quoted += u'\'';
+    return quoted;
+}
+
+QString OpenStoreDialog::postgresAddress(const PgConnectionFields& fields)
+{
+    const std::pair<const char*, const QString*> pairs[] = {
+        { "host", &fields.host },
+        { "port", &fields.port },
+        { "dbname", &fields.database },
+        { "user", &fields.user },
+        { "password", &fields.password },
+        { "sslmode", &fields.sslMode },
+        { "sslrootcert", &fields.sslRootCert },
+    };
+    QStringList parts;
+    for (const auto& [key, value] : pairs) {
+        if (!value->isEmpty())
+            parts.append(QLatin1String(key) + u'=' + quoteKeywordValue(*value));
+    }
+    return parts.join(u' ');
 }
 
 OpenOptions OpenStoreDialog::options() const
@@ -109,6 +233,8 @@ OpenOptions OpenStoreDialog::options() const
     const bool chosen = i >= 0 && m_profile->itemText(i) == m_profile->currentText();
     o.profile = chosen ? m_profile->itemData(i).toString() : m_profile->currentText().trimmed();
     o.mappingFile = m_mapping->text().trimmed();
+    if (isPostgresFormCurrent())
+        o.schema = m_pgSchema->text().trimmed();
     return o;
 }
 
@@ -138,6 +264,15 @@ void OpenStoreDialog::browseMapping()
         this, tr("Layout Mapping"), m_startDirectory, tr("JSON mapping (*.json);;All files (*)"));
     if (!file.isEmpty())
         m_mapping->setText(file);
+}
+
+void OpenStoreDialog::browseRootCert()
+{
+    const QString file = QFileDialog::getOpenFileName(this, tr("SSL Root Certificate"),
+        m_pgRootCert->text().isEmpty() ? m_startDirectory : m_pgRootCert->text(),
+        tr("Certificates (*.crt *.pem *.cer);;All files (*)"));
+    if (!file.isEmpty())
+        m_pgRootCert->setText(file);
 }
 
 void OpenStoreDialog::updateOk()

@@ -6,12 +6,27 @@
 
 class QComboBox;
 class QLineEdit;
+class QWidget;
 class QPushButton;
 class QTabWidget;
 
 namespace es {
 
-// File › Open store…: an SQLite file (chooser) or any store address, with an optional layout override.
+// The fields of the PostgreSQL form; empty ones are left out of the address so PG* variables,
+// ~/.pgpass and service files still apply.
+struct PgConnectionFields {
+    QString host;
+    QString port;
+    QString database;
+    QString user;
+    QString password;
+    QString sslMode;
+    QString sslRootCert;
+    QString schema;
+};
+
+// File › Open store…: an SQLite file (chooser), a PostgreSQL form, or any store address, with an optional
+// layout override.
 class OpenStoreDialog : public QDialog {
     Q_OBJECT
 public:
@@ -21,15 +36,34 @@ public:
     OpenOptions options() const;
     void setAddress(const QString& address);
 
+    PgConnectionFields postgresFields() const;
+    void setPostgresFields(const PgConnectionFields& fields);
+    bool isPostgresFormCurrent() const;
+
+    // A libpq keyword string ("host=… dbname=…"); the schema is not part of it (it goes to OpenOptions::schema).
+    static QString postgresAddress(const PgConnectionFields& fields);
+    // A keyword value quoted per libpq rules when it is empty or holds spaces, quotes or backslashes.
+    static QString quoteKeywordValue(const QString& value);
+
 private:
     void browse();
     void browseMapping();
+    void browseRootCert();
     void updateOk();
 
     QString m_startDirectory;
     QTabWidget* m_tabs;
     QLineEdit* m_file;
     QLineEdit* m_address;
+    QWidget* m_pgPage = nullptr;
+    QLineEdit* m_pgHost = nullptr;
+    QLineEdit* m_pgPort = nullptr;
+    QLineEdit* m_pgDatabase = nullptr;
+    QLineEdit* m_pgUser = nullptr;
+    QLineEdit* m_pgPassword = nullptr;
+    QComboBox* m_pgSslMode = nullptr;
+    QLineEdit* m_pgRootCert = nullptr;
+    QLineEdit* m_pgSchema = nullptr;
     QComboBox* m_profile;
     QLineEdit* m_mapping;
     QPushButton* m_okButton = nullptr;

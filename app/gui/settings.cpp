@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include "pgstore.h"
+
 #include <QDir>
 #include <QSettings>
 
@@ -54,8 +56,14 @@ QStringList Settings::recentStores() const
     return m_settings->value(recentKey).toStringList();
 }
 
-void Settings::addRecentStore(const QString& address)
+QString Settings::redactedAddress(const QString& address)
 {
+    return PgStore::acceptsAddress(address) ? PgStore::redactAddress(address) : address;
+}
+
+void Settings::addRecentStore(const QString& rawAddress)
+{
+    const QString address = redactedAddress(rawAddress);
     if (address.isEmpty())
         return;
     QStringList stores = recentStores();

@@ -29,7 +29,10 @@ public:
     QString fileName() const;
 
     QStringList recentStores() const;
+    // Stores the address without any password (reopening relies on ~/.pgpass or PGPASSWORD then).
     void addRecentStore(const QString& address);
+    // An address fit to show or keep: any password in a PostgreSQL address removed.
+    static QString redactedAddress(const QString& address);
     void clearRecentStores();
 
     QString lastDirectory() const;

@@ -1,0 +1,298 @@
+#include <catch2/catch.hpp>
+
+#include "lag.h"
+#include "storeregistry.h"
+#include "test_layout_support.h"
+#include "testutils.h"
+
+#include <QCoreApplication>
+#include <QUrl>
+
+using namespace es;
+using namespace es::test;
+
+// Lag on PostgreSQL: each layout's fixture (tests/fixtures/layouts, written as its client writes), checkpoints moved
+// to known positions with SQL, and pollLag's figures compared with the events the store returns.
+
+namespace {
+
+QString withDatabase(const QString& base, const QString& db)
+{
+    if (base.contains(QLatin1String("://"))) {
+        QUrl url(base);
+        url.setPath(u'/' + db);
+        return url.toString();
+    }
+    return base + QStringLiteral(" dbname=") + db;
+}
+
+class LagDatabase {
+public:
+    LagDatabase(const QString& tag, const QString& fixture)
+        : m_base(postgresAddress())
+        , m_name(QStringLiteral("es_pglag_%1_%2").arg(tag).arg(QCoreApplication::applicationPid()))
+    {
+        m_address = withDatabase(m_base, m_name);
+        run(m_base, QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name));
+        run(m_base, QStringLiteral("CREATE DATABASE %1").arg(m_name));
+        QByteArray out, err;
+        const int rc = runProcess(QStringLiteral("psql"),
+            { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+                QStringLiteral("-d"), m_address, QStringLiteral("-f"), QStringLiteral(ES_FIXTURES_DIR "/layouts/") + fixture },
+            &out, &err);
+        INFO(err.toStdString());
+        REQUIRE(rc == 0);
+    }
+    ~LagDatabase() { run(m_base, QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name)); }
+    LagDatabase(const LagDatabase&) = delete;
+    LagDatabase& operator=(const LagDatabase&) = delete;
+
+    const QString& address() const { return m_address; }
+    void sql(const QString& statement) const { run(m_address, statement); }
+
+private:
+    static void run(const QString& address, const QString& statement)
+    {
+        QByteArray out, err;
+        const int rc = runProcess(QStringLiteral("psql"),
+            { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+                QStringLiteral("-d"), address, QStringLiteral("-c"), statement },
+            &out, &err);
+        INFO(err.toStdString());
+        REQUIRE(rc == 0);
+    }
+
+    QString m_base;
+    QString m_name;
+    QString m_address;
+};
+
+#define REQUIRE_PG()                                                                                                   \
+    if (postgresAddress().isEmpty()) {                                                                                 \
+        WARN("ES_TEST_PG is not set: PostgreSQL lag test skipped (scripts/test sets it)");                             \
+        return;                                                                                                        \
+    }
+
+const LagReading* reading(const LagPoll& poll, const QString& name, const QString& partition = {})
+{
+    for (const LagReading& r : poll.readings) {
+        if (r.checkpoint.name == name && (partition.isNull() || r.checkpoint.partition == partition))
+            return &r;
+    }
+    return nullptr;
+}
+
+// Events of the scope after `position`, counted from what the store reads (not from scopeProgress).
+qint64 eventsAfter(EventStore& store, qint64 position, const EventFilter& scope = {})
+{
+    qint64 n = 0;
+    for (const Event& e : readAll(store, scope))
+        n += (scope.isStream() ? e.version : e.position) > position ? 1 : 0;
+    return n;
+}
+
+qint64 headOf(EventStore& store, const EventFilter& scope = {})
+{
+    const EventList all = readAll(store, scope);
+    return all.empty() ? -1 : all.back().position;
+}
+
+} // namespace
+
+TEST_CASE("PG lag: Eventuous checkpoints, not started, ahead of the head", "[pg][pglag]")
+{
+    REQUIRE_PG();
+    LagDatabase db(QStringLiteral("eventuous"), QStringLiteral("eventuous.sql"));
+    db.sql(QStringLiteral("INSERT INTO eventuous.checkpoints VALUES ('NotStarted', NULL), ('Ahead', 1000000)"));
+    auto store = StoreRegistry::open(db.address());
+    const qint64 head = headOf(*store);
+    REQUIRE(head > 2);
+    db.sql(QStringLiteral("UPDATE eventuous.checkpoints SET position = %1 WHERE id = 'BookingsProjection'").arg(head - 2));
+    const LagPoll poll = pollLag(*store);
+    CHECK(poll.note.isEmpty());
+    const LagReading* r = reading(poll, QStringLiteral("BookingsProjection"));
+    REQUIRE(r);
+    CHECK(r->checkpoint.position == head - 2);
+    CHECK(r->head == head);
+    CHECK(r->lagEvents == eventsAfter(*store, head - 2));
+    CHECK(r->total == qint64(readAll(*store).size()));
+    const LagReading* idle = reading(poll, QStringLiteral("NotStarted"));
+    REQUIRE(idle);
+    CHECK_FALSE(idle->checkpoint.hasValue);
+    CHECK(idle->lagEvents == r->total);
+    const LagReading* ahead = reading(poll, QStringLiteral("Ahead"));
+    REQUIRE(ahead);
+    CHECK(ahead->checkpoint.position == 1000000);
+    CHECK(ahead->lagEvents == 0);
+}
+
+TEST_CASE("PG lag: Marten leaves out the daemon's rows", "[pg][pglag]")
+{
+    REQUIRE_PG();
+    LagDatabase db(QStringLiteral("marten"), QStringLiteral("marten_guid.sql"));
+    auto store = StoreRegistry::open(db.address());
+    db.sql(QStringLiteral("UPDATE mt_event_progression SET last_seq_id = 1 WHERE name = 'TripProjection:All'"));
+    const LagPoll poll = pollLag(*store);
+    CHECK_FALSE(reading(poll, QStringLiteral("HighWaterMark")));
+    const LagReading* r = reading(poll, QStringLiteral("TripProjection:All"));
+    REQUIRE(r);
+    CHECK(r->checkpoint.position == 1);
+    CHECK(r->lagEvents == eventsAfter(*store, 1));
+    CHECK(r->lagEvents > 0);
+}
+
+TEST_CASE("PG lag: Commanded, eventsourcing and Emmett checkpoints", "[pg][pglag]")
+{
+    REQUIRE_PG();
+    {
+        LagDatabase db(QStringLiteral("commanded"), QStringLiteral("commanded.sql"));
+        auto store = StoreRegistry::open(db.address());
+        const LagPoll poll = pollLag(*store);
+        const LagReading* r = reading(poll, QStringLiteral("AccountProjector"));
+        REQUIRE(r);
+        CHECK(r->checkpoint.position == 3);
+        CHECK(r->lagEvents == eventsAfter(*store, 3));
+    }
+    {
+        LagDatabase db(QStringLiteral("eventsourcing"), QStringLiteral("eventsourcing.sql"));
+        auto store = StoreRegistry::open(db.address());
+        const LagPoll poll = pollLag(*store);
+        const LagReading* r = reading(poll, QStringLiteral("Reporting"));
+        REQUIRE(r);
+        CHECK(r->checkpoint.position == 2);
+        CHECK(r->lagEvents == eventsAfter(*store, 2));
+    }
+    {
+        LagDatabase db(QStringLiteral("emmett"), QStringLiteral("emmett.sql"));
+        // Both formats Emmett has used, and one that is neither.
+        db.sql(QStringLiteral("INSERT INTO emt_processors (last_processed_transaction_id, processor_id, "
+                              "last_processed_checkpoint) VALUES (pg_current_xact_id(), 'txformat', "
+                              "lpad('77', 20, '0') || ':' || lpad('1', 19, '0')), "
+                              "(pg_current_xact_id(), 'broken', 'not-a-position')"));
+        auto store = StoreRegistry::open(db.address());
+        const LagPoll poll = pollLag(*store);
+        const LagReading* carts = reading(poll, QStringLiteral("carts"));
+        REQUIRE(carts);
+        CHECK(carts->checkpoint.position == 2);
+        CHECK(carts->lagEvents == eventsAfter(*store, 2));
+        const LagReading* tx = reading(poll, QStringLiteral("txformat"));
+        REQUIRE(tx);
+        CHECK(tx->checkpoint.position == 1);
+        CHECK(tx->lagEvents == eventsAfter(*store, 1));
+        const LagReading* broken = reading(poll, QStringLiteral("broken"));
+        REQUIRE(broken);
+        CHECK(broken->checkpoint.position == -1);
+        CHECK(broken->checkpoint.error.contains(QStringLiteral("not-a-position")));
+    }
+}
+
+TEST_CASE("PG lag: Axon least advanced segment, unparseable token", "[pg][pglag]")
+{
+    REQUIRE_PG();
+    LagDatabase db(QStringLiteral("axon"), QStringLiteral("axon_jpa.sql"));
+    db.sql(QStringLiteral(
+        "INSERT INTO token_entry VALUES ('xml-proc', 0, NULL, 'now', lo_from_bytea(0, convert_to("
+        "'<org.axonframework.eventhandling.GapAwareTrackingToken><index>2</index><gaps/></org.axonframework.eventhandling.GapAwareTrackingToken>', 'UTF8')), "
+        "'org.axonframework.eventhandling.GapAwareTrackingToken'), "
+        "('xml-proc', 1, NULL, 'now', lo_from_bytea(0, convert_to("
+        "'<org.axonframework.eventhandling.ReplayToken><tokenAtReset class=\"org.axonframework.eventhandling.GapAwareTrackingToken\"><index>3</index></tokenAtReset>"
+        "<currentToken class=\"org.axonframework.eventhandling.GapAwareTrackingToken\"><index>1</index></currentToken>"
+        "</org.axonframework.eventhandling.ReplayToken>', 'UTF8')), "
+        "'org.axonframework.eventhandling.ReplayToken'), "
+        "('json-proc', 0, NULL, 'now', lo_from_bytea(0, convert_to('{\"index\": 1, \"gaps\": []}', 'UTF8')), "
+        "'org.axonframework.eventhandling.GapAwareTrackingToken'), "
+        "('garbled', 0, NULL, 'now', lo_from_bytea(0, convert_to('<broken/>', 'UTF8')), "
+        "'org.axonframework.eventhandling.GapAwareTrackingToken')"));
+    auto store = StoreRegistry::open(db.address());
+    const LagPoll poll = pollLag(*store);
+    const LagReading* seg0 = reading(poll, QStringLiteral("xml-proc"), QStringLiteral("0"));
+    const LagReading* seg1 = reading(poll, QStringLiteral("xml-proc"), QStringLiteral("1"));
+    REQUIRE(seg0);
+    REQUIRE(seg1);
+    CHECK(seg0->checkpoint.position == 2);
+    CHECK(seg1->checkpoint.position == 1); // the replay token's current token, not the one at reset
+    CHECK(seg1->lagEvents == eventsAfter(*store, 1));
+    const LagReading* json = reading(poll, QStringLiteral("json-proc"));
+    REQUIRE(json);
+    CHECK(json->checkpoint.position == 1);
+    const LagReading* garbled = reading(poll, QStringLiteral("garbled"));
+    REQUIRE(garbled);
+    CHECK(garbled->checkpoint.position == -1);
+    CHECK_FALSE(garbled->checkpoint.error.isEmpty());
+}
+
+TEST_CASE("PG lag: Message DB position streams count within their category", "[pg][pglag]")
+{
+    REQUIRE_PG();
+    LagDatabase db(QStringLiteral("messagedb"), QStringLiteral("messagedb.sql"));
+    auto store = StoreRegistry::open(db.address());
+    const EventList accounts = readAll(*store, [] {
+        EventFilter f;
+        f.category = QStringLiteral("account");
+        return f;
+    }());
+    REQUIRE(accounts.size() >= 2);
+    const qint64 at = accounts.front().position;
+    db.sql(QStringLiteral("SET search_path TO message_store, public; SELECT message_store.write_message(gen_random_uuid()::text, 'account:position-reader', "
+                          "'Recorded', '{\"position\": %1}'::jsonb)")
+               .arg(at));
+    auto reopened = StoreRegistry::open(db.address());
+    const LagPoll poll = pollLag(*reopened);
+    const LagReading* r = reading(poll, QStringLiteral("account:position-reader"));
+    REQUIRE(r);
+    CHECK(r->checkpoint.scope.category == QLatin1String("account"));
+    CHECK(r->checkpoint.position == at);
+    EventFilter category;
+    category.category = QStringLiteral("account");
+    CHECK(r->lagEvents == eventsAfter(*reopened, at, category));
+}
+
+TEST_CASE("PG lag: a missing checkpoint table and a layout without checkpoints say so", "[pg][pglag]")
+{
+    REQUIRE_PG();
+    {
+        LagDatabase db(QStringLiteral("nocp"), QStringLiteral("eventuous.sql"));
+        db.sql(QStringLiteral("DROP TABLE eventuous.checkpoints"));
+        auto store = StoreRegistry::open(db.address());
+        const LagPoll poll = pollLag(*store);
+        CHECK(poll.readings.empty());
+        CHECK(poll.note.contains(QStringLiteral("checkpoints")));
+    }
+    {
+        LagDatabase db(QStringLiteral("res"), QStringLiteral("railseventstore.sql"));
+        auto store = StoreRegistry::open(db.address());
+        const LagPoll poll = pollLag(*store);
+        CHECK(poll.readings.empty());
+        CHECK(poll.note.contains(QStringLiteral("keeps no checkpoints")));
+    }
+}
+
+TEST_CASE("PG lag: a stalled subscription is flagged, a moving one is not", "[pg][pglag]")
+{
+    REQUIRE_PG();
+    LagDatabase db(QStringLiteral("stall"), QStringLiteral("eventuous.sql"));
+    db.sql(QStringLiteral("UPDATE eventuous.checkpoints SET position = 1; INSERT INTO eventuous.checkpoints VALUES ('Mover', 1)"));
+    auto store = StoreRegistry::open(db.address());
+    LagThresholds thresholds;
+    thresholds.stallSeconds = 30;
+    LagTracker tracker(thresholds);
+    const QDateTime t0 = QDateTime::fromString(QStringLiteral("2024-06-01T00:00:00Z"), Qt::ISODate);
+    auto pollAt = [&](int seconds) {
+        LagPoll poll = pollLag(*store);
+        poll.at = t0.addSecs(seconds);
+        return tracker.add(poll);
+    };
+    auto status = [](const std::vector<LagRow>& rows, const QString& name) {
+        for (const LagRow& r : rows) {
+            if (r.name == name)
+                return r.status;
+        }
+        FAIL("no row " << name.toStdString());
+        return LagStatus::CaughtUp;
+    };
+    pollAt(0);
+    db.sql(QStringLiteral("UPDATE eventuous.checkpoints SET position = 2 WHERE id = 'Mover'"));
+    const std::vector<LagRow> rows = pollAt(40);
+    CHECK(status(rows, QStringLiteral("BookingsProjection")) == LagStatus::Stalled);
+    CHECK(status(rows, QStringLiteral("Mover")) != LagStatus::Stalled);
+}

@@ -1,0 +1,379 @@
+#include <catch2/catch.hpp>
+
+#include "eventtablemodel.h"
+#include "eventview.h"
+#include "mainwindow.h"
+#include "messagebanner.h"
+#include "openstoredialog.h"
+#include "pgstore.h"
+#include "samplewriter.h"
+#include "settings.h"
+#include "storeregistry.h"
+#include "testutils.h"
+#include "timetravelwindow.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QLineEdit>
+#include <QMenu>
+#include <QProcess>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+
+#include <memory>
+
+#include <unistd.h>
+
+using namespace es;
+using es::test::runProcess;
+using es::test::waitFor;
+
+namespace {
+
+constexpr int Timeout = 30000;
+
+QByteArray fileBytes(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// A database of its own on the test server, made and dropped with psql (the GUI tests do not link libpqxx).
+class PgTestDatabase {
+public:
+    explicit PgTestDatabase(const QString& server)
+        : m_server(server)
+    {
+        static int counter = 0;
+        m_name = QStringLiteral("es_build_pgui_%1_%2").arg(::getpid()).arg(++counter);
+        admin(QStringLiteral("DROP DATABASE IF EXISTS %1").arg(m_name));
+        m_ok = admin(QStringLiteral("CREATE DATABASE %1").arg(m_name));
+    }
+    ~PgTestDatabase() { admin(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name)); }
+    PgTestDatabase(const PgTestDatabase&) = delete;
+    PgTestDatabase& operator=(const PgTestDatabase&) = delete;
+
+    bool ok() const { return m_ok; }
+    QString name() const { return m_name; }
+    QString address() const { return PgStore::withDatabase(m_server, m_name); }
+
+private:
+    bool admin(const QString& sql) const
+    {
+        QByteArray err;
+        const QString adminAddress = PgStore::withDatabase(m_server, QStringLiteral("postgres"));
+        const int rc = runProcess(QStringLiteral("psql"),
+            { adminAddress, QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-q"),
+                QStringLiteral("-c"), sql },
+            nullptr, &err, 60000);
+        if (rc != 0)
+            WARN("psql failed: " << err.toStdString());
+        return rc == 0;
+    }
+
+    QString m_server;
+    QString m_name;
+    bool m_ok = false;
+};
+
+QString serverOrSkip()
+{
+    const QString server = es::test::postgresAddress();
+    if (server.isEmpty())
+        WARN("ES_TEST_PG is not set: PostgreSQL GUI test skipped (CI sets it)");
+    return server;
+}
+
+// The form's fields for a plain keyword-string server address; nullopt when it uses anything the form lacks.
+std::optional<PgConnectionFields> fieldsOf(const QString& server)
+{
+    PgConnectionFields f;
+    for (const QString& part : server.split(u' ', Qt::SkipEmptyParts)) {
+        const qsizetype eq = part.indexOf(u'=');
+        if (eq <= 0)
+            return std::nullopt;
+        const QString key = part.left(eq);
+        const QString value = part.mid(eq + 1);
+        if (key == QLatin1String("host"))
+            f.host = value;
+        else if (key == QLatin1String("port"))
+            f.port = value;
+        else if (key == QLatin1String("user"))
+            f.user = value;
+        else if (key == QLatin1String("password"))
+            f.password = value;
+        else if (key != QLatin1String("dbname"))
+            return std::nullopt;
+    }
+    return f;
+}
+
+void openAndWait(MainWindow& window, const QString& address, const OpenOptions& options = {})
+{
+    QSignalSpy opened(&window, &MainWindow::storeOpened);
+    QSignalSpy failed(&window, &MainWindow::storeFailed);
+    window.openStore(address, options);
+    REQUIRE(waitFor([&] { return opened.count() + failed.count() > 0; }, Timeout));
+    if (failed.count())
+        FAIL(failed.first().first().toString().toStdString());
+    auto* model = window.eventView()->model();
+    REQUIRE(waitFor([&] { return !model->isLoading() && model->rowCount() > 0; }, Timeout));
+}
+
+std::optional<Event> loadedEvent(EventTableModel* model, int row)
+{
+    std::optional<Event> e;
+    waitFor([&] { return (e = model->eventAt(row)).has_value(); }, Timeout);
+    return e;
+}
+
+} // namespace
+
+TEST_CASE("the PostgreSQL form builds libpq keyword strings", "[openpg]")
+{
+    OpenStoreDialog dialog(QDir::tempPath());
+    auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("pgPassword"));
+    REQUIRE(password);
+    CHECK(password->echoMode() == QLineEdit::Password);
+    auto* sslMode = dialog.findChild<QComboBox*>(QStringLiteral("pgSslMode"));
+    REQUIRE(sslMode);
+    for (const char* mode : { "disable", "allow", "prefer", "require", "verify-ca", "verify-full" })
+        CHECK(sslMode->findData(QLatin1String(mode)) > 0);
+    // The layout box stays the first combo box a caller finds.
+    CHECK(dialog.findChild<QComboBox*>() != sslMode);
+
+    SECTION("spaces, quotes and backslashes are quoted the way libpq reads them")
+    {
+        PgConnectionFields f;
+        f.host = QStringLiteral("db.example.com");
+        f.port = QStringLiteral("5433");
+        f.database = QStringLiteral("my db");
+        f.user = QStringLiteral("o'brien");
+        f.password = QStringLiteral("p w'\\d");
+        f.sslMode = QStringLiteral("verify-full");
+        f.sslRootCert = QStringLiteral("/etc/ca dir/root.crt");
+        f.schema = QStringLiteral("store");
+        dialog.setPostgresFields(f);
+        CHECK(dialog.isPostgresFormCurrent());
+        const QString address = dialog.address();
+        CHECK(address
+            == QLatin1String("host=db.example.com port=5433 dbname='my db' user='o\\'brien' password='p w\\'\\\\d' "
+                             "sslmode=verify-full sslrootcert='/etc/ca dir/root.crt'"));
+        CHECK(dialog.options().schema == QLatin1String("store"));
+        CHECK_FALSE(address.contains(QLatin1String("schema")));
+        // The engine's own parser reads the values back.
+        CHECK(PgStore::acceptsAddress(address));
+        CHECK(PgStore::databaseOf(address) == QLatin1String("my db"));
+        const QString redacted = PgStore::redactAddress(address);
+        CHECK_FALSE(redacted.contains(QLatin1String("p w")));
+        CHECK(redacted.contains(QLatin1String("dbname='my db'")));
+        CHECK(dialog.postgresFields().sslMode == QLatin1String("verify-full"));
+    }
+
+    SECTION("empty fields are left out so PG* variables and ~/.pgpass apply")
+    {
+        PgConnectionFields f;
+        f.database = QStringLiteral("events");
+        dialog.setPostgresFields(f);
+        CHECK(dialog.address() == QLatin1String("dbname=events"));
+        CHECK(dialog.options().schema.isEmpty());
+        auto* buttons = dialog.findChild<QDialogButtonBox*>();
+        REQUIRE(buttons);
+        CHECK(buttons->button(QDialogButtonBox::Open)->isEnabled());
+        dialog.setPostgresFields({});
+        CHECK(dialog.address().isEmpty());
+        CHECK_FALSE(buttons->button(QDialogButtonBox::Open)->isEnabled());
+        f = {};
+        f.host = QStringLiteral("/var/run/postgresql");
+        f.sslMode = QStringLiteral("require");
+        dialog.setPostgresFields(f);
+        CHECK(dialog.address() == QLatin1String("host=/var/run/postgresql sslmode=require"));
+    }
+
+    SECTION("the address tab still takes URIs and keyword strings")
+    {
+        dialog.setAddress(QStringLiteral("postgresql://reader@db.example.com:5432/events?sslmode=require"));
+        CHECK_FALSE(dialog.isPostgresFormCurrent());
+        CHECK(dialog.address() == QLatin1String("postgresql://reader@db.example.com:5432/events?sslmode=require"));
+        dialog.setAddress(QStringLiteral("host=localhost dbname=events"));
+        CHECK(dialog.address() == QLatin1String("host=localhost dbname=events"));
+        CHECK(dialog.options().schema.isEmpty());
+    }
+
+    CHECK(OpenStoreDialog::quoteKeywordValue(QString()) == QLatin1String("''"));
+    CHECK(OpenStoreDialog::quoteKeywordValue(QStringLiteral("plain")) == QLatin1String("plain"));
+}
+
+TEST_CASE("a password never reaches the settings file or the recent stores", "[openpg]")
+{
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(QStringLiteral("settings.ini"));
+    Settings::useFile(ini);
+    auto* settings = Settings::instance();
+    settings->addRecentStore(QStringLiteral("host=db.example.com dbname=events user=reader password='Tr0ub4dor 3'"));
+    settings->addRecentStore(QStringLiteral("postgresql://reader:Hunter2Secret@db.example.com/events"));
+    settings->addRecentStore(QStringLiteral("postgres://db.example.com/events?password=QueryS3cret&sslmode=require"));
+    settings->sync();
+
+    const QByteArray bytes = fileBytes(ini);
+    REQUIRE_FALSE(bytes.isEmpty());
+    for (const char* secret : { "Tr0ub4dor", "Hunter2Secret", "QueryS3cret" })
+        CHECK_FALSE(bytes.contains(secret));
+    const QStringList recent = Settings(ini).recentStores();
+    REQUIRE(recent.size() == 3);
+    CHECK(recent.at(2) == QLatin1String("host=db.example.com dbname=events user=reader"));
+    CHECK(recent.at(1) == QLatin1String("postgresql://reader@db.example.com/events"));
+    CHECK(recent.at(0) == QLatin1String("postgres://db.example.com/events?sslmode=require"));
+    Settings::useFile({});
+}
+
+TEST_CASE("'Time travel from here' in the event table's menu opens the stream at that event", "[openpg]")
+{
+    QTemporaryDir dir;
+    Settings::useFile(dir.filePath(QStringLiteral("settings.ini")));
+    const QString path = dir.filePath(QStringLiteral("demo.sqlite"));
+    writeSampleStore(path, SampleOptions { 500, 11, QStringLiteral("emmett") });
+    {
+        MainWindow window;
+        openAndWait(window, path);
+        EventView* view = window.eventView();
+        const auto event = loadedEvent(view->model(), 7);
+        REQUIRE(event);
+        std::unique_ptr<QMenu> menu(view->createContextMenu(7, nullptr));
+        REQUIRE(menu);
+        auto* action = menu->findChild<QAction*>(QStringLiteral("timeTravelFromHere"));
+        REQUIRE(action);
+        CHECK(action->text() == QLatin1String("Time travel from here"));
+        QSignalSpy requested(view, &EventView::timeTravelRequested);
+        action->trigger();
+        REQUIRE(requested.count() == 1);
+        CHECK(requested.first().at(0).toString() == event->stream);
+        CHECK(requested.first().at(1).toLongLong() == event->version);
+        const auto windows = window.findChildren<TimeTravelWindow*>();
+        CHECK(windows.size() == 1);
+    }
+    Settings::useFile({});
+}
+
+TEST_CASE("PostgreSQL: the form opens the test server's store and the password stays out of sight", "[openpg][pg]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgTestDatabase db(server);
+    REQUIRE(db.ok());
+    writeSampleStore(db.address(), SampleOptions { 400, 3, QStringLiteral("messagedb") });
+
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(QStringLiteral("settings.ini"));
+    Settings::useFile(ini);
+    {
+        OpenStoreDialog dialog(dir.path());
+        const auto fields = fieldsOf(server);
+        // The test server trusts local connections, so any password is accepted and must not be kept.
+        const QString secret = QStringLiteral("GuiS3cret-pw");
+        if (fields) {
+            PgConnectionFields f = *fields;
+            f.database = db.name();
+            if (f.password.isEmpty())
+                f.password = secret;
+            dialog.setPostgresFields(f);
+        } else {
+            dialog.setAddress(db.address());
+        }
+        const QString address = dialog.address();
+        MainWindow window;
+        openAndWait(window, address, dialog.options());
+        // The sample also records consumer positions, so the engine opened directly is the reference.
+        const qint64 expected = StoreRegistry::open(db.address())->info().eventCount;
+        CHECK(expected >= 400);
+        CHECK(window.storeInfo().eventCount == expected);
+        auto* model = window.eventView()->model();
+        CHECK(model->rowCount() == expected);
+        const auto first = loadedEvent(model, 0);
+        REQUIRE(first);
+        CHECK_FALSE(first->stream.isEmpty());
+
+        if (fields && fields->password.isEmpty()) {
+            CHECK_FALSE(window.windowTitle().contains(secret));
+            CHECK_FALSE(window.statusText().contains(secret));
+            CHECK_FALSE(window.banner()->text().contains(secret));
+            Settings::instance()->sync();
+            CHECK_FALSE(fileBytes(ini).contains(secret.toUtf8()));
+            const QStringList recent = Settings::instance()->recentStores();
+            REQUIRE_FALSE(recent.isEmpty());
+            CHECK(recent.first().contains(db.name()));
+            CHECK_FALSE(recent.first().contains(secret));
+        }
+    }
+    Settings::useFile({});
+}
+
+TEST_CASE("PostgreSQL: a restarted server shows 'disconnected, retrying' and the view recovers", "[openpg][pg][restart]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    const QString pgCtl = qEnvironmentVariable("ES_TEST_PG_CTL");
+    if (pgCtl.isEmpty()) {
+        WARN("ES_TEST_PG_CTL is not set: GUI restart test skipped");
+        return;
+    }
+    PgTestDatabase db(server);
+    REQUIRE(db.ok());
+    writeSampleStore(db.address(), SampleOptions { 3000, 9, QStringLiteral("messagedb") });
+    QTemporaryDir dir;
+    Settings::useFile(dir.filePath(QStringLiteral("settings.ini")));
+    {
+        MainWindow window;
+        window.resize(1000, 700);
+        window.show();
+        openAndWait(window, db.address());
+        EventView* view = window.eventView();
+        auto* model = view->model();
+        const int total = model->rowCount();
+        REQUIRE(total >= 3000);
+        view->selectRow(1500);
+        const auto selected = loadedEvent(model, 1500);
+        REQUIRE(selected);
+        REQUIRE(view->currentEvent());
+        const int scroll = view->table()->verticalScrollBar()->value();
+        REQUIRE(scroll > 0);
+
+        QStringList command = QProcess::splitCommand(pgCtl);
+        command << QStringLiteral("-m") << QStringLiteral("fast") << QStringLiteral("-w") << QStringLiteral("restart");
+        if (::geteuid() == 0)
+            command = QStringList { QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--") } + command;
+        const QString program = ::geteuid() == 0 ? QStringLiteral("runuser") : command.takeFirst();
+        REQUIRE(runProcess(program, command, nullptr, nullptr, 60000) == 0);
+
+        // The next read (F5) on the dropped connection fails; the window says so and keeps retrying on its own.
+        view->refresh();
+        bool sawDisconnected = false;
+        QString bannerText;
+        const bool recovered = waitFor(
+            [&] {
+                if (window.isDisconnected()) {
+                    sawDisconnected = true;
+                    bannerText = window.banner()->text();
+                }
+                return sawDisconnected && !window.isDisconnected();
+            },
+            60000);
+        REQUIRE(sawDisconnected);
+        CHECK(bannerText.contains(QLatin1String("Disconnected from")));
+        CHECK(bannerText.contains(QLatin1String("retrying")));
+        REQUIRE(recovered);
+        CHECK(window.banner()->isHidden());
+        REQUIRE(waitFor([&] { return !model->isLoading() && model->rowCount() == total; }, Timeout));
+        REQUIRE(waitFor([&] { return view->currentEvent().has_value(); }, Timeout));
+        CHECK(view->currentEvent()->position == selected->position);
+        CHECK(view->table()->verticalScrollBar()->value() == scroll);
+    }
+    Settings::useFile({});
+}
