@@ -80,9 +80,10 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("address"),
-        QStringLiteral("The store to open: a SQLite file, sqlite:///path or postgresql://..."), QStringLiteral("[ADDRESS]"));
-    const QCommandLineOption profileOption(
-        QStringLiteral("profile"), QStringLiteral("Use this store layout instead of detecting it."), QStringLiteral("NAME"));
+        QStringLiteral("The store to open: a SQLite file, sqlite:///path or postgresql://..."),
+        QStringLiteral("[ADDRESS]"));
+    const QCommandLineOption profileOption(QStringLiteral("profile"),
+        QStringLiteral("Use this store layout instead of detecting it."), QStringLiteral("NAME"));
     const QCommandLineOption mappingOption(QStringLiteral("mapping"),
         QStringLiteral("A JSON mapping file describing a custom single-table layout."), QStringLiteral("FILE"));
     const QCommandLineOption settingsOption(QStringLiteral("settings"),

@@ -53,7 +53,7 @@ QString groupExpr(const SqlBuilder& sql, HistogramQuery::GroupBy by)
         break;
     }
     return sql.dialect() == SqlDialect::Postgres ? SqlBuilder::paren(expr) + QStringLiteral("::text")
-                                                  : SqlBuilder::paren(expr);
+                                                 : SqlBuilder::paren(expr);
 }
 
 } // namespace

@@ -45,9 +45,9 @@ CheckpointSet PgStore::checkpoints()
             }
         }
         wanted.removeDuplicates();
-        set.note = wanted.isEmpty()
-            ? QStringLiteral("the layout %1 keeps no checkpoints").arg(m_profile.title)
-            : QStringLiteral("no checkpoint table in this store (looked for %1)").arg(wanted.join(QStringLiteral(", ")));
+        set.note = wanted.isEmpty() ? QStringLiteral("the layout %1 keeps no checkpoints").arg(m_profile.title)
+                                    : QStringLiteral("no checkpoint table in this store (looked for %1)")
+                                          .arg(wanted.join(QStringLiteral(", ")));
         return set;
     }
     QStringList selects;
@@ -58,12 +58,12 @@ CheckpointSet PgStore::checkpoints()
                                                     : QStringLiteral("NULL");
         // name, partition and scope are grouped; raw and position are aggregates in the profiles (or constant per
         // group), as PostgreSQL requires.
-        selects.append(
-            QStringLiteral("SELECT %1, %2::text, %3::text, (%4)::text, (%5)::bigint, %6::text FROM %7%8 GROUP BY 2, 3, 6")
-                .arg(qulonglong(i))
-                .arg(paren(c.name), c.partition.isEmpty() ? QStringLiteral("''") : paren(c.partition),
-                    c.raw.isEmpty() ? c.position : c.raw, c.position, scope, c.table,
-                    c.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(c.where)));
+        selects.append(QStringLiteral(
+            "SELECT %1, %2::text, %3::text, (%4)::text, (%5)::bigint, %6::text FROM %7%8 GROUP BY 2, 3, 6")
+                           .arg(qulonglong(i))
+                           .arg(paren(c.name), c.partition.isEmpty() ? QStringLiteral("''") : paren(c.partition),
+                               c.raw.isEmpty() ? c.position : c.raw, c.position, scope, c.table,
+                               c.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(c.where)));
     }
     SqlStatement st;
     st.sql = selects.join(QStringLiteral(" UNION ALL ")) + QStringLiteral(" ORDER BY 1, 2, 3");

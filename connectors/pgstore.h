@@ -74,7 +74,7 @@ private:
     void connect();
     void detectLayout();
     void buildSql();
-    template<typename F> auto call(F&& body);
+    template <typename F> auto call(F&& body);
     [[noreturn]] void rethrow(const QString& context);
     void query(const SqlStatement& st, const std::function<void(const Rows&)>& each);
     std::optional<qint64> single(const SqlStatement& st);

@@ -8,15 +8,14 @@ namespace es {
 
 PgSettledTail::PgSettledTail(PgStore& store)
     : m_store(store)
-{
-}
+{ }
 
 void PgSettledTail::advance()
 {
     if (!m_pending.isEmpty()) {
         const QStringList open = m_store.openTransactions();
-        const bool stillOpen = std::any_of(
-            m_pending.cbegin(), m_pending.cend(), [&](const QString& tx) { return open.contains(tx); });
+        const bool stillOpen
+            = std::any_of(m_pending.cbegin(), m_pending.cend(), [&](const QString& tx) { return open.contains(tx); });
         if (stillOpen)
             return;
         // Everything at or below M has committed or rolled back by now.

@@ -344,7 +344,8 @@ void buildMessageDbMetadata(std::string& out, const SampleEvent& e, const QByteA
     out.append("\"}");
 }
 
-void loadMessageDb(pqxx::connection& conn, const SampleOptions& options, const std::function<bool(qint64, qint64)>& progress)
+void loadMessageDb(
+    pqxx::connection& conn, const SampleOptions& options, const std::function<bool(qint64, qint64)>& progress)
 {
     {
         pqxx::work tx(conn);
@@ -363,8 +364,8 @@ void loadMessageDb(pqxx::connection& conn, const SampleOptions& options, const s
         pqxx::work tx(conn);
         tx.exec0("SET LOCAL synchronous_commit = off");
         pqxx::stream_to copy(tx, "message_store.messages",
-            std::vector<std::string> { "global_position", "position", "id", "time", "stream_name", "type", "data",
-                "metadata" });
+            std::vector<std::string> {
+                "global_position", "position", "id", "time", "stream_name", "type", "data", "metadata" });
         qint64 inBatch = 0;
         while (inBatch < commitEvery && domain.next(e)) {
             ++global;
@@ -431,14 +432,16 @@ void writeMessageDbSample(
     } catch (const std::exception& e) {
         const QString message = pgText(e, address);
         if (database.isEmpty() || !message.contains(QLatin1String("does not exist")))
-            throw StoreError(QStringLiteral("Cannot connect to %1: %2").arg(shown, message), StoreError::Kind::BadAddress);
+            throw StoreError(
+                QStringLiteral("Cannot connect to %1: %2").arg(shown, message), StoreError::Kind::BadAddress);
         try {
             pqxx::connection admin(PgStore::withDatabase(address, QStringLiteral("postgres")).toStdString());
             pqxx::nontransaction(admin).exec0("CREATE DATABASE " + quoted(admin, database));
             createdDatabase = true;
             conn = std::make_unique<pqxx::connection>(address.toStdString());
         } catch (const std::exception& e2) {
-            throw StoreError(QStringLiteral("Cannot create the database %1 on %2: %3").arg(database, shown, pgText(e2, address)),
+            throw StoreError(
+                QStringLiteral("Cannot create the database %1 on %2: %3").arg(database, shown, pgText(e2, address)),
                 StoreError::Kind::BadAddress);
         }
     }

@@ -40,8 +40,7 @@ QString numberText(const QVariant& v)
 
 SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect)
     : SqlBuilder(profile, dialect, Kinds())
-{
-}
+{ }
 
 SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect, const Kinds& kinds)
     : m_profile(profile)
@@ -102,9 +101,8 @@ SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect, const Kinds& 
     m_selectEvent = QStringLiteral("SELECT %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12 FROM %13")
                         .arg(paren(e.position) + cast, asText(e.stream), paren(e.version) + cast, asText(e.type), time,
                             e.id.isEmpty() ? QStringLiteral("NULL") : asText(e.id), payload(e.data, m_kinds.data),
-                            jsonValid(e.data, m_kinds.data), payload(e.metadata, m_kinds.metadata),
-                            metaValid, pick(m_profile.correlationKeys),
-                            pick(m_profile.causationKeys), e.table);
+                            jsonValid(e.data, m_kinds.data), payload(e.metadata, m_kinds.metadata), metaValid,
+                            pick(m_profile.correlationKeys), pick(m_profile.causationKeys), e.table);
     m_streamCategory
         = m_profile.category.expression.isEmpty() ? categoryOf(e.stream) : asText(m_profile.category.expression);
     m_streamsFromTable = !m_profile.streams.table.isEmpty() && m_profile.category.expression.isEmpty();
@@ -182,8 +180,9 @@ std::vector<QString> SqlBuilder::probes() const
 {
     const Profile::Events& e = m_profile.events;
     std::vector<QString> out;
-    out.push_back(m_selectEvent + QStringLiteral(" WHERE ") + (e.where.isEmpty() ? QStringLiteral("1=1") : paren(e.where))
-        + QStringLiteral(" AND ") + m_streamCategory + QStringLiteral(" IS NOT NULL LIMIT 0"));
+    out.push_back(m_selectEvent + QStringLiteral(" WHERE ")
+        + (e.where.isEmpty() ? QStringLiteral("1=1") : paren(e.where)) + QStringLiteral(" AND ") + m_streamCategory
+        + QStringLiteral(" IS NOT NULL LIMIT 0"));
     if (m_streamsFromTable) {
         const Profile::Streams& s = m_profile.streams;
         out.push_back(QStringLiteral("SELECT %1, %2 FROM %3 WHERE %4 LIMIT 0")
@@ -327,7 +326,8 @@ void SqlBuilder::addJsonCondition(const JsonCondition& c, SqlWhere& w) const
 
     const QString path = c.sqlitePath();
     // CASE keeps json_extract away from rows whose payload is not JSON, whatever order the planner picks.
-    const QString value = QStringLiteral("(CASE WHEN json_valid(%1) THEN json_extract(%1, %2) END)").arg(paren(column), p);
+    const QString value
+        = QStringLiteral("(CASE WHEN json_valid(%1) THEN json_extract(%1, %2) END)").arg(paren(column), p);
     const QString type = QStringLiteral("(CASE WHEN json_valid(%1) THEN json_type(%1, %2) END)").arg(paren(column), p);
     QVariant bound = c.value;
     if (isBool)

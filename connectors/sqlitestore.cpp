@@ -96,11 +96,21 @@ QString jsonElementText(QByteArrayView v)
         const char c = p[1];
         p += 2;
         switch (c) {
-        case 'b': out += u'\b'; break;
-        case 'f': out += u'\f'; break;
-        case 'n': out += u'\n'; break;
-        case 'r': out += u'\r'; break;
-        case 't': out += u'\t'; break;
+        case 'b':
+            out += u'\b';
+            break;
+        case 'f':
+            out += u'\f';
+            break;
+        case 'n':
+            out += u'\n';
+            break;
+        case 'r':
+            out += u'\r';
+            break;
+        case 't':
+            out += u'\t';
+            break;
         case 'u': {
             char16_t unit = 0;
             for (int i = 0; i < 4 && p < end; ++i, ++p)
@@ -108,7 +118,9 @@ QString jsonElementText(QByteArrayView v)
             out += QChar(unit);
             break;
         }
-        default: out += QLatin1Char(c); break;
+        default:
+            out += QLatin1Char(c);
+            break;
         }
         run = p;
     }
@@ -144,8 +156,7 @@ struct SqliteStore::Where : SqlWhere {
     Where() = default;
     Where(SqlWhere w)
         : SqlWhere(std::move(w))
-    {
-    }
+    { }
 };
 
 // A cached statement in use: bound on creation, reset when it goes out of scope.

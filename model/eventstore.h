@@ -23,8 +23,7 @@ public:
     explicit StoreError(const QString& message, Kind kind = Kind::Generic)
         : std::runtime_error(message.toStdString())
         , m_kind(kind)
-    {
-    }
+    { }
     QString message() const { return QString::fromStdString(what()); }
     Kind kind() const { return m_kind; }
 

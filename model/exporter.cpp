@@ -68,8 +68,7 @@ class JsonLinesSink : public ExportSink {
 public:
     explicit JsonLinesSink(const QString& path)
         : m_out(path)
-    {
-    }
+    { }
     void write(const Event& event) override
     {
         m_out.buffer().append(event.toJsonLine()).append('\n');
@@ -424,8 +423,8 @@ ExportResult Exporter::run(
         throw StoreError(QStringLiteral("No output file given."), StoreError::Kind::BadAddress);
     const QFileInfo target(options.path);
     if (!target.absoluteDir().exists())
-        throw StoreError(QStringLiteral("The folder %1 does not exist.").arg(target.absolutePath()),
-            StoreError::Kind::BadAddress);
+        throw StoreError(
+            QStringLiteral("The folder %1 does not exist.").arg(target.absolutePath()), StoreError::Kind::BadAddress);
     if (target.isDir())
         throw StoreError(QStringLiteral("%1 is a folder.").arg(options.path), StoreError::Kind::BadAddress);
     if ((target.exists() || target.isSymLink()) && !options.overwrite)
@@ -433,8 +432,8 @@ ExportResult Exporter::run(
             StoreError::Kind::BadAddress);
     const QString storePath = storeFilePath(store.info().address);
     if (!storePath.isEmpty() && storePath == target.canonicalFilePath())
-        throw StoreError(QStringLiteral("%1 is the store being exported; EventScope never writes to it.")
-                             .arg(options.path),
+        throw StoreError(
+            QStringLiteral("%1 is the store being exported; EventScope never writes to it.").arg(options.path),
             StoreError::Kind::BadAddress);
 
     const EventFilter& filter = options.filter;
@@ -544,14 +543,13 @@ ExportResult Exporter::run(
         const QByteArray to8 = QFile::encodeName(target.absoluteFilePath());
         if (options.overwrite) {
             if (std::rename(from8.constData(), to8.constData()) != 0)
-                throw StoreError(QStringLiteral("Cannot move the export to %1.").arg(options.path),
-                    StoreError::Kind::BadAddress);
+                throw StoreError(
+                    QStringLiteral("Cannot move the export to %1.").arg(options.path), StoreError::Kind::BadAddress);
         } else if (::link(from8.constData(), to8.constData()) == 0) {
             // link() fails rather than replace a file that appeared meanwhile.
             QFile::remove(temp);
         } else if (QFileInfo::exists(target.absoluteFilePath()) || !QFile::rename(temp, target.absoluteFilePath())) {
-            throw StoreError(
-                QStringLiteral("Cannot move the export to %1 (does it exist now?).").arg(options.path),
+            throw StoreError(QStringLiteral("Cannot move the export to %1 (does it exist now?).").arg(options.path),
                 StoreError::Kind::BadAddress);
         }
         if (result.bytes <= 0)

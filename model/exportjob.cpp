@@ -28,9 +28,8 @@ void ExportJob::start()
     m_running = true;
     m_thread = std::thread([this, opener = m_opener, options = m_options] {
         // Results are posted back to this object's thread; if the job is gone by then Qt drops them.
-        auto post = [this](std::function<void()> f) {
-            QMetaObject::invokeMethod(this, std::move(f), Qt::QueuedConnection);
-        };
+        auto post
+            = [this](std::function<void()> f) { QMetaObject::invokeMethod(this, std::move(f), Qt::QueuedConnection); };
         try {
             std::unique_ptr<EventStore> store = opener();
             {

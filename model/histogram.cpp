@@ -22,9 +22,8 @@ Histogram Histogram::fromRows(const std::vector<HistogramRow>& rows, qint64 buck
     ranked.reserve(size_t(perGroup.size()));
     for (auto it = perGroup.cbegin(); it != perGroup.cend(); ++it)
         ranked.emplace_back(it.key(), it.value());
-    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-        return a.second != b.second ? a.second > b.second : a.first < b.first;
-    });
+    std::sort(ranked.begin(), ranked.end(),
+        [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
     const size_t keep = std::min(ranked.size(), size_t(std::max(1, topN)));
     QHash<QString, int> groupIndex;
     for (size_t i = 0; i < keep; ++i) {
@@ -64,8 +63,8 @@ namespace {
 constexpr qint64 Minute = 60;
 constexpr qint64 Hour = 3600;
 constexpr qint64 Day = 86400;
-constexpr std::array<qint64, 19> Steps { 1, 2, 5, 10, 15, 30, Minute, 2 * Minute, 5 * Minute, 10 * Minute,
-    15 * Minute, 30 * Minute, Hour, 2 * Hour, 3 * Hour, 6 * Hour, 12 * Hour, Day, 7 * Day };
+constexpr std::array<qint64, 19> Steps { 1, 2, 5, 10, 15, 30, Minute, 2 * Minute, 5 * Minute, 10 * Minute, 15 * Minute,
+    30 * Minute, Hour, 2 * Hour, 3 * Hour, 6 * Hour, 12 * Hour, Day, 7 * Day };
 
 qint64 floorDiv(qint64 a, qint64 b)
 {

@@ -34,8 +34,7 @@ QString indentedJson(const QJsonValue& v)
 JsonTreeModel::JsonTreeModel(QObject* parent)
     : QAbstractItemModel(parent)
     , m_root(std::make_unique<Node>())
-{
-}
+{ }
 
 JsonTreeModel::~JsonTreeModel() = default;
 

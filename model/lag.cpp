@@ -137,8 +137,7 @@ LagPoll pollLag(EventStore& store)
 LagTracker::LagTracker(LagThresholds thresholds, int maxSamples)
     : m_thresholds(thresholds)
     , m_maxSamples(std::max(2, maxSamples))
-{
-}
+{ }
 
 QString LagTracker::keyOf(const CheckpointRow& row)
 {

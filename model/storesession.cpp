@@ -10,8 +10,7 @@ class StoreWorker : public QObject {
 public:
     explicit StoreWorker(StoreOpener opener)
         : m_opener(std::move(opener))
-    {
-    }
+    { }
 
     EventStore* store(QString* error)
     {
@@ -95,7 +94,8 @@ StoreSession::~StoreSession()
     cancelAll();
     for (int i = 0; i < 2; ++i) {
         auto* worker = m_workers[i].get();
-        QMetaObject::invokeMethod(worker, [worker] { worker->close(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->close(); }, Qt::QueuedConnection);
         m_threads[i].quit();
         m_threads[i].wait();
     }

@@ -34,7 +34,8 @@ public:
     quint64 run(Lane lane, QObject* context, std::function<R(EventStore&)> job, std::function<void(R)> done,
         std::function<void(QString)> failed = {})
     {
-        return post(lane, context,
+        return post(
+            lane, context,
             [job = std::move(job), done = std::move(done)](EventStore& store) -> std::function<void()> {
                 auto result = std::make_shared<R>(job(store));
                 return [done, result]() { done(std::move(*result)); };

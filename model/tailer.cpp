@@ -69,8 +69,7 @@ Tailer::Tailer(EventFilter scope, qint64 from, std::unique_ptr<TailStrategy> str
     , m_last(from >= 0 ? from - 1 : -1)
     , m_started(from >= 0)
     , m_strategy(strategy ? std::move(strategy) : std::make_unique<CommitOrderTail>())
-{
-}
+{ }
 
 EventList Tailer::poll(EventStore& store, int maxEvents)
 {

@@ -76,8 +76,7 @@ FoldCommand::FoldCommand()
     , m_trace(QStringLiteral("trace"),
           QStringLiteral("Write JSON Lines {version, position, type, state, diff}, one per event folded, instead "
                          "of the final state."))
-{
-}
+{ }
 
 QList<QCommandLineOption> FoldCommand::options() const
 {
@@ -206,7 +205,8 @@ int FoldCommand::run(const QCommandLineParser& parser, EventStore& store, const 
                     appendJsonString(line, e.type);
                     line.append(",\"state\":").append(state);
                     line.append(",\"diff\":");
-                    line.append(QJsonDocument(diffToJson(diffJson(previousValue, value))).toJson(QJsonDocument::Compact));
+                    line.append(
+                        QJsonDocument(diffToJson(diffJson(previousValue, value))).toJson(QJsonDocument::Compact));
                     line.append('}');
                     out.line(line);
                     previousValue = value;

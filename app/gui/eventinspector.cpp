@@ -106,13 +106,11 @@ void EventInspector::setEvent(const std::optional<Event>& event)
     m_type->setText(e.type.isNull() ? missing(tr("(no type: NULL in the store)")) : e.type.toHtmlEscaped());
     m_time->setText(e.time.isValid() ? Event::timeToIso(e.time).toHtmlEscaped() : missing(tr("none in this layout")));
     m_id->setText(e.id.isEmpty() ? missing(tr("none")) : e.id.toHtmlEscaped());
-    m_correlation->setText(e.correlationId.isEmpty()
-            ? missing(tr("none"))
-            : e.correlationId.toHtmlEscaped() + QStringLiteral(" &nbsp; ")
+    m_correlation->setText(e.correlationId.isEmpty() ? missing(tr("none"))
+                                                     : e.correlationId.toHtmlEscaped() + QStringLiteral(" &nbsp; ")
                 + link(QStringLiteral("correlation:"), tr("events with the same correlation id")));
-    m_causation->setText(e.causationId.isEmpty()
-            ? missing(tr("none"))
-            : e.causationId.toHtmlEscaped() + QStringLiteral(" &nbsp; ")
+    m_causation->setText(e.causationId.isEmpty() ? missing(tr("none"))
+                                                 : e.causationId.toHtmlEscaped() + QStringLiteral(" &nbsp; ")
                 + link(QStringLiteral("causation:"), tr("go to the causation event")));
     m_data->setPayload(e.data);
     m_metadata->setPayload(e.metadata);

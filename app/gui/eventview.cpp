@@ -11,9 +11,9 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
+#include <QScrollBar>
 #include <QTableView>
 #include <QToolButton>
-#include <QScrollBar>
 #include <QVBoxLayout>
 
 #include <memory>
@@ -217,8 +217,8 @@ void EventView::updateEmptyNote()
 {
     const bool empty = m_model->session() && m_model->rowCount() == 0 && !m_model->isLoading();
     if (empty) {
-        m_emptyNote->setText(m_filterBar->isActive() ? tr("No events match the filter in this view.")
-                                                     : tr("No events here."));
+        m_emptyNote->setText(
+            m_filterBar->isActive() ? tr("No events match the filter in this view.") : tr("No events here."));
     }
     m_emptyNote->setVisible(empty);
 }
@@ -238,8 +238,7 @@ void EventView::selectRow(int row)
     if (row < 0 || row >= m_model->rowCount())
         return;
     const QModelIndex index = m_model->index(row, EventTableModel::PositionColumn);
-    m_table->selectionModel()->setCurrentIndex(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
     m_table->setFocus(Qt::OtherFocusReason);
 }
@@ -296,15 +295,15 @@ QMenu* EventView::createContextMenu(int row, QWidget* parent)
             m_filterBar->apply();
         });
     if (!e.stream.isEmpty()) {
-        auto* travel = menu->addAction(tr("Time travel from here"), this,
-            [this, e] { Q_EMIT timeTravelRequested(e.stream, e.version); });
+        auto* travel = menu->addAction(
+            tr("Time travel from here"), this, [this, e] { Q_EMIT timeTravelRequested(e.stream, e.version); });
         travel->setObjectName(QStringLiteral("timeTravelFromHere"));
     }
     menu->addSeparator();
-    menu->addAction(tr("Copy as JSON"), this, [e] {
-        QApplication::clipboard()->setText(QString::fromUtf8(e.toJsonLine()));
-    });
-    menu->addAction(tr("Copy position"), this, [e] { QApplication::clipboard()->setText(QString::number(e.position)); });
+    menu->addAction(
+        tr("Copy as JSON"), this, [e] { QApplication::clipboard()->setText(QString::fromUtf8(e.toJsonLine())); });
+    menu->addAction(
+        tr("Copy position"), this, [e] { QApplication::clipboard()->setText(QString::number(e.position)); });
     return menu;
 }
 
@@ -320,7 +319,8 @@ void EventView::reload()
     if (key >= 0)
         m_restoreScroll = connect(m_model, &EventTableModel::keyLocated, this, restoreScroll, Qt::SingleShotConnection);
     else
-        m_restoreScroll = connect(m_model, &EventTableModel::rowCountKnown, this, restoreScroll, Qt::SingleShotConnection);
+        m_restoreScroll
+            = connect(m_model, &EventTableModel::rowCountKnown, this, restoreScroll, Qt::SingleShotConnection);
     m_rowCount = -1;
     m_pendingRow = -1;
     m_model->setFilter(m_model->filter());

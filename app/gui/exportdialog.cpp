@@ -78,9 +78,10 @@ ExportDialog::ExportDialog(Context context, QWidget* parent)
     auto* browseButton = new QPushButton(tr("&Browse…"), this);
     fileRow->addWidget(browseButton);
     form->addRow(tr("&File:"), fileRow);
-    m_file->setText(QDir::home().filePath(QStringLiteral("%1-export.jsonl").arg(
-        QFileInfo(m_context.storeName).completeBaseName().isEmpty() ? QStringLiteral("events")
-                                                                     : QFileInfo(m_context.storeName).completeBaseName())));
+    m_file->setText(QDir::home().filePath(QStringLiteral("%1-export.jsonl")
+                                              .arg(QFileInfo(m_context.storeName).completeBaseName().isEmpty()
+                                                      ? QStringLiteral("events")
+                                                      : QFileInfo(m_context.storeName).completeBaseName())));
 
     m_redact->setPlaceholderText(tr("e.g. data.email, metadata.userId"));
     m_redact->setToolTip(tr("These fields are replaced by a stable hash (sha256:…), so equal values stay equal. "
@@ -234,16 +235,16 @@ bool ExportDialog::startExport()
     connect(m_progress, &QProgressDialog::canceled, m_job, &ExportJob::cancel);
     connect(m_job, &ExportJob::progress, this, &ExportDialog::updateProgress);
     connect(m_job, &ExportJob::finished, this, [this](const ExportResult& r) {
-        QString message = tr("Exported %1 events to %2 in %3")
-                              .arg(QLocale().toString(r.events), QDir::toNativeSeparators(r.path),
-                                  duration(r.elapsedMs));
+        QString message
+            = tr("Exported %1 events to %2 in %3")
+                  .arg(QLocale().toString(r.events), QDir::toNativeSeparators(r.path), duration(r.elapsedMs));
         if (r.redactedEvents > 0)
             message += tr(" (%1 redacted)").arg(QLocale().toString(r.redactedEvents));
         ended(message, true);
     });
-    connect(m_job, &ExportJob::failed, this, [this](const QString& m) { ended(tr("Export failed: %1").arg(m), false); });
-    connect(m_job, &ExportJob::cancelled, this,
-        [this] { ended(tr("Export cancelled; no file was written."), false); });
+    connect(
+        m_job, &ExportJob::failed, this, [this](const QString& m) { ended(tr("Export failed: %1").arg(m), false); });
+    connect(m_job, &ExportJob::cancelled, this, [this] { ended(tr("Export cancelled; no file was written."), false); });
     setEnabled(false);
     m_job->start();
     return true;

@@ -16,8 +16,8 @@ namespace {
 
 bool looksLikeCondition(const QString& text)
 {
-    static const QRegularExpression re(QStringLiteral("^\\s*(data|metadata|meta)\\s*[.\\[]"),
-        QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression re(
+        QStringLiteral("^\\s*(data|metadata|meta)\\s*[.\\[]"), QRegularExpression::CaseInsensitiveOption);
     return re.match(text).hasMatch();
 }
 
@@ -101,11 +101,13 @@ bool FilterBar::buildFilter(EventFilter* filter, QString* error) const
             filter->types.append(t);
     }
     if (!parseTime(m_from->text(), &filter->fromTime)) {
-        *error = tr("\"%1\" is not a time: use an ISO 8601 date or date and time, e.g. 2024-05-01 08:00").arg(m_from->text());
+        *error = tr("\"%1\" is not a time: use an ISO 8601 date or date and time, e.g. 2024-05-01 08:00")
+                     .arg(m_from->text());
         return false;
     }
     if (!parseTime(m_to->text(), &filter->toTime)) {
-        *error = tr("\"%1\" is not a time: use an ISO 8601 date or date and time, e.g. 2024-05-01 08:00").arg(m_to->text());
+        *error = tr("\"%1\" is not a time: use an ISO 8601 date or date and time, e.g. 2024-05-01 08:00")
+                     .arg(m_to->text());
         return false;
     }
     if (filter->fromTime.isValid() && filter->toTime.isValid() && filter->toTime <= filter->fromTime) {

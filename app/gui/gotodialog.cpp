@@ -17,8 +17,8 @@ GoToDialog::GoToDialog(bool streamScope, QWidget* parent)
     , m_hint(new QLabel(this))
 {
     setWindowTitle(streamScope ? tr("Go to Version or Time") : tr("Go to Position or Time"));
-    auto* label = new QLabel(streamScope ? tr("Stream version, or a time (UTC):") : tr("Global position, or a time (UTC):"),
-        this);
+    auto* label = new QLabel(
+        streamScope ? tr("Stream version, or a time (UTC):") : tr("Global position, or a time (UTC):"), this);
     m_edit->setPlaceholderText(tr("e.g. 150000 or 2024-05-01 08:30"));
     m_hint->setStyleSheet(QStringLiteral("QLabel { color: #b3261e; }"));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);

@@ -23,9 +23,9 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QItemSelectionModel>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
@@ -107,8 +107,8 @@ MainWindow::MainWindow(QWidget* parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("EventScope"));
-    setWindowIcon(QIcon::fromTheme(QStringLiteral("io.eventscope.EventScope"),
-        QIcon(QStringLiteral(":/icons/io.eventscope.EventScope.svg"))));
+    setWindowIcon(QIcon::fromTheme(
+        QStringLiteral("io.eventscope.EventScope"), QIcon(QStringLiteral(":/icons/io.eventscope.EventScope.svg"))));
 
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
@@ -131,10 +131,10 @@ MainWindow::MainWindow(QWidget* parent)
     m_retryTimer = new QTimer(this);
     m_retryTimer->setSingleShot(true);
     connect(m_retryTimer, &QTimer::timeout, this, &MainWindow::retryRead);
-    connect(m_eventView, &EventView::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
-    connect(m_eventView, &EventView::scopeChanged, this, [this](const ViewScope& scope) {
-        m_globalLogAction->setEnabled(scope.kind != ViewScope::Kind::All);
-    });
+    connect(
+        m_eventView, &EventView::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+    connect(m_eventView, &EventView::scopeChanged, this,
+        [this](const ViewScope& scope) { m_globalLogAction->setEnabled(scope.kind != ViewScope::Kind::All); });
     connect(m_eventView->model(), &EventTableModel::rowCountKnown, this, &MainWindow::updateStatus);
     connect(m_inspector, &EventInspector::correlationRequested, this, &MainWindow::showCorrelated);
     connect(m_inspector, &EventInspector::causationRequested, this, &MainWindow::goToCausation);
@@ -208,16 +208,16 @@ void MainWindow::createActions()
 {
     const QStyle* s = style();
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
-    auto* openAction = fileMenu->addAction(themeIcon("document-open", QStyle::SP_DialogOpenButton, s), tr("&Open Store…"),
-        this, &MainWindow::openDialog);
+    auto* openAction = fileMenu->addAction(
+        themeIcon("document-open", QStyle::SP_DialogOpenButton, s), tr("&Open Store…"), this, &MainWindow::openDialog);
     openAction->setShortcut(QKeySequence::Open);
     openAction->setToolTip(tr("Open an event store (a SQLite file or an address)"));
     m_recentMenu = fileMenu->addMenu(themeIcon("document-open-recent", QStyle::SP_DirIcon, s), tr("Open &Recent"));
     m_closeAction = fileMenu->addAction(tr("&Close Store"), this, &MainWindow::closeStore);
     m_closeAction->setShortcut(QKeySequence::Close);
     fileMenu->addSeparator();
-    auto* exportAction = fileMenu->addAction(themeIcon("document-save-as", QStyle::SP_DialogSaveButton, s),
-        tr("&Export…"), this, &MainWindow::exportDialog);
+    auto* exportAction = fileMenu->addAction(
+        themeIcon("document-save-as", QStyle::SP_DialogSaveButton, s), tr("&Export…"), this, &MainWindow::exportDialog);
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     exportAction->setToolTip(tr("Export the view, the selection, a stream or the global log to a file (Ctrl+E)"));
     fileMenu->addSeparator();
@@ -227,13 +227,13 @@ void MainWindow::createActions()
     quitAction->setMenuRole(QAction::QuitRole);
 
     auto* viewMenu = menuBar()->addMenu(tr("&View"));
-    m_refreshAction = viewMenu->addAction(
-        themeIcon("view-refresh", QStyle::SP_BrowserReload, s), tr("&Refresh"), this, [this] {
-            if (!m_session)
-                return;
-            m_eventView->refresh();
-            updateStatus();
-        });
+    m_refreshAction
+        = viewMenu->addAction(themeIcon("view-refresh", QStyle::SP_BrowserReload, s), tr("&Refresh"), this, [this] {
+              if (!m_session)
+                  return;
+              m_eventView->refresh();
+              updateStatus();
+          });
     m_refreshAction->setShortcut(QKeySequence::Refresh);
     m_refreshAction->setToolTip(tr("Read new events appended since the last read (F5)"));
     m_globalLogAction = viewMenu->addAction(themeIcon("go-home", QStyle::SP_DirHomeIcon, s), tr("&Global Log"), this,
@@ -243,24 +243,24 @@ void MainWindow::createActions()
     auto* filterAction = viewMenu->addAction(themeIcon("view-filter", QStyle::SP_FileDialogContentsView, s),
         tr("&Filter Events…"), this, [this] { m_eventView->filterBar()->focusQuery(); });
     filterAction->setShortcut(QKeySequence::Find);
-    auto* filterStreams
-        = viewMenu->addAction(tr("Filter &Streams…"), this, [this] { m_streamBrowser->focusFilter(); });
+    auto* filterStreams = viewMenu->addAction(tr("Filter &Streams…"), this, [this] { m_streamBrowser->focusFilter(); });
     filterStreams->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
     viewMenu->addAction(m_follow->action());
     viewMenu->addSeparator();
 
     auto* goMenu = menuBar()->addMenu(tr("&Go"));
-    m_goToAction = goMenu->addAction(themeIcon("go-jump", QStyle::SP_ArrowRight, s), tr("Go to &Position or Time…"), this,
-        &MainWindow::goToDialog);
+    m_goToAction = goMenu->addAction(
+        themeIcon("go-jump", QStyle::SP_ArrowRight, s), tr("Go to &Position or Time…"), this, &MainWindow::goToDialog);
     m_goToAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
-    m_goToStreamAction = goMenu->addAction(
-        themeIcon("go-next", QStyle::SP_FileDialogDetailedView, s), tr("Go to &Stream…"), this, &MainWindow::goToStreamDialog);
+    m_goToStreamAction = goMenu->addAction(themeIcon("go-next", QStyle::SP_FileDialogDetailedView, s),
+        tr("Go to &Stream…"), this, &MainWindow::goToStreamDialog);
     m_goToStreamAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     goMenu->addAction(m_globalLogAction);
     goMenu->addSeparator();
     m_timeTravelAction = goMenu->addAction(tr("&Time Travel…"), this, &MainWindow::timeTravelFromSelection);
     m_timeTravelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
-    m_timeTravelAction->setToolTip(tr("Replay the selected stream, or the selected event's stream from that event (Ctrl+T)"));
+    m_timeTravelAction->setToolTip(
+        tr("Replay the selected stream, or the selected event's stream from that event (Ctrl+T)"));
     auto* streamTimeTravel = new QAction(tr("Time Travel…"), m_streamBrowser->tree());
     connect(streamTimeTravel, &QAction::triggered, this, [this] {
         const QString stream = m_streamBrowser->tree()->currentIndex().data(StreamTreeModel::StreamNameRole).toString();
@@ -388,8 +388,9 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->clear();
     const QStringList stores = Settings::instance()->recentStores();
     for (const QString& address : stores) {
-        auto* a = m_recentMenu->addAction(QFileInfo(address).fileName().isEmpty() ? address : QFileInfo(address).fileName(),
-            this, [this, address] { openStore(address); });
+        auto* a
+            = m_recentMenu->addAction(QFileInfo(address).fileName().isEmpty() ? address : QFileInfo(address).fileName(),
+                this, [this, address] { openStore(address); });
         a->setToolTip(address);
         a->setStatusTip(address);
     }
@@ -518,8 +519,8 @@ void MainWindow::updateStatus()
         count += tr(" in %1 streams").arg(number(m_info.streamCount));
     m_countLabel->setText(count);
     m_headLabel->setText(tr("Head: %1").arg(number(m_info.headPosition)));
-    m_headLabel->setToolTip(m_info.lastTime.isValid() ? tr("Last event at %1").arg(Event::timeToIso(m_info.lastTime))
-                                                      : QString());
+    m_headLabel->setToolTip(
+        m_info.lastTime.isValid() ? tr("Last event at %1").arg(Event::timeToIso(m_info.lastTime)) : QString());
     for (QLabel* l : { m_layoutLabel, m_countLabel, m_headLabel })
         l->show();
 }
@@ -592,9 +593,8 @@ void MainWindow::retryRead()
             if (session != m_session || !m_disconnected)
                 return;
             m_retryDelayMs = std::min(m_retryDelayMs * 2, MaxRetryMs);
-            const QString text = tr("Disconnected from %1, retrying in %2 s…")
-                                     .arg(m_info.address)
-                                     .arg(m_retryDelayMs / 1000);
+            const QString text
+                = tr("Disconnected from %1, retrying in %2 s…").arg(m_info.address).arg(m_retryDelayMs / 1000);
             m_banner->showMessage(text, MessageBanner::Kind::Warning);
             statusBar()->showMessage(text);
             m_retryTimer->start(m_retryDelayMs);
@@ -669,7 +669,8 @@ void MainWindow::showCorrelated(const Event& event)
         return;
     const QStringList path = findValuePath(metadataObject(event), event.correlationId, QStringLiteral("correlation"));
     if (path.isEmpty()) {
-        m_banner->showMessage(tr("This layout keeps the correlation id outside the metadata, so it cannot be filtered on yet."),
+        m_banner->showMessage(
+            tr("This layout keeps the correlation id outside the metadata, so it cannot be filtered on yet."),
             MessageBanner::Kind::Warning);
         return;
     }
@@ -720,8 +721,8 @@ void MainWindow::goToCausation(const Event& event)
         [this, causation](EventPage page) {
             statusBar()->clearMessage();
             if (page.events.empty() || page.events.front().position < 0) {
-                m_banner->showMessage(tr("No event with id %1 was found before this one.").arg(causation),
-                    MessageBanner::Kind::Warning);
+                m_banner->showMessage(
+                    tr("No event with id %1 was found before this one.").arg(causation), MessageBanner::Kind::Warning);
                 return;
             }
             jumpTo(page.events.front().position);

@@ -48,8 +48,8 @@ void MessageBanner::showMessage(const QString& text, Kind kind)
     }
     const int size = style()->pixelMetric(QStyle::PM_SmallIconSize);
     m_icon->setPixmap(style()->standardIcon(icon).pixmap(size, size));
-    setStyleSheet(QStringLiteral("QFrame#messageBanner { ") + colors + QStringLiteral(" border-radius: 3px; } QLabel { color: ")
-        + textColor + QStringLiteral("; }"));
+    setStyleSheet(QStringLiteral("QFrame#messageBanner { ") + colors
+        + QStringLiteral(" border-radius: 3px; } QLabel { color: ") + textColor + QStringLiteral("; }"));
     show();
 }
 

@@ -113,7 +113,8 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
     m_profile->setEditable(true);
     m_profile->addItem(tr("Detect automatically"), QString());
     // The connectors ship their profiles as resources; listing them keeps this dialog in step with them.
-    const QStringList profiles = QDir(QStringLiteral(":/profiles")).entryList({ QStringLiteral("*.json") }, QDir::Files, QDir::Name);
+    const QStringList profiles
+        = QDir(QStringLiteral(":/profiles")).entryList({ QStringLiteral("*.json") }, QDir::Files, QDir::Name);
     for (const QString& file : profiles) {
         const QString name = QFileInfo(file).completeBaseName();
         m_profile->addItem(name, name);

@@ -163,8 +163,8 @@ void PayloadView::setPayload(const Payload& payload)
         break;
     case Payload::Encoding::Base64:
         m_model->clear();
-        m_note->setText(tr("Binary payload (not JSON, not UTF-8): shown as base64 (%n byte(s)).", nullptr,
-            int(payload.bytes.size())));
+        m_note->setText(tr(
+            "Binary payload (not JSON, not UTF-8): shown as base64 (%n byte(s)).", nullptr, int(payload.bytes.size())));
         m_note->show();
         text = payload.displayText();
         break;
@@ -222,13 +222,13 @@ void PayloadView::showContextMenu(const QPoint& pos)
     if (!index.isValid())
         return;
     QMenu menu(this);
-    menu.addAction(tr("Copy value"), this, [this, index] {
-        QApplication::clipboard()->setText(m_model->jsonText(index, true));
-    });
+    menu.addAction(
+        tr("Copy value"), this, [this, index] { QApplication::clipboard()->setText(m_model->jsonText(index, true)); });
     menu.addAction(tr("Copy path"), this, [this, index] { QApplication::clipboard()->setText(m_model->path(index)); });
     menu.addSeparator();
     const QString condition = conditionFor(index);
-    menu.addAction(tr("Filter events by %1").arg(condition), this, [this, condition] { Q_EMIT filterRequested(condition); });
+    menu.addAction(
+        tr("Filter events by %1").arg(condition), this, [this, condition] { Q_EMIT filterRequested(condition); });
     menu.addSeparator();
     menu.addAction(tr("Expand all"), m_tree, &QTreeView::expandAll);
     menu.addAction(tr("Collapse all"), m_tree, &QTreeView::collapseAll);

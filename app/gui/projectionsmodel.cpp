@@ -22,8 +22,7 @@ QString seconds(const std::optional<double>& value)
 
 ProjectionsModel::ProjectionsModel(QObject* parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 void ProjectionsModel::setRows(std::vector<LagRow> rows)
 {

@@ -40,9 +40,9 @@ void Settings::useFile(const QString& iniPath)
 
 Settings::Settings(const QString& iniPath, QObject* parent)
     : QObject(parent)
-    , m_settings(iniPath.isEmpty() ? std::make_unique<QSettings>() : std::make_unique<QSettings>(iniPath, QSettings::IniFormat))
-{
-}
+    , m_settings(iniPath.isEmpty() ? std::make_unique<QSettings>()
+                                   : std::make_unique<QSettings>(iniPath, QSettings::IniFormat))
+{ }
 
 Settings::~Settings() = default;
 

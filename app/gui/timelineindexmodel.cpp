@@ -9,8 +9,7 @@ namespace es {
 
 TimelineIndexModel::TimelineIndexModel(QObject* parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 TimelineIndexModel::~TimelineIndexModel() = default;
 

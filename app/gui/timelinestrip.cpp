@@ -128,7 +128,8 @@ void TimelineStrip::paintEvent(QPaintEvent*)
         }
         for (int px = 0; px < int(m_columnTypes.size()); ++px) {
             if (m_columnTypes[std::size_t(px)] >= 0)
-                p.fillRect(QRect(px, top, 1, bottom - top), TimelineStripGeometry::typeColor(m_columnTypes[std::size_t(px)]));
+                p.fillRect(
+                    QRect(px, top, 1, bottom - top), TimelineStripGeometry::typeColor(m_columnTypes[std::size_t(px)]));
         }
     }
     if (m_errorIndex >= 0) {

@@ -66,8 +66,7 @@ public:
     Worker(StoreOpener opener, QString stream)
         : m_opener(std::move(opener))
         , m_stream(std::move(stream))
-    {
-    }
+    { }
 
     EventStore& store()
     {
@@ -107,7 +106,8 @@ TimeTravelEngine::~TimeTravelEngine()
     cancel();
     // The fold's JS engine and the connection belong to the worker thread: release them there.
     Worker* worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker] { worker->release(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker] { worker->release(); }, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
@@ -115,7 +115,8 @@ TimeTravelEngine::~TimeTravelEngine()
 void TimeTravelEngine::post(std::function<void(Worker&)> job)
 {
     Worker* worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, job = std::move(job)] { job(*worker); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker, job = std::move(job)] { job(*worker); }, Qt::QueuedConnection);
 }
 
 void TimeTravelEngine::deliver(std::function<void()> fn)
@@ -251,38 +252,43 @@ void TimeTravelEngine::requestCompare(qint64 fromVersion, qint64 toVersion)
 
 void TimeTravelEngine::findBreakpoint(const QStringList& predicates, qint64 afterVersion)
 {
-    postLong(tr("Running to the next breakpoint"), [this, predicates, afterVersion](Worker& w, const Cancelled& cancelled) {
-        if (!w.m_timeline)
-            return;
-        bool found = false;
-        qint64 best = -1;
-        QString bestPredicate;
-        QString error;
-        QElapsedTimer throttle;
-        throttle.start();
-        for (const QString& predicate : predicates) {
-            const Timeline::BreakHit hit = w.m_timeline->findFirst(predicate, afterVersion + 1,
-                [&](qint64 done, qint64 total) {
-                    if (throttle.elapsed() >= progressIntervalMs) {
-                        throttle.restart();
-                        deliver([this, done, total] { Q_EMIT progress(tr("Running to the next breakpoint"), done, total); });
-                    }
-                    return !cancelled();
-                });
-            if (hit.cancelled || cancelled())
+    postLong(
+        tr("Running to the next breakpoint"), [this, predicates, afterVersion](Worker& w, const Cancelled& cancelled) {
+            if (!w.m_timeline)
                 return;
-            if (hit.error) {
-                error = QStringLiteral("%1: %2").arg(predicate, hit.error->toString());
-                break;
+            bool found = false;
+            qint64 best = -1;
+            QString bestPredicate;
+            QString error;
+            QElapsedTimer throttle;
+            throttle.start();
+            for (const QString& predicate : predicates) {
+                const Timeline::BreakHit hit
+                    = w.m_timeline->findFirst(predicate, afterVersion + 1, [&](qint64 done, qint64 total) {
+                          if (throttle.elapsed() >= progressIntervalMs) {
+                              throttle.restart();
+                              deliver([this, done, total] {
+                                  Q_EMIT progress(tr("Running to the next breakpoint"), done, total);
+                              });
+                          }
+                          return !cancelled();
+                      });
+                if (hit.cancelled || cancelled())
+                    return;
+                if (hit.error) {
+                    error = QStringLiteral("%1: %2").arg(predicate, hit.error->toString());
+                    break;
+                }
+                if (hit.found && (!found || hit.version < best)) {
+                    found = true;
+                    best = hit.version;
+                    bestPredicate = predicate;
+                }
             }
-            if (hit.found && (!found || hit.version < best)) {
-                found = true;
-                best = hit.version;
-                bestPredicate = predicate;
-            }
-        }
-        deliver([this, found, best, bestPredicate, error] { Q_EMIT breakpointResult(found, best, bestPredicate, error); });
-    });
+            deliver([this, found, best, bestPredicate, error] {
+                Q_EMIT breakpointResult(found, best, bestPredicate, error);
+            });
+        });
 }
 
 void TimeTravelEngine::requestSeries(const QJsonArray& path)
@@ -311,7 +317,8 @@ void TimeTravelEngine::requestSeries(const QJsonArray& path)
         qint64 index = 0;
         QElapsedTimer throttle;
         throttle.start();
-        const bool ok = t.walk(t.firstVersion(), t.lastVersion(),
+        const bool ok = t.walk(
+            t.firstVersion(), t.lastVersion(),
             [&](const Event&, const QByteArray& stateJson) {
                 const QJsonValue v = valueAt(parseJsonValue(stateJson), path);
                 if (v.isDouble()) {
@@ -326,7 +333,9 @@ void TimeTravelEngine::requestSeries(const QJsonArray& path)
                     flush();
                 if (throttle.elapsed() >= progressIntervalMs) {
                     throttle.restart();
-                    deliver([this, path, index, n] { Q_EMIT progress(tr("Charting %1").arg(jsonPathText(path)), index, n); });
+                    deliver([this, path, index, n] {
+                        Q_EMIT progress(tr("Charting %1").arg(jsonPathText(path)), index, n);
+                    });
                 }
                 return !cancelled();
             },
@@ -342,42 +351,44 @@ void TimeTravelEngine::requestSeries(const QJsonArray& path)
 
 void TimeTravelEngine::findLastSet(const QJsonArray& path, qint64 version)
 {
-    postLong(tr("Finding what set %1").arg(jsonPathText(path)), [this, path, version](Worker& w, const Cancelled& cancelled) {
-        if (!w.m_timeline)
-            return;
-        Timeline& t = *w.m_timeline;
-        QString error;
-        qint64 found = -1;
-        // Backwards in growing chunks, each folded forwards: the cost follows how far back the change is.
-        qint64 hiIndex = t.indexAtOrBefore(version);
-        qint64 chunk = 256;
-        while (hiIndex >= 0 && found < 0 && !cancelled()) {
-            const qint64 loIndex = qMax<qint64>(0, hiIndex - chunk + 1);
-            const qint64 before = loIndex == 0 ? t.firstVersion() - 1 : t.versionAt(loIndex - 1);
-            const auto start = t.stateJsonAt(before, &error);
-            if (!start)
-                break;
-            QJsonValue previous = valueAt(parseJsonValue(*start), path);
-            qint64 lastChange = -1;
-            const bool ok = t.walk(t.versionAt(loIndex), t.versionAt(hiIndex),
-                [&](const Event& e, const QByteArray& stateJson) {
-                    const QJsonValue v = valueAt(parseJsonValue(stateJson), path);
-                    if (v != previous)
-                        lastChange = e.version;
-                    previous = v;
-                    return !cancelled();
-                },
-                nullptr, &error);
-            if (!ok)
-                break;
-            found = lastChange;
-            hiIndex = loIndex - 1;
-            chunk *= 2;
-        }
-        if (cancelled())
-            return;
-        deliver([this, path, found, error] { Q_EMIT lastSetFound(path, found, error); });
-    });
+    postLong(tr("Finding what set %1").arg(jsonPathText(path)),
+        [this, path, version](Worker& w, const Cancelled& cancelled) {
+            if (!w.m_timeline)
+                return;
+            Timeline& t = *w.m_timeline;
+            QString error;
+            qint64 found = -1;
+            // Backwards in growing chunks, each folded forwards: the cost follows how far back the change is.
+            qint64 hiIndex = t.indexAtOrBefore(version);
+            qint64 chunk = 256;
+            while (hiIndex >= 0 && found < 0 && !cancelled()) {
+                const qint64 loIndex = qMax<qint64>(0, hiIndex - chunk + 1);
+                const qint64 before = loIndex == 0 ? t.firstVersion() - 1 : t.versionAt(loIndex - 1);
+                const auto start = t.stateJsonAt(before, &error);
+                if (!start)
+                    break;
+                QJsonValue previous = valueAt(parseJsonValue(*start), path);
+                qint64 lastChange = -1;
+                const bool ok = t.walk(
+                    t.versionAt(loIndex), t.versionAt(hiIndex),
+                    [&](const Event& e, const QByteArray& stateJson) {
+                        const QJsonValue v = valueAt(parseJsonValue(stateJson), path);
+                        if (v != previous)
+                            lastChange = e.version;
+                        previous = v;
+                        return !cancelled();
+                    },
+                    nullptr, &error);
+                if (!ok)
+                    break;
+                found = lastChange;
+                hiIndex = loIndex - 1;
+                chunk *= 2;
+            }
+            if (cancelled())
+                return;
+            deliver([this, path, found, error] { Q_EMIT lastSetFound(path, found, error); });
+        });
 }
 
 } // namespace es

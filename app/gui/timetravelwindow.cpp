@@ -111,8 +111,7 @@ public:
     explicit ChangeDelegate(const TimeTravelWindow* window, QObject* parent)
         : QStyledItemDelegate(parent)
         , m_window(window)
-    {
-    }
+    { }
 
 protected:
     void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
@@ -334,8 +333,8 @@ TimeTravelWindow::TimeTravelWindow(StoreSession* session, const QString& stream,
     });
     connect(m_goToEdit, &QLineEdit::returnPressed, this, [this] {
         if (!goTo(m_goToEdit->text()))
-            m_banner->showMessage(tr("\"%1\" is neither a version nor a time.").arg(m_goToEdit->text()),
-                MessageBanner::Kind::Warning);
+            m_banner->showMessage(
+                tr("\"%1\" is neither a version nor a time.").arg(m_goToEdit->text()), MessageBanner::Kind::Warning);
     });
     connect(m_reducerCombo, &QComboBox::activated, this, &TimeTravelWindow::reducerChosen);
     connect(m_watcher, &QFileSystemWatcher::fileChanged, this, [this] { m_reloadTimer->start(); });
@@ -363,9 +362,8 @@ TimeTravelWindow::TimeTravelWindow(StoreSession* session, const QString& stream,
         }
     });
     connect(m_engine, &TimeTravelEngine::loaded, this, &TimeTravelWindow::onLoaded);
-    connect(m_engine, &TimeTravelEngine::loadFailed, this, [this](const QString& message) {
-        m_banner->showMessage(tr("Could not fold %1: %2").arg(m_stream, message));
-    });
+    connect(m_engine, &TimeTravelEngine::loadFailed, this,
+        [this](const QString& message) { m_banner->showMessage(tr("Could not fold %1: %2").arg(m_stream, message)); });
     connect(m_engine, &TimeTravelEngine::stateReady, this, &TimeTravelWindow::onState);
     connect(m_engine, &TimeTravelEngine::compareReady, this, [this](const CompareResult& r) {
         if (!r.error.isEmpty()) {
@@ -401,10 +399,12 @@ TimeTravelWindow::TimeTravelWindow(StoreSession* session, const QString& stream,
                 return;
             }
             if (version < 0) {
-                statusBar()->showMessage(tr("%1 comes from the reducer's initial state.").arg(jsonPathText(path)), 6000);
+                statusBar()->showMessage(
+                    tr("%1 comes from the reducer's initial state.").arg(jsonPathText(path)), 6000);
                 goToStart();
             } else {
-                statusBar()->showMessage(tr("%1 was last set at version %2.").arg(jsonPathText(path)).arg(version), 6000);
+                statusBar()->showMessage(
+                    tr("%1 was last set at version %2.").arg(jsonPathText(path)).arg(version), 6000);
                 goToVersion(version);
             }
             Q_EMIT originFound(version);
@@ -432,15 +432,20 @@ void TimeTravelWindow::createActions()
         addAction(action);
         return action;
     };
-    make(QStringLiteral("start"), tr("Start"), QKeySequence(Qt::CTRL | Qt::Key_Home), [this] { goToStart(); },
+    make(
+        QStringLiteral("start"), tr("Start"), QKeySequence(Qt::CTRL | Qt::Key_Home), [this] { goToStart(); },
         QStyle::SP_MediaSkipBackward);
-    make(QStringLiteral("stepBack"), tr("Step back"), QKeySequence(Qt::CTRL | Qt::Key_BracketLeft),
+    make(
+        QStringLiteral("stepBack"), tr("Step back"), QKeySequence(Qt::CTRL | Qt::Key_BracketLeft),
         [this] { stepBack(); }, QStyle::SP_MediaSeekBackward);
-    m_playAction = make(QStringLiteral("play"), tr("Play"), QKeySequence(Qt::CTRL | Qt::Key_J),
-        [this] { setPlaying(!isPlaying()); }, QStyle::SP_MediaPlay);
-    make(QStringLiteral("stepForward"), tr("Step"), QKeySequence(Qt::CTRL | Qt::Key_BracketRight),
+    m_playAction = make(
+        QStringLiteral("play"), tr("Play"), QKeySequence(Qt::CTRL | Qt::Key_J), [this] { setPlaying(!isPlaying()); },
+        QStyle::SP_MediaPlay);
+    make(
+        QStringLiteral("stepForward"), tr("Step"), QKeySequence(Qt::CTRL | Qt::Key_BracketRight),
         [this] { stepForward(); }, QStyle::SP_MediaSeekForward);
-    make(QStringLiteral("end"), tr("End"), QKeySequence(Qt::CTRL | Qt::Key_End), [this] { goToEnd(); },
+    make(
+        QStringLiteral("end"), tr("End"), QKeySequence(Qt::CTRL | Qt::Key_End), [this] { goToEnd(); },
         QStyle::SP_MediaSkipForward);
     make(QStringLiteral("runToBreakpoint"), tr("Run to breakpoint"), QKeySequence(Qt::Key_F8),
         [this] { runToNextBreakpoint(); });
@@ -822,7 +827,8 @@ void TimeTravelWindow::setPlaying(bool playing)
         m_playTimer->stop();
     if (m_playAction) {
         m_playAction->setText(m_playTimer->isActive() ? tr("Pause") : tr("Play"));
-        m_playAction->setIcon(style()->standardIcon(m_playTimer->isActive() ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+        m_playAction->setIcon(
+            style()->standardIcon(m_playTimer->isActive() ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
     }
 }
 
@@ -1060,7 +1066,6 @@ void TimeTravelWindow::onSeries(const SeriesResult& series)
         chart->setTitle(tr("%1 is never a number in this stream").arg(jsonPathText(series.path)));
     Q_EMIT chartShown();
 }
-
 
 void TimeTravelWindow::updateChartPaths()
 {

@@ -168,8 +168,8 @@ int main(int argc, char** argv)
     parser.addPositionalArgument(QStringLiteral("store"), QStringLiteral("SQLite store (created when absent)"));
     parser.addOption({ QStringLiteral("events"), QStringLiteral("Events when creating"), QStringLiteral("n"),
         QStringLiteral("10000000") });
-    parser.addOption({ QStringLiteral("samples"), QStringLiteral("Random jumps"), QStringLiteral("n"),
-        QStringLiteral("500") });
+    parser.addOption(
+        { QStringLiteral("samples"), QStringLiteral("Random jumps"), QStringLiteral("n"), QStringLiteral("500") });
     parser.addOption({ QStringLiteral("walk"), QStringLiteral("Walk the table model from first to last row") });
     parser.process(app);
     if (parser.positionalArguments().size() != 1)
@@ -202,7 +202,8 @@ int main(int argc, char** argv)
     const double openCoreMs = t.nsecsElapsed() / 1e6;
     const StoreInfo info = conn->info();
     const double infoMs = t.nsecsElapsed() / 1e6 - openCoreMs;
-    const QString firstSql = QString::fromLatin1(kSelect) + QStringLiteral("ORDER BY global_position LIMIT %1").arg(pageSize);
+    const QString firstSql
+        = QString::fromLatin1(kSelect) + QStringLiteral("ORDER BY global_position LIMIT %1").arg(pageSize);
     const double shellFirstMs = shellProcessMs(store, firstSql);
 
     // 2. Open and first page through the table model (what the GUI shows).
@@ -213,9 +214,8 @@ int main(int argc, char** argv)
     model.setSession(&session);
     model.setFilter({});
     model.data(model.index(0, 0));
-    bool ok = spinUntil([&] {
-        return model.rowCount() > 0 && model.data(model.index(0, 0), EventTableModel::LoadedRole).toBool();
-    });
+    bool ok = spinUntil(
+        [&] { return model.rowCount() > 0 && model.data(model.index(0, 0), EventTableModel::LoadedRole).toBool(); });
     const double openModelMs = t.nsecsElapsed() / 1e6;
     spinUntil([&] { return model.isRowCountKnown(); }, 600000);
     const double countMs = t.nsecsElapsed() / 1e6;
@@ -279,10 +279,13 @@ int main(int argc, char** argv)
     row("open + first page shown by the table model (shell process)", openModelMs, shellFirstMs);
     row("jump to random position, 50 rows, mean (sqlite3 shell mean)", mean(jumpCore), jumpShellMean);
     row("jump to random position, 50 rows, p50 (C API loop p50)", percentile(jumpCore, 0.5), percentile(jumpLoop, 0.5));
-    row("jump to random position, 50 rows, p99 (C API loop p99)", percentile(jumpCore, 0.99), percentile(jumpLoop, 0.99));
+    row("jump to random position, 50 rows, p99 (C API loop p99)", percentile(jumpCore, 0.99),
+        percentile(jumpLoop, 0.99));
     row("jump to random table row, 256-row page, mean (shell mean)", mean(jumpModel), pageShellMean);
-    row("jump to random table row, 256-row page, p50 (C loop p50)", percentile(jumpModel, 0.5), percentile(pageLoop, 0.5));
-    row("jump to random table row, 256-row page, p99 (C loop p99)", percentile(jumpModel, 0.99), percentile(pageLoop, 0.99));
+    row("jump to random table row, 256-row page, p50 (C loop p50)", percentile(jumpModel, 0.5),
+        percentile(pageLoop, 0.5));
+    row("jump to random table row, 256-row page, p99 (C loop p99)", percentile(jumpModel, 0.99),
+        percentile(pageLoop, 0.99));
     std::printf("info() %.1f ms; table model row count %lld known after %.0f ms; RSS so far %ld MB\n", infoMs,
         qint64(rows), countMs, peakRssKb() / 1024);
 

@@ -26,8 +26,7 @@ double runShell(const QString& program, const QStringList& args, const QString& 
     QElapsedTimer t;
     t.start();
     p.start(program, args);
-    *ok = p.waitForStarted() && p.waitForFinished(-1) && p.exitStatus() == QProcess::NormalExit
-        && p.exitCode() == 0;
+    *ok = p.waitForStarted() && p.waitForFinished(-1) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
     if (!*ok)
         std::fprintf(stderr, "%s failed: %s\n", qPrintable(program), p.readAllStandardError().constData());
     return double(t.nsecsElapsed()) / 1e9;
@@ -86,8 +85,8 @@ int main(int argc, char** argv)
         if (!sqlite3.isEmpty()) {
             bool ok = false;
             const QString shellOut = folder + QStringLiteral("/sqlite3.json");
-            const double shell
-                = runShell(sqlite3, { QStringLiteral("-readonly"), QStringLiteral("-json"), store, sql }, shellOut, &ok);
+            const double shell = runShell(
+                sqlite3, { QStringLiteral("-readonly"), QStringLiteral("-json"), store, sql }, shellOut, &ok);
             if (ok)
                 std::printf("round %d: sqlite3 -json, same rows: %.1f MB in %.2f s -> ratio %.2fx their speed\n",
                     round + 1, double(QFileInfo(shellOut).size()) / 1e6, shell, shell / ours);

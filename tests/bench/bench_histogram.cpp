@@ -55,8 +55,8 @@ int main(int argc, char** argv)
                 cells += c > 0 ? 1 : 0;
         std::printf("store            %s\n", qPrintable(path));
         std::printf("SQL              %s\n", qPrintable(sql));
-        std::printf("events counted   %lld in %zu buckets x %lld types (%lld rows; sqlite3 printed %lld)\n",
-            h.total, h.buckets.size(), qint64(h.groups.size()), cells, shellRows);
+        std::printf("events counted   %lld in %zu buckets x %lld types (%lld rows; sqlite3 printed %lld)\n", h.total,
+            h.buckets.size(), qint64(h.groups.size()), cells, shellRows);
         std::printf("eventscope       %.0f ms\n", oursMs);
         std::printf("sqlite3 shell    %.0f ms\n", shellMs);
         std::printf("ratio            %.2fx (goal <= 1.2)\n", oursMs / shellMs);

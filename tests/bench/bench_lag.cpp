@@ -53,7 +53,8 @@ int main(int argc, char** argv)
                 // As write_message stores it (the sample database has the table, not the functions).
                 tx.exec_params("INSERT INTO messages (stream_name, position, type, data) VALUES ($1, 0, 'Recorded', "
                                "jsonb_build_object('position', $2::bigint))",
-                    cat + ":position-bench" + std::to_string(i), head - long(i) * (head / std::max(1, checkpoints)) / 2);
+                    cat + ":position-bench" + std::to_string(i),
+                    head - long(i) * (head / std::max(1, checkpoints)) / 2);
             }
             tx.commit();
         }
@@ -69,8 +70,8 @@ int main(int argc, char** argv)
         }
         std::sort(times.begin(), times.end());
         const long events = store->scopeStats(EventFilter {}).count;
-        std::printf("lag poll: %zu checkpoints, %ld events: median %.1f ms, min %.1f ms, max %.1f ms\n", readings, events,
-            times[times.size() / 2], times.front(), times.back());
+        std::printf("lag poll: %zu checkpoints, %ld events: median %.1f ms, min %.1f ms, max %.1f ms\n", readings,
+            events, times[times.size() / 2], times.front(), times.back());
 
         // Tail latency under 8 writers at 2,000 events/s.
         Tailer tailer(EventFilter {}, -1, createTailStrategy(QStringLiteral("postgresql"), *store));

@@ -57,14 +57,16 @@ std::vector<double> psqlTimes(const QString& address, const QStringList& stateme
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly))
         return {};
-    f.write("SET default_transaction_read_only = on;\nSET TimeZone = 'UTC';\nSET search_path TO message_store, public;\n"
-            "\\o /dev/null\n\\timing on\n");
+    f.write(
+        "SET default_transaction_read_only = on;\nSET TimeZone = 'UTC';\nSET search_path TO message_store, public;\n"
+        "\\o /dev/null\n\\timing on\n");
     for (const QString& s : statements)
         f.write((s + QStringLiteral(";\n")).toUtf8());
     f.close();
     QProcess p;
-    p.start(QStringLiteral("psql"), { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"),
-                                        QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-f"), path, address });
+    p.start(QStringLiteral("psql"),
+        { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+            QStringLiteral("-f"), path, address });
     p.waitForFinished(-1);
     const QString out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
     std::vector<double> times;
@@ -92,8 +94,9 @@ void report(const char* what, const std::vector<double>& ours, const std::vector
 {
     const double o50 = percentile(ours, 0.5), o99 = percentile(ours, 0.99);
     const double p50 = percentile(psql, 0.5), p99 = percentile(psql, 0.99);
-    std::printf("%-34s eventscope p50 %8.2f ms p99 %8.2f ms | psql p50 %8.2f ms p99 %8.2f ms | ratio p50 %.2f p99 %.2f\n",
-        what, o50, o99, p50, p99, p50 > 0 ? o50 / p50 : 0.0, p99 > 0 ? o99 / p99 : 0.0);
+    std::printf(
+        "%-34s eventscope p50 %8.2f ms p99 %8.2f ms | psql p50 %8.2f ms p99 %8.2f ms | ratio p50 %.2f p99 %.2f\n", what,
+        o50, o99, p50, p99, p50 > 0 ? o50 / p50 : 0.0, p99 > 0 ? o99 / p99 : 0.0);
 }
 
 } // namespace
@@ -207,7 +210,8 @@ int main(int argc, char** argv)
         double psqlTotal = 0;
         for (const double v : psqlList)
             psqlTotal += v;
-        std::printf("list %lld streams with prefix \"%s\" (%lld pages): eventscope %.0f ms | psql %.0f ms | ratio %.2f\n",
+        std::printf(
+            "list %lld streams with prefix \"%s\" (%lld pages): eventscope %.0f ms | psql %.0f ms | ratio %.2f\n",
             static_cast<long long>(listed), prefix.toLocal8Bit().constData(), static_cast<long long>(sql.size()),
             ourList, psqlTotal, psqlTotal > 0 ? ourList / psqlTotal : 0.0);
         std::printf("peak RSS: %.1f MB\n", peakRssMb());

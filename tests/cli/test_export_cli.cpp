@@ -75,8 +75,8 @@ TEST_CASE("export writes what events --json prints, in every format", "[cli][exp
     r = run({ QStringLiteral("export"), store, QStringLiteral("--out"), copy, QStringLiteral("--category"),
         QStringLiteral("order") });
     REQUIRE(r.code == 0);
-    const Run back = run({ QStringLiteral("events"), copy, QStringLiteral("--json"), QStringLiteral("--limit"),
-        QStringLiteral("0") });
+    const Run back = run(
+        { QStringLiteral("events"), copy, QStringLiteral("--json"), QStringLiteral("--limit"), QStringLiteral("0") });
     REQUIRE(back.code == 0);
     CHECK(back.out == events.out);
 
@@ -124,19 +124,18 @@ TEST_CASE("export refuses an existing file without --force and reports bad argum
     CHECK(readFile(out).count('\n') == 500);
 
     CHECK(run({ QStringLiteral("export"), store }).code == 2);
-    CHECK(run({ QStringLiteral("export"), store, QStringLiteral("--out"), dir.filePath(QStringLiteral("x.txt")) })
+    CHECK(run({ QStringLiteral("export"), store, QStringLiteral("--out"), dir.filePath(QStringLiteral("x.txt")) }).code
+        == 2);
+    CHECK(run({ QStringLiteral("export"), store, QStringLiteral("--out"), dir.filePath(QStringLiteral("x.csv")),
+                  QStringLiteral("--format"), QStringLiteral("xml") })
               .code
         == 2);
     CHECK(run({ QStringLiteral("export"), store, QStringLiteral("--out"), dir.filePath(QStringLiteral("x.csv")),
-              QStringLiteral("--format"), QStringLiteral("xml") })
-              .code
-        == 2);
-    CHECK(run({ QStringLiteral("export"), store, QStringLiteral("--out"), dir.filePath(QStringLiteral("x.csv")),
-              QStringLiteral("--redact"), QStringLiteral("email") })
+                  QStringLiteral("--redact"), QStringLiteral("email") })
               .code
         == 2);
     CHECK(run({ QStringLiteral("export"), dir.filePath(QStringLiteral("missing.sqlite")), QStringLiteral("--out"),
-              dir.filePath(QStringLiteral("x.csv")) })
+                  dir.filePath(QStringLiteral("x.csv")) })
               .code
         == 3);
     CHECK(filesIn(dir) == QStringList { QStringLiteral("out.jsonl"), QStringLiteral("store.sqlite") });

@@ -69,8 +69,7 @@ const FoldStore& store()
         StoredEvent e;
         e.version = sqlite3_column_int64(q, 0);
         e.type = QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(q, 1)));
-        e.data = QJsonDocument::fromJson(QByteArray(reinterpret_cast<const char*>(sqlite3_column_text(q, 2))))
-                     .object();
+        e.data = QJsonDocument::fromJson(QByteArray(reinterpret_cast<const char*>(sqlite3_column_text(q, 2)))).object();
         e.created = QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(q, 3)));
         s.events.push_back(e);
     }
@@ -172,8 +171,8 @@ TEST_CASE("cli fold: --at and --as-of stop at the right event", "[cli][fold]")
 {
     const auto& events = store().events;
     const std::size_t n = events.size() / 2;
-    const Result at = fold({ QStringLiteral("--reducer"), accountsJs, QStringLiteral("--at"),
-        QString::number(events[n - 1].version) });
+    const Result at = fold(
+        { QStringLiteral("--reducer"), accountsJs, QStringLiteral("--at"), QString::number(events[n - 1].version) });
     REQUIRE(at.code == 0);
     checkTotals(at.json(), totals(n));
 
@@ -186,13 +185,13 @@ TEST_CASE("cli fold: --at and --as-of stop at the right event", "[cli][fold]")
     REQUIRE(asOf.code == 0);
     checkTotals(asOf.json(), totals(k + 1));
 
-    const Result before = fold({ QStringLiteral("--reducer"), accountsJs, QStringLiteral("--as-of"),
-        QStringLiteral("2000-01-01T00:00:00Z") });
+    const Result before = fold(
+        { QStringLiteral("--reducer"), accountsJs, QStringLiteral("--as-of"), QStringLiteral("2000-01-01T00:00:00Z") });
     REQUIRE(before.code == 0);
     CHECK(before.json().value(QStringLiteral("status")).toString() == QLatin1String("new"));
 
-    CHECK(fold({ QStringLiteral("--at"), QStringLiteral("3"), QStringLiteral("--as-of"), events[k].created }).code
-        == 2);
+    CHECK(
+        fold({ QStringLiteral("--at"), QStringLiteral("3"), QStringLiteral("--as-of"), events[k].created }).code == 2);
     CHECK(fold({ QStringLiteral("--as-of"), QStringLiteral("yesterday") }).code == 2);
 }
 
@@ -205,7 +204,9 @@ TEST_CASE("cli fold: --until stops at the first version where the predicate hold
     qint64 best = 0;
     for (const StoredEvent& e : events) {
         const qint64 amount = e.data.value(QStringLiteral("amount")).toInteger();
-        balance += e.type == QLatin1String("FundsDeposited") ? amount : e.type == QLatin1String("FundsWithdrawn") ? -amount : 0;
+        balance += e.type == QLatin1String("FundsDeposited") ? amount
+            : e.type == QLatin1String("FundsWithdrawn")      ? -amount
+                                                             : 0;
         if (balance < best && e.version > 2) {
             expected = e.version;
             break;
@@ -236,8 +237,8 @@ TEST_CASE("cli fold: --until stops at the first version where the predicate hold
 
 TEST_CASE("cli fold: --skip-type folds as if those events had not happened", "[cli][fold]")
 {
-    const Result r = fold({ QStringLiteral("--reducer"), accountsJs, QStringLiteral("--skip-type"),
-        QStringLiteral("FundsWithdrawn") });
+    const Result r = fold(
+        { QStringLiteral("--reducer"), accountsJs, QStringLiteral("--skip-type"), QStringLiteral("FundsWithdrawn") });
     REQUIRE(r.code == 0);
     const Totals t = totals(store().events.size(), QStringLiteral("FundsWithdrawn"));
     checkTotals(r.json(), t);

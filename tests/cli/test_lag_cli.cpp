@@ -93,8 +93,8 @@ TEST_CASE("cli lag: JSON Lines with counted lag, statuses and clear errors", "[c
     const auto lines = jsonLines(out);
     REQUIRE(lines.size() == 4);
     for (const QJsonObject& o : lines) {
-        for (const char* key : { "name", "scope", "position", "head", "lagEvents", "lagSeconds", "ratePerSecond",
-                 "etaSeconds", "status" })
+        for (const char* key :
+            { "name", "scope", "position", "head", "lagEvents", "lagSeconds", "ratePerSecond", "etaSeconds", "status" })
             CHECK(o.contains(QLatin1String(key)));
     }
     const QJsonObject reports = byName(lines, "reports");
@@ -144,8 +144,8 @@ TEST_CASE("cli lag --watch: polls until SIGTERM, with rates from the second poll
     const QString path = tempPath(dir, QStringLiteral("store.sqlite"));
     writeStore(path);
     QProcess p;
-    p.start(cli, { QStringLiteral("lag"), path, QStringLiteral("--json"), QStringLiteral("--watch"),
-                     QStringLiteral("0.2") });
+    p.start(cli,
+        { QStringLiteral("lag"), path, QStringLiteral("--json"), QStringLiteral("--watch"), QStringLiteral("0.2") });
     REQUIRE(p.waitForStarted());
     QByteArray out;
     REQUIRE(waitFor(
@@ -173,11 +173,13 @@ TEST_CASE("cli tail: every event committed by a concurrent writer, once and in o
     w.append(QStringLiteral("order-0"), { event("Placed", "2024-01-01 10:00:00") });
 
     QProcess all;
-    all.start(cli, { QStringLiteral("tail"), path, QStringLiteral("--from"), QStringLiteral("1"),
-                       QStringLiteral("--poll"), QStringLiteral("20") });
+    all.start(cli,
+        { QStringLiteral("tail"), path, QStringLiteral("--from"), QStringLiteral("1"), QStringLiteral("--poll"),
+            QStringLiteral("20") });
     QProcess orders;
-    orders.start(cli, { QStringLiteral("tail"), path, QStringLiteral("--category"), QStringLiteral("order"),
-                          QStringLiteral("--from"), QStringLiteral("2"), QStringLiteral("--poll"), QStringLiteral("20") });
+    orders.start(cli,
+        { QStringLiteral("tail"), path, QStringLiteral("--category"), QStringLiteral("order"), QStringLiteral("--from"),
+            QStringLiteral("2"), QStringLiteral("--poll"), QStringLiteral("20") });
     REQUIRE(all.waitForStarted());
     REQUIRE(orders.waitForStarted());
     QThread::msleep(100);

@@ -160,8 +160,11 @@ TEST_CASE("Export round trips every format with awkward payloads", "[export]")
             == QByteArray("\x00\x01\x02\x83hello\x00", 10));
         CHECK(blob.value(QStringLiteral("encoding")).toObject().value(QStringLiteral("data")).toString()
             == QLatin1String("base64"));
-        CHECK(QJsonDocument::fromJson(lines[2]).object().value(QStringLiteral("data")).toObject().value(
-                  QStringLiteral("name"))
+        CHECK(QJsonDocument::fromJson(lines[2])
+                  .object()
+                  .value(QStringLiteral("data"))
+                  .toObject()
+                  .value(QStringLiteral("name"))
             == QStringLiteral("Zoë Ørsted – 名前 🎉"));
     }
 
@@ -304,8 +307,8 @@ TEST_CASE("Export refuses an existing file unless told, and never the store itse
     const QByteArray before = fileDigest(storePath);
     CHECK_THROWS_AS(exportTo(*store, storePath, QStringLiteral("sqlite"), force), StoreError);
     CHECK(fileDigest(storePath) == before);
-    CHECK_THROWS_AS(exportTo(*store, dir.filePath(QStringLiteral("no/such/folder.jsonl")), QStringLiteral("jsonl")),
-        StoreError);
+    CHECK_THROWS_AS(
+        exportTo(*store, dir.filePath(QStringLiteral("no/such/folder.jsonl")), QStringLiteral("jsonl")), StoreError);
     CHECK_THROWS_AS(exportTo(*store, dir.filePath(QStringLiteral("x.txt")), QStringLiteral("xml")), StoreError);
     CHECK(filesIn(dir) == QStringList { QStringLiteral("exists.csv"), QStringLiteral("tricky.sqlite") });
 }

@@ -48,8 +48,8 @@ Counts directSqlite(const QString& path, qint64 bucketSeconds)
         qint64 start = sqlite3_column_int64(stmt, 0);
         if (bucketSeconds <= 0) {
             const QString month = QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
-            start = QDateTime(QDate::fromString(month + QStringLiteral("-01"), QStringLiteral("yyyy-MM-dd")),
-                QTime(0, 0), Qt::UTC)
+            start = QDateTime(
+                QDate::fromString(month + QStringLiteral("-01"), QStringLiteral("yyyy-MM-dd")), QTime(0, 0), Qt::UTC)
                         .toSecsSinceEpoch();
         }
         out[{ start, QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1))) }]

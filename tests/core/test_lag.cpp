@@ -30,14 +30,15 @@ void writeOrders(EmmettWriter& w)
     Message command = event("Cancel", "2024-01-01 10:00:03");
     command.command = true;
     w.append(QStringLiteral("order-1"), { command });
-    w.append(QStringLiteral("order-2"), { event("Placed", "2024-01-01 10:00:05"), event("Paid", "2024-01-01 10:00:06") });
+    w.append(
+        QStringLiteral("order-2"), { event("Placed", "2024-01-01 10:00:05"), event("Paid", "2024-01-01 10:00:06") });
     w.append(QStringLiteral("invoice-1"),
         { event("Issued", "2024-01-01 10:00:10"), event("Settled", "2024-01-01 10:00:20") });
 }
 
 // As emmett-sqlite storeProcessorCheckpoint.ts writes it: the position padded to 19 digits.
-void storeProcessor(Db& db, const QString& id, const QString& checkpoint, const QString& partition = {},
-    int version = 1)
+void storeProcessor(
+    Db& db, const QString& id, const QString& checkpoint, const QString& partition = {}, int version = 1)
 {
     db.exec(QStringLiteral("INSERT INTO emt_processors (processor_id, version, last_processed_checkpoint, partition, "
                            "processor_instance_id) VALUES (?, ?, ?, ?, ?)"),
@@ -187,8 +188,7 @@ TEST_CASE("lag: Python eventsourcing tracking table", "[lag][sqlite]")
         db.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS tracking (application_name text, notification_id int, "
                                "PRIMARY KEY (application_name, notification_id)) WITHOUT ROWID"));
         for (int i = 1; i <= 5; ++i) {
-            const QByteArray state
-                = QByteArray(R"({"timestamp":{"_type_":"datetime_iso","_data_":"2024-05-01T12:00:)")
+            const QByteArray state = QByteArray(R"({"timestamp":{"_type_":"datetime_iso","_data_":"2024-05-01T12:00:)")
                 + QByteArray::number(10 * i) + R"(+00:00"},"n":)" + QByteArray::number(i) + '}';
             db.exec(QStringLiteral("INSERT INTO stored_events VALUES (?,?,?,?)"),
                 { QStringLiteral("a1"), i, QStringLiteral("bank.domain:Account.Credited"), state });

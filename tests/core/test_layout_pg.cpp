@@ -184,7 +184,8 @@ TEST_CASE("Marten: Guid streams, aggregate types as categories, tombstones and a
     CHECK(text(all[2].data).contains(QStringLiteral("Mordor ü")));
     CHECK(summary(readStream(*store, quest), false).size() == 3);
     CHECK(readStream(*store, QStringLiteral("not-a-guid")).empty());
-    CHECK(summary(readCategory(*store, QStringLiteral("trip"))) == QStringList { QStringLiteral("4 %1@1 trip_started").arg(trip) });
+    CHECK(summary(readCategory(*store, QStringLiteral("trip")))
+        == QStringList { QStringLiteral("4 %1@1 trip_started").arg(trip) });
     CHECK(categoryOfStream(*store, quest) == QLatin1String("quest_party"));
 }
 
@@ -355,8 +356,7 @@ TEST_CASE("cqrs-es on PostgreSQL: no global position, says so, orders by what th
     CHECK(categoryOfStream(*store, QStringLiteral("c:1-x-2")) == QLatin1String("Customer"));
 }
 
-TEST_CASE("One PostgreSQL database with two layouts lists both; profile, schema and mapping pick",
-    "[layout][pg]")
+TEST_CASE("One PostgreSQL database with two layouts lists both; profile, schema and mapping pick", "[layout][pg]")
 {
     REQUIRE_PG();
     PgDatabase db(QStringLiteral("both"), { QStringLiteral("eventuous.sql"), QStringLiteral("cqrs-es.sql") });

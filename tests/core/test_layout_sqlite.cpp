@@ -74,13 +74,13 @@ public:
         qint64 version = lookup(QStringLiteral("version"), stream);
         for (const Message& m : messages) {
             ++version;
-            m_db.exec(QStringLiteral("INSERT INTO eventuous_messages (message_id, message_type, stream_id, "
-                                     "stream_position, json_data, json_metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            m_db.exec(
+                QStringLiteral("INSERT INTO eventuous_messages (message_id, message_type, stream_id, "
+                               "stream_position, json_data, json_metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                 { QStringLiteral("%1-%2").arg(stream).arg(version), m.type, id, version, m.data, m.metadata,
                     m.created });
         }
-        m_db.exec(
-            QStringLiteral("UPDATE eventuous_streams SET version = ? WHERE stream_id = ?"), { version, id });
+        m_db.exec(QStringLiteral("UPDATE eventuous_streams SET version = ? WHERE stream_id = ?"), { version, id });
         m_db.exec(QStringLiteral("COMMIT"));
     }
     Db& db() { return m_db; }
@@ -134,7 +134,9 @@ public:
         m_db.exec(QStringLiteral("BEGIN"));
         qint64 i = 0;
         for (const Ev& e : events) {
-            const QString at = QStringLiteral("2024-03-0%1 10:00:00.%2").arg(1 + m_count / 10).arg(m_count % 10, 6, 10, QLatin1Char('0'));
+            const QString at = QStringLiteral("2024-03-0%1 10:00:00.%2")
+                                   .arg(1 + m_count / 10)
+                                   .arg(m_count % 10, 6, 10, QLatin1Char('0'));
             ++m_count;
             m_db.exec(QStringLiteral("INSERT INTO event_store_events (event_id, event_type, metadata, data, "
                                      "created_at, valid_at) VALUES (?, ?, ?, ?, ?, NULL)"),
@@ -256,8 +258,8 @@ TEST_CASE("A schema qualifies every table and fills {schema}", "[layout][profile
                                    .object();
     const Profile p = Profile::fromJson(object, QStringLiteral("postgresql"), QStringLiteral("s.json"));
     CHECK(p.schemas == qsl({ "store" }));
-    const Profile r = p.resolved({ { QStringLiteral("m"), QStringLiteral("my \"messages\"") } },
-        QStringLiteral("tenant a"));
+    const Profile r
+        = p.resolved({ { QStringLiteral("m"), QStringLiteral("my \"messages\"") } }, QStringLiteral("tenant a"));
     CHECK(r.events.table == QLatin1String(R"("tenant a"."my ""messages""" x)"));
     CHECK(r.category.expression == QLatin1String(R"("tenant a".category(x.s))"));
     const Profile plain = p.resolved({ { QStringLiteral("m"), QStringLiteral("messages") } });

@@ -45,8 +45,7 @@ public:
             admin([&](pqxx::nontransaction& tx) {
                 tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(m_name.toStdString()) + " WITH (FORCE)");
             });
-        } catch (const std::exception&) {
-        }
+        } catch (const std::exception&) { }
     }
     PgDatabase(const PgDatabase&) = delete;
     PgDatabase& operator=(const PgDatabase&) = delete;
@@ -69,7 +68,7 @@ public:
     }
 
 private:
-    template<typename F> void admin(F&& f) const
+    template <typename F> void admin(F&& f) const
     {
         pqxx::connection c(QString(m_server + QStringLiteral(" dbname=postgres")).toStdString());
         pqxx::nontransaction tx(c);
@@ -191,7 +190,8 @@ TEST_CASE("PostgreSQL engine reads a Message DB store in order", "[pg][pgengine]
     }
     CHECK(qint64(orders.size())
         == std::min<long long>(50,
-            db.scalar("SELECT count(DISTINCT stream_name) FROM message_store.messages WHERE stream_name LIKE 'order-%'")));
+            db.scalar(
+                "SELECT count(DISTINCT stream_name) FROM message_store.messages WHERE stream_name LIKE 'order-%'")));
 
     // Filters against the same SQL run directly.
     EventQuery cat;
@@ -290,12 +290,14 @@ TEST_CASE("PostgreSQL sessions are read-only, named and keep passwords out", "[p
     errorOf([&] { StoreRegistry::open(server + QStringLiteral(" dbname=no_such_db_x password=Sekr3t-pw")); }, &failure);
     CHECK(failure.contains(QLatin1String("no_such_db_x")));
     CHECK(!failure.contains(QLatin1String("Sekr3t")));
-    const QString uri = QStringLiteral("postgresql://alice:Sekr3t-pw@127.0.0.1:1/db?sslmode=disable&password=Sekr3t-pw");
+    const QString uri
+        = QStringLiteral("postgresql://alice:Sekr3t-pw@127.0.0.1:1/db?sslmode=disable&password=Sekr3t-pw");
     CHECK(PgStore::redactAddress(uri) == QLatin1String("postgresql://alice@127.0.0.1:1/db?sslmode=disable"));
     QString unreachable;
     CHECK(errorOf([&] { StoreRegistry::open(uri); }, &unreachable) == StoreError::Kind::BadAddress);
     CHECK(!unreachable.contains(QLatin1String("Sekr3t")));
-    CHECK(PgStore::redactAddress(QStringLiteral("host=h password='a b\\'c' dbname=d")) == QLatin1String("host=h dbname=d"));
+    CHECK(PgStore::redactAddress(QStringLiteral("host=h password='a b\\'c' dbname=d"))
+        == QLatin1String("host=h dbname=d"));
     CHECK(PgStore::databaseOf(QStringLiteral("postgres://u@h/some%20db")) == QLatin1String("some db"));
 }
 

@@ -38,7 +38,8 @@ public:
         QByteArray out, err;
         const int rc = runProcess(QStringLiteral("psql"),
             { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-                QStringLiteral("-d"), m_address, QStringLiteral("-f"), QStringLiteral(ES_FIXTURES_DIR "/layouts/") + fixture },
+                QStringLiteral("-d"), m_address, QStringLiteral("-f"),
+                QStringLiteral(ES_FIXTURES_DIR "/layouts/") + fixture },
             &out, &err);
         INFO(err.toStdString());
         REQUIRE(rc == 0);
@@ -107,7 +108,8 @@ TEST_CASE("PG lag: Eventuous checkpoints, not started, ahead of the head", "[pg]
     auto store = StoreRegistry::open(db.address());
     const qint64 head = headOf(*store);
     REQUIRE(head > 2);
-    db.sql(QStringLiteral("UPDATE eventuous.checkpoints SET position = %1 WHERE id = 'BookingsProjection'").arg(head - 2));
+    db.sql(
+        QStringLiteral("UPDATE eventuous.checkpoints SET position = %1 WHERE id = 'BookingsProjection'").arg(head - 2));
     const LagPoll poll = pollLag(*store);
     CHECK(poll.note.isEmpty());
     const LagReading* r = reading(poll, QStringLiteral("BookingsProjection"));
@@ -192,10 +194,12 @@ TEST_CASE("PG lag: Axon least advanced segment, unparseable token", "[pg][pglag]
     LagDatabase db(QStringLiteral("axon"), QStringLiteral("axon_jpa.sql"));
     db.sql(QStringLiteral(
         "INSERT INTO token_entry VALUES ('xml-proc', 0, NULL, 'now', lo_from_bytea(0, convert_to("
-        "'<org.axonframework.eventhandling.GapAwareTrackingToken><index>2</index><gaps/></org.axonframework.eventhandling.GapAwareTrackingToken>', 'UTF8')), "
+        "'<org.axonframework.eventhandling.GapAwareTrackingToken><index>2</index><gaps/></"
+        "org.axonframework.eventhandling.GapAwareTrackingToken>', 'UTF8')), "
         "'org.axonframework.eventhandling.GapAwareTrackingToken'), "
         "('xml-proc', 1, NULL, 'now', lo_from_bytea(0, convert_to("
-        "'<org.axonframework.eventhandling.ReplayToken><tokenAtReset class=\"org.axonframework.eventhandling.GapAwareTrackingToken\"><index>3</index></tokenAtReset>"
+        "'<org.axonframework.eventhandling.ReplayToken><tokenAtReset "
+        "class=\"org.axonframework.eventhandling.GapAwareTrackingToken\"><index>3</index></tokenAtReset>"
         "<currentToken class=\"org.axonframework.eventhandling.GapAwareTrackingToken\"><index>1</index></currentToken>"
         "</org.axonframework.eventhandling.ReplayToken>', 'UTF8')), "
         "'org.axonframework.eventhandling.ReplayToken'), "
@@ -233,7 +237,8 @@ TEST_CASE("PG lag: Message DB position streams count within their category", "[p
     }());
     REQUIRE(accounts.size() >= 2);
     const qint64 at = accounts.front().position;
-    db.sql(QStringLiteral("SET search_path TO message_store, public; SELECT message_store.write_message(gen_random_uuid()::text, 'account:position-reader', "
+    db.sql(QStringLiteral("SET search_path TO message_store, public; SELECT "
+                          "message_store.write_message(gen_random_uuid()::text, 'account:position-reader', "
                           "'Recorded', '{\"position\": %1}'::jsonb)")
                .arg(at));
     auto reopened = StoreRegistry::open(db.address());
@@ -271,7 +276,8 @@ TEST_CASE("PG lag: a stalled subscription is flagged, a moving one is not", "[pg
 {
     REQUIRE_PG();
     LagDatabase db(QStringLiteral("stall"), QStringLiteral("eventuous.sql"));
-    db.sql(QStringLiteral("UPDATE eventuous.checkpoints SET position = 1; INSERT INTO eventuous.checkpoints VALUES ('Mover', 1)"));
+    db.sql(QStringLiteral(
+        "UPDATE eventuous.checkpoints SET position = 1; INSERT INTO eventuous.checkpoints VALUES ('Mover', 1)"));
     auto store = StoreRegistry::open(db.address());
     LagThresholds thresholds;
     thresholds.stallSeconds = 30;

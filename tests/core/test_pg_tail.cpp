@@ -38,8 +38,8 @@ QString withDatabase(const QString& base, const QString& db)
 void psql(const QString& address, const QStringList& args)
 {
     QByteArray out, err;
-    QStringList all { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-        QStringLiteral("-d"), address };
+    QStringList all { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"),
+        QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-d"), address };
     all.append(args);
     const int rc = runProcess(QStringLiteral("psql"), all, &out, &err);
     INFO(err.toStdString());
@@ -79,7 +79,8 @@ struct Outcome {
 };
 
 // One writer: transactions of 1..12 events, a pause of 0..15 ms before COMMIT, ~10% rolled back.
-void writer(const std::string& address, Layout layout, int index, int events, unsigned seed, Outcome& out, std::mutex& m)
+void writer(
+    const std::string& address, Layout layout, int index, int events, unsigned seed, Outcome& out, std::mutex& m)
 {
     pqxx::connection conn(address);
     if (layout == Layout::MessageDb) {
@@ -100,8 +101,9 @@ void writer(const std::string& address, Layout layout, int index, int events, un
         long v = version;
         for (int i = 0; i < n; ++i) {
             // Message DB takes uuids; Emmett any text.
-            const QString uuid = QStringLiteral("00000000-0000-4000-8000-%1")
-                                     .arg(qulonglong(index) * 100000000ULL + qulonglong(serial++), 12, 16, QLatin1Char('0'));
+            const QString uuid
+                = QStringLiteral("00000000-0000-4000-8000-%1")
+                      .arg(qulonglong(index) * 100000000ULL + qulonglong(serial++), 12, 16, QLatin1Char('0'));
             const std::string id = uuid.toStdString();
             ids.append(uuid);
             if (layout == Layout::MessageDb) {
@@ -189,7 +191,7 @@ void runRound(const QString& address, Layout layout, int totalEvents, unsigned s
     for (const QString& id : outcome.committed)
         missing += seen.contains(id) ? 0 : 1;
     INFO("rolled back transactions' events: " << outcome.rolledBack.size()
-                                               << ", max visible-settled gap: " << maxVisibleAhead);
+                                              << ", max visible-settled gap: " << maxVisibleAhead);
     CHECK(duplicates == 0);
     CHECK(rolledBackSeen == 0);
     CHECK(missing == 0);
@@ -208,7 +210,8 @@ TEST_CASE("PG tail: concurrent out-of-order writers, every committed event once"
         WARN("ES_TEST_PG is not set: PostgreSQL tail test skipped (scripts/test sets it)");
         return;
     }
-    const int events = qEnvironmentVariableIsSet("ES_TAIL_EVENTS") ? qEnvironmentVariableIntValue("ES_TAIL_EVENTS") : 10000;
+    const int events
+        = qEnvironmentVariableIsSet("ES_TAIL_EVENTS") ? qEnvironmentVariableIntValue("ES_TAIL_EVENTS") : 10000;
     for (const Layout layout : { Layout::MessageDb, Layout::Emmett }) {
         for (unsigned round = 0; round < 3; ++round) {
             const bool mdb = layout == Layout::MessageDb;

@@ -33,8 +33,8 @@ void writer(const QString& path, int id, int transactions, std::atomic<int>& com
                                "stream_metadata, is_archived) VALUES (?, 0, 'emt:default', 'w', '[]', 0) "
                                "ON CONFLICT DO NOTHING"),
             { stream });
-        const qint64 current = db.scalar(
-            QStringLiteral("SELECT stream_position FROM emt_streams WHERE stream_id = '%1'").arg(stream));
+        const qint64 current
+            = db.scalar(QStringLiteral("SELECT stream_position FROM emt_streams WHERE stream_id = '%1'").arg(stream));
         for (int i = 1; i <= size; ++i) {
             const bool command = rng() % 8 == 0;
             db.exec(QStringLiteral("INSERT INTO emt_messages (stream_id, stream_position, partition, message_kind, "

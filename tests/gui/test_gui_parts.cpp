@@ -11,12 +11,12 @@
 #include "settings.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QTemporaryDir>
-#include <QDir>
 
 using namespace es;
 

@@ -24,8 +24,8 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
-#include <QTest>
 #include <QTableView>
+#include <QTest>
 #include <QTreeView>
 
 using namespace es;

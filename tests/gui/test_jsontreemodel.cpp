@@ -13,7 +13,8 @@ TEST_CASE("JsonTreeModel shows keys, values and types and builds filter paths")
     JsonTreeModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     REQUIRE(model.setJsonText(
-        R"({"amount": 120.5, "items": [{"sku": "A-1", "qty": 2}], "odd key": null, "ok": true, "note": "x"})", QStringLiteral("data")));
+        R"({"amount": 120.5, "items": [{"sku": "A-1", "qty": 2}], "odd key": null, "ok": true, "note": "x"})",
+        QStringLiteral("data")));
 
     REQUIRE(model.rowCount() == 5);
     const QModelIndex items = model.indexOfKey(QStringLiteral("items"));

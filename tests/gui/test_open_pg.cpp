@@ -314,7 +314,8 @@ TEST_CASE("PostgreSQL: the form opens the test server's store and the password s
     Settings::useFile({});
 }
 
-TEST_CASE("PostgreSQL: a restarted server shows 'disconnected, retrying' and the view recovers", "[openpg][pg][restart]")
+TEST_CASE(
+    "PostgreSQL: a restarted server shows 'disconnected, retrying' and the view recovers", "[openpg][pg][restart]")
 {
     const QString server = serverOrSkip();
     if (server.isEmpty())

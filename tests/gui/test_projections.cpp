@@ -110,8 +110,8 @@ TEST_CASE("projections view: polls checkpoints, colours statuses, charts lag, op
     CHECK(model->rowCount() == 0);
 }
 
-TEST_CASE("follow: the event table refreshes on a timer and stays pinned to the end unless scrolled away",
-    "[gui][tail]")
+TEST_CASE(
+    "follow: the event table refreshes on a timer and stays pinned to the end unless scrolled away", "[gui][tail]")
 {
     QTemporaryDir dir;
     const QString path = tempPath(dir, QStringLiteral("store.sqlite"));

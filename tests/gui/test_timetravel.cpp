@@ -1,19 +1,19 @@
 #include <catch2/catch.hpp>
 
+#include "core/test_fold_support.h"
 #include "eventtablemodel.h"
 #include "eventview.h"
 #include "jsontreemodel.h"
 #include "mainwindow.h"
-#include "settings.h"
 #include "messagebanner.h"
 #include "samplewriter.h"
+#include "settings.h"
 #include "storesession.h"
+#include "testutils.h"
 #include "timelineindexmodel.h"
 #include "timelinestrip.h"
 #include "timetravelengine.h"
 #include "timetravelwindow.h"
-#include "testutils.h"
-#include "core/test_fold_support.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -22,9 +22,9 @@
 #include <QJsonObject>
 #include <QLineSeries>
 #include <QSignalSpy>
-#include <QTest>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTreeView>
 #include <QTreeWidget>
 #include <QtCharts/QChartView>
@@ -213,8 +213,8 @@ TEST_CASE("time travel: open a demo stream, step, jump and see the balance", "[t
     w->goToStart();
     REQUIRE(waitFor([&] { return w->shownVersion() == steps.front().version - 1; }, Timeout));
     CHECK(shownBalance(*w) == 0);
-    CHECK(w->stateModel()->index(w->stateModel()->indexOfKey(QStringLiteral("status")).row(),
-                          JsonTreeModel::ValueColumn)
+    CHECK(w->stateModel()
+              ->index(w->stateModel()->indexOfKey(QStringLiteral("status")).row(), JsonTreeModel::ValueColumn)
               .data()
               .toString()
         == QLatin1String("new"));
@@ -224,7 +224,11 @@ TEST_CASE("time travel: open a demo stream, step, jump and see the balance", "[t
     REQUIRE(waitFor([&] { return showsVersion(*w, steps[5].version); }, Timeout));
     const QDateTime time = w->timelineIndex()->timeAt(7);
     CHECK(w->goTo(time.toString(Qt::ISODate)));
-    REQUIRE(waitFor([&] { return w->shownVersion() == w->timelineIndex()->versions[std::size_t(w->timelineIndex()->indexAsOf(time))]; }, Timeout));
+    REQUIRE(waitFor(
+        [&] {
+            return w->shownVersion() == w->timelineIndex()->versions[std::size_t(w->timelineIndex()->indexAsOf(time))];
+        },
+        Timeout));
     CHECK(w->cursorIndex() >= 7);
     CHECK_FALSE(w->goTo(QStringLiteral("not a time")));
 
@@ -339,11 +343,13 @@ TEST_CASE("time travel: compare, chart and a reducer reloaded on save", "[timetr
     REQUIRE(loaded.wait(Timeout));
     REQUIRE(waitFor([&] { return w.isReady() && w.shownState().stateJson == "{\"n\":108}"; }, Timeout));
     writeFile(file, "({ $init: () => ({ n: 0 }), $any: (s, e) => { s.n += ");
-    REQUIRE(waitFor([&] { return !w.banner()->isHidden() && w.banner()->text().contains(QLatin1String("syntax")); }, Timeout));
+    REQUIRE(waitFor(
+        [&] { return !w.banner()->isHidden() && w.banner()->text().contains(QLatin1String("syntax")); }, Timeout));
     CHECK(w.shownState().stateJson == "{\"n\":108}"); // the last good fold stays
 
     // A reducer that throws part way: reported with the event, states stay as of the event before.
-    writeFile(file, "({ $init: () => ({ n: 0 }), $any: (s, e) => { if (e.version === " + QByteArray::number(steps[6].version)
+    writeFile(file,
+        "({ $init: () => ({ n: 0 }), $any: (s, e) => { if (e.version === " + QByteArray::number(steps[6].version)
             + ") throw new Error('boom'); s.n += 1; } })");
     REQUIRE(loaded.wait(Timeout));
     REQUIRE(waitFor([&] { return w.banner()->text().contains(QLatin1String("boom")); }, Timeout));
@@ -390,21 +396,24 @@ TEST_CASE("time travel: a long fold shows progress and can be cancelled; play mo
     test::writeEmmettStream(path, "ledger-1", test::ledger(amounts));
     const QString slow = dir.filePath(QStringLiteral("slow.js"));
     // Each event costs a little JS work, so the fold takes long enough to be cancelled part way.
-    writeFile(slow, "({ $init: () => ({ balance: 0 }), $any: (s, e) => { let x = 0; for (let i = 0; i < 20000; ++i) x += i; "
-                    "s.balance += (e.type === 'FundsDeposited' ? 1 : -1) * e.data.amount; } })");
+    writeFile(slow,
+        "({ $init: () => ({ balance: 0 }), $any: (s, e) => { let x = 0; for (let i = 0; i < 20000; ++i) x += i; "
+        "s.balance += (e.type === 'FundsDeposited' ? 1 : -1) * e.data.amount; } })");
     TimeTravelWindow::setSampleReducerFolders({ dir.path() });
     StoreSession session(StoreOpener { path, {} });
     TimeTravelWindow w(&session, QStringLiteral("ledger-1"));
     QSignalSpy progress(w.engine(), &TimeTravelEngine::progress);
     QSignalSpy failed(w.engine(), &TimeTravelEngine::loadFailed);
     w.selectReducer(slow);
-    REQUIRE(waitFor([&] {
-        for (const auto& args : progress) {
-            if (args.at(2).toLongLong() == 60000 && args.at(1).toLongLong() > 0)
-                return true;
-        }
-        return false;
-    }, Timeout));
+    REQUIRE(waitFor(
+        [&] {
+            for (const auto& args : progress) {
+                if (args.at(2).toLongLong() == 60000 && args.at(1).toLongLong() > 0)
+                    return true;
+            }
+            return false;
+        },
+        Timeout));
     CHECK(w.engine()->isBusy());
     w.engine()->cancel();
     REQUIRE(waitFor([&] { return failed.count() >= 1; }, Timeout));
