@@ -1,5 +1,9 @@
 #include "testutils.h"
 
+#include "pgstore.h"
+
+#include <catch2/catch.hpp>
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QProcess>
@@ -66,6 +70,53 @@ bool waitFor(const std::function<bool()>& pred, int timeoutMs)
 QString postgresAddress()
 {
     return qEnvironmentVariable("ES_TEST_PG");
+}
+
+int psql(const QString& address, const QStringList& args, QByteArray* out, QByteArray* err)
+{
+    QStringList all { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"),
+        QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-d"), address };
+    all.append(args);
+    return runProcess(QStringLiteral("psql"), all, out, err);
+}
+
+PgTestDatabase::PgTestDatabase(const QString& tag, const QStringList& fixtures, const QString& server)
+    : m_server(server)
+{
+    static int counter = 0;
+    m_name = QStringLiteral("es_%1_%2_%3").arg(tag).arg(QCoreApplication::applicationPid()).arg(++counter);
+    m_address = PgStore::withDatabase(m_server, m_name);
+    const QString admin = PgStore::withDatabase(m_server, QStringLiteral("postgres"));
+    QByteArray err;
+    psql(admin, { QStringLiteral("-c"), QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name) });
+    m_ok = psql(admin, { QStringLiteral("-c"), QStringLiteral("CREATE DATABASE %1").arg(m_name) }, nullptr, &err) == 0;
+    INFO(err.toStdString());
+    REQUIRE(m_ok);
+    for (const QString& fixture : fixtures)
+        load(fixture);
+}
+
+PgTestDatabase::~PgTestDatabase()
+{
+    psql(PgStore::withDatabase(m_server, QStringLiteral("postgres")),
+        { QStringLiteral("-c"), QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name) });
+}
+
+void PgTestDatabase::sql(const QString& statement) const
+{
+    QByteArray err;
+    const int rc = psql(m_address, { QStringLiteral("-c"), statement }, nullptr, &err);
+    INFO(statement.toStdString() << "\n" << err.toStdString());
+    REQUIRE(rc == 0);
+}
+
+void PgTestDatabase::load(const QString& fixture) const
+{
+    QByteArray err;
+    const int rc = psql(
+        m_address, { QStringLiteral("-f"), QStringLiteral(ES_FIXTURES_DIR "/layouts/") + fixture }, nullptr, &err);
+    INFO(fixture.toStdString() << "\n" << err.toStdString());
+    REQUIRE(rc == 0);
 }
 
 } // namespace es::test

@@ -27,4 +27,41 @@ bool waitFor(const std::function<bool()>& pred, int timeoutMs = 10000);
 // The address of the test PostgreSQL server (ES_TEST_PG), empty when none runs.
 QString postgresAddress();
 
+// Runs psql (no psqlrc, quiet, ON_ERROR_STOP) on `address` with `args`; returns its exit code.
+int psql(const QString& address, const QStringList& args, QByteArray* out = nullptr, QByteArray* err = nullptr);
+
+// A database of its own on the test server for one test, dropped (forced) at the end, with the `fixtures` of
+// tests/fixtures/layouts/ loaded in order. Made with psql, so it serves test programs that do not link libpqxx.
+// `tag` names it: es_<tag>_<pid>_<n>.
+class PgTestDatabase {
+public:
+    explicit PgTestDatabase(
+        const QString& tag, const QStringList& fixtures = {}, const QString& server = postgresAddress());
+    ~PgTestDatabase();
+    PgTestDatabase(const PgTestDatabase&) = delete;
+    PgTestDatabase& operator=(const PgTestDatabase&) = delete;
+
+    bool ok() const { return m_ok; }
+    const QString& name() const { return m_name; }
+    const QString& address() const { return m_address; }
+
+    // One statement (or several, separated by semicolons); REQUIREs success.
+    void sql(const QString& statement) const;
+    // A fixture from tests/fixtures/layouts/, written the way the layout's client writes; REQUIREs success.
+    void load(const QString& fixture) const;
+
+private:
+    QString m_server;
+    QString m_name;
+    QString m_address;
+    bool m_ok = false;
+};
+
 } // namespace es::test
+
+// Ends a test early, with a warning, when no test PostgreSQL server runs (scripts/test starts one).
+#define ES_REQUIRE_PG(what)                                                                                            \
+    if (es::test::postgresAddress().isEmpty()) {                                                                       \
+        WARN("ES_TEST_PG is not set: " what " skipped (scripts/test sets it)");                                        \
+        return;                                                                                                        \
+    }

@@ -191,27 +191,9 @@ TEST_CASE("SQLite histogram equals a direct GROUP BY", "[histogram]")
 
 TEST_CASE("PostgreSQL histogram equals a direct GROUP BY", "[histogram][pg]")
 {
-    const QString server = test::postgresAddress();
-    if (server.isEmpty()) {
-        WARN("ES_TEST_PG is not set: PostgreSQL histogram test skipped");
-        return;
-    }
-    const QString dbName = QStringLiteral("eshist_%1").arg(QCoreApplication::applicationPid());
-    QByteArray out, err;
-    REQUIRE(test::runProcess(QStringLiteral("psql"),
-                { server, QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-c"),
-                    QStringLiteral("CREATE DATABASE %1").arg(dbName) },
-                &out, &err)
-        == 0);
-    const QString address = PgStore::withDatabase(server, dbName);
-    struct Drop {
-        QString server, name;
-        ~Drop()
-        {
-            test::runProcess(QStringLiteral("psql"),
-                { server, QStringLiteral("-c"), QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(name) });
-        }
-    } drop { server, dbName };
+    ES_REQUIRE_PG("PostgreSQL histogram test")
+    test::PgTestDatabase db(QStringLiteral("hist"));
+    const QString address = db.address();
     writeSampleStore(address, { 5000, 3, QStringLiteral("messagedb") });
     auto store = PgStore::open(address);
 
@@ -230,10 +212,8 @@ TEST_CASE("PostgreSQL histogram equals a direct GROUP BY", "[histogram][pg]")
         // A session in a non-UTC zone: time is timestamp without time zone (UTC), so buckets do not move.
         const QString sql = QStringLiteral("SET TimeZone = 'America/New_York'; COPY (SELECT ") + bucketSql
             + QStringLiteral(", type, count(*) FROM message_store.messages GROUP BY 1, 2) TO STDOUT");
-        out.clear();
-        REQUIRE(test::runProcess(QStringLiteral("psql"),
-                    { address, QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-c"), sql }, &out, &err)
-            == 0);
+        QByteArray out, err;
+        REQUIRE(test::psql(address, { QStringLiteral("-c"), sql }, &out, &err) == 0);
         Counts direct;
         for (const QByteArray& line : out.split('\n')) {
             const QList<QByteArray> f = line.split('\t');

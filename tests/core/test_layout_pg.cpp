@@ -9,7 +9,6 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTimeZone>
-#include <QUrl>
 
 using namespace es;
 using namespace es::test;
@@ -28,67 +27,6 @@ QStringList qsl(std::initializer_list<const char*> items)
     return out;
 }
 
-QString withDatabase(const QString& base, const QString& db)
-{
-    if (base.contains(QLatin1String("://"))) {
-        QUrl url(base);
-        url.setPath(u'/' + db);
-        return url.toString();
-    }
-    return base + QStringLiteral(" dbname=") + db;
-}
-
-class PgDatabase {
-public:
-    PgDatabase(const QString& tag, const QStringList& fixtures)
-        : m_base(postgresAddress())
-        , m_name(QStringLiteral("es_layout_%1_%2").arg(tag).arg(QCoreApplication::applicationPid()))
-    {
-        m_address = withDatabase(m_base, m_name);
-        admin(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name));
-        admin(QStringLiteral("CREATE DATABASE %1").arg(m_name));
-        for (const QString& f : fixtures) {
-            QByteArray out, err;
-            const int rc = runProcess(QStringLiteral("psql"),
-                { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-                    QStringLiteral("-d"), m_address, QStringLiteral("-f"),
-                    QStringLiteral(ES_FIXTURES_DIR "/layouts/") + f },
-                &out, &err);
-            INFO(err.toStdString());
-            REQUIRE(rc == 0);
-        }
-    }
-    ~PgDatabase() { admin(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name)); }
-    PgDatabase(const PgDatabase&) = delete;
-    PgDatabase& operator=(const PgDatabase&) = delete;
-
-    const QString& address() const { return m_address; }
-    void sql(const QString& statement) const { run(m_address, statement); }
-
-private:
-    void admin(const QString& statement) const { run(m_base, statement); }
-    static void run(const QString& address, const QString& statement)
-    {
-        QByteArray out, err;
-        const int rc = runProcess(QStringLiteral("psql"),
-            { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-                QStringLiteral("-d"), address, QStringLiteral("-c"), statement },
-            &out, &err);
-        INFO(err.toStdString());
-        REQUIRE(rc == 0);
-    }
-
-    QString m_base;
-    QString m_name;
-    QString m_address;
-};
-
-#define REQUIRE_PG()                                                                                                   \
-    if (postgresAddress().isEmpty()) {                                                                                 \
-        WARN("ES_TEST_PG is not set: PostgreSQL layout test skipped (scripts/test sets it)");                          \
-        return;                                                                                                        \
-    }
-
 QString text(const Payload& p)
 {
     return QString::fromUtf8(p.bytes);
@@ -98,8 +36,8 @@ QString text(const Payload& p)
 
 TEST_CASE("Message DB: written by write_message, categories from the stream name", "[layout][pg][messagedb]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("messagedb"), { QStringLiteral("messagedb.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("messagedb"), { QStringLiteral("messagedb.sql") });
     auto store = StoreRegistry::open(db.address());
     const StoreInfo info = store->info();
     CHECK(info.engine == QLatin1String("postgresql"));
@@ -136,8 +74,8 @@ TEST_CASE("Message DB: written by write_message, categories from the stream name
 
 TEST_CASE("User-typed filters cannot inject SQL into a PostgreSQL store", "[layout][pg][messagedb]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("inject"), { QStringLiteral("messagedb.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("inject"), { QStringLiteral("messagedb.sql") });
     auto store = StoreRegistry::open(db.address());
     const QString evil = QStringLiteral("x'); DELETE FROM message_store.messages; --");
     EventFilter f;
@@ -165,8 +103,8 @@ TEST_CASE("User-typed filters cannot inject SQL into a PostgreSQL store", "[layo
 TEST_CASE("Marten: Guid streams, aggregate types as categories, tombstones and archived events hidden",
     "[layout][pg][marten]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("marten_guid"), { QStringLiteral("marten_guid.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("marten_guid"), { QStringLiteral("marten_guid.sql") });
     auto store = StoreRegistry::open(db.address());
     CHECK(store->info().layout == QLatin1String("marten"));
     const QString quest = QStringLiteral("6f1c0a00-0000-4000-8000-0000000000a1");
@@ -191,8 +129,8 @@ TEST_CASE("Marten: Guid streams, aggregate types as categories, tombstones and a
 
 TEST_CASE("Marten: string stream keys with conjoined tenants", "[layout][pg][marten]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("marten_string"), { QStringLiteral("marten_string.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("marten_string"), { QStringLiteral("marten_string.sql") });
     auto store = StoreRegistry::open(db.address());
     CHECK(summary(readAll(*store))
         == qsl({ "1 order-1-2:x@1 order_placed", "2 order-1-2:x@2 order_changed", "3 invoice-77@1 invoice_sent" }));
@@ -205,8 +143,8 @@ TEST_CASE("Marten: string stream keys with conjoined tenants", "[layout][pg][mar
 
 TEST_CASE("Eventuous on PostgreSQL: schema eventuous, joined streams, tombstones hidden", "[layout][pg][eventuous]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("eventuous"), { QStringLiteral("eventuous.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("eventuous"), { QStringLiteral("eventuous.sql") });
     auto store = StoreRegistry::open(db.address());
     const StoreInfo info = store->info();
     CHECK(info.layout == QLatin1String("eventuous"));
@@ -227,8 +165,8 @@ TEST_CASE("Eventuous on PostgreSQL: schema eventuous, joined streams, tombstones
 
 TEST_CASE("Emmett on PostgreSQL: partitions, commands and archived rows hidden", "[layout][pg][emmett]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("emmett"), { QStringLiteral("emmett.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("emmett"), { QStringLiteral("emmett.sql") });
     auto store = StoreRegistry::open(db.address());
     CHECK(store->info().layout == QLatin1String("emmett"));
     const EventList all = readAll(*store);
@@ -246,8 +184,8 @@ TEST_CASE("Emmett on PostgreSQL: partitions, commands and archived rows hidden",
 
 TEST_CASE("Axon JPA: oid large objects with XStream XML shown as text", "[layout][pg][axon]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("axon_jpa"), { QStringLiteral("axon_jpa.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("axon_jpa"), { QStringLiteral("axon_jpa.sql") });
     auto store = StoreRegistry::open(db.address());
     CHECK(store->info().layout == QLatin1String("axon"));
     const EventList all = readAll(*store);
@@ -268,8 +206,8 @@ TEST_CASE("Axon JPA: oid large objects with XStream XML shown as text", "[layout
 
 TEST_CASE("Axon plain JDBC: lower-cased CamelCase names, JSON in bytea", "[layout][pg][axon]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("axon_jdbc"), { QStringLiteral("axon_jdbc.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("axon_jdbc"), { QStringLiteral("axon_jdbc.sql") });
     auto store = StoreRegistry::open(db.address());
     CHECK(store->info().layout == QLatin1String("axon-jdbc"));
     const EventList all = readAll(*store);
@@ -283,8 +221,8 @@ TEST_CASE("Axon plain JDBC: lower-cased CamelCase names, JSON in bytea", "[layou
 
 TEST_CASE("Rails Event Store on PostgreSQL: YAML in bytea, :any streams, links", "[layout][pg][railseventstore]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("res"), { QStringLiteral("railseventstore.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("res"), { QStringLiteral("railseventstore.sql") });
     auto store = StoreRegistry::open(db.address());
     CHECK(store->info().layout == QLatin1String("railseventstore"));
     const EventList all = readAll(*store);
@@ -302,8 +240,8 @@ TEST_CASE("Rails Event Store on PostgreSQL: YAML in bytea, :any streams, links",
 
 TEST_CASE("Commanded: $all positions, Erlang terms as bytes, soft-deleted streams hidden", "[layout][pg][commanded]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("commanded"), { QStringLiteral("commanded.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("commanded"), { QStringLiteral("commanded.sql") });
     auto store = StoreRegistry::open(db.address());
     CHECK(store->info().layout == QLatin1String("commanded"));
     const EventList all = readAll(*store);
@@ -323,8 +261,8 @@ TEST_CASE("Commanded: $all positions, Erlang terms as bytes, soft-deleted stream
 
 TEST_CASE("Python eventsourcing on PostgreSQL: notification ids, opaque state as bytes", "[layout][pg][eventsourcing]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("eventsourcing"), { QStringLiteral("eventsourcing.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("eventsourcing"), { QStringLiteral("eventsourcing.sql") });
     auto store = StoreRegistry::open(db.address());
     CHECK(store->info().layout == QLatin1String("eventsourcing"));
     const QString alice = QStringLiteral("5f2c1a9e-0b1d-4c6e-9a53-3f0d2b7c8e11");
@@ -342,8 +280,8 @@ TEST_CASE("Python eventsourcing on PostgreSQL: notification ids, opaque state as
 
 TEST_CASE("cqrs-es on PostgreSQL: no global position, says so, orders by what there is", "[layout][pg][cqrs-es]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("cqrs"), { QStringLiteral("cqrs-es.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("cqrs"), { QStringLiteral("cqrs-es.sql") });
     auto store = StoreRegistry::open(db.address());
     const StoreInfo info = store->info();
     CHECK(info.layout == QLatin1String("cqrs-es"));
@@ -358,8 +296,8 @@ TEST_CASE("cqrs-es on PostgreSQL: no global position, says so, orders by what th
 
 TEST_CASE("One PostgreSQL database with two layouts lists both; profile, schema and mapping pick", "[layout][pg]")
 {
-    REQUIRE_PG();
-    PgDatabase db(QStringLiteral("both"), { QStringLiteral("eventuous.sql"), QStringLiteral("cqrs-es.sql") });
+    ES_REQUIRE_PG("PostgreSQL layout test")
+    PgTestDatabase db(QStringLiteral("both"), { QStringLiteral("eventuous.sql"), QStringLiteral("cqrs-es.sql") });
     auto store = StoreRegistry::open(db.address());
     const StoreInfo info = store->info();
     CHECK(info.candidateLayouts.contains(QStringLiteral("eventuous")));

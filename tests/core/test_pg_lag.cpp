@@ -6,7 +6,6 @@
 #include "testutils.h"
 
 #include <QCoreApplication>
-#include <QUrl>
 
 using namespace es;
 using namespace es::test;
@@ -15,64 +14,6 @@ using namespace es::test;
 // to known positions with SQL, and pollLag's figures compared with the events the store returns.
 
 namespace {
-
-QString withDatabase(const QString& base, const QString& db)
-{
-    if (base.contains(QLatin1String("://"))) {
-        QUrl url(base);
-        url.setPath(u'/' + db);
-        return url.toString();
-    }
-    return base + QStringLiteral(" dbname=") + db;
-}
-
-class LagDatabase {
-public:
-    LagDatabase(const QString& tag, const QString& fixture)
-        : m_base(postgresAddress())
-        , m_name(QStringLiteral("es_pglag_%1_%2").arg(tag).arg(QCoreApplication::applicationPid()))
-    {
-        m_address = withDatabase(m_base, m_name);
-        run(m_base, QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name));
-        run(m_base, QStringLiteral("CREATE DATABASE %1").arg(m_name));
-        QByteArray out, err;
-        const int rc = runProcess(QStringLiteral("psql"),
-            { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-                QStringLiteral("-d"), m_address, QStringLiteral("-f"),
-                QStringLiteral(ES_FIXTURES_DIR "/layouts/") + fixture },
-            &out, &err);
-        INFO(err.toStdString());
-        REQUIRE(rc == 0);
-    }
-    ~LagDatabase() { run(m_base, QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name)); }
-    LagDatabase(const LagDatabase&) = delete;
-    LagDatabase& operator=(const LagDatabase&) = delete;
-
-    const QString& address() const { return m_address; }
-    void sql(const QString& statement) const { run(m_address, statement); }
-
-private:
-    static void run(const QString& address, const QString& statement)
-    {
-        QByteArray out, err;
-        const int rc = runProcess(QStringLiteral("psql"),
-            { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-                QStringLiteral("-d"), address, QStringLiteral("-c"), statement },
-            &out, &err);
-        INFO(err.toStdString());
-        REQUIRE(rc == 0);
-    }
-
-    QString m_base;
-    QString m_name;
-    QString m_address;
-};
-
-#define REQUIRE_PG()                                                                                                   \
-    if (postgresAddress().isEmpty()) {                                                                                 \
-        WARN("ES_TEST_PG is not set: PostgreSQL lag test skipped (scripts/test sets it)");                             \
-        return;                                                                                                        \
-    }
 
 const LagReading* reading(const LagPoll& poll, const QString& name, const QString& partition = {})
 {
@@ -102,8 +43,8 @@ qint64 headOf(EventStore& store, const EventFilter& scope = {})
 
 TEST_CASE("PG lag: Eventuous checkpoints, not started, ahead of the head", "[pg][pglag]")
 {
-    REQUIRE_PG();
-    LagDatabase db(QStringLiteral("eventuous"), QStringLiteral("eventuous.sql"));
+    ES_REQUIRE_PG("PostgreSQL lag test")
+    PgTestDatabase db(QStringLiteral("eventuous"), { QStringLiteral("eventuous.sql") });
     db.sql(QStringLiteral("INSERT INTO eventuous.checkpoints VALUES ('NotStarted', NULL), ('Ahead', 1000000)"));
     auto store = StoreRegistry::open(db.address());
     const qint64 head = headOf(*store);
@@ -130,8 +71,8 @@ TEST_CASE("PG lag: Eventuous checkpoints, not started, ahead of the head", "[pg]
 
 TEST_CASE("PG lag: Marten leaves out the daemon's rows", "[pg][pglag]")
 {
-    REQUIRE_PG();
-    LagDatabase db(QStringLiteral("marten"), QStringLiteral("marten_guid.sql"));
+    ES_REQUIRE_PG("PostgreSQL lag test")
+    PgTestDatabase db(QStringLiteral("marten"), { QStringLiteral("marten_guid.sql") });
     auto store = StoreRegistry::open(db.address());
     db.sql(QStringLiteral("UPDATE mt_event_progression SET last_seq_id = 1 WHERE name = 'TripProjection:All'"));
     const LagPoll poll = pollLag(*store);
@@ -145,9 +86,9 @@ TEST_CASE("PG lag: Marten leaves out the daemon's rows", "[pg][pglag]")
 
 TEST_CASE("PG lag: Commanded, eventsourcing and Emmett checkpoints", "[pg][pglag]")
 {
-    REQUIRE_PG();
+    ES_REQUIRE_PG("PostgreSQL lag test")
     {
-        LagDatabase db(QStringLiteral("commanded"), QStringLiteral("commanded.sql"));
+        PgTestDatabase db(QStringLiteral("commanded"), { QStringLiteral("commanded.sql") });
         auto store = StoreRegistry::open(db.address());
         const LagPoll poll = pollLag(*store);
         const LagReading* r = reading(poll, QStringLiteral("AccountProjector"));
@@ -156,7 +97,7 @@ TEST_CASE("PG lag: Commanded, eventsourcing and Emmett checkpoints", "[pg][pglag
         CHECK(r->lagEvents == eventsAfter(*store, 3));
     }
     {
-        LagDatabase db(QStringLiteral("eventsourcing"), QStringLiteral("eventsourcing.sql"));
+        PgTestDatabase db(QStringLiteral("eventsourcing"), { QStringLiteral("eventsourcing.sql") });
         auto store = StoreRegistry::open(db.address());
         const LagPoll poll = pollLag(*store);
         const LagReading* r = reading(poll, QStringLiteral("Reporting"));
@@ -165,7 +106,7 @@ TEST_CASE("PG lag: Commanded, eventsourcing and Emmett checkpoints", "[pg][pglag
         CHECK(r->lagEvents == eventsAfter(*store, 2));
     }
     {
-        LagDatabase db(QStringLiteral("emmett"), QStringLiteral("emmett.sql"));
+        PgTestDatabase db(QStringLiteral("emmett"), { QStringLiteral("emmett.sql") });
         // Both formats Emmett has used, and one that is neither.
         db.sql(QStringLiteral("INSERT INTO emt_processors (last_processed_transaction_id, processor_id, "
                               "last_processed_checkpoint) VALUES (pg_current_xact_id(), 'txformat', "
@@ -190,8 +131,8 @@ TEST_CASE("PG lag: Commanded, eventsourcing and Emmett checkpoints", "[pg][pglag
 
 TEST_CASE("PG lag: Axon least advanced segment, unparseable token", "[pg][pglag]")
 {
-    REQUIRE_PG();
-    LagDatabase db(QStringLiteral("axon"), QStringLiteral("axon_jpa.sql"));
+    ES_REQUIRE_PG("PostgreSQL lag test")
+    PgTestDatabase db(QStringLiteral("axon"), { QStringLiteral("axon_jpa.sql") });
     db.sql(QStringLiteral(
         "INSERT INTO token_entry VALUES ('xml-proc', 0, NULL, 'now', lo_from_bytea(0, convert_to("
         "'<org.axonframework.eventhandling.GapAwareTrackingToken><index>2</index><gaps/></"
@@ -227,8 +168,8 @@ TEST_CASE("PG lag: Axon least advanced segment, unparseable token", "[pg][pglag]
 
 TEST_CASE("PG lag: Message DB position streams count within their category", "[pg][pglag]")
 {
-    REQUIRE_PG();
-    LagDatabase db(QStringLiteral("messagedb"), QStringLiteral("messagedb.sql"));
+    ES_REQUIRE_PG("PostgreSQL lag test")
+    PgTestDatabase db(QStringLiteral("messagedb"), { QStringLiteral("messagedb.sql") });
     auto store = StoreRegistry::open(db.address());
     const EventList accounts = readAll(*store, [] {
         EventFilter f;
@@ -254,9 +195,9 @@ TEST_CASE("PG lag: Message DB position streams count within their category", "[p
 
 TEST_CASE("PG lag: a missing checkpoint table and a layout without checkpoints say so", "[pg][pglag]")
 {
-    REQUIRE_PG();
+    ES_REQUIRE_PG("PostgreSQL lag test")
     {
-        LagDatabase db(QStringLiteral("nocp"), QStringLiteral("eventuous.sql"));
+        PgTestDatabase db(QStringLiteral("nocp"), { QStringLiteral("eventuous.sql") });
         db.sql(QStringLiteral("DROP TABLE eventuous.checkpoints"));
         auto store = StoreRegistry::open(db.address());
         const LagPoll poll = pollLag(*store);
@@ -264,7 +205,7 @@ TEST_CASE("PG lag: a missing checkpoint table and a layout without checkpoints s
         CHECK(poll.note.contains(QStringLiteral("checkpoints")));
     }
     {
-        LagDatabase db(QStringLiteral("res"), QStringLiteral("railseventstore.sql"));
+        PgTestDatabase db(QStringLiteral("res"), { QStringLiteral("railseventstore.sql") });
         auto store = StoreRegistry::open(db.address());
         const LagPoll poll = pollLag(*store);
         CHECK(poll.readings.empty());
@@ -274,8 +215,8 @@ TEST_CASE("PG lag: a missing checkpoint table and a layout without checkpoints s
 
 TEST_CASE("PG lag: a stalled subscription is flagged, a moving one is not", "[pg][pglag]")
 {
-    REQUIRE_PG();
-    LagDatabase db(QStringLiteral("stall"), QStringLiteral("eventuous.sql"));
+    ES_REQUIRE_PG("PostgreSQL lag test")
+    PgTestDatabase db(QStringLiteral("stall"), { QStringLiteral("eventuous.sql") });
     db.sql(QStringLiteral(
         "UPDATE eventuous.checkpoints SET position = 1; INSERT INTO eventuous.checkpoints VALUES ('Mover', 1)"));
     auto store = StoreRegistry::open(db.address());

@@ -8,7 +8,6 @@
 #include <QElapsedTimer>
 #include <QSet>
 #include <QThread>
-#include <QUrl>
 
 #include <pqxx/pqxx>
 
@@ -24,52 +23,6 @@ using namespace es::test;
 // COMMIT, about one transaction in ten rolled back. Every committed event must be seen exactly once, none rolled back.
 
 namespace {
-
-QString withDatabase(const QString& base, const QString& db)
-{
-    if (base.contains(QLatin1String("://"))) {
-        QUrl url(base);
-        url.setPath(u'/' + db);
-        return url.toString();
-    }
-    return base + QStringLiteral(" dbname=") + db;
-}
-
-void psql(const QString& address, const QStringList& args)
-{
-    QByteArray out, err;
-    QStringList all { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"),
-        QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-d"), address };
-    all.append(args);
-    const int rc = runProcess(QStringLiteral("psql"), all, &out, &err);
-    INFO(err.toStdString());
-    REQUIRE(rc == 0);
-}
-
-class TailDatabase {
-public:
-    TailDatabase(const QString& tag, const QString& fixture)
-        : m_base(postgresAddress())
-        , m_name(QStringLiteral("es_pgtail_%1_%2").arg(tag).arg(QCoreApplication::applicationPid()))
-    {
-        m_address = withDatabase(m_base, m_name);
-        psql(m_base, { QStringLiteral("-c"), QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name) });
-        psql(m_base, { QStringLiteral("-c"), QStringLiteral("CREATE DATABASE %1").arg(m_name) });
-        psql(m_address, { QStringLiteral("-f"), QStringLiteral(ES_FIXTURES_DIR "/layouts/") + fixture });
-    }
-    ~TailDatabase()
-    {
-        psql(m_base, { QStringLiteral("-c"), QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name) });
-    }
-    TailDatabase(const TailDatabase&) = delete;
-    TailDatabase& operator=(const TailDatabase&) = delete;
-    const QString& address() const { return m_address; }
-
-private:
-    QString m_base;
-    QString m_name;
-    QString m_address;
-};
 
 enum class Layout { MessageDb, Emmett };
 
@@ -206,18 +159,15 @@ void runRound(const QString& address, Layout layout, int totalEvents, unsigned s
 // on 2 cores. ES_TAIL_EVENTS overrides it.
 TEST_CASE("PG tail: concurrent out-of-order writers, every committed event once", "[pg][pgtail]")
 {
-    if (postgresAddress().isEmpty()) {
-        WARN("ES_TEST_PG is not set: PostgreSQL tail test skipped (scripts/test sets it)");
-        return;
-    }
+    ES_REQUIRE_PG("PostgreSQL tail test")
     const int events
         = qEnvironmentVariableIsSet("ES_TAIL_EVENTS") ? qEnvironmentVariableIntValue("ES_TAIL_EVENTS") : 10000;
     for (const Layout layout : { Layout::MessageDb, Layout::Emmett }) {
         for (unsigned round = 0; round < 3; ++round) {
             const bool mdb = layout == Layout::MessageDb;
             INFO((mdb ? "Message DB" : "Emmett") << " round " << round);
-            TailDatabase db(mdb ? QStringLiteral("mdb") : QStringLiteral("emmett"),
-                mdb ? QStringLiteral("messagedb.sql") : QStringLiteral("emmett.sql"));
+            PgTestDatabase db(mdb ? QStringLiteral("pgtail_mdb") : QStringLiteral("pgtail_emmett"),
+                { mdb ? QStringLiteral("messagedb.sql") : QStringLiteral("emmett.sql") });
             runRound(db.address(), layout, events, 1000 * round + (mdb ? 1 : 500));
         }
     }

@@ -27,7 +27,6 @@
 
 #include <memory>
 
-#include <unistd.h>
 
 using namespace es;
 using es::test::runProcess;
@@ -42,44 +41,6 @@ QByteArray fileBytes(const QString& path)
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
-
-// A database of its own on the test server, made and dropped with psql (the GUI tests do not link libpqxx).
-class PgTestDatabase {
-public:
-    explicit PgTestDatabase(const QString& server)
-        : m_server(server)
-    {
-        static int counter = 0;
-        m_name = QStringLiteral("es_build_pgui_%1_%2").arg(::getpid()).arg(++counter);
-        admin(QStringLiteral("DROP DATABASE IF EXISTS %1").arg(m_name));
-        m_ok = admin(QStringLiteral("CREATE DATABASE %1").arg(m_name));
-    }
-    ~PgTestDatabase() { admin(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name)); }
-    PgTestDatabase(const PgTestDatabase&) = delete;
-    PgTestDatabase& operator=(const PgTestDatabase&) = delete;
-
-    bool ok() const { return m_ok; }
-    QString name() const { return m_name; }
-    QString address() const { return PgStore::withDatabase(m_server, m_name); }
-
-private:
-    bool admin(const QString& sql) const
-    {
-        QByteArray err;
-        const QString adminAddress = PgStore::withDatabase(m_server, QStringLiteral("postgres"));
-        const int rc = runProcess(QStringLiteral("psql"),
-            { adminAddress, QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-q"),
-                QStringLiteral("-c"), sql },
-            nullptr, &err, 60000);
-        if (rc != 0)
-            WARN("psql failed: " << err.toStdString());
-        return rc == 0;
-    }
-
-    QString m_server;
-    QString m_name;
-    bool m_ok = false;
-};
 
 QString serverOrSkip()
 {
@@ -265,7 +226,7 @@ TEST_CASE("PostgreSQL: the form opens the test server's store and the password s
     const QString server = serverOrSkip();
     if (server.isEmpty())
         return;
-    PgTestDatabase db(server);
+    es::test::PgTestDatabase db(QStringLiteral("pgui"), {}, server);
     REQUIRE(db.ok());
     writeSampleStore(db.address(), SampleOptions { 400, 3, QStringLiteral("messagedb") });
 
@@ -325,7 +286,7 @@ TEST_CASE(
         WARN("ES_TEST_PG_CTL is not set: GUI restart test skipped");
         return;
     }
-    PgTestDatabase db(server);
+    es::test::PgTestDatabase db(QStringLiteral("pgui"), {}, server);
     REQUIRE(db.ok());
     writeSampleStore(db.address(), SampleOptions { 3000, 9, QStringLiteral("messagedb") });
     QTemporaryDir dir;
