@@ -3,7 +3,10 @@
 
 #include "sqlbuilder.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
+#include <cmath>
 
 namespace es {
 
@@ -90,72 +93,101 @@ CheckpointSet PgStore::checkpoints()
 
 ScopeProgress PgStore::scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions)
 {
+    // An exact count of millions of events is not a cheap poll. The last kExactWindow keys of the scope are read
+    // (one index walk from the head): lags inside that window are exact; further behind, the lag and the total are
+    // extrapolated with the scope's density over the window and flagged as estimates.
+    constexpr int kExactWindow = 500;
     ScopeProgress out;
-    const ScopeStats stats = scopeStats(scope);
-    out.total = stats.count;
-    out.headKey = stats.count > 0 ? stats.lastKey : -1;
-    const QString key = m_sql->keyExpr(scope);
+    const QString key = paren(m_sql->keyExpr(scope));
     const Profile::Events& e = m_profile.events;
     const QString time = e.time.isEmpty() ? QStringLiteral("NULL") : QStringLiteral("(%1)::text").arg(paren(e.time));
-    if (out.headKey >= 0 && !e.time.isEmpty()) {
-        SqlWhere w = m_sql->baseWhere(scope, true);
-        w.add(paren(key) + QStringLiteral(" = ") + SqlBuilder::param(), { QString::number(out.headKey) });
-        SqlStatement st { QStringLiteral("SELECT %1 FROM %2%3 LIMIT 1").arg(time, e.table, w.sql()), w.values };
-        readText(st, 1, [&](const std::vector<std::optional<QString>>& f) { out.headTime = toTime(f[0]); });
+    const SqlWhere w = m_sql->baseWhere(scope, true);
+    const QString where = w.sql().isEmpty() ? QStringLiteral(" WHERE ") : w.sql() + QStringLiteral(" AND ");
+
+    // A category whose events are sparse near the head costs a long walk down the position index; where the table
+    // has an index led by category(<stream>) (Message DB's messages_category) the window is read through it.
+    SqlWhere edgeWhere = w;
+    QString edgeOrder = key;
+    static const QRegularExpression plainTable(QStringLiteral("^(\"[^\"]+\"|\\w+)(\\.(\"[^\"]+\"|\\w+))?$"));
+    if (!scope.isStream() && !scope.category.isEmpty() && plainTable.match(e.table).hasMatch()) {
+        std::optional<QString> indexed;
+        SqlStatement probe { QStringLiteral("SELECT pg_get_indexdef(i.indexrelid, 1, false) FROM pg_index i WHERE "
+                                            "i.indrelid = to_regclass(%1) AND i.indnatts >= 2 AND i.indisvalid")
+                                 .arg(SqlBuilder::param()),
+            { e.table } };
+        const QRegularExpression categoryKey(
+            QStringLiteral("^(\\S+\\.)?category\\(\\(*%1\\b").arg(QRegularExpression::escape(e.stream)));
+        readText(probe, 1, [&](const std::vector<std::optional<QString>>& f) {
+            if (!indexed && f[0] && categoryKey.match(*f[0]).hasMatch())
+                indexed = f[0];
+        });
+        if (indexed) {
+            edgeWhere = SqlWhere {};
+            if (!e.where.isEmpty())
+                edgeWhere.add(paren(e.where));
+            edgeWhere.add(*indexed + QStringLiteral(" = ") + SqlBuilder::param(), { scope.category });
+            edgeOrder = *indexed + QStringLiteral(" DESC, ") + key;
+        }
+    }
+
+    std::vector<qint64> window; // descending
+    window.reserve(kExactWindow);
+    SqlStatement recent { QStringLiteral("SELECT %1, %2 FROM %3%4 ORDER BY %5 DESC LIMIT %6")
+                              .arg(key, time, e.table, edgeWhere.sql(), edgeOrder)
+                              .arg(kExactWindow),
+        edgeWhere.values };
+    readText(recent, 2, [&](const std::vector<std::optional<QString>>& f) {
+        if (window.empty())
+            out.headTime = toTime(f[1]);
+        window.push_back(toKey(f[0]));
+    });
+    out.headKey = window.empty() ? -1 : window.front();
+    const bool complete = qsizetype(window.size()) < kExactWindow;
+    // Events per key below the window, from the window itself.
+    double density = 1.0;
+    if (!complete) {
+        const qint64 span = window.front() - window.back();
+        density = span > 0 ? std::min(1.0, double(window.size() - 1) / double(span)) : 1.0;
+        std::optional<qint64> first;
+        const QString ascending = QString(edgeOrder).replace(QStringLiteral(" DESC, "), QStringLiteral(", "));
+        SqlStatement edge {
+            QStringLiteral("SELECT %1 FROM %2%3 ORDER BY %4 LIMIT 1").arg(key, e.table, edgeWhere.sql(), ascending),
+            edgeWhere.values
+        };
+        readText(edge, 1, [&](const std::vector<std::optional<QString>>& f) { first = toKey(f[0]); });
+        out.total = qint64(window.size())
+            + std::llround(double(std::max<qint64>(0, window.back() - first.value_or(window.back()))) * density);
+        out.totalEstimated = true;
+    } else {
+        out.total = qint64(window.size());
     }
     if (positions.empty())
         return out;
+
     QStringList list;
     for (const qint64 p : positions)
         list.append(QString::number(p));
-    const SqlWhere w = m_sql->baseWhere(scope, true);
-    const QString where = w.sql().isEmpty() ? QStringLiteral(" WHERE ") : w.sql() + QStringLiteral(" AND ");
     // Times: one index probe each, in one statement; the positions travel as one bound array.
     SqlStatement st;
     st.sql = QStringLiteral("SELECT es_key, (SELECT %3 FROM %1%2%4 <= es_key ORDER BY %4 DESC LIMIT 1) "
                             "FROM unnest(%5::bigint[]) WITH ORDINALITY AS es_probe(es_key, es_n) ORDER BY es_n")
-                 .arg(e.table, where, time, paren(key), SqlBuilder::param());
+                 .arg(e.table, where, time, key, SqlBuilder::param());
     st.values.append(w.values);
     st.values.append(QString(u'{' + list.join(u',') + u'}'));
     readText(st, 2, [&](const std::vector<std::optional<QString>>& f) {
         ScopeProgress::Probe probe;
         probe.position = toKey(f[0]);
         probe.time = toTime(f[1]);
+        // window is descending: the keys above the probe are its prefix.
+        const auto above
+            = std::partition_point(window.begin(), window.end(), [&probe](qint64 k) { return k > probe.position; });
+        probe.after = qint64(above - window.begin());
+        if (!complete && above == window.end() && probe.position < window.back()) {
+            probe.after += std::llround(double(window.back() - 1 - probe.position) * density);
+            probe.estimated = true;
+        }
         out.probes.push_back(probe);
     });
-    // Counts: ONE scan of the keys above the lowest probe, bucketed by the sorted probes (width_bucket counts the
-    // thresholds p + 1 at or below a key, i.e. the probes below it); suffix sums give "events after" for each.
-    std::vector<qint64> sorted(positions.begin(), positions.end());
-    std::sort(sorted.begin(), sorted.end());
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    QStringList thresholds;
-    for (const qint64 p : sorted)
-        thresholds.append(QString::number(p + 1));
-    SqlStatement counts;
-    counts.sql = QStringLiteral("SELECT width_bucket(%3, %4::bigint[]), count(*) FROM %1%2%3 > %4 GROUP BY 1")
-                     .arg(e.table, where, paren(key), SqlBuilder::param());
-    // Markers in text order: the thresholds, the scope's values, the lowest probe.
-    counts.values.append(QString(u'{' + thresholds.join(u',') + u'}'));
-    counts.values.append(w.values);
-    counts.values.append(QString::number(sorted.front()));
-    std::vector<qint64> inBucket(sorted.size() + 1, 0);
-    readText(counts, 2, [&](const std::vector<std::optional<QString>>& f) {
-        const qint64 b = toKey(f[0], 0);
-        if (b >= 0 && b < qint64(inBucket.size()))
-            inBucket[size_t(b)] += toKey(f[1], 0);
-    });
-    // after(sorted[j]) = keys in buckets j + 1 and up.
-    std::vector<qint64> after(sorted.size(), 0);
-    qint64 sum = 0;
-    for (size_t j = sorted.size(); j-- > 0;) {
-        sum += inBucket[j + 1];
-        after[j] = sum;
-    }
-    for (ScopeProgress::Probe& probe : out.probes) {
-        const auto it = std::lower_bound(sorted.begin(), sorted.end(), probe.position);
-        if (it != sorted.end() && *it == probe.position)
-            probe.after = after[size_t(it - sorted.begin())];
-    }
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include "pgstore.h"
 #include "pgconnection_p.h"
 
+#include "layoutdetector.h"
 #include "sqlbuilder.h"
 
 #include <QFileInfo>
@@ -321,27 +322,50 @@ QMutex& cancelMutex()
     return mutex;
 }
 
-// Runs one statement, collecting rows through `each`. Values travel as untyped text parameters.
-void execute(pqxx::transaction_base& tx, const SqlStatement& st, const std::function<void(const pqxx::row&)>& each)
+constexpr size_t MaxPreparedStatements = 64;
+
+} // namespace
+
+// Runs one statement, collecting rows through `each`. Values travel as untyped text parameters. A prepared
+// statement skips parsing and planning on every call after the first few.
+void PgStore::execute(pqxx::transaction_base& tx, const SqlStatement& st, bool prepared,
+    const std::function<void(const pqxx::row&)>& each)
 {
     std::vector<std::string> params;
     params.reserve(size_t(st.values.size()));
     for (const QVariant& v : st.values)
         params.push_back(toParam(v));
-    const std::string sql = SqlBuilder::render(st.sql, SqlDialect::Postgres).toStdString();
-    const pqxx::result r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+    std::string sql = SqlBuilder::render(st.sql, SqlDialect::Postgres).toStdString();
+    pqxx::result r;
+    if (prepared) {
+        auto it = m_prepared.find(sql);
+        if (it == m_prepared.end()) {
+            if (m_prepared.size() >= MaxPreparedStatements) {
+                for (const auto& [text, name] : m_prepared)
+                    m_conn->conn.unprepare(name);
+                m_prepared.clear();
+            }
+            const std::string name = "es_" + std::to_string(++m_preparedCount);
+            m_conn->conn.prepare(name, sql);
+            it = m_prepared.emplace(std::move(sql), name).first;
+        }
+        r = tx.exec_prepared(it->second, pqxx::prepare::make_dynamic_params(params));
+    } else {
+        r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+    }
     for (const pqxx::row& row : r)
         each(row);
 }
-
-} // namespace
 
 PgStore::PgStore(QString address, const OpenOptions& options, const Settings& settings)
     : m_address(std::move(address))
     , m_shownAddress(redactAddress(m_address))
     , m_options(options)
     , m_settings(settings)
-{ }
+{
+    if (options.statementTimeoutMs >= 0)
+        m_settings.statementTimeoutMs = options.statementTimeoutMs;
+}
 
 PgStore::~PgStore()
 {
@@ -363,6 +387,8 @@ void PgStore::connect()
         tx.exec0("SET default_transaction_read_only = on");
         tx.exec0("SET application_name = 'eventscope'");
         tx.exec0("SET TimeZone = 'UTC'");
+        // Short interactive statements: JIT compiling them costs far more than it saves (0.5 s of a 10 ms lag poll).
+        tx.exec("SELECT set_config('jit', 'off', false) WHERE current_setting('server_version_num')::int >= 110000");
         tx.exec0("SET statement_timeout = " + std::to_string(std::max(0, m_settings.statementTimeoutMs)));
         if (!m_schema.isEmpty())
             tx.exec0("SET search_path TO " + tx.quote_name(m_schema.toStdString()) + ", public");
@@ -373,6 +399,7 @@ void PgStore::connect()
     }
     QMutexLocker lock(&cancelMutex());
     m_conn = std::move(conn);
+    m_prepared.clear();
 }
 
 int PgStore::backendPid() const
@@ -468,10 +495,10 @@ void PgStore::rethrow(const QString& context)
         if (state == "57014") {
             if (m_cancelled)
                 throw StoreError(QStringLiteral("The read was cancelled."), StoreError::Kind::Cancelled);
-            throw StoreError(QStringLiteral("The read took longer than the statement timeout (%1 s) on %2.")
-                                 .arg(m_settings.statementTimeoutMs / 1000.0)
-                                 .arg(m_shownAddress),
-                StoreError::Kind::Cancelled);
+            throw StoreError(QStringLiteral("The query took longer than %1 s on %2; raise --statement-timeout (in the "
+                                            "GUI: Statement timeout in the PostgreSQL form of File › Open store…).")
+                                 .arg(QString::number(m_settings.statementTimeoutMs / 1000.0), m_shownAddress),
+                StoreError::Kind::Generic);
         }
         if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03") {
             {
@@ -503,11 +530,11 @@ void PgStore::rethrow(const QString& context)
     }
 }
 
-void PgStore::query(const SqlStatement& st, const std::function<void(const Rows&)>& each)
+void PgStore::query(const SqlStatement& st, const std::function<void(const Rows&)>& each, bool prepared)
 {
     pqxx::nontransaction tx(m_conn->conn);
     try {
-        execute(tx, st, [&](const pqxx::row& row) {
+        execute(tx, st, prepared, [&](const pqxx::row& row) {
             const Rows rows(row);
             each(rows);
         });
@@ -551,156 +578,28 @@ void PgStore::detectLayout()
             m_cCollation = c == QLatin1String("C") || c == QLatin1String("POSIX") || c.startsWith(QLatin1String("C."));
         }
     }
-    QStringList allSchemas = catalog.keys();
-    allSchemas.sort();
-
-    struct Match {
-        Profile profile;
-        QString schema;
-        int score = 0;
-        QString problem;
-    };
-    auto matchIn = [&](const Profile& p, const QString& schema) {
-        Match m { p, schema, 0, {} };
-        const std::vector<Table>& tables = catalog.value(schema);
-        QHash<QString, QString> found;
-        for (const Profile::Table& t : p.tables) {
-            QString chosen;
-            QString lacking;
-            for (const QString& pattern : t.names) {
-                const QRegularExpression re(pattern.contains(u'*')
-                        ? QRegularExpression::wildcardToRegularExpression(pattern)
-                        : QRegularExpression::anchoredPattern(QRegularExpression::escape(pattern)),
-                    QRegularExpression::CaseInsensitiveOption);
-                for (const Table& table : tables) {
-                    if (!re.match(table.name).hasMatch())
-                        continue;
-                    QStringList missing;
-                    for (const QString& c : t.columns) {
-                        if (!table.columns.contains(c.toLower()))
-                            missing.append(c);
-                    }
-                    if (missing.isEmpty()) {
-                        chosen = table.name;
-                        break;
-                    }
-                    if (lacking.isEmpty())
-                        lacking = QStringLiteral("table %1.%2 lacks column(s) %3")
-                                      .arg(schema, table.name, missing.join(QStringLiteral(", ")));
-                }
-                if (!chosen.isEmpty())
-                    break;
+    LayoutDetector detector(QStringLiteral("postgresql"), QStringLiteral("PostgreSQL"), m_shownAddress,
+        [&catalog](const QString& schema, const QString& table) {
+            for (const Table& t : catalog.value(schema)) {
+                if (t.name == table)
+                    return t.columns;
             }
-            if (chosen.isEmpty()) {
-                if (t.optional)
-                    continue;
-                m.problem = !lacking.isEmpty()
-                    ? lacking
-                    : QStringLiteral("no table %1 in schema %2").arg(t.names.join(QStringLiteral(" or ")), schema);
-                return m;
-            }
-            found.insert(t.alias, chosen);
-            m.score += 10 + int(t.columns.size());
-        }
-        m.profile = p.resolved(found, schema);
-        std::vector<Profile::Checkpoint> present;
-        for (const Profile::Checkpoint& c : m.profile.checkpoints) {
-            if (!c.table.contains(u'{'))
-                present.push_back(c);
-        }
-        m.profile.checkpoints = present;
-        if (m.profile.streams.table.contains(u'{'))
-            m.profile.streams = {};
-        return m;
-    };
-    auto schemasFor = [&](const Profile& p) {
-        if (!m_options.schema.isEmpty())
-            return QStringList { m_options.schema };
-        QStringList order = p.schemas;
-        for (const QString& s : schemaOrder + allSchemas) {
-            if (!order.contains(s))
-                order.append(s);
-        }
-        return order;
-    };
-    auto match = [&](const Profile& p) {
-        Match first;
-        for (const QString& schema : schemasFor(p)) {
-            Match m = matchIn(p, schema);
-            if (m.problem.isEmpty())
-                return m;
-            if (first.problem.isEmpty() || catalog.contains(schema))
-                if (first.problem.isEmpty())
-                    first = m;
-        }
-        if (first.problem.isEmpty())
-            first = Match { p, {}, 0, QStringLiteral("no schema to look in") };
-        return first;
-    };
-    auto describe = [](const Profile& p) {
-        QStringList parts;
-        for (const Profile::Table& t : p.tables) {
-            parts.append(t.names.join(QStringLiteral(" or "))
-                + (t.columns.isEmpty() ? QString() : u'(' + t.columns.join(QStringLiteral(", ")) + u')')
-                + (t.optional ? QStringLiteral(" [optional]") : QString()));
-        }
-        return QStringLiteral("%1 (%2): %3").arg(p.name, p.title, parts.join(QStringLiteral("; ")));
-    };
-    QStringList present;
-    for (const QString& schema : allSchemas) {
-        for (const Table& t : catalog.value(schema))
-            present.append(schema + u'.' + t.name);
+            return QStringList();
+        });
+    for (auto it = catalog.cbegin(); it != catalog.cend(); ++it) {
+        QStringList names;
+        for (const Table& t : it.value())
+            names.append(t.name);
+        detector.addSchema(it.key(), names);
     }
-    const QString presentText = present.isEmpty()
-        ? QStringLiteral("none")
-        : present.mid(0, 60).join(QStringLiteral(", ")) + (present.size() > 60 ? QStringLiteral(", ...") : QString());
-    const QString engine = QStringLiteral("postgresql");
-
-    if (!m_options.mappingFile.isEmpty() || !m_options.profile.isEmpty()) {
-        std::optional<Profile> p;
-        if (!m_options.mappingFile.isEmpty()) {
-            p = Profile::load(m_options.mappingFile, engine);
-        } else {
-            p = ProfileRegistry::find(m_options.profile, engine);
-            if (!p)
-                throw StoreError(QStringLiteral("Unknown profile \"%1\" for PostgreSQL (known: %2).")
-                                     .arg(m_options.profile, ProfileRegistry::names().join(QStringLiteral(", "))),
-                    StoreError::Kind::UnknownLayout);
-        }
-        const Match m = match(*p);
-        if (!m.problem.isEmpty())
-            throw StoreError(QStringLiteral("%1 does not have the layout \"%2\": %3. Tables present: %4.")
-                                 .arg(m_shownAddress, p->name, m.problem, presentText),
-                StoreError::Kind::MissingTable);
-        m_profile = m.profile;
-        m_schema = m.schema;
-        m_candidates = { m_profile.name };
-        return;
-    }
-
-    std::vector<Match> matches;
-    QStringList lookedFor;
-    for (const Profile& p : ProfileRegistry::forEngine(engine)) {
-        Match m = match(p);
-        if (m.problem.isEmpty())
-            matches.push_back(std::move(m));
-        else
-            lookedFor.append(describe(p) + QStringLiteral(" — ") + m.problem);
-    }
-    if (matches.empty())
-        throw StoreError(QStringLiteral("No known event store layout in %1. Looked for:\n  %2\nTables present: %3.\n"
-                                        "Choose a layout with --profile NAME or describe it with --mapping FILE.")
-                             .arg(m_shownAddress, lookedFor.join(QStringLiteral("\n  ")), presentText),
-            StoreError::Kind::UnknownLayout);
-    std::stable_sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) { return a.score > b.score; });
-    m_profile = matches.front().profile;
-    m_schema = matches.front().schema;
-    for (const Match& m : matches) {
-        m_candidates.append(m.profile.name);
-        if (&m != &matches.front())
-            m_notes.append(QStringLiteral("also found: %1 in schema %2 (open it with --profile %1)")
-                               .arg(m.profile.name, m.schema));
-    }
+    detector.setSchemaOrder(schemaOrder);
+    const LayoutDetector::Result found = detector.detect(m_options);
+    m_profile = found.chosen.profile;
+    m_schema = found.chosen.schema;
+    m_candidates = found.candidates;
+    for (const LayoutDetector::Match& m : found.others)
+        m_notes.append(
+            QStringLiteral("also found: %1 in schema %2 (open it with --profile %1)").arg(m.profile.name, m.schema));
 }
 
 void PgStore::buildSql()
@@ -781,38 +680,74 @@ void PgStore::readText(
     });
 }
 
-std::optional<qint64> PgStore::single(const SqlStatement& st)
+std::optional<qint64> PgStore::single(const SqlStatement& st, bool prepared)
 {
     std::optional<qint64> out;
-    query(st, [&](const Rows& r) {
-        if (!r.isNull(0))
-            out = r.integer(0);
-    });
+    query(
+        st,
+        [&](const Rows& r) {
+            if (!r.isNull(0))
+                out = r.integer(0);
+        },
+        prepared);
     return out;
 }
 
 EventPage PgStore::events(const EventQuery& q)
 {
+    // The log, one stream: plans that do not depend on the values, so they are prepared once. Category and
+    // predicate reads are planned with their values each time (a generic plan may pick the wrong index).
+    const bool prepared = !q.filter.hasPredicates() && q.filter.category.isEmpty();
     return call([&] {
         return m_sql->readPage(
-            q, true, [this](const SqlStatement& st) { return single(st); },
-            [this](const SqlStatement& st) {
+            q, true, [this, prepared](const SqlStatement& st) { return single(st, prepared); },
+            [this, prepared](const SqlStatement& st) {
                 EventList list;
-                query(st, [&](const Rows& r) { list.push_back(readEvent(r)); });
+                query(
+                    st, [&](const Rows& r) { list.push_back(readEvent(r)); }, prepared);
                 return list;
             });
     });
 }
 
+std::string PgStore::scopeSignature(const EventFilter& filter) const
+{
+    const SqlStatement st = m_sql->keys(filter, true, -1);
+    std::string key = st.sql.toStdString();
+    for (const QVariant& v : st.values)
+        key += '\x1f' + std::to_string(v.typeId()) + ':' + toParam(v);
+    return key;
+}
+
+// Counts and anchors hold while the log's head stays where it was when they were read: stores append, so a new
+// event moves the head and the next call counts again. Rows archived or deleted in place need a new connection.
+PgStore::ScopeCache& PgStore::scopeCache(const EventFilter& filter)
+{
+    const qint64 head = single(m_sql->edgeKey(EventFilter {}, true), true).value_or(-1);
+    if (m_scopes.size() > 256)
+        m_scopes.clear();
+    ScopeCache& cache = m_scopes[scopeSignature(filter)];
+    if (cache.head != head) {
+        cache = {};
+        cache.head = head;
+    }
+    return cache;
+}
+
 ScopeStats PgStore::scopeStats(const EventFilter& filter)
 {
     return call([&] {
+        ScopeCache& cache = scopeCache(filter);
+        if (cache.counted)
+            return cache.stats;
         ScopeStats stats;
         query(m_sql->scopeStats(filter, true, -1), [&](const Rows& r) {
             stats.count = r.integer(0, 0);
             stats.firstKey = r.integer(1);
             stats.lastKey = r.integer(2);
         });
+        cache.stats = stats;
+        cache.counted = true;
         return stats;
     });
 }
@@ -822,6 +757,9 @@ std::vector<qint64> PgStore::keyAnchors(const EventFilter& filter, int stride)
     if (stride <= 0)
         return {};
     return call([&] {
+        ScopeCache& cache = scopeCache(filter);
+        if (cache.anchorStride == stride)
+            return cache.anchors;
         std::vector<qint64> anchors;
         const SqlStatement st = m_sql->keys(filter, true, -1);
         std::vector<std::string> params;
@@ -844,6 +782,8 @@ std::vector<qint64> PgStore::keyAnchors(const EventFilter& filter, int stride)
                 break;
         }
         tx.commit();
+        cache.anchorStride = stride;
+        cache.anchors = anchors;
         return anchors;
     });
 }

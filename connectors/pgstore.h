@@ -7,6 +7,14 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace pqxx {
+class row;
+class transaction_base;
+} // namespace pqxx
 
 namespace es {
 
@@ -20,7 +28,7 @@ struct SqlStatement;
 class PgStore : public EventStore {
 public:
     struct Settings {
-        int statementTimeoutMs = 30000;
+        int statementTimeoutMs = 30000; // OpenOptions::statementTimeoutMs replaces it when set
         int reconnectAttempts = 4; // per call, with a doubling pause starting at 100 ms
     };
 
@@ -50,6 +58,7 @@ public:
     ScopeStats scopeStats(const EventFilter& filter) override;
     std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
     Histogram histogram(const HistogramQuery& query) override; // in pghistogram.cpp
+    bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
     void interrupt() override;
     // Defined in pgcheckpoints.cpp.
     CheckpointSet checkpoints() override;
@@ -76,13 +85,25 @@ private:
     void buildSql();
     template <typename F> auto call(F&& body);
     [[noreturn]] void rethrow(const QString& context);
-    void query(const SqlStatement& st, const std::function<void(const Rows&)>& each);
-    std::optional<qint64> single(const SqlStatement& st);
+    void execute(pqxx::transaction_base& tx, const SqlStatement& st, bool prepared,
+        const std::function<void(const pqxx::row&)>& each);
+    void query(const SqlStatement& st, const std::function<void(const Rows&)>& each, bool prepared = false);
+    std::optional<qint64> single(const SqlStatement& st, bool prepared = false);
     // Runs a statement through call(); each row as its first `columns` fields in text (nullopt for NULL).
     void readText(const SqlStatement& st, int columns,
         const std::function<void(const std::vector<std::optional<QString>>&)>& each);
     Event readEvent(const Rows& row) const;
     void fillStreamStats(StreamInfo& info);
+
+    struct ScopeCache {
+        qint64 head = -2; // the log's head when the entry was filled
+        bool counted = false;
+        ScopeStats stats;
+        int anchorStride = 0;
+        std::vector<qint64> anchors;
+    };
+    std::string scopeSignature(const EventFilter& filter) const;
+    ScopeCache& scopeCache(const EventFilter& filter);
 
     QString m_address;
     QString m_shownAddress;
@@ -96,6 +117,9 @@ private:
     QStringList m_notes;
     bool m_cCollation = false;
     std::atomic<bool> m_cancelled { false };
+    std::unordered_map<std::string, std::string> m_prepared; // SQL -> statement name on m_conn
+    quint64 m_preparedCount = 0;
+    std::unordered_map<std::string, ScopeCache> m_scopes;
 };
 
 } // namespace es

@@ -1,5 +1,6 @@
 #include "sqlitestore.h"
 
+#include "layoutdetector.h"
 #include "sqlbuilder.h"
 
 #include <QFileInfo>
@@ -384,140 +385,19 @@ void SqliteStore::detectLayout(const OpenOptions& options)
         while (q.next())
             tables.append(q.text(0));
     }
-    auto columnsOf = [this](const QString& table) {
-        QStringList columns;
-        Query q(this, QStringLiteral("SELECT name FROM pragma_table_info(?)"), { table });
-        while (q.next())
-            columns.append(q.text(0).toLower());
-        return columns;
-    };
-
-    struct Match {
-        Profile profile;
-        int score = 0;
-        QString problem; // why it does not fit; empty when it does
-        QStringList missingCheckpointTables;
-    };
-    auto match = [&](const Profile& p) {
-        Match m { p, 0, {}, {} };
-        QHash<QString, QString> found;
-        for (const Profile::Table& t : p.tables) {
-            QString chosen;
-            QString lacking;
-            for (const QString& pattern : t.names) {
-                QStringList hits;
-                if (pattern.contains(u'*')) {
-                    const QRegularExpression re(QRegularExpression::wildcardToRegularExpression(pattern),
-                        QRegularExpression::CaseInsensitiveOption);
-                    for (const QString& name : tables) {
-                        if (re.match(name).hasMatch())
-                            hits.append(name);
-                    }
-                } else {
-                    for (const QString& name : tables) {
-                        if (name.compare(pattern, Qt::CaseInsensitive) == 0)
-                            hits.append(name);
-                    }
-                }
-                for (const QString& name : hits) {
-                    const QStringList have = columnsOf(name);
-                    QStringList missing;
-                    for (const QString& c : t.columns) {
-                        if (!have.contains(c.toLower()))
-                            missing.append(c);
-                    }
-                    if (missing.isEmpty()) {
-                        chosen = name;
-                        break;
-                    }
-                    if (lacking.isEmpty())
-                        lacking = QStringLiteral("table %1 lacks column(s) %2")
-                                      .arg(name, missing.join(QStringLiteral(", ")));
-                }
-                if (!chosen.isEmpty())
-                    break;
-            }
-            if (chosen.isEmpty()) {
-                if (t.optional)
-                    continue;
-                m.problem = !lacking.isEmpty()
-                    ? lacking
-                    : QStringLiteral("no table %1").arg(t.names.join(QStringLiteral(" or ")));
-                return m;
-            }
-            found.insert(t.alias, chosen);
-            m.score += 10 + int(t.columns.size());
-        }
-        m.profile = p.resolved(found);
-        // Checkpoint sources whose table was not found do not apply to this file.
-        std::vector<Profile::Checkpoint> present;
-        for (const Profile::Checkpoint& c : m.profile.checkpoints) {
-            if (!c.table.contains(u'{')) {
-                present.push_back(c);
-                continue;
-            }
-            for (const Profile::Table& t : p.tables) {
-                if (c.table.contains(u'{' + t.alias + u'}'))
-                    m.missingCheckpointTables.append(t.names.join(QStringLiteral(" or ")));
-            }
-        }
-        m.profile.checkpoints = present;
-        if (m.profile.streams.table.contains(u'{'))
-            m.profile.streams = {};
-        return m;
-    };
-    auto describe = [](const Profile& p) {
-        QStringList parts;
-        for (const Profile::Table& t : p.tables) {
-            parts.append(t.names.join(QStringLiteral(" or "))
-                + (t.columns.isEmpty() ? QString() : u'(' + t.columns.join(QStringLiteral(", ")) + u')')
-                + (t.optional ? QStringLiteral(" [optional]") : QString()));
-        }
-        return QStringLiteral("%1 (%2): %3").arg(p.name, p.title, parts.join(QStringLiteral("; ")));
-    };
-    const QString present = tables.isEmpty() ? QStringLiteral("none") : tables.join(QStringLiteral(", "));
-
-    if (!options.mappingFile.isEmpty() || !options.profile.isEmpty()) {
-        std::optional<Profile> p;
-        if (!options.mappingFile.isEmpty()) {
-            p = Profile::load(options.mappingFile, QStringLiteral("sqlite"));
-        } else {
-            p = ProfileRegistry::find(options.profile, QStringLiteral("sqlite"));
-            if (!p)
-                throw StoreError(QStringLiteral("Unknown profile \"%1\" for SQLite (known: %2).")
-                                     .arg(options.profile, ProfileRegistry::names().join(QStringLiteral(", "))),
-                    StoreError::Kind::UnknownLayout);
-        }
-        const Match m = match(*p);
-        if (!m.problem.isEmpty())
-            throw StoreError(QStringLiteral("%1 does not have the layout \"%2\": %3. Tables present: %4.")
-                                 .arg(m_path, p->name, m.problem, present),
-                StoreError::Kind::MissingTable);
-        m_profile = m.profile;
-        m_missingCheckpointTables = m.missingCheckpointTables;
-        m_candidates = { m_profile.name };
-        return;
-    }
-
-    std::vector<Match> matches;
-    QStringList lookedFor;
-    for (const Profile& p : ProfileRegistry::forEngine(QStringLiteral("sqlite"))) {
-        Match m = match(p);
-        if (m.problem.isEmpty())
-            matches.push_back(std::move(m));
-        else
-            lookedFor.append(describe(p) + QStringLiteral(" — ") + m.problem);
-    }
-    if (matches.empty())
-        throw StoreError(QStringLiteral("No known event store layout in %1. Looked for:\n  %2\nTables present: %3.\n"
-                                        "Choose a layout with --profile NAME or describe it with --mapping FILE.")
-                             .arg(m_path, lookedFor.join(QStringLiteral("\n  ")), present),
-            StoreError::Kind::UnknownLayout);
-    std::stable_sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) { return a.score > b.score; });
-    m_profile = matches.front().profile;
-    m_missingCheckpointTables = matches.front().missingCheckpointTables;
-    for (const Match& m : matches)
-        m_candidates.append(m.profile.name);
+    LayoutDetector detector(
+        QStringLiteral("sqlite"), QStringLiteral("SQLite"), m_path, [this](const QString&, const QString& table) {
+            QStringList columns;
+            Query q(this, QStringLiteral("SELECT name FROM pragma_table_info(?)"), { table });
+            while (q.next())
+                columns.append(q.text(0).toLower());
+            return columns;
+        });
+    detector.addSchema(QString(), tables);
+    const LayoutDetector::Result found = detector.detect(options);
+    m_profile = found.chosen.profile;
+    m_missingCheckpointTables = found.chosen.missingCheckpointTables;
+    m_candidates = found.candidates;
 }
 
 QString SqliteStore::categoryOf(const QString& column) const

@@ -40,6 +40,7 @@ public:
     CheckpointSet checkpoints() override;
     ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
     Histogram histogram(const HistogramQuery& query) override; // in sqlitehistogram.cpp
+    bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in sqliterawread.cpp
     void interrupt() override;
 
     const Profile& profile() const { return m_profile; }

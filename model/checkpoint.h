@@ -32,11 +32,14 @@ struct CheckpointSet {
 // The state of one scope and of some keys in it, read in one go.
 struct ScopeProgress {
     qint64 total = 0; // events in the scope
+    bool totalEstimated = false; // total extrapolated rather than counted (see Probe::estimated)
     qint64 headKey = -1; // last key; -1 when the scope is empty
     QDateTime headTime;
     struct Probe {
         qint64 position = -1; // as asked
         qint64 after = 0; // events in the scope with a key above it, counted (keys may have gaps)
+        // Engines may count exactly only up to a bound and extrapolate beyond it; then this is set.
+        bool estimated = false;
         QDateTime time; // time of the last event in the scope at or before it
     };
     std::vector<Probe> probes; // in the order asked

@@ -4,6 +4,7 @@
 #include "event.h"
 #include "eventfilter.h"
 #include "histogram.h"
+#include "rawevent.h"
 
 #include <QDateTime>
 #include <QMetaType>
@@ -134,6 +135,15 @@ public:
         Q_UNUSED(query);
         throw StoreError(QStringLiteral("histograms are not supported by this engine"));
     }
+    // Every event the query selects (at most query.limit when > 0), forward in key order from query.from to
+    // query.to, handed over as raw rows without building Events; how it pages is the engine's business. Returns
+    // false, having read nothing, where the engine has no such path (then page through events()). Throws StoreError.
+    virtual bool readRaw(const EventQuery& query, RawEventReceiver& receiver)
+    {
+        Q_UNUSED(query);
+        Q_UNUSED(receiver);
+        return false;
+    }
     // Stops the statement running now on another thread; it throws StoreError(Cancelled).
     virtual void interrupt() = 0;
 };
@@ -142,6 +152,7 @@ struct OpenOptions {
     QString profile; // force a layout by name
     QString mappingFile; // a user mapping (profile) file
     QString schema; // database schema where the layout allows it
+    int statementTimeoutMs = -1; // PostgreSQL: longest a statement may run; -1 = the engine's default, 0 = no limit
 };
 
 } // namespace es

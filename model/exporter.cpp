@@ -74,6 +74,12 @@ public:
         m_out.buffer().append(event.toJsonLine()).append('\n');
         m_out.maybeFlush();
     }
+    void writeRaw(const RawEvent& event) override
+    {
+        event.appendJsonLine(m_out.buffer());
+        m_out.buffer().append('\n');
+        m_out.maybeFlush();
+    }
     void finish() override { m_out.close(); }
     qint64 bytesWritten() const override { return m_out.bytes(); }
 
@@ -92,6 +98,13 @@ public:
     void write(const Event& event) override
     {
         m_out.buffer().append(m_first ? "\n" : ",\n").append(event.toJsonLine());
+        m_first = false;
+        m_out.maybeFlush();
+    }
+    void writeRaw(const RawEvent& event) override
+    {
+        m_out.buffer().append(m_first ? "\n" : ",\n");
+        event.appendJsonLine(m_out.buffer());
         m_first = false;
         m_out.maybeFlush();
     }
@@ -196,6 +209,20 @@ public:
 private:
     FileOutput m_out;
     QByteArray m_cell;
+};
+
+template <typename Row, typename Reached> class RawReceiver : public RawEventReceiver {
+public:
+    RawReceiver(Row& row, Reached& reached)
+        : m_row(row)
+        , m_reached(reached)
+    { }
+    bool row(const RawEvent& event) override { return m_row(event); }
+    bool reached(qint64 key) override { return m_reached(key); }
+
+private:
+    Row& m_row;
+    Reached& m_reached;
 };
 
 struct FormatRegistry {
@@ -504,7 +531,43 @@ ExportResult Exporter::run(
         if (!report(firstKey))
             throw cancelled();
 
-        while (firstKey >= 0) {
+        // The raw path: rows go from the engine to the sink as bytes, with no Event built unless redacting.
+        bool stopped = false;
+        auto take = [&](const RawEvent& e) {
+            const qint64 key = byVersion ? e.version : e.position;
+            if (lastWritten >= 0 && key >= 0 && key <= lastWritten)
+                return true;
+            lastWritten = std::max(lastWritten, key);
+            if (!keys.empty() && !std::binary_search(keys.begin(), keys.end(), key))
+                return true;
+            if (!redactor->isEmpty()) {
+                Event copy = e.toEvent();
+                if (redactor->apply(copy))
+                    ++result.redactedEvents;
+                sink->write(copy);
+            } else {
+                sink->writeRaw(e);
+            }
+            if (++state.events % 4096 == 0 && !report(key))
+                stopped = true;
+            return !stopped;
+        };
+        auto reached = [&](qint64 key) {
+            if (!report(key))
+                stopped = true;
+            return !stopped;
+        };
+        RawReceiver receiver(take, reached);
+        EventQuery rawQuery;
+        rawQuery.filter = filter;
+        rawQuery.from = from;
+        rawQuery.to = to;
+        rawQuery.limit = 0;
+        const bool raw = firstKey >= 0 && store.readRaw(rawQuery, receiver);
+        if (stopped)
+            throw cancelled();
+
+        while (firstKey >= 0 && !raw) {
             const EventPage page = store.events(query);
             for (const Event& e : page.events) {
                 const qint64 key = keyOf(e);

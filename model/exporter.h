@@ -18,6 +18,8 @@ class ExportSink {
 public:
     virtual ~ExportSink() = default;
     virtual void write(const Event& event) = 0;
+    // The same for a raw row (see EventStore::readRaw); sinks that can write the bytes as they are override it.
+    virtual void writeRaw(const RawEvent& event) { write(event.toEvent()); }
     // Completes the file; the exporter renames it into place afterwards.
     virtual void finish() = 0;
     // Bytes written so far (for progress); 0 where unknown.

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -119,8 +121,8 @@ const char* const preludeSource = R"JS(
 })
 )JS";
 
-// The fold loop, inside the engine. Events arrive as one flat array of 7 values per event; state never leaves the
-// engine unless asked for.
+// The fold loop, inside the engine. A batch is one JSON text [type id, data, type id, data, ...] parsed once; type
+// names cross once per fold (addType), so no string is made per event. The state never leaves the engine unless asked.
 const char* const driverSource = R"JS(
 (function (H) {
     var init = typeof H.$init === 'function' ? H.$init : null;
@@ -129,6 +131,21 @@ const char* const driverSource = R"JS(
     Object.keys(H).forEach(function (k) {
         if (k.charAt(0) !== '$' && typeof H[k] === 'function') map[k] = H[k];
     });
+    var D = null;
+    var types = [];
+    var handlers = [];
+    var shapes = [];
+    var shapeNums = [];
+    var shapeStrs = [];
+    // V4 collects garbage each time the text held by strings grows by 128 KB over what survived the last
+    // collection; a long-lived string raises that threshold so a batch does not trigger several collections.
+    var ballast = 'x'.repeat(1 << 20);
+    // V4 gives a 64 KB chunk back to the system (madvise) as soon as a collection finds it empty, and maps it
+    // again on the next allocation; on virtual machines that costs far more than the allocation itself (one
+    // small object measured 0.8-1.5 us instead of 0.09 us). A ring of every 16th recent event keeps some object
+    // alive in each chunk the fold allocates from, so collections reuse chunks instead of returning them.
+    var pins = new Array(256);
+    var pinAt = 0;
     // Only type and data are parsed up front; the envelope (stream, position, version, time) and the metadata
     // are parsed for the whole batch the first time a handler reads one of them.
     function Batch(env, meta) { this.envText = env; this.metaText = meta; this.env = null; this.meta = null; }
@@ -137,6 +154,7 @@ const char* const driverSource = R"JS(
         return this.env[i * 4 + k];
     };
     Batch.prototype.metadata = function (i) {
+        if (this.metaText === null) { D.missed = true; return undefined; }
         if (this.meta === null) this.meta = this.metaText.split('\x1e');
         try { return JSON.parse(this.meta[i]); } catch (x) { return this.meta[i]; }
     };
@@ -166,9 +184,14 @@ const char* const driverSource = R"JS(
                  time: this.time, data: this.data, metadata: this.metadata };
     };
     var cur = 0;
-    var D = {
-        s: {}, err: undefined, saved: 'null', pred: null,
+    D = {
+        s: {}, err: undefined, saved: 'null', pred: null, ballast: ballast, missed: false,
         at: function () { return cur; },
+        addType: function (name) {
+            types.push(name);
+            var h = name !== null ? map[name] : undefined;
+            handlers.push(h === undefined ? any : h);
+        },
         reset: function () {
             this.err = undefined;
             try { var s = init !== null ? init() : undefined; this.s = s === undefined ? {} : s; return true; }
@@ -186,26 +209,42 @@ const char* const driverSource = R"JS(
                 return null;
             } catch (x) { return x; }
         },
-        fold: function (text, env, meta, save) {
-            var a = JSON.parse(text);
+        addShape: function (code, nums, strs) {
+            shapes.push(new Function('n', 'i', 's', 'j', 'return ' + code + ';'));
+            shapeNums.push(nums);
+            shapeStrs.push(strs);
+        },
+        // nbuf holds per event [type id, shape id, the shape's numbers...]; a shape rebuilds the data object from
+        // them and from the batch's strings. Data with no shape (-1) comes whole, in order, in the JSON text.
+        fold: function (nbuf, text, strs, env, meta, save) {
+            this.missed = false;
+            var v = new Float64Array(nbuf);
+            var a = text.length > 2 ? JSON.parse(text) : null;
+            var st = strs.length > 2 ? JSON.parse(strs) : null;
             var b = new Batch(env, meta);
-            var n = a.length / 2;
             var s = this.s;
             if (save) this.saved = JSON.stringify(s);
             var pred = this.pred;
-            var i = 0;
+            var len = v.length;
+            var p = 0, j = 0, k = 0, i = 0;
             try {
-                for (; i < n; ++i) {
+                for (; p < len; ++i) {
                     cur = i;
-                    var e = new Ev(b, i, a[2 * i], a[2 * i + 1]);
-                    var h = map[e.type];
-                    if (h === undefined) h = any;
+                    // Integer-typed, or V4 indexes the tables below through a number-to-string key.
+                    var t = v[p] | 0;
+                    var sh = v[p + 1] | 0;
+                    var d;
+                    if (sh < 0) { d = a[k++]; p += 2; }
+                    else { d = shapes[sh](v, p + 2, st, j); p += 2 + shapeNums[sh]; j += shapeStrs[sh]; }
+                    var e = new Ev(b, i, types[t], d);
+                    if ((i & 15) === 0) pins[(pinAt++) & 255] = e;
+                    var h = handlers[t];
                     if (h !== null) { var r = h(s, e); if (r !== undefined) s = r; }
                     if (pred !== null && pred(s, e, s, e)) { this.s = s; cur = i + 1; return 1; }
                 }
             } catch (x) { this.err = x; this.s = s; return -1; }
             this.s = s;
-            cur = n;
+            cur = i;
             return 0;
         }
     };
@@ -298,6 +337,8 @@ ReducerError JsFold::errorFrom(const QJSValue& thrown, ReducerError::Kind kind) 
 bool JsFold::load(const QString& source, const QString& fileName, ReducerError* error)
 {
     m_fileName = fileName;
+    // Metadata is the bulk of most events and few reducers read it: it crosses only once a handler asks for it.
+    m_sendMetadata = source.contains(QLatin1String("metadata"));
     const QJSValue preludeFn = m_engine.evaluate(QString::fromUtf8(preludeSource), QStringLiteral("es:prelude"));
     QJSValue prelude = preludeFn.call({ m_engine.globalObject() });
     Q_ASSERT(prelude.isObject());
@@ -331,10 +372,14 @@ bool JsFold::load(const QString& source, const QString& fileName, ReducerError* 
     m_set = m_driver.property(QStringLiteral("set"));
     m_reset = m_driver.property(QStringLiteral("reset"));
     m_setPredicate = m_driver.property(QStringLiteral("setPredicate"));
+    m_addType = m_driver.property(QStringLiteral("addType"));
+    m_addShape = m_driver.property(QStringLiteral("addShape"));
     // V4 compiles a function to machine code only after a few calls and cannot switch a running loop over, so
     // the batch loop, called rarely but hot, would stay interpreted: call it empty until it is compiled.
     for (int i = 0; i < 4; ++i)
-        m_fold.callWithInstance(m_driver, { QStringLiteral("[]"), QStringLiteral("[]"), QString(), false });
+        m_fold.callWithInstance(m_driver,
+            { m_engine.toScriptValue(QByteArray()), QStringLiteral("[]"), QStringLiteral("[]"), QStringLiteral("[]"),
+                QString(), false });
     if (auto initError = reset()) {
         *error = *initError;
         return false;
@@ -375,6 +420,8 @@ bool JsFold::setStateJson(const QByteArray& json)
 
 bool JsFold::setStopPredicate(const QString& source, ReducerError* error)
 {
+    if (source.contains(QLatin1String("metadata")))
+        m_sendMetadata = true;
     const QJSValue thrown = m_setPredicate.callWithInstance(m_driver, { source.trimmed() });
     if (thrown.isNull() || thrown.isUndefined())
         return true;
@@ -397,26 +444,58 @@ QStringList JsFold::takeLog()
     return out;
 }
 
+int JsFold::typeId(const QString& type)
+{
+    if (m_lastTypeId >= 0 && type.isNull() == m_lastType.isNull() && type == m_lastType)
+        return m_lastTypeId;
+    int id;
+    if (type.isNull()) {
+        if (m_nullTypeId < 0) {
+            m_nullTypeId = m_typeCount++;
+            m_addType.callWithInstance(m_driver, { QJSValue(QJSValue::NullValue) });
+        }
+        id = m_nullTypeId;
+    } else {
+        auto it = m_typeIds.constFind(type);
+        if (it == m_typeIds.constEnd()) {
+            it = m_typeIds.insert(type, m_typeCount++);
+            m_addType.callWithInstance(m_driver, { type });
+        }
+        id = *it;
+    }
+    m_lastType = type;
+    m_lastTypeId = id;
+    return id;
+}
+
 void JsFold::buildBatch(const Event* events, qsizetype count)
 {
-    m_batch.clear();
-    m_env.clear();
-    m_meta.clear();
+    // resize(0) keeps the buffers' capacity from batch to batch.
+    m_batch.resize(0);
+    m_env.resize(0);
+    m_meta.resize(0);
+    m_strings.resize(0);
+    m_numbers.clear();
     m_batch.append('[');
     m_env.append('[');
+    m_strings.append('[');
     for (qsizetype i = 0; i < count; ++i) {
         const Event& e = events[i];
         if (i) {
-            m_batch.append(',');
             m_env.append(',');
-            m_meta.append('\x1e');
+            if (m_sendMetadata)
+                m_meta.append('\x1e');
         }
-        if (e.type.isNull())
-            m_batch.append("null", 4);
-        else
-            appendJsonString(m_batch, e.type);
-        m_batch.append(',');
-        e.data.appendJson(m_batch);
+        m_numbers.push_back(typeId(e.type));
+        const std::size_t shapeAt = m_numbers.size();
+        m_numbers.push_back(-1);
+        const int shape = e.data.isJson() ? shapeOf(e.data.bytes) : -1;
+        m_numbers[shapeAt] = shape;
+        if (shape < 0) {
+            if (m_batch.size() > 1)
+                m_batch.append(',');
+            e.data.appendJson(m_batch);
+        }
 
         if (e.stream != m_lastStream) {
             m_lastStream = e.stream;
@@ -434,10 +513,152 @@ void JsFold::buildBatch(const Event* events, qsizetype count)
         else
             m_env.append("null", 4);
         // JSON text never holds a raw 0x1E, so it separates the metadata of each event.
-        e.metadata.appendJson(m_meta);
+        if (m_sendMetadata)
+            e.metadata.appendJson(m_meta);
     }
     m_batch.append(']');
     m_env.append(']');
+    m_strings.append(']');
+}
+
+// Scans JSON text into a shape: the object literal that rebuilds it, with numbers read from the batch's number
+// column and strings from its string list; -1 when the payload is better parsed whole (large, deep, unusual).
+int JsFold::shapeOf(const QByteArray& json)
+{
+    if (json.size() > maxShapedBytes)
+        return -1;
+    m_code.clear();
+    const qsizetype numbersBefore = qsizetype(m_numbers.size());
+    const qsizetype stringsBefore = m_strings.size();
+    int nums = 0;
+    int strs = 0;
+    const char* p = json.constData();
+    const char* const end = p + json.size();
+    auto fail = [&] {
+        m_numbers.resize(std::size_t(numbersBefore));
+        m_strings.truncate(stringsBefore);
+        return -1;
+    };
+    auto skipSpace = [&] {
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+            ++p;
+    };
+    // A string token, copied as it is: JSON string syntax is JS string syntax but for U+2028/U+2029.
+    auto stringToken = [&](QByteArray& out) {
+        const char* start = p++;
+        while (p < end && *p != '"') {
+            if (*p == '\\')
+                ++p;
+            else if (uchar(*p) == 0xE2 && p + 2 < end && uchar(p[1]) == 0x80 && (uchar(p[2]) & 0xFE) == 0xA8)
+                return false;
+            else if (uchar(*p) < 0x20)
+                return false;
+            ++p;
+        }
+        if (p >= end)
+            return false;
+        ++p;
+        out.append(start, p - start);
+        return true;
+    };
+    std::function<bool(int)> value = [&](int depth) -> bool {
+        skipSpace();
+        if (p >= end || depth > 16)
+            return false;
+        const char c = *p;
+        if (c == '{' || c == '[') {
+            const char close = c == '{' ? '}' : ']';
+            m_code.append(c);
+            ++p;
+            skipSpace();
+            if (p < end && *p == close) {
+                m_code.append(close);
+                ++p;
+                return true;
+            }
+            while (true) {
+                if (c == '{') {
+                    skipSpace();
+                    if (p >= end || *p != '"')
+                        return false;
+                    const qsizetype keyAt = m_code.size();
+                    if (!stringToken(m_code))
+                        return false;
+                    // In a literal, __proto__ sets the prototype; JSON.parse makes it a plain property.
+                    if (QByteArrayView(m_code).sliced(keyAt).contains("__proto__"))
+                        return false;
+                    skipSpace();
+                    if (p >= end || *p != ':')
+                        return false;
+                    ++p;
+                    m_code.append(':');
+                }
+                if (!value(depth + 1))
+                    return false;
+                skipSpace();
+                if (p < end && *p == ',') {
+                    m_code.append(',');
+                    ++p;
+                    continue;
+                }
+                if (p < end && *p == close) {
+                    m_code.append(close);
+                    ++p;
+                    return true;
+                }
+                return false;
+            }
+        }
+        if (c == '"') {
+            if (m_strings.size() > 1)
+                m_strings.append(',');
+            if (!stringToken(m_strings))
+                return false;
+            m_code.append("s[j+");
+            m_code.append(QByteArray::number(strs++));
+            m_code.append(']');
+            return true;
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            const char* start = p;
+            while (
+                p < end && ((*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E'))
+                ++p;
+            bool ok = false;
+            const double d = QByteArrayView(start, p - start).toDouble(&ok);
+            if (!ok)
+                return false;
+            m_numbers.push_back(d);
+            m_code.append("n[i+");
+            m_code.append(QByteArray::number(nums++));
+            m_code.append(']');
+            return true;
+        }
+        for (const char* word : { "true", "false", "null" }) {
+            const qsizetype n = qsizetype(qstrlen(word));
+            if (end - p >= n && std::memcmp(p, word, std::size_t(n)) == 0) {
+                m_code.append(word, n);
+                p += n;
+                return true;
+            }
+        }
+        return false;
+    };
+    if (!value(0))
+        return fail();
+    skipSpace();
+    if (p != end)
+        return fail();
+    auto it = m_shapes.constFind(m_code);
+    if (it != m_shapes.constEnd())
+        return *it >= 0 ? *it : fail();
+    if (m_shapeCount >= maxShapes)
+        return fail();
+    // A shape the engine cannot compile is remembered as one to parse whole.
+    const QJSValue added = m_addShape.callWithInstance(m_driver, { QString::fromUtf8(m_code), nums, strs });
+    const int id = added.isError() ? -1 : m_shapeCount++;
+    m_shapes.insert(m_code, id);
+    return id >= 0 ? id : fail();
 }
 
 // Returns the driver's code (0 done, 1 stopped, -1 threw), or -2 when interrupted.
@@ -445,8 +666,19 @@ int JsFold::runBatch(const Event* events, qsizetype count, bool save, qsizetype*
 {
     buildBatch(events, count);
     m_watchdog->arm(m_budgetMs);
-    const QJSValue code = m_fold.callWithInstance(
-        m_driver, { QString::fromUtf8(m_batch), QString::fromUtf8(m_env), QString::fromUtf8(m_meta), save });
+    const QJSValue code = m_fold.callWithInstance(m_driver,
+        { m_engine.toScriptValue(QByteArray(
+              reinterpret_cast<const char*>(m_numbers.data()), qsizetype(m_numbers.size() * sizeof(double)))),
+            QString::fromUtf8(m_batch), QString::fromUtf8(m_strings), QString::fromUtf8(m_env),
+            m_sendMetadata ? QJSValue(QString::fromUtf8(m_meta)) : QJSValue(QJSValue::NullValue), save });
+    if (!m_sendMetadata && save && m_driver.property(QStringLiteral("missed")).toBool()) {
+        // A handler read metadata, which this batch left out: from now on every batch carries it; this one again.
+        m_watchdog->disarm();
+        m_engine.setInterrupted(false);
+        m_sendMetadata = true;
+        m_driver.property(QStringLiteral("restore")).callWithInstance(m_driver);
+        return runBatch(events, count, save, failedAt, error);
+    }
     // A watchdog that fires just as a batch completes must not turn a finished batch into a timeout.
     const bool timedOut = (m_watchdog->disarm() || m_engine.isInterrupted()) && !code.isNumber();
     m_engine.setInterrupted(false);

@@ -2,9 +2,12 @@
 
 #include "reducer.h"
 
+#include <QHash>
 #include <QJSEngine>
 #include <QJSValue>
 #include <QStringList>
+
+#include <vector>
 
 namespace es {
 
@@ -36,8 +39,11 @@ private:
     int m_budgetMs;
 };
 
-// The fold of a JsReducer. Events go into the engine in batches: types and data as one JSON text parsed by the
-// engine, the envelope and metadata as texts parsed only when a handler reads them. The state stays in the engine.
+// The fold of a JsReducer. Events go into the engine in batches: type ids, shape ids and numbers in one
+// Float64Array, strings as one JSON text, and each data payload rebuilt in the engine by a compiled object literal
+// of its shape (payloads that are large, deep or not JSON go whole as one JSON text parsed once). The envelope and
+// metadata are texts parsed only when a handler reads them; metadata crosses only once some handler asks for it.
+// The state stays in the engine and crosses back as JSON text only when asked (snapshots, the view).
 class JsFold : public Fold {
 public:
     explicit JsFold(int budgetMs = JsReducer::defaultBudgetMs);
@@ -50,6 +56,7 @@ public:
     bool setStateJson(const QByteArray& json) override;
     bool setStopPredicate(const QString& source, ReducerError* error) override;
     FoldResult apply(const Event* events, qsizetype count) override;
+    using Fold::apply;
 
     // Messages from log()/console.*, oldest first (bounded).
     QStringList takeLog();
@@ -59,6 +66,8 @@ public:
 
 private:
     void buildBatch(const Event* events, qsizetype count);
+    int typeId(const QString& type);
+    int shapeOf(const QByteArray& json);
     ReducerError errorFrom(const QJSValue& thrown, ReducerError::Kind kind) const;
     int runBatch(const Event* events, qsizetype count, bool save, qsizetype* failedAt, ReducerError* error);
 
@@ -70,6 +79,8 @@ private:
     QJSValue m_set;
     QJSValue m_reset;
     QJSValue m_setPredicate;
+    QJSValue m_addType;
+    QJSValue m_addShape;
     QString m_fileName;
     int m_budgetMs;
     int m_batchSize = 2048;
@@ -78,6 +89,19 @@ private:
     QByteArray m_meta;
     QString m_lastStream;
     QByteArray m_lastStreamJson;
+    QHash<QString, int> m_typeIds; // type name -> index of the engine's type table
+    int m_nullTypeId = -1;
+    int m_typeCount = 0;
+    bool m_sendMetadata = true;
+    static constexpr int maxShapes = 512;
+    static constexpr qsizetype maxShapedBytes = 4096;
+    QHash<QByteArray, int> m_shapes; // object literal text -> index of the engine's shape table, -1 when unusable
+    int m_shapeCount = 0;
+    QByteArray m_code;
+    QByteArray m_strings;
+    std::vector<double> m_numbers;
+    QString m_lastType;
+    int m_lastTypeId = -1;
 };
 
 } // namespace es

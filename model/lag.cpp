@@ -114,6 +114,7 @@ LagPoll pollLag(EventStore& store)
                 continue;
             if (!cp.hasValue) {
                 r.lagEvents = progress.total;
+                r.lagEstimated = progress.totalEstimated;
                 if (progress.total == 0)
                     r.lagSeconds = 0.0;
                 continue;
@@ -125,6 +126,7 @@ LagPoll pollLag(EventStore& store)
                 continue;
             }
             r.lagEvents = probe->after;
+            r.lagEstimated = probe->estimated;
             if (probe->after == 0)
                 r.lagSeconds = 0.0;
             else if (probe->time.isValid() && progress.headTime.isValid())
@@ -179,6 +181,7 @@ LagRow LagTracker::rowFor(const LagReading& reading, Track& track, const QDateTi
     row.started = cp.hasValue;
     row.head = reading.head;
     row.lagEvents = reading.lagEvents;
+    row.lagEstimated = reading.lagEstimated;
     row.lagSeconds = reading.lagSeconds;
     if (!cp.error.isEmpty()) {
         row.status = LagStatus::Unparseable;

@@ -42,6 +42,7 @@ struct LagReading {
     qint64 head = -1; // last key of its scope
     qint64 total = 0; // events in its scope
     qint64 lagEvents = -1; // events after the checkpoint, counted; -1 when unknown
+    bool lagEstimated = false; // lagEvents extrapolated by the engine, not counted
     std::optional<double> lagSeconds; // head time minus the time of the last processed event
     QString error; // why the scope could not be measured
 };
@@ -70,6 +71,7 @@ struct LagRow {
     bool started = false;
     qint64 head = -1;
     qint64 lagEvents = -1;
+    bool lagEstimated = false;
     std::optional<double> lagSeconds;
     std::optional<double> ratePerSecond; // events processed per second
     std::optional<double> etaSeconds; // to catch up at the current closing rate

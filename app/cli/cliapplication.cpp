@@ -24,6 +24,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <limits>
 #include <unistd.h>
 
 namespace es::cli {
@@ -115,6 +116,26 @@ void appendCell(QByteArray& out, const QByteArray& cell, int width, bool rightAl
         out.append(cell).append(QByteArray(pad, ' '));
 }
 
+class RawLineWriter : public RawEventReceiver {
+public:
+    RawLineWriter(OutputWriter& out, qint64 limit)
+        : m_out(out)
+        , m_limit(limit)
+    { }
+    bool row(const RawEvent& event) override
+    {
+        event.appendJsonLine(m_out.buffer());
+        m_out.buffer().append('\n');
+        m_out.maybeFlush();
+        return m_limit == 0 || ++m_written < m_limit;
+    }
+
+private:
+    OutputWriter& m_out;
+    qint64 m_limit;
+    qint64 m_written = 0;
+};
+
 QStringList splitList(const QStringList& values)
 {
     QStringList out;
@@ -177,7 +198,7 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
 {
     const bool all = command == Command::None;
     if (all || command != Command::Sample)
-        parser.addOptions({ m_profile, m_mapping, m_schema });
+        parser.addOptions({ m_profile, m_mapping, m_schema, cli::statementTimeoutOption() });
     if (all || command == Command::Info)
         parser.addOption(m_json);
     if (command == Command::Streams || command == Command::Events)
@@ -471,6 +492,17 @@ int CliApplication::events(const QCommandLineParser& parser, const QString& addr
         appendCell(header, "TYPE", 22);
         header.append("DATA");
         out.line(header);
+    }
+
+    if (json) {
+        // Rows go from the store to the output as bytes, with no Event built (the same writer as export).
+        RawLineWriter lines(out, limit);
+        EventQuery rawQuery;
+        rawQuery.filter = filter;
+        rawQuery.from = from;
+        rawQuery.limit = int(std::min<qint64>(limit, std::numeric_limits<int>::max()));
+        if (store->readRaw(rawQuery, lines))
+            return Success;
     }
 
     const bool byVersion = filter.isStream();

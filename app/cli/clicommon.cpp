@@ -60,7 +60,15 @@ QList<QCommandLineOption> storeOptions()
             QStringLiteral("FILE") },
         { QStringLiteral("schema"), QStringLiteral("Database schema to read, where the layout allows one."),
             QStringLiteral("NAME") },
+        statementTimeoutOption(),
     };
+}
+
+QCommandLineOption statementTimeoutOption()
+{
+    return { QStringLiteral("statement-timeout"),
+        QStringLiteral("PostgreSQL: stop any one query after SECONDS (default 30, 0 for no limit)."),
+        QStringLiteral("SECONDS") };
 }
 
 std::unique_ptr<EventStore> openStore(const QCommandLineParser& parser, const QString& address)
@@ -69,6 +77,18 @@ std::unique_ptr<EventStore> openStore(const QCommandLineParser& parser, const QS
     options.profile = parser.value(QStringLiteral("profile"));
     options.mappingFile = parser.value(QStringLiteral("mapping"));
     options.schema = parser.value(QStringLiteral("schema"));
+    if (parser.optionNames().contains(QStringLiteral("statement-timeout"))) {
+        const QString text = parser.value(QStringLiteral("statement-timeout"));
+        bool ok = false;
+        const double seconds = text.toDouble(&ok);
+        if (!ok || seconds < 0 || seconds > 24 * 3600)
+            throw StoreError(QStringLiteral("--statement-timeout takes a number of seconds up to 86400 (0 for no "
+                                            "limit), not \"%1\".")
+                                 .arg(text));
+        options.statementTimeoutMs = int(seconds * 1000 + 0.5);
+        if (seconds > 0 && options.statementTimeoutMs == 0)
+            options.statementTimeoutMs = 1;
+    }
     if (!options.mappingFile.isEmpty() && !QFileInfo::exists(options.mappingFile))
         throw StoreError(QStringLiteral("The mapping file %1 does not exist.").arg(options.mappingFile),
             StoreError::Kind::UnknownLayout);

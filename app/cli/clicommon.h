@@ -17,7 +17,8 @@ namespace es::cli {
 void printError(const QString& message);
 int exitCodeFor(StoreError::Kind kind);
 
-QList<QCommandLineOption> storeOptions(); // --profile, --mapping, --schema
+QList<QCommandLineOption> storeOptions(); // --profile, --mapping, --schema, --statement-timeout
+QCommandLineOption statementTimeoutOption();
 // Opens STORE with the store options; throws StoreError.
 std::unique_ptr<EventStore> openStore(const QCommandLineParser& parser, const QString& address);
 

@@ -53,6 +53,8 @@ QByteArray jsonLine(const LagRow& r)
         { QStringLiteral("ratePerSecond"), optionalNumber(r.ratePerSecond) },
         { QStringLiteral("etaSeconds"), optionalNumber(r.etaSeconds) },
         { QStringLiteral("status"), lagStatusName(r.status) } };
+    // lagEvents extrapolated beyond the engine's exact window (see ScopeProgress::Probe::estimated).
+    o.insert(QStringLiteral("lagEstimated"), r.lagEstimated);
     if (!r.partition.isEmpty())
         o.insert(QStringLiteral("partition"), r.partition);
     o.insert(QStringLiteral("checkpoint"), r.started ? QJsonValue(r.raw) : QJsonValue());
@@ -78,8 +80,10 @@ void writeTable(const std::vector<LagRow>& rows, OutputWriter& out)
                 : r.position >= 0 ? QString::number(r.position)
                                   : r.raw,
             r.head >= 0 ? QString::number(r.head) : QStringLiteral("-"),
-            r.lagEvents >= 0 ? QString::number(r.lagEvents) : QStringLiteral("-"), number(r.lagSeconds, 1),
-            number(r.ratePerSecond, 1), number(r.etaSeconds, 0),
+            r.lagEvents < 0      ? QStringLiteral("-")
+                : r.lagEstimated ? u'~' + QString::number(r.lagEvents)
+                                 : QString::number(r.lagEvents),
+            number(r.lagSeconds, 1), number(r.ratePerSecond, 1), number(r.etaSeconds, 0),
             r.detail.isEmpty() ? lagStatusName(r.status) : lagStatusName(r.status) + QStringLiteral(": ") + r.detail });
     }
     std::vector<qsizetype> widths;
@@ -118,8 +122,10 @@ int LagCommand::run(const QStringList& arguments)
     QCommandLineParser parser;
     const QString help = QStringLiteral(
         "Show every checkpoint (projection, processor, subscription) the store keeps: position, head of its scope, "
-        "lag in events (counted) and in time, rate, ETA and status (caught-up, catching-up, falling-behind, stalled, "
-        "behind, ahead-of-head, unparseable, error). JSON keys: name, scope, position, head, lagEvents, lagSeconds, "
+        "lag in events (counted; beyond the engine's exact window estimated, shown ~N) and in time, rate, ETA and "
+        "status (caught-up, catching-up, falling-behind, stalled, "
+        "behind, ahead-of-head, unparseable, error). JSON keys: name, scope, position, head, lagEvents, lagEstimated, "
+        "lagSeconds, "
         "ratePerSecond, etaSeconds, status (and partition, checkpoint, detail).");
     parser.setApplicationDescription(help);
     parser.addPositionalArgument(QStringLiteral("lag"), help, QStringLiteral("lag"));

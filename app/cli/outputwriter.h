@@ -24,6 +24,13 @@ public:
     void write(const char* text);
     void line(const QByteArray& bytes); // bytes and a newline
     void flush(); // throws OutputClosed
+    // For writers that append in place (no temporary per line); maybeFlush() after each record.
+    QByteArray& buffer() { return m_buffer; }
+    void maybeFlush()
+    {
+        if (m_buffer.size() >= m_blockSize)
+            flush();
+    }
 
 private:
     int m_fd;

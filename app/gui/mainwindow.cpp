@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "activityview.h"
 #include "eventinspector.h"
 #include "eventtablemodel.h"
 #include "eventview.h"
@@ -159,6 +160,7 @@ MainWindow::~MainWindow()
     m_eventView->setSession(nullptr);
     m_streamBrowser->setSession(nullptr);
     m_projections->setSession(nullptr);
+    m_activity->setSession(nullptr);
 }
 
 StoreSession* MainWindow::session() const
@@ -202,6 +204,15 @@ void MainWindow::createDocks()
         m_eventView->goToKey(key);
     });
     m_follow = new FollowController(m_eventView->table(), m_eventView->model(), this);
+
+    m_activity = new ActivityView(this);
+    auto* activity = new QDockWidget(tr("Activity"), this);
+    activity->setObjectName(QStringLiteral("activityDock"));
+    activity->setWidget(m_activity);
+    addDockWidget(Qt::BottomDockWidgetArea, activity);
+    activity->hide();
+    activity->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    m_activity->attach(m_eventView, m_follow);
 }
 
 void MainWindow::createActions()
@@ -451,6 +462,7 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
     m_eventView->setSession(session, ViewScope::all());
     m_streamBrowser->setSession(session);
     m_projections->setSession(session);
+    m_activity->setSession(session);
     if (old) {
         old->cancelAll();
         old->deleteLater();
@@ -478,6 +490,7 @@ void MainWindow::closeStore()
     m_eventView->setSession(nullptr, ViewScope::all());
     m_streamBrowser->setSession(nullptr);
     m_projections->setSession(nullptr);
+    m_activity->setSession(nullptr);
     m_inspector->setEvent(std::nullopt);
     m_session = nullptr;
     m_info = {};

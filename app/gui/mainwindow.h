@@ -19,6 +19,7 @@ class EventInspector;
 class EventView;
 class FollowController;
 class ProjectionsView;
+class ActivityView;
 class MessageBanner;
 class StoreSession;
 class StreamBrowser;
@@ -45,6 +46,7 @@ public:
     EventInspector* inspector() const { return m_inspector; }
     MessageBanner* banner() const { return m_banner; }
     ProjectionsView* projectionsView() const { return m_projections; }
+    ActivityView* activityView() const { return m_activity; }
     FollowController* followController() const { return m_follow; }
     QString statusText() const;
 
@@ -93,6 +95,7 @@ private:
     EventInspector* m_inspector;
     MessageBanner* m_banner;
     ProjectionsView* m_projections = nullptr;
+    ActivityView* m_activity = nullptr;
     FollowController* m_follow = nullptr;
 
     QMenu* m_recentMenu = nullptr;

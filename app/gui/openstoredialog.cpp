@@ -3,12 +3,14 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDoubleValidator>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -90,6 +92,8 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
     m_pgRootCert = pgEdit("pgSslRootCert", tr("Optional: CA certificate for verify-ca / verify-full"));
     auto* rootCertButton = new QPushButton(tr("Browse…"), m_pgPage);
     m_pgSchema = pgEdit("pgSchema", tr("Optional: the schema holding the store's tables"));
+    m_pgTimeout = pgEdit("pgStatementTimeout", tr("default: 30 s per query; 0 = no limit"));
+    m_pgTimeout->setValidator(new QDoubleValidator(0, 86400, 3, m_pgTimeout));
     pgForm->addRow(tr("Host:"), m_pgHost);
     pgForm->addRow(tr("Port:"), m_pgPort);
     pgForm->addRow(tr("Database:"), m_pgDatabase);
@@ -98,6 +102,7 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
     pgForm->addRow(tr("SSL mode:"), m_pgSslMode);
     pgForm->addRow(tr("SSL root cert:"), withBrowse(m_pgRootCert, rootCertButton, m_pgPage));
     pgForm->addRow(tr("Schema:"), m_pgSchema);
+    pgForm->addRow(tr("Statement timeout (s):"), m_pgTimeout);
     auto* pgNote = new QLabel(tr("Empty fields are left to libpq (PG* variables, ~/.pgpass, service files). "
                                  "The password is never saved."),
         m_pgPage);
@@ -234,8 +239,13 @@ OpenOptions OpenStoreDialog::options() const
     const bool chosen = i >= 0 && m_profile->itemText(i) == m_profile->currentText();
     o.profile = chosen ? m_profile->itemData(i).toString() : m_profile->currentText().trimmed();
     o.mappingFile = m_mapping->text().trimmed();
-    if (isPostgresFormCurrent())
+    if (isPostgresFormCurrent()) {
         o.schema = m_pgSchema->text().trimmed();
+        bool ok = false;
+        const double seconds = QLocale().toDouble(m_pgTimeout->text().trimmed(), &ok);
+        if (ok && seconds >= 0)
+            o.statementTimeoutMs = std::max(seconds > 0 ? 1 : 0, int(seconds * 1000 + 0.5));
+    }
     return o;
 }
 

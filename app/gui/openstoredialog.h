@@ -64,6 +64,7 @@ private:
     QComboBox* m_pgSslMode = nullptr;
     QLineEdit* m_pgRootCert = nullptr;
     QLineEdit* m_pgSchema = nullptr;
+    QLineEdit* m_pgTimeout = nullptr;
     QComboBox* m_profile;
     QLineEdit* m_mapping;
     QPushButton* m_okButton = nullptr;

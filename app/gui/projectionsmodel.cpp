@@ -85,7 +85,9 @@ QVariant ProjectionsModel::data(const QModelIndex& index, int role) const
         case HeadColumn:
             return r->head >= 0 ? QString::number(r->head) : QStringLiteral("–");
         case LagEventsColumn:
-            return r->lagEvents >= 0 ? QString::number(r->lagEvents) : QStringLiteral("–");
+            if (r->lagEvents < 0)
+                return QStringLiteral("–");
+            return r->lagEstimated ? u'≈' + QString::number(r->lagEvents) : QString::number(r->lagEvents);
         case LagSecondsColumn:
             return seconds(r->lagSeconds);
         case RateColumn:
@@ -128,6 +130,8 @@ QVariant ProjectionsModel::data(const QModelIndex& index, int role) const
             return r->detail;
         if (r->status == LagStatus::Stalled)
             return tr("Not moving for %1 s").arg(qint64(r->stalledFor));
+        if (r->lagEstimated && index.column() == LagEventsColumn)
+            return tr("Estimated: counted exactly only near the head, extrapolated further back");
         return r->raw.isEmpty() ? QVariant() : tr("Stored value: %1").arg(r->raw);
     case Qt::TextAlignmentRole:
         if (index.column() >= PositionColumn && index.column() <= EtaColumn)

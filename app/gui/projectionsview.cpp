@@ -1,6 +1,7 @@
 #include "projectionsview.h"
 
 #include "projectionsmodel.h"
+#include "settings.h"
 #include "storesession.h"
 
 #include <QChart>
@@ -18,6 +19,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
+
+#include <algorithm>
 
 namespace es {
 
@@ -38,15 +41,20 @@ ProjectionsView::ProjectionsView(QWidget* parent)
     m_interval->setRange(0.2, 3600);
     m_interval->setDecimals(1);
     m_interval->setSuffix(tr(" s"));
-    m_interval->setValue(2.0);
+    Settings* stored = Settings::instance();
+    m_interval->setValue(stored->lagPollSeconds());
     m_stall->setObjectName(QStringLiteral("stallSeconds"));
     m_stall->setRange(1, 86400);
     m_stall->setDecimals(0);
     m_stall->setSuffix(tr(" s"));
-    m_stall->setValue(m_tracker.thresholds().stallSeconds);
+    m_stall->setValue(stored->lagStallSeconds());
     m_caughtUp->setObjectName(QStringLiteral("caughtUpEvents"));
     m_caughtUp->setRange(0, 1000000000);
-    m_caughtUp->setValue(int(m_tracker.thresholds().caughtUpEvents));
+    m_caughtUp->setValue(int(std::clamp<qint64>(stored->lagCaughtUpEvents(), 0, 1000000000)));
+    LagThresholds initial = m_tracker.thresholds();
+    initial.stallSeconds = m_stall->value();
+    initial.caughtUpEvents = m_caughtUp->value();
+    m_tracker.setThresholds(initial);
 
     auto* settings = new QHBoxLayout;
     auto* form = new QFormLayout;
@@ -91,14 +99,19 @@ ProjectionsView::ProjectionsView(QWidget* parent)
     layout->addWidget(m_note);
     layout->addWidget(splitter, 1);
 
-    m_timer->setInterval(2000);
+    m_timer->setInterval(int(m_interval->value() * 1000));
     connect(m_timer, &QTimer::timeout, this, &ProjectionsView::pollNow);
-    connect(m_interval, &QDoubleSpinBox::valueChanged, this, [this](double s) { m_timer->setInterval(int(s * 1000)); });
+    connect(m_interval, &QDoubleSpinBox::valueChanged, this, [this](double s) {
+        m_timer->setInterval(int(s * 1000));
+        Settings::instance()->setLagPollSeconds(s);
+    });
     auto thresholdsChanged = [this] {
         LagThresholds t = m_tracker.thresholds();
         t.stallSeconds = m_stall->value();
         t.caughtUpEvents = m_caughtUp->value();
         m_tracker.setThresholds(t);
+        Settings::instance()->setLagStallSeconds(t.stallSeconds);
+        Settings::instance()->setLagCaughtUpEvents(t.caughtUpEvents);
     };
     connect(m_stall, &QDoubleSpinBox::valueChanged, this, thresholdsChanged);
     connect(m_caughtUp, &QSpinBox::valueChanged, this, thresholdsChanged);

@@ -1,5 +1,6 @@
 #include "settings.h"
 
+#include "lag.h"
 #include "pgstore.h"
 
 #include <QDir>
@@ -14,6 +15,9 @@ const QString lastDirKey = QStringLiteral("stores/lastDirectory");
 const QString geometryKey = QStringLiteral("window/geometry");
 const QString stateKey = QStringLiteral("window/state");
 const QString inspectorKey = QStringLiteral("window/inspectorSplitter");
+const QString lagPollKey = QStringLiteral("projections/pollSeconds");
+const QString lagStallKey = QStringLiteral("projections/stallSeconds");
+const QString lagCaughtUpKey = QStringLiteral("projections/caughtUpEvents");
 
 Settings*& sharedInstance()
 {
@@ -124,6 +128,36 @@ void Settings::setInspectorSplitter(const QByteArray& state)
 void Settings::sync()
 {
     m_settings->sync();
+}
+
+double Settings::lagPollSeconds() const
+{
+    return m_settings->value(lagPollKey, 2.0).toDouble();
+}
+
+void Settings::setLagPollSeconds(double seconds)
+{
+    m_settings->setValue(lagPollKey, seconds);
+}
+
+double Settings::lagStallSeconds() const
+{
+    return m_settings->value(lagStallKey, LagThresholds {}.stallSeconds).toDouble();
+}
+
+void Settings::setLagStallSeconds(double seconds)
+{
+    m_settings->setValue(lagStallKey, seconds);
+}
+
+qint64 Settings::lagCaughtUpEvents() const
+{
+    return m_settings->value(lagCaughtUpKey, LagThresholds {}.caughtUpEvents).toLongLong();
+}
+
+void Settings::setLagCaughtUpEvents(qint64 events)
+{
+    m_settings->setValue(lagCaughtUpKey, events);
 }
 
 } // namespace es

@@ -45,6 +45,15 @@ public:
     QByteArray inspectorSplitter() const;
     void setInspectorSplitter(const QByteArray& state);
 
+    // The Projections dock: seconds between lag polls (default 2), behind and not moving this long is stalled
+    // (default 30 s), a lag at or below this many events is caught up (default 0).
+    double lagPollSeconds() const;
+    void setLagPollSeconds(double seconds);
+    double lagStallSeconds() const;
+    void setLagStallSeconds(double seconds);
+    qint64 lagCaughtUpEvents() const;
+    void setLagCaughtUpEvents(qint64 events);
+
     void sync();
 
 Q_SIGNALS:

@@ -93,8 +93,8 @@ TEST_CASE("cli lag: JSON Lines with counted lag, statuses and clear errors", "[c
     const auto lines = jsonLines(out);
     REQUIRE(lines.size() == 4);
     for (const QJsonObject& o : lines) {
-        for (const char* key :
-            { "name", "scope", "position", "head", "lagEvents", "lagSeconds", "ratePerSecond", "etaSeconds", "status" })
+        for (const char* key : { "name", "scope", "position", "head", "lagEvents", "lagEstimated", "lagSeconds",
+                 "ratePerSecond", "etaSeconds", "status" })
             CHECK(o.contains(QLatin1String(key)));
     }
     const QJsonObject reports = byName(lines, "reports");
@@ -102,6 +102,7 @@ TEST_CASE("cli lag: JSON Lines with counted lag, statuses and clear errors", "[c
     CHECK(reports.value(QLatin1String("position")).toInteger() == 2);
     CHECK(reports.value(QLatin1String("head")).toInteger() == 5);
     CHECK(reports.value(QLatin1String("lagEvents")).toInteger() == 2); // 3 and 5
+    CHECK(reports.value(QLatin1String("lagEstimated")) == QJsonValue(false));
     CHECK(reports.value(QLatin1String("lagSeconds")).toDouble() == Approx(8.0));
     CHECK(reports.value(QLatin1String("ratePerSecond")).isNull()); // one poll: no rate yet
     CHECK(reports.value(QLatin1String("status")).toString() == QLatin1String("behind"));

@@ -415,6 +415,110 @@ TEST_CASE("PostgreSQL: a long read is cancelled from another thread", "[pg][pgen
     CHECK(store->events(first).events.size() == 5);
 }
 
+TEST_CASE("PostgreSQL: counts and anchors are kept until the head moves", "[pg][pgengine]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgDatabase db(server);
+    const QString address = writeSample(db, 300);
+    auto store = PgStore::open(address);
+    EventFilter all;
+    EventFilter stream;
+    stream.stream = QStringLiteral("account-cache-1");
+    const ScopeStats before = store->scopeStats(all);
+    CHECK(before.count == db.scalar("SELECT count(*) FROM message_store.messages"));
+    const std::vector<qint64> anchors = store->keyAnchors(all, 50);
+    CHECK(store->scopeStats(all).count == before.count);
+    CHECK(store->keyAnchors(all, 50) == anchors);
+    CHECK(store->scopeStats(stream).count == 0);
+
+    // A writer appends (as write_message does): every scope sees it on the next call.
+    for (int i = 0; i < 2; ++i)
+        db.exec("INSERT INTO message_store.messages (id, stream_name, type, position, data, metadata) "
+                "VALUES (gen_random_uuid(), 'account-cache-1', 'Opened', "
+            + std::to_string(i) + ", '{}', NULL)");
+    const ScopeStats after = store->scopeStats(all);
+    CHECK(after.count == before.count + 2);
+    CHECK(after.lastKey == db.scalar("SELECT max(global_position) FROM message_store.messages"));
+    const ScopeStats one = store->scopeStats(stream);
+    CHECK(one.count == 2);
+    CHECK(one.firstKey == 0);
+    CHECK(one.lastKey == 1);
+    const std::vector<qint64> grown = store->keyAnchors(all, 50);
+    REQUIRE(!grown.empty());
+    CHECK(grown.size() == size_t((after.count + 49) / 50));
+}
+
+TEST_CASE("PostgreSQL: the statement timeout is configurable and says how to raise it", "[pg][pgengine]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgDatabase db(server);
+    const QString address = writeSample(db, 200);
+    // A layout whose type costs 10 ms an event read (a volatile column is computed after the limit): reading 200
+    // events takes about 2 s, one event 20 ms.
+    QTemporaryDir dir;
+    const QString mapping = tempPath(dir, QStringLiteral("slow.json"));
+    {
+        QFile f(mapping);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(R"({"name": "slow", "engines": ["postgresql"], "schema": "message_store",
+            "detect": {"tables": [{"as": "m", "names": ["messages"], "columns": ["global_position"]}]},
+            "events": {"table": "{m}", "position": "global_position", "stream": "stream_name", "version": "position",
+                       "type": "type || pg_sleep(0.01)::text", "data": "data"}})");
+    }
+    OpenOptions options;
+    options.mappingFile = mapping;
+    options.statementTimeoutMs = 300;
+    auto store = StoreRegistry::open(address, options);
+    EventQuery all;
+    all.limit = 200;
+    QElapsedTimer timer;
+    timer.start();
+    QString message;
+    const auto kind = errorOf([&] { store->events(all); }, &message);
+    CHECK(timer.elapsed() < 1500);
+    // Not Cancelled: the GUI drops cancelled reads silently, and this one must be shown.
+    CHECK(kind == StoreError::Kind::Generic);
+    CHECK(message.contains(QLatin1String("took longer than 0.3 s")));
+    CHECK(message.contains(QLatin1String("raise --statement-timeout")));
+    // The session goes on: a read within the timeout succeeds on the same store.
+    EventQuery one;
+    one.limit = 1;
+    CHECK(store->events(one).events.size() == 1);
+
+    // The default (30 s) and a raised timeout let the slow read finish.
+    options.statementTimeoutMs = 10000;
+    CHECK(StoreRegistry::open(address, options)->events(all).events.size() == 200);
+
+    // The CLI option reaches the session; bad values are refused.
+    QByteArray out;
+    QByteArray err;
+    const QString cli = QStringLiteral(ES_CLI_PATH);
+    CHECK(runProcess(cli,
+              { QStringLiteral("events"), address, QStringLiteral("--mapping"), mapping,
+                  QStringLiteral("--statement-timeout"), QStringLiteral("0.3"), QStringLiteral("--limit"),
+                  QStringLiteral("200") },
+              &out, &err)
+        == 1);
+    CHECK(err.contains("took longer than 0.3 s"));
+    CHECK(err.contains("raise --statement-timeout"));
+    CHECK(runProcess(cli,
+              { QStringLiteral("events"), address, QStringLiteral("--mapping"), mapping,
+                  QStringLiteral("--statement-timeout"), QStringLiteral("10"), QStringLiteral("--limit"),
+                  QStringLiteral("200"), QStringLiteral("--json") },
+              &out, &err)
+        == 0);
+    CHECK(out.count('\n') == 200);
+    CHECK(runProcess(cli,
+              { QStringLiteral("lag"), address, QStringLiteral("--statement-timeout"), QStringLiteral("soon") }, &out,
+              &err)
+        != 0);
+    CHECK(err.contains("--statement-timeout takes a number of seconds"));
+}
+
 TEST_CASE("PostgreSQL: the same store reads again after a server restart", "[pg][pgengine][restart]")
 {
     const QString server = serverOrSkip();

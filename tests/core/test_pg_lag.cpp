@@ -7,6 +7,9 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+#include <cstdlib>
+
 using namespace es;
 using namespace es::test;
 
@@ -191,6 +194,49 @@ TEST_CASE("PG lag: Message DB position streams count within their category", "[p
     EventFilter category;
     category.category = QStringLiteral("account");
     CHECK(r->lagEvents == eventsAfter(*reopened, at, category));
+}
+
+TEST_CASE("PG lag: far behind is estimated and flagged, within the recent window it is counted", "[pg][pglag]")
+{
+    ES_REQUIRE_PG("PostgreSQL lag test")
+    PgTestDatabase db(QStringLiteral("messagedb_far"), { QStringLiteral("messagedb.sql") });
+    // 6,000 messages, two of three in the account category, through write_message as Eventide writes them; the
+    // consumer records its position every 100 messages, so its stream holds many Recorded messages.
+    db.sql(QStringLiteral(
+        "SET search_path TO message_store, public; "
+        "SELECT write_message(gen_random_uuid()::text, CASE WHEN i % 3 = 0 THEN 'order-' ELSE 'account-' END || "
+        "(i % 40), 'Done', jsonb_build_object('i', i)) FROM generate_series(1, 6000) i ORDER BY i; "
+        "SELECT write_message(gen_random_uuid()::text, 'account:position-far', 'Recorded', "
+        "jsonb_build_object('position', p)) FROM generate_series(100, 1000, 100) p ORDER BY p; "
+        "SELECT write_message(gen_random_uuid()::text, 'account:position-near', 'Recorded', "
+        "jsonb_build_object('position', (SELECT max(global_position) - 30 FROM messages "
+        "WHERE stream_name LIKE 'account-%')))"));
+    auto store = StoreRegistry::open(db.address());
+    EventFilter category;
+    category.category = QStringLiteral("account");
+    const LagPoll poll = pollLag(*store);
+    const LagReading* far = reading(poll, QStringLiteral("account:position-far"));
+    const LagReading* near = reading(poll, QStringLiteral("account:position-near"));
+    REQUIRE(far);
+    REQUIRE(near);
+    CHECK(far->checkpoint.position == 1000);
+    CHECK(poll.queries == 2); // the checkpoints, then one scope however many consumers read it
+
+    const qint64 nearExact = eventsAfter(*store, near->checkpoint.position, category);
+    CHECK(near->lagEvents == nearExact);
+    CHECK_FALSE(near->lagEstimated);
+
+    const qint64 farExact = eventsAfter(*store, 1000, category);
+    REQUIRE(farExact > 2000);
+    CHECK(far->lagEstimated);
+    CHECK(std::abs(far->lagEvents - farExact) <= farExact / 50);
+
+    LagTracker tracker;
+    const std::vector<LagRow> rows = tracker.add(poll);
+    const auto row = std::find_if(
+        rows.begin(), rows.end(), [](const LagRow& r) { return r.name == QLatin1String("account:position-far"); });
+    REQUIRE(row != rows.end());
+    CHECK(row->lagEstimated);
 }
 
 TEST_CASE("PG lag: a missing checkpoint table and a layout without checkpoints say so", "[pg][pglag]")

@@ -13,9 +13,11 @@
 
 #include <QAbstractItemModelTester>
 #include <QChart>
+#include <QDoubleSpinBox>
 #include <QLineSeries>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -55,6 +57,7 @@ TEST_CASE("projections view: polls checkpoints, colours statuses, charts lag, op
     storeProcessor(w.db(), QStringLiteral("reports"), padded(4));
     storeProcessor(w.db(), QStringLiteral("mail"), padded(10));
     storeProcessor(w.db(), QStringLiteral("odd"), QStringLiteral("x1"));
+    Settings::useFile(dir.filePath(QStringLiteral("settings.ini"))); // the dock keeps its interval there
 
     ProjectionsView view;
     QAbstractItemModelTester tester(view.model(), QAbstractItemModelTester::FailureReportingMode::Fatal);
@@ -190,4 +193,30 @@ TEST_CASE("main window: the Projections dock polls the open store and opens the 
     }));
     window.closeStore();
     CHECK(projections->model()->rowCount() == 0);
+}
+
+TEST_CASE("projections view: poll interval and thresholds persist in the settings, 2 s by default")
+{
+    QTemporaryDir dir;
+    Settings::useFile(dir.filePath(QStringLiteral("projections.ini")));
+    {
+        ProjectionsView view;
+        CHECK(view.pollInterval() == Approx(2.0));
+        CHECK(view.thresholds().stallSeconds == Approx(LagThresholds {}.stallSeconds));
+        auto* interval = view.findChild<QDoubleSpinBox*>(QStringLiteral("pollInterval"));
+        auto* stall = view.findChild<QDoubleSpinBox*>(QStringLiteral("stallSeconds"));
+        auto* caughtUp = view.findChild<QSpinBox*>(QStringLiteral("caughtUpEvents"));
+        REQUIRE(interval);
+        REQUIRE(stall);
+        REQUIRE(caughtUp);
+        interval->setValue(5.5);
+        stall->setValue(12);
+        caughtUp->setValue(3);
+    }
+    Settings::instance()->sync();
+    Settings::useFile(dir.filePath(QStringLiteral("projections.ini")));
+    ProjectionsView reopened;
+    CHECK(reopened.pollInterval() == Approx(5.5));
+    CHECK(reopened.thresholds().stallSeconds == Approx(12.0));
+    CHECK(reopened.thresholds().caughtUpEvents == 3);
 }

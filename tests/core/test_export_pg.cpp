@@ -1,0 +1,308 @@
+#include <catch2/catch.hpp>
+
+#include "exporter.h"
+#include "exportjob.h"
+#include "storeregistry.h"
+#include "test_layout_support.h"
+#include "testutils.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+using namespace es;
+using namespace es::test;
+
+// Exports from PostgreSQL stores written the way their clients write (write_message() for Message DB, Hibernate's
+// large objects for Axon), read back and compared with what events() returns.
+
+namespace {
+
+QByteArray readFile(const QString& path)
+{
+    QFile f(path);
+    REQUIRE(f.open(QIODevice::ReadOnly));
+    return f.readAll();
+}
+
+QStringList filesIn(const QTemporaryDir& dir)
+{
+    return QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
+}
+
+// RFC 4180 records (quoted fields, doubled quotes, CRLF).
+std::vector<QStringList> parseCsv(const QByteArray& bytes)
+{
+    std::vector<QStringList> rows;
+    QStringList row;
+    QByteArray field;
+    bool quoted = false;
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        const char c = bytes[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < bytes.size() && bytes[i + 1] == '"') {
+                field.append('"');
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                field.append(c);
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            row.append(QString::fromUtf8(field));
+            field.clear();
+        } else if (c == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') {
+            ++i;
+            row.append(QString::fromUtf8(field));
+            field.clear();
+            rows.push_back(row);
+            row.clear();
+        } else {
+            field.append(c);
+        }
+    }
+    REQUIRE(!quoted);
+    REQUIRE(row.isEmpty());
+    return rows;
+}
+
+QJsonValue parseJsonValue(const QString& text)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson("[" + text.toUtf8() + "]");
+    REQUIRE(doc.isArray());
+    return doc.array().first();
+}
+
+ExportResult exportTo(EventStore& store, const QString& path, const QString& format, ExportOptions options = {})
+{
+    options.path = path;
+    options.format = format;
+    options.overwrite = true;
+    return Exporter::run(store, options);
+}
+
+// Every format from `store`, compared with events() of the same scope.
+void checkRoundTrips(EventStore& store, const EventFilter& filter, const QTemporaryDir& dir)
+{
+    const EventList events = readAll(store, filter);
+    REQUIRE(!events.empty());
+    ExportOptions options;
+    options.filter = filter;
+
+    const QString jsonl = dir.filePath(QStringLiteral("out.jsonl"));
+    CHECK(exportTo(store, jsonl, QStringLiteral("jsonl"), options).events == qint64(events.size()));
+    const QList<QByteArray> lines = readFile(jsonl).split('\n');
+    REQUIRE(lines.size() == qsizetype(events.size()) + 1);
+    for (size_t i = 0; i < events.size(); ++i) {
+        INFO(lines[qsizetype(i)].toStdString());
+        CHECK(lines[qsizetype(i)] == events[i].toJsonLine());
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(lines[qsizetype(i)], &error);
+        REQUIRE(error.error == QJsonParseError::NoError);
+        CHECK(doc.object() == events[i].toJson());
+    }
+
+    const QString json = dir.filePath(QStringLiteral("out.json"));
+    exportTo(store, json, QStringLiteral("json"), options);
+    QJsonParseError error;
+    const QJsonArray array = QJsonDocument::fromJson(readFile(json), &error).array();
+    REQUIRE(error.error == QJsonParseError::NoError);
+    REQUIRE(array.size() == qsizetype(events.size()));
+    for (size_t i = 0; i < events.size(); ++i)
+        CHECK(array.at(qsizetype(i)).toObject() == events[i].toJson());
+
+    const QString csv = dir.filePath(QStringLiteral("out.csv"));
+    exportTo(store, csv, QStringLiteral("csv"), options);
+    const std::vector<QStringList> rows = parseCsv(readFile(csv));
+    REQUIRE(rows.size() == events.size() + 1);
+    for (size_t i = 0; i < events.size(); ++i) {
+        const QStringList& row = rows[i + 1];
+        const QJsonObject expected = events[i].toJson();
+        INFO(row.join(QStringLiteral(" | ")).toStdString());
+        REQUIRE(row.size() == 11);
+        CHECK(row[0].toLongLong() == events[i].position);
+        CHECK(row[1] == events[i].stream);
+        CHECK(row[2].toLongLong() == events[i].version);
+        CHECK(row[3] == events[i].type);
+        CHECK(row[4] == Event::timeToIso(events[i].time));
+        CHECK(row[5] == events[i].id);
+        for (const auto& [cell, key] : { std::pair { row[6], "data" }, std::pair { row[7], "metadata" } }) {
+            const QJsonValue value = expected.value(QLatin1String(key));
+            if (value.isNull())
+                CHECK(cell.isEmpty()); // a missing payload is an empty cell
+            else
+                CHECK(parseJsonValue(cell) == value);
+        }
+        CHECK(row[8] == events[i].correlationId);
+        CHECK(row[9] == events[i].causationId);
+        if (expected.contains(QStringLiteral("encoding")))
+            CHECK(parseJsonValue(row[10]) == expected.value(QStringLiteral("encoding")));
+        else
+            CHECK(row[10].isEmpty());
+    }
+
+    const QString sqlite = dir.filePath(QStringLiteral("out.sqlite"));
+    exportTo(store, sqlite, QStringLiteral("sqlite"), options);
+    {
+        auto copy = StoreRegistry::open(sqlite);
+        CHECK(copy->info().layout == QLatin1String("emmett"));
+        const EventList back = readAll(*copy);
+        REQUIRE(back.size() == events.size());
+        for (size_t i = 0; i < events.size(); ++i) {
+            INFO(events[i].toJsonLine().toStdString());
+            CHECK(back[i].position == events[i].position);
+            CHECK(back[i].stream == events[i].stream);
+            CHECK(back[i].version == events[i].version);
+            CHECK(back[i].type == events[i].type);
+            CHECK(back[i].time == events[i].time);
+            CHECK(back[i].id == events[i].id);
+            CHECK(back[i].data.encoding == events[i].data.encoding);
+            CHECK(back[i].data.toJsonValue() == events[i].data.toJsonValue());
+            CHECK(back[i].metadata.toJsonValue() == events[i].metadata.toJsonValue());
+        }
+    }
+    CHECK(filesIn(dir).filter(QStringLiteral("partial")).isEmpty());
+}
+
+} // namespace
+
+TEST_CASE("Export from Message DB round trips every format", "[export][pg]")
+{
+    ES_REQUIRE_PG("PostgreSQL export test")
+    PgTestDatabase db(QStringLiteral("export_mdb"), { QStringLiteral("messagedb.sql") });
+    REQUIRE(db.ok());
+    db.sql(QStringLiteral(
+        R"(SET search_path TO message_store, public;
+SELECT write_message('7a6a3c1e-0000-4000-8000-000000000101', 'note-1', 'NoteAdded', '{"note": "say \"hi\", then, leave", "lines": "one\ntwo\r\nthree", "tab": "a\tb"}', '{"correlationStreamName": "order-\"q\",1", "causationMessageGlobalPosition": 3}');
+SELECT write_message('7a6a3c1e-0000-4000-8000-000000000102', 'note-1', 'Named', '{"name": "Zoë Ørsted – 名前 🎉", "nested": {"a": [1, 2.5, null, true]}}', '{"correlationStreamName": ""}');
+SELECT write_message('7a6a3c1e-0000-4000-8000-000000000103', 'user,"odd"-2', 'Scalar', '"just a string, with \"quotes\""', NULL);
+SELECT write_message('7a6a3c1e-0000-4000-8000-000000000104', 'user,"odd"-2', 'Empty', '{}', '{"correlationStreamName": "Zoë-1"}');)"));
+    auto store = StoreRegistry::open(db.address());
+    REQUIRE(store->info().layout == QLatin1String("messagedb"));
+    QTemporaryDir dir;
+
+    SECTION("the whole log")
+    {
+        checkRoundTrips(*store, {}, dir);
+    }
+    SECTION("one stream, its name bound")
+    {
+        EventFilter f;
+        f.stream = QStringLiteral("user,\"odd\"-2");
+        checkRoundTrips(*store, f, dir);
+    }
+    SECTION("a category and types with quotes")
+    {
+        EventFilter f;
+        f.category = QStringLiteral("note");
+        f.types = QStringList { QStringLiteral("Named"), QStringLiteral("x'); DROP TABLE message_store.messages; --") };
+        checkRoundTrips(*store, f, dir);
+        CHECK(readAll(*store).size() == 11);
+    }
+}
+
+TEST_CASE("Export from Axon large objects keeps XML, invalid UTF-8 and binary payloads", "[export][pg]")
+{
+    ES_REQUIRE_PG("PostgreSQL export test")
+    PgTestDatabase db(QStringLiteral("export_axon"), { QStringLiteral("axon_jpa.sql") });
+    REQUIRE(db.ok());
+    // Axon's JacksonSerializer writes JSON payloads and metadata as UTF-8 bytes in large objects.
+    db.sql(QStringLiteral(R"(begin;
+insert into domain_event_entry values (nextval('hibernate_sequence'), 'ev-10',
+  lo_from_bytea(0, convert_to('{"traceId":"trace-\"10\"","correlationId":"cmd-10","user":"Zoë"}', 'UTF8')),
+  lo_from_bytea(0, convert_to(E'{\n  "note": "say \\"hi\\", then, leave",\n  "lines": "one\\ntwo"\n}', 'UTF8')),
+  null, 'com.example.Noted', '2024-07-03T10:00:00.125Z', 'note-1', 0, 'Note');
+insert into domain_event_entry values (nextval('hibernate_sequence'), 'ev-11', null,
+  lo_from_bytea(0, convert_to(E'<note text="a, \\"b\\"">line one\nline two, 名前</note>', 'UTF8')),
+  null, 'com.example.Texty', '2024-07-03T10:00:01Z', 'note-1', 1, 'Note');
+insert into domain_event_entry values (nextval('hibernate_sequence'), 'ev-12',
+  lo_from_bytea(0, '\x636166e920fffe'::bytea),
+  lo_from_bytea(0, '\x636166e920fffe'::bytea),
+  null, 'com.example.Broken', '2024-07-03T10:00:02Z', 'note-1', 2, 'Note');
+insert into domain_event_entry values (nextval('hibernate_sequence'), 'ev-13', null,
+  lo_from_bytea(0, '\x0001028368656c6c6f000a0d2c22'::bytea),
+  null, 'com.example.Blob', '2024-07-03T10:00:03Z', 'blob-1', 0, 'Blob');
+insert into domain_event_entry values (nextval('hibernate_sequence'), 'ev-14',
+  lo_from_bytea(0, convert_to('{"traceId":42}', 'UTF8')),
+  lo_from_bytea(0, convert_to('{"big": 1.5e3, "name": "Zoë Ørsted – 名前 🎉"}', 'UTF8')),
+  null, 'com.example.Odd', '2024-07-03T10:00:04Z', 'blob-1', 1, 'Blob');
+insert into domain_event_entry values (nextval('hibernate_sequence'), 'ev-15', null,
+  lo_from_bytea(0, convert_to('  "a scalar"  ', 'UTF8')),
+  null, 'com.example.Scalar', '2024-07-03T10:00:05Z', 'blob-1', 2, 'Blob');
+commit;)"));
+    auto store = StoreRegistry::open(db.address());
+    REQUIRE(store->info().layout.startsWith(QLatin1String("axon")));
+    const EventList all = readAll(*store);
+    REQUIRE(all.size() == 9);
+    CHECK(all[3].correlationId == QStringLiteral("trace-\"10\""));
+    CHECK(all[3].data.encoding == Payload::Encoding::Json);
+    CHECK(all[4].data.encoding == Payload::Encoding::Text);
+    CHECK(all[5].data.encoding == Payload::Encoding::Base64);
+    CHECK(all[6].data.encoding == Payload::Encoding::Base64);
+    CHECK(all[7].data.encoding == Payload::Encoding::Json);
+    CHECK(all[7].correlationId == QStringLiteral("42"));
+    CHECK(all[8].data.encoding == Payload::Encoding::Json);
+    QTemporaryDir dir;
+    checkRoundTrips(*store, {}, dir);
+}
+
+TEST_CASE("A cancelled export from PostgreSQL leaves no file", "[export][pg][cancel]")
+{
+    ES_REQUIRE_PG("PostgreSQL export test")
+    PgTestDatabase db(QStringLiteral("export_cancel"), { QStringLiteral("messagedb.sql") });
+    REQUIRE(db.ok());
+    db.sql(
+        QStringLiteral("SET search_path TO message_store, public; SELECT write_message(gen_random_uuid()::text, "
+                       "'bulk-' || (i % 50), 'Bulk', "
+                       "jsonb_build_object('i', i, 'text', repeat('x', 100)), NULL) FROM generate_series(1, 12000) i"));
+    auto store = StoreRegistry::open(db.address());
+    QTemporaryDir dir;
+    for (const QString& format : Exporter::formats()) {
+        DYNAMIC_SECTION("format " << format.toStdString())
+        {
+            ExportOptions options;
+            options.path = dir.filePath(QStringLiteral("big.") + format);
+            options.format = format;
+            qint64 seen = 0;
+            bool sawTempFile = false;
+            try {
+                Exporter::run(*store, options, [&](const ExportProgress& p) {
+                    seen = p.events;
+                    sawTempFile = sawTempFile || !filesIn(dir).isEmpty();
+                    return p.events < 4000;
+                });
+                FAIL("not cancelled");
+            } catch (const StoreError& e) {
+                CHECK(e.kind() == StoreError::Kind::Cancelled);
+            }
+            CHECK(seen >= 4000);
+            CHECK(seen < 12007);
+            CHECK(sawTempFile);
+            CHECK(filesIn(dir).isEmpty());
+
+            const ExportResult r = Exporter::run(*store, options);
+            CHECK(r.events == 12007);
+            CHECK(filesIn(dir).size() == 1);
+            QFile::remove(options.path);
+        }
+    }
+
+    ExportOptions options;
+    options.path = dir.filePath(QStringLiteral("job.jsonl"));
+    {
+        ExportJob job(StoreOpener { db.address(), {} }, options);
+        QSignalSpy cancelled(&job, &ExportJob::cancelled);
+        QSignalSpy finished(&job, &ExportJob::finished);
+        job.start();
+        job.cancel();
+        REQUIRE(cancelled.wait(60000));
+        CHECK(finished.isEmpty());
+    }
+    CHECK(filesIn(dir).isEmpty());
+}
