@@ -234,26 +234,6 @@ QString PgStore::withDatabase(const QString& address, const QString& database)
 
 namespace {
 
-std::string toParam(const QVariant& v)
-{
-    switch (v.typeId()) {
-    case QMetaType::Bool:
-        return v.toBool() ? "true" : "false";
-    case QMetaType::Int:
-    case QMetaType::LongLong:
-    case QMetaType::UInt:
-    case QMetaType::ULongLong:
-        return std::to_string(v.toLongLong());
-    case QMetaType::Double:
-    case QMetaType::Float:
-        return QString::number(v.toDouble(), 'g', 17).toStdString();
-    case QMetaType::QByteArray:
-        return v.toByteArray().toStdString();
-    default:
-        return v.toString().toStdString();
-    }
-}
-
 QByteArray unescapeBytea(const char* text, size_t size)
 {
     if (size >= 2 && text[0] == '\\' && text[1] == 'x')

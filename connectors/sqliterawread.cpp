@@ -1,6 +1,7 @@
 // SqliteStore::readRaw: rows straight from sqlite3_column_* into RawEvent views, for export and `events --json`.
 #include "sqlbuilder.h"
 #include "sqlitestore.h"
+#include "sqliteutil_p.h"
 
 #include <sqlite3.h>
 
@@ -35,33 +36,6 @@ private:
     sqlite3_stmt* m_s;
 };
 
-int bind(sqlite3_stmt* s, int index, const QVariant& v)
-{
-    switch (v.typeId()) {
-    case QMetaType::UnknownType:
-        return sqlite3_bind_null(s, index);
-    case QMetaType::Bool:
-        return sqlite3_bind_int(s, index, v.toBool() ? 1 : 0);
-    case QMetaType::Int:
-    case QMetaType::LongLong:
-    case QMetaType::UInt:
-    case QMetaType::ULongLong:
-        return sqlite3_bind_int64(s, index, v.toLongLong());
-    case QMetaType::Double:
-    case QMetaType::Float:
-        return sqlite3_bind_double(s, index, v.toDouble());
-    case QMetaType::QByteArray: {
-        const QByteArray b = v.toByteArray();
-        return sqlite3_bind_blob64(s, index, b.constData(), sqlite3_uint64(b.size()), SQLITE_TRANSIENT);
-    }
-    default: {
-        const QByteArray utf8 = v.toString().toUtf8();
-        return sqlite3_bind_text64(
-            s, index, utf8.constData(), sqlite3_uint64(utf8.size()), SQLITE_TRANSIENT, SQLITE_UTF8);
-    }
-    }
-}
-
 QByteArrayView textView(sqlite3_stmt* s, int col)
 {
     if (sqlite3_column_type(s, col) == SQLITE_NULL)
@@ -75,130 +49,6 @@ QByteArrayView bytesView(sqlite3_stmt* s, int col)
 {
     const auto* data = static_cast<const char*>(sqlite3_column_blob(s, col));
     return QByteArrayView(data ? data : "", sqlite3_column_bytes(s, col));
-}
-
-const char* skipJsonValue(const char* p, const char* end)
-{
-    if (p >= end)
-        return end;
-    if (*p == '"') {
-        for (++p; p < end; ++p) {
-            if (*p == '\\')
-                ++p;
-            else if (*p == '"')
-                return p + 1;
-        }
-        return end;
-    }
-    if (*p == '{' || *p == '[') {
-        int depth = 0;
-        for (; p < end; ++p) {
-            if (*p == '"') {
-                p = skipJsonValue(p, end) - 1;
-            } else if (*p == '{' || *p == '[') {
-                ++depth;
-            } else if (*p == '}' || *p == ']') {
-                if (--depth == 0)
-                    return p + 1;
-            }
-        }
-        return end;
-    }
-    while (p < end && *p != ',' && *p != ']' && *p != ' ')
-        ++p;
-    return p;
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-// One element of the packed metadata array as SqliteStore::readEvent() reads it (json_extract's text of it), as
-// UTF-8; plain strings stay views into the row, escaped ones are decoded into `scratch`. Null view: SQL NULL.
-QByteArrayView elementText(QByteArrayView v, QByteArray& scratch)
-{
-    if (v.isEmpty() || v == "null")
-        return {};
-    if (v == "true")
-        return "1";
-    if (v == "false")
-        return "0";
-    if (v.front() != '"' || v.size() < 2)
-        return v;
-    const QByteArrayView body = v.sliced(1, v.size() - 2);
-    if (!body.contains('\\'))
-        return body;
-    QString out;
-    const char* p = body.data();
-    const char* end = p + body.size();
-    const char* run = p;
-    while (p < end) {
-        if (*p != '\\' || p + 1 >= end) {
-            ++p;
-            continue;
-        }
-        out += QString::fromUtf8(run, p - run);
-        const char c = p[1];
-        p += 2;
-        switch (c) {
-        case 'b':
-            out += u'\b';
-            break;
-        case 'f':
-            out += u'\f';
-            break;
-        case 'n':
-            out += u'\n';
-            break;
-        case 'r':
-            out += u'\r';
-            break;
-        case 't':
-            out += u'\t';
-            break;
-        case 'u': {
-            char16_t unit = 0;
-            for (int i = 0; i < 4 && p < end; ++i, ++p)
-                unit = char16_t((unit << 4) | std::max(0, hexValue(*p)));
-            out += QChar(unit);
-            break;
-        }
-        default:
-            out += QLatin1Char(c);
-            break;
-        }
-        run = p;
-    }
-    out += QString::fromUtf8(run, p - run);
-    scratch = out.toUtf8();
-    return QByteArrayView(scratch.constData() ? scratch.constData() : "", scratch.size());
-}
-
-QByteArrayView firstPacked(QByteArrayView packed, int from, int to, QByteArray& scratch)
-{
-    const char* p = packed.data();
-    const char* end = p + packed.size();
-    if (p < end && *p == '[')
-        ++p;
-    for (int i = 0; i < to && p < end; ++i) {
-        while (p < end && (*p == ' ' || *p == ','))
-            ++p;
-        const char* start = p;
-        p = skipJsonValue(p, end);
-        if (i >= from) {
-            const QByteArrayView text = elementText(QByteArrayView(start, p - start), scratch);
-            if (!text.isNull())
-                return text;
-        }
-    }
-    return {};
 }
 
 } // namespace
@@ -236,7 +86,7 @@ bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
         sqlite3_stmt* s = statement.get();
         int index = 1;
         for (const QVariant& v : st.values) {
-            if (const int rc = bind(s, index++, v); rc != SQLITE_OK)
+            if (const int rc = sqliteutil::bind(s, index++, v); rc != SQLITE_OK)
                 throwSqlite(rc, QStringLiteral("binding a value"));
         }
         qint64 rows = 0;
@@ -275,8 +125,10 @@ bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
                 ev.causationId = textView(s, 11);
             } else if (metaJson) {
                 const QByteArrayView array = textView(s, 9);
-                ev.correlationId = firstPacked(array, 0, correlationKeys, correlationScratch);
-                ev.causationId = firstPacked(array, correlationKeys, correlationKeys + causationKeys, causationScratch);
+                ev.correlationId = sqliteutil::firstPacked(array, 0, correlationKeys,
+                    [&](QByteArrayView v) { return sqliteutil::jsonElementUtf8(v, correlationScratch); });
+                ev.causationId = sqliteutil::firstPacked(array, correlationKeys, correlationKeys + causationKeys,
+                    [&](QByteArrayView v) { return sqliteutil::jsonElementUtf8(v, causationScratch); });
             } else {
                 ev.correlationId = {};
                 ev.causationId = {};

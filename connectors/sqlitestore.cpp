@@ -2,6 +2,7 @@
 
 #include "layoutdetector.h"
 #include "sqlbuilder.h"
+#include "sqliteutil_p.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -22,132 +23,6 @@ constexpr size_t MaxCachedStatements = 128;
 QString paren(const QString& expr)
 {
     return SqlBuilder::paren(expr);
-}
-
-// Skips one JSON value of the compact array SQLite renders; returns the end of the value.
-const char* skipJsonValue(const char* p, const char* end)
-{
-    if (p >= end)
-        return end;
-    if (*p == '"') {
-        for (++p; p < end; ++p) {
-            if (*p == '\\')
-                ++p;
-            else if (*p == '"')
-                return p + 1;
-        }
-        return end;
-    }
-    if (*p == '{' || *p == '[') {
-        int depth = 0;
-        for (; p < end; ++p) {
-            if (*p == '"') {
-                p = skipJsonValue(p, end) - 1;
-            } else if (*p == '{' || *p == '[') {
-                ++depth;
-            } else if (*p == '}' || *p == ']') {
-                if (--depth == 0)
-                    return p + 1;
-            }
-        }
-        return end;
-    }
-    while (p < end && *p != ',' && *p != ']' && *p != ' ')
-        ++p;
-    return p;
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-// The element as json_extract with one path would give it as text: strings unescaped, true/false as 1/0,
-// null as a null string, anything else as its JSON text.
-QString jsonElementText(QByteArrayView v)
-{
-    if (v.isEmpty() || v == "null")
-        return {};
-    if (v == "true")
-        return QStringLiteral("1");
-    if (v == "false")
-        return QStringLiteral("0");
-    if (v.front() != '"' || v.size() < 2)
-        return QString::fromUtf8(v);
-    const QByteArrayView body = v.sliced(1, v.size() - 2);
-    if (!body.contains('\\'))
-        return QString::fromUtf8(body);
-    QString out;
-    out.reserve(body.size());
-    const char* p = body.data();
-    const char* end = p + body.size();
-    const char* run = p;
-    while (p < end) {
-        if (*p != '\\' || p + 1 >= end) {
-            ++p;
-            continue;
-        }
-        out += QString::fromUtf8(run, p - run);
-        const char c = p[1];
-        p += 2;
-        switch (c) {
-        case 'b':
-            out += u'\b';
-            break;
-        case 'f':
-            out += u'\f';
-            break;
-        case 'n':
-            out += u'\n';
-            break;
-        case 'r':
-            out += u'\r';
-            break;
-        case 't':
-            out += u'\t';
-            break;
-        case 'u': {
-            char16_t unit = 0;
-            for (int i = 0; i < 4 && p < end; ++i, ++p)
-                unit = char16_t((unit << 4) | std::max(0, hexValue(*p)));
-            out += QChar(unit);
-            break;
-        }
-        default:
-            out += QLatin1Char(c);
-            break;
-        }
-        run = p;
-    }
-    out += QString::fromUtf8(run, p - run);
-    return out;
-}
-
-// The first non-null element in [from, to) of a packed metadata array.
-QString firstPacked(QByteArrayView packed, int from, int to)
-{
-    const char* p = packed.data();
-    const char* end = p + packed.size();
-    if (p < end && *p == '[')
-        ++p;
-    for (int i = 0; i < to && p < end; ++i) {
-        while (p < end && (*p == ' ' || *p == ','))
-            ++p;
-        const char* start = p;
-        p = skipJsonValue(p, end);
-        if (i >= from) {
-            QString text = jsonElementText(QByteArrayView(start, p - start));
-            if (!text.isNull())
-                return text;
-        }
-    }
-    return {};
 }
 
 } // namespace
@@ -224,37 +99,7 @@ public:
 private:
     void bind(int index, const QVariant& v)
     {
-        int rc = SQLITE_OK;
-        switch (v.typeId()) {
-        case QMetaType::UnknownType:
-            rc = sqlite3_bind_null(m_stmt, index);
-            break;
-        case QMetaType::Bool:
-            rc = sqlite3_bind_int(m_stmt, index, v.toBool() ? 1 : 0);
-            break;
-        case QMetaType::Int:
-        case QMetaType::LongLong:
-        case QMetaType::UInt:
-        case QMetaType::ULongLong:
-            rc = sqlite3_bind_int64(m_stmt, index, v.toLongLong());
-            break;
-        case QMetaType::Double:
-        case QMetaType::Float:
-            rc = sqlite3_bind_double(m_stmt, index, v.toDouble());
-            break;
-        case QMetaType::QByteArray: {
-            const QByteArray b = v.toByteArray();
-            rc = sqlite3_bind_blob64(m_stmt, index, b.constData(), sqlite3_uint64(b.size()), SQLITE_TRANSIENT);
-            break;
-        }
-        default: {
-            const QByteArray utf8 = v.toString().toUtf8();
-            rc = sqlite3_bind_text64(
-                m_stmt, index, utf8.constData(), sqlite3_uint64(utf8.size()), SQLITE_TRANSIENT, SQLITE_UTF8);
-            break;
-        }
-        }
-        if (rc != SQLITE_OK)
+        if (const int rc = sqliteutil::bind(m_stmt, index, v); rc != SQLITE_OK)
             m_store->throwSqlite(rc, QStringLiteral("binding a value"));
     }
 
@@ -452,8 +297,9 @@ Event SqliteStore::readEvent(Query& q) const
         const QByteArrayView packed = q.view(9);
         const int correlation = int(m_sql->profile().correlationKeys.size());
         const int causation = int(m_sql->profile().causationKeys.size());
-        ev.correlationId = firstPacked(packed, 0, correlation);
-        ev.causationId = firstPacked(packed, correlation, correlation + causation);
+        ev.correlationId = sqliteutil::firstPacked(packed, 0, correlation, sqliteutil::jsonElementText);
+        ev.causationId
+            = sqliteutil::firstPacked(packed, correlation, correlation + causation, sqliteutil::jsonElementText);
     }
     return ev;
 }

@@ -1,5 +1,6 @@
 #include "mergereducer.h"
 
+#include "jsonstrings_p.h"
 #include "jsreducer.h"
 
 #include <cctype>
@@ -224,23 +225,11 @@ private:
     static void compact(const char* from, const char* to, std::string& out)
     {
         out.clear();
-        bool inString = false;
-        bool escaped = false;
+        JsonStrings strings;
         const char* run = from;
         for (const char* p = from; p < to; ++p) {
             const char c = *p;
-            if (inString) {
-                if (escaped)
-                    escaped = false;
-                else if (c == '\\')
-                    escaped = true;
-                else if (c == '"')
-                    inString = false;
-                continue;
-            }
-            if (c == '"') {
-                inString = true;
-            } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            if (strings.outside(c) && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
                 out.append(run, p - run);
                 run = p + 1;
             }

@@ -1,5 +1,7 @@
 #include "payload.h"
 
+#include "jsonstrings_p.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -189,33 +191,17 @@ void appendJsonString(QByteArray& out, QStringView s)
     *d = '"';
 }
 
-// JSON text may hold raw control characters only inside strings where they are invalid anyway; a stored
-// document can span lines, which JSON Lines does not allow, so newlines outside strings are dropped.
-static void appendCompactJson(QByteArray& out, const QByteArray& json)
+// JSON text may hold raw control characters only inside strings where they are invalid anyway.
+void appendJsonLine(QByteArray& out, QByteArrayView json)
 {
-    const char* begin = json.constData();
-    const char* end = begin + json.size();
-    if (std::find_if(begin, end, [](char c) { return c == '\n' || c == '\r'; }) == end) {
+    const size_t n = size_t(json.size());
+    if (n == 0 || (!std::memchr(json.data(), '\n', n) && !std::memchr(json.data(), '\r', n))) {
         out.append(json);
         return;
     }
-    out.reserve(out.size() + json.size());
-    bool inString = false;
-    bool escaped = false;
+    JsonStrings strings;
     for (const char c : json) {
-        if (inString) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                inString = false;
-            out.append(c);
-            continue;
-        }
-        if (c == '"')
-            inString = true;
-        if (c == '\n' || c == '\r')
+        if (strings.outside(c) && (c == '\n' || c == '\r'))
             continue;
         out.append(c);
     }
@@ -228,7 +214,7 @@ void Payload::appendJson(QByteArray& out) const
         out.append("null", 4);
         return;
     case Encoding::Json:
-        appendCompactJson(out, bytes.trimmed());
+        appendJsonLine(out, bytes.trimmed());
         return;
     case Encoding::Text:
         appendJsonString(out, bytes);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QJsonValue>
 #include <QString>
 
@@ -38,5 +39,8 @@ bool isValidJson(const QByteArray& bytes);
 // Appends s as a JSON string literal (quoted, escaped).
 void appendJsonString(QByteArray& out, QStringView s);
 void appendJsonString(QByteArray& out, const QByteArray& utf8);
+// Appends JSON text on one line, as JSON Lines needs it: a stored document may span lines, so line breaks outside
+// strings are dropped.
+void appendJsonLine(QByteArray& out, QByteArrayView json);
 
 } // namespace es

@@ -116,6 +116,36 @@ private:
             return false;
         return m_p - start <= 15;
     }
+    // An object's members or an array's elements, from the opening bracket on.
+    bool members(int depth, char close, bool keyed)
+    {
+        ++m_p;
+        space();
+        if (m_p < m_end && *m_p == close) {
+            ++m_p;
+            return true;
+        }
+        while (true) {
+            if (keyed) {
+                space();
+                if (m_p >= m_end || *m_p != '"' || !string())
+                    return false;
+                space();
+                if (m_p >= m_end || *m_p++ != ':')
+                    return false;
+            }
+            if (!value(depth + 1))
+                return false;
+            space();
+            if (m_p >= m_end)
+                return false;
+            const char c = *m_p++;
+            if (c == close)
+                return true;
+            if (c != ',')
+                return false;
+        }
+    }
     bool value(int depth)
     {
         space();
@@ -123,49 +153,9 @@ private:
             return false;
         switch (*m_p) {
         case '{':
-            ++m_p;
-            space();
-            if (m_p < m_end && *m_p == '}') {
-                ++m_p;
-                return true;
-            }
-            while (true) {
-                space();
-                if (m_p >= m_end || *m_p != '"' || !string())
-                    return false;
-                space();
-                if (m_p >= m_end || *m_p++ != ':')
-                    return false;
-                if (!value(depth + 1))
-                    return false;
-                space();
-                if (m_p >= m_end)
-                    return false;
-                const char c = *m_p++;
-                if (c == '}')
-                    return true;
-                if (c != ',')
-                    return false;
-            }
+            return members(depth, '}', true);
         case '[':
-            ++m_p;
-            space();
-            if (m_p < m_end && *m_p == ']') {
-                ++m_p;
-                return true;
-            }
-            while (true) {
-                if (!value(depth + 1))
-                    return false;
-                space();
-                if (m_p >= m_end)
-                    return false;
-                const char c = *m_p++;
-                if (c == ']')
-                    return true;
-                if (c != ',')
-                    return false;
-            }
+            return members(depth, ']', false);
         case '"':
             return string();
         case 't':
@@ -353,35 +343,9 @@ void appendJsonPayload(QByteArray& out, QByteArrayView bytes, Payload::Encoding 
     case Payload::Encoding::Null:
         out.append("null", 4);
         return;
-    case Payload::Encoding::Json: {
-        const QByteArrayView json = trimmedView(bytes);
-        if (!std::memchr(json.data(), '\n', size_t(json.size()))
-            && !std::memchr(json.data(), '\r', size_t(json.size()))) {
-            out.append(json);
-            return;
-        }
-        // A stored document may span lines, which JSON Lines does not allow: line breaks outside strings go.
-        bool inString = false;
-        bool escaped = false;
-        for (const char c : json) {
-            if (inString) {
-                if (escaped)
-                    escaped = false;
-                else if (c == '\\')
-                    escaped = true;
-                else if (c == '"')
-                    inString = false;
-                out.append(c);
-                continue;
-            }
-            if (c == '"')
-                inString = true;
-            if (c == '\n' || c == '\r')
-                continue;
-            out.append(c);
-        }
+    case Payload::Encoding::Json:
+        appendJsonLine(out, trimmedView(bytes));
         return;
-    }
     case Payload::Encoding::Text:
         appendJsonString(out, rawData(bytes));
         return;

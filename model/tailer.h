@@ -66,3 +66,5 @@ private:
 };
 
 } // namespace es
+
+Q_DECLARE_METATYPE(es::TailHeads)

@@ -9,6 +9,8 @@
 
 #include <QElapsedTimer>
 
+#include <cstdio>
+
 namespace es::cli {
 
 namespace {
@@ -19,11 +21,19 @@ QCommandLineOption pollOption()
         QStringLiteral("MS"), QStringLiteral("200") };
 }
 
+QCommandLineOption headsOption()
+{
+    return { QStringLiteral("heads"),
+        QStringLiteral("Print `heads visible=N settled=M` to stderr whenever either changes. On PostgreSQL the "
+                       "settled head can trail the visible one while a transaction that may still commit a lower "
+                       "position is open; events are printed up to the settled head.") };
+}
+
 } // namespace
 
 void TailCommand::addFirstPassOptions(QCommandLineParser& parser)
 {
-    parser.addOption(pollOption());
+    parser.addOptions({ pollOption(), headsOption() });
 }
 
 int TailCommand::run(const QStringList& arguments)
@@ -37,10 +47,12 @@ int TailCommand::run(const QStringList& arguments)
     const QCommandLineOption category(
         QStringLiteral("category"), QStringLiteral("Follow the streams of category C."), QStringLiteral("C"));
     const QCommandLineOption poll = pollOption();
+    const QCommandLineOption heads = headsOption();
     QCommandLineParser parser;
     const QString help = QStringLiteral(
         "Print events as JSON Lines as they are committed (the event shape of `events --json`), each once and in "
-        "order, until interrupted (Ctrl+C or SIGTERM ends it cleanly with exit code 0).");
+        "order, until interrupted (Ctrl+C or SIGTERM ends it cleanly with exit code 0). With --heads, stderr also "
+        "reports the visible and the settled head.");
     parser.setApplicationDescription(help);
     parser.addPositionalArgument(QStringLiteral("tail"), help, QStringLiteral("tail"));
     parser.addPositionalArgument(
@@ -48,7 +60,7 @@ int TailCommand::run(const QStringList& arguments)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions(storeOptions());
-    parser.addOptions({ from, stream, category, poll });
+    parser.addOptions({ from, stream, category, poll, heads });
     QString address;
     if (const int code = parseStoreCommand(parser, arguments, QStringLiteral("tail"), &address); code >= 0)
         return code;
@@ -72,12 +84,14 @@ int TailCommand::run(const QStringList& arguments)
     EventFilter scope;
     scope.stream = parser.value(stream);
     scope.category = parser.value(category);
+    const bool printHeads = parser.isSet(heads);
 
     InterruptGuard guard;
     try {
         auto store = openStore(parser, address);
         Tailer tailer(scope, start, createTailStrategy(StoreRegistry::engineFor(address), *store));
         OutputWriter out(1, 1 << 16);
+        TailHeads printed;
         while (!interrupted()) {
             QElapsedTimer timer;
             timer.start();
@@ -85,6 +99,13 @@ int TailCommand::run(const QStringList& arguments)
             for (const Event& e : events)
                 out.line(e.toJsonLine());
             out.flush();
+            const TailHeads now = tailer.heads();
+            if (printHeads && now.visible >= 0 && (now.visible != printed.visible || now.settled != printed.settled)) {
+                std::fprintf(stderr, "heads visible=%lld settled=%lld\n", static_cast<long long>(now.visible),
+                    static_cast<long long>(now.settled));
+                std::fflush(stderr);
+                printed = now;
+            }
             // A full batch means more is waiting: read on without sleeping.
             if (events.size() < 10000)
                 sleepUnlessInterrupted(std::max<int>(0, pollMs - int(timer.elapsed())));

@@ -5,8 +5,8 @@
 
 namespace es::cli {
 
-// `eventscope-cli tail STORE [--from POS] [--stream S | --category C] [--poll MS]`: prints events as JSON Lines as
-// they are committed, each once and in order, until SIGINT or SIGTERM.
+// `eventscope-cli tail STORE [--from POS] [--stream S | --category C] [--poll MS] [--heads]`: prints events as JSON
+// Lines as they are committed, each once and in order, until SIGINT or SIGTERM.
 class TailCommand {
 public:
     // The options only tail has, so the first pass of CliApplication can find the command among them.

@@ -1,6 +1,9 @@
 #include "followcontroller.h"
 
+#include "eventstore.h"
 #include "eventtablemodel.h"
+#include "storeregistry.h"
+#include "storesession.h"
 
 #include <QAction>
 #include <QScrollBar>
@@ -8,6 +11,14 @@
 #include <QTimer>
 
 namespace es {
+
+// Lives on the session's background lane once created: only jobs of that lane touch the Tailer.
+struct FollowController::TailState {
+    QPointer<StoreSession> session;
+    EventFilter scope;
+    std::unique_ptr<Tailer> tailer;
+    const EventStore* store = nullptr;
+};
 
 FollowController::FollowController(QTableView* table, EventTableModel* model, QObject* parent)
     : QObject(parent)
@@ -49,6 +60,7 @@ void FollowController::setFollowing(bool on)
         tick();
     } else {
         m_timer->stop();
+        resetHeads();
     }
 }
 
@@ -69,8 +81,58 @@ int FollowController::interval() const
 
 void FollowController::tick()
 {
-    if (m_model && m_model->session())
+    if (m_model && m_model->session()) {
         m_model->refresh();
+        pollHeads();
+    }
+}
+
+void FollowController::resetHeads()
+{
+    m_tail.reset();
+    if (m_heads.visible != -1 || m_heads.settled != -1) {
+        m_heads = {};
+        Q_EMIT headsChanged(m_heads);
+    }
+}
+
+void FollowController::pollHeads()
+{
+    StoreSession* session = m_model->session();
+    const EventFilter filter = m_model->filter();
+    if (m_tail
+        && (m_tail->session != session || m_tail->scope.stream != filter.stream
+            || m_tail->scope.category != filter.category))
+        resetHeads();
+    if (!m_tailJob.expired())
+        return;
+    if (!m_tail) {
+        m_tail = std::make_shared<TailState>();
+        m_tail->session = session;
+        m_tail->scope.stream = filter.stream;
+        m_tail->scope.category = filter.category;
+    }
+    auto job = std::make_shared<int>(0);
+    m_tailJob = job;
+    std::shared_ptr<TailState> state = m_tail;
+    const QString engine = StoreRegistry::engineFor(session->address());
+    session->run<TailHeads>(
+        StoreSession::Lane::Background, this,
+        [state, engine, job](EventStore& store) {
+            if (!state->tailer || state->store != &store) {
+                state->tailer = std::make_unique<Tailer>(state->scope, -1, createTailStrategy(engine, store));
+                state->store = &store;
+            }
+            // The table shows the events; this only moves the tail on, so a burst is read over a few ticks.
+            state->tailer->poll(store, 5000);
+            return state->tailer->heads();
+        },
+        [this, state](TailHeads heads) {
+            if (state != m_tail || (heads.visible == m_heads.visible && heads.settled == m_heads.settled))
+                return;
+            m_heads = heads;
+            Q_EMIT headsChanged(m_heads);
+        });
 }
 
 bool FollowController::atEnd() const

@@ -204,6 +204,7 @@ void MainWindow::createDocks()
         m_eventView->goToKey(key);
     });
     m_follow = new FollowController(m_eventView->table(), m_eventView->model(), this);
+    connect(m_follow, &FollowController::headsChanged, this, &MainWindow::updateStatus);
 
     m_activity = new ActivityView(this);
     auto* activity = new QDockWidget(tr("Activity"), this);
@@ -531,9 +532,17 @@ void MainWindow::updateStatus()
     if (m_info.streamCount >= 0)
         count += tr(" in %1 streams").arg(number(m_info.streamCount));
     m_countLabel->setText(count);
-    m_headLabel->setText(tr("Head: %1").arg(number(m_info.headPosition)));
-    m_headLabel->setToolTip(
-        m_info.lastTime.isValid() ? tr("Last event at %1").arg(Event::timeToIso(m_info.lastTime)) : QString());
+    const TailHeads heads = m_follow ? m_follow->heads() : TailHeads {};
+    if (m_follow && m_follow->isFollowing() && heads.visible > heads.settled) {
+        m_headLabel->setText(tr("Head %1 · settled %2").arg(number(heads.visible), number(heads.settled)));
+        m_headLabel->setToolTip(tr("Every event up to the settled head is final. Above it, a transaction that was "
+                                   "still open when a higher position became visible may yet commit events into the "
+                                   "gaps; they appear in their place once it ends."));
+    } else {
+        m_headLabel->setText(tr("Head: %1").arg(number(m_info.headPosition)));
+        m_headLabel->setToolTip(
+            m_info.lastTime.isValid() ? tr("Last event at %1").arg(Event::timeToIso(m_info.lastTime)) : QString());
+    }
     for (QLabel* l : { m_layoutLabel, m_countLabel, m_headLabel })
         l->show();
 }

@@ -1,3 +1,5 @@
+#include "test_export_support.h"
+#include "test_layout_support.h"
 #include "test_sqlite_support.h"
 #include "testutils.h"
 
@@ -47,83 +49,6 @@ QString trickyStore(const QTemporaryDir& dir)
     w.append(QStringLiteral("user,\"odd\"-2"), { unicode, text });
     w.append(QStringLiteral("note-1"), { invalidUtf8, binary, again }, QStringLiteral("corr-2"));
     return path;
-}
-
-EventList readAll(EventStore& store, const EventFilter& filter = {})
-{
-    EventQuery q;
-    q.filter = filter;
-    q.limit = 0;
-    return store.events(q).events;
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    REQUIRE(f.open(QIODevice::ReadOnly));
-    return f.readAll();
-}
-
-// A strict RFC 4180 reader: quoted fields, doubled quotes, CRLF records.
-std::vector<QStringList> parseCsv(const QByteArray& bytes)
-{
-    std::vector<QStringList> rows;
-    QStringList row;
-    QByteArray field;
-    bool quoted = false;
-    for (qsizetype i = 0; i < bytes.size(); ++i) {
-        const char c = bytes[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < bytes.size() && bytes[i + 1] == '"') {
-                field.append('"');
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field.append(c);
-            }
-        } else if (c == '"') {
-            REQUIRE(field.isEmpty());
-            quoted = true;
-        } else if (c == ',') {
-            row.append(QString::fromUtf8(field));
-            field.clear();
-        } else if (c == '\r') {
-            REQUIRE(i + 1 < bytes.size());
-            REQUIRE(bytes[i + 1] == '\n');
-            ++i;
-            row.append(QString::fromUtf8(field));
-            field.clear();
-            rows.push_back(row);
-            row.clear();
-        } else {
-            REQUIRE(c != '\n');
-            field.append(c);
-        }
-    }
-    REQUIRE(!quoted);
-    REQUIRE(field.isEmpty());
-    REQUIRE(row.isEmpty());
-    return rows;
-}
-
-QJsonValue parseJsonValue(const QString& text)
-{
-    const QJsonDocument doc = QJsonDocument::fromJson("[" + text.toUtf8() + "]");
-    REQUIRE(doc.isArray());
-    return doc.array().first();
-}
-
-QStringList filesIn(const QTemporaryDir& dir)
-{
-    return QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
-}
-
-ExportResult exportTo(EventStore& store, const QString& path, const QString& format, ExportOptions options = {})
-{
-    options.path = path;
-    options.format = format;
-    return Exporter::run(store, options);
 }
 
 } // namespace
@@ -189,25 +114,8 @@ TEST_CASE("Export round trips every format with awkward payloads", "[export]")
         REQUIRE(rows.size() == 8);
         CHECK(rows[0].join(u',')
             == QLatin1String("position,stream,version,type,time,id,data,metadata,correlationId,causationId,encoding"));
-        for (size_t i = 0; i < events.size(); ++i) {
-            const QStringList& row = rows[i + 1];
-            const QJsonObject expected = events[i].toJson();
-            REQUIRE(row.size() == 11);
-            CHECK(row[0].toLongLong() == events[i].position);
-            CHECK(row[1] == events[i].stream);
-            CHECK(row[2].toLongLong() == events[i].version);
-            CHECK(row[3] == events[i].type);
-            CHECK(row[4] == Event::timeToIso(events[i].time));
-            CHECK(row[5] == events[i].id);
-            CHECK(parseJsonValue(row[6]) == expected.value(QStringLiteral("data")));
-            CHECK(parseJsonValue(row[7]) == expected.value(QStringLiteral("metadata")));
-            CHECK(row[8] == events[i].correlationId);
-            CHECK(row[9] == events[i].causationId);
-            if (expected.contains(QStringLiteral("encoding")))
-                CHECK(parseJsonValue(row[10]) == expected.value(QStringLiteral("encoding")));
-            else
-                CHECK(row[10].isEmpty());
-        }
+        for (size_t i = 0; i < events.size(); ++i)
+            checkCsvRow(rows[i + 1], events[i]);
         CHECK(rows[2][4] == QLatin1String("2024-05-01T10:00:01.250Z"));
     }
 
@@ -329,20 +237,9 @@ TEST_CASE("A cancelled or failed export leaves no file", "[export][cancel]")
             ExportOptions options;
             options.path = out;
             options.format = format;
-            qint64 seen = 0;
-            bool sawTempFile = false;
-            try {
-                Exporter::run(*store, options, [&](const ExportProgress& p) {
-                    seen = p.events;
-                    sawTempFile = sawTempFile || filesIn(dir).size() > 1;
-                    return p.events < 8000;
-                });
-                FAIL("not cancelled");
-            } catch (const StoreError& e) {
-                CHECK(e.kind() == StoreError::Kind::Cancelled);
-            }
-            CHECK(seen >= 8000);
-            CHECK(sawTempFile);
+            const CancelledExport cancelled = cancelExportAt(*store, options, dir, 8000, 1);
+            CHECK(cancelled.seen >= 8000);
+            CHECK(cancelled.sawTempFile);
             CHECK(filesIn(dir) == QStringList { QStringLiteral("sample.sqlite") });
 
             std::atomic<bool> stop { false };

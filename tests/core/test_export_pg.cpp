@@ -3,6 +3,7 @@
 #include "exporter.h"
 #include "exportjob.h"
 #include "storeregistry.h"
+#include "test_export_support.h"
 #include "test_layout_support.h"
 #include "testutils.h"
 
@@ -22,71 +23,6 @@ using namespace es::test;
 
 namespace {
 
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    REQUIRE(f.open(QIODevice::ReadOnly));
-    return f.readAll();
-}
-
-QStringList filesIn(const QTemporaryDir& dir)
-{
-    return QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name);
-}
-
-// RFC 4180 records (quoted fields, doubled quotes, CRLF).
-std::vector<QStringList> parseCsv(const QByteArray& bytes)
-{
-    std::vector<QStringList> rows;
-    QStringList row;
-    QByteArray field;
-    bool quoted = false;
-    for (qsizetype i = 0; i < bytes.size(); ++i) {
-        const char c = bytes[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < bytes.size() && bytes[i + 1] == '"') {
-                field.append('"');
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field.append(c);
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            row.append(QString::fromUtf8(field));
-            field.clear();
-        } else if (c == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') {
-            ++i;
-            row.append(QString::fromUtf8(field));
-            field.clear();
-            rows.push_back(row);
-            row.clear();
-        } else {
-            field.append(c);
-        }
-    }
-    REQUIRE(!quoted);
-    REQUIRE(row.isEmpty());
-    return rows;
-}
-
-QJsonValue parseJsonValue(const QString& text)
-{
-    const QJsonDocument doc = QJsonDocument::fromJson("[" + text.toUtf8() + "]");
-    REQUIRE(doc.isArray());
-    return doc.array().first();
-}
-
-ExportResult exportTo(EventStore& store, const QString& path, const QString& format, ExportOptions options = {})
-{
-    options.path = path;
-    options.format = format;
-    options.overwrite = true;
-    return Exporter::run(store, options);
-}
-
 // Every format from `store`, compared with events() of the same scope.
 void checkRoundTrips(EventStore& store, const EventFilter& filter, const QTemporaryDir& dir)
 {
@@ -94,6 +30,7 @@ void checkRoundTrips(EventStore& store, const EventFilter& filter, const QTempor
     REQUIRE(!events.empty());
     ExportOptions options;
     options.filter = filter;
+    options.overwrite = true;
 
     const QString jsonl = dir.filePath(QStringLiteral("out.jsonl"));
     CHECK(exportTo(store, jsonl, QStringLiteral("jsonl"), options).events == qint64(events.size()));
@@ -121,31 +58,8 @@ void checkRoundTrips(EventStore& store, const EventFilter& filter, const QTempor
     exportTo(store, csv, QStringLiteral("csv"), options);
     const std::vector<QStringList> rows = parseCsv(readFile(csv));
     REQUIRE(rows.size() == events.size() + 1);
-    for (size_t i = 0; i < events.size(); ++i) {
-        const QStringList& row = rows[i + 1];
-        const QJsonObject expected = events[i].toJson();
-        INFO(row.join(QStringLiteral(" | ")).toStdString());
-        REQUIRE(row.size() == 11);
-        CHECK(row[0].toLongLong() == events[i].position);
-        CHECK(row[1] == events[i].stream);
-        CHECK(row[2].toLongLong() == events[i].version);
-        CHECK(row[3] == events[i].type);
-        CHECK(row[4] == Event::timeToIso(events[i].time));
-        CHECK(row[5] == events[i].id);
-        for (const auto& [cell, key] : { std::pair { row[6], "data" }, std::pair { row[7], "metadata" } }) {
-            const QJsonValue value = expected.value(QLatin1String(key));
-            if (value.isNull())
-                CHECK(cell.isEmpty()); // a missing payload is an empty cell
-            else
-                CHECK(parseJsonValue(cell) == value);
-        }
-        CHECK(row[8] == events[i].correlationId);
-        CHECK(row[9] == events[i].causationId);
-        if (expected.contains(QStringLiteral("encoding")))
-            CHECK(parseJsonValue(row[10]) == expected.value(QStringLiteral("encoding")));
-        else
-            CHECK(row[10].isEmpty());
-    }
+    for (size_t i = 0; i < events.size(); ++i)
+        checkCsvRow(rows[i + 1], events[i]);
 
     const QString sqlite = dir.filePath(QStringLiteral("out.sqlite"));
     exportTo(store, sqlite, QStringLiteral("sqlite"), options);
@@ -269,21 +183,10 @@ TEST_CASE("A cancelled export from PostgreSQL leaves no file", "[export][pg][can
             ExportOptions options;
             options.path = dir.filePath(QStringLiteral("big.") + format);
             options.format = format;
-            qint64 seen = 0;
-            bool sawTempFile = false;
-            try {
-                Exporter::run(*store, options, [&](const ExportProgress& p) {
-                    seen = p.events;
-                    sawTempFile = sawTempFile || !filesIn(dir).isEmpty();
-                    return p.events < 4000;
-                });
-                FAIL("not cancelled");
-            } catch (const StoreError& e) {
-                CHECK(e.kind() == StoreError::Kind::Cancelled);
-            }
-            CHECK(seen >= 4000);
-            CHECK(seen < 12007);
-            CHECK(sawTempFile);
+            const CancelledExport cancelled = cancelExportAt(*store, options, dir, 4000);
+            CHECK(cancelled.seen >= 4000);
+            CHECK(cancelled.seen < 12007);
+            CHECK(cancelled.sawTempFile);
             CHECK(filesIn(dir).isEmpty());
 
             const ExportResult r = Exporter::run(*store, options);
@@ -305,4 +208,71 @@ TEST_CASE("A cancelled export from PostgreSQL leaves no file", "[export][pg][can
         CHECK(finished.isEmpty());
     }
     CHECK(filesIn(dir).isEmpty());
+}
+
+TEST_CASE("Export of one stream or category by COPY quotes the name it splices in", "[export][pg]")
+{
+    ES_REQUIRE_PG("PostgreSQL export test")
+    PgTestDatabase db(QStringLiteral("export_copy_quote"), { QStringLiteral("messagedb.sql") });
+    REQUIRE(db.ok());
+    // Names that differ only in quotes and backslashes: a name spliced in unquoted or quoted with the wrong rules
+    // matches another stream, or none, or breaks the statement.
+    const QStringList streams { QStringLiteral("o'b\\r-1"), QStringLiteral("o''b\\r-1"), QStringLiteral("o'b\\\\r-1"),
+        QStringLiteral("o'b\\r-2"), QStringLiteral("o'b\\'r-1"), QStringLiteral("x\\'); SELECT 1; --'-1") };
+    for (int i = 0; i < streams.size(); ++i) {
+        for (int n = 0; n <= i; ++n) {
+            db.sql(QStringLiteral(
+                "SET search_path TO message_store, public; SELECT write_message(gen_random_uuid()::text, "
+                "$q$%1$q$, 'T%2', '{\"n\": %3, \"s\": \"a\\\\b\\tc\"}', NULL)")
+                       .arg(streams[i])
+                       .arg(i)
+                       .arg(n));
+        }
+    }
+    auto check = [&](const QString& address) {
+        auto store = StoreRegistry::open(address);
+        QTemporaryDir dir;
+        for (int i = 0; i < streams.size(); ++i) {
+            EventFilter f;
+            f.stream = streams[i];
+            const EventList events = readAll(*store, f);
+            REQUIRE(events.size() == size_t(i + 1));
+            for (const Event& e : events)
+                CHECK(e.stream == streams[i]);
+            checkRoundTrips(*store, f, dir);
+        }
+        EventFilter category;
+        category.category = QStringLiteral("o'b\\r");
+        const EventList events = readAll(*store, category);
+        REQUIRE(events.size() == 1 + 4);
+        checkRoundTrips(*store, category, dir);
+
+        ExportOptions options;
+        options.overwrite = true;
+        options.from = events[1].position;
+        options.to = events[3].position;
+        const QString path = dir.filePath(QStringLiteral("range.jsonl"));
+        const QList<QByteArray> lines = [&] {
+            exportTo(*store, path, QStringLiteral("jsonl"), options);
+            return readFile(path).split('\n');
+        }();
+        EventList inRange;
+        for (const Event& e : readAll(*store)) {
+            if (e.position >= options.from && e.position <= options.to)
+                inRange.push_back(e);
+        }
+        REQUIRE(inRange.size() >= 3);
+        REQUIRE(lines.size() == qsizetype(inRange.size()) + 1);
+        for (size_t i = 0; i < inRange.size(); ++i)
+            CHECK(lines[qsizetype(i)] == inRange[i].toJsonLine());
+    };
+    SECTION("standard conforming strings")
+    {
+        check(db.address());
+    }
+    SECTION("backslash escapes in literals")
+    {
+        db.sql(QStringLiteral("ALTER DATABASE \"%1\" SET standard_conforming_strings = off").arg(db.name()));
+        check(db.address());
+    }
 }

@@ -1,0 +1,189 @@
+#include <catch2/catch.hpp>
+
+#include "core/test_sqlite_support.h"
+#include "testutils.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <csignal>
+
+using namespace es;
+using namespace es::test;
+
+namespace {
+
+const QString cli = QStringLiteral(ES_CLI_PATH);
+
+// Positions of stdout's lines, each of which must be a JSON object.
+std::vector<qint64> jsonPositions(const QByteArray& out)
+{
+    std::vector<qint64> positions;
+    for (const QByteArray& line : out.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+        if (error.error != QJsonParseError::NoError || !doc.isObject())
+            FAIL("not a JSON object: " << line.constData());
+        positions.push_back(doc.object().value(QLatin1String("position")).toInteger());
+    }
+    return positions;
+}
+
+QByteArray headsLine(qint64 visible, qint64 settled)
+{
+    return QStringLiteral("heads visible=%1 settled=%2\n").arg(visible).arg(settled).toUtf8();
+}
+
+void interrupt(QProcess& p)
+{
+    ::kill(pid_t(p.processId()), SIGINT);
+    REQUIRE(p.waitForFinished(10000));
+    CHECK(p.exitStatus() == QProcess::NormalExit);
+    CHECK(p.exitCode() == 0);
+}
+
+QString writeMessage(const QString& stream)
+{
+    return QStringLiteral("SET search_path = message_store, public; SELECT write_message(gen_random_uuid()::text, "
+                          "'%1', 'Happened', '{}');")
+        .arg(stream);
+}
+
+qint64 globalPosition(const PgTestDatabase& db, const QString& stream)
+{
+    QByteArray out;
+    REQUIRE(psql(db.address(),
+                { QStringLiteral("-t"), QStringLiteral("-A"), QStringLiteral("-c"),
+                    QStringLiteral("SELECT global_position FROM message_store.messages WHERE stream_name = '%1'")
+                        .arg(stream) },
+                &out)
+        == 0);
+    bool ok = false;
+    const qint64 position = out.trimmed().toLongLong(&ok);
+    REQUIRE(ok);
+    return position;
+}
+
+} // namespace
+
+TEST_CASE("cli tail --heads: the heads go to stderr when they change, stdout stays JSON Lines", "[cli][tail]")
+{
+    QTemporaryDir dir;
+    const QString path = tempPath(dir, QStringLiteral("heads.sqlite"));
+    EmmettWriter w(path, true);
+    const EmmettWriter::Message placed { QStringLiteral("Placed"), QByteArray("{}") };
+    w.append(QStringLiteral("order-1"), { placed, placed });
+
+    QProcess tail;
+    tail.start(cli,
+        { QStringLiteral("tail"), path, QStringLiteral("--from"), QStringLiteral("1"), QStringLiteral("--poll"),
+            QStringLiteral("20"), QStringLiteral("--heads") });
+    REQUIRE(tail.waitForStarted());
+    QByteArray out, err;
+    auto read = [&] {
+        out += tail.readAllStandardOutput();
+        err += tail.readAllStandardError();
+    };
+    REQUIRE(waitFor(
+        [&] {
+            read();
+            return err.contains(headsLine(2, 2));
+        },
+        20000));
+    const qint64 last = w.append(QStringLiteral("order-2"), { placed, placed, placed });
+    REQUIRE(waitFor(
+        [&] {
+            read();
+            return err.contains(headsLine(last, last));
+        },
+        20000));
+    QThread::msleep(100); // no change, no line
+    interrupt(tail);
+    read();
+    CHECK(err == headsLine(2, 2) + headsLine(last, last));
+    CHECK(jsonPositions(out) == std::vector<qint64> { 1, 2, last - 2, last - 1, last });
+
+    // Without --heads stderr stays quiet.
+    QProcess quiet;
+    quiet.start(cli,
+        { QStringLiteral("tail"), path, QStringLiteral("--from"), QStringLiteral("1"), QStringLiteral("--poll"),
+            QStringLiteral("20") });
+    REQUIRE(quiet.waitForStarted());
+    QByteArray quietOut;
+    REQUIRE(waitFor(
+        [&] {
+            quietOut += quiet.readAllStandardOutput();
+            return quietOut.count('\n') >= 5;
+        },
+        20000));
+    interrupt(quiet);
+    CHECK(quiet.readAllStandardError().isEmpty());
+}
+
+TEST_CASE("cli tail --heads on PostgreSQL: the settled head waits for an open transaction", "[cli][tail][pg]")
+{
+    ES_REQUIRE_PG("tail --heads on PostgreSQL");
+    PgTestDatabase db(QStringLiteral("tailheads"), { QStringLiteral("messagedb.sql") });
+    db.sql(writeMessage(QStringLiteral("seed-1")));
+    const qint64 seeded = globalPosition(db, QStringLiteral("seed-1"));
+
+    QProcess tail;
+    tail.start(cli,
+        { QStringLiteral("tail"), db.address(), QStringLiteral("--from"), QString::number(seeded),
+            QStringLiteral("--poll"), QStringLiteral("20"), QStringLiteral("--heads") });
+    REQUIRE(tail.waitForStarted());
+    QByteArray out, err;
+    auto read = [&] {
+        out += tail.readAllStandardOutput();
+        err += tail.readAllStandardError();
+    };
+    REQUIRE(waitFor(
+        [&] {
+            read();
+            return err.contains(headsLine(seeded, seeded));
+        },
+        20000));
+
+    QProcess held;
+    held.start(QStringLiteral("psql"),
+        { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+            QStringLiteral("-d"), db.address() });
+    REQUIRE(held.waitForStarted());
+    held.write(QStringLiteral("BEGIN; %1\n\\echo written\n").arg(writeMessage(QStringLiteral("held-1"))).toUtf8());
+    QByteArray heldOut;
+    REQUIRE(waitFor(
+        [&] {
+            heldOut += held.readAllStandardOutput();
+            return heldOut.contains("written");
+        },
+        20000));
+    db.sql(writeMessage(QStringLiteral("later-1")));
+    const qint64 later = globalPosition(db, QStringLiteral("later-1"));
+    REQUIRE(waitFor(
+        [&] {
+            read();
+            return err.contains(headsLine(later, seeded));
+        },
+        20000));
+    CHECK(jsonPositions(out) == std::vector<qint64> { seeded });
+
+    held.write("COMMIT;\n");
+    held.closeWriteChannel();
+    REQUIRE(held.waitForFinished(20000));
+    CHECK(held.exitCode() == 0);
+    const qint64 heldPosition = globalPosition(db, QStringLiteral("held-1"));
+    REQUIRE(waitFor(
+        [&] {
+            read();
+            return err.contains(headsLine(later, later));
+        },
+        20000));
+    interrupt(tail);
+    read();
+    CHECK(jsonPositions(out) == std::vector<qint64> { seeded, heldPosition, later });
+}
