@@ -119,4 +119,26 @@ void PgTestDatabase::load(const QString& fixture) const
     REQUIRE(rc == 0);
 }
 
+QString messageDbWrite(const QString& stream)
+{
+    return QStringLiteral("SET search_path = message_store, public; SELECT write_message(gen_random_uuid()::text, "
+                          "'%1', 'Happened', '{}');")
+        .arg(stream);
+}
+
+qint64 messageDbPosition(const PgTestDatabase& db, const QString& stream)
+{
+    QByteArray out;
+    REQUIRE(psql(db.address(),
+                { QStringLiteral("-t"), QStringLiteral("-A"), QStringLiteral("-c"),
+                    QStringLiteral("SELECT global_position FROM message_store.messages WHERE stream_name = '%1'")
+                        .arg(stream) },
+                &out)
+        == 0);
+    bool ok = false;
+    const qint64 position = out.trimmed().toLongLong(&ok);
+    REQUIRE(ok);
+    return position;
+}
+
 } // namespace es::test

@@ -57,6 +57,11 @@ private:
     bool m_ok = false;
 };
 
+// Message DB as its clients write: the SQL calling write_message() for one event of `stream`, with the store's path.
+QString messageDbWrite(const QString& stream);
+// The global position of the (only) message in `stream` of a Message DB test database; REQUIREs it.
+qint64 messageDbPosition(const PgTestDatabase& db, const QString& stream);
+
 } // namespace es::test
 
 // Ends a test early, with a warning, when no test PostgreSQL server runs (scripts/test starts one).

@@ -47,28 +47,6 @@ void interrupt(QProcess& p)
     CHECK(p.exitCode() == 0);
 }
 
-QString writeMessage(const QString& stream)
-{
-    return QStringLiteral("SET search_path = message_store, public; SELECT write_message(gen_random_uuid()::text, "
-                          "'%1', 'Happened', '{}');")
-        .arg(stream);
-}
-
-qint64 globalPosition(const PgTestDatabase& db, const QString& stream)
-{
-    QByteArray out;
-    REQUIRE(psql(db.address(),
-                { QStringLiteral("-t"), QStringLiteral("-A"), QStringLiteral("-c"),
-                    QStringLiteral("SELECT global_position FROM message_store.messages WHERE stream_name = '%1'")
-                        .arg(stream) },
-                &out)
-        == 0);
-    bool ok = false;
-    const qint64 position = out.trimmed().toLongLong(&ok);
-    REQUIRE(ok);
-    return position;
-}
-
 } // namespace
 
 TEST_CASE("cli tail --heads: the heads go to stderr when they change, stdout stays JSON Lines", "[cli][tail]")
@@ -129,8 +107,8 @@ TEST_CASE("cli tail --heads on PostgreSQL: the settled head waits for an open tr
 {
     ES_REQUIRE_PG("tail --heads on PostgreSQL");
     PgTestDatabase db(QStringLiteral("tailheads"), { QStringLiteral("messagedb.sql") });
-    db.sql(writeMessage(QStringLiteral("seed-1")));
-    const qint64 seeded = globalPosition(db, QStringLiteral("seed-1"));
+    db.sql(messageDbWrite(QStringLiteral("seed-1")));
+    const qint64 seeded = messageDbPosition(db, QStringLiteral("seed-1"));
 
     QProcess tail;
     tail.start(cli,
@@ -154,7 +132,7 @@ TEST_CASE("cli tail --heads on PostgreSQL: the settled head waits for an open tr
         { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
             QStringLiteral("-d"), db.address() });
     REQUIRE(held.waitForStarted());
-    held.write(QStringLiteral("BEGIN; %1\n\\echo written\n").arg(writeMessage(QStringLiteral("held-1"))).toUtf8());
+    held.write(QStringLiteral("BEGIN; %1\n\\echo written\n").arg(messageDbWrite(QStringLiteral("held-1"))).toUtf8());
     QByteArray heldOut;
     REQUIRE(waitFor(
         [&] {
@@ -162,8 +140,8 @@ TEST_CASE("cli tail --heads on PostgreSQL: the settled head waits for an open tr
             return heldOut.contains("written");
         },
         20000));
-    db.sql(writeMessage(QStringLiteral("later-1")));
-    const qint64 later = globalPosition(db, QStringLiteral("later-1"));
+    db.sql(messageDbWrite(QStringLiteral("later-1")));
+    const qint64 later = messageDbPosition(db, QStringLiteral("later-1"));
     REQUIRE(waitFor(
         [&] {
             read();
@@ -176,7 +154,7 @@ TEST_CASE("cli tail --heads on PostgreSQL: the settled head waits for an open tr
     held.closeWriteChannel();
     REQUIRE(held.waitForFinished(20000));
     CHECK(held.exitCode() == 0);
-    const qint64 heldPosition = globalPosition(db, QStringLiteral("held-1"));
+    const qint64 heldPosition = messageDbPosition(db, QStringLiteral("held-1"));
     REQUIRE(waitFor(
         [&] {
             read();

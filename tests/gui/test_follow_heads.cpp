@@ -44,29 +44,6 @@ void openAndWait(MainWindow& window, const QString& address)
     REQUIRE(waitFor([&] { return !model->isLoading() && model->rowCount() > 0; }, Timeout));
 }
 
-// Message DB as its clients write: write_message() with the store's search path.
-QString writeMessage(const QString& stream)
-{
-    return QStringLiteral("SET search_path = message_store, public; SELECT write_message(gen_random_uuid()::text, "
-                          "'%1', 'Happened', '{}');")
-        .arg(stream);
-}
-
-qint64 globalPosition(const PgTestDatabase& db, const QString& stream)
-{
-    QByteArray out;
-    REQUIRE(psql(db.address(),
-                { QStringLiteral("-t"), QStringLiteral("-A"), QStringLiteral("-c"),
-                    QStringLiteral("SELECT global_position FROM message_store.messages WHERE stream_name = '%1'")
-                        .arg(stream) },
-                &out)
-        == 0);
-    bool ok = false;
-    const qint64 position = out.trimmed().toLongLong(&ok);
-    REQUIRE(ok);
-    return position;
-}
-
 } // namespace
 
 TEST_CASE("follow: on SQLite the settled head is the visible head and the status bar shows one head", "[gui][tail]")
@@ -103,8 +80,8 @@ TEST_CASE("follow: on PostgreSQL the status bar shows the settled head behind an
     QTemporaryDir dir;
     Settings::useFile(dir.filePath(QStringLiteral("settings.ini")));
     PgTestDatabase db(QStringLiteral("followheads"), { QStringLiteral("messagedb.sql") });
-    db.sql(writeMessage(QStringLiteral("seed-1")));
-    const qint64 seeded = globalPosition(db, QStringLiteral("seed-1"));
+    db.sql(messageDbWrite(QStringLiteral("seed-1")));
+    const qint64 seeded = messageDbPosition(db, QStringLiteral("seed-1"));
 
     MainWindow window;
     openAndWait(window, db.address());
@@ -121,7 +98,7 @@ TEST_CASE("follow: on PostgreSQL the status bar shows the settled head behind an
         { QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
             QStringLiteral("-d"), db.address() });
     REQUIRE(held.waitForStarted());
-    held.write(QStringLiteral("BEGIN; %1\n\\echo written\n").arg(writeMessage(QStringLiteral("held-1"))).toUtf8());
+    held.write(QStringLiteral("BEGIN; %1\n\\echo written\n").arg(messageDbWrite(QStringLiteral("held-1"))).toUtf8());
     QByteArray heldOut;
     REQUIRE(waitFor(
         [&] {
@@ -129,8 +106,8 @@ TEST_CASE("follow: on PostgreSQL the status bar shows the settled head behind an
             return heldOut.contains("written");
         },
         Timeout));
-    db.sql(writeMessage(QStringLiteral("later-1")));
-    const qint64 later = globalPosition(db, QStringLiteral("later-1"));
+    db.sql(messageDbWrite(QStringLiteral("later-1")));
+    const qint64 later = messageDbPosition(db, QStringLiteral("later-1"));
     CHECK(later > seeded + 1);
 
     REQUIRE(waitFor([&] { return follow->heads().visible == later; }, Timeout));
