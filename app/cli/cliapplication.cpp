@@ -304,7 +304,7 @@ int CliApplication::run(const QStringList& arguments)
     if (args.size() > 2)
         return usageError(QStringLiteral("Unexpected argument \"%1\".").arg(args.at(2)));
 
-    try {
+    return runReportingErrors([&]() -> int {
         if (command == Command::Sample)
             return sample(parser, args.at(1));
         OutputWriter out;
@@ -328,15 +328,7 @@ int CliApplication::run(const QStringList& arguments)
         }
         out.flush();
         return code;
-    } catch (const OutputClosed&) {
-        return Success;
-    } catch (const StoreError& e) {
-        printError(e.message());
-        return exitCodeFor(e.kind());
-    } catch (const std::exception& e) {
-        printError(QString::fromLocal8Bit(e.what()));
-        return ReadFailed;
-    }
+    });
 }
 
 std::unique_ptr<EventStore> CliApplication::openStore(const QCommandLineParser& parser, const QString& address) const

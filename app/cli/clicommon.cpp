@@ -1,5 +1,7 @@
 #include "clicommon.h"
 
+#include "outputwriter.h"
+
 #include "cliapplication.h"
 #include "storeregistry.h"
 
@@ -151,6 +153,21 @@ bool sleepUnlessInterrupted(int ms)
         QThread::msleep(std::min(Step, ms - slept));
     }
     return !interrupted();
+}
+
+int runReportingErrors(const std::function<int()>& body)
+{
+    try {
+        return body();
+    } catch (const OutputClosed&) {
+        return Success;
+    } catch (const StoreError& e) {
+        printError(e.message());
+        return exitCodeFor(e.kind());
+    } catch (const std::exception& e) {
+        printError(QString::fromLocal8Bit(e.what()));
+        return ReadFailed;
+    }
 }
 
 } // namespace es::cli

@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 namespace es::cli {
@@ -39,5 +40,9 @@ bool interrupted();
 const std::atomic<bool>* interruptFlag();
 // Sleeps up to ms, returning early (false) when interrupted.
 bool sleepUnlessInterrupted(int ms);
+
+// Runs a command's body: a closed output (a pipe whose reader went away) ends it successfully, a store error is
+// printed and mapped to its exit code, anything else is printed and ends with ReadFailed.
+int runReportingErrors(const std::function<int()>& body);
 
 } // namespace es::cli

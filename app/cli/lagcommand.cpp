@@ -158,7 +158,7 @@ int LagCommand::run(const QStringList& arguments)
     }
 
     InterruptGuard guard;
-    try {
+    return runReportingErrors([&]() -> int {
         auto store = openStore(parser, address);
         OutputWriter out;
         LagTracker tracker(thresholds);
@@ -187,15 +187,7 @@ int LagCommand::run(const QStringList& arguments)
                 break;
         }
         return Success;
-    } catch (const OutputClosed&) {
-        return Success;
-    } catch (const StoreError& e) {
-        printError(e.message());
-        return exitCodeFor(e.kind());
-    } catch (const std::exception& e) {
-        printError(QString::fromLocal8Bit(e.what()));
-        return ReadFailed;
-    }
+    });
 }
 
 } // namespace es::cli

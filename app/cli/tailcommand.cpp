@@ -87,7 +87,7 @@ int TailCommand::run(const QStringList& arguments)
     const bool printHeads = parser.isSet(heads);
 
     InterruptGuard guard;
-    try {
+    return runReportingErrors([&]() -> int {
         auto store = openStore(parser, address);
         Tailer tailer(scope, start, createTailStrategy(StoreRegistry::engineFor(address), *store));
         OutputWriter out(1, 1 << 16);
@@ -112,15 +112,7 @@ int TailCommand::run(const QStringList& arguments)
         }
         out.flush();
         return Success;
-    } catch (const OutputClosed&) {
-        return Success;
-    } catch (const StoreError& e) {
-        printError(e.message());
-        return exitCodeFor(e.kind());
-    } catch (const std::exception& e) {
-        printError(QString::fromLocal8Bit(e.what()));
-        return ReadFailed;
-    }
+    });
 }
 
 } // namespace es::cli

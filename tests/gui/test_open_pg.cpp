@@ -27,7 +27,6 @@
 
 #include <memory>
 
-
 using namespace es;
 using es::test::runProcess;
 using es::test::waitFor;
