@@ -1,5 +1,7 @@
 #pragma once
 
+#include "emmettschema.h"
+
 // Fixture stores for the fold and timeline tests, written the way emmett-sqlite writes them
 // (event-driven-io/emmett src/packages/emmett-sqlite/src/eventStore/schema/{tables,appendToStream}.ts).
 
@@ -81,40 +83,8 @@ inline void writeEmmettStream(const QString& path, const QByteArray& stream, con
 {
     FoldDb db(path, true);
     db.exec("PRAGMA journal_mode=WAL; BEGIN;");
-    db.exec(R"(CREATE TABLE IF NOT EXISTS emt_streams(
-      stream_id         TEXT                      NOT NULL,
-      stream_position   BIGINT                    NOT NULL DEFAULT 0,
-      partition         TEXT                      NOT NULL DEFAULT 'global',
-      stream_type       TEXT                      NOT NULL,
-      stream_metadata   JSONB                     NOT NULL,
-      is_archived       BOOLEAN                   NOT NULL DEFAULT FALSE,
-      PRIMARY KEY (stream_id, partition, is_archived),
-      UNIQUE (stream_id, partition, is_archived)
-  );
-  CREATE TABLE IF NOT EXISTS emt_messages(
-      stream_id              TEXT                      NOT NULL,
-      stream_position        BIGINT                    NOT NULL,
-      partition              TEXT                      NOT NULL DEFAULT 'global',
-      message_kind           CHAR(1)                   NOT NULL DEFAULT 'E',
-      message_data           JSONB                     NOT NULL,
-      message_metadata       JSONB                     NOT NULL,
-      message_schema_version TEXT                      NOT NULL,
-      message_type           TEXT                      NOT NULL,
-      message_id             TEXT                      NOT NULL,
-      is_archived            BOOLEAN                   NOT NULL DEFAULT FALSE,
-      global_position        INTEGER                   PRIMARY KEY,
-      created                DATETIME                  DEFAULT CURRENT_TIMESTAMP,
-      UNIQUE (stream_id, stream_position, partition, is_archived)
-  );
-  CREATE TABLE IF NOT EXISTS emt_processors(
-      processor_id                 TEXT                  NOT NULL,
-      version                      INTEGER               NOT NULL DEFAULT 1,
-      partition                    TEXT                  NOT NULL DEFAULT 'global',
-      status                       TEXT                  NOT NULL DEFAULT 'stopped',
-      last_processed_checkpoint    TEXT                  NOT NULL,
-      processor_instance_id        TEXT                  DEFAULT 'emt:unknown',
-      PRIMARY KEY (processor_id, partition, version)
-  );)");
+    for (const char* ddl : emmett::sqliteSchema)
+        db.exec(ddl);
     sqlite3_stmt* insert
         = db.prepare("INSERT INTO emt_messages (stream_id, stream_position, partition, message_kind, message_data, "
                      "message_metadata, message_schema_version, message_type, message_id, is_archived, created) "
