@@ -91,6 +91,29 @@ CheckpointSet PgStore::checkpoints()
     return set;
 }
 
+std::optional<QString> PgStore::categoryIndex()
+{
+    // Indexes change only with DDL; one catalog probe per store is enough.
+    if (m_categoryIndexProbed)
+        return m_categoryIndex;
+    m_categoryIndexProbed = true;
+    const Profile::Events& e = m_profile.events;
+    static const QRegularExpression plainTable(QStringLiteral("^(\"[^\"]+\"|\\w+)(\\.(\"[^\"]+\"|\\w+))?$"));
+    if (!plainTable.match(e.table).hasMatch())
+        return {};
+    SqlStatement probe { QStringLiteral("SELECT pg_get_indexdef(i.indexrelid, 1, false) FROM pg_index i WHERE "
+                                        "i.indrelid = to_regclass(%1) AND i.indnatts >= 2 AND i.indisvalid")
+                             .arg(SqlBuilder::param()),
+        { e.table } };
+    const QRegularExpression categoryKey(
+        QStringLiteral("^(\\S+\\.)?category\\(\\(*%1\\b").arg(QRegularExpression::escape(e.stream)));
+    readText(probe, 1, [&](const std::vector<std::optional<QString>>& f) {
+        if (!m_categoryIndex && f[0] && categoryKey.match(*f[0]).hasMatch())
+            m_categoryIndex = f[0];
+    });
+    return m_categoryIndex;
+}
+
 ScopeProgress PgStore::scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions)
 {
     // An exact count of millions of events is not a cheap poll. The last kExactWindow keys of the scope are read
@@ -102,30 +125,21 @@ ScopeProgress PgStore::scopeProgress(const EventFilter& scope, const std::vector
     const Profile::Events& e = m_profile.events;
     const QString time = e.time.isEmpty() ? QStringLiteral("NULL") : QStringLiteral("(%1)::text").arg(paren(e.time));
     const SqlWhere w = m_sql->baseWhere(scope, true);
-    const QString where = w.sql().isEmpty() ? QStringLiteral(" WHERE ") : w.sql() + QStringLiteral(" AND ");
 
     // A category whose events are sparse near the head costs a long walk down the position index; where the table
-    // has an index led by category(<stream>) (Message DB's messages_category) the window is read through it.
+    // has an index led by category(<stream>) (Message DB's messages_category) the window is read through it. The
+    // category is matched as a one-value range: with `=`, the order by position alone satisfies the ORDER BY and
+    // the planner, trusting the category's share of the whole table, may walk the position index backwards through
+    // whatever other categories were appended last (seen: 40,000 rows filtered, 500 ms, instead of 1 ms).
     SqlWhere edgeWhere = w;
     QString edgeOrder = key;
-    static const QRegularExpression plainTable(QStringLiteral("^(\"[^\"]+\"|\\w+)(\\.(\"[^\"]+\"|\\w+))?$"));
-    if (!scope.isStream() && !scope.category.isEmpty() && plainTable.match(e.table).hasMatch()) {
-        std::optional<QString> indexed;
-        SqlStatement probe { QStringLiteral("SELECT pg_get_indexdef(i.indexrelid, 1, false) FROM pg_index i WHERE "
-                                            "i.indrelid = to_regclass(%1) AND i.indnatts >= 2 AND i.indisvalid")
-                                 .arg(SqlBuilder::param()),
-            { e.table } };
-        const QRegularExpression categoryKey(
-            QStringLiteral("^(\\S+\\.)?category\\(\\(*%1\\b").arg(QRegularExpression::escape(e.stream)));
-        readText(probe, 1, [&](const std::vector<std::optional<QString>>& f) {
-            if (!indexed && f[0] && categoryKey.match(*f[0]).hasMatch())
-                indexed = f[0];
-        });
-        if (indexed) {
+    if (!scope.isStream() && !scope.category.isEmpty()) {
+        if (const std::optional<QString> indexed = categoryIndex()) {
             edgeWhere = SqlWhere {};
             if (!e.where.isEmpty())
                 edgeWhere.add(paren(e.where));
-            edgeWhere.add(*indexed + QStringLiteral(" = ") + SqlBuilder::param(), { scope.category });
+            edgeWhere.add(QStringLiteral("%1 >= %2 AND %1 <= %2").arg(*indexed, SqlBuilder::param()),
+                { scope.category, scope.category });
             edgeOrder = *indexed + QStringLiteral(" DESC, ") + key;
         }
     }
@@ -167,12 +181,15 @@ ScopeProgress PgStore::scopeProgress(const EventFilter& scope, const std::vector
     QStringList list;
     for (const qint64 p : positions)
         list.append(QString::number(p));
-    // Times: one index probe each, in one statement; the positions travel as one bound array.
+    // Times: one index probe each (through the same index as the window), in one statement; the positions travel
+    // as one bound array.
+    const QString probeWhere
+        = edgeWhere.sql().isEmpty() ? QStringLiteral(" WHERE ") : edgeWhere.sql() + QStringLiteral(" AND ");
     SqlStatement st;
-    st.sql = QStringLiteral("SELECT es_key, (SELECT %3 FROM %1%2%4 <= es_key ORDER BY %4 DESC LIMIT 1) "
-                            "FROM unnest(%5::bigint[]) WITH ORDINALITY AS es_probe(es_key, es_n) ORDER BY es_n")
-                 .arg(e.table, where, time, key, SqlBuilder::param());
-    st.values.append(w.values);
+    st.sql = QStringLiteral("SELECT es_key, (SELECT %3 FROM %1%2%4 <= es_key ORDER BY %5 DESC LIMIT 1) "
+                            "FROM unnest(%6::bigint[]) WITH ORDINALITY AS es_probe(es_key, es_n) ORDER BY es_n")
+                 .arg(e.table, probeWhere, time, key, edgeOrder, SqlBuilder::param());
+    st.values.append(edgeWhere.values);
     st.values.append(QString(u'{' + list.join(u',') + u'}'));
     readText(st, 2, [&](const std::vector<std::optional<QString>>& f) {
         ScopeProgress::Probe probe;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace pqxx {
@@ -67,6 +68,15 @@ public:
     // transactions of this database open now in other sessions (virtual xids and prepared transactions).
     qint64 visibleHead();
     QStringList openTransactions();
+    // For a live tail in the layout's transaction order (profile tail.order "transaction", pgtail.cpp): events of the
+    // scope whose writing transaction ended before the oldest one still open, after the cursor (afterTx: an xid8 as
+    // text; afterPosition) in (transaction, position) order, at positions from fromPosition on, at most limit. The
+    // cursor moves to the last event returned.
+    EventList eventsByTransaction(
+        const EventFilter& scope, qint64 fromPosition, int limit, QString& afterTx, qint64& afterPosition);
+    // In one snapshot: the highest visible position of the log, and the lowest visible one written by a transaction
+    // not older than the oldest still open (-1 when none).
+    std::pair<qint64, qint64> transactionHeads();
 
     const Profile& profile() const { return m_profile; }
     QString schema() const { return m_schema; }
@@ -93,6 +103,8 @@ private:
     void readText(const SqlStatement& st, int columns,
         const std::function<void(const std::vector<std::optional<QString>>&)>& each);
     Event readEvent(const Rows& row) const;
+    // The definition of an index led by category(<stream>) (Message DB's messages_category), if the table has one.
+    std::optional<QString> categoryIndex();
     void fillStreamStats(StreamInfo& info);
 
     struct ScopeCache {
@@ -120,6 +132,8 @@ private:
     std::unordered_map<std::string, std::string> m_prepared; // SQL -> statement name on m_conn
     quint64 m_preparedCount = 0;
     std::unordered_map<std::string, ScopeCache> m_scopes;
+    std::optional<QString> m_categoryIndex;
+    bool m_categoryIndexProbed = false;
 };
 
 } // namespace es
