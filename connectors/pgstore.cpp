@@ -878,4 +878,56 @@ StoreInfo PgStore::info()
     });
 }
 
+EventList PgStore::eventsByTransaction(
+    const EventFilter& scope, qint64 fromPosition, int limit, QString& afterTx, qint64& afterPosition)
+{
+    const Profile::Events& e = m_profile.events;
+    const QString tx = SqlBuilder::paren(m_profile.tail.transaction);
+    const QString position = SqlBuilder::paren(e.position);
+    const QString p = SqlBuilder::param();
+    SqlWhere w = m_sql->baseWhere(scope, true);
+    // As the layout's own readers do: a transaction below the snapshot's xmin has ended, and every transaction still
+    // to end is at or above it, so nothing can still appear behind the cursor in this order.
+    w.add(QStringLiteral("(%1, %2) > (%3::xid8, %3::bigint)").arg(tx, position, p),
+        { afterTx.isEmpty() ? QStringLiteral("0") : afterTx, afterPosition });
+    w.add(tx + QStringLiteral(" < pg_snapshot_xmin(pg_current_snapshot())"));
+    if (fromPosition >= 0)
+        w.add(position + QStringLiteral(" >= ") + p, { fromPosition });
+    QString select = m_sql->selectEvent();
+    const QString from = QStringLiteral(" FROM ") + e.table;
+    Q_ASSERT(select.endsWith(from));
+    select.chop(from.size());
+    SqlStatement st;
+    st.sql = select + QStringLiteral(", %1::text").arg(tx) + from + w.sql()
+        + QStringLiteral(" ORDER BY %1, %2 LIMIT %3").arg(tx, position, p);
+    st.values = w.values;
+    st.values.append(qint64(limit));
+    return call([&] {
+        EventList list;
+        query(st, [&](const Rows& r) {
+            list.push_back(readEvent(r));
+            afterTx = r.text(12);
+            afterPosition = list.back().position;
+        });
+        return list;
+    });
+}
+
+std::pair<qint64, qint64> PgStore::transactionHeads()
+{
+    const SqlStatement head = m_sql->edgeKey(EventFilter {}, true);
+    SqlWhere w = m_sql->baseWhere(EventFilter {}, true);
+    w.add(
+        SqlBuilder::paren(m_profile.tail.transaction) + QStringLiteral(" >= pg_snapshot_xmin(pg_current_snapshot())"));
+    SqlStatement st;
+    st.sql = QStringLiteral("SELECT (%1), (SELECT min(%2)::bigint FROM %3%4)")
+                 .arg(head.sql, SqlBuilder::paren(m_profile.events.position), m_profile.events.table, w.sql());
+    st.values = head.values + w.values;
+    std::pair<qint64, qint64> out { -1, -1 };
+    readText(st, 2, [&](const std::vector<std::optional<QString>>& f) {
+        out = { f[0] ? f[0]->toLongLong() : -1, f[1] ? f[1]->toLongLong() : -1 };
+    });
+    return out;
+}
+
 } // namespace es

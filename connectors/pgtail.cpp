@@ -6,9 +6,55 @@
 
 namespace es {
 
+namespace {
+
+QString withLabel(const QString& order, const QString& label)
+{
+    return label.isEmpty() ? order : order + QStringLiteral(" (") + label + u')';
+}
+
+} // namespace
+
 PgSettledTail::PgSettledTail(PgStore& store)
     : m_store(store)
+    , m_order(store.profile().tail)
 { }
+
+PgSettledTail::Mode PgSettledTail::modeFor(const EventFilter& scope) const
+{
+    if (scope.isStream())
+        return Mode::StreamVersion;
+    if (m_order.order == QLatin1String("commit"))
+        return Mode::CommitOrder;
+    // The category filter must be the whole scope: predicates narrow it further, which keeps the order.
+    if (m_order.order == QLatin1String("category") && !scope.category.isEmpty())
+        return Mode::CommitOrder;
+    return Mode::Settled;
+}
+
+QString PgSettledTail::name() const
+{
+    const QString settled = QStringLiteral("settled head");
+    if (!m_mode) {
+        if (m_order.order == QLatin1String("commit"))
+            return withLabel(QStringLiteral("commit order"), m_order.label);
+        if (m_order.order == QLatin1String("category"))
+            return withLabel(QStringLiteral("commit order within a category"), m_order.label) + QStringLiteral(", ")
+                + settled + QStringLiteral(" for the log");
+        return settled;
+    }
+    switch (*m_mode) {
+    case Mode::StreamVersion:
+        return QStringLiteral("stream version order");
+    case Mode::CommitOrder:
+        return withLabel(m_order.order == QLatin1String("category") ? QStringLiteral("commit order within the category")
+                                                                    : QStringLiteral("commit order"),
+            m_order.label);
+    case Mode::Settled:
+        break;
+    }
+    return settled;
+}
 
 void PgSettledTail::advance()
 {
@@ -38,9 +84,10 @@ void PgSettledTail::advance()
 
 EventList PgSettledTail::next(EventStore& store, const EventFilter& scope, qint64 after, int limit)
 {
-    if (scope.isStream()) {
-        EventList out = m_streamTail.next(store, scope, after, limit);
-        m_heads = m_streamTail.heads();
+    m_mode = modeFor(scope);
+    if (*m_mode != Mode::Settled) {
+        EventList out = m_commitTail.next(store, scope, after, limit);
+        m_heads = m_commitTail.heads();
         return out;
     }
     if (after >= m_heads.settled)
@@ -58,10 +105,42 @@ EventList PgSettledTail::next(EventStore& store, const EventFilter& scope, qint6
 void PgSettledTail::registerStrategy()
 {
     registerTailStrategy(QStringLiteral("postgresql"), [](EventStore& store) -> std::unique_ptr<TailStrategy> {
-        if (auto* pg = dynamic_cast<PgStore*>(&store))
-            return std::make_unique<PgSettledTail>(*pg);
-        return nullptr;
+        auto* pg = dynamic_cast<PgStore*>(&store);
+        if (!pg)
+            return nullptr;
+        if (pg->profile().tail.order == QLatin1String("transaction"))
+            return std::make_unique<PgTransactionTail>(*pg);
+        return std::make_unique<PgSettledTail>(*pg);
     });
+}
+
+PgTransactionTail::PgTransactionTail(PgStore& store)
+    : m_store(store)
+    , m_label(store.profile().tail.label)
+{ }
+
+QString PgTransactionTail::name() const
+{
+    return m_stream ? QStringLiteral("stream version order") : withLabel(QStringLiteral("transaction order"), m_label);
+}
+
+EventList PgTransactionTail::next(EventStore& store, const EventFilter& scope, qint64 after, int limit)
+{
+    if (scope.isStream()) {
+        m_stream = true;
+        EventList out = m_streamTail.next(store, scope, after, limit);
+        m_heads = m_streamTail.heads();
+        return out;
+    }
+    if (!m_started) {
+        m_from = after + 1;
+        m_started = true;
+    }
+    EventList out = m_store.eventsByTransaction(scope, m_from, limit, m_afterTx, m_afterPosition);
+    const auto [head, lowestUnsafe] = m_store.transactionHeads();
+    m_heads.visible = std::max(m_heads.visible, head);
+    m_heads.settled = lowestUnsafe >= 0 ? std::min(lowestUnsafe - 1, m_heads.visible) : m_heads.visible;
+    return out;
 }
 
 } // namespace es

@@ -188,7 +188,7 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
     root.allow({ QStringLiteral("name"), QStringLiteral("title"), QStringLiteral("source"), QStringLiteral("engines"),
         QStringLiteral("notes"), QStringLiteral("detect"), QStringLiteral("events"), QStringLiteral("category"),
         QStringLiteral("correlation"), QStringLiteral("streams"), QStringLiteral("checkpoints"),
-        QStringLiteral("comment"), QStringLiteral("schema") });
+        QStringLiteral("comment"), QStringLiteral("schema"), QStringLiteral("tail") });
 
     Profile p;
     p.origin = origin;
@@ -310,13 +310,30 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
         }
     }
 
+    if (root.has(QStringLiteral("tail"))) {
+        const Reader tail = root.sub(QStringLiteral("tail"));
+        tail.allow({ QStringLiteral("order"), QStringLiteral("transaction"), QStringLiteral("label") });
+        p.tail.order = tail.string(QStringLiteral("order"), false, p.tail.order);
+        p.tail.transaction = tail.string(QStringLiteral("transaction"));
+        p.tail.label = tail.string(QStringLiteral("label"));
+        static const QStringList orders = { QStringLiteral("settled"), QStringLiteral("commit"),
+            QStringLiteral("category"), QStringLiteral("transaction") };
+        if (!orders.contains(p.tail.order))
+            fail(label,
+                QStringLiteral("\"tail.order\" must be one of %1 (got \"%2\")")
+                    .arg(orders.join(QStringLiteral(", ")), p.tail.order));
+        if ((p.tail.order == QLatin1String("transaction")) != !p.tail.transaction.isEmpty())
+            fail(label,
+                QStringLiteral("\"tail.transaction\" is needed with, and only with, \"order\": \"transaction\""));
+    }
+
     // Every {alias} used must be declared in detect.tables.
     QStringList aliases;
     for (const Table& t : p.tables)
         aliases.append(t.alias);
     const QStringList expressions = { p.events.table, p.events.position, p.events.stream, p.events.version,
         p.events.type, p.events.time, p.events.id, p.events.data, p.events.metadata, p.events.where,
-        p.category.expression, p.streams.table, p.streams.where };
+        p.category.expression, p.streams.table, p.streams.where, p.tail.transaction };
     for (const QString& e : expressions) {
         qsizetype at = 0;
         while ((at = e.indexOf(u'{', at)) >= 0) {
@@ -365,7 +382,7 @@ Profile Profile::resolved(const QHash<QString, QString>& tableNames, const QStri
     Profile p = *this;
     for (QString* e : { &p.events.table, &p.events.position, &p.events.stream, &p.events.version, &p.events.type,
              &p.events.time, &p.events.id, &p.events.data, &p.events.metadata, &p.events.where, &p.category.expression,
-             &p.streams.table, &p.streams.name, &p.streams.version, &p.streams.where })
+             &p.streams.table, &p.streams.name, &p.streams.version, &p.streams.where, &p.tail.transaction })
         *e = substitute(*e, quoted);
     for (Checkpoint& c : p.checkpoints) {
         for (QString* e : { &c.table, &c.name, &c.position, &c.where, &c.raw, &c.partition, &c.category, &c.stream })

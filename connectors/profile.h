@@ -58,6 +58,18 @@ struct Profile {
         QString stream; // or the one stream it reads (positions are then stream versions)
     };
 
+    // How a live tail reads without skipping a late commit (PostgreSQL; SQLite serialises its writers).
+    struct Tail {
+        // "settled": positions may commit out of order, hold a settled head (the default);
+        // "commit": positions become visible in commit order in every scope (e.g. Commanded's $all);
+        // "category": in commit order within one category (Message DB's per-category lock), settled for the log;
+        // "transaction": rows carry their writer's transaction id: read in (transaction, position) order below the
+        // oldest transaction still open (Emmett).
+        QString order = QStringLiteral("settled");
+        QString transaction; // "transaction": the xid8 of the writing transaction (an expression on the events row)
+        QString label; // what the order rests on, shown in the strategy's name (e.g. "$all")
+    };
+
     QString name;
     QString title;
     QStringList sources; // where the layout was read from
@@ -73,6 +85,7 @@ struct Profile {
     QStringList causationKeys;
     Streams streams;
     std::vector<Checkpoint> checkpoints; // each applies when its table was found
+    Tail tail;
     QString origin; // resource or file it was loaded from
 
     // Builds the profile for one engine: the engine sub-object (e.g. "sqlite") is merged over the base.

@@ -83,11 +83,12 @@ EventList Tailer::poll(EventStore& store, int maxEvents)
     while (int(out.size()) < maxEvents) {
         const int limit = std::min(Batch, maxEvents - int(out.size()));
         EventList batch = m_strategy->next(store, m_scope, m_last, limit);
+        const bool keyOrdered = m_strategy->keyOrdered();
         for (Event& e : batch) {
             const qint64 key = keyOf(m_scope, e);
-            if (key <= m_last)
+            if (keyOrdered && key <= m_last)
                 continue; // a strategy must never go back; this keeps "once" true even if one does
-            m_last = key;
+            m_last = std::max(m_last, key);
             out.push_back(std::move(e));
         }
         if (int(batch.size()) < limit)

@@ -23,9 +23,14 @@ public:
     virtual ~TailStrategy() = default;
     // Events of the scope with a key above `after`, in key order, at most `limit`, that are safe to show now:
     // no event with a lower key can become visible later.
+    // A strategy with an order of its own (keyOrdered() false) returns events in that order, each once, and keeps
+    // its own cursor: it takes `after` from its first call only, as the start (nothing at or below it is shown).
     virtual EventList next(EventStore& store, const EventFilter& scope, qint64 after, int limit) = 0;
     virtual TailHeads heads() const = 0;
+    // The order the strategy reads in, for people ("settled head", "commit order ($all)"...).
     virtual QString name() const = 0;
+    // False when events come in an order of the layout's own (e.g. by writing transaction) rather than by key.
+    virtual bool keyOrdered() const { return true; }
 };
 
 // Keyset `key > last`, for stores whose keys become visible in commit order (SQLite serialises its writers;
@@ -54,6 +59,7 @@ public:
 
     // Everything that became safe to show since the last call, in batches, at most maxEvents.
     EventList poll(EventStore& store, int maxEvents = 10000);
+    // The highest key shown (in a strategy's own order, keys shown later may be lower).
     qint64 lastKey() const { return m_last; }
     TailHeads heads() const { return m_strategy->heads(); }
     const TailStrategy& strategy() const { return *m_strategy; }

@@ -1,10 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include "eventstore.h"
+#include "profile.h"
 #include "storeregistry.h"
 #include "tailer.h"
 #include "test_sqlite_support.h"
 #include "testutils.h"
 
+#include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -163,4 +166,44 @@ TEST_CASE("tail: from the head, a category and one stream", "[tail][sqlite]")
     CHECK(inStream[0].version == 2);
     CHECK(stream.lastKey() == 2);
     CHECK(fromHead.poll(*store).empty());
+}
+
+TEST_CASE("tail: each PostgreSQL layout's safe order is profile data", "[tail][profile]")
+{
+    auto orderOf = [](const char* name) {
+        const auto p = ProfileRegistry::find(QString::fromLatin1(name), QStringLiteral("postgresql"));
+        REQUIRE(p);
+        return p->tail;
+    };
+    const Profile::Tail emmett = orderOf("emmett");
+    CHECK(emmett.order == QLatin1String("transaction"));
+    CHECK(emmett.transaction == QLatin1String("transaction_id"));
+    CHECK(orderOf("commanded").order == QLatin1String("commit"));
+    CHECK(orderOf("commanded").label == QLatin1String("$all"));
+    CHECK(orderOf("messagedb").order == QLatin1String("category"));
+    for (const char* settled : { "marten", "eventuous", "axon-jdbc", "axon" })
+        CHECK(orderOf(settled).order == QLatin1String("settled"));
+    // The SQLite half of Emmett has no transaction ids: its writers are serialised anyway.
+    const auto emmettLite = ProfileRegistry::find(QStringLiteral("emmett"), QStringLiteral("sqlite"));
+    REQUIRE(emmettLite);
+    CHECK(emmettLite->tail.transaction.isEmpty());
+
+    auto errorOf = [](const char* tail) {
+        const QByteArray text = QByteArray(R"({"name": "m", "detect": {"tables": [{"as": "t", "names": ["e"]}]},
+            "events": {"table": "{t}", "position": "id", "stream": "s", "version": "v", "type": "ty", "data": "d"},
+            "tail": )")
+            + tail + "}";
+        try {
+            Profile::fromJson(QJsonDocument::fromJson(text).object(), QStringLiteral("postgresql"));
+        } catch (const StoreError& e) {
+            return e.message();
+        }
+        return QString();
+    };
+    CHECK(errorOf(R"({"order": "commit"})").isEmpty());
+    CHECK(errorOf(R"({"order": "sometimes"})").contains(QLatin1String("tail.order")));
+    CHECK(errorOf(R"({"order": "transaction"})").contains(QLatin1String("tail.transaction")));
+    CHECK(errorOf(R"({"order": "settled", "transaction": "xid"})").contains(QLatin1String("tail.transaction")));
+    CHECK(errorOf(R"({"order": "commit", "lag": 1})").contains(QLatin1String("tail.lag")));
+    CHECK(errorOf(R"({"order": "transaction", "transaction": "{nope}"})").contains(QLatin1String("{nope}")));
 }
