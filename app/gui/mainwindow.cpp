@@ -535,9 +535,9 @@ void MainWindow::updateStatus()
     const TailHeads heads = m_follow ? m_follow->heads() : TailHeads {};
     if (m_follow && m_follow->isFollowing() && heads.visible > heads.settled) {
         m_headLabel->setText(tr("Head %1 · settled %2").arg(number(heads.visible), number(heads.settled)));
-        m_headLabel->setToolTip(tr("Every event up to the settled head is final. Above it, a transaction that was "
-                                   "still open when a higher position became visible may yet commit events into the "
-                                   "gaps; they appear in their place once it ends."));
+        m_headLabel->setToolTip(tr("Head: the highest position visible now. Settled: how far the tail has read in "
+                                   "the store's safe order. A transaction still open may yet commit events into the "
+                                   "gaps below the head; they are shown once it ends."));
     } else {
         m_headLabel->setText(tr("Head: %1").arg(number(m_info.headPosition)));
         m_headLabel->setToolTip(

@@ -117,7 +117,7 @@ TEST_CASE("follow: on PostgreSQL the status bar shows the settled head behind an
     QString tip;
     for (const QLabel* l : window.statusBar()->findChildren<QLabel*>())
         tip = l->text() == split ? l->toolTip() : tip;
-    CHECK(tip.contains(QLatin1String("up to the settled head is final")));
+    CHECK(tip.contains(QLatin1String("read in the store's safe order")));
 
     held.write("COMMIT;\n");
     held.closeWriteChannel();
