@@ -64,6 +64,7 @@ public:
     // Defined in pgcheckpoints.cpp.
     CheckpointSet checkpoints() override;
     ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
+    std::vector<ScopeProgress> scopesProgress(const std::vector<ScopeRequest>& requests) override;
     // For the live tail (pgtail.cpp): the highest visible position of the log (-1 when empty), and the
     // transactions of this database open now in other sessions (virtual xids and prepared transactions).
     qint64 visibleHead();

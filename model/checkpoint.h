@@ -43,6 +43,13 @@ struct ScopeProgress {
         QDateTime time; // time of the last event in the scope at or before it
     };
     std::vector<Probe> probes; // in the order asked
+    QString error; // set when this scope could not be read (the others may have been)
+};
+
+// One scope of a lag poll and the checkpoint positions to probe in it.
+struct ScopeRequest {
+    EventFilter scope;
+    std::vector<qint64> positions;
 };
 
 } // namespace es

@@ -129,6 +129,23 @@ public:
         Q_UNUSED(positions);
         throw StoreError(QStringLiteral("this engine does not count lag yet"));
     }
+    // scopeProgress for several scopes, in the order asked; a scope that cannot be read carries its error.
+    // Engines that answer many scopes in a few statements override it. Throws StoreError only when cancelled.
+    virtual std::vector<ScopeProgress> scopesProgress(const std::vector<ScopeRequest>& requests)
+    {
+        std::vector<ScopeProgress> out;
+        out.reserve(requests.size());
+        for (const ScopeRequest& r : requests) {
+            try {
+                out.push_back(scopeProgress(r.scope, r.positions));
+            } catch (const StoreError& e) {
+                if (e.kind() == StoreError::Kind::Cancelled)
+                    throw;
+                out.emplace_back().error = e.message();
+            }
+        }
+        return out;
+    }
     // Events per time bucket and group, counted by the database. Throws StoreError where the engine cannot.
     virtual Histogram histogram(const HistogramQuery& query)
     {

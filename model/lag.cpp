@@ -93,16 +93,21 @@ LagPoll pollLag(EventStore& store)
         poll.readings.push_back(std::move(reading));
     }
 
-    for (const Group& group : groups) {
-        ScopeProgress progress;
-        try {
-            progress = store.scopeProgress(group.scope, group.positions);
-            ++poll.queries;
-        } catch (const StoreError& e) {
-            if (e.kind() == StoreError::Kind::Cancelled)
-                throw;
+    std::vector<ScopeRequest> requests;
+    requests.reserve(groups.size());
+    for (const Group& group : groups)
+        requests.push_back({ group.scope, group.positions });
+    std::vector<ScopeProgress> answers;
+    if (!requests.empty()) {
+        answers = store.scopesProgress(requests);
+        ++poll.queries;
+    }
+    for (size_t g = 0; g < groups.size(); ++g) {
+        const Group& group = groups[g];
+        const ScopeProgress& progress = answers.at(g);
+        if (!progress.error.isEmpty()) {
             for (const size_t i : group.rows)
-                poll.readings[i].error = e.message();
+                poll.readings[i].error = progress.error;
             continue;
         }
         for (const size_t i : group.rows) {

@@ -51,7 +51,7 @@ struct LagPoll {
     QDateTime at; // UTC
     std::vector<LagReading> readings;
     QString note; // from CheckpointSet::note
-    qint64 queries = 0; // statements this poll cost
+    qint64 queries = 0; // store calls this poll made (the checkpoints, then every scope's progress at once)
 };
 
 // Reads every checkpoint and counts its lag: one query for the checkpoints, one call per distinct scope.

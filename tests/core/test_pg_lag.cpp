@@ -36,6 +36,12 @@ qint64 eventsAfter(EventStore& store, qint64 position, const EventFilter& scope 
     return n;
 }
 
+// A SQL string literal (standard_conforming_strings is on: backslashes stay as they are).
+QString psqlLiteral(QString text)
+{
+    return u'\'' + text.replace(u'\'', QLatin1String("''")) + u'\'';
+}
+
 qint64 headOf(EventStore& store, const EventFilter& scope = {})
 {
     const EventList all = readAll(store, scope);
@@ -194,6 +200,53 @@ TEST_CASE("PG lag: Message DB position streams count within their category", "[p
     EventFilter category;
     category.category = QStringLiteral("account");
     CHECK(r->lagEvents == eventsAfter(*reopened, at, category));
+}
+
+TEST_CASE("PG lag: many Message DB categories in one store call, odd names included", "[pg][pglag]")
+{
+    ES_REQUIRE_PG("PostgreSQL lag test")
+    PgTestDatabase db(QStringLiteral("messagedb_many"), { QStringLiteral("messagedb.sql") });
+    // Category names that need quoting inside an array literal; one consumer per category, at a known position,
+    // and one whose position stream has no Recorded message yet.
+    const QStringList categories { QStringLiteral("quo\"te"), QStringLiteral("back\\slash"),
+        QStringLiteral("com,ma{x}"), QStringLiteral("plain"), QStringLiteral("NULL") };
+    for (const QString& c : categories) {
+        db.sql(QStringLiteral("SET search_path TO message_store, public; SELECT write_message(gen_random_uuid()::text, "
+                              "%1 || '-' || (i % 3), 'Done', jsonb_build_object('i', i)) "
+                              "FROM generate_series(1, 40) i ORDER BY i")
+                   .arg(psqlLiteral(c)));
+    }
+    auto store = StoreRegistry::open(db.address());
+    std::vector<qint64> at;
+    for (const QString& c : categories) {
+        EventFilter f;
+        f.category = c;
+        const EventList events = readAll(*store, f);
+        REQUIRE(events.size() == 40);
+        at.push_back(events[size_t(at.size() * 7)].position);
+        db.sql(QStringLiteral("SET search_path TO message_store, public; SELECT write_message("
+                              "gen_random_uuid()::text, %1 || ':position-reader', 'Recorded', "
+                              "jsonb_build_object('position', %2))")
+                   .arg(psqlLiteral(c))
+                   .arg(at.back()));
+    }
+    auto reopened = StoreRegistry::open(db.address());
+    const LagPoll poll = pollLag(*reopened);
+    CHECK(poll.queries == 2);
+    for (qsizetype i = 0; i < categories.size(); ++i) {
+        const LagReading* r = reading(poll, categories[i] + QStringLiteral(":position-reader"));
+        REQUIRE(r);
+        INFO(categories[i].toStdString());
+        CHECK(r->error.isEmpty());
+        CHECK(r->checkpoint.scope.category == categories[i]);
+        CHECK(r->checkpoint.position == at[size_t(i)]);
+        EventFilter f;
+        f.category = categories[i];
+        CHECK(r->lagEvents == eventsAfter(*reopened, at[size_t(i)], f));
+        CHECK_FALSE(r->lagEstimated);
+        CHECK(r->head == headOf(*reopened, f));
+        CHECK(r->lagSeconds >= 0.0);
+    }
 }
 
 TEST_CASE("PG lag: far behind is estimated and flagged, within the recent window it is counted", "[pg][pglag]")
