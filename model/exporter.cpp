@@ -45,7 +45,7 @@ public:
         if (m_file.write(m_buffer) != m_buffer.size())
             throw StoreError(QStringLiteral("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()));
         m_written += m_buffer.size();
-        m_buffer.clear();
+        m_buffer.truncate(0); // keeps the allocation, where clear() would free it
     }
     void close()
     {

@@ -244,8 +244,11 @@ int daysInMonth(int year, int month)
     return days[month - 1];
 }
 
-// The usual forms, UTC without a zone or with Z / +00 / +00:00, straight to text; false for anything else.
-bool appendFastTime(QByteArray& out, QByteArrayView s)
+constexpr qsizetype FastTimeSize = 26; // "\"2024-01-01T00:00:00.000Z\""
+
+// The usual forms, UTC without a zone or with Z / +00 / +00:00, straight to quoted text in `text`; false for
+// anything else.
+bool fastTime(char (&text)[FastTimeSize + 1], QByteArrayView s)
 {
     const qsizetype n = s.size();
     const char* p = s.data();
@@ -282,7 +285,7 @@ bool appendFastTime(QByteArray& out, QByteArrayView s)
     const QByteArrayView zone = s.sliced(i);
     if (!zone.isEmpty() && zone != "Z" && zone != "z" && zone != "+00" && zone != "+00:00" && zone != "+0000")
         return false;
-    char text[] = "\"0000-00-00T00:00:00.000Z\"";
+    std::memcpy(text, "\"0000-00-00T00:00:00.000Z\"", FastTimeSize + 1);
     auto put = [&text](int at, int value, int width) {
         for (int k = width - 1; k >= 0; --k, value /= 10)
             text[at + k] = char('0' + value % 10);
@@ -294,8 +297,38 @@ bool appendFastTime(QByteArray& out, QByteArrayView s)
     put(15, minute, 2);
     put(18, second, 2);
     put(21, msec, 3);
-    out.append(text, sizeof text - 1);
     return true;
+}
+
+bool appendFastTime(QByteArray& out, QByteArrayView s)
+{
+    char text[FastTimeSize + 1];
+    if (!fastTime(text, s))
+        return false;
+    out.append(text, FastTimeSize);
+    return true;
+}
+
+// Text that goes into a JSON string as it is: ASCII with nothing to escape.
+bool isPlainText(QByteArrayView v)
+{
+    for (const char ch : v) {
+        const unsigned char c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+// Decimal digits of a non-negative number at the end of `buf`; returns where they start.
+char* formatNumber(char* end, qint64 v)
+{
+    char* p = end;
+    do {
+        *--p = char('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    return p;
 }
 
 } // namespace
@@ -375,8 +408,96 @@ Event RawEvent::toEvent() const
     return e;
 }
 
+// The common row (ASCII names and ids, JSON or no payloads on one line, a usual UTC time) in one resize and
+// memcpy's, byte for byte what the general path below writes; false, having written nothing, for any other row.
+bool RawEvent::appendPlainJsonLine(QByteArray& out) const
+{
+    if (stream.isNull() || !isPlainText(stream) || !isPlainText(type) || !isPlainText(id) || !isPlainText(correlationId)
+        || !isPlainText(causationId))
+        return false;
+    auto json = [](QByteArrayView bytes, Payload::Encoding encoding, QByteArrayView* text) {
+        if (encoding == Payload::Encoding::Null) {
+            *text = QByteArrayView("null", 4);
+            return true;
+        }
+        if (encoding != Payload::Encoding::Json)
+            return false;
+        *text = trimmedView(bytes);
+        const size_t n = size_t(text->size());
+        return n > 0 && !std::memchr(text->data(), '\n', n) && !std::memchr(text->data(), '\r', n);
+    };
+    QByteArrayView dataText;
+    QByteArrayView metadataText;
+    if (!json(data, dataEncoding, &dataText) || !json(metadata, metadataEncoding, &metadataText))
+        return false;
+    char timeText[FastTimeSize + 1];
+    const bool hasTime = !time.isNull();
+    if (hasTime && !fastTime(timeText, trimmedView(time)))
+        return false;
+
+    char positionBuf[24];
+    char versionBuf[24];
+    const char* positionText = position < 0 ? "null" : formatNumber(positionBuf + sizeof positionBuf, position);
+    const qsizetype positionSize = position < 0 ? 4 : positionBuf + sizeof positionBuf - positionText;
+    const char* versionText = version < 0 ? "null" : formatNumber(versionBuf + sizeof versionBuf, version);
+    const qsizetype versionSize = version < 0 ? 4 : versionBuf + sizeof versionBuf - versionText;
+    // A quoted string, or null when absent (and, for the ids picked from metadata, when empty).
+    auto stringSize = [](QByteArrayView v, bool emptyIsNull) {
+        return v.isNull() || (emptyIsNull && v.isEmpty()) ? 4 : v.size() + 2;
+    };
+    static constexpr char Keys[] = "{\"position\":,\"stream\":,\"version\":,\"type\":,\"time\":,\"id\":,\"data\":,"
+                                   "\"metadata\":,\"correlationId\":,\"causationId\":}";
+    const qsizetype total = qsizetype(sizeof Keys - 1) + positionSize + stringSize(stream, false) + versionSize
+        + stringSize(type, false) + (hasTime ? FastTimeSize : 4) + stringSize(id, false) + dataText.size()
+        + metadataText.size() + stringSize(correlationId, true) + stringSize(causationId, true);
+    const qsizetype start = out.size();
+    out.resize(start + total);
+    char* p = out.data() + start;
+    auto put = [&p](const char* bytes, qsizetype n) {
+        std::memcpy(p, bytes, size_t(n));
+        p += n;
+    };
+    auto putString = [&](QByteArrayView v, bool emptyIsNull) {
+        if (v.isNull() || (emptyIsNull && v.isEmpty())) {
+            put("null", 4);
+            return;
+        }
+        *p++ = '"';
+        put(v.data(), v.size());
+        *p++ = '"';
+    };
+    put("{\"position\":", 12);
+    put(positionText, positionSize);
+    put(",\"stream\":", 10);
+    putString(stream, false);
+    put(",\"version\":", 11);
+    put(versionText, versionSize);
+    put(",\"type\":", 8);
+    putString(type, false);
+    put(",\"time\":", 8);
+    if (hasTime)
+        put(timeText, FastTimeSize);
+    else
+        put("null", 4);
+    put(",\"id\":", 6);
+    putString(id, false);
+    put(",\"data\":", 8);
+    put(dataText.data(), dataText.size());
+    put(",\"metadata\":", 12);
+    put(metadataText.data(), metadataText.size());
+    put(",\"correlationId\":", 17);
+    putString(correlationId, true);
+    put(",\"causationId\":", 15);
+    putString(causationId, true);
+    *p++ = '}';
+    Q_ASSERT(p == out.constData() + start + total);
+    return true;
+}
+
 void RawEvent::appendJsonLine(QByteArray& out) const
 {
+    if (appendPlainJsonLine(out))
+        return;
     out.append("{\"position\":", 12);
     appendNumberOrNull(out, position);
     out.append(",\"stream\":", 10);

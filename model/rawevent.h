@@ -28,6 +28,9 @@ struct RawEvent {
     Event toEvent() const;
     // Appends Event::toJsonLine() of the same event, byte for byte, without building the Event.
     void appendJsonLine(QByteArray& out) const;
+
+private:
+    bool appendPlainJsonLine(QByteArray& out) const;
 };
 
 // What a store hands raw rows to. Returning false stops the read (the store returns normally).

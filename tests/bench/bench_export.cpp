@@ -18,7 +18,10 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <cstdio>
+
+#include <sys/resource.h>
 
 using namespace es;
 
@@ -35,6 +38,15 @@ double runShell(const QString& program, const QStringList& args, const QString& 
     if (!*ok)
         std::fprintf(stderr, "%s failed: %s\n", qPrintable(program), p.readAllStandardError().constData());
     return double(t.nsecsElapsed()) / 1e9;
+}
+
+// User and system CPU seconds of this process so far (all its threads).
+double cpuSeconds()
+{
+    rusage u {};
+    getrusage(RUSAGE_SELF, &u);
+    auto seconds = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
 } // namespace
@@ -85,11 +97,17 @@ int benchPostgres(const QString& address, qint64 events)
     };
     std::printf("PostgreSQL %s: positions %lld..%lld\n", qPrintable(PgStore::redactAddress(address)),
         static_cast<long long>(first), static_cast<long long>(last));
-    for (int round = 0; round < 2; ++round) {
+    // Three rounds, each running the three one after another; the best time of each is compared at the end too, as
+    // on a busy machine a single round mostly measures the neighbours.
+    double bestOurs = 1e9;
+    double bestJson = 1e9;
+    double bestCopy = 1e9;
+    for (int round = 0; round < 3; ++round) {
         const QString out = temp.filePath(QStringLiteral("export.jsonl"));
         QFile::remove(out);
         QElapsedTimer t;
         t.start();
+        const double cpuBefore = cpuSeconds();
         ExportResult r;
         try {
             ExportOptions options;
@@ -103,6 +121,7 @@ int benchPostgres(const QString& address, qint64 events)
             return 1;
         }
         const double ours = double(t.nsecsElapsed()) / 1e9;
+        const double cpu = cpuSeconds() - cpuBefore;
         QFile::remove(out);
         const QString psqlOut = temp.filePath(QStringLiteral("psql.out"));
         const double json = runPsql(rowToJson, psqlOut);
@@ -110,8 +129,9 @@ int benchPostgres(const QString& address, qint64 events)
         const double copy = runPsql(plainCopy, psqlOut);
         const qint64 copyBytes = QFileInfo(psqlOut).size();
         QFile::remove(psqlOut);
-        std::printf("round %d: eventscope export jsonl: %lld events, %.1f MB in %.2f s (%.0f events/s)\n", round + 1,
-            static_cast<long long>(r.events), double(r.bytes) / 1e6, ours, double(r.events) / ours);
+        std::printf("round %d: eventscope export jsonl: %lld events, %.1f MB in %.2f s (%.0f events/s; client CPU %.2f "
+                    "s)\n",
+            round + 1, static_cast<long long>(r.events), double(r.bytes) / 1e6, ours, double(r.events) / ours, cpu);
         if (json > 0)
             std::printf("round %d: psql \\copy row_to_json, same rows: %.1f MB in %.2f s -> ratio %.2fx its speed\n",
                 round + 1, double(jsonBytes) / 1e6, json, json / ours);
@@ -119,7 +139,16 @@ int benchPostgres(const QString& address, qint64 events)
             std::printf(
                 "round %d: psql plain COPY of the columns as text: %.1f MB in %.2f s -> ratio %.2fx its speed\n",
                 round + 1, double(copyBytes) / 1e6, copy, copy / ours);
+        bestOurs = std::min(bestOurs, ours);
+        if (json > 0)
+            bestJson = std::min(bestJson, json);
+        if (copy > 0)
+            bestCopy = std::min(bestCopy, copy);
+        std::fflush(stdout);
     }
+    std::printf("best of 3: eventscope %.2f s; psql row_to_json %.2f s -> ratio %.2fx (goal >= 1.0); plain COPY %.2f s "
+                "-> ratio %.2fx (goal >= 0.8)\n",
+        bestOurs, bestJson, bestJson / bestOurs, bestCopy, bestCopy / bestOurs);
     return 0;
 }
 
