@@ -51,6 +51,7 @@ public:
     PgStore(const PgStore&) = delete;
     PgStore& operator=(const PgStore&) = delete;
 
+    QString address() const override { return m_shownAddress; }
     StoreInfo info() override;
     CategoryList categories() override;
     StreamList streams(const StreamQuery& query) override;

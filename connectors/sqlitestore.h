@@ -30,6 +30,7 @@ public:
     SqliteStore(const SqliteStore&) = delete;
     SqliteStore& operator=(const SqliteStore&) = delete;
 
+    QString address() const override { return m_address; }
     StoreInfo info() override;
     CategoryList categories() override;
     StreamList streams(const StreamQuery& query) override;

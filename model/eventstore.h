@@ -105,6 +105,8 @@ class EventStore {
 public:
     virtual ~EventStore() = default;
 
+    // The address as given, without any password; no query (info() counts the store).
+    virtual QString address() const = 0;
     virtual StoreInfo info() = 0;
     virtual CategoryList categories() = 0;
     virtual StreamList streams(const StreamQuery& query) = 0;

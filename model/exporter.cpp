@@ -457,7 +457,7 @@ ExportResult Exporter::run(
     if ((target.exists() || target.isSymLink()) && !options.overwrite)
         throw StoreError(QStringLiteral("%1 already exists (overwrite it with --force).").arg(options.path),
             StoreError::Kind::BadAddress);
-    const QString storePath = storeFilePath(store.info().address);
+    const QString storePath = storeFilePath(store.address());
     if (!storePath.isEmpty() && storePath == target.canonicalFilePath())
         throw StoreError(
             QStringLiteral("%1 is the store being exported; EventScope never writes to it.").arg(options.path),
