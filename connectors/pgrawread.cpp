@@ -10,6 +10,7 @@
 // received by a thread of its own (CopyReader) so the server never waits while rows are formatted and written, and
 // in the binary format when every column has a type decoded here (it spares the server the text output and
 // escaping of every field): the timestamp is then formatted here as the to_char text events() reads.
+#include "civildate_p.h"
 #include "pgconnection_p.h"
 #include "pgstore.h"
 #include "sqlbuilder.h"
@@ -360,16 +361,8 @@ bool appendToCharTimestamp(QByteArray& out, qint64 us)
         time += DayUs;
         --days;
     }
-    // Days since 1970-01-01 to the proleptic Gregorian date (H. Hinnant's civil_from_days), as PostgreSQL counts.
-    const qint64 z = days + 10957 + 719468;
-    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
-    const qint64 doe = z - era * 146097;
-    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const qint64 mp = (5 * doy + 2) / 153;
-    const qint64 day = doy - (153 * mp + 2) / 5 + 1;
-    const qint64 month = mp < 10 ? mp + 3 : mp - 9;
-    const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    // Days from 2000-01-01, PostgreSQL's epoch, to the date.
+    const auto [year, month, day] = civilFromDays(days + 10957);
     appendDigits(out, year > 0 ? year : 1 - year, 4);
     out.append('-');
     appendDigits(out, month, 2);

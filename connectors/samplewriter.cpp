@@ -1,5 +1,7 @@
 #include "samplewriter.h"
 
+#include "civildate_p.h"
+
 #include "emmettschema.h"
 #include "eventstore.h"
 #include "pgstore.h"
@@ -102,16 +104,7 @@ void formatSqliteTime(qint64 unixSeconds, char* out)
         rest += 86400;
         --days;
     }
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    days += 719468;
-    const qint64 era = (days >= 0 ? days : days - 146096) / 146097;
-    const qint64 doe = days - era * 146097;
-    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const qint64 mp = (5 * doy + 2) / 153;
-    const qint64 day = doy - (153 * mp + 2) / 5 + 1;
-    const qint64 month = mp < 10 ? mp + 3 : mp - 9;
-    const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    const auto [year, month, day] = civilFromDays(days);
     std::snprintf(out, 32, "%04d-%02d-%02d %02d:%02d:%02d", static_cast<int>(year), static_cast<int>(month),
         static_cast<int>(day), static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60),
         static_cast<int>(rest % 60));

@@ -17,22 +17,6 @@ using namespace es::test;
 
 namespace {
 
-struct StreamStore {
-    QTemporaryDir dir;
-    std::unique_ptr<EventStore> store;
-    EventList events;
-    explicit StreamStore(const std::vector<FixtureEvent>& fixture)
-    {
-        const QString path = dir.filePath(QStringLiteral("batch.sqlite"));
-        writeEmmettStream(path, "account-1", fixture);
-        store = StoreRegistry::open(path);
-        EventQuery q;
-        q.filter.stream = QStringLiteral("account-1");
-        q.limit = 100000;
-        events = store->events(q).events;
-    }
-};
-
 std::vector<FixtureEvent> counted(int n)
 {
     std::vector<FixtureEvent> out;

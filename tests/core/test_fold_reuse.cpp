@@ -16,25 +16,15 @@ using namespace es::test;
 
 namespace {
 
-struct CountedStore {
-    QTemporaryDir dir;
-    std::unique_ptr<EventStore> store;
-    EventList events;
-    explicit CountedStore(int n)
-    {
-        std::vector<FixtureEvent> fixture;
-        for (int i = 1; i <= n; ++i)
-            fixture.push_back({ i % 2 ? "Counted" : "Other", "{\"amount\": " + QByteArray::number(i) + "}",
-                fixtureStartMs + i * 1000 });
-        const QString path = dir.filePath(QStringLiteral("reuse.sqlite"));
-        writeEmmettStream(path, "account-1", fixture);
-        store = StoreRegistry::open(path);
-        EventQuery q;
-        q.filter.stream = QStringLiteral("account-1");
-        q.limit = 100000;
-        events = store->events(q).events;
-    }
-};
+// n events, alternately of type Counted and Other, each with an amount.
+StreamStore countedStore(int n)
+{
+    std::vector<FixtureEvent> fixture;
+    for (int i = 1; i <= n; ++i)
+        fixture.push_back(
+            { i % 2 ? "Counted" : "Other", "{\"amount\": " + QByteArray::number(i) + "}", fixtureStartMs + i * 1000 });
+    return StreamStore(fixture);
+}
 
 QJsonObject foldAll(const char* source, const EventList& events, int batchSize)
 {
@@ -115,7 +105,7 @@ TEST_CASE("fold reuse: sources that only read event properties may share one eve
 
 TEST_CASE("fold reuse: a reducer that keeps events or closures over them sees each event as it was", "[fold][reuse]")
 {
-    CountedStore s(300);
+    const StreamStore s = countedStore(300);
     for (const int batchSize : { 1, 7, 2048 }) {
         INFO(batchSize);
         // Kept whole: every kept event keeps its own version and data.
@@ -142,7 +132,7 @@ TEST_CASE("fold reuse: a reducer that keeps events or closures over them sees ea
 
 TEST_CASE("fold reuse: a shared event object gives every handler its own event's fields", "[fold][reuse]")
 {
-    CountedStore s(300);
+    const StreamStore s = countedStore(300);
     // The reference: one engine call per event with the envelope read in C++.
     QJSEngine engine;
     QJSValue state = engine.evaluate(QStringLiteral("({ rows: [] })"));
@@ -172,7 +162,7 @@ TEST_CASE("fold reuse: a shared event object gives every handler its own event's
 TEST_CASE(
     "fold reuse: a stream name read late by a handler is fetched and the batch is not applied twice", "[fold][reuse]")
 {
-    CountedStore s(10);
+    const StreamStore s = countedStore(10);
     // The source names neither streamId nor .stream, so batches start without stream names.
     const QJsonObject state = foldAll("({ $init: () => ({ n: 0 }), $any: (s, e) => { s.n++;\n"
                                       "    if (e.data.amount === 6) s.name = e['stream' + 'Id']; } })",
@@ -196,7 +186,7 @@ std::unique_ptr<JsFold> loaded(const char* source)
 
 TEST_CASE("fold recompile: every reducer form runs from the recompiled handlers with the same results", "[fold][reuse]")
 {
-    CountedStore s(100);
+    const StreamStore s = countedStore(100);
     // 1 + 3 + ... + 99 over Counted (odd amounts), 2 + 4 + ... + 100 over Other.
     const char* const forms[] = {
         "fromStream('account-1').when({ $init: function () { return { a: 0, b: 0 }; },\n"
@@ -236,7 +226,7 @@ TEST_CASE("fold recompile: every reducer form runs from the recompiled handlers 
 
 TEST_CASE("fold recompile: top-level logs appear once and errors keep the script's line", "[fold][reuse]")
 {
-    CountedStore s(30);
+    const StreamStore s = countedStore(30);
     auto fold = loaded("log('loading');\n"
                        "fromAll().when({ $init: () => ({ n: 0 }),\n"
                        "   $any: (s, e) => { s.n += 1;\n"

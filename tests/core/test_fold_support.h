@@ -5,14 +5,17 @@
 // Fixture stores for the fold and timeline tests, written the way emmett-sqlite writes them
 // (event-driven-io/emmett src/packages/emmett-sqlite/src/eventStore/schema/{tables,appendToStream}.ts).
 
+#include "storeregistry.h"
 #include "testconfig.h"
 
 #include <QByteArray>
 #include <QDateTime>
 #include <QString>
+#include <QTemporaryDir>
 #include <QTimeZone>
 #include <QUuid>
 
+#include <memory>
 #include <sqlite3.h>
 #include <stdexcept>
 #include <string>
@@ -144,5 +147,22 @@ inline std::vector<FixtureEvent> ledger(const std::vector<qint64>& amounts)
     }
     return out;
 }
+
+// One stream, account-1, written as Emmett writes it into a temporary SQLite store, and its events read back.
+struct StreamStore {
+    QTemporaryDir dir;
+    std::unique_ptr<EventStore> store;
+    EventList events;
+    explicit StreamStore(const std::vector<FixtureEvent>& fixture)
+    {
+        const QString path = dir.filePath(QStringLiteral("stream.sqlite"));
+        writeEmmettStream(path, "account-1", fixture);
+        store = StoreRegistry::open(path);
+        EventQuery q;
+        q.filter.stream = QStringLiteral("account-1");
+        q.limit = 100000;
+        events = store->events(q).events;
+    }
+};
 
 } // namespace es::test
