@@ -3,6 +3,7 @@
 
 #include "layoutdetector.h"
 #include "sqlbuilder.h"
+#include "storerows_p.h"
 
 #include <QFileInfo>
 #include <QHash>
@@ -623,12 +624,7 @@ Event PgStore::readEvent(const Rows& q) const
 {
     const SqlBuilder::Kinds& kinds = m_sql->kinds();
     Event ev;
-    ev.position = q.integer(0);
-    ev.stream = q.text(1);
-    ev.version = q.integer(2);
-    ev.type = q.text(3);
-    ev.time = q.time(4);
-    ev.id = q.text(5);
+    envelopeFromRow(q, ev);
     auto payload = [&q](int col, SqlValueKind kind) -> Payload {
         if (q.isNull(col))
             return {};
@@ -770,11 +766,7 @@ std::vector<qint64> PgStore::keyAnchors(const EventFilter& filter, int stride)
 
 void PgStore::fillStreamStats(StreamInfo& info)
 {
-    query(m_sql->streamCounts(info.name), [&](const Rows& r) {
-        info.events = r.integer(0, 0);
-        info.firstVersion = r.integer(1);
-        info.version = r.integer(2);
-    });
+    query(m_sql->streamCounts(info.name), [&](const Rows& r) { streamCountsFromRow(r, info); });
     if (m_profile.events.time.isEmpty() || info.events <= 0)
         return;
     for (const bool last : { false, true })
@@ -787,21 +779,7 @@ StreamList PgStore::streams(const StreamQuery& q)
     return call([&] {
         StreamList out;
         const bool fromTable = m_sql->streamsFromTable();
-        query(m_sql->streams(q), [&](const Rows& r) {
-            StreamInfo info;
-            info.name = r.text(0);
-            info.version = r.integer(1);
-            info.category = r.text(2);
-            if (fromTable) {
-                info.firstVersion = m_profile.events.firstVersion;
-                if (m_profile.streams.versionIsCount)
-                    info.events = info.version - m_profile.events.firstVersion + 1;
-            } else {
-                info.events = r.integer(3, 0);
-                info.firstVersion = r.integer(4);
-            }
-            out.push_back(info);
-        });
+        query(m_sql->streams(q), [&](const Rows& r) { out.push_back(streamFromRow(r, m_profile, fromTable)); });
         if (q.withStats) {
             for (StreamInfo& info : out)
                 fillStreamStats(info);
@@ -818,12 +796,10 @@ std::optional<StreamInfo> PgStore::stream(const QString& name)
         fillStreamStats(info);
         if (info.events <= 0)
             return std::nullopt;
-        if (m_profile.category.expression.isEmpty()) {
-            const qsizetype at = name.indexOf(m_profile.category.separator);
-            info.category = at >= 0 ? name.left(at) : name;
-        } else {
+        if (const std::optional<QString> category = categoryFromName(m_profile, name))
+            info.category = *category;
+        else
             query(m_sql->streamCategoryOf(name), [&](const Rows& r) { info.category = r.text(0); });
-        }
         return info;
     });
 }
@@ -832,13 +808,7 @@ CategoryList PgStore::categories()
 {
     return call([&] {
         CategoryList out;
-        query(m_sql->categories(), [&](const Rows& r) {
-            CategoryInfo c;
-            c.name = r.text(0);
-            c.streams = r.integer(1, 0);
-            c.events = r.integer(2);
-            out.push_back(c);
-        });
+        query(m_sql->categories(), [&](const Rows& r) { out.push_back(categoryFromRow(r)); });
         return out;
     });
 }

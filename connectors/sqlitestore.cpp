@@ -3,6 +3,7 @@
 #include "layoutdetector.h"
 #include "sqlbuilder.h"
 #include "sqliteutil_p.h"
+#include "storerows_p.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -267,12 +268,7 @@ void SqliteStore::buildSql()
 Event SqliteStore::readEvent(Query& q) const
 {
     Event ev;
-    ev.position = q.integer(0);
-    ev.stream = q.text(1);
-    ev.version = q.integer(2);
-    ev.type = q.text(3);
-    ev.time = q.time(4);
-    ev.id = q.text(5);
+    envelopeFromRow(q, ev);
     auto payload = [&q](int col, bool json) -> Payload {
         if (q.isNull(col))
             return {};
@@ -527,11 +523,8 @@ void SqliteStore::fillStreamStats(StreamInfo& info)
     {
         const SqlStatement st = m_sql->streamCounts(info.name);
         Query q(this, st.sql, st.values);
-        if (q.next()) {
-            info.events = q.integer(0, 0);
-            info.firstVersion = q.integer(1);
-            info.version = q.integer(2);
-        }
+        if (q.next())
+            streamCountsFromRow(q, info);
     }
     if (m_profile.events.time.isEmpty())
         return;
@@ -549,21 +542,8 @@ StreamList SqliteStore::streams(const StreamQuery& query)
     {
         const SqlStatement st = m_sql->streams(query);
         Query q(this, st.sql, st.values);
-        while (q.next()) {
-            StreamInfo info;
-            info.name = q.text(0);
-            info.version = q.integer(1);
-            info.category = q.text(2);
-            if (m_streamsFromTable) {
-                info.firstVersion = m_profile.events.firstVersion;
-                if (m_profile.streams.versionIsCount)
-                    info.events = info.version - m_profile.events.firstVersion + 1;
-            } else {
-                info.events = q.integer(3, 0);
-                info.firstVersion = q.integer(4);
-            }
-            out.push_back(info);
-        }
+        while (q.next())
+            out.push_back(streamFromRow(q, m_profile, m_streamsFromTable));
     }
     if (query.withStats) {
         for (StreamInfo& info : out)
@@ -579,9 +559,8 @@ std::optional<StreamInfo> SqliteStore::stream(const QString& name)
     fillStreamStats(info);
     if (info.events <= 0)
         return std::nullopt;
-    if (m_profile.category.expression.isEmpty()) {
-        const qsizetype at = name.indexOf(m_profile.category.separator);
-        info.category = at >= 0 ? name.left(at) : name;
+    if (const std::optional<QString> category = categoryFromName(m_profile, name)) {
+        info.category = *category;
     } else {
         const SqlStatement st = m_sql->streamCategoryOf(name);
         Query q(this, st.sql, st.values);
@@ -596,13 +575,8 @@ CategoryList SqliteStore::categories()
     CategoryList out;
     const SqlStatement st = m_sql->categories();
     Query q(this, st.sql, st.values);
-    while (q.next()) {
-        CategoryInfo c;
-        c.name = q.text(0);
-        c.streams = q.integer(1, 0);
-        c.events = q.integer(2);
-        out.push_back(c);
-    }
+    while (q.next())
+        out.push_back(categoryFromRow(q));
     return out;
 }
 
