@@ -813,7 +813,7 @@ CategoryList PgStore::categories()
     });
 }
 
-StoreInfo PgStore::info()
+StoreInfo PgStore::info(bool withCounts)
 {
     return call([&] {
         StoreInfo info;
@@ -829,6 +829,8 @@ StoreInfo PgStore::info()
                 (last ? info.lastTime : info.firstTime) = r.time(1);
             });
         }
+        if (!withCounts)
+            return info;
         if (m_sql->streamsFromTable()) {
             query(m_sql->streamTableCounts(), [&](const Rows& r) {
                 info.streamCount = r.integer(0, 0);

@@ -52,7 +52,7 @@ public:
     PgStore& operator=(const PgStore&) = delete;
 
     QString address() const override { return m_shownAddress; }
-    StoreInfo info() override;
+    StoreInfo info(bool withCounts = true) override;
     CategoryList categories() override;
     StreamList streams(const StreamQuery& query) override;
     std::optional<StreamInfo> stream(const QString& name) override;

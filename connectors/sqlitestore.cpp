@@ -580,7 +580,7 @@ CategoryList SqliteStore::categories()
     return out;
 }
 
-StoreInfo SqliteStore::info()
+StoreInfo SqliteStore::info(bool withCounts)
 {
     StoreInfo info;
     info.address = m_address;
@@ -597,6 +597,8 @@ StoreInfo SqliteStore::info()
             (last ? info.lastTime : info.firstTime) = q.time(1);
         }
     }
+    if (!withCounts)
+        return info;
     if (m_streamsFromTable) {
         const SqlStatement st = m_sql->streamTableCounts();
         Query q(this, st.sql, st.values);

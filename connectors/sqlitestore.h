@@ -31,7 +31,7 @@ public:
     SqliteStore& operator=(const SqliteStore&) = delete;
 
     QString address() const override { return m_address; }
-    StoreInfo info() override;
+    StoreInfo info(bool withCounts = true) override;
     CategoryList categories() override;
     StreamList streams(const StreamQuery& query) override;
     std::optional<StreamInfo> stream(const QString& name) override;

@@ -107,7 +107,9 @@ public:
 
     // The address as given, without any password; no query (info() counts the store).
     virtual QString address() const = 0;
-    virtual StoreInfo info() = 0;
+    // What the store is; with withCounts false, without the event and stream counts (left -1), which can take
+    // seconds on millions of events.
+    virtual StoreInfo info(bool withCounts = true) = 0;
     virtual CategoryList categories() = 0;
     virtual StreamList streams(const StreamQuery& query) = 0;
     virtual std::optional<StreamInfo> stream(const QString& name) = 0;

@@ -423,7 +423,7 @@ void MainWindow::openStore(const QString& address, const OpenOptions& options)
     statusBar()->showMessage(tr("Opening %1…").arg(Settings::redactedAddress(address)));
     setBusy(true);
     session->run<StoreInfo>(
-        StoreSession::Lane::Interactive, this, [](EventStore& store) { return store.info(); },
+        StoreSession::Lane::Interactive, this, [](EventStore& store) { return store.info(false); },
         [this, session](StoreInfo info) {
             if (m_opening != session) {
                 session->deleteLater();
@@ -481,6 +481,29 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
     setBusy(session->isBusy());
     updateStatus();
     Q_EMIT storeOpened(m_info);
+    countStore();
+}
+
+void MainWindow::countStore()
+{
+    // Counting millions of events takes seconds: the store opens without the counts and they follow.
+    StoreSession* session = m_session.data();
+    if (!session)
+        return;
+    session->run<StoreInfo>(
+        StoreSession::Lane::Background, this, [](EventStore& store) { return store.info(true); },
+        [this, session](StoreInfo counted) {
+            if (m_session != session)
+                return;
+            m_info.eventCount = counted.eventCount;
+            m_info.streamCount = counted.streamCount;
+            updateStatus();
+            Q_EMIT storeCounted(m_info);
+        },
+        [this, session](const QString& message) {
+            if (m_session == session)
+                m_countLabel->setToolTip(tr("Could not count the store: %1").arg(message));
+        });
 }
 
 void MainWindow::closeStore()
@@ -528,8 +551,8 @@ void MainWindow::updateStatus()
     m_layoutLabel->setToolTip(about.join(QLatin1Char('\n')));
     m_notesButton->setToolTip(about.join(QLatin1Char('\n')));
     m_notesButton->setVisible(!about.isEmpty());
-    QString count = tr("Events: %1").arg(number(m_info.eventCount));
-    if (m_info.streamCount >= 0)
+    QString count = m_info.eventCount < 0 ? tr("Events: counting…") : tr("Events: %1").arg(number(m_info.eventCount));
+    if (m_info.eventCount >= 0 && m_info.streamCount >= 0)
         count += tr(" in %1 streams").arg(number(m_info.streamCount));
     m_countLabel->setText(count);
     const TailHeads heads = m_follow ? m_follow->heads() : TailHeads {};

@@ -63,6 +63,8 @@ public:
 
 Q_SIGNALS:
     void storeOpened(const es::StoreInfo& info);
+    // The event and stream counts arrived (they are counted after the store opened).
+    void storeCounted(const es::StoreInfo& info);
     void storeFailed(const QString& message);
 
 protected:
@@ -74,6 +76,7 @@ private:
     void createStatusBar();
     void rebuildRecentMenu();
     void adopt(StoreSession* session, const StoreInfo& info);
+    void countStore();
     void updateStatus();
     void setBusy(bool busy);
     void openDialog();

@@ -94,6 +94,8 @@ TEST_CASE("the main window browses a demo store: streams, the event table and th
     QAbstractItemModelTester tableTester(table, QAbstractItemModelTester::FailureReportingMode::Warning);
 
     openAndWait(window, demo.path);
+    // The counts follow the open, counted in the background.
+    CHECK(waitFor([&] { return window.storeInfo().eventCount >= 0; }));
     CHECK(window.storeInfo().eventCount == 20000);
     CHECK(window.statusText().contains(window.storeInfo().layoutTitle));
     CHECK(window.eventView()->scope() == ViewScope::all());

@@ -252,6 +252,7 @@ TEST_CASE("PostgreSQL: the form opens the test server's store and the password s
         // The sample also records consumer positions, so the engine opened directly is the reference.
         const qint64 expected = StoreRegistry::open(db.address())->info().eventCount;
         CHECK(expected >= 400);
+        CHECK(waitFor([&] { return window.storeInfo().eventCount >= 0; }));
         CHECK(window.storeInfo().eventCount == expected);
         auto* model = window.eventView()->model();
         CHECK(model->rowCount() == expected);
