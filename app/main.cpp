@@ -1,13 +1,13 @@
 #include "connectors.h"
-#include "event.h"
-#include "eventstore.h"
-#include "eventtablemodel.h"
+#include "core/event.h"
 #include "eventview.h"
 #include "mainwindow.h"
+#include "models/eventtablemodel.h"
+#include "models/streamtreemodel.h"
 #include "settings.h"
-#include "storesession.h"
+#include "store/eventstore.h"
+#include "store/storesession.h"
 #include "streambrowser.h"
-#include "streamtreemodel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,10 +1,10 @@
 #include "connectors.h"
 
-#include "pgstore.h"
-#include "pgtail.h"
-#include "sqliteexport.h"
-#include "sqlitestore.h"
-#include "storeregistry.h"
+#include "pg/pgstore.h"
+#include "pg/pgtail.h"
+#include "sqlite/sqliteexport.h"
+#include "sqlite/sqlitestore.h"
+#include "store/storeregistry.h"
 
 namespace es {
 
@@ -15,7 +15,8 @@ void registerConnectors()
         QStringLiteral("postgresql"), [](const QString& address) { return PgStore::acceptsAddress(address); },
         [](const QString& address, const OpenOptions& options) -> std::unique_ptr<EventStore> {
             return PgStore::open(address, options);
-        });
+        },
+        [](const QString& address) { return PgStore::redactAddress(address); });
     StoreRegistry::registerEngine(
         QStringLiteral("sqlite"), [](const QString& address) { return SqliteStore::acceptsAddress(address); },
         [](const QString& address, const OpenOptions& options) -> std::unique_ptr<EventStore> {

@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "connectors.h"
-#include "event.h"
-#include "eventstore.h"
+#include "core/event.h"
+#include "store/eventstore.h"
 
 #include <QApplication>
 

@@ -1,6 +1,6 @@
 #include "testutils.h"
 
-#include "pgstore.h"
+#include "pg/pgstore.h"
 
 #include <catch2/catch.hpp>
 

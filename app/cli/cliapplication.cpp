@@ -2,16 +2,16 @@
 
 #include "clicommon.h"
 
-#include "event.h"
-#include "eventfilter.h"
-#include "eventstore.h"
+#include "core/event.h"
+#include "core/eventfilter.h"
+#include "core/payload.h"
 #include "exportcommand.h"
 #include "foldcommand.h"
 #include "lagcommand.h"
 #include "outputwriter.h"
-#include "payload.h"
 #include "samplewriter.h"
-#include "storeregistry.h"
+#include "store/eventstore.h"
+#include "store/storeregistry.h"
 #include "tailcommand.h"
 
 #include <QElapsedTimer>

@@ -3,7 +3,7 @@
 #include "outputwriter.h"
 
 #include "cliapplication.h"
-#include "storeregistry.h"
+#include "store/storeregistry.h"
 
 #include <QFileInfo>
 #include <QThread>

@@ -2,8 +2,8 @@
 
 #include "cliapplication.h"
 #include "clicommon.h"
-#include "exporter.h"
-#include "storeregistry.h"
+#include "export/exporter.h"
+#include "store/storeregistry.h"
 
 #include <QFileInfo>
 

@@ -1,11 +1,11 @@
 #include "foldcommand.h"
 
 #include "cliapplication.h"
-#include "eventstore.h"
-#include "jsondiff.h"
-#include "jsreducer.h"
-#include "mergereducer.h"
+#include "core/jsondiff.h"
+#include "fold/js/jsreducer.h"
+#include "fold/mergereducer.h"
 #include "outputwriter.h"
+#include "store/eventstore.h"
 
 #include <QFileInfo>
 #include <QJsonArray>

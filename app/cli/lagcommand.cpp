@@ -2,10 +2,10 @@
 
 #include "cliapplication.h"
 #include "clicommon.h"
-#include "eventstore.h"
-#include "lag.h"
+#include "live/lag.h"
 #include "outputwriter.h"
-#include "storeregistry.h"
+#include "store/eventstore.h"
+#include "store/storeregistry.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>

@@ -2,10 +2,10 @@
 
 #include "cliapplication.h"
 #include "clicommon.h"
-#include "eventstore.h"
+#include "live/tailer.h"
 #include "outputwriter.h"
-#include "storeregistry.h"
-#include "tailer.h"
+#include "store/eventstore.h"
+#include "store/storeregistry.h"
 
 #include <QElapsedTimer>
 

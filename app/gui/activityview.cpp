@@ -1,10 +1,10 @@
 #include "activityview.h"
 
-#include "activityjob.h"
-#include "eventtablemodel.h"
+#include "activity/activityjob.h"
 #include "filterbar.h"
 #include "followcontroller.h"
-#include "storesession.h"
+#include "models/eventtablemodel.h"
+#include "store/storesession.h"
 #include "streamsummary.h"
 
 #include <QAction>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "event.h"
+#include "core/event.h"
 
 #include <QWidget>
 

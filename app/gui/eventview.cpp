@@ -1,7 +1,7 @@
 #include "eventview.h"
 
-#include "eventtablemodel.h"
 #include "filterbar.h"
+#include "models/eventtablemodel.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "event.h"
-#include "eventfilter.h"
+#include "core/event.h"
+#include "core/eventfilter.h"
 
 #include <QWidget>
 

@@ -1,6 +1,6 @@
 #include "exportdialog.h"
 
-#include "exportjob.h"
+#include "export/exportjob.h"
 
 #include <QButtonGroup>
 #include <QComboBox>

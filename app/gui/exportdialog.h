@@ -1,8 +1,8 @@
 #pragma once
 
-#include "exporter.h"
-#include "exportjob.h"
-#include "storeregistry.h"
+#include "export/exporter.h"
+#include "export/exportjob.h"
+#include "store/storeregistry.h"
 
 #include <QDialog>
 #include <QPointer>

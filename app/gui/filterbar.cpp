@@ -1,6 +1,6 @@
 #include "filterbar.h"
 
-#include "event.h"
+#include "core/event.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>

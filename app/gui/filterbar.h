@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eventfilter.h"
+#include "core/eventfilter.h"
 
 #include <QWidget>
 

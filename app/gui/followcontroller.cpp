@@ -1,9 +1,9 @@
 #include "followcontroller.h"
 
-#include "eventstore.h"
-#include "eventtablemodel.h"
-#include "storeregistry.h"
-#include "storesession.h"
+#include "models/eventtablemodel.h"
+#include "store/eventstore.h"
+#include "store/storeregistry.h"
+#include "store/storesession.h"
 
 #include <QAction>
 #include <QScrollBar>

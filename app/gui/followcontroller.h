@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tailer.h"
+#include "live/tailer.h"
 
 #include <QObject>
 #include <QPointer>

@@ -1,6 +1,6 @@
 #include "gotodialog.h"
 
-#include "event.h"
+#include "core/event.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>

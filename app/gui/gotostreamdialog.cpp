@@ -1,6 +1,6 @@
 #include "gotostreamdialog.h"
 
-#include "storesession.h"
+#include "store/storesession.h"
 
 #include <QCompleter>
 #include <QDialogButtonBox>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eventstore.h"
+#include "store/eventstore.h"
 
 #include <QMainWindow>
 #include <QPointer>

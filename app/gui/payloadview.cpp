@@ -1,6 +1,6 @@
 #include "payloadview.h"
 
-#include "jsontreemodel.h"
+#include "models/jsontreemodel.h"
 
 #include <QApplication>
 #include <QButtonGroup>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "payload.h"
+#include "core/payload.h"
 
 #include <QWidget>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "lag.h"
+#include "live/lag.h"
 
 #include <QAbstractTableModel>
 

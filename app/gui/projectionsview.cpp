@@ -2,7 +2,7 @@
 
 #include "projectionsmodel.h"
 #include "settings.h"
-#include "storesession.h"
+#include "store/storesession.h"
 
 #include <QChart>
 #include <QChartView>

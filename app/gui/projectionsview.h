@@ -1,7 +1,7 @@
 #pragma once
 
-#include "eventfilter.h"
-#include "lag.h"
+#include "core/eventfilter.h"
+#include "live/lag.h"
 
 #include <QPointer>
 #include <QWidget>

@@ -1,7 +1,7 @@
 #include "settings.h"
 
-#include "lag.h"
-#include "pgstore.h"
+#include "live/lag.h"
+#include "store/storeregistry.h"
 
 #include <QDir>
 #include <QSettings>
@@ -62,7 +62,7 @@ QStringList Settings::recentStores() const
 
 QString Settings::redactedAddress(const QString& address)
 {
-    return PgStore::acceptsAddress(address) ? PgStore::redactAddress(address) : address;
+    return StoreRegistry::redactAddress(address);
 }
 
 void Settings::addRecentStore(const QString& rawAddress)

@@ -1,7 +1,7 @@
 #include "streambrowser.h"
 
 #include "eventview.h"
-#include "streamtreemodel.h"
+#include "models/streamtreemodel.h"
 
 #include <QHeaderView>
 #include <QItemSelectionModel>

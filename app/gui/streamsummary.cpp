@@ -1,6 +1,6 @@
 #include "streamsummary.h"
 
-#include "storesession.h"
+#include "store/storesession.h"
 
 #include <QFormLayout>
 #include <QHeaderView>

@@ -1,7 +1,7 @@
 #include "timelineindexmodel.h"
 
+#include "fold/timetravelengine.h"
 #include "timelinestrip.h"
-#include "timetravelengine.h"
 
 #include <QFont>
 

@@ -1,6 +1,6 @@
 #include "timelinestrip.h"
 
-#include "timetravelengine.h"
+#include "fold/timetravelengine.h"
 
 #include <QKeyEvent>
 #include <QMouseEvent>

@@ -1,10 +1,10 @@
 #include "timetravelwindow.h"
 
-#include "jsontreemodel.h"
-#include "jsreducer.h"
-#include "mergereducer.h"
+#include "fold/js/jsreducer.h"
+#include "fold/mergereducer.h"
 #include "messagebanner.h"
-#include "storesession.h"
+#include "models/jsontreemodel.h"
+#include "store/storesession.h"
 #include "timelineindexmodel.h"
 #include "timelinestrip.h"
 

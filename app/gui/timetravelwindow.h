@@ -1,6 +1,6 @@
 #pragma once
 
-#include "timetravelengine.h"
+#include "fold/timetravelengine.h"
 
 #include <QMainWindow>
 #include <QSet>

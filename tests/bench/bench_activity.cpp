@@ -5,11 +5,11 @@
 // Times, in one run: for SQLite the histogram statement in `sqlite3 -readonly` (run first, so it also warms the page
 // cache), the store's histogram alone, the scope span lookup, and the chart's whole request (span, bucket choice,
 // counting by type, top 8). Prints the ratios of the chart's request to the others.
-#include "activity.h"
+#include "activity/activity.h"
 #include "connectors.h"
-#include "histogramsql.h"
-#include "sqlitestore.h"
-#include "storeregistry.h"
+#include "sql/histogramsql.h"
+#include "sqlite/sqlitestore.h"
+#include "store/storeregistry.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

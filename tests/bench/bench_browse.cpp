@@ -7,10 +7,10 @@
 // model, and with --walk the peak RSS after walking the table model from the first row to the last in pages. The same
 // queries run in the sqlite3 shell in the same run for the ratio.
 #include "connectors.h"
-#include "eventtablemodel.h"
+#include "models/eventtablemodel.h"
 #include "samplewriter.h"
-#include "storeregistry.h"
-#include "storesession.h"
+#include "store/storeregistry.h"
+#include "store/storesession.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -6,10 +6,10 @@
 // same columns as text (what the server can hand out at most), all to files in the same run.
 //   bench_export --pg ADDRESS [EVENTS=1000000]
 #include "connectors.h"
-#include "exporter.h"
-#include "pgstore.h"
+#include "export/exporter.h"
+#include "pg/pgstore.h"
 #include "samplewriter.h"
-#include "storeregistry.h"
+#include "store/storeregistry.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -3,10 +3,10 @@
 // With `js`, only the C++ baseline and the JS balance fold run, over the first 200,000 events held in memory, five
 // times or `rounds` times: for profiling.
 #include "connectors.h"
-#include "jsreducer.h"
-#include "mergereducer.h"
-#include "storeregistry.h"
-#include "timeline.h"
+#include "fold/js/jsreducer.h"
+#include "fold/mergereducer.h"
+#include "fold/timeline.h"
+#include "store/storeregistry.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

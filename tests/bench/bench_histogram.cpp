@@ -5,9 +5,9 @@
 // Runs the store's histogram and the statement it runs in `sqlite3 -readonly` or `psql` (same SQL, values inlined:
 // the bench's query has none), in the same run, alternating which goes first so neither alone pays a cold page
 // cache; reports each round, then the best times and their ratio (goal <= 1.2).
-#include "histogramsql.h"
-#include "pgstore.h"
-#include "sqlitestore.h"
+#include "pg/pgstore.h"
+#include "sql/histogramsql.h"
+#include "sqlite/sqlitestore.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -8,9 +8,9 @@
 // also runs the poll's very statements through psql in the same run (the baseline): the database is set to
 // log_statement = all for the duration, and the statements of the poll's backend are read back from the log.
 #include "connectors.h"
-#include "lag.h"
-#include "storeregistry.h"
-#include "tailer.h"
+#include "live/lag.h"
+#include "live/tailer.h"
+#include "store/storeregistry.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -9,8 +9,8 @@
 // by one untimed pass; psql runs its batch just before ours, so load on a shared machine can favour either side:
 // the lead reruns the final figures on a quiet machine.
 #include "connectors.h"
-#include "pgstore.h"
-#include "sqlbuilder.h"
+#include "pg/pgstore.h"
+#include "sql/sqlbuilder.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

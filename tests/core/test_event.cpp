@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "event.h"
-#include "eventfilter.h"
+#include "core/event.h"
+#include "core/eventfilter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

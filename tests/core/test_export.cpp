@@ -3,10 +3,10 @@
 #include "test_sqlite_support.h"
 #include "testutils.h"
 
-#include "exporter.h"
-#include "exportjob.h"
+#include "export/exporter.h"
+#include "export/exportjob.h"
 #include "samplewriter.h"
-#include "storeregistry.h"
+#include "store/storeregistry.h"
 
 #include <QDir>
 #include <QJsonArray>

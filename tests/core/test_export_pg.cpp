@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "exporter.h"
-#include "exportjob.h"
-#include "pgstore.h"
-#include "storeregistry.h"
+#include "export/exporter.h"
+#include "export/exportjob.h"
+#include "pg/pgstore.h"
+#include "store/storeregistry.h"
 #include "test_export_support.h"
 #include "test_layout_support.h"
 #include "testutils.h"

@@ -2,9 +2,9 @@
 
 // Helpers for the export tests: run an export, read back what it wrote, and compare a CSV row with its event.
 
-#include "event.h"
-#include "eventstore.h"
-#include "exporter.h"
+#include "core/event.h"
+#include "export/exporter.h"
+#include "store/eventstore.h"
 
 #include <QByteArray>
 #include <QDir>

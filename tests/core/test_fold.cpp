@@ -2,11 +2,11 @@
 
 #include "test_fold_support.h"
 
-#include "jsreducer.h"
-#include "mergereducer.h"
+#include "fold/js/jsreducer.h"
+#include "fold/mergereducer.h"
+#include "fold/timeline.h"
 #include "samplewriter.h"
-#include "storeregistry.h"
-#include "timeline.h"
+#include "store/storeregistry.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

@@ -2,9 +2,9 @@
 
 #include "test_fold_support.h"
 
-#include "jsreducer.h"
-#include "storeregistry.h"
-#include "timeline.h"
+#include "fold/js/jsreducer.h"
+#include "fold/timeline.h"
+#include "store/storeregistry.h"
 
 #include <QJSEngine>
 #include <QJsonObject>

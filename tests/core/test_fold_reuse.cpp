@@ -2,8 +2,8 @@
 
 #include "test_fold_support.h"
 
-#include "jsreducer.h"
-#include "storeregistry.h"
+#include "fold/js/jsreducer.h"
+#include "store/storeregistry.h"
 
 #include <QFile>
 #include <QJSEngine>

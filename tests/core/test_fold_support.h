@@ -1,11 +1,11 @@
 #pragma once
 
-#include "emmettschema.h"
+#include "sql/emmettschema.h"
 
 // Fixture stores for the fold and timeline tests, written the way emmett-sqlite writes them
 // (event-driven-io/emmett src/packages/emmett-sqlite/src/eventStore/schema/{tables,appendToStream}.ts).
 
-#include "storeregistry.h"
+#include "store/storeregistry.h"
 #include "testconfig.h"
 
 #include <QByteArray>

@@ -1,7 +1,7 @@
-#include "histogram.h"
-#include "pgstore.h"
+#include "activity/histogram.h"
+#include "pg/pgstore.h"
 #include "samplewriter.h"
-#include "sqlitestore.h"
+#include "sqlite/sqlitestore.h"
 #include "testutils.h"
 
 #include <QCoreApplication>

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "jsondiff.h"
-#include "reducer.h"
+#include "core/jsondiff.h"
+#include "fold/reducer.h"
 
 #include <QJsonObject>
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "lag.h"
-#include "storeregistry.h"
+#include "live/lag.h"
+#include "store/storeregistry.h"
 #include "test_sqlite_support.h"
 #include "testutils.h"
 

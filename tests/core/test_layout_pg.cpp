@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "storeregistry.h"
+#include "store/storeregistry.h"
 #include "test_layout_support.h"
 #include "testutils.h"
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "profile.h"
-#include "storeregistry.h"
+#include "layouts/profile.h"
+#include "store/storeregistry.h"
 #include "test_layout_support.h"
 #include "test_sqlite_support.h"
 #include "testutils.h"

@@ -2,7 +2,7 @@
 
 // Helpers for the layout tests: read what a store returns in a compact, comparable form.
 
-#include "eventstore.h"
+#include "store/eventstore.h"
 
 #include <QString>
 #include <QStringList>

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "eventtablemodel.h"
-#include "storesession.h"
+#include "models/eventtablemodel.h"
+#include "store/storesession.h"
 #include "test_models_support.h"
 
 #include <QAbstractItemModelTester>

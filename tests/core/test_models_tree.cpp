@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "storesession.h"
-#include "streamtreemodel.h"
+#include "models/streamtreemodel.h"
+#include "store/storesession.h"
 #include "test_models_support.h"
 
 #include <QAbstractItemModelTester>

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "pgstore.h"
+#include "pg/pgstore.h"
 #include "samplewriter.h"
-#include "storeregistry.h"
+#include "store/storeregistry.h"
 #include "testutils.h"
 
 #include <QCoreApplication>

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "storeregistry.h"
-#include "tailer.h"
+#include "live/tailer.h"
+#include "store/storeregistry.h"
 #include "testutils.h"
 
 #include <QCoreApplication>

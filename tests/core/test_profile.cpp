@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "eventstore.h"
-#include "profile.h"
+#include "layouts/profile.h"
+#include "store/eventstore.h"
 
 #include <QJsonDocument>
 

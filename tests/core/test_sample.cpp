@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "eventstore.h"
 #include "sampledomain.h"
 #include "samplewriter.h"
-#include "storeregistry.h"
+#include "store/eventstore.h"
+#include "store/storeregistry.h"
 #include "testutils.h"
 
 #include <QCryptographicHash>

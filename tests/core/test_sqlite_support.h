@@ -1,11 +1,11 @@
 #pragma once
 
-#include "emmettschema.h"
+#include "sql/emmettschema.h"
 
 // Writes fixture stores the way the real clients write them (DDL and statements taken from their sources).
 
-#include "eventstore.h"
-#include "storeregistry.h"
+#include "store/eventstore.h"
+#include "store/storeregistry.h"
 
 #include <QByteArray>
 #include <QCryptographicHash>

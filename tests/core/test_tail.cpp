@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "eventstore.h"
-#include "profile.h"
-#include "storeregistry.h"
-#include "tailer.h"
+#include "layouts/profile.h"
+#include "live/tailer.h"
+#include "store/eventstore.h"
+#include "store/storeregistry.h"
 #include "test_sqlite_support.h"
 #include "testutils.h"
 

@@ -2,10 +2,10 @@
 
 #include "test_fold_support.h"
 
-#include "jsreducer.h"
-#include "mergereducer.h"
-#include "storeregistry.h"
-#include "timeline.h"
+#include "fold/js/jsreducer.h"
+#include "fold/mergereducer.h"
+#include "fold/timeline.h"
+#include "store/storeregistry.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

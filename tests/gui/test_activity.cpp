@@ -1,15 +1,15 @@
 #include <catch2/catch.hpp>
 
-#include "activity.h"
-#include "activityjob.h"
+#include "activity/activity.h"
+#include "activity/activityjob.h"
 #include "activityview.h"
 #include "core/test_sqlite_support.h"
-#include "eventtablemodel.h"
 #include "eventview.h"
 #include "filterbar.h"
+#include "models/eventtablemodel.h"
 #include "samplewriter.h"
-#include "sqlitestore.h"
-#include "storesession.h"
+#include "sqlite/sqlitestore.h"
+#include "store/storesession.h"
 #include "streamsummary.h"
 #include "testutils.h"
 

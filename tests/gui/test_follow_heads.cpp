@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include "core/test_sqlite_support.h"
-#include "eventtablemodel.h"
 #include "eventview.h"
 #include "followcontroller.h"
 #include "mainwindow.h"
+#include "models/eventtablemodel.h"
 #include "settings.h"
 #include "testutils.h"
 

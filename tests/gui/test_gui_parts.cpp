@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "event.h"
+#include "core/event.h"
 #include "eventinspector.h"
 #include "filterbar.h"
 #include "gotodialog.h"
-#include "jsontreemodel.h"
 #include "mainwindow.h"
+#include "models/jsontreemodel.h"
 #include "openstoredialog.h"
 #include "payloadview.h"
 #include "settings.h"

@@ -1,20 +1,20 @@
 #include <catch2/catch.hpp>
 
 #include "eventinspector.h"
-#include "eventtablemodel.h"
 #include "eventview.h"
 #include "filterbar.h"
 #include "gotostreamdialog.h"
-#include "jsontreemodel.h"
 #include "mainwindow.h"
 #include "messagebanner.h"
+#include "models/eventtablemodel.h"
+#include "models/jsontreemodel.h"
+#include "models/streamtreemodel.h"
 #include "payloadview.h"
 #include "samplewriter.h"
 #include "settings.h"
-#include "storeregistry.h"
-#include "storesession.h"
+#include "store/storeregistry.h"
+#include "store/storesession.h"
 #include "streambrowser.h"
-#include "streamtreemodel.h"
 #include "testutils.h"
 
 #include <QAbstractItemModelTester>

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "jsontreemodel.h"
+#include "models/jsontreemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>

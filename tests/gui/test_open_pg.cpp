@@ -1,14 +1,14 @@
 #include <catch2/catch.hpp>
 
-#include "eventtablemodel.h"
 #include "eventview.h"
 #include "mainwindow.h"
 #include "messagebanner.h"
+#include "models/eventtablemodel.h"
 #include "openstoredialog.h"
-#include "pgstore.h"
+#include "pg/pgstore.h"
 #include "samplewriter.h"
 #include "settings.h"
-#include "storeregistry.h"
+#include "store/storeregistry.h"
 #include "testutils.h"
 #include "timetravelwindow.h"
 

@@ -1,14 +1,14 @@
 #include <catch2/catch.hpp>
 
 #include "core/test_sqlite_support.h"
-#include "eventtablemodel.h"
 #include "eventview.h"
 #include "followcontroller.h"
 #include "mainwindow.h"
+#include "models/eventtablemodel.h"
 #include "projectionsmodel.h"
 #include "projectionsview.h"
 #include "settings.h"
-#include "storesession.h"
+#include "store/storesession.h"
 #include "testutils.h"
 
 #include <QAbstractItemModelTester>

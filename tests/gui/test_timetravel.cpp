@@ -1,18 +1,18 @@
 #include <catch2/catch.hpp>
 
 #include "core/test_fold_support.h"
-#include "eventtablemodel.h"
 #include "eventview.h"
-#include "jsontreemodel.h"
+#include "fold/timetravelengine.h"
 #include "mainwindow.h"
 #include "messagebanner.h"
+#include "models/eventtablemodel.h"
+#include "models/jsontreemodel.h"
 #include "samplewriter.h"
 #include "settings.h"
-#include "storesession.h"
+#include "store/storesession.h"
 #include "testutils.h"
 #include "timelineindexmodel.h"
 #include "timelinestrip.h"
-#include "timetravelengine.h"
 #include "timetravelwindow.h"
 
 #include <QAbstractItemModelTester>

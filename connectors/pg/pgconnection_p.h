@@ -1,0 +1,86 @@
+#pragma once
+
+// Private to the PostgreSQL connector: the definition of PgStore::Connection, shared by the
+// translation units that talk to libpqxx directly (pgstore.cpp, pghistogram.cpp, pgrawread.cpp).
+
+#include "pg/pgstore.h"
+
+#include <QString>
+#include <QVariant>
+
+#include <pqxx/pqxx>
+
+#include <string>
+
+namespace es {
+
+// libpqxx's direct connection policy, keeping the libpq handle it opens.
+class HandleKeepingConnect : public pqxx::connect_direct {
+public:
+    explicit HandleKeepingConnect(const std::string& options)
+        : pqxx::connect_direct(options)
+    { }
+    handle do_startconnect(handle orig) override
+    {
+        m_handle = pqxx::connect_direct::do_startconnect(orig);
+        return m_handle;
+    }
+    handle do_disconnect(handle orig) noexcept override
+    {
+        m_handle = nullptr;
+        return pqxx::connect_direct::do_disconnect(orig);
+    }
+    handle rawHandle() const { return m_handle; }
+
+private:
+    handle m_handle = nullptr;
+};
+
+// pqxx::connection with access to its libpq handle: libpqxx 6 reads COPY data only into a std::string per line on
+// the calling thread, while pgrawread.cpp reads it with PQgetCopyData on a thread of its own (the server keeps
+// sending while rows are formatted and written). Built as libpqxx builds its own connection types.
+class PgConnection : public pqxx::connection_base {
+public:
+    explicit PgConnection(const std::string& options)
+        : pqxx::connection_base(m_policy)
+        , m_policy(options)
+    {
+        init();
+    }
+    ~PgConnection() { close(); }
+    // Valid while the connection is open; reactivation is inhibited (PgStore::connect()), so it does not change.
+    pqxx::internal::pq::PGconn* rawHandle() const { return m_policy.rawHandle(); }
+
+private:
+    HandleKeepingConnect m_policy; // connection_base keeps a reference to it, as basic_connection_base does
+};
+
+struct PgStore::Connection {
+    explicit Connection(const std::string& address)
+        : conn(address)
+    { }
+    PgConnection conn;
+};
+
+// A bound value as the text libpq sends for it.
+inline std::string toParam(const QVariant& v)
+{
+    switch (v.typeId()) {
+    case QMetaType::Bool:
+        return v.toBool() ? "true" : "false";
+    case QMetaType::Int:
+    case QMetaType::LongLong:
+    case QMetaType::UInt:
+    case QMetaType::ULongLong:
+        return std::to_string(v.toLongLong());
+    case QMetaType::Double:
+    case QMetaType::Float:
+        return QString::number(v.toDouble(), 'g', 17).toStdString();
+    case QMetaType::QByteArray:
+        return v.toByteArray().toStdString();
+    default:
+        return v.toString().toStdString();
+    }
+}
+
+} // namespace es

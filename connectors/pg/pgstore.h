@@ -1,0 +1,141 @@
+#pragma once
+
+#include "layouts/profile.h"
+#include "store/eventstore.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace pqxx {
+class row;
+class transaction_base;
+} // namespace pqxx
+
+namespace es {
+
+class SqlBuilder;
+struct SqlStatement;
+
+// A PostgreSQL database read through a layout profile over libpqxx. The address goes to libpq untouched, so PG*
+// variables, ~/.pgpass, service files and sslmode work as with psql. Every session is read-only, named
+// "eventscope" and bounded by a statement timeout; a lost connection throws Disconnected once and reconnects on the
+// next call.
+class PgStore : public EventStore {
+public:
+    struct Settings {
+        int statementTimeoutMs = 30000; // OpenOptions::statementTimeoutMs replaces it when set
+        int reconnectAttempts = 4; // per call, with a doubling pause starting at 100 ms
+    };
+
+    // Throws StoreError: BadAddress (unreachable, bad address, bad mapping), UnknownLayout, MissingTable.
+    static std::unique_ptr<PgStore> open(const QString& address, const OpenOptions& options = {});
+    static std::unique_ptr<PgStore> open(const QString& address, const OpenOptions& options, const Settings& settings);
+    // True for postgresql:// and postgres:// URIs and libpq keyword strings ("host=... dbname=...").
+    static bool acceptsAddress(const QString& address);
+    // The address without any password (URI user info, ?password=, password=...).
+    static QString redactAddress(const QString& address);
+    // The database an address names explicitly; empty when libpq would pick it from the environment.
+    static QString databaseOf(const QString& address);
+    // The same address naming another database.
+    static QString withDatabase(const QString& address, const QString& database);
+    // Removes the password of `address` from a message (libpq may quote the connection string back).
+    static QString redactMessage(const QString& message, const QString& address);
+
+    ~PgStore() override;
+    PgStore(const PgStore&) = delete;
+    PgStore& operator=(const PgStore&) = delete;
+
+    QString address() const override { return m_shownAddress; }
+    StoreInfo info(bool withCounts = true) override;
+    CategoryList categories() override;
+    StreamList streams(const StreamQuery& query) override;
+    std::optional<StreamInfo> stream(const QString& name) override;
+    EventPage events(const EventQuery& query) override;
+    ScopeStats scopeStats(const EventFilter& filter) override;
+    std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
+    Histogram histogram(const HistogramQuery& query) override; // in pghistogram.cpp
+    bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
+    void interrupt() override;
+    // Defined in pgcheckpoints.cpp.
+    CheckpointSet checkpoints() override;
+    ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
+    std::vector<ScopeProgress> scopesProgress(const std::vector<ScopeRequest>& requests) override;
+    // For the live tail (pgtail.cpp): the highest visible position of the log (-1 when empty), and the
+    // transactions of this database open now in other sessions (virtual xids and prepared transactions).
+    qint64 visibleHead();
+    QStringList openTransactions();
+    // For a live tail in the layout's transaction order (profile tail.order "transaction", pgtail.cpp): events of the
+    // scope whose writing transaction ended before the oldest one still open, after the cursor (afterTx: an xid8 as
+    // text; afterPosition) in (transaction, position) order, at positions from fromPosition on, at most limit. The
+    // cursor moves to the last event returned.
+    EventList eventsByTransaction(
+        const EventFilter& scope, qint64 fromPosition, int limit, QString& afterTx, qint64& afterPosition);
+    // In one snapshot: the highest visible position of the log, and the lowest visible one written by a transaction
+    // not older than the oldest still open (-1 when none).
+    std::pair<qint64, qint64> transactionHeads();
+
+    const Profile& profile() const { return m_profile; }
+    QString schema() const { return m_schema; }
+    // The statements this store runs (for benchmarks comparing them with psql).
+    const SqlBuilder& sql() const { return *m_sql; }
+    // The backend process id of the current connection (for tests and diagnostics); 0 when disconnected.
+    int backendPid() const;
+
+private:
+    struct Connection;
+    class Rows;
+
+    PgStore(QString address, const OpenOptions& options, const Settings& settings);
+    void connect();
+    void detectLayout();
+    void buildSql();
+    template <typename F> auto call(F&& body);
+    [[noreturn]] void rethrow(const QString& context);
+    void execute(pqxx::transaction_base& tx, const SqlStatement& st, bool prepared,
+        const std::function<void(const pqxx::row&)>& each);
+    void query(const SqlStatement& st, const std::function<void(const Rows&)>& each, bool prepared = false);
+    std::optional<qint64> single(const SqlStatement& st, bool prepared = false);
+    // Runs a statement through call(); each row as its first `columns` fields in text (nullopt for NULL).
+    void readText(const SqlStatement& st, int columns,
+        const std::function<void(const std::vector<std::optional<QString>>&)>& each);
+    Event readEvent(const Rows& row) const;
+    // The definition of an index led by category(<stream>) (Message DB's messages_category), if the table has one.
+    std::optional<QString> categoryIndex();
+    void fillStreamStats(StreamInfo& info);
+
+    struct ScopeCache {
+        qint64 head = -2; // the log's head when the entry was filled
+        bool counted = false;
+        ScopeStats stats;
+        int anchorStride = 0;
+        std::vector<qint64> anchors;
+    };
+    std::string scopeSignature(const EventFilter& filter) const;
+    ScopeCache& scopeCache(const EventFilter& filter);
+
+    QString m_address;
+    QString m_shownAddress;
+    OpenOptions m_options;
+    Settings m_settings;
+    std::unique_ptr<Connection> m_conn;
+    std::unique_ptr<SqlBuilder> m_sql;
+    Profile m_profile;
+    QString m_schema;
+    QStringList m_candidates;
+    QStringList m_notes;
+    bool m_cCollation = false;
+    std::atomic<bool> m_cancelled { false };
+    std::unordered_map<std::string, std::string> m_prepared; // SQL -> statement name on m_conn
+    quint64 m_preparedCount = 0;
+    std::unordered_map<std::string, ScopeCache> m_scopes;
+    std::optional<QString> m_categoryIndex;
+    bool m_categoryIndexProbed = false;
+};
+
+} // namespace es

@@ -1,0 +1,71 @@
+#pragma once
+
+// What both engines make of the rows of SqlBuilder's stream, stream-count and category statements. Row is
+// PgStore::Rows or SqliteStore::Query: text(col), time(col), and integer(col, nullValue) with -1 for NULL by default.
+
+#include "layouts/profile.h"
+#include "store/eventstore.h"
+
+#include <optional>
+
+namespace es {
+
+// Columns 0-5 of SqlBuilder::selectEvent(): position, stream, version, type, time, id.
+template <typename Row> void envelopeFromRow(const Row& r, Event& ev)
+{
+    ev.position = r.integer(0);
+    ev.stream = r.text(1);
+    ev.version = r.integer(2);
+    ev.type = r.text(3);
+    ev.time = r.time(4);
+    ev.id = r.text(5);
+}
+
+// A row of SqlBuilder::streams(): name, version, category, then (when streams are counted from the events table)
+// events and first version.
+template <typename Row> StreamInfo streamFromRow(const Row& r, const Profile& profile, bool fromTable)
+{
+    StreamInfo info;
+    info.name = r.text(0);
+    info.version = r.integer(1);
+    info.category = r.text(2);
+    if (fromTable) {
+        info.firstVersion = profile.events.firstVersion;
+        if (profile.streams.versionIsCount)
+            info.events = info.version - profile.events.firstVersion + 1;
+    } else {
+        info.events = r.integer(3, 0);
+        info.firstVersion = r.integer(4);
+    }
+    return info;
+}
+
+// A row of SqlBuilder::streamCounts(): events, first version, last version.
+template <typename Row> void streamCountsFromRow(const Row& r, StreamInfo& info)
+{
+    info.events = r.integer(0, 0);
+    info.firstVersion = r.integer(1);
+    info.version = r.integer(2);
+}
+
+// A row of SqlBuilder::categories(): name, streams, events.
+template <typename Row> CategoryInfo categoryFromRow(const Row& r)
+{
+    CategoryInfo c;
+    c.name = r.text(0);
+    c.streams = r.integer(1, 0);
+    c.events = r.integer(2);
+    return c;
+}
+
+// The category of a stream where the profile cuts names at a separator; nullopt where an SQL expression decides
+// (SqlBuilder::streamCategoryOf()).
+inline std::optional<QString> categoryFromName(const Profile& profile, const QString& name)
+{
+    if (!profile.category.expression.isEmpty())
+        return std::nullopt;
+    const qsizetype at = name.indexOf(profile.category.separator);
+    return at >= 0 ? name.left(at) : name;
+}
+
+} // namespace es

@@ -1,0 +1,152 @@
+// SqliteStore::readRaw: rows straight from sqlite3_column_* into RawEvent views, for export and `events --json`.
+#include "sql/sqlbuilder.h"
+#include "sqlite/sqlitestore.h"
+#include "sqlite/sqliteutil_p.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace es {
+
+namespace {
+
+// Keys examined per statement: windows keep each read short (a writer in rollback-journal mode waits for it) and
+// cancellable; the span adapts so sparse scopes do not cost one statement per few rows.
+constexpr qint64 FirstSpan = 65536;
+constexpr qint64 FewRows = 16384;
+constexpr qint64 ManyRows = 262144;
+
+class Statement {
+public:
+    explicit Statement(sqlite3_stmt* s)
+        : m_s(s)
+    { }
+    ~Statement()
+    {
+        sqlite3_reset(m_s);
+        sqlite3_clear_bindings(m_s);
+    }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    sqlite3_stmt* get() const { return m_s; }
+
+private:
+    sqlite3_stmt* m_s;
+};
+
+QByteArrayView textView(sqlite3_stmt* s, int col)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
+        return {};
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(s, col));
+    return QByteArrayView(data ? data : "", sqlite3_column_bytes(s, col));
+}
+
+// Bytes as stored (text columns unconverted); an empty value is an empty view, not a null one.
+QByteArrayView bytesView(sqlite3_stmt* s, int col)
+{
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(s, col));
+    return QByteArrayView(data ? data : "", sqlite3_column_bytes(s, col));
+}
+
+} // namespace
+
+bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
+{
+    if (query.backward)
+        return false;
+    const EventFilter& filter = query.filter;
+    const bool indexStream = useCategoryIndex(filter);
+    const std::optional<qint64> first = edgeKey(filter, false);
+    const std::optional<qint64> last = edgeKey(filter, true);
+    if (!first || !last)
+        return true;
+    qint64 start = std::max(query.from, *first);
+    const qint64 end = query.to >= 0 ? std::min(query.to, *last) : *last;
+    const bool packed = m_sql->packedMetadata();
+    const int correlationKeys = int(m_profile.correlationKeys.size());
+    const int causationKeys = int(m_profile.causationKeys.size());
+    QByteArray correlationScratch;
+    QByteArray causationScratch;
+    qint64 left = query.limit > 0 ? query.limit : -1;
+    qint64 span = FirstSpan;
+    RawEvent ev;
+    while (start <= end) {
+        // A category read through the stream index is one statement: windows would walk that index again each time.
+        const qint64 windowEnd = indexStream || end - start < span ? end : start + span - 1;
+        EventQuery window;
+        window.filter = filter;
+        window.from = start;
+        window.to = windowEnd;
+        window.limit = 0;
+        const SqlStatement st = m_sql->eventsPage(window, indexStream, std::nullopt);
+        Statement statement(prepare(st.sql));
+        sqlite3_stmt* s = statement.get();
+        int index = 1;
+        for (const QVariant& v : st.values) {
+            if (const int rc = sqliteutil::bind(s, index++, v); rc != SQLITE_OK)
+                throwSqlite(rc, QStringLiteral("binding a value"));
+        }
+        qint64 rows = 0;
+        while (true) {
+            const int rc = sqlite3_step(s);
+            if (rc == SQLITE_DONE)
+                break;
+            if (rc != SQLITE_ROW)
+                throwSqlite(rc, QString::fromUtf8(sqlite3_sql(s)));
+            ++rows;
+            ev.position = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 0);
+            ev.stream = textView(s, 1);
+            ev.version = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 2);
+            ev.type = textView(s, 3);
+            ev.time = textView(s, 4);
+            ev.id = textView(s, 5);
+            if (sqlite3_column_type(s, 6) == SQLITE_NULL) {
+                ev.data = {};
+                ev.dataEncoding = Payload::Encoding::Null;
+            } else {
+                const bool json = sqlite3_column_int64(s, 7) == 1;
+                ev.data = bytesView(s, 6);
+                ev.dataEncoding = rawPayloadEncoding(ev.data, json ? RawPayloadHint::Json : RawPayloadHint::NotJson);
+            }
+            const bool metaJson = packed ? sqlite3_column_type(s, 9) != SQLITE_NULL : sqlite3_column_int64(s, 9) == 1;
+            if (sqlite3_column_type(s, 8) == SQLITE_NULL) {
+                ev.metadata = {};
+                ev.metadataEncoding = Payload::Encoding::Null;
+            } else {
+                ev.metadata = bytesView(s, 8);
+                ev.metadataEncoding
+                    = rawPayloadEncoding(ev.metadata, metaJson ? RawPayloadHint::Json : RawPayloadHint::NotJson);
+            }
+            if (!packed) {
+                ev.correlationId = textView(s, 10);
+                ev.causationId = textView(s, 11);
+            } else if (metaJson) {
+                const QByteArrayView array = textView(s, 9);
+                ev.correlationId = sqliteutil::firstPacked(array, 0, correlationKeys,
+                    [&](QByteArrayView v) { return sqliteutil::jsonElementUtf8(v, correlationScratch); });
+                ev.causationId = sqliteutil::firstPacked(array, correlationKeys, correlationKeys + causationKeys,
+                    [&](QByteArrayView v) { return sqliteutil::jsonElementUtf8(v, causationScratch); });
+            } else {
+                ev.correlationId = {};
+                ev.causationId = {};
+            }
+            if (!receiver.row(ev) || (left > 0 && --left == 0))
+                return true;
+        }
+        if (windowEnd >= end)
+            break;
+        start = windowEnd + 1;
+        if (rows < FewRows && span < std::numeric_limits<qint64>::max() / 4)
+            span *= 2;
+        else if (rows > ManyRows && span > 1024)
+            span /= 2;
+        if (!receiver.reached(windowEnd))
+            return true;
+    }
+    return true;
+}
+
+} // namespace es

@@ -1,0 +1,95 @@
+#pragma once
+
+#include "layouts/profile.h"
+#include "store/eventstore.h"
+
+#include <QVariant>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace es {
+
+class SqlBuilder;
+
+// A SQLite file read through a layout profile. Opened read-only; safe while a writer appends (WAL or journal).
+class SqliteStore : public EventStore {
+public:
+    // Throws StoreError: BadAddress (no file, not SQLite, bad mapping), UnknownLayout, MissingTable.
+    static std::unique_ptr<SqliteStore> open(const QString& address, const OpenOptions& options = {});
+    // True for file paths, sqlite:... and file:... addresses.
+    static bool acceptsAddress(const QString& address);
+    // The file path an address names; empty when it names none.
+    static QString pathFromAddress(const QString& address);
+
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    QString address() const override { return m_address; }
+    StoreInfo info(bool withCounts = true) override;
+    CategoryList categories() override;
+    StreamList streams(const StreamQuery& query) override;
+    std::optional<StreamInfo> stream(const QString& name) override;
+    EventPage events(const EventQuery& query) override;
+    ScopeStats scopeStats(const EventFilter& filter) override;
+    std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
+    CheckpointSet checkpoints() override;
+    ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
+    Histogram histogram(const HistogramQuery& query) override; // in sqlitehistogram.cpp
+    bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in sqliterawread.cpp
+    void interrupt() override;
+
+    const Profile& profile() const { return m_profile; }
+
+private:
+    class Query;
+    struct Where;
+
+    SqliteStore(QString address, QString path, sqlite3* db);
+    void detectLayout(const OpenOptions& options);
+    void buildSql();
+    sqlite3_stmt* prepare(const QString& sql);
+    [[noreturn]] void throwSqlite(int rc, const QString& context) const;
+
+    Where baseWhere(const EventFilter& filter, bool indexStream) const;
+    QString keyExpr(const EventFilter& filter) const;
+    std::optional<qint64> edgeKey(const EventFilter& filter, bool last);
+    void fillStreamStats(StreamInfo& info);
+    Event readEvent(Query& q) const;
+    QString categoryOf(const QString& column) const;
+    std::string scopeSignature(const EventFilter& filter) const;
+    bool useCategoryIndex(const EventFilter& filter);
+
+    struct ScopeCache {
+        bool counted = false;
+        ScopeStats stats;
+        int anchorStride = 0;
+        std::vector<qint64> anchors;
+        qint64 anchoredCount = 0;
+        qint64 anchoredLastKey = -1;
+    };
+
+    QString m_address;
+    QString m_path;
+    sqlite3* m_db = nullptr;
+    Profile m_profile;
+    QStringList m_candidates;
+    QStringList m_notes;
+    QStringList m_missingCheckpointTables;
+    bool m_streamsFromTable = false;
+    std::unordered_map<std::string, sqlite3_stmt*> m_statements;
+    std::unordered_map<std::string, ScopeCache> m_scopes;
+    QHash<QString, bool> m_smallCategories;
+    qint64 m_totalEventsEstimate = -1;
+
+    std::unique_ptr<SqlBuilder> m_sql; // every statement's SQL (shared with the PostgreSQL engine)
+    QString m_selectEvent; // "SELECT <columns> FROM <table>"
+    QString m_streamCategory; // category SQL on the events row
+};
+
+} // namespace es

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "activity/histogram.h"
+#include "store/eventstore.h"
+
+#include <QDateTime>
+#include <QMetaType>
+
+#include <utility>
+#include <vector>
+
+namespace es {
+
+// What the Activity chart asks for: a scope, a visible range and how to stack the bars.
+struct ActivityRequest {
+    EventFilter filter;
+    QDateTime from; // inclusive; invalid = from the scope's first event
+    QDateTime to; // exclusive; invalid = to just after the scope's last event
+    HistogramQuery::GroupBy groupBy = HistogramQuery::GroupBy::Type;
+    int topN = 8;
+    int maxBuckets = 120;
+};
+
+// The counted range, ready to draw: one entry per bucket of the range, empty buckets included.
+struct ActivityResult {
+    Histogram histogram; // non-empty buckets only, as the store returns them
+    qint64 from = 0; // epoch seconds, start of the first bucket
+    qint64 to = 0; // epoch seconds, end of the last bucket
+    std::vector<qint64> starts; // every bucket start in [from, to)
+    std::vector<std::vector<qint64>> counts; // [bucket in starts][group], zeros where the store had nothing
+    bool empty() const { return histogram.total == 0; }
+    qint64 bucketEnd(int index) const;
+};
+
+// Summary of a stream, a category or the whole log, every count made by the database.
+struct ScopeSummary {
+    EventFilter scope;
+    qint64 count = 0;
+    Event first; // without payloads
+    Event last;
+    qint64 firstVersion = -1; // one stream only
+    qint64 lastVersion = -1;
+    qint64 streams = -1; // one category only
+    std::vector<std::pair<QString, qint64>> typeCounts; // most frequent first
+    ActivityResult rate; // events per bucket over the scope's whole span
+    QString note; // what could not be counted, e.g. a layout without times
+};
+
+namespace activity {
+// The scope's first and last event times; false when the scope is empty or keeps no times.
+bool scopeSpan(EventStore& store, const EventFilter& filter, QDateTime* first, QDateTime* last);
+// Chooses the bucket for the visible range and counts it. Runs on a worker thread.
+ActivityResult compute(EventStore& store, const ActivityRequest& request);
+// Lays a histogram over every bucket of [from, to).
+ActivityResult spread(const Histogram& histogram, qint64 from, qint64 to);
+ScopeSummary summarize(EventStore& store, const EventFilter& scope);
+// The group a point at `value` (in counts) falls on when bucket `index` is drawn as a stack; -1 when above it.
+int stackedGroupAt(const std::vector<qint64>& stack, double value);
+} // namespace activity
+
+} // namespace es
+
+Q_DECLARE_METATYPE(es::ActivityResult)
+Q_DECLARE_METATYPE(es::ScopeSummary)

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "activity/activity.h"
+
+#include <QObject>
+#include <QPointer>
+
+namespace es {
+
+class StoreSession;
+
+// Counts activity on the session's background lane. Only the newest request delivers: starting another cancels
+// (interrupts) the one running and drops whatever it returns.
+class ActivityJob : public QObject {
+    Q_OBJECT
+public:
+    explicit ActivityJob(QObject* parent = nullptr);
+    ~ActivityJob() override;
+
+    void setSession(StoreSession* session);
+    StoreSession* session() const { return m_session.data(); }
+    // Returns the request's generation (what finished() reports back).
+    quint64 start(const ActivityRequest& request);
+    void cancel();
+    bool isRunning() const { return m_ticket != 0; }
+    quint64 generation() const { return m_generation; }
+
+Q_SIGNALS:
+    void runningChanged(bool running);
+    void finished(const es::ActivityResult& result, quint64 generation);
+    void failed(const QString& message);
+
+private:
+    void settle(quint64 generation);
+
+    QPointer<StoreSession> m_session;
+    quint64 m_ticket = 0;
+    quint64 m_generation = 0;
+};
+
+} // namespace es

@@ -1,0 +1,266 @@
+#include "core/eventfilter.h"
+
+#include <QRegularExpression>
+
+namespace es {
+
+namespace {
+
+struct Cursor {
+    const QString& s;
+    qsizetype i = 0;
+    void skipSpace()
+    {
+        while (i < s.size() && s[i].isSpace())
+            ++i;
+    }
+    bool atEnd() const { return i >= s.size(); }
+    QChar peek(qsizetype ahead = 0) const { return i + ahead < s.size() ? s[i + ahead] : QChar(); }
+};
+
+bool isIdentChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == u'_' || c == u'$' || c == u'-' || c == u'@';
+}
+
+bool readQuoted(Cursor& c, QString* out)
+{
+    const QChar quote = c.peek();
+    ++c.i;
+    out->clear();
+    while (!c.atEnd()) {
+        const QChar ch = c.s[c.i++];
+        if (ch == u'\\' && !c.atEnd()) {
+            out->append(c.s[c.i++]);
+            continue;
+        }
+        if (ch == quote) {
+            // SQL style doubled quote
+            if (c.peek() == quote) {
+                out->append(quote);
+                ++c.i;
+                continue;
+            }
+            return true;
+        }
+        out->append(ch);
+    }
+    return false;
+}
+
+} // namespace
+
+std::optional<JsonCondition> JsonCondition::parse(const QString& text, QString* error)
+{
+    auto fail = [error](const QString& message) -> std::optional<JsonCondition> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    Cursor c { text };
+    c.skipSpace();
+    JsonCondition cond;
+    QString root;
+    while (!c.atEnd() && (c.peek().isLetter() || c.peek() == u'_'))
+        root.append(c.s[c.i++]);
+    if (root.compare(QLatin1String("data"), Qt::CaseInsensitive) == 0)
+        cond.field = Field::Data;
+    else if (root.compare(QLatin1String("metadata"), Qt::CaseInsensitive) == 0
+        || root.compare(QLatin1String("meta"), Qt::CaseInsensitive) == 0)
+        cond.field = Field::Metadata;
+    else
+        return fail(QStringLiteral("a condition starts with data. or metadata. (got \"%1\")").arg(text.trimmed()));
+
+    while (!c.atEnd()) {
+        const QChar ch = c.peek();
+        if (ch == u'.') {
+            ++c.i;
+            QString key;
+            if (c.peek() == u'"' || c.peek() == u'\'') {
+                if (!readQuoted(c, &key))
+                    return fail(QStringLiteral("unterminated quoted key in \"%1\"").arg(text));
+            } else {
+                while (!c.atEnd() && isIdentChar(c.peek()))
+                    key.append(c.s[c.i++]);
+            }
+            if (key.isEmpty())
+                return fail(QStringLiteral("empty key after '.' in \"%1\"").arg(text));
+            cond.path.append(key);
+        } else if (ch == u'[') {
+            ++c.i;
+            QString key;
+            if (c.peek() == u'"' || c.peek() == u'\'') {
+                if (!readQuoted(c, &key))
+                    return fail(QStringLiteral("unterminated quoted key in \"%1\"").arg(text));
+            } else {
+                while (!c.atEnd() && c.peek().isDigit())
+                    key.append(c.s[c.i++]);
+                if (key.isEmpty())
+                    return fail(QStringLiteral("expected an array index in \"%1\"").arg(text));
+            }
+            if (c.peek() != u']')
+                return fail(QStringLiteral("missing ']' in \"%1\"").arg(text));
+            ++c.i;
+            cond.path.append(key);
+        } else {
+            break;
+        }
+    }
+    if (cond.path.isEmpty())
+        return fail(QStringLiteral("name a field, e.g. %1.amount").arg(root));
+
+    c.skipSpace();
+    if (c.atEnd()) {
+        cond.op = Op::Exists;
+        return cond;
+    }
+    static const std::pair<const char*, Op> ops[] = { { "==", Op::Eq }, { "!=", Op::Ne }, { "<>", Op::Ne },
+        { "<=", Op::Le }, { ">=", Op::Ge }, { "=", Op::Eq }, { "<", Op::Lt }, { ">", Op::Gt }, { "~", Op::Contains } };
+    bool found = false;
+    for (const auto& [token, op] : ops) {
+        const QLatin1String t(token);
+        if (QStringView(text).mid(c.i).startsWith(t)) {
+            cond.op = op;
+            c.i += t.size();
+            found = true;
+            break;
+        }
+    }
+    if (!found) {
+        const QStringView rest = QStringView(text).mid(c.i);
+        if (rest.startsWith(QLatin1String("contains"), Qt::CaseInsensitive)) {
+            cond.op = Op::Contains;
+            c.i += 8;
+        } else if (rest.startsWith(QLatin1String("exists"), Qt::CaseInsensitive)) {
+            c.i += 6;
+            c.skipSpace();
+            if (!c.atEnd())
+                return fail(QStringLiteral("unexpected text after 'exists' in \"%1\"").arg(text));
+            cond.op = Op::Exists;
+            return cond;
+        } else {
+            return fail(QStringLiteral("expected an operator (= != < <= > >= ~ contains) in \"%1\"").arg(text));
+        }
+    }
+    c.skipSpace();
+    if (c.atEnd())
+        return fail(QStringLiteral("missing a value after the operator in \"%1\"").arg(text));
+    if (c.peek() == u'\'' || c.peek() == u'"') {
+        QString value;
+        if (!readQuoted(c, &value))
+            return fail(QStringLiteral("unterminated string in \"%1\"").arg(text));
+        cond.value = value;
+    } else {
+        const QString word = text.mid(c.i).trimmed();
+        c.i = text.size();
+        for (const QChar ch : word) {
+            if (ch.isSpace())
+                return fail(QStringLiteral("quote a value that has spaces, e.g. '%1'").arg(word));
+        }
+        bool ok = false;
+        const qint64 asInt = word.toLongLong(&ok);
+        if (ok) {
+            cond.value = asInt;
+        } else {
+            const double asDouble = word.toDouble(&ok);
+            if (ok)
+                cond.value = asDouble;
+            else if (word == QLatin1String("true") || word == QLatin1String("false"))
+                cond.value = (word == QLatin1String("true"));
+            else if (word == QLatin1String("null"))
+                cond.value = QVariant();
+            else
+                cond.value = word;
+        }
+    }
+    c.skipSpace();
+    if (!c.atEnd())
+        return fail(QStringLiteral("unexpected text after the value in \"%1\"").arg(text));
+    if (cond.op == Op::Contains && cond.value.typeId() != QMetaType::QString)
+        cond.value = cond.value.toString();
+    return cond;
+}
+
+QString JsonCondition::sqlitePath() const
+{
+    QString out = QStringLiteral("$");
+    for (const QString& key : path) {
+        bool isIndex = !key.isEmpty();
+        for (const QChar c : key)
+            isIndex = isIndex && c.isDigit();
+        if (isIndex) {
+            out += u'[' + key + u']';
+        } else {
+            QString quoted = key;
+            quoted.replace(QLatin1String("\""), QLatin1String("\\\""));
+            out += QLatin1String(".\"") + quoted + u'"';
+        }
+    }
+    return out;
+}
+
+QString JsonCondition::toString() const
+{
+    QString out = field == Field::Data ? QStringLiteral("data") : QStringLiteral("metadata");
+    for (const QString& key : path)
+        out += u'.' + key;
+    static const char* names[] = { "=", "!=", "<", "<=", ">", ">=", "~", "exists" };
+    out += u' ' + QLatin1String(names[int(op)]);
+    if (op != Op::Exists) {
+        if (value.typeId() == QMetaType::QString)
+            out += QLatin1String(" '") + value.toString() + u'\'';
+        else if (!value.isValid())
+            out += QLatin1String(" null");
+        else
+            out += u' ' + value.toString();
+    }
+    return out;
+}
+
+bool EventFilter::parseConditions(const QString& text, std::vector<JsonCondition>* out, QString* error)
+{
+    out->clear();
+    if (text.trimmed().isEmpty())
+        return true;
+    // Split on " and " outside quotes.
+    QStringList parts;
+    QString current;
+    QChar quote;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (!quote.isNull()) {
+            current.append(c);
+            if (c == quote)
+                quote = QChar();
+            continue;
+        }
+        if (c == u'\'' || c == u'"') {
+            quote = c;
+            current.append(c);
+            continue;
+        }
+        if (c.isSpace() && text.mid(i + 1, 4).compare(QLatin1String("and "), Qt::CaseInsensitive) == 0) {
+            parts.append(current);
+            current.clear();
+            i += 4;
+            continue;
+        }
+        if (c == u'&' && text.mid(i, 2) == QLatin1String("&&")) {
+            parts.append(current);
+            current.clear();
+            ++i;
+            continue;
+        }
+        current.append(c);
+    }
+    parts.append(current);
+    for (const QString& part : std::as_const(parts)) {
+        auto cond = JsonCondition::parse(part, error);
+        if (!cond)
+            return false;
+        out->push_back(*cond);
+    }
+    return true;
+}
+
+} // namespace es

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "core/event.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+namespace es {
+
+// One event row as an engine read it, for writers that pass payloads through untouched (export, `events --json`).
+// Views point into the engine's row buffers and are valid only during RawEventReceiver::row(); a view with a null
+// data() pointer is SQL NULL. Produces exactly what the engine's events() would, field for field.
+struct RawEvent {
+    qint64 position = -1;
+    qint64 version = -1;
+    QByteArrayView stream; // UTF-8 as stored (invalid sequences are replaced on output, as QString does)
+    QByteArrayView type;
+    QByteArrayView time; // the stored time text, any form parseStoreTime() reads
+    QByteArrayView id;
+    QByteArrayView data; // raw bytes (bytea already decoded)
+    QByteArrayView metadata;
+    Payload::Encoding dataEncoding = Payload::Encoding::Null; // decided by the engine (rawPayloadEncoding())
+    Payload::Encoding metadataEncoding = Payload::Encoding::Null;
+    QByteArrayView correlationId; // UTF-8 text; null or empty: none
+    QByteArrayView causationId;
+
+    // The same event as events() returns it (for sinks that need parsed values, and for redaction).
+    Event toEvent() const;
+    // Appends Event::toJsonLine() of the same event, byte for byte, without building the Event.
+    void appendJsonLine(QByteArray& out) const;
+
+private:
+    bool appendPlainJsonLine(QByteArray& out) const;
+};
+
+// What a store hands raw rows to. Returning false stops the read (the store returns normally).
+class RawEventReceiver {
+public:
+    virtual ~RawEventReceiver() = default;
+    virtual bool row(const RawEvent& event) = 0;
+    // Called between statements with the last key examined so far: progress during long filtered scans.
+    virtual bool reached(qint64 key)
+    {
+        Q_UNUSED(key);
+        return true;
+    }
+};
+
+// How the engines classify payload bytes, without QJsonDocument where it can be avoided:
+enum class RawPayloadHint {
+    Json, // the database says JSON: json unless the bytes are not UTF-8 (then binary)
+    NotJson, // the database says not JSON: text, or binary when not UTF-8
+    Unknown, // like Payload::sniff(): json, text or binary
+};
+Payload::Encoding rawPayloadEncoding(QByteArrayView bytes, RawPayloadHint hint);
+
+// True when Payload::sniff() would call the bytes JSON (isValidJson()); a fast scan decides the common cases and
+// QJsonDocument only the rest.
+bool isJsonText(QByteArrayView utf8);
+
+// Appends a time as Event::timeToIso(parseStoreTime(text)) would, quoted; null when it does not parse.
+void appendJsonTime(QByteArray& out, QByteArrayView text);
+
+// Appends payload bytes as Payload::appendJson() would for this encoding.
+void appendJsonPayload(QByteArray& out, QByteArrayView bytes, Payload::Encoding encoding);
+
+} // namespace es

@@ -1,0 +1,460 @@
+#include "fold/timeline.h"
+
+#include <QElapsedTimer>
+#include <QTimeZone>
+
+#include <algorithm>
+#include <limits>
+
+namespace es {
+
+namespace {
+
+constexpr qint64 noTime = std::numeric_limits<qint64>::min();
+constexpr qint64 calibrationEvents = 4096;
+
+int floorPowerOfTwo(double v)
+{
+    int p = 1;
+    while (p * 2 <= v && p < (1 << 30))
+        p *= 2;
+    return p;
+}
+
+} // namespace
+
+Timeline::Timeline(EventStore& store, QString stream, ReducerPtr reducer, TimelineOptions options)
+    : m_store(store)
+    , m_stream(std::move(stream))
+    , m_reducer(std::move(reducer))
+    , m_options(std::move(options))
+{
+    m_options.pageSize = qMax(1, m_options.pageSize);
+    m_options.minInterval = qMax(1, m_options.minInterval);
+    m_options.maxInterval = qMax(m_options.minInterval, m_options.maxInterval);
+    m_interval = qBound(m_options.minInterval, 64, m_options.maxInterval);
+}
+
+Timeline::~Timeline() = default;
+
+qint64 Timeline::versionAt(qint64 index) const
+{
+    return m_denseVersions ? m_firstVersion + index : m_versions[std::size_t(index)];
+}
+
+qint64 Timeline::indexAtOrBefore(qint64 version) const
+{
+    if (count() == 0)
+        return -1;
+    if (m_denseVersions)
+        return qBound<qint64>(-1, version - m_firstVersion, count() - 1);
+    const auto it = std::upper_bound(m_versions.begin(), m_versions.end(), version);
+    return qint64(it - m_versions.begin()) - 1;
+}
+
+QDateTime Timeline::timeAt(qint64 index) const
+{
+    const qint64 ms = m_timesMs[std::size_t(index)];
+    return ms == noTime ? QDateTime() : QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
+}
+
+bool Timeline::isSkipped(qint64 index) const
+{
+    return m_options.skipVersions.contains(versionAt(index)) || m_skipTypeIds.contains(m_typeIds[std::size_t(index)]);
+}
+
+qint64 Timeline::lastFoldableIndex() const
+{
+    return m_errorIndex >= 0 ? m_errorIndex - 1 : count() - 1;
+}
+
+bool Timeline::ensureFold()
+{
+    if (m_fold)
+        return true;
+    ReducerError error;
+    m_fold = m_reducer->createFold(&error);
+    if (!m_fold) {
+        m_reducerError = error;
+        m_error = error.toString();
+        return false;
+    }
+    m_foldIndex = -1;
+    return true;
+}
+
+void Timeline::indexEvent(const Event& e)
+{
+    const qint64 index = count();
+    if (index == 0) {
+        m_firstVersion = e.version;
+    } else if (m_denseVersions && e.version != m_firstVersion + index) {
+        m_denseVersions = false;
+        m_versions.reserve(m_positions.capacity());
+        for (qint64 i = 0; i < index; ++i)
+            m_versions.push_back(m_firstVersion + i);
+    }
+    if (!m_denseVersions)
+        m_versions.push_back(e.version);
+    m_positions.push_back(e.position);
+    const qint64 ms = e.time.isValid() ? e.time.toMSecsSinceEpoch() : noTime;
+    if (!m_timesMs.empty() && (ms == noTime || ms < m_timesMs.back()))
+        m_timesSorted = false;
+    m_timesMs.push_back(ms);
+    auto it = m_typeIdByName.constFind(e.type);
+    quint16 id;
+    if (it != m_typeIdByName.constEnd()) {
+        id = *it;
+    } else {
+        id = quint16(qMin<qsizetype>(m_typeNames.size(), 0xFFFF));
+        if (m_typeNames.size() < 0xFFFF) {
+            m_typeNames.append(e.type);
+            m_typeIdByName.insert(e.type, id);
+            if (m_options.skipTypes.contains(e.type))
+                m_skipTypeIds.insert(id);
+        }
+    }
+    m_typeIds.push_back(id);
+}
+
+FoldResult Timeline::applyFiltered(const Event* events, qsizetype count)
+{
+    if (m_options.skipVersions.isEmpty() && m_options.skipTypes.isEmpty())
+        return m_fold->apply(events, count);
+    FoldResult out;
+    qsizetype runStart = 0;
+    auto flush = [&](qsizetype end) {
+        if (end <= runStart)
+            return true;
+        FoldResult r = m_fold->apply(events + runStart, end - runStart);
+        if (!r.ok() || r.stopped) {
+            r.applied += runStart;
+            out = std::move(r);
+            return false;
+        }
+        return true;
+    };
+    for (qsizetype i = 0; i < count; ++i) {
+        const Event& e = events[i];
+        if (m_options.skipVersions.contains(e.version) || m_options.skipTypes.contains(e.type)) {
+            if (!flush(i))
+                return out;
+            runStart = i + 1;
+        }
+    }
+    if (!flush(count))
+        return out;
+    out.applied = count;
+    return out;
+}
+
+void Timeline::addSnapshot(qint64 index)
+{
+    Snapshot s { index, m_fold->stateJson() };
+    m_snapshotBytes += s.state.size();
+    m_snapshots.push_back(std::move(s));
+    if (m_snapshotBytes > m_options.snapshotBudgetBytes && m_interval < m_options.maxInterval)
+        thinSnapshots(m_interval * 2);
+}
+
+void Timeline::thinSnapshots(int newInterval)
+{
+    m_interval = qBound(m_options.minInterval, newInterval, m_options.maxInterval);
+    std::vector<Snapshot> kept;
+    m_snapshotBytes = 0;
+    for (auto& s : m_snapshots) {
+        if (s.index < 0 || (s.index + 1) % m_interval == 0) {
+            m_snapshotBytes += s.state.size();
+            kept.push_back(std::move(s));
+        }
+    }
+    m_snapshots = std::move(kept);
+}
+
+bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
+{
+    m_built = false;
+    m_error.clear();
+    m_reducerError.reset();
+    m_errorIndex = -1;
+    m_fold.reset();
+    m_snapshots.clear();
+    m_snapshotBytes = 0;
+    m_versions.clear();
+    m_positions.clear();
+    m_timesMs.clear();
+    m_typeIds.clear();
+    m_typeNames.clear();
+    m_typeIdByName.clear();
+    m_skipTypeIds.clear();
+    m_denseVersions = true;
+    m_timesSorted = true;
+    if (!ensureFold())
+        return false;
+    addSnapshot(-1);
+
+    try {
+        EventFilter filter;
+        filter.stream = m_stream;
+        const ScopeStats stats = m_store.scopeStats(filter);
+        m_positions.reserve(std::size_t(qMax<qint64>(0, stats.count)));
+        m_timesMs.reserve(std::size_t(qMax<qint64>(0, stats.count)));
+        m_typeIds.reserve(std::size_t(qMax<qint64>(0, stats.count)));
+
+        QElapsedTimer timer;
+        timer.start();
+        bool calibrated = false;
+        EventQuery query;
+        query.filter = filter;
+        query.limit = m_options.pageSize;
+        while (true) {
+            if (cancel && cancel->load())
+                return false;
+            EventPage page = m_store.events(query);
+            const qint64 base = count();
+            for (const Event& e : page.events)
+                indexEvent(e);
+            const qsizetype n = qsizetype(page.events.size());
+            qsizetype i = 0;
+            while (m_errorIndex < 0 && i < n) {
+                const qint64 index = base + i;
+                const qint64 boundary = (index / m_interval + 1) * m_interval - 1;
+                const qsizetype end = qsizetype(qMin<qint64>(n, boundary - base + 1));
+                const FoldResult r = applyFiltered(page.events.data() + i, end - i);
+                if (!r.ok()) {
+                    m_errorIndex = index + r.applied;
+                    m_reducerError = r.error;
+                    m_foldIndex = m_errorIndex - 1;
+                    break;
+                }
+                i = end;
+                m_foldIndex = base + i - 1;
+                if ((m_foldIndex + 1) % m_interval == 0)
+                    addSnapshot(m_foldIndex);
+            }
+            if (!calibrated && (count() >= calibrationEvents || page.atEnd || page.events.empty())) {
+                // Read and fold cost per event decides how far apart snapshots may be for a jump to stay cheap.
+                m_usPerEvent = double(timer.nsecsElapsed()) / 1000.0 / qMax<qint64>(1, count());
+                const double events = m_options.rebuildTargetMs * 1000.0 / qMax(0.01, m_usPerEvent);
+                thinSnapshots(floorPowerOfTwo(qMax(1.0, events)));
+                calibrated = true;
+            }
+            if (progress && !progress(count(), qMax(stats.count, count())))
+                return false;
+            if (page.atEnd || page.events.empty())
+                break;
+            query.from = page.next >= 0 ? page.next : page.events.back().version + 1;
+        }
+        m_usPerEvent = double(timer.nsecsElapsed()) / 1000.0 / qMax<qint64>(1, count());
+    } catch (const StoreError& e) {
+        m_error = e.message();
+        return false;
+    }
+    m_built = true;
+    return true;
+}
+
+EventList Timeline::readRange(qint64 fromIndex, qint64 toIndex)
+{
+    EventList out;
+    if (toIndex < fromIndex)
+        return out;
+    out.reserve(std::size_t(toIndex - fromIndex + 1));
+    EventQuery query;
+    query.filter.stream = m_stream;
+    query.from = versionAt(fromIndex);
+    query.to = versionAt(toIndex);
+    while (qint64(out.size()) < toIndex - fromIndex + 1) {
+        query.limit = int(qMin<qint64>(m_options.pageSize * 4, toIndex - fromIndex + 1 - qint64(out.size())));
+        EventPage page = m_store.events(query);
+        for (auto& e : page.events)
+            out.push_back(std::move(e));
+        if (page.atEnd || page.events.empty())
+            break;
+        query.from = page.next >= 0 ? page.next : out.back().version + 1;
+    }
+    return out;
+}
+
+void Timeline::seek(qint64 index)
+{
+    const qint64 target = qMin(index, lastFoldableIndex());
+    if (target == m_foldIndex)
+        return;
+    if (!ensureFold())
+        throw StoreError(m_error);
+    auto it = std::upper_bound(m_snapshots.begin(), m_snapshots.end(), target,
+        [](qint64 value, const Snapshot& s) { return value < s.index; });
+    Q_ASSERT(it != m_snapshots.begin());
+    const Snapshot& snapshot = *(it - 1);
+    // Stepping forward continues from where the fold is when that is nearer than the snapshot.
+    if (!(m_foldIndex >= snapshot.index && m_foldIndex < target)) {
+        m_fold->setStateJson(snapshot.state);
+        m_foldIndex = snapshot.index;
+    }
+    if (m_foldIndex == target)
+        return;
+    const EventList events = readRange(m_foldIndex + 1, target);
+    const FoldResult r = applyFiltered(events.data(), qsizetype(events.size()));
+    if (!r.ok()) {
+        m_foldIndex = -2;
+        throw StoreError(QStringLiteral("the reducer failed on replay (is it deterministic?): ") % r.error->toString());
+    }
+    m_foldIndex = target;
+}
+
+std::optional<QByteArray> Timeline::stateJsonAt(qint64 version, QString* error)
+{
+    if (m_snapshots.empty()) {
+        if (error)
+            *error = QStringLiteral("the timeline is not built");
+        return std::nullopt;
+    }
+    const qint64 index = indexAtOrBefore(version);
+    if (index < 0)
+        return m_snapshots.front().state;
+    try {
+        seek(index);
+        return m_fold->stateJson();
+    } catch (const StoreError& e) {
+        if (error)
+            *error = e.message();
+        return std::nullopt;
+    }
+}
+
+QJsonValue Timeline::stateAt(qint64 version, QString* error)
+{
+    const auto json = stateJsonAt(version, error);
+    return json ? parseJsonValue(*json) : QJsonValue(QJsonValue::Undefined);
+}
+
+qint64 Timeline::versionAsOf(const QDateTime& time) const
+{
+    if (!time.isValid() || count() == 0)
+        return -1;
+    const qint64 ms = time.toMSecsSinceEpoch();
+    qint64 index = -1;
+    if (m_timesSorted) {
+        index = qint64(std::upper_bound(m_timesMs.begin(), m_timesMs.end(), ms) - m_timesMs.begin()) - 1;
+    } else {
+        for (qint64 i = count() - 1; i >= 0; --i) {
+            if (m_timesMs[std::size_t(i)] != noTime && m_timesMs[std::size_t(i)] <= ms) {
+                index = i;
+                break;
+            }
+        }
+    }
+    return index < 0 ? -1 : versionAt(index);
+}
+
+JsonDiff Timeline::diff(qint64 fromVersion, qint64 toVersion, QString* error)
+{
+    // The earlier state first, so that reaching the later one only continues the fold.
+    const bool forward = fromVersion <= toVersion;
+    const auto first = stateJsonAt(forward ? fromVersion : toVersion, error);
+    if (!first)
+        return {};
+    const auto second = stateJsonAt(forward ? toVersion : fromVersion, error);
+    if (!second)
+        return {};
+    return forward ? diffJson(parseJsonValue(*first), parseJsonValue(*second))
+                   : diffJson(parseJsonValue(*second), parseJsonValue(*first));
+}
+
+JsonDiff Timeline::changesAt(qint64 version, QString* error)
+{
+    const qint64 index = indexAtOrBefore(version);
+    if (index < 0)
+        return {};
+    const qint64 before = index == 0 ? firstVersion() - 1 : versionAt(index - 1);
+    return diff(before, versionAt(index), error);
+}
+
+Timeline::BreakHit Timeline::findFirst(
+    const QString& predicate, qint64 fromVersion, const Progress& progress, const std::atomic_bool* cancel)
+{
+    BreakHit hit;
+    if (!ensureFold() || count() == 0)
+        return hit;
+    qint64 start = fromVersion < 0 ? 0 : indexAtOrBefore(fromVersion - 1) + 1;
+    const qint64 last = lastFoldableIndex();
+    try {
+        seek(start - 1);
+        ReducerError error;
+        if (!m_fold->setStopPredicate(predicate, &error)) {
+            hit.error = error;
+            return hit;
+        }
+        while (start <= last) {
+            if (cancel && cancel->load()) {
+                hit.cancelled = true;
+                break;
+            }
+            const qint64 end = qMin(last, start + m_options.pageSize * 4 - 1);
+            const EventList events = readRange(start, end);
+            const FoldResult r = applyFiltered(events.data(), qsizetype(events.size()));
+            if (!r.ok()) {
+                hit.error = r.error;
+                m_foldIndex = -2;
+                break;
+            }
+            if (r.stopped) {
+                m_foldIndex = start + r.applied - 1;
+                hit.found = true;
+                hit.version = versionAt(m_foldIndex);
+                break;
+            }
+            m_foldIndex = end;
+            start = end + 1;
+            if (progress && !progress(start, last + 1)) {
+                hit.cancelled = true;
+                break;
+            }
+        }
+    } catch (const StoreError& e) {
+        hit.error = ReducerError { ReducerError::Kind::Cancelled, e.message(), -1, -1, -1, {} };
+        m_foldIndex = -2;
+    }
+    m_fold->setStopPredicate(QString(), nullptr);
+    return hit;
+}
+
+bool Timeline::walk(
+    qint64 fromVersion, qint64 toVersion, const Visitor& visit, const std::atomic_bool* cancel, QString* error)
+{
+    if (!ensureFold() || count() == 0)
+        return true;
+    qint64 start = qMax<qint64>(0, indexAtOrBefore(fromVersion - 1) + 1);
+    const qint64 last = qMin(indexAtOrBefore(toVersion), lastFoldableIndex());
+    try {
+        seek(start - 1);
+        while (start <= last) {
+            if (cancel && cancel->load())
+                return false;
+            const qint64 end = qMin(last, start + m_options.pageSize - 1);
+            const EventList events = readRange(start, end);
+            for (const Event& e : events) {
+                const FoldResult r = applyFiltered(&e, 1);
+                if (!r.ok()) {
+                    m_foldIndex = -2;
+                    if (error)
+                        *error = r.error->toString();
+                    return false;
+                }
+                m_foldIndex = start++;
+                if (!visit(e, m_fold->stateJson()))
+                    return true;
+            }
+            if (events.empty())
+                break;
+        }
+    } catch (const StoreError& e) {
+        if (error)
+            *error = e.message();
+        return false;
+    }
+    return true;
+}
+
+} // namespace es

@@ -1,0 +1,183 @@
+#pragma once
+
+#include "activity/histogram.h"
+#include "core/checkpoint.h"
+#include "core/event.h"
+#include "core/eventfilter.h"
+#include "core/rawevent.h"
+
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+namespace es {
+
+// Thrown by stores inside a worker or the CLI; never crosses a signal, slot or model boundary.
+class StoreError : public std::runtime_error {
+public:
+    enum class Kind { Generic, BadAddress, UnknownLayout, MissingTable, Cancelled, Disconnected };
+    explicit StoreError(const QString& message, Kind kind = Kind::Generic)
+        : std::runtime_error(message.toStdString())
+        , m_kind(kind)
+    { }
+    QString message() const { return QString::fromStdString(what()); }
+    Kind kind() const { return m_kind; }
+
+private:
+    Kind m_kind;
+};
+
+struct StoreInfo {
+    QString address; // as given, without any password
+    QString engine; // "sqlite" or "postgresql"
+    QString layout; // profile name, e.g. "emmett"
+    QString layoutTitle; // e.g. "Emmett (SQLite)"
+    QStringList candidateLayouts; // every profile whose tables were found
+    qint64 eventCount = -1; // -1 when not counted yet
+    qint64 streamCount = -1;
+    qint64 firstPosition = -1;
+    qint64 headPosition = -1;
+    QDateTime firstTime;
+    QDateTime lastTime;
+    QStringList notes; // what the layout lacks (no timestamps, no global order, ...)
+};
+
+struct StreamInfo {
+    QString name;
+    QString category;
+    qint64 version = -1; // last version
+    qint64 events = -1; // number of events
+    qint64 firstVersion = -1;
+    QDateTime firstTime;
+    QDateTime lastTime;
+};
+using StreamList = std::vector<StreamInfo>;
+
+struct CategoryInfo {
+    QString name;
+    qint64 streams = 0;
+    qint64 events = -1;
+};
+using CategoryList = std::vector<CategoryInfo>;
+
+struct StreamQuery {
+    QString prefix; // stream name starts with
+    QString contains; // stream name contains
+    QString category; // only streams of this category
+    QString after; // keyset: names strictly after this one
+    int limit = 200;
+    bool withStats = false; // fill firstTime/lastTime (costs a lookup per stream)
+};
+
+// Keys are global positions, or stream versions when the filter names one stream.
+struct EventQuery {
+    EventFilter filter;
+    qint64 from = -1; // inclusive key to start at; -1 = the start (or the end when backward)
+    qint64 to = -1; // inclusive key to stop at; -1 = no bound
+    bool backward = false;
+    int limit = 200;
+    // Read budget for filtered reads: the span of keys examined in one call. 0 = unlimited.
+    qint64 scanWindow = 0;
+};
+
+struct EventPage {
+    EventList events;
+    bool atEnd = false; // nothing more in this direction
+    // Where to continue (a key). When the scan window ran out before `limit` matches this is past the window.
+    qint64 next = -1;
+    bool windowExhausted = false;
+};
+
+struct ScopeStats {
+    qint64 count = 0;
+    qint64 firstKey = -1;
+    qint64 lastKey = -1;
+    bool dense() const { return count > 0 && lastKey - firstKey + 1 == count; }
+};
+
+// One connection to one store. Not thread-safe: one thread uses it; interrupt() may be called from any thread.
+class EventStore {
+public:
+    virtual ~EventStore() = default;
+
+    // The address as given, without any password; no query (info() counts the store).
+    virtual QString address() const = 0;
+    // What the store is; with withCounts false, without the event and stream counts (left -1), which can take
+    // seconds on millions of events.
+    virtual StoreInfo info(bool withCounts = true) = 0;
+    virtual CategoryList categories() = 0;
+    virtual StreamList streams(const StreamQuery& query) = 0;
+    virtual std::optional<StreamInfo> stream(const QString& name) = 0;
+    virtual EventPage events(const EventQuery& query) = 0;
+    // Count and key range of what the filter selects (keys as in EventQuery).
+    virtual ScopeStats scopeStats(const EventFilter& filter) = 0;
+    // Every stride-th key of what the filter selects, in order, starting with the first.
+    virtual std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) = 0;
+    // Every consumer checkpoint the layout keeps, read in one query. Engines without support say so in the note.
+    virtual CheckpointSet checkpoints()
+    {
+        CheckpointSet set;
+        set.note = QStringLiteral("this engine does not read checkpoints yet");
+        return set;
+    }
+    // Head, count, and for each position the events after it and the time at it, in one scope (keys as in
+    // EventQuery). Throws StoreError where the engine cannot.
+    virtual ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions)
+    {
+        Q_UNUSED(scope);
+        Q_UNUSED(positions);
+        throw StoreError(QStringLiteral("this engine does not count lag yet"));
+    }
+    // scopeProgress for several scopes, in the order asked; a scope that cannot be read carries its error.
+    // Engines that answer many scopes in a few statements override it. Throws StoreError only when cancelled.
+    virtual std::vector<ScopeProgress> scopesProgress(const std::vector<ScopeRequest>& requests)
+    {
+        std::vector<ScopeProgress> out;
+        out.reserve(requests.size());
+        for (const ScopeRequest& r : requests) {
+            try {
+                out.push_back(scopeProgress(r.scope, r.positions));
+            } catch (const StoreError& e) {
+                if (e.kind() == StoreError::Kind::Cancelled)
+                    throw;
+                out.emplace_back().error = e.message();
+            }
+        }
+        return out;
+    }
+    // Events per time bucket and group, counted by the database. Throws StoreError where the engine cannot.
+    virtual Histogram histogram(const HistogramQuery& query)
+    {
+        Q_UNUSED(query);
+        throw StoreError(QStringLiteral("histograms are not supported by this engine"));
+    }
+    // Every event the query selects (at most query.limit when > 0), forward in key order from query.from to
+    // query.to, handed over as raw rows without building Events; how it pages is the engine's business. Returns
+    // false, having read nothing, where the engine has no such path (then page through events()). Throws StoreError.
+    virtual bool readRaw(const EventQuery& query, RawEventReceiver& receiver)
+    {
+        Q_UNUSED(query);
+        Q_UNUSED(receiver);
+        return false;
+    }
+    // Stops the statement running now on another thread; it throws StoreError(Cancelled).
+    virtual void interrupt() = 0;
+};
+
+struct OpenOptions {
+    QString profile; // force a layout by name
+    QString mappingFile; // a user mapping (profile) file
+    QString schema; // database schema where the layout allows it
+    int statementTimeoutMs = -1; // PostgreSQL: longest a statement may run; -1 = the engine's default, 0 = no limit
+};
+
+} // namespace es
+
+Q_DECLARE_METATYPE(es::StoreInfo)
+Q_DECLARE_METATYPE(es::StreamInfo)
+Q_DECLARE_METATYPE(es::CategoryInfo)
