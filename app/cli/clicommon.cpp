@@ -47,6 +47,9 @@ int exitCodeFor(StoreError::Kind kind)
     case StoreError::Kind::Cancelled:
         return Cancelled;
     case StoreError::Kind::Generic:
+    case StoreError::Kind::Timeout:
+    case StoreError::Kind::ReducerError:
+    case StoreError::Kind::Io:
         break;
     }
     return ReadFailed;

@@ -5,6 +5,7 @@
 #include "core/event.h"
 #include "core/eventfilter.h"
 #include "core/rawevent.h"
+#include "store/failure.h"
 
 #include <QDateTime>
 #include <QMetaType>
@@ -17,16 +18,18 @@
 
 namespace es {
 
-// Thrown by stores inside a worker or the CLI; never crosses a signal, slot or model boundary.
+// Thrown by stores inside a job or the CLI; never crosses a signal, slot or model boundary: the job mechanism
+// turns it into a Failure of the same kind.
 class StoreError : public std::runtime_error {
 public:
-    enum class Kind { Generic, BadAddress, UnknownLayout, MissingTable, Cancelled, Disconnected };
+    using Kind = Failure::Kind;
     explicit StoreError(const QString& message, Kind kind = Kind::Generic)
         : std::runtime_error(message.toStdString())
         , m_kind(kind)
     { }
     QString message() const { return QString::fromStdString(what()); }
     Kind kind() const { return m_kind; }
+    Failure failure() const { return { m_kind, message() }; }
 
 private:
     Kind m_kind;

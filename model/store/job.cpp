@@ -1,0 +1,40 @@
+#include "store/job.h"
+
+#include "store/eventstore.h"
+
+namespace es {
+
+void JobControl::throwIfCancelled() const
+{
+    if (isCancelled())
+        throw StoreError(QStringLiteral("Cancelled."), StoreError::Kind::Cancelled);
+}
+
+void JobControl::progress(qint64 done, qint64 total, const QString& what)
+{
+    if (!m_sink || isCancelled())
+        return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - m_lastReport < std::chrono::milliseconds(100))
+        return;
+    m_lastReport = now;
+    m_sink({ what, done, total });
+}
+
+void JobControl::setInterruptor(std::function<void()> interrupt)
+{
+    std::lock_guard lock(m_mutex);
+    m_interrupt = std::move(interrupt);
+    if (m_interrupt && isCancelled())
+        m_interrupt();
+}
+
+void JobControl::cancel()
+{
+    m_cancelled.store(true);
+    std::lock_guard lock(m_mutex);
+    if (m_interrupt)
+        m_interrupt();
+}
+
+} // namespace es

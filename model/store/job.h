@@ -1,0 +1,73 @@
+#pragma once
+
+#include "store/failure.h"
+
+#include <QMetaType>
+#include <QString>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+
+namespace es {
+
+using JobId = quint64;
+
+struct JobProgress {
+    QString what; // "Reading events", "Folding", …
+    qint64 done = 0;
+    qint64 total = -1; // -1 when unknown
+};
+
+// What a running job sees of its own control: whether it was cancelled, and a throttled way to report progress.
+// Made by the job mechanism, one per job, used on the job's thread only (cancel() may come from any thread).
+class JobControl {
+public:
+    using ProgressSink = std::function<void(const JobProgress&)>;
+    explicit JobControl(ProgressSink sink = {})
+        : m_sink(std::move(sink))
+    { }
+
+    bool isCancelled() const { return m_cancelled.load(std::memory_order_relaxed); }
+    // Throws StoreError(Cancelled) once cancel() was called: for loops between statements.
+    void throwIfCancelled() const;
+    // At most ten reports a second reach the caller; the last one of a run is not guaranteed, finished() is.
+    void progress(qint64 done, qint64 total = -1, const QString& what = {});
+    // Something besides the store to stop on cancel (a JS engine, a COPY reader); called from the cancelling thread.
+    void setInterruptor(std::function<void()> interrupt);
+
+    // The mechanism's side.
+    void cancel();
+
+private:
+    ProgressSink m_sink;
+    std::atomic<bool> m_cancelled { false };
+    std::chrono::steady_clock::time_point m_lastReport {};
+    std::mutex m_mutex;
+    std::function<void()> m_interrupt;
+};
+
+// What the caller hears of one job, on its context object's thread. Exactly one of finished, failed or cancelled.
+template <typename R> struct JobCallbacks {
+    std::function<void(R)> finished;
+    std::function<void(const Failure&)> failed;
+    std::function<void()> cancelled;
+    std::function<void(const JobProgress&)> progress;
+};
+
+// Newest-request-wins bookkeeping for a view that asks again before the last answer came (a new filter, a drag):
+// next() starts a generation; isCurrent() tells whether a result still belongs to the newest one.
+class Generation {
+public:
+    quint64 next() { return ++m_value; }
+    quint64 current() const { return m_value; }
+    bool isCurrent(quint64 generation) const { return generation == m_value; }
+
+private:
+    quint64 m_value = 0;
+};
+
+} // namespace es
+
+Q_DECLARE_METATYPE(es::JobProgress)
