@@ -520,14 +520,14 @@ void ActivityView::setOverlay(const QString& text)
     m_overlay->setVisible(!text.isEmpty());
 }
 
-void ActivityView::showFailure(const QString& message)
+void ActivityView::showFailure(const Failure& failure)
 {
     m_status->setStyleSheet(QStringLiteral("QLabel { color: #c00; }"));
     m_status->setText(tr("failed"));
-    m_status->setToolTip(message);
+    m_status->setToolTip(failure.message);
     if (!m_hasResult)
-        setOverlay(tr("Could not count events: %1").arg(message));
-    Q_EMIT failed(message);
+        setOverlay(tr("Could not count events: %1").arg(failure.message));
+    Q_EMIT failed(failure);
 }
 
 void ActivityView::updateButtons()
@@ -783,7 +783,7 @@ void ActivityView::saveDialog()
         || (!path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive) && selected.contains(QLatin1String("svg")));
     const bool ok = svg ? saveSvg(path) : savePng(path);
     if (!ok)
-        showFailure(tr("Could not write %1").arg(path));
+        showFailure({ Failure::Kind::Io, tr("Could not write %1").arg(path) });
 }
 
 } // namespace es

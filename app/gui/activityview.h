@@ -1,6 +1,7 @@
 #pragma once
 
 #include "activity/activity.h"
+#include "store/failure.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -82,7 +83,7 @@ Q_SIGNALS:
     void bucketActivated(
         const QDateTime& from, const QDateTime& to, es::HistogramQuery::GroupBy groupBy, const QString& group);
     void updated();
-    void failed(const QString& message);
+    void failed(const es::Failure& failure);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -90,7 +91,7 @@ protected:
 private:
     void start();
     void apply(const ActivityResult& result);
-    void showFailure(const QString& message);
+    void showFailure(const es::Failure& failure);
     void rebuildAxisLabels();
     void updateButtons();
     void setOverlay(const QString& text);

@@ -118,6 +118,7 @@ EventView::EventView(QWidget* parent)
         selectRow(row);
     });
     connect(m_model, &EventTableModel::errorOccurred, this, &EventView::errorOccurred);
+    connect(m_model, &EventTableModel::failed, this, &EventView::failed);
     connect(m_table, &QTableView::customContextMenuRequested, this, &EventView::showContextMenu);
     m_emptyNote->setObjectName(QStringLiteral("emptyNote"));
     m_emptyNote->setAlignment(Qt::AlignCenter);

@@ -2,6 +2,7 @@
 
 #include "core/event.h"
 #include "core/eventfilter.h"
+#include "store/failure.h"
 
 #include <QWidget>
 
@@ -65,6 +66,7 @@ Q_SIGNALS:
     void currentEventChanged(const std::optional<es::Event>& event);
     void scopeChanged(const es::ViewScope& scope);
     void errorOccurred(const QString& message);
+    void failed(const es::Failure& failure);
     void statusMessage(const QString& message);
     void timeTravelRequested(const QString& stream, qint64 version);
 

@@ -226,7 +226,7 @@ bool ExportDialog::startExport()
         o.overwrite = true;
     }
 
-    m_job = new ExportJob(m_context.opener, o, this);
+    m_job = new ExportJob(m_context.session, o, this);
     m_progress = new QProgressDialog(tr("Exporting…"), tr("Cancel"), 0, 1000, this);
     m_progress->setWindowTitle(tr("Exporting Events"));
     m_progress->setMinimumDuration(300);
@@ -242,8 +242,8 @@ bool ExportDialog::startExport()
             message += tr(" (%1 redacted)").arg(QLocale().toString(r.redactedEvents));
         ended(message, true);
     });
-    connect(
-        m_job, &ExportJob::failed, this, [this](const QString& m) { ended(tr("Export failed: %1").arg(m), false); });
+    connect(m_job, &ExportJob::failed, this,
+        [this](const Failure& f) { ended(tr("Export failed: %1").arg(f.message), false); });
     connect(m_job, &ExportJob::cancelled, this, [this] { ended(tr("Export cancelled; no file was written."), false); });
     setEnabled(false);
     m_job->start();

@@ -26,7 +26,7 @@ public:
     enum class Scope { View, Selection, Stream, All };
 
     struct Context {
-        StoreOpener opener;
+        QPointer<StoreSession> session;
         QString storeName;
         EventFilter viewFilter; // the event table's scope and filter bar
         QString viewDescription;

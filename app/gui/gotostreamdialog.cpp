@@ -80,7 +80,7 @@ void GoToStreamDialog::lookUp()
             if (self->m_edit->hasFocus())
                 self->m_completer->complete();
         },
-        [self](const QString&) {
+        [self](const Failure&) {
             if (self)
                 self->m_ticket = 0;
         });

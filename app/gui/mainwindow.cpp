@@ -124,14 +124,12 @@ MainWindow::MainWindow(QWidget* parent)
     createStatusBar();
 
     connect(m_streamBrowser, &StreamBrowser::scopeRequested, m_eventView, &EventView::setScope);
-    connect(m_streamBrowser, &StreamBrowser::errorOccurred, this, &MainWindow::handleReadError);
+    connect(m_streamBrowser, &StreamBrowser::failed, this, &MainWindow::showFailure);
     connect(m_eventView, &EventView::currentEventChanged, m_inspector, &EventInspector::setEvent);
-    connect(m_eventView, &EventView::errorOccurred, this, &MainWindow::handleReadError);
+    connect(m_eventView, &EventView::errorOccurred, this, &MainWindow::showError);
+    connect(m_eventView, &EventView::failed, this, &MainWindow::showFailure);
     connect(m_eventView, &EventView::timeTravelRequested, this,
         [this](const QString& stream, qint64 version) { openTimeTravel(stream, version); });
-    m_retryTimer = new QTimer(this);
-    m_retryTimer->setSingleShot(true);
-    connect(m_retryTimer, &QTimer::timeout, this, &MainWindow::retryRead);
     connect(
         m_eventView, &EventView::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
     connect(m_eventView, &EventView::scopeChanged, this,
@@ -432,7 +430,7 @@ void MainWindow::openStore(const QString& address, const OpenOptions& options)
             m_opening = nullptr;
             adopt(session, info);
         },
-        [this, session, address](const QString& message) {
+        [this, session, address](const Failure& failure) {
             const bool current = m_opening == session;
             session->deleteLater();
             if (!current)
@@ -440,8 +438,8 @@ void MainWindow::openStore(const QString& address, const OpenOptions& options)
             m_opening = nullptr;
             setBusy(m_session && m_session->isBusy());
             statusBar()->clearMessage();
-            showError(tr("Could not open %1: %2").arg(Settings::redactedAddress(address), message));
-            Q_EMIT storeFailed(message);
+            showError(tr("Could not open %1: %2").arg(Settings::redactedAddress(address), failure.message));
+            Q_EMIT storeFailed(failure.message);
         });
 }
 
@@ -453,9 +451,9 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
     if (m_info.address.isEmpty())
         m_info.address = Settings::redactedAddress(session->address());
     connect(session, &StoreSession::busyChanged, this, &MainWindow::setBusy);
-    connect(session, &StoreSession::connectionFailed, this, &MainWindow::handleReadError);
-    m_retryTimer->stop();
-    m_disconnected = false;
+    connect(session, &StoreSession::connectionFailed, this, &MainWindow::showFailure);
+    connect(session, &StoreSession::disconnected, this, &MainWindow::showDisconnected);
+    connect(session, &StoreSession::reconnected, this, &MainWindow::showReconnected);
     m_banner->dismiss();
     statusBar()->clearMessage();
     m_inspector->setEvent(std::nullopt);
@@ -500,9 +498,9 @@ void MainWindow::countStore()
             updateStatus();
             Q_EMIT storeCounted(m_info);
         },
-        [this, session](const QString& message) {
+        [this, session](const Failure& failure) {
             if (m_session == session)
-                m_countLabel->setToolTip(tr("Could not count the store: %1").arg(message));
+                m_countLabel->setToolTip(tr("Could not count the store: %1").arg(failure.message));
         });
 }
 
@@ -518,8 +516,7 @@ void MainWindow::closeStore()
     m_inspector->setEvent(std::nullopt);
     m_session = nullptr;
     m_info = {};
-    m_retryTimer->stop();
-    m_disconnected = false;
+    m_banner->dismiss();
     old->cancelAll();
     old->deleteLater();
     setWindowTitle(tr("EventScope"));
@@ -588,70 +585,25 @@ void MainWindow::showError(const QString& message)
     m_banner->showMessage(message, MessageBanner::Kind::Error);
 }
 
-namespace {
-
-constexpr int FirstRetryMs = 1000;
-constexpr int MaxRetryMs = 10000;
-
-bool isDisconnect(const QString& message)
+// While the session is disconnected every read fails alike: the session's own signals say so, once.
+void MainWindow::showFailure(const Failure& failure)
 {
-    return message.contains(QLatin1String("disconnected, retrying"), Qt::CaseInsensitive);
+    if (failure.isDisconnected() || failure.isCancelled() || (m_session && m_session->isDisconnected()))
+        return;
+    showError(failure.message);
 }
 
-} // namespace
-
-void MainWindow::handleReadError(const QString& message)
+void MainWindow::showDisconnected(const Failure&, int retryInMs)
 {
-    if (!m_session || !(m_disconnected || isDisconnect(message))) {
-        showError(message);
-        return;
-    }
-    // While disconnected every read fails alike; the retry timer alone decides when to try again.
-    if (m_disconnected)
-        return;
-    m_disconnected = true;
-    m_retryDelayMs = FirstRetryMs;
-    const QString text = tr("Disconnected from %1, retrying…").arg(m_info.address);
+    const QString text
+        = tr("Disconnected from %1, retrying in %2 s…").arg(m_info.address).arg((retryInMs + 999) / 1000);
     m_banner->showMessage(text, MessageBanner::Kind::Warning);
     statusBar()->showMessage(text);
-    m_retryTimer->start(m_retryDelayMs);
 }
 
-void MainWindow::retryRead()
+// The views read again only now, so their state (scroll position, selection) survives the outage.
+void MainWindow::showReconnected()
 {
-    if (!m_session || !m_disconnected)
-        return;
-    // One small read tells whether the server is back; the views read again only then, so their state survives.
-    QPointer<StoreSession> session = m_session;
-    session->run<EventPage>(
-        StoreSession::Lane::Interactive, this,
-        [](EventStore& store) {
-            EventQuery probe;
-            probe.limit = 1;
-            return store.events(probe);
-        },
-        [this, session](EventPage) {
-            if (session == m_session)
-                endDisconnected();
-        },
-        [this, session](const QString&) {
-            if (session != m_session || !m_disconnected)
-                return;
-            m_retryDelayMs = std::min(m_retryDelayMs * 2, MaxRetryMs);
-            const QString text
-                = tr("Disconnected from %1, retrying in %2 s…").arg(m_info.address).arg(m_retryDelayMs / 1000);
-            m_banner->showMessage(text, MessageBanner::Kind::Warning);
-            statusBar()->showMessage(text);
-            m_retryTimer->start(m_retryDelayMs);
-        });
-}
-
-void MainWindow::endDisconnected()
-{
-    if (!m_disconnected)
-        return;
-    m_disconnected = false;
-    m_retryTimer->stop();
     m_banner->dismiss();
     statusBar()->showMessage(tr("Reconnected to %1").arg(m_info.address), 5000);
     m_eventView->reload();
@@ -772,9 +724,9 @@ void MainWindow::goToCausation(const Event& event)
             }
             jumpTo(page.events.front().position);
         },
-        [this](const QString& message) {
+        [this](const Failure& failure) {
             statusBar()->clearMessage();
-            showError(tr("Could not look up the causation event: %1").arg(message));
+            showError(tr("Could not look up the causation event: %1").arg(failure.message));
         });
 }
 
@@ -802,7 +754,7 @@ void MainWindow::exportDialog()
         return;
     }
     ExportDialog::Context context;
-    context.opener = m_session->opener();
+    context.session = m_session;
     context.storeName = m_info.address;
     context.viewFilter = m_eventView->model()->filter();
     const ViewScope scope = m_eventView->scope();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "store/eventstore.h"
+#include "store/storesession.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -59,7 +60,7 @@ public:
     // Ctrl+T: the stream selected in the browser, else the selected event's stream at that event.
     void timeTravelFromSelection();
     // A read failed because the connection dropped: the window says so and retries with backoff until a read works.
-    bool isDisconnected() const { return m_disconnected; }
+    bool isDisconnected() const { return m_session && m_session->isDisconnected(); }
 
 Q_SIGNALS:
     void storeOpened(const es::StoreInfo& info);
@@ -85,9 +86,9 @@ private:
     void jumpTo(qint64 position);
     void about();
     void exportDialog();
-    void handleReadError(const QString& message);
-    void retryRead();
-    void endDisconnected();
+    void showFailure(const es::Failure& failure);
+    void showDisconnected(const es::Failure& failure, int retryInMs);
+    void showReconnected();
 
     QPointer<StoreSession> m_session;
     QPointer<StoreSession> m_opening;
@@ -117,9 +118,6 @@ private:
     QProgressBar* m_busyBar = nullptr;
     QToolButton* m_cancelButton = nullptr;
     QTimer* m_busyDelay = nullptr;
-    QTimer* m_retryTimer = nullptr;
-    int m_retryDelayMs = 0;
-    bool m_disconnected = false;
 };
 
 } // namespace es

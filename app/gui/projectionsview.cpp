@@ -181,11 +181,11 @@ void ProjectionsView::pollNow()
             m_inFlight = false;
             onPoll(poll);
         },
-        [this, generation](const QString& message) {
+        [this, generation](const Failure& failure) {
             if (generation != m_generation)
                 return;
             m_inFlight = false;
-            m_note->setText(tr("Could not read checkpoints: %1").arg(message));
+            m_note->setText(tr("Could not read checkpoints: %1").arg(failure.message));
             m_note->show();
             Q_EMIT polled();
         });

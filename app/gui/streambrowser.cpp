@@ -63,7 +63,7 @@ StreamBrowser::StreamBrowser(QWidget* parent)
         m_status->setText(tr("Loading streams…"));
         m_status->setVisible(loading);
     });
-    connect(m_model, &StreamTreeModel::errorOccurred, this, &StreamBrowser::errorOccurred);
+    connect(m_model, &StreamTreeModel::failed, this, &StreamBrowser::failed);
 }
 
 void StreamBrowser::setSession(StoreSession* session)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/failure.h"
 #include <QWidget>
 
 class QLabel;
@@ -28,7 +29,7 @@ public:
 
 Q_SIGNALS:
     void scopeRequested(const es::ViewScope& scope);
-    void errorOccurred(const QString& message);
+    void failed(const es::Failure& failure);
 
 private:
     void activate(const QModelIndex& index);

@@ -219,14 +219,14 @@ void StreamSummary::refresh()
             m_ticket = 0;
             apply(summary);
         },
-        [this, generation](const QString& message) {
+        [this, generation](const Failure& failure) {
             if (generation != m_generation)
                 return;
             m_ticket = 0;
             m_state->setText(tr("failed"));
-            m_note->setText(message);
+            m_note->setText(failure.message);
             m_note->show();
-            Q_EMIT failed(message);
+            Q_EMIT failed(failure);
         });
 }
 

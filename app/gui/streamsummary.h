@@ -2,6 +2,7 @@
 
 #include "activity/activity.h"
 #include "eventview.h"
+#include "store/failure.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -35,7 +36,7 @@ public:
 
 Q_SIGNALS:
     void updated();
-    void failed(const QString& message);
+    void failed(const es::Failure& failure);
 
 protected:
     void showEvent(QShowEvent* event) override;

@@ -35,7 +35,7 @@ quint64 ActivityJob::start(const ActivityRequest& request)
     const bool wasRunning = isRunning();
     if (m_session && m_ticket)
         m_session->cancel(m_ticket);
-    const quint64 generation = ++m_generation;
+    const quint64 generation = m_generation.next();
     if (!m_session) {
         m_ticket = 0;
         if (wasRunning)
@@ -46,16 +46,16 @@ quint64 ActivityJob::start(const ActivityRequest& request)
         StoreSession::Lane::Background, this,
         [request](EventStore& store) { return activity::compute(store, request); },
         [this, generation](ActivityResult result) {
-            if (generation != m_generation)
+            if (!m_generation.isCurrent(generation))
                 return;
             settle(generation);
             Q_EMIT finished(result, generation);
         },
-        [this, generation](const QString& message) {
-            if (generation != m_generation)
+        [this, generation](const Failure& failure) {
+            if (!m_generation.isCurrent(generation))
                 return;
             settle(generation);
-            Q_EMIT failed(message);
+            Q_EMIT failed(failure);
         });
     if (!wasRunning)
         Q_EMIT runningChanged(true);
@@ -69,7 +69,7 @@ void ActivityJob::cancel()
     if (m_session)
         m_session->cancel(m_ticket);
     m_ticket = 0;
-    ++m_generation;
+    m_generation.next();
     Q_EMIT runningChanged(false);
 }
 

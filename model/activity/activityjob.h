@@ -1,6 +1,7 @@
 #pragma once
 
 #include "activity/activity.h"
+#include "store/job.h"
 
 #include <QObject>
 #include <QPointer>
@@ -23,19 +24,19 @@ public:
     quint64 start(const ActivityRequest& request);
     void cancel();
     bool isRunning() const { return m_ticket != 0; }
-    quint64 generation() const { return m_generation; }
+    quint64 generation() const { return m_generation.current(); }
 
 Q_SIGNALS:
     void runningChanged(bool running);
     void finished(const es::ActivityResult& result, quint64 generation);
-    void failed(const QString& message);
+    void failed(const es::Failure& failure);
 
 private:
     void settle(quint64 generation);
 
     QPointer<StoreSession> m_session;
     quint64 m_ticket = 0;
-    quint64 m_generation = 0;
+    Generation m_generation;
 };
 
 } // namespace es

@@ -1,45 +1,41 @@
 #pragma once
 
 #include "export/exporter.h"
-#include "store/storeregistry.h"
+#include "store/job.h"
+#include "store/storesession.h"
 
 #include <QObject>
-
-#include <atomic>
-#include <memory>
-#include <mutex>
-#include <thread>
+#include <QPointer>
 
 namespace es {
 
-// One export running off the GUI thread on its own connection. Signals arrive on the thread that owns the job,
-// progress at most ten times a second; exactly one of finished, failed or cancelled ends it.
+// One export, run as a job on a lane of its own (its own connection, so browsing goes on meanwhile). Progress at
+// most ten times a second; exactly one of finished, failed or cancelled ends it; cancel interrupts the running
+// statement and removes the partial file.
 class ExportJob : public QObject {
     Q_OBJECT
 public:
-    explicit ExportJob(StoreOpener opener, ExportOptions options, QObject* parent = nullptr);
-    ~ExportJob() override; // cancels and waits
+    ExportJob(StoreSession* session, ExportOptions options, QObject* parent = nullptr);
+    ~ExportJob() override; // cancels
 
     const ExportOptions& options() const { return m_options; }
     void start();
-    // Stops the export (the running statement is interrupted); the partial file is removed.
     void cancel();
-    bool isRunning() const { return m_running; }
+    bool isRunning() const { return m_job != 0; }
 
 Q_SIGNALS:
     void progress(const es::ExportProgress& progress);
     void finished(const es::ExportResult& result);
-    void failed(const QString& message);
+    void failed(const es::Failure& failure);
     void cancelled();
 
 private:
-    StoreOpener m_opener;
+    void end();
+
+    QPointer<StoreSession> m_session;
     ExportOptions m_options;
-    std::thread m_thread;
-    std::atomic<bool> m_cancel { false };
-    std::mutex m_storeMutex;
-    EventStore* m_store = nullptr; // the worker's connection while it runs, for interrupt()
-    bool m_running = false;
+    StoreSession::Lane m_lane {};
+    JobId m_job = 0;
 };
 
 } // namespace es

@@ -37,7 +37,7 @@ EventTableModel::~EventTableModel()
 
 template <typename R>
 quint64 EventTableModel::post(StoreSession::Lane lane, std::function<R(EventStore&)> job, std::function<void(R)> done,
-    std::function<void(const QString&)> failed)
+    std::function<void(const Failure&)> failed)
 {
     Q_ASSERT(m_session);
     const quint64 generation = m_generation;
@@ -49,16 +49,16 @@ quint64 EventTableModel::post(StoreSession::Lane lane, std::function<R(EventStor
             if (generation == m_generation)
                 done(std::move(result));
         },
-        [this, generation, ticket, failed = std::move(failed)](QString message) {
+        [this, generation, ticket, failed = std::move(failed)](const Failure& failure) {
             finishTicket(*ticket);
             if (generation != m_generation)
                 return;
             if (failed)
-                failed(message);
+                failed(failure);
             // Every job fails alike when the store cannot be opened: say it once.
-            if (message != m_lastError) {
-                m_lastError = message;
-                Q_EMIT errorOccurred(message);
+            if (failure.message != m_lastError) {
+                m_lastError = failure.message;
+                Q_EMIT this->failed(failure);
             }
         });
     m_tickets.insert(*ticket);
@@ -203,7 +203,7 @@ void EventTableModel::startCount()
     post<ScopeStats>(
         StoreSession::Lane::Background, [filter](EventStore& store) { return store.scopeStats(filter); },
         [this](ScopeStats stats) { onStats(stats); },
-        [this](const QString&) {
+        [this](const Failure&) {
             m_scopeFailed = true;
             m_pendingKey.reset();
             m_pendingTime.reset();
@@ -305,7 +305,7 @@ void EventTableModel::startAnchors(const ScopeStats& stats, bool refreshing)
             resolveLocate();
             resolveTimeLocate();
         },
-        [this](const QString&) { m_refreshing = false; });
+        [this](const Failure&) { m_refreshing = false; });
 }
 
 void EventTableModel::refresh()
@@ -329,7 +329,7 @@ void EventTableModel::refresh()
     const EventFilter filter = m_filter;
     post<ScopeStats>(
         StoreSession::Lane::Background, [filter](EventStore& store) { return store.scopeStats(filter); },
-        [this](ScopeStats stats) { onRefreshStats(stats); }, [this](const QString&) { m_refreshing = false; });
+        [this](ScopeStats stats) { onRefreshStats(stats); }, [this](const Failure&) { m_refreshing = false; });
 }
 
 void EventTableModel::onRefreshStats(const ScopeStats& stats)
@@ -390,7 +390,7 @@ void EventTableModel::startGrow()
     m_growTicket = post<EventPage>(
         StoreSession::Lane::Interactive, [query](EventStore& store) { return store.events(query); },
         [this](EventPage page) { onGrown(std::move(page)); },
-        [this](const QString&) {
+        [this](const Failure&) {
             m_growTicket = 0;
             m_growFailed = true;
             m_scopeFailed = m_rows == 0;
@@ -562,7 +562,7 @@ void EventTableModel::processRequests()
         m_inFlight[page] = post<EventPage>(
             StoreSession::Lane::Interactive, [query](EventStore& store) { return store.events(query); },
             [this, page](EventPage result) { onPage(page, std::move(result)); },
-            [this, page](const QString&) {
+            [this, page](const Failure&) {
                 m_inFlight.erase(page);
                 m_failed.insert(page);
             });

@@ -92,7 +92,10 @@ public:
 Q_SIGNALS:
     void loadingChanged(bool loading);
     void rowCountKnown(qint64 rows);
+    // A notice for the user ("No events match the filter.").
     void errorOccurred(const QString& message);
+    // A read failed; its kind says why (the session itself reports disconnects).
+    void failed(const es::Failure& failure);
     void keyLocated(qint64 key, int row);
 
 private:
@@ -107,7 +110,7 @@ private:
 
     template <typename R>
     quint64 post(StoreSession::Lane lane, std::function<R(EventStore&)> job, std::function<void(R)> done,
-        std::function<void(const QString&)> failed = {});
+        std::function<void(const Failure&)> failed = {});
     void finishTicket(quint64 ticket);
     void updateLoading();
     void cancelJobs();

@@ -149,10 +149,10 @@ void StreamTreeModel::loadCategories()
             }
             endInsertRows();
         },
-        [this, generation, ticket](QString message) {
+        [this, generation, ticket](const Failure& failure) {
             finishTicket(*ticket);
             if (generation == m_generation)
-                Q_EMIT errorOccurred(message);
+                Q_EMIT failed(failure);
         });
     m_tickets.insert(*ticket);
     updateLoading();
@@ -186,7 +186,7 @@ void StreamTreeModel::fetch(int category)
             if (generation == m_generation)
                 onStreams(category, std::move(streams), limit);
         },
-        [this, generation, ticket, category](QString message) {
+        [this, generation, ticket, category](const Failure& failure) {
             finishTicket(*ticket);
             if (generation != m_generation)
                 return;
@@ -194,7 +194,7 @@ void StreamTreeModel::fetch(int category)
                 pager->fetching = false;
                 pager->failed = true;
             }
-            Q_EMIT errorOccurred(message);
+            Q_EMIT failed(failure);
         });
     m_tickets.insert(*ticket);
     updateLoading();

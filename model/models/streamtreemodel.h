@@ -61,7 +61,7 @@ public:
 
 Q_SIGNALS:
     void loadingChanged(bool loading);
-    void errorOccurred(const QString& message);
+    void failed(const es::Failure& failure);
 
 private:
     // A keyset-paged list of streams: a category's children, or the flat filtered list.

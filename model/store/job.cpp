@@ -12,13 +12,18 @@ void JobControl::throwIfCancelled() const
 
 void JobControl::progress(qint64 done, qint64 total, const QString& what)
 {
+    progress(JobProgress { what, done, total, {} });
+}
+
+void JobControl::progress(JobProgress report)
+{
     if (!m_sink || isCancelled())
         return;
     const auto now = std::chrono::steady_clock::now();
     if (now - m_lastReport < std::chrono::milliseconds(100))
         return;
     m_lastReport = now;
-    m_sink({ what, done, total });
+    m_sink(report);
 }
 
 void JobControl::setInterruptor(std::function<void()> interrupt)

@@ -4,6 +4,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QVariant>
 
 #include <atomic>
 #include <chrono>
@@ -18,6 +19,7 @@ struct JobProgress {
     QString what; // "Reading events", "Folding", …
     qint64 done = 0;
     qint64 total = -1; // -1 when unknown
+    QVariant detail; // a job's own progress value (an ExportProgress, …) for callers that know it
 };
 
 // What a running job sees of its own control: whether it was cancelled, and a throttled way to report progress.
@@ -34,6 +36,9 @@ public:
     void throwIfCancelled() const;
     // At most ten reports a second reach the caller; the last one of a run is not guaranteed, finished() is.
     void progress(qint64 done, qint64 total = -1, const QString& what = {});
+    void progress(JobProgress report);
+    // For code that polls a plain flag (Exporter::run).
+    const std::atomic<bool>* cancelFlag() const { return &m_cancelled; }
     // Something besides the store to stop on cancel (a JS engine, a COPY reader); called from the cancelling thread.
     void setInterruptor(std::function<void()> interrupt);
 

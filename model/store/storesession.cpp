@@ -1,172 +1,280 @@
 #include "store/storesession.h"
 
 #include <QMetaObject>
+#include <QThread>
+#include <QTimer>
 
-#include <set>
+#include <algorithm>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 
 namespace es {
 
-class StoreWorker : public QObject {
-public:
-    explicit StoreWorker(StoreOpener opener)
-        : m_opener(std::move(opener))
-    { }
+namespace {
+constexpr int FirstRetryMs = 1000;
+constexpr int MaxRetryMs = 10000;
+} // namespace
 
-    EventStore* store(QString* error)
+// One lane: a thread, the connection it opens on first use, and the jobs posted to it. cancel() may come from any
+// thread; everything else runs on the lane's thread.
+class StoreLane : public QObject {
+public:
+    StoreLane(StoreOpener opener, const QString& name)
+        : m_opener(std::move(opener))
     {
-        if (!m_store) {
-            try {
-                auto opened = m_opener();
-                std::lock_guard lock(m_mutex);
-                m_store = std::move(opened);
-            } catch (const StoreError& e) {
-                *error = e.message();
-                return nullptr;
-            } catch (const std::exception& e) {
-                *error = QString::fromUtf8(e.what());
-                return nullptr;
-            }
-        }
-        return m_store.get();
+        m_thread.setObjectName(name);
+        moveToThread(&m_thread);
+        m_thread.start();
     }
 
-    void markCancelled(quint64 ticket)
+    ~StoreLane() override { Q_ASSERT(!m_thread.isRunning()); }
+
+    QThread& thread() { return m_thread; }
+
+    // Opens the connection on first use; throws StoreError when it cannot be opened.
+    EventStore& store()
+    {
+        if (!m_store) {
+            auto opened = m_opener();
+            std::lock_guard lock(m_mutex);
+            m_store = std::move(opened);
+        }
+        return *m_store;
+    }
+
+    void add(JobId job, std::shared_ptr<JobControl> control)
     {
         std::lock_guard lock(m_mutex);
-        m_cancelled.insert(ticket);
-        if (m_running == ticket && m_store)
+        m_jobs.emplace(job, std::move(control));
+    }
+
+    // Returns false when the job was cancelled before it could start.
+    bool begin(JobId job)
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_jobs.find(job);
+        if (it == m_jobs.end() || it->second->isCancelled())
+            return false;
+        m_running = job;
+        return true;
+    }
+
+    void end(JobId job)
+    {
+        std::lock_guard lock(m_mutex);
+        m_jobs.erase(job);
+        if (m_running == job)
+            m_running = 0;
+    }
+
+    void cancel(JobId job)
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_jobs.find(job);
+        if (it == m_jobs.end())
+            return;
+        it->second->cancel();
+        if (m_running == job && m_store)
             m_store->interrupt();
     }
 
-    void cancelAll(quint64 below)
+    void cancelAll(JobId below)
     {
         std::lock_guard lock(m_mutex);
-        m_cancelBelow = below;
+        for (auto& [id, control] : m_jobs) {
+            if (id < below)
+                control->cancel();
+        }
         if (m_running != 0 && m_running < below && m_store)
             m_store->interrupt();
     }
 
-    bool begin(quint64 ticket)
+    bool hasJob(JobId job)
     {
         std::lock_guard lock(m_mutex);
-        if (ticket < m_cancelBelow || m_cancelled.erase(ticket))
-            return false;
-        m_running = ticket;
-        return true;
-    }
-
-    bool end(quint64 ticket)
-    {
-        std::lock_guard lock(m_mutex);
-        m_running = 0;
-        return ticket < m_cancelBelow || m_cancelled.erase(ticket);
+        return m_jobs.count(job) > 0;
     }
 
     void close()
     {
-        std::lock_guard lock(m_mutex);
-        m_store.reset();
+        std::unique_ptr<EventStore> store;
+        {
+            std::lock_guard lock(m_mutex);
+            store = std::move(m_store);
+        }
+    }
+
+    // Closes the connection on the lane's own thread, then stops the thread.
+    void shutDown()
+    {
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                close();
+                m_thread.quit();
+            },
+            Qt::QueuedConnection);
     }
 
 private:
     StoreOpener m_opener;
+    QThread m_thread;
     std::mutex m_mutex;
     std::unique_ptr<EventStore> m_store;
-    std::set<quint64> m_cancelled;
-    quint64 m_running = 0;
-    quint64 m_cancelBelow = 0;
+    std::unordered_map<JobId, std::shared_ptr<JobControl>> m_jobs;
+    JobId m_running = 0;
 };
 
 StoreSession::StoreSession(StoreOpener opener, QObject* parent)
     : QObject(parent)
     , m_opener(std::move(opener))
+    , m_retryTimer(new QTimer(this))
 {
-    for (int i = 0; i < 2; ++i) {
-        m_workers[i] = std::make_unique<StoreWorker>(m_opener);
-        m_workers[i]->moveToThread(&m_threads[i]);
-        m_threads[i].setObjectName(i == 0 ? QStringLiteral("store-interactive") : QStringLiteral("store-background"));
-        m_threads[i].start();
-    }
+    qRegisterMetaType<es::Failure>();
+    qRegisterMetaType<es::JobProgress>();
+    m_retryTimer->setSingleShot(true);
+    connect(m_retryTimer, &QTimer::timeout, this, &StoreSession::probe);
+    m_lanes[0] = std::make_unique<StoreLane>(m_opener, QStringLiteral("store-interactive"));
+    m_lanes[1] = std::make_unique<StoreLane>(m_opener, QStringLiteral("store-background"));
 }
 
 StoreSession::~StoreSession()
 {
     cancelAll();
-    for (int i = 0; i < 2; ++i) {
-        auto* worker = m_workers[i].get();
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->close(); }, Qt::QueuedConnection);
-        m_threads[i].quit();
-        m_threads[i].wait();
-    }
+    for (auto& [id, lane] : m_lanes)
+        lane->shutDown();
+    for (auto& [id, lane] : m_lanes)
+        lane->thread().wait();
 }
 
-quint64 StoreSession::post(Lane lane, QObject* context, Job job, std::function<void(QString)> failed)
+StoreSession::Lane StoreSession::openLane(const QString& name)
 {
-    const quint64 ticket = m_nextTicket++;
-    auto* worker = m_workers[lane == Lane::Interactive ? 0 : 1].get();
+    const int id = m_nextLane++;
+    m_lanes[id] = std::make_unique<StoreLane>(m_opener, name);
+    return Lane(id);
+}
+
+void StoreSession::closeLane(Lane laneId)
+{
+    const int id = int(laneId);
+    if (id < 2)
+        return;
+    auto it = m_lanes.find(id);
+    if (it == m_lanes.end())
+        return;
+    StoreLane* lane = it->second.release();
+    m_lanes.erase(it);
+    lane->cancelAll(m_nextJob.load());
+    // The lane's thread may still be finishing an interrupted statement: it is deleted once it has stopped.
+    connect(
+        &lane->thread(), &QThread::finished, this, [lane] { delete lane; }, Qt::QueuedConnection);
+    lane->shutDown();
+}
+
+StoreLane* StoreSession::lane(Lane laneId) const
+{
+    auto it = m_lanes.find(int(laneId));
+    return it == m_lanes.end() ? nullptr : it->second.get();
+}
+
+JobId StoreSession::post(Lane laneId, QObject* context, Work work, std::function<void(const Failure&)> failed,
+    std::function<void()> cancelled, std::function<void(const JobProgress&)> progress)
+{
+    const JobId id = m_nextJob++;
+    StoreLane* lane = this->lane(laneId);
+    Q_ASSERT(lane);
+    if (!lane)
+        return 0;
     QPointer<QObject> ctx(context);
     QPointer<StoreSession> self(this);
+
+    JobControl::ProgressSink sink;
+    if (progress) {
+        sink = [ctx, progress](const JobProgress& report) {
+            if (!ctx)
+                return;
+            QMetaObject::invokeMethod(
+                ctx.data(),
+                [ctx, progress, report] {
+                    if (ctx)
+                        progress(report);
+                },
+                Qt::QueuedConnection);
+        };
+    }
+    auto control = std::make_shared<JobControl>(std::move(sink));
+    lane->add(id, control);
+
     if (m_pending++ == 0)
         Q_EMIT busyChanged(true);
+
     QMetaObject::invokeMethod(
-        worker,
-        [worker, ticket, job = std::move(job), failed = std::move(failed), ctx, self]() {
-            auto finish = [&](std::function<void()> deliver) {
+        lane,
+        [lane, id, control, work = std::move(work), failed = std::move(failed), cancelled = std::move(cancelled), ctx,
+            self]() {
+            // Everything the caller hears goes through here: on the session's thread, only while context lives,
+            // and for a cancelled job only the cancelled callback, whatever the job returned.
+            auto finish = [&](std::function<void()> deliver, std::optional<Failure> failure) {
                 if (!self)
                     return;
                 QMetaObject::invokeMethod(
                     self.data(),
-                    [self, ctx, deliver = std::move(deliver)]() {
-                        if (ctx && deliver)
-                            deliver();
-                        if (self)
+                    [self, ctx, control, deliver = std::move(deliver), failure, failed, cancelled]() {
+                        if (ctx) {
+                            if (control->isCancelled() || (failure && failure->isCancelled())) {
+                                if (cancelled)
+                                    cancelled();
+                            } else if (failure) {
+                                if (failed)
+                                    failed(*failure);
+                            } else if (deliver) {
+                                deliver();
+                            }
+                        }
+                        if (self) {
+                            if (failure)
+                                self->noteFailure(*failure);
                             self->jobEnded();
+                        }
                     },
                     Qt::QueuedConnection);
             };
-            if (!worker->begin(ticket)) {
-                finish({});
+            if (!lane->begin(id)) {
+                lane->end(id);
+                finish({}, Failure { Failure::Kind::Cancelled, QStringLiteral("Cancelled.") });
                 return;
             }
-            QString openError;
-            EventStore* store = worker->store(&openError);
-            if (!store) {
-                worker->end(ticket);
-                finish([failed, openError, self]() {
-                    if (self)
-                        Q_EMIT self->connectionFailed(openError);
-                    if (failed)
-                        failed(openError);
-                });
+            EventStore* store = nullptr;
+            try {
+                store = &lane->store();
+            } catch (const std::exception& e) {
+                lane->end(id);
+                Failure failure = Failure::from(e);
+                if (self) {
+                    QMetaObject::invokeMethod(
+                        self.data(),
+                        [self, failure] {
+                            if (self && !failure.isDisconnected())
+                                Q_EMIT self->connectionFailed(failure);
+                        },
+                        Qt::QueuedConnection);
+                }
+                finish({}, failure);
                 return;
             }
             std::function<void()> deliver;
-            QString error;
-            bool cancelled = false;
+            std::optional<Failure> failure;
             try {
-                deliver = job(*store);
-            } catch (const StoreError& e) {
-                cancelled = e.kind() == StoreError::Kind::Cancelled;
-                error = e.message();
+                deliver = work(*store, *control);
             } catch (const std::exception& e) {
-                error = QString::fromUtf8(e.what());
+                failure = Failure::from(e);
             }
-            if (worker->end(ticket) || cancelled) {
-                finish({});
-                return;
-            }
-            if (!error.isEmpty()) {
-                finish([failed, error]() {
-                    if (failed)
-                        failed(error);
-                });
-                return;
-            }
-            finish(std::move(deliver));
+            lane->end(id);
+            finish(std::move(deliver), std::move(failure));
         },
         Qt::QueuedConnection);
-    return ticket;
+    return id;
 }
 
 void StoreSession::jobEnded()
@@ -175,17 +283,60 @@ void StoreSession::jobEnded()
         Q_EMIT busyChanged(false);
 }
 
-void StoreSession::cancel(quint64 ticket)
+void StoreSession::noteFailure(const Failure& failure)
 {
-    for (auto& worker : m_workers)
-        worker->markCancelled(ticket);
+    if (!failure.isDisconnected() || m_disconnected)
+        return;
+    m_disconnected = true;
+    m_retryMs = FirstRetryMs;
+    Q_EMIT disconnected(failure, m_retryMs);
+    m_retryTimer->start(m_retryMs);
+}
+
+void StoreSession::noteSuccess()
+{
+    if (!m_disconnected)
+        return;
+    m_disconnected = false;
+    m_retryTimer->stop();
+    Q_EMIT reconnected();
+}
+
+// One small read tells whether the server is back; only it ends the disconnected state, so the views read again
+// once, after reconnected(), whatever other jobs happened to succeed meanwhile.
+void StoreSession::probe()
+{
+    if (!m_disconnected)
+        return;
+    run<bool>(
+        Lane::Interactive, this,
+        [](EventStore& store) {
+            EventQuery probe;
+            probe.limit = 1;
+            store.events(probe);
+            return true;
+        },
+        [this](bool) { noteSuccess(); },
+        [this](const Failure& failure) {
+            if (!m_disconnected)
+                return;
+            m_retryMs = std::min(m_retryMs * 2, MaxRetryMs);
+            Q_EMIT disconnected(failure, m_retryMs);
+            m_retryTimer->start(m_retryMs);
+        });
+}
+
+void StoreSession::cancel(JobId job)
+{
+    for (auto& [id, lane] : m_lanes)
+        lane->cancel(job);
 }
 
 void StoreSession::cancelAll()
 {
-    const quint64 below = m_nextTicket.load();
-    for (auto& worker : m_workers)
-        worker->cancelAll(below);
+    const JobId below = m_nextJob.load();
+    for (auto& [id, lane] : m_lanes)
+        lane->cancelAll(below);
 }
 
 bool StoreSession::isBusy() const

@@ -344,8 +344,9 @@ TEST_CASE("ExportJob runs off the calling thread and reports back on it", "[expo
     ExportOptions options;
     options.path = dir.filePath(QStringLiteral("job.csv"));
     options.format = QStringLiteral("csv");
+    StoreSession session(StoreOpener { storePath, {} });
     {
-        ExportJob job(StoreOpener { storePath, {} }, options);
+        ExportJob job(&session, options);
         QSignalSpy finished(&job, &ExportJob::finished);
         QSignalSpy failed(&job, &ExportJob::failed);
         job.start();
@@ -359,7 +360,7 @@ TEST_CASE("ExportJob runs off the calling thread and reports back on it", "[expo
 
     options.path = dir.filePath(QStringLiteral("cancelled.csv"));
     {
-        ExportJob job(StoreOpener { storePath, {} }, options);
+        ExportJob job(&session, options);
         QSignalSpy cancelled(&job, &ExportJob::cancelled);
         QSignalSpy finished(&job, &ExportJob::finished);
         job.start();
@@ -370,9 +371,9 @@ TEST_CASE("ExportJob runs off the calling thread and reports back on it", "[expo
     CHECK(filesIn(dir) == QStringList { QStringLiteral("job.csv"), QStringLiteral("sample.sqlite") });
 
     options.path = dir.filePath(QStringLiteral("job.csv")); // exists
-    ExportJob refused(StoreOpener { storePath, {} }, options);
+    ExportJob refused(&session, options);
     QSignalSpy failed(&refused, &ExportJob::failed);
     refused.start();
     REQUIRE(failed.wait(60000));
-    CHECK(failed.first().first().toString().contains(QLatin1String("already exists")));
+    CHECK(failed.first().first().value<Failure>().message.contains(QLatin1String("already exists")));
 }

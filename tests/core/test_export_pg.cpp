@@ -443,8 +443,9 @@ TEST_CASE("A cancelled export from PostgreSQL leaves no file", "[export][pg][can
 
     ExportOptions options;
     options.path = dir.filePath(QStringLiteral("job.jsonl"));
+    StoreSession session(StoreOpener { db.address(), {} });
     {
-        ExportJob job(StoreOpener { db.address(), {} }, options);
+        ExportJob job(&session, options);
         QSignalSpy cancelled(&job, &ExportJob::cancelled);
         QSignalSpy finished(&job, &ExportJob::finished);
         job.start();

@@ -376,7 +376,7 @@ TEST_CASE("Event table: refresh inserts appended rows instead of resetting", "[m
     CHECK(old->position == before->position);
 }
 
-TEST_CASE("Event table: errors surface as errorOccurred, never as a crash", "[models][table]")
+TEST_CASE("Event table: errors surface as failed/errorOccurred, never as a crash", "[models][table]")
 {
     QTemporaryDir dir;
     const QString path = es::test::tempPath(dir, QStringLiteral("not-a-store.sqlite"));
@@ -388,17 +388,21 @@ TEST_CASE("Event table: errors surface as errorOccurred, never as a crash", "[mo
     EventTableModel model;
     Tester tester(&model, Tester::FailureReportingMode::Fatal);
     QSignalSpy errors(&model, &EventTableModel::errorOccurred);
+    QSignalSpy failures(&model, &EventTableModel::failed);
     StoreSession session(StoreOpener { path, {} });
     model.setSession(&session);
-    REQUIRE(es::test::waitFor([&] { return !errors.isEmpty(); }));
-    CHECK_FALSE(errors.first().first().toString().isEmpty());
+    REQUIRE(es::test::waitFor([&] { return !failures.isEmpty(); }));
+    const Failure failure = failures.first().first().value<Failure>();
+    CHECK_FALSE(failure.message.isEmpty());
+    CHECK(failure.kind != Failure::Kind::Cancelled);
     CHECK(model.rowCount() == 0);
     CHECK(es::test::waitFor([&] { return !model.isLoading(); }));
-    CHECK(errors.count() == 1); // said once, though every job failed
+    CHECK(failures.count() == 1); // said once, though every job failed
+    CHECK(errors.isEmpty());
 
     // Locating in a store that cannot be read fails politely too.
     model.locateKey(5);
-    CHECK(es::test::waitFor([&] { return errors.count() == 2; }));
+    CHECK(es::test::waitFor([&] { return errors.count() + failures.count() == 2; }));
     model.setSession(nullptr);
     CHECK(model.rowCount() == 0);
 }

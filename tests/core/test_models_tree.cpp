@@ -221,7 +221,7 @@ TEST_CASE("Stream tree: a store that cannot be read reports an error", "[models]
     }
     StreamTreeModel model;
     Tester tester(&model, Tester::FailureReportingMode::Fatal);
-    QSignalSpy errors(&model, &StreamTreeModel::errorOccurred);
+    QSignalSpy errors(&model, &StreamTreeModel::failed);
     StoreSession session(StoreOpener { path, {} });
     model.setSession(&session);
     REQUIRE(es::test::waitFor([&] { return !errors.isEmpty(); }));
