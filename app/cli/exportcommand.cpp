@@ -37,8 +37,30 @@ QCommandLineOption forceOption()
 QCommandLineOption redactOption()
 {
     return { QStringLiteral("redact"),
-        QStringLiteral("Replace these fields with a stable hash, e.g. data.email,metadata.userId (repeatable)."),
+        QStringLiteral("Replace these fields with a keyed hash token, e.g. data.email,metadata.userId (repeatable). "
+                       "Equal values share a token within one export only, unless --redact-key is given."),
         QStringLiteral("PATHS") };
+}
+QCommandLineOption redactKeyOption()
+{
+    return { QStringLiteral("redact-key"),
+        QStringLiteral("Key the redaction tokens with the bytes of FILE (at least 16), so exports made with the same "
+                       "key can be joined on them. Keep FILE secret."),
+        QStringLiteral("FILE") };
+}
+QCommandLineOption nonJsonOption()
+{
+    return { QStringLiteral("non-json"),
+        QStringLiteral("With --redact, what to do with payloads that are not JSON (text, XML, binary), which "
+                       "redaction cannot look into: redact (replace them whole, the default), refuse (stop the "
+                       "export), or keep (write them as they are)."),
+        QStringLiteral("POLICY") };
+}
+QCommandLineOption keepFormulasOption()
+{
+    return { QStringLiteral("csv-keep-formulas"),
+        QStringLiteral("CSV: write cells that begin with =, +, -, @, tab or CR as they are. By default they get a "
+                       "leading apostrophe so a spreadsheet does not run them as formulas.") };
 }
 
 QStringList splitList(const QStringList& values)
@@ -77,7 +99,8 @@ QString duration(qint64 ms)
 
 void ExportCommand::addFirstPassOptions(QCommandLineParser& parser)
 {
-    parser.addOptions({ outOption(), formatOption(), toOption(), forceOption(), redactOption() });
+    parser.addOptions({ outOption(), formatOption(), toOption(), forceOption(), redactOption(), redactKeyOption(),
+        nonJsonOption(), keepFormulasOption() });
 }
 
 int ExportCommand::run(const QStringList& arguments)
@@ -105,6 +128,9 @@ int ExportCommand::run(const QStringList& arguments)
     const QCommandLineOption to = toOption();
     const QCommandLineOption force = forceOption();
     const QCommandLineOption redact = redactOption();
+    const QCommandLineOption redactKey = redactKeyOption();
+    const QCommandLineOption nonJson = nonJsonOption();
+    const QCommandLineOption keepFormulas = keepFormulasOption();
 
     QCommandLineParser parser;
     const QString help = QStringLiteral(
@@ -118,7 +144,8 @@ int ExportCommand::run(const QStringList& arguments)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions(storeOptions());
-    parser.addOptions({ out, format, stream, category, type, filter, text, fromTime, toTime, from, to, force, redact });
+    parser.addOptions({ out, format, stream, category, type, filter, text, fromTime, toTime, from, to, force, redact,
+        redactKey, nonJson, keepFormulas });
     QString address;
     if (const int code = parseStoreCommand(parser, arguments, QStringLiteral("export"), &address); code >= 0)
         return code;
@@ -143,6 +170,22 @@ int ExportCommand::run(const QStringList& arguments)
     QString redactError;
     if (!Redactor::parse(options.redact, &redactError))
         return usage(QStringLiteral("--redact: %1").arg(redactError));
+    if (parser.isSet(redactKey)) {
+        QFile keyFile(parser.value(redactKey));
+        if (!keyFile.open(QIODevice::ReadOnly))
+            return usage(
+                QStringLiteral("--redact-key: cannot read %1: %2").arg(keyFile.fileName(), keyFile.errorString()));
+        options.redactKey = keyFile.read(4096);
+        if (options.redactKey.size() < 16)
+            return usage(QStringLiteral("--redact-key: %1 holds fewer than 16 bytes.").arg(keyFile.fileName()));
+    }
+    if (parser.isSet(nonJson)) {
+        const auto policy = Redactor::nonJsonFromName(parser.value(nonJson));
+        if (!policy)
+            return usage(QStringLiteral("--non-json is redact, refuse or keep."));
+        options.nonJson = *policy;
+    }
+    options.csvKeepFormulas = parser.isSet(keepFormulas);
 
     EventFilter& f = options.filter;
     f.stream = parser.value(stream);

@@ -3,6 +3,7 @@
 #include "export/exportjob.h"
 
 #include <QButtonGroup>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -40,6 +41,8 @@ ExportDialog::ExportDialog(Context context, QWidget* parent)
     , m_format(new QComboBox(this))
     , m_file(new QLineEdit(this))
     , m_redact(new QLineEdit(this))
+    , m_nonJson(new QComboBox(this))
+    , m_keepFormulas(new QCheckBox(tr("Keep cells that look like spreadsheet formulas as they are"), this))
     , m_error(new QLabel(this))
 {
     setWindowTitle(tr("Export Events"));
@@ -84,9 +87,24 @@ ExportDialog::ExportDialog(Context context, QWidget* parent)
                                                       : QFileInfo(m_context.storeName).completeBaseName())));
 
     m_redact->setPlaceholderText(tr("e.g. data.email, metadata.userId"));
-    m_redact->setToolTip(tr("These fields are replaced by a stable hash (sha256:…), so equal values stay equal. "
-                            "Only events that mention a field are parsed, so redaction costs little."));
+    m_redact->setToolTip(tr("These fields are replaced by a keyed hash (hmac:…): equal values share a token within "
+                            "this export, and tokens cannot be reversed by guessing values."));
     form->addRow(tr("&Redact fields:"), m_redact);
+    m_nonJson->addItem(tr("Redact them whole"), int(Redactor::NonJson::Redact));
+    m_nonJson->addItem(tr("Stop the export"), int(Redactor::NonJson::Refuse));
+    m_nonJson->addItem(tr("Keep them as they are"), int(Redactor::NonJson::Keep));
+    m_nonJson->setToolTip(tr("Redaction cannot look inside text, XML or binary payloads."));
+    form->addRow(tr("Non-JSON &payloads:"), m_nonJson);
+    m_keepFormulas->setToolTip(tr("By default CSV cells that begin with =, +, -, @, tab or CR get a leading "
+                                  "apostrophe, so a spreadsheet shows them instead of running them."));
+    form->addRow(QString(), m_keepFormulas);
+    auto updateOptional = [this] {
+        m_nonJson->setEnabled(!m_redact->text().trimmed().isEmpty());
+        m_keepFormulas->setEnabled(format() == QLatin1String("csv"));
+    };
+    connect(m_redact, &QLineEdit::textChanged, this, updateOptional);
+    connect(m_format, &QComboBox::currentIndexChanged, this, updateOptional);
+    updateOptional();
 
     m_error->setStyleSheet(QStringLiteral("color: palette(highlighted-text); background: #b3261e; padding: 4px;"));
     m_error->setWordWrap(true);
@@ -155,6 +173,8 @@ ExportOptions ExportDialog::options() const
         if (!part.trimmed().isEmpty())
             o.redact.append(part.trimmed());
     }
+    o.nonJson = Redactor::NonJson(m_nonJson->currentData().toInt());
+    o.csvKeepFormulas = m_keepFormulas->isChecked();
     switch (scope()) {
     case Scope::View:
         o.filter = m_context.viewFilter;

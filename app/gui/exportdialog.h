@@ -10,6 +10,7 @@
 #include <vector>
 
 class QButtonGroup;
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -68,6 +69,8 @@ private:
     QComboBox* m_format;
     QLineEdit* m_file;
     QLineEdit* m_redact;
+    QComboBox* m_nonJson;
+    QCheckBox* m_keepFormulas;
     QLabel* m_error;
     bool m_overwrite = false;
     QPointer<ExportJob> m_job;

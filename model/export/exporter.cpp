@@ -47,14 +47,18 @@ public:
         m_written += m_buffer.size();
         m_buffer.truncate(0); // keeps the allocation, where clear() would free it
     }
+    // The data reaches the disk before the exporter renames the file into place, so a crash or power loss never
+    // leaves a short file under the final name; a failed close (a full disk on NFS) is an error, not a success.
     void close()
     {
         flush();
-        // No fsync: it doubled the time of large exports; the rename still guarantees no half file on cancel or
-        // failure, only a power loss right after the rename could leave a short one.
-        if (!m_file.flush())
-            throw StoreError(QStringLiteral("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()));
+        if (!m_file.flush() || ::fdatasync(m_file.handle()) != 0)
+            throw StoreError(QStringLiteral("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()),
+                StoreError::Kind::Io);
         m_file.close();
+        if (m_file.error() != QFileDevice::NoError)
+            throw StoreError(QStringLiteral("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()),
+                StoreError::Kind::Io);
     }
     qint64 bytes() const { return m_written + m_buffer.size(); }
 
@@ -123,10 +127,13 @@ private:
 // RFC 4180: CRLF line ends, fields with a quote, comma or line break quoted and their quotes doubled. UTF-8 without
 // a byte order mark. data and metadata are JSON text; text and binary payloads are JSON strings (binary in base64)
 // and the encoding column says so, as the JSON formats' "encoding" key does.
+// A cell that begins with =, +, -, @, a tab or a carriage return would run as a formula in a spreadsheet: unless the
+// user opts out, it gets a leading apostrophe and is quoted (OWASP's rule for CSV injection).
 class CsvSink : public ExportSink {
 public:
-    explicit CsvSink(const QString& path)
+    CsvSink(const QString& path, bool neutralise)
         : m_out(path)
+        , m_neutralise(neutralise)
     {
         m_out.buffer().append(
             "position,stream,version,type,time,id,data,metadata,correlationId,causationId,encoding\r\n");
@@ -182,8 +189,22 @@ public:
     void finish() override { m_out.close(); }
     qint64 bytesWritten() const override { return m_out.bytes(); }
 
-    static void field(QByteArray& out, const QByteArray& value)
+    static bool formulaLike(const QByteArray& value)
     {
+        if (value.isEmpty())
+            return false;
+        const char c = value.front();
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+    }
+
+    void field(QByteArray& out, const QByteArray& value) const
+    {
+        if (m_neutralise && formulaLike(value)) {
+            out.append("\"'");
+            appendEscaped(out, value);
+            out.append('"');
+            return;
+        }
         bool quote = false;
         for (const char c : value) {
             if (c == '"' || c == ',' || c == '\n' || c == '\r') {
@@ -196,6 +217,12 @@ public:
             return;
         }
         out.append('"');
+        appendEscaped(out, value);
+        out.append('"');
+    }
+
+    static void appendEscaped(QByteArray& out, const QByteArray& value)
+    {
         qsizetype run = 0;
         for (qsizetype i = 0; i < value.size(); ++i) {
             if (value[i] == '"') {
@@ -203,12 +230,13 @@ public:
                 run = i + 1;
             }
         }
-        out.append(value.constData() + run, value.size() - run).append('"');
+        out.append(value.constData() + run, value.size() - run);
     }
 
 private:
     FileOutput m_out;
     QByteArray m_cell;
+    bool m_neutralise;
 };
 
 template <typename Row, typename Reached> class RawReceiver : public RawEventReceiver {
@@ -233,7 +261,7 @@ struct FormatRegistry {
     {
         factories[QStringLiteral("jsonl")] = [](const QString& p) { return std::make_unique<JsonLinesSink>(p); };
         factories[QStringLiteral("json")] = [](const QString& p) { return std::make_unique<JsonArraySink>(p); };
-        factories[QStringLiteral("csv")] = [](const QString& p) { return std::make_unique<CsvSink>(p); };
+        factories[QStringLiteral("csv")] = [](const QString& p) { return std::make_unique<CsvSink>(p, true); };
     }
 };
 
@@ -241,67 +269,6 @@ FormatRegistry& registry()
 {
     static FormatRegistry r;
     return r;
-}
-
-QByteArray compactJson(const QJsonValue& v)
-{
-    if (v.isObject())
-        return QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact);
-    if (v.isArray())
-        return QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact);
-    const QByteArray wrapped = QJsonDocument(QJsonArray { v }).toJson(QJsonDocument::Compact);
-    return wrapped.mid(1, wrapped.size() - 2);
-}
-
-bool redactValue(QJsonValue& v, const QStringList& keys, qsizetype i, QStringList* originals)
-{
-    if (i == keys.size()) {
-        if (v.isString())
-            originals->append(v.toString());
-        v = Redactor::hashValue(compactJson(v));
-        return true;
-    }
-    if (v.isObject()) {
-        QJsonObject o = v.toObject();
-        const auto it = o.constFind(keys.at(i));
-        if (it == o.constEnd())
-            return false;
-        QJsonValue child = *it;
-        if (!redactValue(child, keys, i + 1, originals))
-            return false;
-        o.insert(keys.at(i), child);
-        v = o;
-        return true;
-    }
-    if (v.isArray()) {
-        bool ok = false;
-        const int index = keys.at(i).toInt(&ok);
-        QJsonArray a = v.toArray();
-        if (!ok || index < 0 || index >= a.size())
-            return false;
-        QJsonValue child = a.at(index);
-        if (!redactValue(child, keys, i + 1, originals))
-            return false;
-        a.replace(index, child);
-        v = a;
-        return true;
-    }
-    return false;
-}
-
-// The key most likely to be rare in payload text, quoted as JSON writes it: its absence proves the path is absent.
-QByteArray probeFor(const QStringList& keys)
-{
-    for (auto it = keys.crbegin(); it != keys.crend(); ++it) {
-        bool numeric = false;
-        it->toInt(&numeric);
-        if (!numeric) {
-            QByteArray probe;
-            appendJsonString(probe, it->toUtf8());
-            return probe;
-        }
-    }
-    return {};
 }
 
 QString uniqueTempPath(const QFileInfo& target)
@@ -337,71 +304,6 @@ QString storeFilePath(const QString& address)
 }
 
 } // namespace
-
-std::optional<Redactor> Redactor::parse(const QStringList& paths, QString* error)
-{
-    Redactor r;
-    for (const QString& text : paths) {
-        const QString trimmed = text.trimmed();
-        if (trimmed.isEmpty())
-            continue;
-        QStringList parts = trimmed.split(u'.');
-        const QString root = parts.takeFirst();
-        if ((root != QLatin1String("data") && root != QLatin1String("metadata")) || parts.isEmpty()
-            || parts.contains(QString())) {
-            if (error)
-                *error = QStringLiteral("\"%1\" is not a field path such as data.email or metadata.userId.").arg(text);
-            return std::nullopt;
-        }
-        r.m_paths.push_back({ root == QLatin1String("metadata"), parts });
-    }
-    return r;
-}
-
-QString Redactor::hashValue(const QByteArray& json)
-{
-    return QStringLiteral("sha256:")
-        + QString::fromLatin1(QCryptographicHash::hash(json, QCryptographicHash::Sha256).toHex().left(16));
-}
-
-bool Redactor::apply(Event& event) const
-{
-    QStringList originals;
-    bool changed = false;
-    for (const bool metadata : { false, true }) {
-        Payload& payload = metadata ? event.metadata : event.data;
-        if (!payload.isJson())
-            continue;
-        bool mentioned = false;
-        for (const Path& p : m_paths) {
-            if (p.metadata == metadata && payload.bytes.contains(probeFor(p.keys))) {
-                mentioned = true;
-                break;
-            }
-        }
-        if (!mentioned)
-            continue;
-        const QJsonDocument doc = QJsonDocument::fromJson(payload.bytes);
-        if (doc.isNull())
-            continue;
-        QJsonValue root = doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
-        bool touched = false;
-        for (const Path& p : m_paths) {
-            if (p.metadata == metadata)
-                touched |= redactValue(root, p.keys, 0, &originals);
-        }
-        if (touched) {
-            payload = Payload::json(compactJson(root));
-            changed = true;
-        }
-    }
-    // The ids picked out of the metadata would otherwise carry a redacted value past the redaction.
-    for (QString* id : { &event.correlationId, &event.causationId }) {
-        if (!id->isEmpty() && originals.contains(*id))
-            *id = hashValue(compactJson(QJsonValue(*id)));
-    }
-    return changed;
-}
 
 void Exporter::registerFormat(const QString& name, SinkFactory factory)
 {
@@ -441,10 +343,15 @@ ExportResult Exporter::run(
     if (!factory)
         throw StoreError(QStringLiteral("Unknown export format \"%1\" (formats: %2).")
                              .arg(options.format, formats().join(QStringLiteral(", "))));
+    if (options.format == QLatin1String("csv") && options.csvKeepFormulas)
+        factory = [](const QString& p) { return std::make_unique<CsvSink>(p, false); };
     QString redactError;
-    const std::optional<Redactor> redactor = Redactor::parse(options.redact, &redactError);
+    std::optional<Redactor> redactor = Redactor::parse(options.redact, &redactError);
     if (!redactor)
         throw StoreError(redactError);
+    if (!options.redactKey.isEmpty())
+        redactor->setKey(options.redactKey);
+    redactor->setNonJson(options.nonJson);
 
     if (options.path.isEmpty())
         throw StoreError(QStringLiteral("No output file given."), StoreError::Kind::BadAddress);
@@ -457,11 +364,18 @@ ExportResult Exporter::run(
     if ((target.exists() || target.isSymLink()) && !options.overwrite)
         throw StoreError(QStringLiteral("%1 already exists (overwrite it with --force).").arg(options.path),
             StoreError::Kind::BadAddress);
+    // The store's own file and its companions (a live -wal holds committed data): never a target, even with --force.
     const QString storePath = storeFilePath(store.address());
-    if (!storePath.isEmpty() && storePath == target.canonicalFilePath())
-        throw StoreError(
-            QStringLiteral("%1 is the store being exported; EventScope never writes to it.").arg(options.path),
-            StoreError::Kind::BadAddress);
+    if (!storePath.isEmpty()) {
+        const QString targetPath = target.exists() ? target.canonicalFilePath() : target.absoluteFilePath();
+        for (const char* suffix : { "", "-wal", "-shm", "-journal" }) {
+            if (targetPath == storePath + QLatin1String(suffix))
+                throw StoreError(
+                    QStringLiteral("%1 belongs to the store being exported; EventScope never writes to it.")
+                        .arg(options.path),
+                    StoreError::Kind::BadAddress);
+        }
+    }
 
     const EventFilter& filter = options.filter;
     const bool byVersion = filter.isStream();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "export/redactor.h"
 #include "store/eventstore.h"
 
 #include <QString>
@@ -35,6 +36,9 @@ struct ExportOptions {
     qint64 to = -1; // inclusive key
     std::vector<qint64> keys; // when not empty: only these keys (a selection), within the filter
     QStringList redact; // JSON paths such as data.email or metadata.user.id
+    QByteArray redactKey; // HMAC key for redaction tokens; empty = a fresh random key for this export
+    Redactor::NonJson nonJson = Redactor::NonJson::Redact; // payloads redaction cannot look into
+    bool csvKeepFormulas = false; // CSV: write cells starting with = + - @ tab CR as they are
 };
 
 struct ExportProgress {
@@ -53,26 +57,6 @@ struct ExportResult {
     qint64 bytes = 0;
     qint64 elapsedMs = 0;
     qint64 redactedEvents = 0; // events that had at least one field replaced
-};
-
-// Replaces chosen data/metadata fields with "sha256:" + the first 16 hex digits of the SHA-256 of the value's
-// compact JSON, so equal values stay equal and can be joined on. Only payloads whose text mentions a redacted key
-// are parsed; a changed payload is written back compactly with its keys sorted.
-class Redactor {
-public:
-    // Paths start with "data." or "metadata."; array elements by index ("data.items.0.email").
-    static std::optional<Redactor> parse(const QStringList& paths, QString* error = nullptr);
-    bool isEmpty() const { return m_paths.empty(); }
-    // Returns true when the event changed.
-    bool apply(Event& event) const;
-    static QString hashValue(const QByteArray& json);
-
-private:
-    struct Path {
-        bool metadata = false;
-        QStringList keys;
-    };
-    std::vector<Path> m_paths;
 };
 
 // Writes what an EventStore selects to a file in one of the export formats, streaming page by page: never more

@@ -152,8 +152,45 @@ TEST_CASE("export --redact hashes fields consistently", "[cli][export][redact]")
     const QByteArray bytes = readFile(out);
     CHECK_FALSE(bytes.contains("\"userId\":\"u-"));
     CHECK_FALSE(bytes.contains("\"owner\":\"u-"));
-    CHECK(bytes.contains("\"userId\":\"sha256:"));
+    CHECK(bytes.contains("\"userId\":\"hmac:"));
     CHECK(bytes.count('\n') == 2000);
+
+    // A key file joins two exports on purpose; without it the tokens differ between exports.
+    const QString keyFile = dir.filePath(QStringLiteral("key.bin"));
+    {
+        QFile f(keyFile);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray("0123456789abcdef0123456789abcdef"));
+    }
+    auto exportWith = [&](const QString& name, QStringList extra) {
+        const QString path = dir.filePath(name);
+        QStringList args { QStringLiteral("export"), store, QStringLiteral("--out"), path, QStringLiteral("--redact"),
+            QStringLiteral("metadata.userId") };
+        args += extra;
+        REQUIRE(run(args).code == 0);
+        return readFile(path);
+    };
+    const QByteArray keyed1 = exportWith(QStringLiteral("k1.jsonl"), { QStringLiteral("--redact-key"), keyFile });
+    const QByteArray keyed2 = exportWith(QStringLiteral("k2.jsonl"), { QStringLiteral("--redact-key"), keyFile });
+    CHECK(keyed1 == keyed2);
+    CHECK(keyed1 != bytes);
+    CHECK(exportWith(QStringLiteral("u1.jsonl"), {}) != exportWith(QStringLiteral("u2.jsonl"), {}));
+
+    const QString shortKey = dir.filePath(QStringLiteral("short.bin"));
+    {
+        QFile f(shortKey);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write("short");
+    }
+    const Run bad
+        = run({ QStringLiteral("export"), store, QStringLiteral("--out"), dir.filePath(QStringLiteral("b.jsonl")),
+            QStringLiteral("--redact"), QStringLiteral("data.x"), QStringLiteral("--redact-key"), shortKey });
+    CHECK(bad.code == 2);
+    CHECK(bad.err.contains("16 bytes"));
+    const Run policy = run({ QStringLiteral("export"), store, QStringLiteral("--out"),
+        dir.filePath(QStringLiteral("p.jsonl")), QStringLiteral("--redact"), QStringLiteral("data.x"),
+        QStringLiteral("--non-json"), QStringLiteral("maybe") });
+    CHECK(policy.code == 2);
 }
 
 TEST_CASE("Ctrl+C during export leaves no file and exits 6", "[cli][export][cancel]")

@@ -283,25 +283,28 @@ TEST_CASE("A cancelled or failed export leaves no file", "[export][cancel]")
     }
 }
 
-TEST_CASE("Redaction replaces fields with a stable hash and leaves no trace of them", "[export][redact]")
+TEST_CASE("Redaction replaces fields with a keyed token and leaves no trace of them", "[export][redact]")
 {
     QTemporaryDir dir;
     auto store = StoreRegistry::open(trickyStore(dir));
     ExportOptions options;
     options.redact = QStringList { QStringLiteral("data.email"), QStringLiteral("metadata.userId"),
         QStringLiteral("metadata.correlationId"), QStringLiteral("data.b.c") };
+    options.redactKey = QByteArray("a key shared by two exports on purpose");
+    Redactor tokens = *Redactor::parse({});
+    tokens.setKey(options.redactKey);
     const QString out = dir.filePath(QStringLiteral("redacted.jsonl"));
     const ExportResult r = exportTo(*store, out, QStringLiteral("jsonl"), options);
     CHECK(r.events == 7);
-    CHECK(r.redactedEvents == 6); // all but the text event, whose metadata has no redacted field
+    CHECK(r.redactedEvents == 7); // the text and binary payloads are replaced whole by default
     const QByteArray bytes = readFile(out);
-    for (const char* secret : { "alice@example.com", "bob@example.com", "u-7", "corr-1", "corr-2" })
+    for (const char* secret : { "alice@example.com", "bob@example.com", "u-7", "corr-1", "corr-2", "plain text" })
         CHECK_FALSE(bytes.contains(secret));
     CHECK(bytes.contains("cause-1"));
 
-    const QString alice = Redactor::hashValue("\"alice@example.com\"");
-    CHECK(alice.startsWith(QLatin1String("sha256:")));
-    CHECK(alice.size() == 7 + 16);
+    const QString alice = tokens.token("\"alice@example.com\"");
+    CHECK(alice.startsWith(QLatin1String("hmac:")));
+    CHECK(alice.size() == 5 + 32);
     QList<QJsonObject> objects;
     for (const QByteArray& line : bytes.split('\n')) {
         if (!line.isEmpty())
@@ -312,25 +315,140 @@ TEST_CASE("Redaction replaces fields with a stable hash and leaves no trace of t
     CHECK(data(0).value(QStringLiteral("email")).toString() == alice);
     CHECK(data(6).value(QStringLiteral("email")).toString() == alice);
     CHECK(data(0).value(QStringLiteral("note")).toString() == QLatin1String("say \"hi\", then, leave"));
-    CHECK(data(1).value(QStringLiteral("b")).toObject().value(QStringLiteral("c")).toString()
-        == Redactor::hashValue("null"));
-    CHECK(data(2).value(QStringLiteral("email")).toString() == Redactor::hashValue("\"bob@example.com\""));
-    const QString corr1 = Redactor::hashValue("\"corr-1\"");
+    CHECK(data(1).value(QStringLiteral("b")).toObject().value(QStringLiteral("c")).toString() == tokens.token("null"));
+    CHECK(data(2).value(QStringLiteral("email")).toString() == tokens.token("\"bob@example.com\""));
+    const QString corr1 = tokens.token("\"corr-1\"");
     CHECK(objects[0].value(QStringLiteral("correlationId")).toString() == corr1);
     CHECK(objects[0].value(QStringLiteral("metadata")).toObject().value(QStringLiteral("correlationId")).toString()
         == corr1);
     CHECK(objects[6].value(QStringLiteral("metadata")).toObject().value(QStringLiteral("userId")).toString()
-        == Redactor::hashValue("\"u-7\""));
+        == tokens.token("\"u-7\""));
+    CHECK(objects[3].value(QStringLiteral("data")).toString().startsWith(QLatin1String("hmac:")));
 
-    // The same export twice gives the same bytes: hashes are stable, not salted.
+    // The same key gives the same bytes (joins across exports on purpose) ...
     const QString again = dir.filePath(QStringLiteral("again.jsonl"));
     exportTo(*store, again, QStringLiteral("jsonl"), options);
     CHECK(readFile(again) == bytes);
+    // ... and without one each export has a fresh key: no token repeats across exports.
+    options.redactKey.clear();
+    const QString fresh1 = dir.filePath(QStringLiteral("fresh1.jsonl"));
+    const QString fresh2 = dir.filePath(QStringLiteral("fresh2.jsonl"));
+    exportTo(*store, fresh1, QStringLiteral("jsonl"), options);
+    exportTo(*store, fresh2, QStringLiteral("jsonl"), options);
+    const QByteArray one = readFile(fresh1);
+    const QByteArray two = readFile(fresh2);
+    CHECK_FALSE(one.contains(alice.toUtf8()));
+    const qsizetype at = one.indexOf("hmac:");
+    REQUIRE(at >= 0);
+    CHECK(one.count(one.mid(at, 37)) >= 1);
+    CHECK_FALSE(two.contains(one.mid(at, 37)));
 
     QString error;
     CHECK_FALSE(Redactor::parse({ QStringLiteral("email") }, &error));
     CHECK_FALSE(error.isEmpty());
     CHECK_FALSE(Redactor::parse({ QStringLiteral("data.") }, &error));
+}
+
+TEST_CASE("Redaction finds keys however the JSON spells them, and says what it does with non-JSON payloads",
+    "[export][redact]")
+{
+    Redactor redactor = *Redactor::parse({ QStringLiteral("data.email"), QStringLiteral("data.a/b") });
+    auto event = [](QByteArray data) {
+        Event e;
+        e.position = 9;
+        e.data = Payload::json(std::move(data));
+        return e;
+    };
+    // Python's ensure_ascii and PHP's escaped slash spell the same keys differently in the raw bytes.
+    for (const QByteArray& spelling : { QByteArray(R"({"em\u0061il":"x@example.com"})"),
+             QByteArray(R"({"\u0065mail":"x@example.com"})"), QByteArray(R"({"a\/b":"x@example.com"})") }) {
+        Event e = event(spelling);
+        INFO(spelling.constData());
+        CHECK(redactor.apply(e));
+        CHECK_FALSE(e.data.bytes.contains("x@example.com"));
+    }
+    Event untouched = event(R"({"name":"n"})");
+    CHECK_FALSE(redactor.apply(untouched));
+
+    Event xml;
+    xml.position = 3;
+    xml.data = Payload::text("<user><email>x@example.com</email></user>");
+    Event keep = xml;
+    redactor.setNonJson(Redactor::NonJson::Keep);
+    CHECK_FALSE(redactor.apply(keep));
+    CHECK(keep.data.bytes.contains("x@example.com"));
+    redactor.setNonJson(Redactor::NonJson::Refuse);
+    Event refused = xml;
+    try {
+        redactor.apply(refused);
+        FAIL("a non-JSON payload passed under Refuse");
+    } catch (const StoreError& e) {
+        CHECK(e.message().contains(QLatin1String("not JSON")));
+        CHECK(e.message().contains(QLatin1String("3")));
+    }
+    redactor.setNonJson(Redactor::NonJson::Redact);
+    Event whole = xml;
+    CHECK(redactor.apply(whole));
+    CHECK_FALSE(whole.data.bytes.contains("x@example.com"));
+    CHECK(whole.data.isJson());
+}
+
+TEST_CASE("CSV cells that a spreadsheet would run as formulas are neutralised unless asked", "[export][csv]")
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("formulas.sqlite"));
+    {
+        EmmettWriter w(path);
+        Msg sum { QStringLiteral("=HYPERLINK(\"http://x\",\"y\")"), R"({"n":1})" };
+        Msg plus { QStringLiteral("+1+1"), R"({"n":2})" };
+        Msg at { QStringLiteral("@SUM(A1)"), R"({"n":3})" };
+        Msg minus { QStringLiteral("-2+3"), R"({"n":4})" };
+        Msg fine { QStringLiteral("Plain"), R"({"n":5})" };
+        w.append(QStringLiteral("\tstream-1"), { sum, plus, at, minus, fine });
+    }
+    auto store = StoreRegistry::open(path);
+    const QString safe = dir.filePath(QStringLiteral("safe.csv"));
+    exportTo(*store, safe, QStringLiteral("csv"));
+    const QByteArray bytes = readFile(safe);
+    CHECK(bytes.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""));
+    CHECK(bytes.contains(",\"'+1+1\","));
+    CHECK(bytes.contains(",\"'@SUM(A1)\","));
+    CHECK(bytes.contains(",\"'-2+3\","));
+    CHECK(bytes.contains(",\"'\tstream-1\","));
+    CHECK(bytes.contains(",Plain,"));
+    for (const QByteArray& line : bytes.split('\n')) {
+        for (const QByteArray& cell : line.split(','))
+            CHECK_FALSE((cell.startsWith('=') || cell.startsWith('+') || cell.startsWith('@')));
+    }
+
+    ExportOptions raw;
+    raw.csvKeepFormulas = true;
+    const QString kept = dir.filePath(QStringLiteral("kept.csv"));
+    exportTo(*store, kept, QStringLiteral("csv"), raw);
+    CHECK(readFile(kept).contains(",+1+1,"));
+}
+
+TEST_CASE("Export never writes to the store's own file or its companions, even with --force", "[export]")
+{
+    QTemporaryDir dir;
+    const QString path = trickyStore(dir);
+    auto store = StoreRegistry::open(path);
+    for (const QString& suffix :
+        { QString(), QStringLiteral("-wal"), QStringLiteral("-shm"), QStringLiteral("-journal") }) {
+        ExportOptions options;
+        options.overwrite = true;
+        options.format = QStringLiteral("jsonl");
+        options.path = path + suffix;
+        INFO(options.path.toStdString());
+        try {
+            Exporter::run(*store, options);
+            FAIL("exported onto the store's own file");
+        } catch (const StoreError& e) {
+            CHECK(e.kind() == StoreError::Kind::BadAddress);
+            CHECK(e.message().contains(QLatin1String("belongs to the store")));
+        }
+    }
+    CHECK(readAll(*store).size() == 7);
 }
 
 TEST_CASE("ExportJob runs off the calling thread and reports back on it", "[export][job]")
