@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace es::test {
 
@@ -139,6 +140,23 @@ qint64 messageDbPosition(const PgTestDatabase& db, const QString& stream)
     const qint64 position = out.trimmed().toLongLong(&ok);
     REQUIRE(ok);
     return position;
+}
+
+QString postgresControl()
+{
+    return qEnvironmentVariable("ES_TEST_PG_CTL");
+}
+
+void restartPostgres()
+{
+    QStringList command = QProcess::splitCommand(postgresControl());
+    REQUIRE_FALSE(command.isEmpty());
+    command << QStringLiteral("-m") << QStringLiteral("fast") << QStringLiteral("-w") << QStringLiteral("restart");
+    if (::geteuid() == 0)
+        command = QStringList { QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--") } + command;
+    const QString program = ::geteuid() == 0 ? QStringLiteral("runuser") : command.takeFirst();
+    QByteArray err;
+    REQUIRE(runProcess(program, command, nullptr, &err, 60000) == 0);
 }
 
 } // namespace es::test

@@ -61,6 +61,10 @@ private:
 QString messageDbWrite(const QString& stream);
 // The global position of the (only) message in `stream` of a Message DB test database; REQUIREs it.
 qint64 messageDbPosition(const PgTestDatabase& db, const QString& stream);
+// The test server's pg_ctl command (ES_TEST_PG_CTL, set by scripts/test); empty when the server may not be restarted.
+QString postgresControl();
+// Restarts the test server (fast shutdown, waits until it is up again); REQUIREs success.
+void restartPostgres();
 
 } // namespace es::test
 

@@ -158,6 +158,30 @@ bool sleepUnlessInterrupted(int ms)
     return !interrupted();
 }
 
+bool retryWhileDisconnected(const std::function<void()>& attempt)
+{
+    constexpr int FirstMs = 1000;
+    constexpr int MaxMs = 10000;
+    int delayMs = FirstMs;
+    bool down = false;
+    for (;;) {
+        try {
+            attempt();
+            if (down)
+                printError(QStringLiteral("reconnected"));
+            return true;
+        } catch (const StoreError& e) {
+            if (e.kind() != StoreError::Kind::Disconnected && e.kind() != StoreError::Kind::Timeout)
+                throw;
+            printError(QStringLiteral("%1; retrying in %2 s").arg(e.message()).arg(delayMs / 1000));
+            down = true;
+        }
+        if (!sleepUnlessInterrupted(delayMs))
+            return false;
+        delayMs = std::min(delayMs * 2, MaxMs);
+    }
+}
+
 int runReportingErrors(const std::function<int()>& body)
 {
     try {

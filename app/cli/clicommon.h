@@ -43,6 +43,9 @@ bool sleepUnlessInterrupted(int ms);
 
 // Runs a command's body: a closed output (a pipe whose reader went away) ends it successfully, a store error is
 // printed and mapped to its exit code, anything else is printed and ends with ReadFailed.
+// Runs attempt() until it succeeds or the user interrupts (then returns false). A lost connection or a timeout is
+// said on stderr and tried again after 1, 2, 4, 8, then every 10 s; any other failure is thrown on.
+bool retryWhileDisconnected(const std::function<void()>& attempt);
 int runReportingErrors(const std::function<int()>& body);
 
 } // namespace es::cli

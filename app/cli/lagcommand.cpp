@@ -166,7 +166,11 @@ int LagCommand::run(const QStringList& arguments)
         for (bool first = true;; first = false) {
             if (!first && !sleepUnlessInterrupted(int(watchSeconds * 1000)))
                 break;
-            const LagPoll poll = pollLag(*store);
+            LagPoll poll;
+            if (watchSeconds <= 0)
+                poll = pollLag(*store);
+            else if (!retryWhileDisconnected([&] { poll = pollLag(*store); }))
+                break;
             if (!poll.note.isEmpty() && poll.note != lastNote)
                 printError(poll.note);
             lastNote = poll.note;

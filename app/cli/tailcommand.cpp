@@ -95,7 +95,9 @@ int TailCommand::run(const QStringList& arguments)
         while (!interrupted()) {
             QElapsedTimer timer;
             timer.start();
-            EventList events = tailer.poll(*store);
+            EventList events;
+            if (!retryWhileDisconnected([&] { events = tailer.poll(*store); }))
+                break;
             for (const Event& e : events)
                 out.line(e.toJsonLine());
             out.flush();

@@ -137,9 +137,15 @@ EventList PgTransactionTail::next(EventStore& store, const EventFilter& scope, q
         m_started = true;
     }
     EventList out = m_store.eventsByTransaction(scope, m_from, limit, m_afterTx, m_afterPosition);
-    const auto [head, lowestUnsafe] = m_store.transactionHeads();
-    m_heads.visible = std::max(m_heads.visible, head);
-    m_heads.settled = lowestUnsafe >= 0 ? std::min(lowestUnsafe - 1, m_heads.visible) : m_heads.visible;
+    // The cursor has moved past `out`: losing the connection now must not lose these events, only the heads.
+    try {
+        const auto [head, lowestUnsafe] = m_store.transactionHeads();
+        m_heads.visible = std::max(m_heads.visible, head);
+        m_heads.settled = lowestUnsafe >= 0 ? std::min(lowestUnsafe - 1, m_heads.visible) : m_heads.visible;
+    } catch (const StoreError&) {
+        if (out.empty())
+            throw;
+    }
     return out;
 }
 

@@ -82,7 +82,16 @@ EventList Tailer::poll(EventStore& store, int maxEvents)
     EventList out;
     while (int(out.size()) < maxEvents) {
         const int limit = std::min(Batch, maxEvents - int(out.size()));
-        EventList batch = m_strategy->next(store, m_scope, m_last, limit);
+        EventList batch;
+        try {
+            batch = m_strategy->next(store, m_scope, m_last, limit);
+        } catch (const StoreError&) {
+            // The batches read before the failure are already behind the cursor: hand them over now, or they are
+            // lost. The next poll meets the failure again (or a reconnected store) with nothing in hand.
+            if (out.empty())
+                throw;
+            break;
+        }
         const bool keyOrdered = m_strategy->keyOrdered();
         for (Event& e : batch) {
             const qint64 key = keyOf(m_scope, e);

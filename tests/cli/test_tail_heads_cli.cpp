@@ -165,3 +165,68 @@ TEST_CASE("cli tail --heads on PostgreSQL: the settled head waits for an open tr
     read();
     CHECK(jsonPositions(out) == std::vector<qint64> { seeded, heldPosition, later });
 }
+
+TEST_CASE("cli tail and lag --watch go on across a server restart: every committed event printed once",
+    "[cli][tail][pg][restart]")
+{
+    ES_REQUIRE_PG("tail across a restart");
+    if (postgresControl().isEmpty()) {
+        WARN("ES_TEST_PG_CTL is not set: tail restart test skipped");
+        return;
+    }
+    PgTestDatabase db(QStringLiteral("tailrestart"), { QStringLiteral("messagedb.sql") });
+    db.sql(messageDbWrite(QStringLiteral("seed-1")));
+    const qint64 seeded = messageDbPosition(db, QStringLiteral("seed-1"));
+    auto writeBatch = [&](const QString& prefix, int count) {
+        QString sql;
+        for (int i = 0; i < count; ++i)
+            sql += messageDbWrite(QStringLiteral("%1-%2").arg(prefix).arg(i));
+        db.sql(sql);
+    };
+
+    QProcess tail;
+    tail.start(cli,
+        { QStringLiteral("tail"), db.address(), QStringLiteral("--from"), QString::number(seeded),
+            QStringLiteral("--poll"), QStringLiteral("50") });
+    QProcess lag;
+    lag.start(cli, { QStringLiteral("lag"), db.address(), QStringLiteral("--watch"), QStringLiteral("0.2") });
+    REQUIRE(tail.waitForStarted());
+    REQUIRE(lag.waitForStarted());
+    QByteArray out, err, lagOut, lagErr;
+    auto read = [&] {
+        out += tail.readAllStandardOutput();
+        err += tail.readAllStandardError();
+        lagOut += lag.readAllStandardOutput();
+        lagErr += lag.readAllStandardError();
+    };
+    writeBatch(QStringLiteral("before"), 20);
+    REQUIRE(waitFor(
+        [&] {
+            read();
+            return jsonPositions(out).size() == 21;
+        },
+        20000));
+
+    restartPostgres();
+    const qsizetype lagBefore = lagOut.size();
+    writeBatch(QStringLiteral("after"), 20);
+    const bool caughtUp = waitFor(
+        [&] {
+            read();
+            return jsonPositions(out).size() >= 41 && lagOut.size() > lagBefore + 10;
+        },
+        60000);
+    INFO("tail stderr: " << err.constData() << "\nlag stderr: " << lagErr.constData());
+    REQUIRE(caughtUp);
+    CHECK(tail.state() == QProcess::Running);
+    CHECK(lag.state() == QProcess::Running);
+    interrupt(tail);
+    interrupt(lag);
+    read();
+    std::vector<qint64> expected { seeded };
+    for (const QString prefix : { QStringLiteral("before"), QStringLiteral("after") }) {
+        for (int i = 0; i < 20; ++i)
+            expected.push_back(messageDbPosition(db, QStringLiteral("%1-%2").arg(prefix).arg(i)));
+    }
+    CHECK(jsonPositions(out) == expected);
+}

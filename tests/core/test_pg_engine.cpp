@@ -524,8 +524,7 @@ TEST_CASE("PostgreSQL: the same store reads again after a server restart", "[pg]
     const QString server = serverOrSkip();
     if (server.isEmpty())
         return;
-    const QString pgCtl = qEnvironmentVariable("ES_TEST_PG_CTL");
-    if (pgCtl.isEmpty()) {
+    if (postgresControl().isEmpty()) {
         WARN("ES_TEST_PG_CTL is not set: restart test skipped");
         return;
     }
@@ -537,14 +536,7 @@ TEST_CASE("PostgreSQL: the same store reads again after a server restart", "[pg]
     const EventPage before = store->events(q);
     REQUIRE(before.events.size() == 20);
 
-    QStringList command = QProcess::splitCommand(pgCtl);
-    command << QStringLiteral("-m") << QStringLiteral("fast") << QStringLiteral("-w") << QStringLiteral("restart");
-    if (::geteuid() == 0)
-        command = QStringList { QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--") } + command;
-    const QString program = ::geteuid() == 0 ? QStringLiteral("runuser") : command.takeFirst();
-    QByteArray out;
-    QByteArray err;
-    REQUIRE(runProcess(program, command, &out, &err, 60000) == 0);
+    restartPostgres();
 
     // The first read may report the loss ("disconnected, retrying"); a later one reconnects by itself.
     std::optional<EventPage> after;

@@ -281,8 +281,7 @@ TEST_CASE(
     const QString server = serverOrSkip();
     if (server.isEmpty())
         return;
-    const QString pgCtl = qEnvironmentVariable("ES_TEST_PG_CTL");
-    if (pgCtl.isEmpty()) {
+    if (es::test::postgresControl().isEmpty()) {
         WARN("ES_TEST_PG_CTL is not set: GUI restart test skipped");
         return;
     }
@@ -307,12 +306,7 @@ TEST_CASE(
         const int scroll = view->table()->verticalScrollBar()->value();
         REQUIRE(scroll > 0);
 
-        QStringList command = QProcess::splitCommand(pgCtl);
-        command << QStringLiteral("-m") << QStringLiteral("fast") << QStringLiteral("-w") << QStringLiteral("restart");
-        if (::geteuid() == 0)
-            command = QStringList { QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--") } + command;
-        const QString program = ::geteuid() == 0 ? QStringLiteral("runuser") : command.takeFirst();
-        REQUIRE(runProcess(program, command, nullptr, nullptr, 60000) == 0);
+        es::test::restartPostgres();
 
         // The next read (F5) on the dropped connection fails; the window says so and keeps retrying on its own.
         view->refresh();
