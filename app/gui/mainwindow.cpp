@@ -82,12 +82,12 @@ QStringList findValuePath(const QJsonObject& object, const QString& value, const
 
 QString conditionText(const QStringList& path, const QString& value)
 {
-    QString p = QStringLiteral("metadata");
-    for (const QString& key : path)
-        p = JsonTreeModel::appendPath(p, key, false);
-    QString quoted = value;
-    quoted.replace(QLatin1Char('\''), QLatin1String("''"));
-    return p + QStringLiteral(" = '") + quoted + QLatin1Char('\'');
+    JsonCondition condition;
+    condition.field = JsonCondition::Field::Metadata;
+    condition.path = path;
+    condition.op = JsonCondition::Op::Eq;
+    condition.value = value;
+    return condition.toString();
 }
 
 QJsonObject metadataObject(const Event& e)

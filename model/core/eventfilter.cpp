@@ -1,6 +1,6 @@
 #include "core/eventfilter.h"
 
-#include <QRegularExpression>
+#include "core/jsonpath.h"
 
 namespace es {
 
@@ -17,36 +17,6 @@ struct Cursor {
     bool atEnd() const { return i >= s.size(); }
     QChar peek(qsizetype ahead = 0) const { return i + ahead < s.size() ? s[i + ahead] : QChar(); }
 };
-
-bool isIdentChar(QChar c)
-{
-    return c.isLetterOrNumber() || c == u'_' || c == u'$' || c == u'-' || c == u'@';
-}
-
-bool readQuoted(Cursor& c, QString* out)
-{
-    const QChar quote = c.peek();
-    ++c.i;
-    out->clear();
-    while (!c.atEnd()) {
-        const QChar ch = c.s[c.i++];
-        if (ch == u'\\' && !c.atEnd()) {
-            out->append(c.s[c.i++]);
-            continue;
-        }
-        if (ch == quote) {
-            // SQL style doubled quote
-            if (c.peek() == quote) {
-                out->append(quote);
-                ++c.i;
-                continue;
-            }
-            return true;
-        }
-        out->append(ch);
-    }
-    return false;
-}
 
 } // namespace
 
@@ -71,41 +41,10 @@ std::optional<JsonCondition> JsonCondition::parse(const QString& text, QString* 
     else
         return fail(QStringLiteral("a condition starts with data. or metadata. (got \"%1\")").arg(text.trimmed()));
 
-    while (!c.atEnd()) {
-        const QChar ch = c.peek();
-        if (ch == u'.') {
-            ++c.i;
-            QString key;
-            if (c.peek() == u'"' || c.peek() == u'\'') {
-                if (!readQuoted(c, &key))
-                    return fail(QStringLiteral("unterminated quoted key in \"%1\"").arg(text));
-            } else {
-                while (!c.atEnd() && isIdentChar(c.peek()))
-                    key.append(c.s[c.i++]);
-            }
-            if (key.isEmpty())
-                return fail(QStringLiteral("empty key after '.' in \"%1\"").arg(text));
-            cond.path.append(key);
-        } else if (ch == u'[') {
-            ++c.i;
-            QString key;
-            if (c.peek() == u'"' || c.peek() == u'\'') {
-                if (!readQuoted(c, &key))
-                    return fail(QStringLiteral("unterminated quoted key in \"%1\"").arg(text));
-            } else {
-                while (!c.atEnd() && c.peek().isDigit())
-                    key.append(c.s[c.i++]);
-                if (key.isEmpty())
-                    return fail(QStringLiteral("expected an array index in \"%1\"").arg(text));
-            }
-            if (c.peek() != u']')
-                return fail(QStringLiteral("missing ']' in \"%1\"").arg(text));
-            ++c.i;
-            cond.path.append(key);
-        } else {
-            break;
-        }
-    }
+    const auto path = JsonPath::read(text, &c.i, error);
+    if (!path)
+        return std::nullopt;
+    cond.path = path->toKeys();
     if (cond.path.isEmpty())
         return fail(QStringLiteral("name a field, e.g. %1.amount").arg(root));
 
@@ -147,7 +86,7 @@ std::optional<JsonCondition> JsonCondition::parse(const QString& text, QString* 
         return fail(QStringLiteral("missing a value after the operator in \"%1\"").arg(text));
     if (c.peek() == u'\'' || c.peek() == u'"') {
         QString value;
-        if (!readQuoted(c, &value))
+        if (!JsonPath::unquote(text, &c.i, &value))
             return fail(QStringLiteral("unterminated string in \"%1\"").arg(text));
         cond.value = value;
     } else {
@@ -183,32 +122,18 @@ std::optional<JsonCondition> JsonCondition::parse(const QString& text, QString* 
 
 QString JsonCondition::sqlitePath() const
 {
-    QString out = QStringLiteral("$");
-    for (const QString& key : path) {
-        bool isIndex = !key.isEmpty();
-        for (const QChar c : key)
-            isIndex = isIndex && c.isDigit();
-        if (isIndex) {
-            out += u'[' + key + u']';
-        } else {
-            QString quoted = key;
-            quoted.replace(QLatin1String("\""), QLatin1String("\\\""));
-            out += QLatin1String(".\"") + quoted + u'"';
-        }
-    }
-    return out;
+    return JsonPath::fromKeys(path).toSqlite();
 }
 
 QString JsonCondition::toString() const
 {
-    QString out = field == Field::Data ? QStringLiteral("data") : QStringLiteral("metadata");
-    for (const QString& key : path)
-        out += u'.' + key;
+    QString out
+        = JsonPath::fromKeys(path).toString(field == Field::Data ? QStringLiteral("data") : QStringLiteral("metadata"));
     static const char* names[] = { "=", "!=", "<", "<=", ">", ">=", "~", "exists" };
     out += u' ' + QLatin1String(names[int(op)]);
     if (op != Op::Exists) {
         if (value.typeId() == QMetaType::QString)
-            out += QLatin1String(" '") + value.toString() + u'\'';
+            out += u' ' + JsonPath::quoted(value.toString(), u'\'');
         else if (!value.isValid())
             out += QLatin1String(" null");
         else
@@ -230,7 +155,9 @@ bool EventFilter::parseConditions(const QString& text, std::vector<JsonCondition
         const QChar c = text[i];
         if (!quote.isNull()) {
             current.append(c);
-            if (c == quote)
+            if (c == u'\\' && i + 1 < text.size())
+                current.append(text[++i]);
+            else if (c == quote)
                 quote = QChar();
             continue;
         }

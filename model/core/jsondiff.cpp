@@ -1,24 +1,12 @@
 #include "core/jsondiff.h"
 
+#include "core/jsonpath.h"
+
 #include <QJsonObject>
 
 namespace es {
 
 namespace {
-
-bool isIdentifier(const QString& key)
-{
-    if (key.isEmpty())
-        return false;
-    for (qsizetype i = 0; i < key.size(); ++i) {
-        const QChar c = key.at(i);
-        const bool ok = c == u'_' || c == u'$' || (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z')
-            || (i > 0 && c >= u'0' && c <= u'9');
-        if (!ok)
-            return false;
-    }
-    return true;
-}
 
 void walk(const QJsonValue& a, const QJsonValue& b, QJsonArray& path, JsonDiff& out)
 {
@@ -86,27 +74,7 @@ void walk(const QJsonValue& a, const QJsonValue& b, QJsonArray& path, JsonDiff& 
 
 QString jsonPathText(const QJsonArray& path)
 {
-    if (path.isEmpty())
-        return QStringLiteral("$");
-    QString text;
-    for (const QJsonValue& part : path) {
-        if (part.isDouble()) {
-            text += u'[' + QString::number(part.toInteger()) + u']';
-        } else {
-            const QString key = part.toString();
-            if (isIdentifier(key)) {
-                if (!text.isEmpty())
-                    text += u'.';
-                text += key;
-            } else {
-                QString escaped = key;
-                escaped.replace(QLatin1String("\\"), QLatin1String("\\\\"))
-                    .replace(QLatin1String("\""), QLatin1String("\\\""));
-                text += QStringLiteral("[\"") + escaped + QStringLiteral("\"]");
-            }
-        }
-    }
-    return text;
+    return path.isEmpty() ? QStringLiteral("$") : JsonPath::fromJson(path).toString();
 }
 
 QString JsonChange::pathText() const

@@ -28,6 +28,7 @@ using JsonDiff = std::vector<JsonChange>;
 
 JsonDiff diffJson(const QJsonValue& before, const QJsonValue& after);
 QJsonArray diffToJson(const JsonDiff& diff);
+// The path as JsonPath writes it; "$" for the root.
 QString jsonPathText(const QJsonArray& path);
 
 } // namespace es

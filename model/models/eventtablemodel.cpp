@@ -1,3 +1,5 @@
+// Over 800 lines on purpose: the item-model surface and the glue that runs the reads of its parts (RowKeyMap,
+// EventPageCache, PageRequests, EventLocator) on the session stay together.
 #include "models/eventtablemodel.h"
 
 #include <QLocale>
@@ -8,9 +10,6 @@
 namespace es {
 
 namespace {
-
-// More queued page reads than this and the oldest are dropped: the view has scrolled past them.
-constexpr std::size_t maxPagesInFlight = 6;
 
 const QString placeholder = QStringLiteral("…");
 
@@ -23,7 +22,6 @@ QString localTimeText(const QDateTime& t)
 
 EventTableModel::EventTableModel(QObject* parent)
     : QAbstractTableModel(parent)
-    , m_anchors(std::make_shared<std::vector<qint64>>())
 {
     m_requestTimer.setSingleShot(true);
     m_requestTimer.setInterval(0);
@@ -40,18 +38,18 @@ quint64 EventTableModel::post(StoreSession::Lane lane, std::function<R(EventStor
     std::function<void(const Failure&)> failed)
 {
     Q_ASSERT(m_session);
-    const quint64 generation = m_generation;
+    const quint64 generation = m_generation.current();
     auto ticket = std::make_shared<quint64>(0);
     *ticket = m_session->run<R>(
         lane, this, std::move(job),
         [this, generation, ticket, done = std::move(done)](R result) {
             finishTicket(*ticket);
-            if (generation == m_generation)
+            if (m_generation.isCurrent(generation))
                 done(std::move(result));
         },
         [this, generation, ticket, failed = std::move(failed)](const Failure& failure) {
             finishTicket(*ticket);
-            if (generation != m_generation)
+            if (!m_generation.isCurrent(generation))
                 return;
             if (failed)
                 failed(failure);
@@ -117,7 +115,7 @@ EventFilter EventTableModel::filter() const
 
 qint64 EventTableModel::keyOf(const Event& event) const
 {
-    return m_filter.isStream() ? event.version : event.position;
+    return scopeKey(m_filter, event);
 }
 
 void EventTableModel::setPageSize(int rows)
@@ -131,8 +129,7 @@ void EventTableModel::setPageSize(int rows)
 
 void EventTableModel::setCacheLimit(int pages)
 {
-    m_cacheLimit = std::max(2, pages);
-    evict();
+    m_cache.setLimit(pages);
 }
 
 void EventTableModel::setScanWindow(qint64 keys)
@@ -149,32 +146,23 @@ void EventTableModel::resetScope()
 {
     beginResetModel();
     cancelJobs();
-    ++m_generation;
+    m_generation.next();
     m_cache.clear();
-    m_wanted.clear();
-    m_inFlight.clear();
-    m_failed.clear();
+    m_requests.clear();
     m_head.clear();
-    m_anchors = std::make_shared<std::vector<qint64>>();
-    m_anchorsReady = false;
-    m_stats = {};
-    m_rows = 0;
+    m_map = RowKeyMap(m_filter.hasPredicates() ? Mode::Growing : Mode::Counting, m_order, m_pageSize);
+    m_cache.setPinned(m_map.mode() == Mode::Growing ? 0 : -1);
     m_countKnown = false;
     m_refreshing = false;
-    m_nextKey = -1;
-    m_atEnd = false;
-    m_growFailed = false;
+    m_growth = {};
     m_growTicket = 0;
     m_growGained = 0;
-    m_lastGrownKey = -1;
-    m_pendingKey.reset();
-    m_pendingTime.reset();
+    m_locator.clear();
     m_scopeFailed = false;
     m_lastError.clear();
-    m_mode = m_filter.hasPredicates() ? Mode::Growing : Mode::Counting;
     endResetModel();
     if (m_session) {
-        if (m_mode == Mode::Growing) {
+        if (m_map.mode() == Mode::Growing) {
             startGrow();
         } else {
             startHead();
@@ -205,8 +193,7 @@ void EventTableModel::startCount()
         [this](ScopeStats stats) { onStats(stats); },
         [this](const Failure&) {
             m_scopeFailed = true;
-            m_pendingKey.reset();
-            m_pendingTime.reset();
+            m_locator.clear();
         });
 }
 
@@ -218,30 +205,31 @@ void EventTableModel::onHead(EventPage page)
         return;
     }
     const qint64 n = qint64(m_head.size());
-    if (n > m_rows) {
-        beginInsertRows(QModelIndex(), int(m_rows), int(n - 1));
-        m_rows = n;
+    if (n > m_map.rows()) {
+        beginInsertRows(QModelIndex(), int(m_map.rows()), int(n - 1));
+        m_map.setRows(n);
         endInsertRows();
     }
 }
 
 void EventTableModel::onStats(const ScopeStats& stats)
 {
-    m_stats = stats;
+    m_map.setStats(stats);
     m_countKnown = true;
-    m_mode = stats.dense() || stats.count == 0 ? Mode::Dense : Mode::Anchored;
+    m_map.setMode(stats.dense() || stats.count == 0 ? Mode::Dense : Mode::Anchored);
     absorbHead();
-    if (stats.count > m_rows) {
-        beginInsertRows(QModelIndex(), int(m_rows), int(std::min<qint64>(stats.count, INT_MAX) - 1));
-        m_rows = std::min<qint64>(stats.count, INT_MAX);
+    const qint64 rows = m_map.rows();
+    if (stats.count > rows) {
+        beginInsertRows(QModelIndex(), int(rows), int(std::min<qint64>(stats.count, INT_MAX) - 1));
+        m_map.setRows(std::min<qint64>(stats.count, INT_MAX));
         endInsertRows();
-    } else if (stats.count < m_rows) {
-        beginRemoveRows(QModelIndex(), int(stats.count), int(m_rows - 1));
-        m_rows = stats.count;
+    } else if (stats.count < rows) {
+        beginRemoveRows(QModelIndex(), int(stats.count), int(rows - 1));
+        m_map.setRows(stats.count);
         endRemoveRows();
     }
     Q_EMIT rowCountKnown(stats.count);
-    if (m_mode == Mode::Anchored) {
+    if (m_map.mode() == Mode::Anchored) {
         startAnchors(stats, false);
     } else {
         processRequests();
@@ -258,32 +246,22 @@ void EventTableModel::absorbHead()
     EventList head = std::move(m_head);
     m_head.clear();
     const bool descending = m_order == Qt::DescendingOrder;
+    const ScopeStats& stats = m_map.stats();
     const qint64 n = qint64(head.size());
-    const bool valid = m_stats.count >= n && keyOf(head.front()) == (descending ? m_stats.lastKey : m_stats.firstKey);
+    const bool valid = stats.count >= n && keyOf(head.front()) == (descending ? stats.lastKey : stats.firstKey);
     if (!valid) {
-        if (m_rows > 0)
-            Q_EMIT dataChanged(index(0, 0), index(int(std::min(n, m_rows) - 1), ColumnCount - 1));
+        if (m_map.rows() > 0)
+            Q_EMIT dataChanged(index(0, 0), index(int(std::min(n, m_map.rows()) - 1), ColumnCount - 1));
         return;
     }
     if (descending)
         std::reverse(head.begin(), head.end());
-    const qint64 firstSlot = descending ? m_stats.count - n : 0;
-    qint64 i = 0;
-    while (i < n) {
-        const qint64 slot = firstSlot + i;
-        const qint64 page = slot / m_pageSize;
-        const qint64 pageEnd = std::min<qint64>((page + 1) * m_pageSize, m_stats.count);
-        const qint64 take = std::min(n - i, pageEnd - slot);
-        auto existing = m_cache.find(page);
-        if (existing == m_cache.end() || !existing->second.complete) {
-            Page entry;
-            entry.offset = int(slot - page * m_pageSize);
-            entry.events.assign(head.begin() + i, head.begin() + i + take);
-            entry.complete = entry.offset == 0 && slot + take == pageEnd;
+    const qint64 firstSlot = descending ? stats.count - n : 0;
+    for (auto& [page, entry] : EventPageCache::slice(std::move(head), firstSlot, stats.count, m_pageSize)) {
+        if (!m_cache.isComplete(page)) {
             storePage(page, std::move(entry));
             emitPageChanged(page);
         }
-        i += take;
     }
 }
 
@@ -295,10 +273,9 @@ void EventTableModel::startAnchors(const ScopeStats& stats, bool refreshing)
         StoreSession::Lane::Background,
         [filter, stride](EventStore& store) { return store.keyAnchors(filter, stride); },
         [this, stats, refreshing](std::vector<qint64> anchors) {
-            m_anchors = std::make_shared<std::vector<qint64>>(std::move(anchors));
-            m_anchorsReady = true;
+            m_map.setAnchors(std::move(anchors));
             if (refreshing) {
-                m_mode = Mode::Anchored;
+                m_map.setMode(Mode::Anchored);
                 applyCount(stats);
             }
             processRequests();
@@ -312,13 +289,13 @@ void EventTableModel::refresh()
 {
     if (!m_session)
         return;
-    if (m_mode == Mode::Growing) {
+    if (m_map.mode() == Mode::Growing) {
         if (m_order == Qt::DescendingOrder) {
             resetScope();
-        } else if (m_atEnd || m_growFailed) {
-            m_atEnd = false;
+        } else if (m_growth.atEnd || m_growth.failed) {
+            m_growth.atEnd = false;
             m_countKnown = false;
-            m_growFailed = false;
+            m_growth.failed = false;
             startGrow();
         }
         return;
@@ -334,7 +311,7 @@ void EventTableModel::refresh()
 
 void EventTableModel::onRefreshStats(const ScopeStats& stats)
 {
-    const ScopeStats old = m_stats;
+    const ScopeStats old = m_map.stats();
     if (stats.count == old.count && stats.firstKey == old.firstKey && stats.lastKey == old.lastKey) {
         m_refreshing = false;
         return;
@@ -345,7 +322,7 @@ void EventTableModel::onRefreshStats(const ScopeStats& stats)
         resetScope();
         return;
     }
-    if (m_mode == Mode::Dense && stats.dense())
+    if (m_map.mode() == Mode::Dense && stats.dense())
         applyCount(stats);
     else
         startAnchors(stats, true);
@@ -355,22 +332,21 @@ void EventTableModel::onRefreshStats(const ScopeStats& stats)
 void EventTableModel::applyCount(const ScopeStats& stats)
 {
     m_refreshing = false;
-    const qint64 oldCount = m_stats.count;
+    const qint64 oldCount = m_map.stats().count;
     const qint64 newCount = std::min<qint64>(stats.count, INT_MAX);
     if (newCount <= oldCount) {
-        m_stats = stats;
+        m_map.setStats(stats);
         return;
     }
-    auto last = m_cache.find((oldCount - 1) / m_pageSize);
-    if (last != m_cache.end())
-        last->second.complete = false;
-    m_failed.clear();
+    if (EventPageCache::Page* last = m_cache.find((oldCount - 1) / m_pageSize))
+        last->complete = false;
+    m_requests.clearFailed();
     if (m_order == Qt::AscendingOrder)
         beginInsertRows(QModelIndex(), int(oldCount), int(newCount - 1));
     else
         beginInsertRows(QModelIndex(), 0, int(newCount - oldCount - 1));
-    m_stats = stats;
-    m_rows = newCount;
+    m_map.setStats(stats);
+    m_map.setRows(newCount);
     endInsertRows();
     Q_EMIT rowCountKnown(stats.count);
 }
@@ -379,21 +355,21 @@ void EventTableModel::applyCount(const ScopeStats& stats)
 
 void EventTableModel::startGrow()
 {
-    if (!m_session || m_mode != Mode::Growing || m_growTicket || m_atEnd || m_growFailed)
+    if (!m_session || m_map.mode() != Mode::Growing || m_growTicket || m_growth.atEnd || m_growth.failed)
         return;
     EventQuery query;
     query.filter = m_filter;
-    query.from = m_nextKey;
+    query.from = m_growth.nextKey;
     query.backward = m_order == Qt::DescendingOrder;
-    query.limit = int(m_pageSize - m_rows % m_pageSize);
+    query.limit = int(m_pageSize - m_map.rows() % m_pageSize);
     query.scanWindow = m_scanWindow;
     m_growTicket = post<EventPage>(
         StoreSession::Lane::Interactive, [query](EventStore& store) { return store.events(query); },
         [this](EventPage page) { onGrown(std::move(page)); },
         [this](const Failure&) {
             m_growTicket = 0;
-            m_growFailed = true;
-            m_scopeFailed = m_rows == 0;
+            m_growth.failed = true;
+            m_scopeFailed = m_map.rows() == 0;
         });
 }
 
@@ -402,39 +378,35 @@ void EventTableModel::onGrown(EventPage result)
     // m_growTicket stays set until the rows are in: views and testers call fetchMore() from the insert signals.
     const bool backward = m_order == Qt::DescendingOrder;
     const qint64 n = qint64(result.events.size());
-    if (n > 0 && m_rows + n <= INT_MAX) {
-        const qint64 page = m_rows / m_pageSize;
-        if (m_rows % m_pageSize == 0) {
-            Q_ASSERT(qint64(m_anchors->size()) == page);
-            m_anchors->push_back(keyOf(result.events.front()));
+    const qint64 rows = m_map.rows();
+    if (n > 0 && rows + n <= INT_MAX) {
+        const qint64 page = rows / m_pageSize;
+        if (rows % m_pageSize == 0) {
+            Q_ASSERT(qint64(m_map.anchors().size()) == page);
+            m_map.appendAnchor(keyOf(result.events.front()));
         }
-        beginInsertRows(QModelIndex(), int(m_rows), int(m_rows + n - 1));
-        Page& entry = m_cache[page];
+        beginInsertRows(QModelIndex(), int(rows), int(rows + n - 1));
+        EventPageCache::Page& entry = m_cache.fill(page);
         entry.complete = true;
-        entry.used = ++m_clock;
         std::move(result.events.begin(), result.events.end(), std::back_inserter(entry.events));
-        m_rows += n;
+        m_map.setRows(rows + n);
         endInsertRows();
-        m_lastGrownKey = keyOf(entry.events.back());
-        evict();
+        m_growth.lastKey = keyOf(entry.events.back());
+        // The page being filled is never dropped: it is the only copy of the rows found so far.
+        m_cache.setPinned(m_map.rows() / m_pageSize);
+        m_cache.evict();
     }
-    const qint64 previous = m_nextKey;
-    if (result.next >= 0)
-        m_nextKey = result.next;
-    else if (m_lastGrownKey >= 0)
-        m_nextKey = backward ? m_lastGrownKey - 1 : m_lastGrownKey + 1;
-    if (result.atEnd || (n == 0 && (result.next < 0 || (result.next == previous && !result.windowExhausted)))
-        || m_nextKey < 0)
-        m_atEnd = true;
+    m_growth.advance(result, n, backward);
     m_growGained += n;
     m_growTicket = 0;
-    if (m_atEnd) {
+    if (m_growth.atEnd) {
         m_growGained = 0;
         m_countKnown = true;
-        Q_EMIT rowCountKnown(m_rows);
+        Q_EMIT rowCountKnown(m_map.rows());
     } else {
-        const bool locateNeedsMore = m_pendingKey
-            && (m_rows == 0 || (backward ? *m_pendingKey < m_lastGrownKey : *m_pendingKey > m_lastGrownKey));
+        const auto& pending = m_locator.pendingKey();
+        const bool locateNeedsMore
+            = pending && (m_map.rows() == 0 || (backward ? *pending < m_growth.lastKey : *pending > m_growth.lastKey));
         if (m_growGained < m_pageSize || locateNeedsMore)
             startGrow();
         else
@@ -445,7 +417,8 @@ void EventTableModel::onGrown(EventPage result)
 
 bool EventTableModel::canFetchMore(const QModelIndex& parent) const
 {
-    return !parent.isValid() && m_session && m_mode == Mode::Growing && !m_atEnd && !m_growFailed && !m_growTicket;
+    return !parent.isValid() && m_session && m_map.mode() == Mode::Growing && !m_growth.atEnd && !m_growth.failed
+        && !m_growTicket;
 }
 
 void EventTableModel::fetchMore(const QModelIndex& parent)
@@ -456,184 +429,76 @@ void EventTableModel::fetchMore(const QModelIndex& parent)
     startGrow();
 }
 
-// --- Rows, slots and pages ------------------------------------------------------------------------------------
-
-// A slot is a row's index in key order (ascending), so cached pages survive a change of sort order and rows
-// appended at either end. In growing mode rows and slots are the same.
-qint64 EventTableModel::slotOfRow(qint64 row) const
-{
-    if (m_mode == Mode::Growing || m_order == Qt::AscendingOrder)
-        return row;
-    return m_stats.count - 1 - row;
-}
-
-qint64 EventTableModel::rowOfSlot(qint64 slot) const
-{
-    return slotOfRow(slot);
-}
-
-qint64 EventTableModel::totalSlots() const
-{
-    return m_mode == Mode::Growing ? m_rows : m_stats.count;
-}
+// --- Rows and pages --------------------------------------------------------------------------------------------
 
 const Event* EventTableModel::lookup(qint64 row) const
 {
-    if (row < 0 || row >= m_rows)
+    if (row < 0 || row >= m_map.rows())
         return nullptr;
-    if (m_mode == Mode::Counting)
+    if (m_map.mode() == Mode::Counting)
         return row < qint64(m_head.size()) ? &m_head[std::size_t(row)] : nullptr;
-    const qint64 slot = slotOfRow(row);
+    const qint64 slot = m_map.slotOfRow(row);
     const qint64 page = slot / m_pageSize;
-    auto it = m_cache.find(page);
-    if (it == m_cache.end())
-        return nullptr;
-    const qint64 i = slot - page * m_pageSize - it->second.offset;
-    if (i < 0 || i >= qint64(it->second.events.size()))
-        return nullptr;
-    it->second.used = ++m_clock;
-    return &it->second.events[std::size_t(i)];
+    return m_cache.event(page, slot - page * m_pageSize);
 }
 
 void EventTableModel::request(qint64 page) const
 {
-    if (m_mode == Mode::Counting || m_failed.count(page))
+    if (m_map.mode() == Mode::Counting || m_requests.hasFailed(page) || m_cache.isComplete(page))
         return;
-    auto it = m_cache.find(page);
-    if (it != m_cache.end() && it->second.complete)
-        return;
-    m_wanted.insert(page);
+    m_requests.want(page);
     if (!m_requestTimer.isActive())
         m_requestTimer.start();
-}
-
-bool EventTableModel::canLoad(qint64 page) const
-{
-    switch (m_mode) {
-    case Mode::Counting:
-        return false;
-    case Mode::Dense:
-        return page * m_pageSize < m_stats.count;
-    case Mode::Anchored:
-        return m_anchorsReady && page < qint64(m_anchors->size());
-    case Mode::Growing:
-        return page < qint64(m_anchors->size());
-    }
-    return false;
-}
-
-EventQuery EventTableModel::pageQuery(qint64 page) const
-{
-    EventQuery query;
-    query.filter = m_filter;
-    query.limit = m_pageSize;
-    if (m_mode == Mode::Dense) {
-        query.from = m_stats.firstKey + page * m_pageSize;
-        query.to = std::min(query.from + m_pageSize - 1, m_stats.lastKey);
-    } else {
-        query.from = (*m_anchors)[std::size_t(page)];
-        query.backward = m_mode == Mode::Growing && m_order == Qt::DescendingOrder;
-    }
-    return query;
 }
 
 void EventTableModel::processRequests()
 {
     if (!m_session) {
-        m_wanted.clear();
+        m_requests.clearWanted();
         return;
     }
-    for (auto it = m_wanted.begin(); it != m_wanted.end();) {
-        const qint64 page = *it;
-        auto cached = m_cache.find(page);
-        if ((cached != m_cache.end() && cached->second.complete) || m_inFlight.count(page) || m_failed.count(page)) {
-            it = m_wanted.erase(it);
-            continue;
-        }
-        if (!canLoad(page)) {
-            // Sparse scopes wait for their anchors; anything else is out of range.
-            if (m_mode == Mode::Anchored && !m_anchorsReady)
-                ++it;
-            else
-                it = m_wanted.erase(it);
-            continue;
-        }
-        const EventQuery query = pageQuery(page);
-        m_inFlight[page] = post<EventPage>(
-            StoreSession::Lane::Interactive, [query](EventStore& store) { return store.events(query); },
-            [this, page](EventPage result) { onPage(page, std::move(result)); },
-            [this, page](const Failure&) {
-                m_inFlight.erase(page);
-                m_failed.insert(page);
-            });
-        it = m_wanted.erase(it);
+    const auto ready = m_requests.take([this](qint64 page) {
+        if (m_cache.isComplete(page))
+            return PageRequests::Decision::Drop;
+        if (!m_map.canLoad(page)) // sparse scopes wait for their anchors; anything else is out of range
+            return m_map.waitsForAnchors() ? PageRequests::Decision::Wait : PageRequests::Decision::Drop;
+        return PageRequests::Decision::Read;
+    });
+    for (const qint64 page : ready) {
+        const EventQuery query = m_map.pageQuery(page, m_filter);
+        m_requests.started(page,
+            post<EventPage>(
+                StoreSession::Lane::Interactive, [query](EventStore& store) { return store.events(query); },
+                [this, page](EventPage result) { onPage(page, std::move(result)); },
+                [this, page](const Failure&) { m_requests.failed(page); }));
     }
-    while (m_inFlight.size() > maxPagesInFlight) {
-        // The oldest read is probably running already; drop the next oldest, still queued.
-        auto oldest = m_inFlight.end();
-        quint64 first = 0;
-        for (auto it = m_inFlight.begin(); it != m_inFlight.end(); ++it) {
-            if (!first || it->second < first)
-                first = it->second;
-        }
-        for (auto it = m_inFlight.begin(); it != m_inFlight.end(); ++it) {
-            if (it->second != first && (oldest == m_inFlight.end() || it->second < oldest->second))
-                oldest = it;
-        }
-        m_session->cancel(oldest->second);
-        m_tickets.erase(oldest->second);
-        m_inFlight.erase(oldest);
+    for (const quint64 ticket : m_requests.trim()) {
+        m_session->cancel(ticket);
+        m_tickets.erase(ticket);
     }
     updateLoading();
 }
 
 void EventTableModel::onPage(qint64 page, EventPage result)
 {
-    m_inFlight.erase(page);
-    if (page * m_pageSize >= totalSlots())
+    m_requests.finished(page);
+    if (page * m_pageSize >= m_map.totalSlots())
         return;
-    Page entry;
+    EventPageCache::Page entry;
     entry.events = std::move(result.events);
     entry.complete = true;
     storePage(page, std::move(entry));
     emitPageChanged(page);
 }
 
-void EventTableModel::storePage(qint64 page, Page entry)
+void EventTableModel::storePage(qint64 page, EventPageCache::Page entry)
 {
-    entry.used = ++m_clock;
-    m_cache[page] = std::move(entry);
-    evict();
-}
-
-void EventTableModel::evict()
-{
-    // In growing mode the page being filled is never dropped: it is the only copy of the rows found so far.
-    const qint64 pinned = m_mode == Mode::Growing ? m_rows / m_pageSize : -1;
-    while (m_cache.size() > std::size_t(m_cacheLimit)) {
-        auto victim = m_cache.end();
-        for (auto it = m_cache.begin(); it != m_cache.end(); ++it) {
-            if (it->first != pinned && (victim == m_cache.end() || it->second.used < victim->second.used))
-                victim = it;
-        }
-        if (victim == m_cache.end())
-            break;
-        m_cache.erase(victim);
-    }
+    m_cache.store(page, std::move(entry));
 }
 
 void EventTableModel::emitPageChanged(qint64 page)
 {
-    const qint64 firstSlot = page * m_pageSize;
-    const qint64 lastSlot = std::min(firstSlot + m_pageSize, totalSlots()) - 1;
-    if (lastSlot < firstSlot)
-        return;
-    qint64 first = rowOfSlot(firstSlot);
-    qint64 last = rowOfSlot(lastSlot);
-    if (first > last)
-        std::swap(first, last);
-    first = std::max<qint64>(first, 0);
-    last = std::min(last, m_rows - 1);
+    const auto [first, last] = m_map.rowsOfPage(page);
     if (first <= last)
         Q_EMIT dataChanged(index(int(first), 0), index(int(last), ColumnCount - 1));
 }
@@ -650,118 +515,71 @@ void EventTableModel::locateKey(qint64 key)
         Q_EMIT errorOccurred(tr("The events could not be read."));
         return;
     }
-    m_pendingKey = key;
+    m_locator.locateKey(key);
     resolveLocate();
+}
+
+QString EventTableModel::failureText(EventLocator::Failure failure) const
+{
+    return failure == EventLocator::Failure::NoMatch ? tr("No events match the filter.")
+                                                     : tr("There are no events here.");
 }
 
 void EventTableModel::resolveLocate()
 {
-    if (!m_pendingKey)
+    const EventLocator::Step step = m_locator.resolveKey(m_map, m_growth);
+    switch (step.action) {
+    case EventLocator::Step::Action::Wait:
         return;
-    const qint64 key = *m_pendingKey;
-    switch (m_mode) {
-    case Mode::Counting:
+    case EventLocator::Step::Action::Grow:
+        startGrow();
         return;
-    case Mode::Dense: {
-        m_pendingKey.reset();
-        if (m_stats.count <= 0) {
-            Q_EMIT errorOccurred(tr("There are no events here."));
-            return;
-        }
-        const qint64 slot = std::clamp<qint64>(key - m_stats.firstKey, 0, m_stats.count - 1);
-        finishLocate(m_stats.firstKey + slot, rowOfSlot(slot));
+    case EventLocator::Step::Action::ReadPage:
+        locateInPage(step.key, step.page);
         return;
-    }
-    case Mode::Anchored: {
-        if (!m_anchorsReady)
-            return;
-        if (m_anchors->empty()) {
-            m_pendingKey.reset();
-            Q_EMIT errorOccurred(tr("There are no events here."));
-            return;
-        }
-        const auto it = std::upper_bound(m_anchors->begin(), m_anchors->end(), key);
-        locateInPage(key, std::max<qint64>(0, (it - m_anchors->begin()) - 1));
+    case EventLocator::Step::Action::Found:
+    case EventLocator::Step::Action::Fail:
+        finishLocate(step);
         return;
-    }
-    case Mode::Growing: {
-        const bool backward = m_order == Qt::DescendingOrder;
-        if (m_rows == 0) {
-            if (m_atEnd || m_growFailed) {
-                m_pendingKey.reset();
-                Q_EMIT errorOccurred(tr("No events match the filter."));
-            } else {
-                startGrow();
-            }
-            return;
-        }
-        const bool beyond = backward ? key < m_lastGrownKey : key > m_lastGrownKey;
-        if (beyond && !m_atEnd && !m_growFailed) {
-            startGrow();
-            return;
-        }
-        qint64 page = 0;
-        if (backward) {
-            const auto it = std::upper_bound(m_anchors->begin(), m_anchors->end(), key, std::greater<qint64>());
-            page = (it - m_anchors->begin()) - 1;
-        } else {
-            const auto it = std::upper_bound(m_anchors->begin(), m_anchors->end(), key);
-            page = (it - m_anchors->begin()) - 1;
-        }
-        locateInPage(key, std::max<qint64>(0, page));
-        return;
-    }
     }
 }
 
 void EventTableModel::locateInPage(qint64 key, qint64 page)
 {
-    m_pendingKey.reset();
     auto find = [this, key, page]() {
-        auto it = m_cache.find(page);
-        Q_ASSERT(it != m_cache.end());
-        const Page& entry = it->second;
-        const bool backward = m_mode == Mode::Growing && m_order == Qt::DescendingOrder;
-        for (std::size_t i = 0; i < entry.events.size(); ++i) {
-            const qint64 k = keyOf(entry.events[i]);
-            if (backward ? k <= key : k >= key) {
-                finishLocate(k, rowOfSlot(page * m_pageSize + entry.offset + qint64(i)));
-                return;
-            }
-        }
-        if (page + 1 < qint64(m_anchors->size())) {
-            finishLocate((*m_anchors)[std::size_t(page + 1)], rowOfSlot((page + 1) * m_pageSize));
-        } else if (!entry.events.empty()) {
-            const qint64 slot = page * m_pageSize + entry.offset + qint64(entry.events.size()) - 1;
-            finishLocate(keyOf(entry.events.back()), rowOfSlot(slot));
-        } else {
-            Q_EMIT errorOccurred(tr("There are no events here."));
-        }
+        const EventPageCache::Page* entry = m_cache.find(page);
+        Q_ASSERT(entry);
+        finishLocate(EventLocator::findInPage(m_map, m_filter, page, *entry, key));
     };
-    auto cached = m_cache.find(page);
-    if (cached != m_cache.end() && cached->second.complete) {
-        cached->second.used = ++m_clock;
+    if (m_cache.isComplete(page)) {
+        m_cache.touch(page);
         find();
         return;
     }
-    const EventQuery query = pageQuery(page);
+    const EventQuery query = m_map.pageQuery(page, m_filter);
     post<EventPage>(
         StoreSession::Lane::Interactive, [query](EventStore& store) { return store.events(query); },
         [this, page, find](EventPage result) {
             onPage(page, std::move(result));
-            if (m_cache.count(page))
+            if (m_cache.find(page))
                 find();
         });
 }
 
-void EventTableModel::finishLocate(qint64 key, qint64 row)
+void EventTableModel::finishLocate(const EventLocator::Step& step)
 {
+    if (step.action == EventLocator::Step::Action::Fail) {
+        Q_EMIT errorOccurred(failureText(step.failure));
+        return;
+    }
     // Always later, never from inside locateKey(): callers connect after calling, and spies wait for a new signal.
-    const quint64 generation = m_generation;
+    const quint64 generation = m_generation.current();
+    const qint64 key = step.key;
+    const qint64 row = step.row;
     QMetaObject::invokeMethod(
         this,
         [this, generation, key, row]() {
-            if (generation == m_generation && row >= 0 && row < m_rows)
+            if (m_generation.isCurrent(generation) && row >= 0 && row < m_map.rows())
                 Q_EMIT keyLocated(key, int(row));
         },
         Qt::QueuedConnection);
@@ -781,101 +599,35 @@ void EventTableModel::locateTime(const QDateTime& time)
         Q_EMIT errorOccurred(tr("Not a valid time."));
         return;
     }
-    m_pendingTime = time.toUTC();
+    m_locator.locateTime(time.toUTC());
     resolveTimeLocate();
 }
 
 void EventTableModel::resolveTimeLocate()
 {
-    if (!m_pendingTime)
-        return;
-    const QDateTime time = *m_pendingTime;
-    const EventFilter filter = m_filter;
+    const EventLocator::TimeStep step = m_locator.resolveTime(m_map, m_filter);
     auto located = [this](qint64 key) { locateKey(key); };
-
-    if (m_mode == Mode::Growing) {
-        m_pendingTime.reset();
-        EventQuery query;
-        query.filter = filter;
-        if (!query.filter.fromTime.isValid() || query.filter.fromTime < time)
-            query.filter.fromTime = time;
-        query.limit = 1;
+    switch (step.action) {
+    case EventLocator::TimeStep::Action::Wait:
+        return;
+    case EventLocator::TimeStep::Action::Fail:
+        Q_EMIT errorOccurred(failureText(step.failure));
+        return;
+    case EventLocator::TimeStep::Action::ReadFirst: {
+        const EventQuery query = step.first;
         post<qint64>(
-            StoreSession::Lane::Background,
-            [query](EventStore& store) -> qint64 {
-                const EventPage page = store.events(query);
-                if (page.events.empty())
-                    throw StoreError(tr("No event at or after %1.").arg(Event::timeToIso(query.filter.fromTime)));
-                const Event& e = page.events.front();
-                return query.filter.isStream() ? e.version : e.position;
-            },
+            StoreSession::Lane::Background, [query](EventStore& store) { return EventLocator::firstKey(store, query); },
             located);
         return;
     }
-    if (m_mode == Mode::Counting || (m_mode == Mode::Anchored && !m_anchorsReady))
-        return;
-    m_pendingTime.reset();
-    if (m_stats.count <= 0) {
-        Q_EMIT errorOccurred(tr("There are no events here."));
+    case EventLocator::TimeStep::Action::Search: {
+        const EventLocator::TimeSearch search = step.search;
+        post<qint64>(
+            StoreSession::Lane::Background,
+            [search](EventStore& store) { return EventLocator::keyAtTime(store, search); }, located);
         return;
     }
-
-    // Times grow with keys (near enough), so a binary search over page starts finds the page in
-    // log2(pages) seeks; the page itself is then scanned.
-    const bool dense = m_mode == Mode::Dense;
-    const std::shared_ptr<const std::vector<qint64>> anchors = m_anchors;
-    const qint64 first = m_stats.firstKey;
-    const qint64 count = m_stats.count;
-    const int pageSize = m_pageSize;
-    const QString noTimes = tr("This store keeps no event times.");
-    post<qint64>(
-        StoreSession::Lane::Background,
-        [dense, anchors, first, count, pageSize, filter, time, noTimes](EventStore& store) -> qint64 {
-            const qint64 pages = dense ? (count + pageSize - 1) / pageSize : qint64(anchors->size());
-            auto keyOfPage = [&](qint64 p) { return dense ? first + p * pageSize : (*anchors)[std::size_t(p)]; };
-            auto keyOfEvent = [&](const Event& e) { return filter.isStream() ? e.version : e.position; };
-            auto read = [&](qint64 p, int limit) {
-                EventQuery query;
-                query.filter = filter;
-                query.from = keyOfPage(p);
-                query.limit = limit;
-                return store.events(query).events;
-            };
-            auto timeOfPage = [&](qint64 p) {
-                const EventList events = read(p, 1);
-                if (events.empty() || !events.front().time.isValid())
-                    throw StoreError(noTimes);
-                return events.front().time;
-            };
-            qint64 p = 0;
-            if (timeOfPage(0) < time) {
-                qint64 lo = 0;
-                qint64 hi = pages - 1;
-                if (timeOfPage(hi) < time) {
-                    lo = hi;
-                } else {
-                    while (hi - lo > 1) {
-                        const qint64 mid = lo + (hi - lo) / 2;
-                        if (timeOfPage(mid) < time)
-                            lo = mid;
-                        else
-                            hi = mid;
-                    }
-                }
-                p = lo;
-            }
-            const EventList events = read(p, pageSize);
-            for (const Event& e : events) {
-                if (e.time.isValid() && e.time >= time)
-                    return keyOfEvent(e);
-            }
-            if (p + 1 < pages)
-                return keyOfPage(p + 1);
-            if (events.empty())
-                throw StoreError(noTimes);
-            return keyOfEvent(events.back());
-        },
-        located);
+    }
 }
 
 // --- QAbstractItemModel ---------------------------------------------------------------------------------------
@@ -884,14 +636,14 @@ std::optional<Event> EventTableModel::eventAt(int row) const
 {
     if (const Event* e = lookup(row))
         return *e;
-    if (row >= 0 && row < m_rows && m_mode != Mode::Counting)
-        request(slotOfRow(row) / m_pageSize);
+    if (row >= 0 && row < m_map.rows() && m_map.mode() != Mode::Counting)
+        request(m_map.pageOfRow(row));
     return std::nullopt;
 }
 
 int EventTableModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : int(m_rows);
+    return parent.isValid() ? 0 : int(m_map.rows());
 }
 
 int EventTableModel::columnCount(const QModelIndex& parent) const
@@ -918,14 +670,12 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const
     if (!e) {
         if (role == Qt::DisplayRole || role == Qt::ToolTipRole || role == EventRole || role == KeyRole
             || role == SortRole) {
-            const qint64 slot = slotOfRow(row);
-            const qint64 page = slot / m_pageSize;
-            auto it = m_cache.find(page);
-            const bool known = it != m_cache.end() && it->second.complete;
+            const qint64 page = m_map.pageOfRow(row);
+            const bool known = m_cache.isComplete(page);
             if (!known)
                 request(page);
-            if (role == KeyRole && m_mode == Mode::Dense)
-                return m_stats.firstKey + slot;
+            if (role == KeyRole && m_map.mode() == Mode::Dense)
+                return m_map.knownKeyOfRow(row);
             if (role == Qt::DisplayRole && column == PositionColumn && !known)
                 return placeholder;
         }
@@ -1015,7 +765,7 @@ void EventTableModel::sort(int column, Qt::SortOrder order)
 {
     if (column != PositionColumn || order == m_order)
         return;
-    if (m_mode == Mode::Growing || m_mode == Mode::Counting) {
+    if (m_map.mode() == Mode::Growing || m_map.mode() == Mode::Counting) {
         m_order = order;
         resetScope();
         return;
@@ -1023,8 +773,9 @@ void EventTableModel::sort(int column, Qt::SortOrder order)
     // Cached pages are addressed by slot and stay valid; only the row mapping flips.
     beginResetModel();
     m_order = order;
-    m_wanted.clear();
-    m_pendingKey.reset();
+    m_map.setOrder(order);
+    m_requests.clearWanted();
+    m_locator.clearKey();
     endResetModel();
 }
 
@@ -1035,14 +786,14 @@ QModelIndexList EventTableModel::match(
     if (!start.isValid() || start.model() != this)
         return result;
     std::vector<qint64> rows;
-    if (m_mode == Mode::Counting) {
+    if (m_map.mode() == Mode::Counting) {
         for (qint64 r = 0; r < qint64(m_head.size()); ++r)
             rows.push_back(r);
     } else {
-        for (const auto& [page, entry] : m_cache) {
+        for (const auto& [page, entry] : m_cache.pages()) {
             for (std::size_t i = 0; i < entry.events.size(); ++i) {
-                const qint64 row = rowOfSlot(page * m_pageSize + entry.offset + qint64(i));
-                if (row >= 0 && row < m_rows)
+                const qint64 row = m_map.rowOfSlot(page * m_pageSize + entry.offset + qint64(i));
+                if (row >= 0 && row < m_map.rows())
                     rows.push_back(row);
             }
         }

@@ -1,7 +1,12 @@
 #pragma once
 
 #include "core/eventfilter.h"
+#include "models/eventlocator.h"
+#include "models/eventpagecache.h"
+#include "models/pagerequests.h"
+#include "models/rowkeymap.h"
 #include "store/eventstore.h"
+#include "store/job.h"
 #include "store/storesession.h"
 
 #include <QAbstractTableModel>
@@ -10,23 +15,16 @@
 #include <QTimer>
 
 #include <functional>
-#include <map>
-#include <memory>
 #include <optional>
 #include <set>
-#include <unordered_map>
-#include <vector>
 
 namespace es {
 
 // The event table for the global log, a category, a stream or any filter. Serves millions of rows
-// without loading them: data() never blocks, pages are fetched on demand and kept in a bounded LRU cache.
-//
-// Rows map to keys (positions, or versions in stream scope) in one of three ways:
-// - dense scope (count == last - first + 1): key = first + row, so any row is one keyset seek;
-// - sparse scope: every pageSize-th key (an anchor) is read in the background, a page is a seek to its anchor;
-// - filters with predicates: no count up front; rows grow with fetchMore() in scan-window reads and the
-//   anchors are discovered on the way.
+// without loading them: data() never blocks, pages are fetched on demand (requests batched by a 0-ms timer) and
+// kept in a bounded LRU cache (EventPageCache). Rows map to keys as RowKeyMap says: one keyset seek per page in
+// dense scopes, anchors read in the background in sparse ones, and for filters with predicates no count up front:
+// rows grow with fetchMore() in scan-window reads. EventLocator finds the row of a key or a time.
 class EventTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -67,10 +65,10 @@ public:
     void setPageSize(int rows);
     int pageSize() const { return m_pageSize; }
     void setCacheLimit(int pages);
-    int cacheLimit() const { return m_cacheLimit; }
+    int cacheLimit() const { return m_cache.limit(); }
     // Span of keys one filtered read may examine before it returns.
     void setScanWindow(qint64 keys);
-    int cachedPageCount() const { return int(m_cache.size()); }
+    int cachedPageCount() const { return m_cache.size(); }
 
     // Counts again; rows appended at the end of the log are inserted, anything else resets.
     void refresh();
@@ -99,14 +97,7 @@ Q_SIGNALS:
     void keyLocated(qint64 key, int row);
 
 private:
-    enum class Mode { Counting, Dense, Anchored, Growing };
-
-    struct Page {
-        int offset = 0; // index within the page of events[0]
-        EventList events;
-        bool complete = false; // nothing more to read for this page (short only at the end of the scope)
-        quint64 used = 0;
-    };
+    using Mode = RowKeyMap::Mode;
 
     template <typename R>
     quint64 post(StoreSession::Lane lane, std::function<R(EventStore&)> job, std::function<void(R)> done,
@@ -128,62 +119,45 @@ private:
     void startGrow();
     void onGrown(EventPage page);
 
-    qint64 slotOfRow(qint64 row) const;
-    qint64 rowOfSlot(qint64 slot) const;
-    qint64 totalSlots() const;
     const Event* lookup(qint64 row) const;
     void request(qint64 page) const;
     void processRequests();
-    bool canLoad(qint64 page) const;
-    EventQuery pageQuery(qint64 page) const;
     void onPage(qint64 page, EventPage result);
-    void storePage(qint64 page, Page entry);
-    void evict();
+    void storePage(qint64 page, EventPageCache::Page entry);
     void emitPageChanged(qint64 page);
 
     void resolveLocate();
     void locateInPage(qint64 key, qint64 page);
-    void finishLocate(qint64 key, qint64 row);
+    void finishLocate(const EventLocator::Step& step);
     void resolveTimeLocate();
+    QString failureText(EventLocator::Failure failure) const;
 
     QPointer<StoreSession> m_session;
     EventFilter m_filter;
     Qt::SortOrder m_order = Qt::AscendingOrder;
     int m_pageSize = 256;
-    int m_cacheLimit = 64;
     qint64 m_scanWindow = 100000;
 
-    quint64 m_generation = 0;
-    Mode m_mode = Mode::Counting;
-    qint64 m_rows = 0;
+    Generation m_generation;
+    RowKeyMap m_map;
     bool m_countKnown = false;
-    ScopeStats m_stats;
-    bool m_anchorsReady = false;
-    std::shared_ptr<std::vector<qint64>> m_anchors;
     EventList m_head; // first rows in display order, until the count is known
     bool m_refreshing = false;
     QString m_lastError;
     bool m_scopeFailed = false; // the count or the first read failed: locating has nothing to go on
 
     // Growing mode.
-    qint64 m_nextKey = -1;
-    bool m_atEnd = false;
-    bool m_growFailed = false;
+    ScanProgress m_growth;
     quint64 m_growTicket = 0;
     qint64 m_growGained = 0;
-    qint64 m_lastGrownKey = -1;
 
-    mutable std::unordered_map<qint64, Page> m_cache;
-    mutable quint64 m_clock = 0;
-    mutable std::set<qint64> m_wanted;
+    mutable EventPageCache m_cache;
+    mutable PageRequests m_requests;
     mutable QTimer m_requestTimer;
-    std::map<qint64, quint64> m_inFlight; // page -> ticket
-    std::set<qint64> m_failed;
     std::set<quint64> m_tickets;
     bool m_loading = false;
 
-    std::optional<qint64> m_pendingKey;
-    std::optional<QDateTime> m_pendingTime;
+    EventLocator m_locator;
 };
 
 } // namespace es

@@ -1,9 +1,10 @@
 #include "models/jsontreemodel.h"
 
+#include "core/jsonpath.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 
 namespace es {
 
@@ -111,30 +112,22 @@ JsonTreeModel::Node* JsonTreeModel::nodeFor(const QModelIndex& index) const
     return index.isValid() ? static_cast<Node*>(index.internalPointer()) : m_root.get();
 }
 
-QString JsonTreeModel::appendPath(const QString& path, const QString& key, bool arrayIndex)
-{
-    if (arrayIndex)
-        return path % QLatin1Char('[') % key % QLatin1Char(']');
-    static const QRegularExpression plain(QStringLiteral("^[A-Za-z_$@][A-Za-z0-9_$@-]*$"));
-    if (plain.match(key).hasMatch())
-        return path.isEmpty() ? key : path % QLatin1Char('.') % key;
-    QString escaped = key;
-    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('"'), QLatin1String("\\\""));
-    return path % QLatin1String("[\"") % escaped % QLatin1String("\"]");
-}
-
 QString JsonTreeModel::path(const QModelIndex& index) const
 {
     std::vector<const Node*> chain;
     for (const Node* n = nodeFor(index); n && n != m_root.get(); n = n->parent)
         chain.push_back(n);
-    QString result = m_rootName;
     const bool scalarRoot = !m_value.isObject() && !m_value.isArray();
     if (scalarRoot)
-        return result;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
-        result = appendPath(result, (*it)->key, (*it)->arrayIndex);
-    return result;
+        return m_rootName;
+    JsonPath path;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        if ((*it)->arrayIndex)
+            path.index((*it)->key.toLongLong());
+        else
+            path.key((*it)->key);
+    }
+    return path.toString(m_rootName);
 }
 
 QString JsonTreeModel::jsonText(const QModelIndex& index, bool indented) const

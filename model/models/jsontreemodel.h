@@ -14,7 +14,7 @@ class JsonTreeModel : public QAbstractItemModel {
 public:
     enum Column { KeyColumn, ValueColumn, TypeColumn, ColumnCount };
     enum Role {
-        PathRole = Qt::UserRole + 1, // e.g. data.items[0].sku, usable in a filter condition
+        PathRole = Qt::UserRole + 1, // e.g. data.items[0].sku (JsonPath's text), usable in a filter condition
         JsonRole, // the node as compact JSON text
         SortRole,
     };
@@ -44,8 +44,6 @@ public:
     bool hasChildren(const QModelIndex& parent = {}) const override;
 
     static QString typeName(const QJsonValue& value);
-    // Appends one path step: .key, ["odd key"] or [3].
-    static QString appendPath(const QString& path, const QString& key, bool arrayIndex);
 
 private:
     struct Node {
