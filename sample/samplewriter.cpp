@@ -1,7 +1,5 @@
 #include "samplewriter.h"
 
-#include "sql/civildate_p.h"
-
 #include "pg/pgstore.h"
 #include "sampledomain.h"
 #include "sql/emmettschema.h"
@@ -16,6 +14,7 @@
 #include <pqxx/pqxx>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdio>
 #include <tuple>
 
@@ -98,16 +97,13 @@ void bindText(sqlite3_stmt* s, int column, const char* text)
 // What CURRENT_TIMESTAMP writes: 'YYYY-MM-DD HH:MM:SS', UTC.
 void formatSqliteTime(qint64 unixSeconds, char* out)
 {
-    qint64 days = unixSeconds / 86400;
-    qint64 rest = unixSeconds % 86400;
-    if (rest < 0) {
-        rest += 86400;
-        --days;
-    }
-    const auto [year, month, day] = civilFromDays(days);
-    std::snprintf(out, 32, "%04d-%02d-%02d %02d:%02d:%02d", static_cast<int>(year), static_cast<int>(month),
-        static_cast<int>(day), static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60),
-        static_cast<int>(rest % 60));
+    using namespace std::chrono;
+    const sys_seconds t { seconds { unixSeconds } };
+    const sys_days midnight = floor<days>(t);
+    const year_month_day date { midnight };
+    const hh_mm_ss<seconds> clock { t - midnight };
+    std::snprintf(out, 32, "%04d-%02u-%02u %02d:%02d:%02d", int(date.year()), unsigned(date.month()),
+        unsigned(date.day()), int(clock.hours().count()), int(clock.minutes().count()), int(clock.seconds().count()));
 }
 
 // message_metadata as appendToStream.ts builds it: streamName, messageId, streamPosition (the index within the
