@@ -1,5 +1,6 @@
 #include "connectors.h"
 
+#include "pg/pgaddress.h"
 #include "pg/pgstore.h"
 #include "pg/pgtail.h"
 #include "sqlite/sqliteexport.h"
@@ -16,7 +17,7 @@ void registerConnectors()
         [](const QString& address, const OpenOptions& options) -> std::unique_ptr<EventStore> {
             return PgStore::open(address, options);
         },
-        [](const QString& address) { return PgStore::redactAddress(address); });
+        [](const QString& address) { return PgAddress::redact(address); });
     StoreRegistry::registerEngine(
         QStringLiteral("sqlite"), [](const QString& address) { return SqliteStore::acceptsAddress(address); },
         [](const QString& address, const OpenOptions& options) -> std::unique_ptr<EventStore> {
