@@ -370,6 +370,30 @@ TEST_CASE("PostgreSQL addresses are read by libpq and shown without their secret
     }
 }
 
+TEST_CASE("The registry composes a PostgreSQL address from connection fields", "[pgaddress][registry]")
+{
+    ConnectionFields f;
+    f.host = QStringLiteral("db.example.com");
+    f.database = QStringLiteral("my db");
+    f.user = QStringLiteral("o'brien");
+    f.password = QStringLiteral("p w\\d");
+    f.options = { { QStringLiteral("sslmode"), QStringLiteral("verify-full") },
+        { QStringLiteral("sslrootcert"), QString() } };
+    const QString address = StoreRegistry::composeAddress(QStringLiteral("postgresql"), f);
+    CHECK(address
+        == QLatin1String(
+            "host=db.example.com dbname='my db' user='o\\'brien' password='p w\\\\d' sslmode=verify-full"));
+    CHECK(StoreRegistry::engineFor(address) == QLatin1String("postgresql"));
+    const PgAddress parsed = PgAddress::parse(address);
+    CHECK(parsed.value(QStringLiteral("password")) == f.password);
+    CHECK(parsed.value(QStringLiteral("user")) == f.user);
+    CHECK(StoreRegistry::redactAddress(address)
+        == QLatin1String("host=db.example.com dbname='my db' user='o\\'brien' sslmode=verify-full"));
+    CHECK(StoreRegistry::composeAddress(QStringLiteral("postgresql"), {}).isEmpty());
+    CHECK(StoreRegistry::composeAddress(QStringLiteral("sqlite"), f).isEmpty());
+    CHECK(StoreRegistry::composeAddress(QStringLiteral("no-such-engine"), f).isEmpty());
+}
+
 TEST_CASE("PostgreSQL addresses libpq cannot read are bad addresses that keep their secrets", "[pgaddress][redact]")
 {
     const QString secret = QStringLiteral("S3cr3t");

@@ -165,8 +165,9 @@ TEST_CASE("the PostgreSQL form builds libpq keyword strings", "[openpg]")
         CHECK(dialog.options().schema.isEmpty());
     }
 
-    CHECK(OpenStoreDialog::quoteKeywordValue(QString()) == QLatin1String("''"));
-    CHECK(OpenStoreDialog::quoteKeywordValue(QStringLiteral("plain")) == QLatin1String("plain"));
+    PgConnectionFields plain;
+    plain.user = QStringLiteral("plain");
+    CHECK(OpenStoreDialog::postgresAddress(plain) == QLatin1String("user=plain"));
 }
 
 TEST_CASE("a password never reaches the settings file or the recent stores", "[openpg]")
