@@ -692,6 +692,53 @@ TEST_CASE("PostgreSQL: the same store reads again after a server restart", "[pg]
     CHECK(fresh->info().eventCount == store->info().eventCount);
 }
 
+TEST_CASE("PostgreSQL: a lost backend is reported once and a new one gets the same session settings",
+    "[pg][pgengine][restart]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgDatabase db(server);
+    const QString address = writeSample(db, 300);
+    OpenOptions options;
+    options.statementTimeoutMs = 12000;
+    auto store = PgStore::open(address, options);
+    EventQuery q;
+    q.limit = 20;
+    const EventPage before = store->events(q);
+    REQUIRE(before.events.size() == 20);
+    const int pid = store->backendPid();
+    REQUIRE(pid > 0);
+    CHECK(db.scalar("SELECT pg_terminate_backend(" + std::to_string(pid) + ")::int") == 1);
+
+    std::optional<EventPage> after;
+    int disconnects = 0;
+    for (int attempt = 0; attempt < 5 && !after; ++attempt) {
+        try {
+            after = store->events(q);
+        } catch (const StoreError& e) {
+            CHECK(e.kind() == StoreError::Kind::Disconnected);
+            CHECK(e.message().contains(QLatin1String("disconnected, retrying")));
+            ++disconnects;
+        }
+    }
+    REQUIRE(after);
+    CHECK(disconnects == 1);
+    REQUIRE(after->events.size() == before.events.size());
+    CHECK(after->events.front().position == before.events.front().position);
+    const int again = store->backendPid();
+    CHECK(again != pid);
+    // The new backend is named as the first was, and reads on it go on.
+    pqxx::connection c(address.toStdString());
+    pqxx::nontransaction tx(c);
+    const pqxx::row app = tx.exec_params1("SELECT application_name FROM pg_stat_activity WHERE pid = $1", again);
+    CHECK(app[0].as<std::string>() == "eventscope");
+    CHECK(store->info(false).address == PgAddress::redact(address));
+    EventQuery one;
+    one.limit = 1;
+    CHECK(store->events(one).events.front().time == before.events.front().time);
+}
+
 TEST_CASE("PostgreSQL: an unknown database says what was looked for", "[pg][pgengine]")
 {
     const QString server = serverOrSkip();
