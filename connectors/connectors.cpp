@@ -1,5 +1,7 @@
 #include "connectors.h"
 
+#include "layouts/profile.h"
+#include "pg/pgaddress.h"
 #include "pg/pgstore.h"
 #include "pg/pgtail.h"
 #include "sqlite/sqliteexport.h"
@@ -8,20 +10,35 @@
 
 namespace es {
 
+namespace {
+
+QString composePostgresAddress(const ConnectionFields& fields)
+{
+    std::vector<PgAddress::Option> options { { QStringLiteral("host"), fields.host },
+        { QStringLiteral("port"), fields.port }, { QStringLiteral("dbname"), fields.database },
+        { QStringLiteral("user"), fields.user }, { QStringLiteral("password"), fields.password } };
+    for (const auto& [keyword, value] : fields.options)
+        options.push_back({ keyword, value });
+    return PgAddress::compose(options);
+}
+
+} // namespace
+
 void registerConnectors()
 {
     // PostgreSQL first: a keyword string ("host=... dbname=...") has no scheme, and SQLite takes anything without one.
-    StoreRegistry::registerEngine(
-        QStringLiteral("postgresql"), [](const QString& address) { return PgStore::acceptsAddress(address); },
+    StoreRegistry::registerEngine({ QStringLiteral("postgresql"), &PgStore::acceptsAddress,
         [](const QString& address, const OpenOptions& options) -> std::unique_ptr<EventStore> {
             return PgStore::open(address, options);
         },
-        [](const QString& address) { return PgStore::redactAddress(address); });
-    StoreRegistry::registerEngine(
-        QStringLiteral("sqlite"), [](const QString& address) { return SqliteStore::acceptsAddress(address); },
+        &PgAddress::redact, &composePostgresAddress });
+    StoreRegistry::registerEngine({ QStringLiteral("sqlite"), &SqliteStore::acceptsAddress,
         [](const QString& address, const OpenOptions& options) -> std::unique_ptr<EventStore> {
             return SqliteStore::open(address, options);
-        });
+        },
+        {}, {} });
+    for (const ProfileRegistry::Entry& e : ProfileRegistry::entries())
+        StoreRegistry::registerLayout({ e.name, e.title, e.engines });
     SqliteExportSink::registerFormat();
     PgSettledTail::registerStrategy();
 }

@@ -1,8 +1,6 @@
 #include "samplewriter.h"
 
-#include "sql/civildate_p.h"
-
-#include "pg/pgstore.h"
+#include "pg/pgaddress.h"
 #include "sampledomain.h"
 #include "sql/emmettschema.h"
 #include "store/eventstore.h"
@@ -16,6 +14,7 @@
 #include <pqxx/pqxx>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdio>
 #include <tuple>
 
@@ -98,16 +97,13 @@ void bindText(sqlite3_stmt* s, int column, const char* text)
 // What CURRENT_TIMESTAMP writes: 'YYYY-MM-DD HH:MM:SS', UTC.
 void formatSqliteTime(qint64 unixSeconds, char* out)
 {
-    qint64 days = unixSeconds / 86400;
-    qint64 rest = unixSeconds % 86400;
-    if (rest < 0) {
-        rest += 86400;
-        --days;
-    }
-    const auto [year, month, day] = civilFromDays(days);
-    std::snprintf(out, 32, "%04d-%02d-%02d %02d:%02d:%02d", static_cast<int>(year), static_cast<int>(month),
-        static_cast<int>(day), static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60),
-        static_cast<int>(rest % 60));
+    using namespace std::chrono;
+    const sys_seconds t { seconds { unixSeconds } };
+    const sys_days midnight = floor<days>(t);
+    const year_month_day date { midnight };
+    const hh_mm_ss<seconds> clock { t - midnight };
+    std::snprintf(out, 32, "%04d-%02u-%02u %02d:%02d:%02d", int(date.year()), unsigned(date.month()),
+        unsigned(date.day()), int(clock.hours().count()), int(clock.minutes().count()), int(clock.seconds().count()));
 }
 
 // message_metadata as appendToStream.ts builds it: streamName, messageId, streamPosition (the index within the
@@ -315,9 +311,9 @@ std::string messageDbTime(qint64 ms)
     return std::string(text);
 }
 
-QString pgText(const std::exception& e, const QString& address)
+QString pgText(const std::exception& e, const PgAddress& address)
 {
-    return PgStore::redactMessage(QString::fromUtf8(e.what()).trimmed(), address);
+    return address.scrub(QString::fromUtf8(e.what()).trimmed());
 }
 
 std::string quoted(pqxx::connection_base& c, const QString& identifier)
@@ -414,24 +410,26 @@ void loadMessageDb(
 // Writes into a database it creates, or into an existing one that has no message_store schema yet; on failure or
 // cancel it removes what it created.
 void writeMessageDbSample(
-    const QString& address, const SampleOptions& options, const std::function<bool(qint64, qint64)>& progress)
+    const QString& text, const SampleOptions& options, const std::function<bool(qint64, qint64)>& progress)
 {
-    const QString database = PgStore::databaseOf(address);
-    const QString shown = PgStore::redactAddress(address);
+    const PgAddress address = PgAddress::parse(text);
+    const QString database = address.database();
+    const QString shown = address.redacted();
+    const std::string admin = address.withDatabase(QStringLiteral("postgres")).toString().toStdString();
     bool createdDatabase = false;
     std::unique_ptr<pqxx::connection> conn;
     try {
-        conn = std::make_unique<pqxx::connection>(address.toStdString());
+        conn = std::make_unique<pqxx::connection>(text.toStdString());
     } catch (const std::exception& e) {
         const QString message = pgText(e, address);
         if (database.isEmpty() || !message.contains(QLatin1String("does not exist")))
             throw StoreError(
                 QStringLiteral("Cannot connect to %1: %2").arg(shown, message), StoreError::Kind::BadAddress);
         try {
-            pqxx::connection admin(PgStore::withDatabase(address, QStringLiteral("postgres")).toStdString());
-            pqxx::nontransaction(admin).exec0("CREATE DATABASE " + quoted(admin, database));
+            pqxx::connection server(admin);
+            pqxx::nontransaction(server).exec0("CREATE DATABASE " + quoted(server, database));
             createdDatabase = true;
-            conn = std::make_unique<pqxx::connection>(address.toStdString());
+            conn = std::make_unique<pqxx::connection>(text.toStdString());
         } catch (const std::exception& e2) {
             throw StoreError(
                 QStringLiteral("Cannot create the database %1 on %2: %3").arg(database, shown, pgText(e2, address)),
@@ -442,10 +440,10 @@ void writeMessageDbSample(
         try {
             conn.reset();
             if (createdDatabase) {
-                pqxx::connection admin(PgStore::withDatabase(address, QStringLiteral("postgres")).toStdString());
-                pqxx::nontransaction(admin).exec0("DROP DATABASE IF EXISTS " + quoted(admin, database));
+                pqxx::connection server(admin);
+                pqxx::nontransaction(server).exec0("DROP DATABASE IF EXISTS " + quoted(server, database));
             } else {
-                pqxx::connection again(address.toStdString());
+                pqxx::connection again(text.toStdString());
                 pqxx::nontransaction(again).exec0("DROP SCHEMA IF EXISTS message_store CASCADE");
             }
         } catch (const std::exception&) {
@@ -491,7 +489,7 @@ void writeSampleStore(
             StoreError::Kind::UnknownLayout);
     if (options.events < 1)
         throw StoreError(QStringLiteral("A sample store needs at least one event."));
-    const bool postgres = PgStore::acceptsAddress(path);
+    const bool postgres = PgAddress::looksLikeAddress(path);
     const bool wantsPostgres = options.layout == QLatin1String("messagedb");
     if (postgres != wantsPostgres)
         throw StoreError(wantsPostgres

@@ -1,6 +1,6 @@
 #include "testutils.h"
 
-#include "pg/pgstore.h"
+#include "pg/pgaddress.h"
 
 #include <catch2/catch.hpp>
 
@@ -86,8 +86,8 @@ PgTestDatabase::PgTestDatabase(const QString& tag, const QStringList& fixtures, 
 {
     static int counter = 0;
     m_name = QStringLiteral("es_%1_%2_%3").arg(tag).arg(QCoreApplication::applicationPid()).arg(++counter);
-    m_address = PgStore::withDatabase(m_server, m_name);
-    const QString admin = PgStore::withDatabase(m_server, QStringLiteral("postgres"));
+    m_address = PgAddress::parse(m_server).withDatabase(m_name).toString();
+    const QString admin = PgAddress::parse(m_server).withDatabase(QStringLiteral("postgres")).toString();
     QByteArray err;
     psql(admin, { QStringLiteral("-c"), QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name) });
     m_ok = psql(admin, { QStringLiteral("-c"), QStringLiteral("CREATE DATABASE %1").arg(m_name) }, nullptr, &err) == 0;
@@ -99,7 +99,7 @@ PgTestDatabase::PgTestDatabase(const QString& tag, const QStringList& fixtures, 
 
 PgTestDatabase::~PgTestDatabase()
 {
-    psql(PgStore::withDatabase(m_server, QStringLiteral("postgres")),
+    psql(PgAddress::parse(m_server).withDatabase(QStringLiteral("postgres")).toString(),
         { QStringLiteral("-c"), QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_name) });
 }
 

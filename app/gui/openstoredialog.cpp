@@ -1,8 +1,9 @@
 #include "openstoredialog.h"
 
+#include "store/storeregistry.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QDir>
 #include <QDoubleValidator>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -16,7 +17,6 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <utility>
 
 namespace es {
 
@@ -117,12 +117,11 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
 
     m_profile->setEditable(true);
     m_profile->addItem(tr("Detect automatically"), QString());
-    // The connectors ship their profiles as resources; listing them keeps this dialog in step with them.
-    const QStringList profiles
-        = QDir(QStringLiteral(":/profiles")).entryList({ QStringLiteral("*.json") }, QDir::Files, QDir::Name);
-    for (const QString& file : profiles) {
-        const QString name = QFileInfo(file).completeBaseName();
-        m_profile->addItem(name, name);
+    for (const LayoutInfo& layout : StoreRegistry::layouts()) {
+        m_profile->addItem(layout.name, layout.name);
+        const QString engines
+            = layout.engines.isEmpty() ? tr("every engine") : layout.engines.join(QStringLiteral(", "));
+        m_profile->setItemData(m_profile->count() - 1, tr("%1 (%2)").arg(layout.title, engines), Qt::ToolTipRole);
     }
     m_profile->setToolTip(tr("Force a store layout (profile) instead of recognising it from the tables"));
     m_mapping->setPlaceholderText(tr("Optional: a JSON mapping for a custom single-table layout"));
@@ -190,46 +189,17 @@ void OpenStoreDialog::setPostgresFields(const PgConnectionFields& fields)
     m_tabs->setCurrentWidget(m_pgPage);
 }
 
-QString OpenStoreDialog::quoteKeywordValue(const QString& value)
-{
-    bool plain = !value.isEmpty();
-    for (const QChar c : value) {
-        if (c.isSpace() || c == u'\'' || c == u'\\') {
-            plain = false;
-            break;
-        }
-    }
-    if (plain)
-        return value;
-    QString quoted;
-    quoted.reserve(value.size() + 2);
-    quoted += u'\'';
-    for (const QChar c : value) {
-        if (c == u'\'' || c == u'\\')
-            quoted += u'\\';
-        quoted += c;
-    }
-    quoted += u'\'';
-    return quoted;
-}
-
 QString OpenStoreDialog::postgresAddress(const PgConnectionFields& fields)
 {
-    const std::pair<const char*, const QString*> pairs[] = {
-        { "host", &fields.host },
-        { "port", &fields.port },
-        { "dbname", &fields.database },
-        { "user", &fields.user },
-        { "password", &fields.password },
-        { "sslmode", &fields.sslMode },
-        { "sslrootcert", &fields.sslRootCert },
-    };
-    QStringList parts;
-    for (const auto& [key, value] : pairs) {
-        if (!value->isEmpty())
-            parts.append(QLatin1String(key) + u'=' + quoteKeywordValue(*value));
-    }
-    return parts.join(u' ');
+    ConnectionFields c;
+    c.host = fields.host;
+    c.port = fields.port;
+    c.database = fields.database;
+    c.user = fields.user;
+    c.password = fields.password;
+    c.options
+        = { { QStringLiteral("sslmode"), fields.sslMode }, { QStringLiteral("sslrootcert"), fields.sslRootCert } };
+    return StoreRegistry::composeAddress(QStringLiteral("postgresql"), c);
 }
 
 OpenOptions OpenStoreDialog::options() const

@@ -40,10 +40,9 @@ public:
     void setPostgresFields(const PgConnectionFields& fields);
     bool isPostgresFormCurrent() const;
 
-    // A libpq keyword string ("host=… dbname=…"); the schema is not part of it (it goes to OpenOptions::schema).
+    // The PostgreSQL engine's address for the fields (StoreRegistry::composeAddress); the schema is not part of it
+    // (it goes to OpenOptions::schema).
     static QString postgresAddress(const PgConnectionFields& fields);
-    // A keyword value quoted per libpq rules when it is empty or holds spaces, quotes or backslashes.
-    static QString quoteKeywordValue(const QString& value);
 
 private:
     void browse();

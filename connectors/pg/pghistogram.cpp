@@ -37,12 +37,11 @@ Histogram PgStore::histogram(const HistogramQuery& query)
         throw;
     } catch (const pqxx::broken_connection& e) {
         m_conn.reset();
-        throw StoreError(
-            redactMessage(QString::fromUtf8(e.what()).trimmed(), m_address), StoreError::Kind::Disconnected);
+        throw StoreError(m_address.scrub(QString::fromUtf8(e.what()).trimmed()), StoreError::Kind::Disconnected);
     } catch (const std::exception& e) {
         if (m_cancelled)
             throw StoreError(QStringLiteral("The read was cancelled."), StoreError::Kind::Cancelled);
-        throw StoreError(redactMessage(QString::fromUtf8(e.what()).trimmed(), m_address));
+        throw StoreError(m_address.scrub(QString::fromUtf8(e.what()).trimmed()));
     }
     return Histogram::fromRows(rows, query.bucketSeconds, query.topN);
 }

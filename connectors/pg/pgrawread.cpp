@@ -12,7 +12,6 @@
 // escaping of every field): the timestamp is then formatted here as the to_char text events() reads.
 #include "pg/pgconnection_p.h"
 #include "pg/pgstore.h"
-#include "sql/civildate_p.h"
 #include "sql/sqlbuilder.h"
 
 #include <libpq-fe.h>
@@ -21,6 +20,7 @@
 #include <QtEndian>
 
 #include <array>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -347,36 +347,48 @@ void appendDigits(QByteArray& out, qint64 v, int width)
     out.append(p, end - p);
 }
 
+// The proleptic Gregorian date of a day counted from 1970-01-01, year 0 being 1 BC as PostgreSQL counts. std::chrono's
+// calendar covers the years -32767..32767 and PostgreSQL's timestamps reach 294276, so the day is first moved by whole
+// 400-year cycles (146097 days each, after which the calendar repeats) into the years 1970..2369.
+std::chrono::year_month_day civilDay(qint64 daysSince1970, qint64* cycleYears)
+{
+    constexpr qint64 CycleDays = 146097;
+    qint64 cycles = daysSince1970 / CycleDays;
+    if (daysSince1970 % CycleDays < 0)
+        --cycles;
+    *cycleYears = cycles * 400;
+    return std::chrono::year_month_day { std::chrono::sys_days {
+        std::chrono::days { daysSince1970 - cycles * CycleDays } } };
+}
+
 // A timestamp's binary value (microseconds from 2000-01-01) as events() reads it, the text of
 // to_char(t, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') in a UTC session: years at least four digits and without BC, six
 // fraction digits; false for the infinities, where to_char gives NULL.
 bool appendToCharTimestamp(QByteArray& out, qint64 us)
 {
+    using namespace std::chrono;
     if (us == std::numeric_limits<qint64>::max() || us == std::numeric_limits<qint64>::min())
         return false;
-    constexpr qint64 DayUs = 86400000000LL;
-    qint64 days = us / DayUs;
-    qint64 time = us % DayUs;
-    if (time < 0) {
-        time += DayUs;
-        --days;
-    }
-    // Days from 2000-01-01, PostgreSQL's epoch, to the date.
-    const auto [year, month, day] = civilFromDays(days + 10957);
+    constexpr sys_days PgEpoch = 2000y / January / 1;
+    const microseconds t { us };
+    const days wholeDays = floor<days>(t);
+    qint64 cycleYears = 0;
+    const year_month_day date = civilDay((PgEpoch + wholeDays).time_since_epoch().count(), &cycleYears);
+    const qint64 year = int(date.year()) + cycleYears;
+    const hh_mm_ss<microseconds> clock { t - wholeDays };
     appendDigits(out, year > 0 ? year : 1 - year, 4);
     out.append('-');
-    appendDigits(out, month, 2);
+    appendDigits(out, unsigned(date.month()), 2);
     out.append('-');
-    appendDigits(out, day, 2);
+    appendDigits(out, unsigned(date.day()), 2);
     out.append('T');
-    const qint64 seconds = time / 1000000;
-    appendDigits(out, seconds / 3600, 2);
+    appendDigits(out, clock.hours().count(), 2);
     out.append(':');
-    appendDigits(out, seconds / 60 % 60, 2);
+    appendDigits(out, clock.minutes().count(), 2);
     out.append(':');
-    appendDigits(out, seconds % 60, 2);
+    appendDigits(out, clock.seconds().count(), 2);
     out.append('.');
-    appendDigits(out, time % 1000000, 6);
+    appendDigits(out, clock.subseconds().count(), 6);
     out.append('Z');
     return true;
 }

@@ -5,12 +5,9 @@
 #include "sql/sqlbuilder.h"
 #include "sql/storerows_p.h"
 
-#include <QFileInfo>
 #include <QHash>
 #include <QMutex>
-#include <QRegularExpression>
 #include <QThread>
-#include <QUrl>
 
 #include <pqxx/pqxx>
 
@@ -18,219 +15,9 @@
 
 namespace es {
 
-namespace {
-
-bool isUri(const QString& address)
-{
-    const QString a = address.trimmed();
-    return a.startsWith(QLatin1String("postgresql://"), Qt::CaseInsensitive)
-        || a.startsWith(QLatin1String("postgres://"), Qt::CaseInsensitive);
-}
-
-// One `key = value` of a libpq keyword string, with the span it covers.
-struct KeywordPair {
-    QString key;
-    QString value;
-    qsizetype begin = 0;
-    qsizetype end = 0;
-};
-
-// Parses "key=value key='quoted \' value'" as libpq does; nullopt when it is not such a string.
-std::optional<std::vector<KeywordPair>> parseKeywords(const QString& text)
-{
-    std::vector<KeywordPair> pairs;
-    qsizetype i = 0;
-    const qsizetype n = text.size();
-    auto skipSpace = [&] {
-        while (i < n && text.at(i).isSpace())
-            ++i;
-    };
-    while (true) {
-        skipSpace();
-        if (i >= n)
-            break;
-        KeywordPair p;
-        p.begin = i;
-        while (i < n && !text.at(i).isSpace() && text.at(i) != u'=')
-            p.key.append(text.at(i++));
-        skipSpace();
-        if (p.key.isEmpty() || i >= n || text.at(i) != u'=')
-            return std::nullopt;
-        ++i;
-        skipSpace();
-        if (i < n && text.at(i) == u'\'') {
-            ++i;
-            bool closed = false;
-            while (i < n) {
-                const QChar c = text.at(i++);
-                if (c == u'\\' && i < n) {
-                    p.value.append(text.at(i++));
-                } else if (c == u'\'') {
-                    closed = true;
-                    break;
-                } else {
-                    p.value.append(c);
-                }
-            }
-            if (!closed)
-                return std::nullopt;
-        } else {
-            while (i < n && !text.at(i).isSpace()) {
-                const QChar c = text.at(i++);
-                if (c == u'\\' && i < n)
-                    p.value.append(text.at(i++));
-                else
-                    p.value.append(c);
-            }
-        }
-        p.end = i;
-        pairs.push_back(p);
-    }
-    if (pairs.empty())
-        return std::nullopt;
-    return pairs;
-}
-
-QString quoteKeywordValue(const QString& value)
-{
-    QString q = value;
-    q.replace(QLatin1String("\\"), QLatin1String("\\\\"));
-    q.replace(QLatin1String("'"), QLatin1String("\\'"));
-    return u'\'' + q + u'\'';
-}
-
-} // namespace
-
 bool PgStore::acceptsAddress(const QString& address)
 {
-    if (isUri(address))
-        return true;
-    const QString a = address.trimmed();
-    if (a.isEmpty() || QFileInfo::exists(a))
-        return false;
-    const auto pairs = parseKeywords(a);
-    if (!pairs)
-        return false;
-    static const QRegularExpression keyword(QStringLiteral("^[a-z_]+$"));
-    for (const KeywordPair& p : *pairs) {
-        if (!keyword.match(p.key).hasMatch())
-            return false;
-    }
-    return true;
-}
-
-QString PgStore::redactAddress(const QString& address)
-{
-    const QString a = address.trimmed();
-    if (isUri(a)) {
-        const qsizetype schemeEnd = a.indexOf(QLatin1String("://")) + 3;
-        qsizetype authorityEnd = a.size();
-        for (const QChar c : { u'/', u'?' }) {
-            const qsizetype at = a.indexOf(c, schemeEnd);
-            if (at >= 0 && at < authorityEnd)
-                authorityEnd = at;
-        }
-        QString authority = a.mid(schemeEnd, authorityEnd - schemeEnd);
-        const qsizetype at = authority.lastIndexOf(u'@');
-        if (at >= 0) {
-            const qsizetype colon = authority.indexOf(u':');
-            if (colon >= 0 && colon < at)
-                authority = authority.left(colon) + authority.mid(at);
-        }
-        QString rest = a.mid(authorityEnd);
-        static const QRegularExpression password(QStringLiteral("([?&])password=[^&]*&?"));
-        rest.replace(password, QStringLiteral("\\1"));
-        if (rest.endsWith(u'?') || rest.endsWith(u'&'))
-            rest.chop(1);
-        return a.left(schemeEnd) + authority + rest;
-    }
-    const auto pairs = parseKeywords(a);
-    if (!pairs)
-        return a;
-    QString out = a;
-    for (auto it = pairs->rbegin(); it != pairs->rend(); ++it) {
-        if (it->key == QLatin1String("password")) {
-            qsizetype end = it->end;
-            while (end < out.size() && out.at(end).isSpace())
-                ++end;
-            out.remove(it->begin, end - it->begin);
-        }
-    }
-    return out.trimmed();
-}
-
-QString PgStore::redactMessage(const QString& message, const QString& address)
-{
-    QString out = message;
-    QStringList secrets;
-    const QString a = address.trimmed();
-    if (isUri(a)) {
-        const QUrl url(a);
-        if (!url.password().isEmpty())
-            secrets.append(url.password(QUrl::FullyDecoded));
-        const qsizetype q = a.indexOf(u'?');
-        if (q >= 0) {
-            for (const QString& part : a.mid(q + 1).split(u'&')) {
-                if (part.startsWith(QLatin1String("password=")))
-                    secrets.append(QUrl::fromPercentEncoding(part.mid(9).toUtf8()));
-            }
-        }
-    } else if (const auto pairs = parseKeywords(a)) {
-        for (const KeywordPair& p : *pairs) {
-            if (p.key == QLatin1String("password"))
-                secrets.append(p.value);
-        }
-    }
-    if (out.contains(a) && a != redactAddress(a))
-        out.replace(a, redactAddress(a));
-    for (const QString& s : secrets) {
-        if (!s.isEmpty())
-            out.replace(s, QStringLiteral("****"));
-    }
-    return out;
-}
-
-QString PgStore::databaseOf(const QString& address)
-{
-    const QString a = address.trimmed();
-    if (isUri(a)) {
-        const QUrl url(a);
-        const QString query = url.query(QUrl::FullyDecoded);
-        for (const QString& part : query.split(u'&')) {
-            if (part.startsWith(QLatin1String("dbname=")))
-                return part.mid(7);
-        }
-        QString path = url.path(QUrl::FullyDecoded);
-        if (path.startsWith(u'/'))
-            path.remove(0, 1);
-        return path;
-    }
-    QString db;
-    if (const auto pairs = parseKeywords(a)) {
-        for (const KeywordPair& p : *pairs) {
-            if (p.key == QLatin1String("dbname"))
-                db = p.value;
-        }
-    }
-    return db;
-}
-
-QString PgStore::withDatabase(const QString& address, const QString& database)
-{
-    const QString a = address.trimmed();
-    if (isUri(a)) {
-        QUrl url(a);
-        QString query = url.query(QUrl::FullyEncoded);
-        static const QRegularExpression dbname(QStringLiteral("(^|&)dbname=[^&]*"));
-        query.remove(dbname);
-        url.setQuery(query.isEmpty() ? QString() : query, QUrl::StrictMode);
-        if (query.isEmpty())
-            url.setQuery(QString());
-        url.setPath(u'/' + database);
-        return url.toString(QUrl::FullyEncoded);
-    }
-    // libpq keeps the last value given for a keyword.
-    return a + QStringLiteral(" dbname=") + quoteKeywordValue(database);
+    return PgAddress::looksLikeAddress(address);
 }
 
 namespace {
@@ -338,9 +125,9 @@ void PgStore::execute(pqxx::transaction_base& tx, const SqlStatement& st, bool p
         each(row);
 }
 
-PgStore::PgStore(QString address, const OpenOptions& options, const Settings& settings)
+PgStore::PgStore(PgAddress address, const OpenOptions& options, const Settings& settings)
     : m_address(std::move(address))
-    , m_shownAddress(redactAddress(m_address))
+    , m_shownAddress(m_address.redacted())
     , m_options(options)
     , m_settings(settings)
 {
@@ -358,7 +145,7 @@ void PgStore::connect()
 {
     std::unique_ptr<Connection> conn;
     try {
-        conn = std::make_unique<Connection>(m_address.toStdString());
+        conn = std::make_unique<Connection>(m_address.text().toStdString());
         // The session settings below must hold on every backend, so libpqxx may not reconnect behind our back.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -375,7 +162,7 @@ void PgStore::connect()
             tx.exec0("SET search_path TO " + tx.quote_name(m_schema.toStdString()) + ", public");
     } catch (const std::exception& e) {
         throw StoreError(QStringLiteral("Cannot connect to %1: %2")
-                             .arg(m_shownAddress, redactMessage(QString::fromUtf8(e.what()).trimmed(), m_address)),
+                             .arg(m_shownAddress, m_address.scrub(QString::fromUtf8(e.what()).trimmed())),
             StoreError::Kind::Disconnected);
     }
     QMutexLocker lock(&cancelMutex());
@@ -437,7 +224,7 @@ std::unique_ptr<PgStore> PgStore::open(const QString& address, const OpenOptions
 
 std::unique_ptr<PgStore> PgStore::open(const QString& address, const OpenOptions& options, const Settings& settings)
 {
-    std::unique_ptr<PgStore> store(new PgStore(address, options, settings));
+    std::unique_ptr<PgStore> store(new PgStore(PgAddress::parse(address), options, settings));
     try {
         store->connect();
     } catch (const StoreError& e) {
@@ -454,7 +241,7 @@ std::unique_ptr<PgStore> PgStore::open(const QString& address, const OpenOptions
 void PgStore::rethrow(const QString& context)
 {
     const auto clean
-        = [this](const std::exception& e) { return redactMessage(QString::fromUtf8(e.what()).trimmed(), m_address); };
+        = [this](const std::exception& e) { return m_address.scrub(QString::fromUtf8(e.what()).trimmed()); };
     try {
         throw;
     } catch (const pqxx::broken_connection& e) {

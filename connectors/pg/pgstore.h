@@ -1,6 +1,7 @@
 #pragma once
 
 #include "layouts/profile.h"
+#include "pg/pgaddress.h"
 #include "store/eventstore.h"
 
 #include <atomic>
@@ -36,16 +37,8 @@ public:
     // Throws StoreError: BadAddress (unreachable, bad address, bad mapping), UnknownLayout, MissingTable.
     static std::unique_ptr<PgStore> open(const QString& address, const OpenOptions& options = {});
     static std::unique_ptr<PgStore> open(const QString& address, const OpenOptions& options, const Settings& settings);
-    // True for postgresql:// and postgres:// URIs and libpq keyword strings ("host=... dbname=...").
+    // True for postgresql:// and postgres:// URIs and libpq keyword strings ("host=... dbname=..."); see PgAddress.
     static bool acceptsAddress(const QString& address);
-    // The address without any password (URI user info, ?password=, password=...).
-    static QString redactAddress(const QString& address);
-    // The database an address names explicitly; empty when libpq would pick it from the environment.
-    static QString databaseOf(const QString& address);
-    // The same address naming another database.
-    static QString withDatabase(const QString& address, const QString& database);
-    // Removes the password of `address` from a message (libpq may quote the connection string back).
-    static QString redactMessage(const QString& message, const QString& address);
 
     ~PgStore() override;
     PgStore(const PgStore&) = delete;
@@ -91,7 +84,7 @@ private:
     struct Connection;
     class Rows;
 
-    PgStore(QString address, const OpenOptions& options, const Settings& settings);
+    PgStore(PgAddress address, const OpenOptions& options, const Settings& settings);
     void connect();
     void detectLayout();
     void buildSql();
@@ -119,7 +112,7 @@ private:
     std::string scopeSignature(const EventFilter& filter) const;
     ScopeCache& scopeCache(const EventFilter& filter);
 
-    QString m_address;
+    PgAddress m_address;
     QString m_shownAddress;
     OpenOptions m_options;
     Settings m_settings;

@@ -6,81 +6,80 @@ namespace es {
 
 namespace {
 
-struct Engine {
-    QString name;
-    StoreRegistry::Matcher matches;
-    StoreRegistry::Opener open;
-    StoreRegistry::Redactor redact;
-};
-
 QMutex& registryMutex()
 {
     static QMutex mutex;
     return mutex;
 }
 
-std::vector<Engine>& engines()
+std::vector<StoreRegistry::Engine>& engines()
 {
-    static std::vector<Engine> list;
+    static std::vector<StoreRegistry::Engine> list;
     return list;
 }
 
-} // namespace
-
-void StoreRegistry::registerEngine(const QString& engine, Matcher matches, Opener open, Redactor redact)
+QList<LayoutInfo>& layoutList()
 {
-    QMutexLocker lock(&registryMutex());
-    for (auto& e : engines()) {
-        if (e.name == engine) {
-            e.matches = std::move(matches);
-            e.open = std::move(open);
-            e.redact = std::move(redact);
-            return;
-        }
-    }
-    engines().push_back({ engine, std::move(matches), std::move(open), std::move(redact) });
+    static QList<LayoutInfo> list;
+    return list;
 }
 
-QString StoreRegistry::redactAddress(const QString& address)
-{
-    Redactor redact;
-    {
-        QMutexLocker lock(&registryMutex());
-        for (const auto& e : engines()) {
-            if (e.matches(address)) {
-                redact = e.redact;
-                break;
-            }
-        }
-    }
-    return redact ? redact(address) : address;
-}
-
-QString StoreRegistry::engineFor(const QString& address)
+// The engine accepting the address, copied out of the lock; nullopt when none does.
+std::optional<StoreRegistry::Engine> engineAccepting(const QString& address)
 {
     QMutexLocker lock(&registryMutex());
     for (const auto& e : engines()) {
         if (e.matches(address))
-            return e.name;
+            return e;
     }
-    return {};
+    return std::nullopt;
+}
+
+} // namespace
+
+void StoreRegistry::registerEngine(Engine engine)
+{
+    QMutexLocker lock(&registryMutex());
+    for (auto& e : engines()) {
+        if (e.name == engine.name) {
+            e = std::move(engine);
+            return;
+        }
+    }
+    engines().push_back(std::move(engine));
+}
+
+QString StoreRegistry::redactAddress(const QString& address)
+{
+    const std::optional<Engine> engine = engineAccepting(address);
+    return engine && engine->redact ? engine->redact(address) : address;
+}
+
+QString StoreRegistry::composeAddress(const QString& engine, const ConnectionFields& fields)
+{
+    Composer compose;
+    {
+        QMutexLocker lock(&registryMutex());
+        for (const auto& e : engines()) {
+            if (e.name == engine)
+                compose = e.compose;
+        }
+    }
+    return compose ? compose(fields) : QString();
+}
+
+QString StoreRegistry::engineFor(const QString& address)
+{
+    const std::optional<Engine> engine = engineAccepting(address);
+    return engine ? engine->name : QString();
 }
 
 std::unique_ptr<EventStore> StoreRegistry::open(const QString& address, const OpenOptions& options)
 {
-    Opener opener;
-    {
-        QMutexLocker lock(&registryMutex());
-        for (const auto& e : engines()) {
-            if (e.matches(address)) {
-                opener = e.open;
-                break;
-            }
-        }
-    }
+    const std::optional<Engine> engine = engineAccepting(address);
     if (address.trimmed().isEmpty())
         throw StoreError(QStringLiteral("No store address given."), StoreError::Kind::BadAddress);
-    if (!opener) {
+    if (!engine) {
         QStringList names;
         {
             QMutexLocker lock(&registryMutex());
@@ -92,7 +91,25 @@ std::unique_ptr<EventStore> StoreRegistry::open(const QString& address, const Op
                              .arg(address, names.join(QStringLiteral(", "))),
             StoreError::Kind::BadAddress);
     }
-    return opener(address, options);
+    return engine->open(address, options);
+}
+
+void StoreRegistry::registerLayout(const LayoutInfo& layout)
+{
+    QMutexLocker lock(&registryMutex());
+    for (LayoutInfo& l : layoutList()) {
+        if (l.name == layout.name) {
+            l = layout;
+            return;
+        }
+    }
+    layoutList().append(layout);
+}
+
+QList<LayoutInfo> StoreRegistry::layouts()
+{
+    QMutexLocker lock(&registryMutex());
+    return layoutList();
 }
 
 } // namespace es

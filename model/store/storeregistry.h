@@ -2,25 +2,65 @@
 
 #include "store/eventstore.h"
 
+#include <QList>
+#include <QStringList>
+
 #include <functional>
 #include <memory>
+#include <utility>
 
 namespace es {
 
-// Engines register here (see connectors/connectors.h); views and commands open stores by address.
+// The fields of a connection form. An engine composes its address from the ones it uses; empty fields are left out
+// so that the engine's own defaults (environment, password files) apply.
+struct ConnectionFields {
+    QString host;
+    QString port;
+    QString database;
+    QString user;
+    QString password;
+    QList<std::pair<QString, QString>> options; // further settings by the engine's own names, in order
+};
+
+// A store layout the engines can recognise (OpenOptions::profile takes its name).
+struct LayoutInfo {
+    QString name;
+    QString title;
+    QStringList engines; // empty: every engine
+};
+
+// Engines and layouts register here (see connectors/include/connectors.h); views and commands open stores by address
+// and reach addresses, redaction and layouts only through this class.
 class StoreRegistry {
 public:
     using Opener = std::function<std::unique_ptr<EventStore>(const QString& address, const OpenOptions& options)>;
     using Matcher = std::function<bool(const QString& address)>;
     // The address as it may be shown: no password or other secret.
     using Redactor = std::function<QString(const QString& address)>;
+    using Composer = std::function<QString(const ConnectionFields& fields)>;
 
-    static void registerEngine(const QString& engine, Matcher matches, Opener open, Redactor redact = {});
+    struct Engine {
+        QString name;
+        Matcher matches;
+        Opener open;
+        Redactor redact; // none: addresses hold no secrets
+        Composer compose; // none: the engine is not addressed by connection fields
+    };
+
+    // Replaces an engine registered under the same name.
+    static void registerEngine(Engine engine);
     // The address without secrets, by the engine that accepts it (unchanged when no engine does or it has none).
     static QString redactAddress(const QString& address);
+    // The engine's address for the fields; empty when the engine is unknown or composes none.
+    static QString composeAddress(const QString& engine, const ConnectionFields& fields);
     // Throws StoreError with a clear message for an address no engine accepts.
     static std::unique_ptr<EventStore> open(const QString& address, const OpenOptions& options = {});
     static QString engineFor(const QString& address);
+
+    // Replaces a layout registered under the same name.
+    static void registerLayout(const LayoutInfo& layout);
+    // In the order registered.
+    static QList<LayoutInfo> layouts();
 };
 
 // Opens the same store again (another connection), e.g. for a worker thread.

@@ -7,7 +7,7 @@
 //   bench_export --pg ADDRESS [EVENTS=1000000]
 #include "connectors.h"
 #include "export/exporter.h"
-#include "pg/pgstore.h"
+#include "pg/pgaddress.h"
 #include "samplewriter.h"
 #include "store/storeregistry.h"
 
@@ -95,7 +95,7 @@ int benchPostgres(const QString& address, qint64 events)
             out, &ok);
         return ok ? s : -1.0;
     };
-    std::printf("PostgreSQL %s: positions %lld..%lld\n", qPrintable(PgStore::redactAddress(address)),
+    std::printf("PostgreSQL %s: positions %lld..%lld\n", qPrintable(PgAddress::redact(address)),
         static_cast<long long>(first), static_cast<long long>(last));
     // Three rounds, each running the three one after another; the best time of each is compared at the end too, as
     // on a busy machine a single round mostly measures the neighbours.

@@ -6,6 +6,7 @@
 #include "fold/js/jsreducer.h"
 #include "fold/mergereducer.h"
 #include "fold/timeline.h"
+#include "sql/emmettschema.h"
 #include "store/storeregistry.h"
 
 #include <QCoreApplication>
@@ -54,24 +55,9 @@ void writeStore(const QString& path, qint64 events)
 {
     sqlite3* db = nullptr;
     check(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr), db);
-    check(sqlite3_exec(db,
-              "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;"
-              "CREATE TABLE emt_streams(stream_id TEXT NOT NULL, stream_position BIGINT NOT NULL DEFAULT 0,"
-              " partition TEXT NOT NULL DEFAULT 'global', stream_type TEXT NOT NULL, stream_metadata JSONB NOT NULL,"
-              " is_archived BOOLEAN NOT NULL DEFAULT FALSE, PRIMARY KEY (stream_id, partition, is_archived),"
-              " UNIQUE (stream_id, partition, is_archived));"
-              "CREATE TABLE emt_messages(stream_id TEXT NOT NULL, stream_position BIGINT NOT NULL,"
-              " partition TEXT NOT NULL DEFAULT 'global', message_kind CHAR(1) NOT NULL DEFAULT 'E',"
-              " message_data JSONB NOT NULL, message_metadata JSONB NOT NULL, message_schema_version TEXT NOT NULL,"
-              " message_type TEXT NOT NULL, message_id TEXT NOT NULL, is_archived BOOLEAN NOT NULL DEFAULT FALSE,"
-              " global_position INTEGER PRIMARY KEY, created DATETIME DEFAULT CURRENT_TIMESTAMP,"
-              " UNIQUE (stream_id, stream_position, partition, is_archived));"
-              "CREATE TABLE emt_processors(processor_id TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1,"
-              " partition TEXT NOT NULL DEFAULT 'global', status TEXT NOT NULL DEFAULT 'stopped',"
-              " last_processed_checkpoint TEXT NOT NULL, processor_instance_id TEXT DEFAULT 'emt:unknown',"
-              " PRIMARY KEY (processor_id, partition, version));",
-              nullptr, nullptr, nullptr),
-        db);
+    check(sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;", nullptr, nullptr, nullptr), db);
+    for (const char* ddl : emmett::sqliteSchema)
+        check(sqlite3_exec(db, ddl, nullptr, nullptr, nullptr), db);
     sqlite3_stmt* insert = nullptr;
     check(sqlite3_prepare_v2(db,
               "INSERT INTO emt_messages (stream_id, stream_position, partition, message_kind, message_data, "

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "sql/emmettschema.h"
 #include "testutils.h"
 
 #include <QDateTime>
@@ -450,11 +451,8 @@ TEST_CASE("unusable stores give a message and a distinct exit code", "[cli]")
     // An Emmett store without its messages table, read as Emmett.
     const QString broken = dir.filePath(QStringLiteral("broken.sqlite"));
     es::test::execSqlite(broken,
-        QStringLiteral(
-            "CREATE TABLE emt_streams(stream_id TEXT NOT NULL, stream_position BIGINT NOT NULL DEFAULT 0, "
-            "partition TEXT NOT NULL DEFAULT 'global', stream_type TEXT NOT NULL, stream_metadata JSONB NOT "
-            "NULL, is_archived BOOLEAN NOT NULL DEFAULT FALSE, PRIMARY KEY (stream_id, partition, is_archived));"
-            "INSERT INTO emt_streams VALUES ('order-1', 1, 'emt:default', 'order', '[]', 0);"));
+        QLatin1String(es::emmett::sqliteSchema[0]) // emt_streams
+            + QStringLiteral("INSERT INTO emt_streams VALUES ('order-1', 1, 'emt:default', 'order', '[]', 0);"));
     r = run({ QStringLiteral("events"), broken, QStringLiteral("--profile"), QStringLiteral("emmett") });
     CHECK(r.code == 5);
     CHECK(r.err.contains("emt_messages"));

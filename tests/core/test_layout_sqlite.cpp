@@ -248,6 +248,29 @@ TEST_CASE("Every built-in profile loads for each engine it names, with its sourc
     CHECK(eventuousLite->events.timeFilter == QLatin1String("julianday"));
 }
 
+TEST_CASE("The registry lists every built-in layout with its title and engines", "[layout][profile][registry]")
+{
+    const QList<LayoutInfo> layouts = StoreRegistry::layouts();
+    const std::vector<ProfileRegistry::Entry> entries = ProfileRegistry::entries();
+    REQUIRE(size_t(layouts.size()) == entries.size());
+    QStringList names;
+    for (const LayoutInfo& l : layouts) {
+        CHECK_FALSE(l.title.isEmpty());
+        names.append(l.name);
+    }
+    CHECK(names.removeDuplicates() == 0);
+    auto layout = [&](const char* name) {
+        const auto it = std::find_if(
+            layouts.begin(), layouts.end(), [&](const LayoutInfo& l) { return l.name == QLatin1String(name); });
+        REQUIRE(it != layouts.end());
+        return *it;
+    };
+    CHECK(layout("emmett").engines == qsl({ "sqlite", "postgresql" }));
+    CHECK(layout("messagedb").engines == qsl({ "postgresql" }));
+    CHECK(layout("messagedb").title
+        == ProfileRegistry::find(QStringLiteral("messagedb"), QStringLiteral("postgresql"))->title);
+}
+
 TEST_CASE("A schema qualifies every table and fills {schema}", "[layout][profile]")
 {
     const QJsonObject object = QJsonDocument::fromJson(R"J({"name": "s", "schema": "store",

@@ -3,6 +3,7 @@
 // Emmett SQLite stores for the model tests, written the way Emmett's appendToStream writes them
 // (see connectors/samplewriter.cpp for the column-by-column notes).
 
+#include "sql/emmettschema.h"
 #include "testutils.h"
 
 #include <QDateTime>
@@ -13,22 +14,13 @@
 
 namespace es::test::emmett {
 
+// The Emmett tables, as the sample writer and the sqlite export create them.
 inline QString ddl()
 {
-    return QStringLiteral(
-        "CREATE TABLE emt_streams(stream_id TEXT NOT NULL, stream_position BIGINT NOT NULL DEFAULT 0, partition TEXT "
-        "NOT NULL DEFAULT 'global', stream_type TEXT NOT NULL, stream_metadata JSONB NOT NULL, is_archived BOOLEAN NOT "
-        "NULL DEFAULT FALSE, PRIMARY KEY (stream_id, partition, is_archived), UNIQUE (stream_id, partition, "
-        "is_archived));\n"
-        "CREATE TABLE emt_messages(stream_id TEXT NOT NULL, stream_position BIGINT NOT NULL, partition TEXT NOT NULL "
-        "DEFAULT 'global', message_kind CHAR(1) NOT NULL DEFAULT 'E', message_data JSONB NOT NULL, message_metadata "
-        "JSONB NOT NULL, message_schema_version TEXT NOT NULL, message_type TEXT NOT NULL, message_id TEXT NOT NULL, "
-        "is_archived BOOLEAN NOT NULL DEFAULT FALSE, global_position INTEGER PRIMARY KEY, created DATETIME DEFAULT "
-        "CURRENT_TIMESTAMP, UNIQUE (stream_id, stream_position, partition, is_archived));\n"
-        "CREATE TABLE emt_processors(processor_id TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1, partition TEXT "
-        "NOT "
-        "NULL DEFAULT 'global', status TEXT NOT NULL DEFAULT 'stopped', last_processed_checkpoint TEXT NOT NULL, "
-        "processor_instance_id TEXT DEFAULT 'emt:unknown', PRIMARY KEY (processor_id, partition, version));\n");
+    QString sql;
+    for (const char* statement : es::emmett::sqliteSchema)
+        sql += QLatin1String(statement) + u'\n';
+    return sql;
 }
 
 // Event i (0-based) goes to stream i % streams with version i / streams + 1 and gets global position i + 1.

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "pg/pgaddress.h"
 #include "pg/pgstore.h"
 #include "samplewriter.h"
 #include "store/storeregistry.h"
@@ -292,13 +293,137 @@ TEST_CASE("PostgreSQL sessions are read-only, named and keep passwords out", "[p
     CHECK(!failure.contains(QLatin1String("Sekr3t")));
     const QString uri
         = QStringLiteral("postgresql://alice:Sekr3t-pw@127.0.0.1:1/db?sslmode=disable&password=Sekr3t-pw");
-    CHECK(PgStore::redactAddress(uri) == QLatin1String("postgresql://alice@127.0.0.1:1/db?sslmode=disable"));
     QString unreachable;
     CHECK(errorOf([&] { StoreRegistry::open(uri); }, &unreachable) == StoreError::Kind::BadAddress);
     CHECK(!unreachable.contains(QLatin1String("Sekr3t")));
-    CHECK(PgStore::redactAddress(QStringLiteral("host=h password='a b\\'c' dbname=d"))
-        == QLatin1String("host=h dbname=d"));
-    CHECK(PgStore::databaseOf(QStringLiteral("postgres://u@h/some%20db")) == QLatin1String("some db"));
+    CHECK(unreachable.contains(QLatin1String("host=127.0.0.1 port=1 dbname=db user=alice sslmode=disable")));
+}
+
+TEST_CASE("PostgreSQL addresses are read by libpq and shown without their secrets", "[pgaddress][redact]")
+{
+    SECTION("URIs: user info, ?password= and ?sslpassword= are dropped, the rest kept as a keyword string")
+    {
+        const QString uri = QStringLiteral(
+            "postgresql://alice:S3cr3t-pw@db.example.com:5433/events?sslpassword=K3y-pass&sslmode=require");
+        CHECK(PgAddress::redact(uri)
+            == QLatin1String("host=db.example.com port=5433 dbname=events user=alice sslmode=require"));
+        CHECK(StoreRegistry::redactAddress(uri) == PgAddress::redact(uri));
+        CHECK(PgAddress::redact(QStringLiteral("postgres://db.example.com/events?password=QueryS3cret&sslmode=require"))
+            == QLatin1String("host=db.example.com dbname=events sslmode=require"));
+        const PgAddress encoded = PgAddress::parse(QStringLiteral("postgresql://bob:p%40ss%20w@h/some%20db"));
+        CHECK(encoded.value(QStringLiteral("password")) == QLatin1String("p@ss w"));
+        CHECK(encoded.database() == QLatin1String("some db"));
+        CHECK(encoded.redacted() == QLatin1String("host=h dbname='some db' user=bob"));
+        CHECK(encoded.toString() == QLatin1String("host=h dbname='some db' user=bob password='p@ss w'"));
+    }
+    SECTION("keyword strings: quoted values are read as libpq reads them and quoted again")
+    {
+        CHECK(PgAddress::redact(QStringLiteral("host=h password='a b\\'c' dbname=d"))
+            == QLatin1String("host=h dbname=d"));
+        const PgAddress a = PgAddress::parse(
+            QStringLiteral("dbname = 'my db' sslpassword=K3y host=h user='o\\'brien' password='a b\\'c\\\\d'"));
+        CHECK(a.value(QStringLiteral("password")) == QLatin1String("a b'c\\d"));
+        CHECK(a.value(QStringLiteral("sslpassword")) == QLatin1String("K3y"));
+        CHECK(a.redacted() == QLatin1String("host=h dbname='my db' user='o\\'brien'"));
+        // What toString() writes, libpq reads back to the same values.
+        const PgAddress again = PgAddress::parse(a.toString());
+        CHECK(again.toString() == a.toString());
+        CHECK(again.value(QStringLiteral("password")) == QLatin1String("a b'c\\d"));
+        CHECK(again.value(QStringLiteral("user")) == QLatin1String("o'brien"));
+    }
+    SECTION("quoting and composing")
+    {
+        CHECK(PgAddress::quote(QString()) == QLatin1String("''"));
+        CHECK(PgAddress::quote(QStringLiteral("plain")) == QLatin1String("plain"));
+        CHECK(PgAddress::quote(QStringLiteral("a b")) == QLatin1String("'a b'"));
+        CHECK(PgAddress::quote(QStringLiteral("o'b\\c")) == QLatin1String("'o\\'b\\\\c'"));
+        const QString composed = PgAddress::compose({ { QStringLiteral("host"), QStringLiteral("h") },
+            { QStringLiteral("port"), QString() }, { QStringLiteral("password"), QStringLiteral("p w") } });
+        CHECK(composed == QLatin1String("host=h password='p w'"));
+        CHECK(PgAddress::parse(composed).value(QStringLiteral("password")) == QLatin1String("p w"));
+    }
+    SECTION("another database, the rest kept")
+    {
+        CHECK(PgAddress::parse(QStringLiteral("postgresql://u:pw@h:5/db1?sslmode=disable"))
+                  .withDatabase(QStringLiteral("postgres"))
+                  .toString()
+            == QLatin1String("host=h port=5 dbname=postgres user=u password=pw sslmode=disable"));
+        CHECK(PgAddress::parse(QStringLiteral("user=u host=h port=5")).withDatabase(QStringLiteral("a b")).toString()
+            == QLatin1String("host=h port=5 dbname='a b' user=u"));
+    }
+    SECTION("messages lose the address's secrets")
+    {
+        const QString text = QStringLiteral("host=h password=S3cr3t dbname=d");
+        const PgAddress a = PgAddress::parse(text);
+        CHECK(a.scrub(QStringLiteral("could not connect with \"%1\": password S3cr3t refused").arg(text))
+            == QLatin1String("could not connect with \"host=h dbname=d\": password **** refused"));
+    }
+    SECTION("what is meant for PostgreSQL")
+    {
+        CHECK(PgAddress::looksLikeAddress(QStringLiteral("postgresql://h/db")));
+        CHECK(PgAddress::looksLikeAddress(QStringLiteral("POSTGRES://h/db")));
+        CHECK(PgAddress::looksLikeAddress(QStringLiteral("host=h")));
+        CHECK(PgAddress::looksLikeAddress(QStringLiteral(" dbname = d")));
+        CHECK_FALSE(PgAddress::looksLikeAddress(QStringLiteral("/tmp/store.sqlite")));
+        CHECK_FALSE(PgAddress::looksLikeAddress(QStringLiteral("sqlite:///tmp/store.sqlite")));
+        CHECK_FALSE(PgAddress::looksLikeAddress(QString()));
+    }
+}
+
+TEST_CASE("The registry composes a PostgreSQL address from connection fields", "[pgaddress][registry]")
+{
+    ConnectionFields f;
+    f.host = QStringLiteral("db.example.com");
+    f.database = QStringLiteral("my db");
+    f.user = QStringLiteral("o'brien");
+    f.password = QStringLiteral("p w\\d");
+    f.options = { { QStringLiteral("sslmode"), QStringLiteral("verify-full") },
+        { QStringLiteral("sslrootcert"), QString() } };
+    const QString address = StoreRegistry::composeAddress(QStringLiteral("postgresql"), f);
+    CHECK(address
+        == QLatin1String(
+            "host=db.example.com dbname='my db' user='o\\'brien' password='p w\\\\d' sslmode=verify-full"));
+    CHECK(StoreRegistry::engineFor(address) == QLatin1String("postgresql"));
+    const PgAddress parsed = PgAddress::parse(address);
+    CHECK(parsed.value(QStringLiteral("password")) == f.password);
+    CHECK(parsed.value(QStringLiteral("user")) == f.user);
+    CHECK(StoreRegistry::redactAddress(address)
+        == QLatin1String("host=db.example.com dbname='my db' user='o\\'brien' sslmode=verify-full"));
+    CHECK(StoreRegistry::composeAddress(QStringLiteral("postgresql"), {}).isEmpty());
+    CHECK(StoreRegistry::composeAddress(QStringLiteral("sqlite"), f).isEmpty());
+    CHECK(StoreRegistry::composeAddress(QStringLiteral("no-such-engine"), f).isEmpty());
+}
+
+TEST_CASE("PostgreSQL addresses libpq cannot read are bad addresses that keep their secrets", "[pgaddress][redact]")
+{
+    const QString secret = QStringLiteral("S3cr3t");
+    const QStringList bad = {
+        QStringLiteral("host=h password=S3cr3t oops"), // a word without "="
+        QStringLiteral("host=h password=S3cr3t S3cr3t"),
+        QStringLiteral("host=h password='S3cr3t unterminated"),
+        QStringLiteral("postgresql://u:S3cr3t%zz@h/db"), // a bad percent escape, quoted back by libpq
+        QStringLiteral("postgresql://u:S3cr3t@[::1/db"), // libpq quotes the whole URI
+        QStringLiteral("postgresql://u:S3cr3t@h/db?nosuchoption=1"),
+        QStringLiteral("host=h dbnme=x password=S3cr3t"),
+    };
+    for (const QString& address : bad) {
+        INFO(address.toStdString());
+        QString message;
+        CHECK(errorOf([&] { PgAddress::parse(address); }, &message) == StoreError::Kind::BadAddress);
+        CHECK(message.startsWith(QLatin1String("Not a valid PostgreSQL address: ")));
+        CHECK_FALSE(message.contains(secret));
+        QString opened;
+        CHECK(errorOf([&] { StoreRegistry::open(address); }, &opened) == StoreError::Kind::BadAddress);
+        CHECK(opened == message);
+        CHECK_FALSE(PgAddress::redact(address).contains(secret));
+        CHECK_FALSE(StoreRegistry::redactAddress(address).contains(secret));
+    }
+    // Option names are not secrets: a misspelt one is named.
+    QString message;
+    errorOf([&] { PgAddress::parse(QStringLiteral("host=h dbnme=x password=S3cr3t")); }, &message);
+    CHECK(message.contains(QLatin1String("dbnme")));
+    errorOf([&] { PgAddress::parse(QStringLiteral("postgresql://u:S3cr3t@h/db?nosuchoption=1")); }, &message);
+    CHECK(message.contains(QLatin1String("nosuchoption")));
 }
 
 TEST_CASE("PostgreSQL: user-typed filters cannot inject SQL", "[pg][pgengine]")
@@ -557,6 +682,53 @@ TEST_CASE("PostgreSQL: the same store reads again after a server restart", "[pg]
         CHECK(after->events[i].position == before.events[i].position);
     auto fresh = PgStore::open(address);
     CHECK(fresh->info().eventCount == store->info().eventCount);
+}
+
+TEST_CASE("PostgreSQL: a lost backend is reported once and a new one gets the same session settings",
+    "[pg][pgengine][restart]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgDatabase db(server);
+    const QString address = writeSample(db, 300);
+    OpenOptions options;
+    options.statementTimeoutMs = 12000;
+    auto store = PgStore::open(address, options);
+    EventQuery q;
+    q.limit = 20;
+    const EventPage before = store->events(q);
+    REQUIRE(before.events.size() == 20);
+    const int pid = store->backendPid();
+    REQUIRE(pid > 0);
+    CHECK(db.scalar("SELECT pg_terminate_backend(" + std::to_string(pid) + ")::int") == 1);
+
+    std::optional<EventPage> after;
+    int disconnects = 0;
+    for (int attempt = 0; attempt < 5 && !after; ++attempt) {
+        try {
+            after = store->events(q);
+        } catch (const StoreError& e) {
+            CHECK(e.kind() == StoreError::Kind::Disconnected);
+            CHECK(e.message().contains(QLatin1String("disconnected, retrying")));
+            ++disconnects;
+        }
+    }
+    REQUIRE(after);
+    CHECK(disconnects == 1);
+    REQUIRE(after->events.size() == before.events.size());
+    CHECK(after->events.front().position == before.events.front().position);
+    const int again = store->backendPid();
+    CHECK(again != pid);
+    // The new backend is named as the first was, and reads on it go on.
+    pqxx::connection c(address.toStdString());
+    pqxx::nontransaction tx(c);
+    const pqxx::row app = tx.exec_params1("SELECT application_name FROM pg_stat_activity WHERE pid = $1", again);
+    CHECK(app[0].as<std::string>() == "eventscope");
+    CHECK(store->info(false).address == PgAddress::redact(address));
+    EventQuery one;
+    one.limit = 1;
+    CHECK(store->events(one).events.front().time == before.events.front().time);
 }
 
 TEST_CASE("PostgreSQL: an unknown database says what was looked for", "[pg][pgengine]")

@@ -128,8 +128,8 @@ TEST_CASE("the PostgreSQL form builds libpq keyword strings", "[openpg]")
         CHECK_FALSE(address.contains(QLatin1String("schema")));
         // The engine's own parser reads the values back.
         CHECK(PgStore::acceptsAddress(address));
-        CHECK(PgStore::databaseOf(address) == QLatin1String("my db"));
-        const QString redacted = PgStore::redactAddress(address);
+        CHECK(PgAddress::parse(address).database() == QLatin1String("my db"));
+        const QString redacted = StoreRegistry::redactAddress(address);
         CHECK_FALSE(redacted.contains(QLatin1String("p w")));
         CHECK(redacted.contains(QLatin1String("dbname='my db'")));
         CHECK(dialog.postgresFields().sslMode == QLatin1String("verify-full"));
@@ -165,8 +165,9 @@ TEST_CASE("the PostgreSQL form builds libpq keyword strings", "[openpg]")
         CHECK(dialog.options().schema.isEmpty());
     }
 
-    CHECK(OpenStoreDialog::quoteKeywordValue(QString()) == QLatin1String("''"));
-    CHECK(OpenStoreDialog::quoteKeywordValue(QStringLiteral("plain")) == QLatin1String("plain"));
+    PgConnectionFields plain;
+    plain.user = QStringLiteral("plain");
+    CHECK(OpenStoreDialog::postgresAddress(plain) == QLatin1String("user=plain"));
 }
 
 TEST_CASE("a password never reaches the settings file or the recent stores", "[openpg]")
@@ -176,7 +177,7 @@ TEST_CASE("a password never reaches the settings file or the recent stores", "[o
     Settings::useFile(ini);
     auto* settings = Settings::instance();
     settings->addRecentStore(QStringLiteral("host=db.example.com dbname=events user=reader password='Tr0ub4dor 3'"));
-    settings->addRecentStore(QStringLiteral("postgresql://reader:Hunter2Secret@db.example.com/events"));
+    settings->addRecentStore(QStringLiteral("postgresql://reader:Hunter2Secret@db.example.com/orders"));
     settings->addRecentStore(QStringLiteral("postgres://db.example.com/events?password=QueryS3cret&sslmode=require"));
     settings->sync();
 
@@ -187,8 +188,8 @@ TEST_CASE("a password never reaches the settings file or the recent stores", "[o
     const QStringList recent = Settings(ini).recentStores();
     REQUIRE(recent.size() == 3);
     CHECK(recent.at(2) == QLatin1String("host=db.example.com dbname=events user=reader"));
-    CHECK(recent.at(1) == QLatin1String("postgresql://reader@db.example.com/events"));
-    CHECK(recent.at(0) == QLatin1String("postgres://db.example.com/events?sslmode=require"));
+    CHECK(recent.at(1) == QLatin1String("host=db.example.com dbname=orders user=reader"));
+    CHECK(recent.at(0) == QLatin1String("host=db.example.com dbname=events sslmode=require"));
     Settings::useFile({});
 }
 
