@@ -1,5 +1,7 @@
 #include "export/exporter.h"
 
+#include "export/csvcell.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
@@ -189,49 +191,7 @@ public:
     void finish() override { m_out.close(); }
     qint64 bytesWritten() const override { return m_out.bytes(); }
 
-    static bool formulaLike(const QByteArray& value)
-    {
-        if (value.isEmpty())
-            return false;
-        const char c = value.front();
-        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
-    }
-
-    void field(QByteArray& out, const QByteArray& value) const
-    {
-        if (m_neutralise && formulaLike(value)) {
-            out.append("\"'");
-            appendEscaped(out, value);
-            out.append('"');
-            return;
-        }
-        bool quote = false;
-        for (const char c : value) {
-            if (c == '"' || c == ',' || c == '\n' || c == '\r') {
-                quote = true;
-                break;
-            }
-        }
-        if (!quote) {
-            out.append(value);
-            return;
-        }
-        out.append('"');
-        appendEscaped(out, value);
-        out.append('"');
-    }
-
-    static void appendEscaped(QByteArray& out, const QByteArray& value)
-    {
-        qsizetype run = 0;
-        for (qsizetype i = 0; i < value.size(); ++i) {
-            if (value[i] == '"') {
-                out.append(value.constData() + run, i - run + 1).append('"');
-                run = i + 1;
-            }
-        }
-        out.append(value.constData() + run, value.size() - run);
-    }
+    void field(QByteArray& out, const QByteArray& value) const { appendCsvCell(out, value, m_neutralise); }
 
 private:
     FileOutput m_out;
