@@ -167,11 +167,6 @@ QString scopeTitle(const EventView* view, const EventFilter& filter)
     return title;
 }
 
-QString localText(qint64 t, const QString& format)
-{
-    return histogram::toUtc(t).toLocalTime().toString(format);
-}
-
 QString filterTime(const QDateTime& t)
 {
     return t.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
@@ -342,9 +337,10 @@ void ActivityView::setSession(StoreSession* session)
     m_session = session;
     m_job->setSession(session);
     m_summary->setSession(session);
-    m_zoom.clear();
+    m_zoom.reset();
     m_hasResult = false;
     m_result = {};
+    m_axis = {};
     m_chart->removeAllSeries();
     for (QAbstractAxis* axis : m_chart->axes())
         m_chart->removeAxis(axis);
@@ -366,7 +362,7 @@ void ActivityView::setScope(const EventFilter& filter, const QString& title)
         return;
     m_filterKey = key;
     m_filter = filter;
-    m_zoom.clear();
+    m_zoom.reset();
     ViewScope scope;
     if (filter.isStream())
         scope = ViewScope::stream(filter.stream);
@@ -422,26 +418,20 @@ void ActivityView::openInView(
 
 void ActivityView::zoomTo(const QDateTime& from, const QDateTime& to)
 {
-    if (!from.isValid() || !to.isValid() || to <= from)
-        return;
-    m_zoom.emplace_back(from.toUTC(), to.toUTC());
-    start();
+    if (m_zoom.push(from, to))
+        start();
 }
 
 void ActivityView::zoomOut()
 {
-    if (m_zoom.empty())
-        return;
-    m_zoom.pop_back();
-    start();
+    if (m_zoom.pop())
+        start();
 }
 
 void ActivityView::resetZoom()
 {
-    if (m_zoom.empty())
-        return;
-    m_zoom.clear();
-    start();
+    if (m_zoom.reset())
+        start();
 }
 
 void ActivityView::refresh()
@@ -503,9 +493,9 @@ void ActivityView::start()
     m_dirty = false;
     ActivityRequest request;
     request.filter = m_filter;
-    if (!m_zoom.empty()) {
-        request.from = m_zoom.back().first;
-        request.to = m_zoom.back().second;
+    if (const auto range = m_zoom.current()) {
+        request.from = range->from;
+        request.to = range->to;
     }
     request.groupBy = groupBy();
     request.topN = m_topN->value();
@@ -532,14 +522,16 @@ void ActivityView::showFailure(const Failure& failure)
 
 void ActivityView::updateButtons()
 {
-    m_zoomOut->setEnabled(!m_zoom.empty());
-    m_reset->setEnabled(!m_zoom.empty());
+    m_zoomOut->setEnabled(m_zoom.isZoomed());
+    m_reset->setEnabled(m_zoom.isZoomed());
     m_save->setEnabled(m_hasResult && !m_result.starts.empty());
 }
 
 void ActivityView::apply(const ActivityResult& result)
 {
     m_result = result;
+    m_axis.starts = result.starts;
+    m_axis.bucketSeconds = result.histogram.bucketSeconds;
     m_hasResult = true;
     ++m_applied;
     m_chart->removeAllSeries();
@@ -548,7 +540,7 @@ void ActivityView::apply(const ActivityResult& result)
     const Histogram& h = result.histogram;
     if (result.starts.empty() || h.total == 0) {
         m_bucketLabel->clear();
-        setOverlay(m_zoom.empty() ? tr("No events in %1.").arg(m_title) : tr("No events in this range."));
+        setOverlay(m_zoom.isZoomed() ? tr("No events in this range.") : tr("No events in %1.").arg(m_title));
         m_chart->legend()->hide();
         updateButtons();
         Q_EMIT updated();
@@ -577,17 +569,11 @@ void ActivityView::apply(const ActivityResult& result)
     m_chart->addAxis(x, Qt::AlignBottom);
     series->attachAxis(x);
     auto* y = new QValueAxis;
-    qint64 peak = 0;
-    for (const auto& bucket : result.counts)
-        peak = std::max(peak, std::accumulate(bucket.begin(), bucket.end(), qint64(0)));
-    // Whole-number ticks: 1, 2 or 5 times a power of ten, about five of them.
-    double interval = 1;
-    while (double(peak) / interval > 5)
-        interval *= (QString::number(interval).startsWith(u'2')) ? 2.5 : 2;
+    const ActivityAxis::ValueTicks ticks = ActivityAxis::valueTicks(ActivityAxis::peak(result.counts));
     y->setTickType(QValueAxis::TicksDynamic);
     y->setTickAnchor(0);
-    y->setTickInterval(interval);
-    y->setRange(0, std::max(interval, std::ceil(double(peak) / interval) * interval));
+    y->setTickInterval(ticks.interval);
+    y->setRange(0, ticks.max);
     y->setLabelFormat(QStringLiteral("%.0f"));
     m_chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(y);
@@ -605,88 +591,40 @@ void ActivityView::apply(const ActivityResult& result)
 void ActivityView::rebuildAxisLabels()
 {
     auto axes = m_chart->axes(Qt::Horizontal);
-    if (axes.isEmpty() || m_result.starts.empty())
+    if (axes.isEmpty() || m_axis.starts.empty())
         return;
     auto* x = qobject_cast<QCategoryAxis*>(axes.front());
     if (!x)
         return;
-    const int n = int(m_result.starts.size());
-    const qint64 size = m_result.histogram.bucketSeconds;
-    const bool withTime = size > 0 && size < 86400;
-    const QString dayFormat = size <= 0 ? QStringLiteral("yyyy-MM") : QStringLiteral("yyyy-MM-dd");
-    const QString timeFormat = size % 60 == 0 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss");
-    const QFontMetrics fm(x->labelsFont());
-    const int labelWidth = fm.horizontalAdvance(withTime ? QStringLiteral("2024-05-01 00:00:00") : dayFormat) + 16;
+    const int n = m_axis.count();
+    const int labelWidth = QFontMetrics(x->labelsFont()).horizontalAdvance(m_axis.labelSample()) + 16;
     const double plotWidth = std::max(
         100.0, m_chart->plotArea().width() > 0 ? m_chart->plotArea().width() : double(m_view->width() - 260));
-    const double barWidth = plotWidth / double(n);
-    const int every = std::max(1, int(std::ceil(double(labelWidth) / barWidth)));
-    // Qt Charts drops a label that sticks out of the axis, so none closer to an end than half a label.
-    const auto fits = [&](int i) {
-        const double centre = (double(i) + 0.5) * barWidth;
-        return centre >= labelWidth / 2.0 && plotWidth - centre >= labelWidth / 2.0;
-    };
-    // Labels on round local times (every 6 hours, every day...) when the buckets allow, else every `every` bars.
-    std::vector<int> at;
-    const qint64 step = size > 0 ? histogram::chooseBucketSeconds(qint64(every) * size, 1) : 0;
-    if (step > 0 && step % size == 0) {
-        int previous = -every;
-        for (int i = 0; i < n; ++i) {
-            const QDateTime local = histogram::toUtc(m_result.starts[size_t(i)]).toLocalTime();
-            const qint64 t = m_result.starts[size_t(i)] + local.offsetFromUtc();
-            const bool round
-                = step >= 7 * 86400 ? (t % 86400 == 0 && local.date().dayOfWeek() == Qt::Monday) : t % step == 0;
-            if (round && i - previous >= every && fits(i)) {
-                at.push_back(i);
-                previous = i;
-            }
-        }
-    }
-    bool midnights = step >= 86400;
-    if (int(at.size()) < std::max(2, n / every / 2)) {
-        midnights = false;
-        at.clear();
-        for (int i = 0; i < n; i += every) {
-            if (fits(i))
-                at.push_back(i);
-        }
-    }
-    QString lastDay;
-    QStringList labels;
-    for (int i : at) {
-        const qint64 t = m_result.starts[size_t(i)];
-        const QString day = localText(t, dayFormat);
-        QString label = day;
-        if (withTime && !midnights)
-            label = day == lastDay ? localText(t, timeFormat) : day + u' ' + localText(t, timeFormat);
-        lastDay = day;
-        labels.append(label);
-    }
+    const std::vector<ActivityAxis::Label> labels = m_axis.labels(plotWidth, labelWidth);
+    QStringList texts;
+    for (const ActivityAxis::Label& label : labels)
+        texts.append(label.text);
     // Relabelling moves the plot area, which asks for relabelling: stop when nothing changes.
-    if (labels == x->categoriesLabels() && x->max() == double(n) - 0.5)
+    if (texts == x->categoriesLabels() && x->max() == double(n) - 0.5)
         return;
     for (const QString& label : x->categoriesLabels())
         x->remove(label);
-    for (size_t k = 0; k < at.size(); ++k)
-        x->append(labels[int(k)], at[k]);
+    for (const ActivityAxis::Label& label : labels)
+        x->append(label.text, label.index);
     x->setStartValue(-0.5);
     x->setRange(-0.5, double(n) - 0.5);
 }
 
 void ActivityView::dragged(double fromX, double toX)
 {
-    if (m_result.starts.empty())
-        return;
-    const int last = int(m_result.starts.size()) - 1;
-    const int a = std::clamp(int(std::lround(std::min(fromX, toX))), 0, last);
-    const int b = std::clamp(int(std::lround(std::max(fromX, toX))), 0, last);
-    zoomTo(histogram::toUtc(m_result.starts[size_t(a)]), histogram::toUtc(m_result.bucketEnd(b)));
+    if (const auto span = m_axis.dragSpan(fromX, toX))
+        zoomTo(span->first, span->second);
 }
 
 void ActivityView::clickedAt(double x, double y)
 {
-    const int index = int(std::lround(x));
-    if (index < 0 || index >= int(m_result.starts.size()))
+    const int index = m_axis.indexAt(x);
+    if (index < 0)
         return;
     const int group = activity::stackedGroupAt(m_result.counts[size_t(index)], y);
     if (group >= 0)
@@ -695,12 +633,8 @@ void ActivityView::clickedAt(double x, double y)
 
 void ActivityView::hoveredAt(double x, double y, const QPoint& globalPos)
 {
-    const int index = int(std::lround(x));
-    if (index < 0 || index >= int(m_result.starts.size())) {
-        QToolTip::hideText();
-        return;
-    }
-    const int group = activity::stackedGroupAt(m_result.counts[size_t(index)], y);
+    const int index = m_axis.indexAt(x);
+    const int group = index < 0 ? -1 : activity::stackedGroupAt(m_result.counts[size_t(index)], y);
     if (group < 0) {
         QToolTip::hideText();
         return;
@@ -728,22 +662,17 @@ QString ActivityView::toolTipFor(int index, int group) const
 QPoint ActivityView::barCenter(int index, int group) const
 {
     const auto list = m_chart->series();
-    if (list.isEmpty() || index < 0 || index >= int(m_result.starts.size()))
+    if (list.isEmpty() || index < 0 || index >= m_axis.count())
         return {};
-    const auto& bucket = m_result.counts[size_t(index)];
-    qint64 below = 0;
-    for (int g = 0; g < group; ++g)
-        below += bucket[size_t(g)];
-    const QPointF value(index, double(below) + double(bucket[size_t(group)]) / 2.0);
+    const QPointF value = ActivityAxis::segmentCentre(m_result.counts[size_t(index)], index, group);
     return m_view->mapFromScene(m_chart->mapToPosition(value, list.front()));
 }
 
 void ActivityView::activateBucket(int index, int group)
 {
-    if (index < 0 || index >= int(m_result.starts.size()))
+    if (index < 0 || index >= m_axis.count())
         return;
-    const QDateTime from = histogram::toUtc(m_result.starts[size_t(index)]);
-    const QDateTime to = histogram::toUtc(m_result.bucketEnd(index));
+    const auto [from, to] = m_axis.bucketSpan(index);
     QString name;
     const HistogramQuery::GroupBy by = groupBy();
     if (by != HistogramQuery::GroupBy::None && group >= 0 && group < m_result.histogram.groups.size()

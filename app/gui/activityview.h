@@ -1,6 +1,8 @@
 #pragma once
 
 #include "activity/activity.h"
+#include "activity/activityaxis.h"
+#include "activity/zoomstack.h"
 #include "store/failure.h"
 
 #include <QPointer>
@@ -51,7 +53,7 @@ public:
     void zoomTo(const QDateTime& from, const QDateTime& to);
     void zoomOut();
     void resetZoom();
-    int zoomDepth() const { return int(m_zoom.size()); }
+    int zoomDepth() const { return m_zoom.depth(); }
     void refresh();
 
     void setFollowing(bool on);
@@ -106,8 +108,9 @@ private:
     EventFilter m_filter;
     QString m_title;
     QString m_filterKey;
-    std::vector<std::pair<QDateTime, QDateTime>> m_zoom;
+    ZoomStack m_zoom;
     ActivityResult m_result;
+    ActivityAxis m_axis; // of m_result
     bool m_hasResult = false;
     bool m_dirty = true;
     bool m_ignoreView = false;

@@ -10,8 +10,8 @@
 #include "gotostreamdialog.h"
 #include "messagebanner.h"
 #include "models/eventtablemodel.h"
-#include "models/jsontreemodel.h"
 #include "models/streamtreemodel.h"
+#include "navigate/eventnavigator.h"
 #include "openstoredialog.h"
 #include "projectionsview.h"
 #include "settings.h"
@@ -25,15 +25,12 @@
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QItemSelectionModel>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
-#include <QRegularExpression>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
@@ -55,46 +52,6 @@ QIcon themeIcon(const char* name, QStyle::StandardPixmap fallback, const QStyle*
 QString number(qint64 n)
 {
     return n < 0 ? QStringLiteral("…") : QLocale().toString(n);
-}
-
-// Finds where in the metadata a value sits, preferring keys whose name contains `hint`. Returns the path keys.
-QStringList findValuePath(const QJsonObject& object, const QString& value, const QString& hint, int depth = 0)
-{
-    QStringList fallback;
-    for (auto it = object.begin(); it != object.end(); ++it) {
-        if (it.value().isString() && it.value().toString() == value) {
-            if (hint.isEmpty() || it.key().contains(hint, Qt::CaseInsensitive))
-                return { it.key() };
-            if (fallback.isEmpty())
-                fallback = QStringList { it.key() };
-        } else if (it.value().isObject() && depth < 2) {
-            QStringList inner = findValuePath(it.value().toObject(), value, hint, depth + 1);
-            if (!inner.isEmpty() && fallback.isEmpty()) {
-                inner.prepend(it.key());
-                if (hint.isEmpty() || inner.last().contains(hint, Qt::CaseInsensitive))
-                    return inner;
-                fallback = inner;
-            }
-        }
-    }
-    return fallback;
-}
-
-QString conditionText(const QStringList& path, const QString& value)
-{
-    JsonCondition condition;
-    condition.field = JsonCondition::Field::Metadata;
-    condition.path = path;
-    condition.op = JsonCondition::Op::Eq;
-    condition.value = value;
-    return condition.toString();
-}
-
-QJsonObject metadataObject(const Event& e)
-{
-    if (!e.metadata.isJson())
-        return {};
-    return QJsonDocument::fromJson(e.metadata.bytes).object();
 }
 
 } // namespace
@@ -662,10 +619,10 @@ void MainWindow::jumpTo(qint64 position)
 
 void MainWindow::showCorrelated(const Event& event)
 {
-    if (event.correlationId.isEmpty())
+    const EventNavigator::Correlation found = EventNavigator(m_info.links).correlation(event);
+    if (found.kind == EventNavigator::Correlation::Kind::None)
         return;
-    const QStringList path = findValuePath(metadataObject(event), event.correlationId, QStringLiteral("correlation"));
-    if (path.isEmpty()) {
+    if (found.kind == EventNavigator::Correlation::Kind::Unreachable) {
         m_banner->showMessage(
             tr("This layout keeps the correlation id outside the metadata, so it cannot be filtered on yet."),
             MessageBanner::Kind::Warning);
@@ -673,7 +630,7 @@ void MainWindow::showCorrelated(const Event& event)
     }
     FilterBar* bar = m_eventView->filterBar();
     bar->clear();
-    bar->setQuery(conditionText(path, event.correlationId));
+    bar->setQuery(found.condition.toString());
     if (m_eventView->scope().kind != ViewScope::Kind::All)
         m_eventView->setScope(ViewScope::all());
     else
@@ -682,47 +639,41 @@ void MainWindow::showCorrelated(const Event& event)
 
 void MainWindow::goToCausation(const Event& event)
 {
-    if (!m_session || event.causationId.isEmpty())
+    if (!m_session)
         return;
-    const QJsonObject meta = metadataObject(event);
-    // Layouts such as Message DB name the causing message by its global position.
-    static const QRegularExpression positionKey(
-        QStringLiteral("causation.*global.*position"), QRegularExpression::CaseInsensitiveOption);
-    for (auto it = meta.begin(); it != meta.end(); ++it) {
-        if (positionKey.match(it.key()).hasMatch() && it.value().isDouble()) {
-            jumpTo(qint64(it.value().toDouble()));
-            return;
-        }
-    }
-    QStringList idPath = event.id.isEmpty() ? QStringList() : findValuePath(meta, event.id, QStringLiteral("id"));
-    if (idPath.isEmpty()) {
+    using Kind = EventNavigator::Causation::Kind;
+    const EventNavigator::Causation cause = EventNavigator(m_info.links).causation(event);
+    switch (cause.kind) {
+    case Kind::None:
+        return;
+    case Kind::Position:
+        jumpTo(cause.position);
+        return;
+    case Kind::NotAPosition:
+        m_banner->showMessage(tr("The causation reference %1 is not a position in this store.").arg(event.causationId),
+            MessageBanner::Kind::Warning);
+        return;
+    case Kind::Unreachable:
         m_banner->showMessage(
             tr("This layout does not keep event ids in the metadata, so the causation event cannot be looked up."),
             MessageBanner::Kind::Warning);
         return;
+    case Kind::Lookup:
+        break;
     }
-    EventQuery query;
-    JsonCondition condition;
-    condition.field = JsonCondition::Field::Metadata;
-    condition.path = idPath;
-    condition.op = JsonCondition::Op::Eq;
-    condition.value = event.causationId;
-    query.filter.conditions.push_back(condition);
-    query.from = event.position >= 0 ? event.position : -1;
-    query.backward = true;
-    query.limit = 1;
     const QString causation = event.causationId;
     statusBar()->showMessage(tr("Looking for the causation event %1…").arg(causation));
-    m_session->run<EventPage>(
-        StoreSession::Lane::Interactive, this, [query](EventStore& store) { return store.events(query); },
-        [this, causation](EventPage page) {
+    m_session->run<qint64>(
+        StoreSession::Lane::Interactive, this,
+        [cause](EventStore& store) { return EventNavigator::locate(store, cause); },
+        [this, causation](qint64 position) {
             statusBar()->clearMessage();
-            if (page.events.empty() || page.events.front().position < 0) {
+            if (position < 0) {
                 m_banner->showMessage(
                     tr("No event with id %1 was found before this one.").arg(causation), MessageBanner::Kind::Warning);
                 return;
             }
-            jumpTo(page.events.front().position);
+            jumpTo(position);
         },
         [this](const Failure& failure) {
             statusBar()->clearMessage();

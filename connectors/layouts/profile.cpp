@@ -265,9 +265,18 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
 
     if (root.has(QStringLiteral("correlation"))) {
         const Reader corr = root.sub(QStringLiteral("correlation"));
-        corr.allow({ QStringLiteral("correlation"), QStringLiteral("causation") });
+        corr.allow({ QStringLiteral("correlation"), QStringLiteral("causation"), QStringLiteral("causationTarget"),
+            QStringLiteral("id") });
         p.correlationKeys = corr.strings(QStringLiteral("correlation"));
         p.causationKeys = corr.strings(QStringLiteral("causation"));
+        p.idKeys = corr.strings(QStringLiteral("id"));
+        const QString target = corr.string(QStringLiteral("causationTarget"), false, QStringLiteral("id"));
+        if (target == QLatin1String("position"))
+            p.causationTarget = EventLinks::CausationTarget::GlobalPosition;
+        else if (target != QLatin1String("id"))
+            fail(label,
+                QStringLiteral("\"correlation.causationTarget\" must be \"id\" or \"position\" (got \"%1\")")
+                    .arg(target));
     }
 
     if (root.has(QStringLiteral("streams"))) {
@@ -351,6 +360,16 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
         }
     }
     return p;
+}
+
+EventLinks Profile::links() const
+{
+    EventLinks l;
+    l.correlationKeys = correlationKeys;
+    l.causationKeys = causationKeys;
+    l.causationTarget = causationTarget;
+    l.idKeys = idKeys;
+    return l;
 }
 
 Profile Profile::load(const QString& path, const QString& engine)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/eventlinks.h"
+
 #include <QHash>
 #include <QJsonObject>
 #include <QString>
@@ -81,8 +83,11 @@ struct Profile {
     std::vector<Table> tables;
     Events events;
     Category category;
+    // "correlation": top-level metadata keys, tried in order; what a causation value names; where ids repeat.
     QStringList correlationKeys;
     QStringList causationKeys;
+    EventLinks::CausationTarget causationTarget = EventLinks::CausationTarget::EventId;
+    QStringList idKeys;
     Streams streams;
     std::vector<Checkpoint> checkpoints; // each applies when its table was found
     Tail tail;
@@ -95,6 +100,8 @@ struct Profile {
     static Profile load(const QString& path, const QString& engine);
 
     bool supports(const QString& engine) const { return engines.isEmpty() || engines.contains(engine); }
+    // The links as the model sees them (StoreInfo::links).
+    EventLinks links() const;
     // Replaces {alias} with the quoted table names found, in every expression; with a schema, {alias} becomes
     // "schema"."table" and {schema} the quoted schema.
     Profile resolved(const QHash<QString, QString>& tableNames, const QString& schema = {}) const;

@@ -610,6 +610,7 @@ StoreInfo PgStore::info(bool withCounts)
         info.layoutTitle = m_profile.title;
         info.candidateLayouts = m_candidates;
         info.notes = m_notes;
+        info.links = m_profile.links();
         for (const bool last : { false, true }) {
             query(m_sql->logEdge(last), [&](const Rows& r) {
                 (last ? info.headPosition : info.firstPosition) = r.integer(0);

@@ -589,6 +589,7 @@ StoreInfo SqliteStore::info(bool withCounts)
     info.layoutTitle = m_profile.title;
     info.candidateLayouts = m_candidates;
     info.notes = m_notes;
+    info.links = m_profile.links();
     for (const bool last : { false, true }) {
         const SqlStatement st = m_sql->logEdge(last);
         Query q(this, st.sql, st.values);

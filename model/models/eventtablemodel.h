@@ -20,11 +20,12 @@
 
 namespace es {
 
-// The event table for the global log, a category, a stream or any filter. Serves millions of rows
-// without loading them: data() never blocks, pages are fetched on demand (requests batched by a 0-ms timer) and
-// kept in a bounded LRU cache (EventPageCache). Rows map to keys as RowKeyMap says: one keyset seek per page in
-// dense scopes, anchors read in the background in sparse ones, and for filters with predicates no count up front:
-// rows grow with fetchMore() in scan-window reads. EventLocator finds the row of a key or a time.
+// The event table for the global log, a category, a stream or any filter. Serves millions of rows without loading
+// them: data() never blocks; it answers from a bounded LRU cache of pages (EventPageCache) or returns a placeholder
+// and asks for the page (PageRequests: batched by a 0-ms timer, a few reads in flight). Rows map to keys as RowKeyMap
+// says: one keyset seek per page in dense scopes, anchors read in the background in sparse ones, and for filters with
+// predicates no count up front: rows grow with fetchMore() in scan-window reads. EventLocator finds the row of a key
+// or a time. The model composes these parts and runs their reads on the session.
 class EventTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:

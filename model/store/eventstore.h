@@ -4,6 +4,7 @@
 #include "core/checkpoint.h"
 #include "core/event.h"
 #include "core/eventfilter.h"
+#include "core/eventlinks.h"
 #include "core/rawevent.h"
 #include "store/failure.h"
 
@@ -48,6 +49,7 @@ struct StoreInfo {
     QDateTime firstTime;
     QDateTime lastTime;
     QStringList notes; // what the layout lacks (no timestamps, no global order, ...)
+    EventLinks links; // where correlation and causation live, from the layout's profile
 };
 
 struct StreamInfo {

@@ -91,3 +91,39 @@ TEST_CASE("Engine sub-objects merge over the base profile", "[profile]")
     const Profile resolved = lite.resolved({ { QStringLiteral("t"), QStringLiteral("my \"events\"") } });
     CHECK(resolved.events.table == QLatin1String("\"my \"\"events\"\"\""));
 }
+
+TEST_CASE("Profiles say what a causation reference names and where ids repeat", "[profile][navigate]")
+{
+    const Profile plain = Profile::fromJson(json(minimal), QStringLiteral("sqlite"));
+    CHECK(plain.links().isEmpty());
+    CHECK(plain.links().causationTarget == EventLinks::CausationTarget::EventId);
+
+    const char* byPosition = R"({"name": "m", "detect": {"tables": [{"as": "t", "names": ["events"]}]},
+        "events": {"table": "{t}", "position": "id", "stream": "s", "version": "v", "type": "ty", "data": "d"},
+        "correlation": {"correlation": "corr", "causation": ["cause", "cause2"], "causationTarget": "position",
+        "id": ["eventId"]}})";
+    const EventLinks links = Profile::fromJson(json(byPosition), QStringLiteral("sqlite")).links();
+    CHECK(links.correlationKeys == QStringList { QStringLiteral("corr") });
+    CHECK(links.causationKeys == QStringList { QStringLiteral("cause"), QStringLiteral("cause2") });
+    CHECK(links.causationTarget == EventLinks::CausationTarget::GlobalPosition);
+    CHECK(links.idKeys == QStringList { QStringLiteral("eventId") });
+
+    const QString bad = errorOf(R"({"name": "m", "detect": {"tables": [{"as": "t", "names": ["events"]}]},
+        "events": {"table": "{t}", "position": "id", "stream": "s", "version": "v", "type": "ty", "data": "d"},
+        "correlation": {"causationTarget": "version"}})");
+    CHECK(bad.contains(QLatin1String("correlation.causationTarget")));
+    CHECK(bad.contains(QLatin1String("version")));
+    CHECK(errorOf(R"({"name": "m", "detect": {"tables": [{"as": "t", "names": ["events"]}]},
+        "events": {"table": "{t}", "position": "id", "stream": "s", "version": "v", "type": "ty", "data": "d"},
+        "correlation": {"ids": ["x"]}})")
+              .contains(QLatin1String("correlation.ids")));
+
+    const auto messageDb = ProfileRegistry::find(QStringLiteral("messagedb"), QStringLiteral("postgresql"));
+    REQUIRE(messageDb);
+    CHECK(messageDb->links().causationTarget == EventLinks::CausationTarget::GlobalPosition);
+    CHECK(messageDb->links().causationKeys == QStringList { QStringLiteral("causationMessageGlobalPosition") });
+    const auto emmett = ProfileRegistry::find(QStringLiteral("emmett"), QStringLiteral("sqlite"));
+    REQUIRE(emmett);
+    CHECK(emmett->links().causationTarget == EventLinks::CausationTarget::EventId);
+    CHECK(emmett->links().idKeys == QStringList { QStringLiteral("messageId") });
+}

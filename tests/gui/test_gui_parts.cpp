@@ -2,20 +2,27 @@
 
 #include "core/event.h"
 #include "eventinspector.h"
+#include "eventview.h"
 #include "filterbar.h"
 #include "gotodialog.h"
 #include "mainwindow.h"
+#include "messagebanner.h"
+#include "models/eventtablemodel.h"
 #include "models/jsontreemodel.h"
 #include "openstoredialog.h"
 #include "payloadview.h"
 #include "settings.h"
+#include "store/storeregistry.h"
+#include "testutils.h"
 
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 
 using namespace es;
@@ -163,4 +170,60 @@ TEST_CASE("the open dialog offers the shipped layouts and returns the address an
     dialog.setAddress(QStringLiteral("sqlite:///nowhere/store.sqlite"));
     CHECK(dialog.address() == QLatin1String("sqlite:///nowhere/store.sqlite"));
     CHECK(dialog.options().profile == QLatin1String("emmett"));
+}
+
+TEST_CASE("main window: correlation and causation links follow the layout's profile, here a causation by position",
+    "[navigate]")
+{
+    // A store described by a user mapping whose causation references are global positions, as Message DB's are.
+    QTemporaryDir dir;
+    REQUIRE(dir.isValid());
+    const QString store = dir.filePath(QStringLiteral("links.sqlite"));
+    es::test::execSqlite(store,
+        QStringLiteral("CREATE TABLE events(pos INTEGER PRIMARY KEY, stream TEXT, ver INTEGER, type TEXT, data TEXT, "
+                       "meta TEXT);"
+                       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30) "
+                       "INSERT INTO events SELECT i, 'order-' || (i % 3), i / 3, 'Step', '{}', "
+                       "CASE WHEN i = 5 THEN json_object('corr', 'k-0', 'cause', 'not-a-position') "
+                       "ELSE json_object('corr', 'k-' || (i / 10), 'cause', i - 3) END FROM n;"));
+    const QString mapping = dir.filePath(QStringLiteral("links.json"));
+    {
+        QFile f(mapping);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(
+            R"({"name": "links", "detect": {"tables": [{"as": "t", "names": ["events"], "columns": ["pos", "meta"]}]},
+            "events": {"table": "{t}", "position": "pos", "stream": "stream", "version": "ver", "type": "type",
+                       "data": "data", "metadata": "meta"},
+            "correlation": {"correlation": ["corr"], "causation": ["cause"], "causationTarget": "position"}})");
+    }
+    OpenOptions options;
+    options.mappingFile = mapping;
+    auto reader = StoreRegistry::open(store, options);
+    auto eventAt = [&](qint64 position) {
+        EventQuery q;
+        q.from = position;
+        q.limit = 1;
+        return reader->events(q).events.at(0);
+    };
+
+    MainWindow window;
+    QSignalSpy opened(&window, &MainWindow::storeOpened);
+    window.openStore(store, options);
+    REQUIRE(es::test::waitFor([&] { return opened.count() == 1; }, 30000));
+    CHECK(window.storeInfo().links.causationTarget == EventLinks::CausationTarget::GlobalPosition);
+
+    const Event caused = eventAt(20);
+    REQUIRE(caused.causationId == QLatin1String("17"));
+    window.goToCausation(caused);
+    REQUIRE(es::test::waitFor(
+        [&] { return window.inspector()->event() && window.inspector()->event()->position == 17; }, 30000));
+
+    window.showCorrelated(caused);
+    CHECK(window.eventView()->filterBar()->query() == QLatin1String("metadata.corr = 'k-2'"));
+    EventTableModel* table = window.eventView()->model();
+    REQUIRE(es::test::waitFor([&] { return table->isRowCountKnown() && !table->isLoading(); }, 30000));
+    CHECK(table->rowCount() == 10); // positions 20 .. 29
+
+    window.goToCausation(eventAt(5));
+    CHECK(window.banner()->text().contains(QLatin1String("not-a-position")));
 }
