@@ -1,9 +1,7 @@
 #pragma once
 
-// Private to the PostgreSQL connector: the definition of PgStore::Connection, shared by the
-// translation units that talk to libpqxx directly (pgstore.cpp, pghistogram.cpp, pgrawread.cpp).
-
-#include "pg/pgstore.h"
+// Private to the PostgreSQL connector: the libpqxx connection PgSession keeps, with its libpq handle, and how bound
+// values travel; for the translation units that talk to libpqxx directly.
 
 #include <QString>
 #include <QVariant>
@@ -48,18 +46,11 @@ public:
         init();
     }
     ~PgConnection() { close(); }
-    // Valid while the connection is open; reactivation is inhibited (PgStore::connect()), so it does not change.
+    // Valid while the connection is open; reactivation is inhibited (PgSession::connect()), so it does not change.
     pqxx::internal::pq::PGconn* rawHandle() const { return m_policy.rawHandle(); }
 
 private:
     HandleKeepingConnect m_policy; // connection_base keeps a reference to it, as basic_connection_base does
-};
-
-struct PgStore::Connection {
-    explicit Connection(const std::string& address)
-        : conn(address)
-    { }
-    PgConnection conn;
 };
 
 // A bound value as the text libpq sends for it.

@@ -492,11 +492,11 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
     auto keyOf = [&] { return byVersion ? ev.version : ev.position; };
 
     std::exception_ptr receiverError;
-    m_cancelled = false;
+    m_session.clearCancelled();
     try {
-        if (!m_conn)
-            connect();
-        pqxx::read_transaction tx(m_conn->conn);
+        if (!m_session.isConnected())
+            m_session.connect();
+        pqxx::read_transaction tx(m_session.connection());
         tx.exec0("SET LOCAL DateStyle = 'ISO, YMD'");
         tx.exec0("SET LOCAL bytea_output = 'hex'");
         bool complete = false;
@@ -509,7 +509,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
             chunk.limit = CopyChunkRows;
             auto cancelCopy = [this] {
                 try {
-                    m_conn->conn.cancel_query();
+                    m_session.connection().cancel_query();
                 } catch (const std::exception&) { }
             };
             std::optional<std::array<BinaryField, Columns>> binary;
@@ -645,7 +645,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
                 const std::string copySql = binary ? "COPY (" + rowsSql(true) + ") TO STDOUT (FORMAT binary)"
                                                    : "COPY (" + rowsSql(false) + ") TO STDOUT";
                 tx.exec(copySql);
-                CopyReader reader(m_conn->conn.rawHandle(), cancelCopy);
+                CopyReader reader(m_session.connection().rawHandle(), cancelCopy);
                 const qint64 countBefore = count;
                 header = true;
                 trailer = false;
@@ -727,7 +727,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
     } catch (const StoreError&) {
         throw;
     } catch (const std::exception&) {
-        rethrow(QString());
+        m_session.rethrow();
     }
     if (receiverError)
         std::rethrow_exception(receiverError);
