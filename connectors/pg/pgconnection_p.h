@@ -6,8 +6,11 @@
 #include <QString>
 #include <QVariant>
 
+#include <libpq-fe.h>
 #include <pqxx/pqxx>
 
+#include <cstring>
+#include <new>
 #include <string>
 
 namespace es {
@@ -72,6 +75,19 @@ inline std::string toParam(const QVariant& v)
     default:
         return v.toString().toStdString();
     }
+}
+
+// A bytea value as the server writes it in text (hex or escape form), decoded by libpq into `out`. `text` ends in a
+// NUL.
+inline void unescapeBytea(const char* text, QByteArray& out)
+{
+    size_t size = 0;
+    unsigned char* bytes = PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &size);
+    if (!bytes)
+        throw std::bad_alloc();
+    out.resize(qsizetype(size));
+    std::memcpy(out.data(), bytes, size);
+    PQfreemem(bytes);
 }
 
 } // namespace es

@@ -286,13 +286,17 @@ std::string inlineParams(const std::string& sql, const std::vector<std::string>&
     return out;
 }
 
-// bytea in the hex output form (set for the transaction), decoded into `buffer`.
-QByteArrayView unescapeBytea(QByteArrayView text, QByteArray& buffer)
+// A bytea field decoded by libpq into `buffer`. Cursor rows end in a NUL; a COPY text field of bytea always holds
+// backslashes, so copyField() has decoded it into a buffer of its own, which does too.
+QByteArrayView decodeBytea(QByteArrayView text, QByteArray& buffer)
 {
-    if (text.size() < 2 || text[0] != '\\' || text[1] != 'x')
-        return text;
-    buffer = QByteArray::fromHex(QByteArray::fromRawData(text.data() + 2, text.size() - 2));
-    return QByteArrayView(buffer.constData() ? buffer.constData() : "", buffer.size());
+    if (text.data()[text.size()] == '\0') {
+        unescapeBytea(text.data(), buffer);
+    } else {
+        const QByteArray terminated(text.data(), text.size());
+        unescapeBytea(terminated.constData(), buffer);
+    }
+    return QByteArrayView(buffer.constData(), buffer.size());
 }
 
 // Whether `json` could hold one of the keys at all: pickCorrelation() parses the document only when it does.
@@ -467,7 +471,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
             }
             *bytes = col[c];
             if (kind == SqlValueKind::Bytes && !binary)
-                *bytes = unescapeBytea(*bytes, buffer);
+                *bytes = decodeBytea(*bytes, buffer);
             return rawPayloadEncoding(
                 *bytes, kind == SqlValueKind::Json ? RawPayloadHint::Json : RawPayloadHint::Unknown);
         };

@@ -14,13 +14,6 @@ namespace es {
 
 namespace {
 
-QByteArray unescapeBytea(const char* text, size_t size)
-{
-    if (size >= 2 && text[0] == '\\' && text[1] == 'x')
-        return QByteArray::fromHex(QByteArray::fromRawData(text + 2, qsizetype(size - 2)));
-    return QByteArray(text, qsizetype(size));
-}
-
 constexpr int FetchRows = 10000;
 
 PgSession::Settings withOptions(PgSession::Settings settings, const OpenOptions& options)
@@ -52,7 +45,11 @@ public:
         if (isNull(col))
             return {};
         const pqxx::field f = m_row[col];
-        return bytea ? unescapeBytea(f.c_str(), f.size()) : QByteArray(f.c_str(), qsizetype(f.size()));
+        if (!bytea)
+            return QByteArray(f.c_str(), qsizetype(f.size()));
+        QByteArray bytes;
+        unescapeBytea(f.c_str(), bytes);
+        return bytes;
     }
     QDateTime time(int col) const
     {
