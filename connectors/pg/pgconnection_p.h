@@ -1,15 +1,16 @@
 #pragma once
 
-// Private to the PostgreSQL connector: the definition of PgStore::Connection, shared by the
-// translation units that talk to libpqxx directly (pgstore.cpp, pghistogram.cpp, pgrawread.cpp).
-
-#include "pg/pgstore.h"
+// Private to the PostgreSQL connector: the libpqxx connection PgSession keeps, with its libpq handle, and how bound
+// values travel; for the translation units that talk to libpqxx directly.
 
 #include <QString>
 #include <QVariant>
 
+#include <libpq-fe.h>
 #include <pqxx/pqxx>
 
+#include <cstring>
+#include <new>
 #include <string>
 
 namespace es {
@@ -48,18 +49,11 @@ public:
         init();
     }
     ~PgConnection() { close(); }
-    // Valid while the connection is open; reactivation is inhibited (PgStore::connect()), so it does not change.
+    // Valid while the connection is open; reactivation is inhibited (PgSession::connect()), so it does not change.
     pqxx::internal::pq::PGconn* rawHandle() const { return m_policy.rawHandle(); }
 
 private:
     HandleKeepingConnect m_policy; // connection_base keeps a reference to it, as basic_connection_base does
-};
-
-struct PgStore::Connection {
-    explicit Connection(const std::string& address)
-        : conn(address)
-    { }
-    PgConnection conn;
 };
 
 // A bound value as the text libpq sends for it.
@@ -81,6 +75,19 @@ inline std::string toParam(const QVariant& v)
     default:
         return v.toString().toStdString();
     }
+}
+
+// A bytea value as the server writes it in text (hex or escape form), decoded by libpq into `out`. `text` ends in a
+// NUL.
+inline void unescapeBytea(const char* text, QByteArray& out)
+{
+    size_t size = 0;
+    unsigned char* bytes = PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &size);
+    if (!bytes)
+        throw std::bad_alloc();
+    out.resize(qsizetype(size));
+    std::memcpy(out.data(), bytes, size);
+    PQfreemem(bytes);
 }
 
 } // namespace es

@@ -286,13 +286,17 @@ std::string inlineParams(const std::string& sql, const std::vector<std::string>&
     return out;
 }
 
-// bytea in the hex output form (set for the transaction), decoded into `buffer`.
-QByteArrayView unescapeBytea(QByteArrayView text, QByteArray& buffer)
+// A bytea field decoded by libpq into `buffer`. Cursor rows end in a NUL; a COPY text field of bytea always holds
+// backslashes, so copyField() has decoded it into a buffer of its own, which does too.
+QByteArrayView decodeBytea(QByteArrayView text, QByteArray& buffer)
 {
-    if (text.size() < 2 || text[0] != '\\' || text[1] != 'x')
-        return text;
-    buffer = QByteArray::fromHex(QByteArray::fromRawData(text.data() + 2, text.size() - 2));
-    return QByteArrayView(buffer.constData() ? buffer.constData() : "", buffer.size());
+    if (text.data()[text.size()] == '\0') {
+        unescapeBytea(text.data(), buffer);
+    } else {
+        const QByteArray terminated(text.data(), text.size());
+        unescapeBytea(terminated.constData(), buffer);
+    }
+    return QByteArrayView(buffer.constData(), buffer.size());
 }
 
 // Whether `json` could hold one of the keys at all: pickCorrelation() parses the document only when it does.
@@ -467,7 +471,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
             }
             *bytes = col[c];
             if (kind == SqlValueKind::Bytes && !binary)
-                *bytes = unescapeBytea(*bytes, buffer);
+                *bytes = decodeBytea(*bytes, buffer);
             return rawPayloadEncoding(
                 *bytes, kind == SqlValueKind::Json ? RawPayloadHint::Json : RawPayloadHint::Unknown);
         };
@@ -492,11 +496,11 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
     auto keyOf = [&] { return byVersion ? ev.version : ev.position; };
 
     std::exception_ptr receiverError;
-    m_cancelled = false;
+    m_session.clearCancelled();
     try {
-        if (!m_conn)
-            connect();
-        pqxx::read_transaction tx(m_conn->conn);
+        if (!m_session.isConnected())
+            m_session.connect();
+        pqxx::read_transaction tx(m_session.connection());
         tx.exec0("SET LOCAL DateStyle = 'ISO, YMD'");
         tx.exec0("SET LOCAL bytea_output = 'hex'");
         bool complete = false;
@@ -509,7 +513,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
             chunk.limit = CopyChunkRows;
             auto cancelCopy = [this] {
                 try {
-                    m_conn->conn.cancel_query();
+                    m_session.connection().cancel_query();
                 } catch (const std::exception&) { }
             };
             std::optional<std::array<BinaryField, Columns>> binary;
@@ -645,7 +649,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
                 const std::string copySql = binary ? "COPY (" + rowsSql(true) + ") TO STDOUT (FORMAT binary)"
                                                    : "COPY (" + rowsSql(false) + ") TO STDOUT";
                 tx.exec(copySql);
-                CopyReader reader(m_conn->conn.rawHandle(), cancelCopy);
+                CopyReader reader(m_session.connection().rawHandle(), cancelCopy);
                 const qint64 countBefore = count;
                 header = true;
                 trailer = false;
@@ -727,7 +731,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
     } catch (const StoreError&) {
         throw;
     } catch (const std::exception&) {
-        rethrow(QString());
+        m_session.rethrow();
     }
     if (receiverError)
         std::rethrow_exception(receiverError);

@@ -1,22 +1,15 @@
 #pragma once
 
 #include "layouts/profile.h"
-#include "pg/pgaddress.h"
+#include "pg/pgscopecache.h"
+#include "pg/pgsession.h"
 #include "store/eventstore.h"
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
-
-namespace pqxx {
-class row;
-class transaction_base;
-} // namespace pqxx
 
 namespace es {
 
@@ -24,15 +17,13 @@ class SqlBuilder;
 struct SqlStatement;
 
 // A PostgreSQL database read through a layout profile over libpqxx. The address goes to libpq untouched, so PG*
-// variables, ~/.pgpass, service files and sslmode work as with psql. Every session is read-only, named
+// variables, ~/.pgpass, service files and sslmode work as with psql. Its session (PgSession) is read-only, named
 // "eventscope" and bounded by a statement timeout; a lost connection throws Disconnected once and reconnects on the
-// next call.
+// next call. Reads are in pgstore.cpp (pages, streams, counts, the tail's reads), pgrawread.cpp (exports),
+// pghistogram.cpp and pgcheckpoints.cpp (lag); the layout is recognised in pglayout.cpp.
 class PgStore : public EventStore {
 public:
-    struct Settings {
-        int statementTimeoutMs = 30000; // OpenOptions::statementTimeoutMs replaces it when set
-        int reconnectAttempts = 4; // per call, with a doubling pause starting at 100 ms
-    };
+    using Settings = PgSession::Settings;
 
     // Throws StoreError: BadAddress (unreachable, bad address, bad mapping), UnknownLayout, MissingTable.
     static std::unique_ptr<PgStore> open(const QString& address, const OpenOptions& options = {});
@@ -44,7 +35,7 @@ public:
     PgStore(const PgStore&) = delete;
     PgStore& operator=(const PgStore&) = delete;
 
-    QString address() const override { return m_shownAddress; }
+    QString address() const override { return m_session.shownAddress(); }
     StoreInfo info(bool withCounts = true) override;
     CategoryList categories() override;
     StreamList streams(const StreamQuery& query) override;
@@ -78,55 +69,31 @@ public:
     // The statements this store runs (for benchmarks comparing them with psql).
     const SqlBuilder& sql() const { return *m_sql; }
     // The backend process id of the current connection (for tests and diagnostics); 0 when disconnected.
-    int backendPid() const;
+    int backendPid() const { return m_session.backendPid(); }
 
 private:
-    struct Connection;
     class Rows;
 
     PgStore(PgAddress address, const OpenOptions& options, const Settings& settings);
-    void connect();
-    void detectLayout();
-    void buildSql();
-    template <typename F> auto call(F&& body);
-    [[noreturn]] void rethrow(const QString& context);
-    void execute(pqxx::transaction_base& tx, const SqlStatement& st, bool prepared,
-        const std::function<void(const pqxx::row&)>& each);
+    // Runs a statement on its own (PgSession::query); each row through `each`.
     void query(const SqlStatement& st, const std::function<void(const Rows&)>& each, bool prepared = false);
     std::optional<qint64> single(const SqlStatement& st, bool prepared = false);
-    // Runs a statement through call(); each row as its first `columns` fields in text (nullopt for NULL).
+    // Runs a statement through PgSession::run(); each row as its first `columns` fields in text (nullopt for NULL).
     void readText(const SqlStatement& st, int columns,
         const std::function<void(const std::vector<std::optional<QString>>&)>& each);
     Event readEvent(const Rows& row) const;
     // The definition of an index led by category(<stream>) (Message DB's messages_category), if the table has one.
     std::optional<QString> categoryIndex();
     void fillStreamStats(StreamInfo& info);
+    PgScopeCache::Entry& scopeCache(const EventFilter& filter);
 
-    struct ScopeCache {
-        qint64 head = -2; // the log's head when the entry was filled
-        bool counted = false;
-        ScopeStats stats;
-        int anchorStride = 0;
-        std::vector<qint64> anchors;
-    };
-    std::string scopeSignature(const EventFilter& filter) const;
-    ScopeCache& scopeCache(const EventFilter& filter);
-
-    PgAddress m_address;
-    QString m_shownAddress;
-    OpenOptions m_options;
-    Settings m_settings;
-    std::unique_ptr<Connection> m_conn;
+    PgSession m_session;
     std::unique_ptr<SqlBuilder> m_sql;
     Profile m_profile;
     QString m_schema;
     QStringList m_candidates;
     QStringList m_notes;
-    bool m_cCollation = false;
-    std::atomic<bool> m_cancelled { false };
-    std::unordered_map<std::string, std::string> m_prepared; // SQL -> statement name on m_conn
-    quint64 m_preparedCount = 0;
-    std::unordered_map<std::string, ScopeCache> m_scopes;
+    PgScopeCache m_scopes;
     std::optional<QString> m_categoryIndex;
     bool m_categoryIndexProbed = false;
 };

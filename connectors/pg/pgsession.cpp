@@ -1,0 +1,170 @@
+// PgSession: opening a backend with the session settings, reconnecting, cancelling, and libpqxx errors as StoreError.
+#include "pg/pgsession.h"
+
+#include "pg/pgconnection_p.h"
+#include "sql/sqlbuilder.h"
+
+#include <QThread>
+
+#include <pqxx/pqxx>
+
+#include <algorithm>
+
+namespace es {
+
+PgSession::PgSession(PgAddress address, const Settings& settings)
+    : m_address(std::move(address))
+    , m_shownAddress(m_address.redacted())
+    , m_settings(settings)
+{ }
+
+PgSession::~PgSession()
+{
+    QMutexLocker lock(&m_connMutex);
+    m_conn.reset();
+}
+
+void PgSession::connect()
+{
+    std::unique_ptr<PgConnection> conn;
+    try {
+        conn = std::make_unique<PgConnection>(m_address.text().toStdString());
+        // The session settings below must hold on every backend, so libpqxx may not reconnect behind our back.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+        conn->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+        pqxx::nontransaction tx(*conn);
+        tx.exec0("SET default_transaction_read_only = on");
+        tx.exec0("SET application_name = 'eventscope'");
+        tx.exec0("SET TimeZone = 'UTC'");
+        // Short interactive statements: JIT compiling them costs far more than it saves (0.5 s of a 10 ms lag poll).
+        tx.exec("SELECT set_config('jit', 'off', false) WHERE current_setting('server_version_num')::int >= 110000");
+        tx.exec0("SET statement_timeout = " + std::to_string(std::max(0, m_settings.statementTimeoutMs)));
+        if (!m_schema.isEmpty())
+            tx.exec0("SET search_path TO " + tx.quote_name(m_schema.toStdString()) + ", public");
+    } catch (const std::exception& e) {
+        throw StoreError(QStringLiteral("Cannot connect to %1: %2")
+                             .arg(m_shownAddress, m_address.scrub(QString::fromUtf8(e.what()).trimmed())),
+            StoreError::Kind::Disconnected);
+    }
+    QMutexLocker lock(&m_connMutex);
+    m_conn = std::move(conn);
+    m_statements.clear();
+}
+
+void PgSession::setSchema(const QString& schema)
+{
+    m_schema = schema;
+    if (m_conn && !schema.isEmpty()) {
+        pqxx::nontransaction tx(*m_conn);
+        tx.exec0("SET search_path TO " + tx.quote_name(schema.toStdString()) + ", public");
+    }
+}
+
+int PgSession::backendPid() const
+{
+    return m_conn ? m_conn->backendpid() : 0;
+}
+
+void PgSession::interrupt()
+{
+    QMutexLocker lock(&m_connMutex);
+    m_cancelled = true;
+    if (m_conn) {
+        try {
+            m_conn->cancel_query();
+        } catch (const std::exception&) {
+            // Nothing running, or the connection is gone: either way nothing to stop.
+        }
+    }
+}
+
+void PgSession::ensureConnected()
+{
+    if (m_conn)
+        return;
+    int pauseMs = 100;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            connect();
+            return;
+        } catch (const StoreError& e) {
+            if (attempt >= m_settings.reconnectAttempts)
+                throw StoreError(
+                    QStringLiteral("disconnected, retrying: %1").arg(e.message()), StoreError::Kind::Disconnected);
+        }
+        QThread::msleep(pauseMs);
+        pauseMs *= 2;
+    }
+}
+
+void PgSession::drop()
+{
+    QMutexLocker lock(&m_connMutex);
+    m_conn.reset();
+}
+
+void PgSession::rethrow(const QString& context)
+{
+    const auto clean
+        = [this](const std::exception& e) { return m_address.scrub(QString::fromUtf8(e.what()).trimmed()); };
+    const auto lost = [&](const std::exception& e) {
+        drop();
+        return StoreError(QStringLiteral("disconnected, retrying (%1): %2").arg(m_shownAddress, clean(e)),
+            StoreError::Kind::Disconnected);
+    };
+    try {
+        throw;
+    } catch (const pqxx::broken_connection& e) {
+        throw lost(e);
+    } catch (const pqxx::in_doubt_error& e) {
+        throw lost(e);
+    } catch (const pqxx::sql_error& e) {
+        const std::string& state = e.sqlstate();
+        if (state == "57014") {
+            if (m_cancelled)
+                throw StoreError(QStringLiteral("The read was cancelled."), StoreError::Kind::Cancelled);
+            throw StoreError(QStringLiteral("The query took longer than %1 s on %2; raise --statement-timeout (in the "
+                                            "GUI: Statement timeout in the PostgreSQL form of File › Open store…).")
+                                 .arg(QString::number(m_settings.statementTimeoutMs / 1000.0), m_shownAddress),
+                StoreError::Kind::Generic);
+        }
+        if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03")
+            throw lost(e);
+        if (state == "42P01" || state == "42703")
+            throw StoreError(QStringLiteral("The database %1 does not match the layout \"%2\": %3")
+                                 .arg(m_shownAddress, m_layoutName, clean(e)),
+                StoreError::Kind::MissingTable);
+        throw StoreError(
+            QStringLiteral("PostgreSQL error on %1: %2%3")
+                .arg(m_shownAddress, clean(e), context.isEmpty() ? QString() : QStringLiteral(" (in %1)").arg(context)),
+            StoreError::Kind::Generic);
+    } catch (const std::exception& e) {
+        // A failure with no SQL state after the connection died is a lost connection too.
+        if (m_conn && !m_conn->is_open())
+            throw lost(e);
+        throw StoreError(QStringLiteral("PostgreSQL error on %1: %2").arg(m_shownAddress, clean(e)));
+    }
+}
+
+void PgSession::query(const SqlStatement& st, const std::function<void(const pqxx::row&)>& each, bool prepared)
+{
+    std::vector<std::string> params;
+    params.reserve(size_t(st.values.size()));
+    for (const QVariant& v : st.values)
+        params.push_back(toParam(v));
+    pqxx::nontransaction tx(*m_conn);
+    try {
+        const pqxx::result r = m_statements.run(
+            *m_conn, tx, SqlBuilder::render(st.sql, SqlDialect::Postgres).toStdString(), params, prepared);
+        for (const pqxx::row& row : r)
+            each(row);
+    } catch (const pqxx::data_exception& e) {
+        if (e.sqlstate() == "22P02")
+            return;
+        throw;
+    }
+}
+
+} // namespace es

@@ -1,0 +1,102 @@
+#pragma once
+
+// One PostgreSQL session of a PgStore: its libpq connection and what keeps it usable. Every backend it opens is
+// read-only, named "eventscope", in UTC, without JIT and bounded by a statement timeout; a lost connection is reported
+// once (Disconnected) and reopened on the next call; interrupt() cancels the running statement from another thread;
+// libpqxx errors become StoreError kinds with the address's secrets removed.
+
+#include "pg/pgaddress.h"
+#include "pg/pgstatementcache.h"
+#include "store/eventstore.h"
+
+#include <QMutex>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace pqxx {
+class row;
+} // namespace pqxx
+
+namespace es {
+
+class PgConnection;
+struct SqlStatement;
+
+class PgSession {
+public:
+    struct Settings {
+        int statementTimeoutMs = 30000; // OpenOptions::statementTimeoutMs replaces it when set
+        int reconnectAttempts = 4; // per call, with a doubling pause starting at 100 ms
+    };
+
+    PgSession(PgAddress address, const Settings& settings);
+    ~PgSession();
+    PgSession(const PgSession&) = delete;
+    PgSession& operator=(const PgSession&) = delete;
+
+    const PgAddress& address() const { return m_address; }
+    // The address as it may be shown (no secrets).
+    QString shownAddress() const { return m_shownAddress; }
+    const Settings& settings() const { return m_settings; }
+    // The schema searched first, on the current backend now and on every later one.
+    void setSchema(const QString& schema);
+    // The layout named when a table or column is missing.
+    void setLayoutName(const QString& name) { m_layoutName = name; }
+
+    // Opens a backend with the session settings. Throws StoreError(Disconnected) naming the address.
+    void connect();
+    bool isConnected() const { return m_conn != nullptr; }
+    // Valid while connected.
+    PgConnection& connection() { return *m_conn; }
+    // The backend process id; 0 when disconnected.
+    int backendPid() const;
+
+    // Runs `body` on an open backend: after a lost connection, reconnects first (Settings::reconnectAttempts tries);
+    // libpqxx errors leave as StoreError.
+    template <typename F> auto run(F&& body);
+    // Inside a catch block: the exception in flight as a StoreError of its kind (Disconnected, Cancelled, a timeout,
+    // MissingTable...), the connection dropped when it was lost. `context` is added to generic errors.
+    [[noreturn]] void rethrow(const QString& context = {});
+
+    // Cancels the statement running now, from any thread; the read ends with StoreError(Cancelled).
+    void interrupt();
+    // Forgets an earlier interrupt(): called as a read starts.
+    void clearCancelled() { m_cancelled = false; }
+    bool wasCancelled() const { return m_cancelled; }
+
+    // Runs one statement on its own, values as untyped text parameters, each row through `each`; `prepared` as
+    // PgStatementCache::run. A value the server cannot read as its column's type (a uuid stream id, say) matches
+    // nothing.
+    void query(const SqlStatement& st, const std::function<void(const pqxx::row&)>& each, bool prepared = false);
+
+private:
+    void ensureConnected();
+    void drop();
+
+    PgAddress m_address;
+    QString m_shownAddress;
+    Settings m_settings;
+    QString m_schema;
+    QString m_layoutName;
+    QMutex m_connMutex; // m_conn against interrupt() from another thread
+    std::unique_ptr<PgConnection> m_conn;
+    std::atomic<bool> m_cancelled { false };
+    PgStatementCache m_statements;
+};
+
+template <typename F> auto PgSession::run(F&& body)
+{
+    ensureConnected();
+    m_cancelled = false;
+    try {
+        return body();
+    } catch (const StoreError&) {
+        throw;
+    } catch (const std::exception&) {
+        rethrow();
+    }
+}
+
+} // namespace es
