@@ -1,17 +1,20 @@
 #pragma once
 
-// Interrupts a QJSEngine whose call outlives its budget, from a thread of its own.
+// Interrupts a QJSEngine whose call outlives its budget; one thread watches the engines of the whole process.
 
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <QtGlobal>
+
+#include <atomic>
 
 class QJSEngine;
 
 namespace es {
 
-// QJSEngine::setInterrupted is the one engine call that is safe from another thread.
+class WatchdogThread;
+
+// An engine's place in the process-wide watchdog. Call arm() before a call into the engine and disarm() after it,
+// in turn, from the engine's thread. Both are a few atomic operations: no lock and no system call unless the
+// watchdog thread must wake earlier than it planned, which a steady run of calls with one budget rarely needs.
 class Watchdog {
 public:
     explicit Watchdog(QJSEngine* engine);
@@ -19,21 +22,21 @@ public:
     Watchdog(const Watchdog&) = delete;
     Watchdog& operator=(const Watchdog&) = delete;
 
+    // The engine is interrupted (QJSEngine::setInterrupted, safe from another thread) unless disarm() comes first.
     void arm(int ms);
-    // True when the call was interrupted.
+    // True when the watchdog interrupted the engine since arm(); the caller lets it run again (setInterrupted(false)).
     bool disarm();
 
 private:
-    void run();
+    friend class WatchdogThread;
+    static constexpr qint64 idle = 0;
+    static constexpr qint64 firing = -1; // the watchdog thread is interrupting the engine
+    static constexpr qint64 fired = -2;
 
-    QJSEngine* m_engine;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    std::chrono::steady_clock::time_point m_deadline;
-    bool m_armed = false;
-    bool m_fired = false;
-    bool m_quit = false;
-    std::thread m_thread;
+    QJSEngine* const m_engine;
+    WatchdogThread& m_thread;
+    // The deadline, in steady-clock nanoseconds, while armed; otherwise one of the states above.
+    std::atomic<qint64> m_deadline { idle };
 };
 
 } // namespace es
