@@ -1,9 +1,11 @@
 // Fold throughput and timeline jumps on a 1,000,000-event stream. A program, not a test: run it by hand.
 //   bench_fold [events] [store-path] [js [rounds]]
+//   bench_fold watchdog [pairs]
 // With `js`, only the C++ baseline and the JS balance fold run, over the first 200,000 events held in memory, five
-// times or `rounds` times: for profiling.
+// times or `rounds` times: for profiling. `watchdog` times the arm/disarm pair a JS fold makes around each batch.
 #include "connectors.h"
 #include "fold/js/jsreducer.h"
+#include "fold/js/watchdog.h"
 #include "fold/mergereducer.h"
 #include "fold/timeline.h"
 #include "sql/emmettschema.h"
@@ -25,6 +27,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <random>
+#include <thread>
 
 using namespace es;
 
@@ -100,6 +103,30 @@ double percentile(std::vector<double> v, double p)
     return v[std::min(v.size() - 1, std::size_t(p * double(v.size() - 1) + 0.5))];
 }
 
+// Nanoseconds per arm/disarm pair with the budget of a fold, in `threads` threads at once, each with its engine.
+double watchdogPairNs(qint64 pairs, int threads)
+{
+    std::vector<double> ns(std::size_t(threads), 0);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([t, pairs, &ns] {
+            QJSEngine engine;
+            Watchdog watchdog(&engine);
+            QElapsedTimer timer;
+            timer.start();
+            for (qint64 i = 0; i < pairs; ++i) {
+                watchdog.arm(JsReducer::defaultBudgetMs);
+                if (watchdog.disarm())
+                    std::exit(3);
+            }
+            ns[std::size_t(t)] = double(timer.nsecsElapsed()) / double(pairs);
+        });
+    }
+    for (std::thread& w : workers)
+        w.join();
+    return *std::max_element(ns.begin(), ns.end());
+}
+
 const char* const balanceJs
     = "({ $init: () => ({ balance: 0 }), FundsDeposited: (s, e) => { s.balance += e.data.amount; } })";
 
@@ -109,6 +136,13 @@ int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     registerConnectors();
+    if (argc > 1 && qstrcmp(argv[1], "watchdog") == 0) {
+        const qint64 pairs = argc > 2 ? QByteArray(argv[2]).toLongLong() : 1000000;
+        for (const int threads : { 1, 4 })
+            std::printf(
+                "watchdog arm + disarm, %d thread(s): %.0f ns per pair\n", threads, watchdogPairNs(pairs, threads));
+        return 0;
+    }
     const qint64 events = argc > 1 ? QByteArray(argv[1]).toLongLong() : 1000000;
     QTemporaryDir dir;
     const QString path = argc > 2 ? QString::fromLocal8Bit(argv[2]) : dir.filePath(QStringLiteral("bench-fold.sqlite"));

@@ -1,5 +1,8 @@
 #pragma once
 
+// A reducer written in JavaScript (JsReducer) and its fold, which runs it in a QJSEngine (JsFold).
+
+#include "fold/js/watchdog.h"
 #include "fold/reducer.h"
 
 #include <QHash>
@@ -10,8 +13,6 @@
 #include <vector>
 
 namespace es {
-
-class Watchdog;
 
 // A JavaScript reducer in the style of EventStoreDB projections: handlers `$init`, one per event type
 // `(state, event) => newState` (or mutate state and return nothing), and `$any`. The handlers may be given by
@@ -45,7 +46,8 @@ private:
 // as numbers too; metadata and stream names are texts parsed only when a handler reads them, and cross only once a
 // handler asks. Handlers run from a Function-constructor copy of the source where that gives the same handlers
 // (recompiled()), and one event object serves a whole batch where the source cannot keep events (mayKeepEvents()).
-// The state stays in the engine and crosses back as JSON text only when asked (snapshots, the view).
+// The state stays in the engine and crosses back as JSON text only when asked (snapshots, the view). The loop itself
+// is driver.js, after the projection globals of prelude.js.
 class JsFold : public Fold {
 public:
     explicit JsFold(int budgetMs = JsReducer::defaultBudgetMs);
@@ -60,10 +62,8 @@ public:
     FoldResult apply(const Event* events, qsizetype count) override;
     using Fold::apply;
 
-    // False when reducer source surely lets go of each event object once its handler returns: the event parameter
-    // is only read as `e.property` (not assigned, not passed on, not captured by a nested function) and nothing
-    // reaches arguments, eval, Function, bind/call/apply or classes. The fold then reuses one event object per
-    // batch. A conservative reading of the text: anything it cannot follow counts as keeping events.
+    // False when reducer source surely lets go of each event object once its handler returns (JsSource): the fold
+    // then reuses one event object per batch.
     static bool mayKeepEvents(QStringView source);
 
     // True when the handlers run from a second compilation of the source through the Function constructor, which
@@ -77,6 +77,9 @@ public:
     void setBatchSize(int n) { m_batchSize = qMax(1, n); }
 
 private:
+    // Disarms the watchdog and lets the engine run again; true when the call it watched was interrupted.
+    bool interrupted();
+    bool restore();
     void buildBatch(const Event* events, qsizetype count);
     int typeId(const QString& type);
     int shapeOf(const QByteArray& json);
@@ -85,9 +88,12 @@ private:
         bool scriptHandlers = false);
 
     QJSEngine m_engine;
-    std::unique_ptr<Watchdog> m_watchdog;
+    Watchdog m_watchdog { &m_engine };
+    QJSValue m_prelude;
     QJSValue m_driver;
     QJSValue m_fold;
+    QJSValue m_at;
+    QJSValue m_restore;
     QJSValue m_get;
     QJSValue m_set;
     QJSValue m_reset;

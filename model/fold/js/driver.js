@@ -1,0 +1,174 @@
+// The fold driver: the batch loop that runs the reducer's handlers over events, inside the engine.
+//
+// Compiled once per engine through the prelude's compile() (so that V4 gives it inline caches), then called with
+// the script's handlers H and, when the source could be recompiled, the same handlers F compiled with inline caches.
+// It returns the object the C++ side drives (JsFold in jsreducer.cpp). Type names cross once per fold (addType);
+// a batch is a Float64Array of type ids, shape ids and numbers, one of the envelope, and JSON texts of strings,
+// unshaped payloads, stream names and metadata. The state never leaves the engine unless asked.
+(function (H, F) {
+    var init = typeof H.$init === 'function' ? H.$init : null;
+    function table(X) {
+        var map = Object.create(null);
+        Object.keys(X).forEach(function (k) {
+            if (k.charAt(0) !== '$' && typeof X[k] === 'function') map[k] = X[k];
+        });
+        return { map: map, any: typeof X.$any === 'function' ? X.$any : null };
+    }
+    // F, when given, holds the same handlers compiled with inline caches; H's report errors with their lines.
+    var scriptTable = table(H);
+    var fastTable = F !== null ? table(F) : scriptTable;
+    var scriptHandlers = [];
+    var D = null;
+    var types = [];
+    var handlers = [];
+    var shapes = [];
+    var shapeNums = [];
+    var shapeStrs = [];
+    // V4 collects garbage each time the text held by strings grows by 128 KB over what survived the last
+    // collection; a long-lived string raises that threshold so a batch does not trigger several collections.
+    var ballast = 'x'.repeat(1 << 20);
+    // V4 gives a 64 KB chunk back to the system (madvise) as soon as a collection finds it empty, and maps it
+    // again on the next allocation; on virtual machines that costs far more than the allocation itself (one
+    // small object measured 0.8-1.5 us instead of 0.09 us). A ring of every 16th recent event (or its data) keeps
+    // some object alive in each chunk the fold allocates from between two collections (about 6,000 events), so
+    // collections reuse chunks instead of returning them: 866 madvise calls per million events became 36.
+    var pins = new Array(2048);
+    var pinAt = 0;
+    // The envelope comes as numbers, [stream index, position, version, time in ms] per event with NaN for none;
+    // the batch's stream names and its metadata are parsed the first time a handler reads one of them. Both are
+    // left out until some handler asks for them (reading a stream costs a string comparison per event).
+    function Batch(env, streams, meta) {
+        this.env = env; this.streamsText = streams; this.streams = null; this.metaText = meta; this.meta = null;
+    }
+    Batch.prototype.field = function (i, k) {
+        var x = this.env[i * 4 + k];
+        if (k === 0) {
+            if (this.streamsText === null) { D.missed = true; return undefined; }
+            if (this.streams === null) this.streams = JSON.parse(this.streamsText);
+            return this.streams[x];
+        }
+        return x !== x ? null : x;
+    };
+    Batch.prototype.metadata = function (i) {
+        if (this.metaText === null) { D.missed = true; return undefined; }
+        if (this.meta === null) this.meta = this.metaText.split('\x1e');
+        try { return JSON.parse(this.meta[i]); } catch (x) { return this.meta[i]; }
+    };
+    function Ev(b, i, t, d) { this._b = b; this._i = i; this.type = t; this.data = d; this._m = undefined; }
+    Object.defineProperties(Ev.prototype, {
+        streamId: { get: function () { return this._b.field(this._i, 0); } },
+        position: { get: function () { return this._b.field(this._i, 1); } },
+        version: { get: function () { return this._b.field(this._i, 2); } },
+        time: {
+            get: function () { var ms = this._b.field(this._i, 3); return ms === null ? null : new Date(ms).toISOString(); }
+        },
+        metadata: {
+            get: function () {
+                if (this._m === undefined) this._m = this._b.metadata(this._i);
+                return this._m;
+            },
+            set: function (v) { this._m = v; }
+        },
+        body: { get: function () { return this.data; } },
+        eventType: { get: function () { return this.type; } },
+        sequenceNumber: { get: function () { return this.version; } },
+        stream: { get: function () { return this.streamId; } },
+        isJson: { get: function () { return this.data !== null && typeof this.data === 'object'; } }
+    });
+    Ev.prototype.toJSON = function () {
+        return { type: this.type, streamId: this.streamId, position: this.position, version: this.version,
+                 time: this.time, data: this.data, metadata: this.metadata };
+    };
+    var cur = 0;
+    // s: the state; err: what the last failing handler threw; saved: the state at the start of the last batch, as
+    // JSON text; pred: the stop predicate; missed: a handler read the metadata or a stream name the batch left out;
+    // reuse: one event object serves a whole batch (the C++ side sets it when the source cannot keep events).
+    D = {
+        s: {}, err: undefined, saved: 'null', pred: null, ballast: ballast, missed: false, reuse: false,
+        // The index in the batch of the event being folded, or where the fold stopped.
+        at: function () { return cur; },
+        // The next type id is `name`, null for events without one.
+        addType: function (name) {
+            types.push(name);
+            var h = name !== null ? scriptTable.map[name] : undefined;
+            scriptHandlers.push(h === undefined ? scriptTable.any : h);
+            h = name !== null ? fastTable.map[name] : undefined;
+            handlers.push(h === undefined ? fastTable.any : h);
+        },
+        // The state $init gives; false (with err) when $init throws.
+        reset: function () {
+            this.err = undefined;
+            try { var s = init !== null ? init() : undefined; this.s = s === undefined ? {} : s; return true; }
+            catch (x) { this.err = x; this.s = null; return false; }
+        },
+        // The state as JSON text, and back.
+        get: function () { var t = JSON.stringify(this.s); return t === undefined ? 'null' : t; },
+        set: function (t) { try { this.s = JSON.parse(t); return true; } catch (x) { return false; } },
+        // Back to the state at the start of the last batch.
+        restore: function () { this.s = JSON.parse(this.saved); },
+        // The stop predicate: an expression over state/event/s/e, or a function of (state, event); returns what
+        // compiling it threw, or null.
+        setPredicate: function (src) {
+            if (!src) { this.pred = null; return null; }
+            try {
+                var f = new Function('state', 'event', 's', 'e',
+                    'var r = (' + src + '\n); return typeof r === "function" ? r(state, event) : r;');
+                this.pred = f;
+                return null;
+            } catch (x) { return x; }
+        },
+        // The next shape id rebuilds a payload from `nums` numbers at n[i] and `strs` strings at s[j] (see
+        // shapecompiler.h).
+        addShape: function (code, nums, strs) {
+            shapes.push(new Function('n', 'i', 's', 'j', 'return ' + code + ';'));
+            shapeNums.push(nums);
+            shapeStrs.push(strs);
+        },
+        // Folds one batch; returns 0 when done, 1 when the predicate held (at() is the event after it), -1 when a
+        // handler threw (at() is that event, err what it threw). With save, restore() goes back to the state before.
+        // nbuf holds per event [type id, shape id, the shape's numbers...]; a shape rebuilds the data object from
+        // them and from the batch's strings. Data with no shape (-1) comes whole, in order, in the JSON text.
+        fold: function (nbuf, text, strs, ebuf, streams, meta, save, script) {
+            this.missed = false;
+            var v = new Float64Array(nbuf);
+            var a = text.length > 2 ? JSON.parse(text) : null;
+            var st = strs.length > 2 ? JSON.parse(strs) : null;
+            var b = new Batch(new Float64Array(ebuf), streams, meta);
+            var s = this.s;
+            if (save) this.saved = JSON.stringify(s);
+            var pred = this.pred;
+            var hs = script ? scriptHandlers : handlers;
+            // Building an object with a prototype costs V4 several times what the reducer's own work does.
+            var reuse = this.reuse && pred === null;
+            var ev = reuse ? new Ev(b, 0, null, null) : null;
+            var len = v.length;
+            var p = 0, j = 0, k = 0, i = 0;
+            try {
+                for (; p < len; ++i) {
+                    cur = i;
+                    // Integer-typed, or V4 indexes the tables below through a number-to-string key.
+                    var t = v[p] | 0;
+                    var sh = v[p + 1] | 0;
+                    var d;
+                    if (sh < 0) { d = a[k++]; p += 2; }
+                    else { d = shapes[sh](v, p + 2, st, j); p += 2 + shapeNums[sh]; j += shapeStrs[sh]; }
+                    var e;
+                    if (reuse) {
+                        e = ev; e._i = i; e.type = types[t]; e.data = d; e._m = undefined;
+                        if ((i & 15) === 0) pins[(pinAt++) & 2047] = d;
+                    } else {
+                        e = new Ev(b, i, types[t], d);
+                        if ((i & 15) === 0) pins[(pinAt++) & 2047] = e;
+                    }
+                    var h = hs[t];
+                    if (h !== null) { var r = h(s, e); if (r !== undefined) s = r; }
+                    if (pred !== null && pred(s, e, s, e)) { this.s = s; cur = i + 1; return 1; }
+                }
+            } catch (x) { this.err = x; this.s = s; return -1; }
+            this.s = s;
+            cur = i;
+            return 0;
+        }
+    };
+    return D;
+})
