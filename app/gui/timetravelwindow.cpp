@@ -200,7 +200,7 @@ TimeTravelWindow::TimeTravelWindow(StoreSession* session, const QString& stream,
     : QMainWindow(parent)
     , m_session(session)
     , m_stream(stream)
-    , m_engine(new TimeTravelEngine(session->opener(), stream, this))
+    , m_engine(new TimeTravelEngine(session, stream, this))
     , m_pendingVersion(startVersion)
     , m_hasPending(startVersion >= 0)
 {
@@ -362,12 +362,13 @@ TimeTravelWindow::TimeTravelWindow(StoreSession* session, const QString& stream,
         }
     });
     connect(m_engine, &TimeTravelEngine::loaded, this, &TimeTravelWindow::onLoaded);
-    connect(m_engine, &TimeTravelEngine::loadFailed, this,
-        [this](const QString& message) { m_banner->showMessage(tr("Could not fold %1: %2").arg(m_stream, message)); });
+    connect(m_engine, &TimeTravelEngine::loadFailed, this, [this](const Failure& failure) {
+        m_banner->showMessage(tr("Could not fold %1: %2").arg(m_stream, failure.message));
+    });
     connect(m_engine, &TimeTravelEngine::stateReady, this, &TimeTravelWindow::onState);
     connect(m_engine, &TimeTravelEngine::compareReady, this, [this](const CompareResult& r) {
-        if (!r.error.isEmpty()) {
-            m_banner->showMessage(r.error);
+        if (r.failure) {
+            m_banner->showMessage(r.failure->message);
             return;
         }
         m_compareLeft->setPlainText(indentedJson(r.fromJson));
@@ -375,40 +376,43 @@ TimeTravelWindow::TimeTravelWindow(StoreSession* session, const QString& stream,
         fillDiff(m_compareList, r.diff);
         Q_EMIT compareShown();
     });
-    connect(m_engine, &TimeTravelEngine::breakpointResult, this,
-        [this](bool found, qint64 version, const QString& predicate, const QString& error) {
-            if (!error.isEmpty()) {
-                m_breakpointStatus->setText(error);
-                m_banner->showMessage(tr("Breakpoint: %1").arg(error));
-                return;
-            }
-            if (!found) {
-                m_breakpointStatus->setText(tr("No breakpoint holds after version %1.").arg(cursorVersion()));
-                return;
-            }
-            m_lastBreakpoint = predicate;
-            m_breakpointStatus->setText(tr("Stopped at version %1: %2").arg(version).arg(predicate));
-            goToVersion(version);
-            Q_EMIT breakpointStopped(version);
-        });
+    connect(m_engine, &TimeTravelEngine::breakpointResult, this, [this](const BreakpointResult& r) {
+        const bool found = r.found;
+        const qint64 version = r.version;
+        const QString& predicate = r.predicate;
+        const QString error = r.failure ? r.failure->message : QString();
+        if (!error.isEmpty()) {
+            m_breakpointStatus->setText(error);
+            m_banner->showMessage(tr("Breakpoint: %1").arg(error));
+            return;
+        }
+        if (!found) {
+            m_breakpointStatus->setText(tr("No breakpoint holds after version %1.").arg(cursorVersion()));
+            return;
+        }
+        m_lastBreakpoint = predicate;
+        m_breakpointStatus->setText(tr("Stopped at version %1: %2").arg(version).arg(predicate));
+        goToVersion(version);
+        Q_EMIT breakpointStopped(version);
+    });
     connect(m_engine, &TimeTravelEngine::seriesReady, this, &TimeTravelWindow::onSeries);
-    connect(m_engine, &TimeTravelEngine::lastSetFound, this,
-        [this](const QJsonArray& path, qint64 version, const QString& error) {
-            if (!error.isEmpty()) {
-                m_banner->showMessage(error);
-                return;
-            }
-            if (version < 0) {
-                statusBar()->showMessage(
-                    tr("%1 comes from the reducer's initial state.").arg(jsonPathText(path)), 6000);
-                goToStart();
-            } else {
-                statusBar()->showMessage(
-                    tr("%1 was last set at version %2.").arg(jsonPathText(path)).arg(version), 6000);
-                goToVersion(version);
-            }
-            Q_EMIT originFound(version);
-        });
+    connect(m_engine, &TimeTravelEngine::lastSetFound, this, [this](const LastSetResult& r) {
+        const QJsonArray& path = r.path;
+        const qint64 version = r.version;
+        const QString error = r.failure ? r.failure->message : QString();
+        if (!error.isEmpty()) {
+            m_banner->showMessage(error);
+            return;
+        }
+        if (version < 0) {
+            statusBar()->showMessage(tr("%1 comes from the reducer's initial state.").arg(jsonPathText(path)), 6000);
+            goToStart();
+        } else {
+            statusBar()->showMessage(tr("%1 was last set at version %2.").arg(jsonPathText(path)).arg(version), 6000);
+            goToVersion(version);
+        }
+        Q_EMIT originFound(version);
+    });
 
     populateReducers();
     updateStatus();
@@ -716,8 +720,7 @@ void TimeTravelWindow::loadReducer(bool keepCursor)
         m_pendingVersion = cursorVersion();
         m_hasPending = true;
     }
-    // A fold still running for the previous reducer is of no use any more.
-    m_engine->cancel();
+    // Supersedes a fold still running for the previous reducer, and whatever was asked of it.
     m_engine->load(reducer);
 }
 
@@ -744,8 +747,8 @@ void TimeTravelWindow::onLoaded(const TimelineIndexPtr& index)
 qint64 TimeTravelWindow::cursorVersion() const
 {
     if (!m_index || m_cursor < 0 || m_index->count() == 0)
-        return m_index && m_index->count() ? m_index->versions.front() - 1 : -1;
-    return m_index->versions[std::size_t(m_cursor)];
+        return m_index && m_index->count() ? m_index->versionAt(0) - 1 : -1;
+    return m_index->versionAt(m_cursor);
 }
 
 void TimeTravelWindow::setCursorIndex(qint64 index)
@@ -890,8 +893,8 @@ void TimeTravelWindow::onState(const CursorState& state)
     fillDiff(m_diffList, state.changes);
     m_eventText->setPlainText(state.event ? QString::fromUtf8(QJsonDocument(state.event->toJson()).toJson())
                                           : tr("The initial state: no event folded yet."));
-    if (!state.error.isEmpty())
-        m_banner->showMessage(state.error);
+    if (state.failure)
+        m_banner->showMessage(state.failure->message);
     if (m_chartPath->count() == 0)
         updateChartPaths();
     updateStatus();
@@ -1022,8 +1025,8 @@ void TimeTravelWindow::chart(const QString& pathText, bool byTime)
 
 void TimeTravelWindow::onSeries(const SeriesResult& series)
 {
-    if (!series.error.isEmpty()) {
-        m_banner->showMessage(series.error);
+    if (series.failure) {
+        m_banner->showMessage(series.failure->message);
         return;
     }
     QChart* chart = m_chartView->chart();
@@ -1035,8 +1038,8 @@ void TimeTravelWindow::onSeries(const SeriesResult& series)
     double hi = 0;
     bool first = true;
     for (const auto& [index, value] : series.points) {
-        const double x = m_chartByTime ? double(m_index->timesMs[std::size_t(index)])
-                                       : double(m_index->versions[std::size_t(index)]);
+        const double x
+            = m_chartByTime ? double(m_index->timesMs[std::size_t(index)]) : double(m_index->versionAt(index));
         line->append(x, value);
         lo = first ? value : qMin(lo, value);
         hi = first ? value : qMax(hi, value);
@@ -1109,7 +1112,7 @@ void TimeTravelWindow::updateStatus()
         text = tr("Initial state · %1 events").arg(n);
     } else {
         text = tr("Version %1 · event %2 of %3 · %4")
-                   .arg(m_index->versions[std::size_t(m_cursor)])
+                   .arg(m_index->versionAt(m_cursor))
                    .arg(m_cursor + 1)
                    .arg(n)
                    .arg(m_index->typeAt(m_cursor));

@@ -34,12 +34,11 @@ class TimelineIndexModel;
 class TimelineStrip;
 
 // Time travel over one stream: fold it with a reducer and scrub through its life, seeing the state after each
-// event, what the event changed, where a value came from, and a value charted over time. Folding runs on the
-// engine's worker thread; this window only shows results.
+// event, what the event changed, where a value came from, and a value charted over time. Folding runs as jobs on
+// the session (on a lane of the engine's own); this window only shows results.
 class TimeTravelWindow : public QMainWindow {
     Q_OBJECT
 public:
-    // Opens its own connection to the session's store (the fold needs one thread to itself).
     TimeTravelWindow(StoreSession* session, const QString& stream, qint64 startVersion = -1, QWidget* parent = nullptr);
     ~TimeTravelWindow() override;
 
