@@ -1,6 +1,6 @@
 #include "timelineindexmodel.h"
 
-#include "fold/timetravelengine.h"
+#include "fold/timelineindex.h"
 #include "timelinestrip.h"
 
 #include <QFont>
@@ -53,7 +53,7 @@ QVariant TimelineIndexModel::data(const QModelIndex& index, int role) const
     case SortRole:
         switch (index.column()) {
         case VersionColumn:
-            return m_index->versions[std::size_t(row)];
+            return m_index->versionAt(row);
         case TimeColumn: {
             const QDateTime t = m_index->timeAt(row);
             if (role == SortRole)
@@ -63,14 +63,14 @@ QVariant TimelineIndexModel::data(const QModelIndex& index, int role) const
         case TypeColumn:
             return m_index->typeAt(row);
         case PositionColumn: {
-            const qint64 p = m_index->positions[std::size_t(row)];
+            const qint64 p = m_index->positionAt(row);
             return p >= 0 ? QVariant(p) : QVariant();
         }
         }
         break;
     case Qt::DecorationRole:
         if (index.column() == TypeColumn)
-            return TimelineStripGeometry::typeColor(m_index->typeIds[std::size_t(row)]);
+            return TimelineStripGeometry::typeColor(m_index->typeIdAt(row));
         break;
     case Qt::FontRole:
         if (row == m_current) {
@@ -88,9 +88,9 @@ QVariant TimelineIndexModel::data(const QModelIndex& index, int role) const
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case VersionRole:
-        return m_index->versions[std::size_t(row)];
+        return m_index->versionAt(row);
     case TypeIdRole:
-        return int(m_index->typeIds[std::size_t(row)]);
+        return int(m_index->typeIdAt(row));
     default:
         break;
     }

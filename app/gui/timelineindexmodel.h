@@ -8,8 +8,8 @@ namespace es {
 
 struct TimelineIndex;
 
-// The events of a time-travel timeline as a table (version, time, type, position), straight from the index copy:
-// data() never reads the store. The whole model resets in one step when the timeline is rebuilt.
+// The events of a time-travel timeline as a table (version, time, type, position), straight from the Timeline's
+// shared index: data() never reads the store. The whole model resets in one step when the timeline is rebuilt.
 class TimelineIndexModel : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -20,6 +20,7 @@ public:
     ~TimelineIndexModel() override;
 
     void setIndex(std::shared_ptr<const TimelineIndex> index);
+    const std::shared_ptr<const TimelineIndex>& timelineIndex() const { return m_index; }
     // Marks the row of the cursor (bold); -1 for none.
     void setCurrentRow(qint64 row);
     qint64 currentRow() const { return m_current; }

@@ -1,6 +1,6 @@
 #include "timelinestrip.h"
 
-#include "fold/timetravelengine.h"
+#include "fold/timelineindex.h"
 
 #include <QKeyEvent>
 #include <QMouseEvent>

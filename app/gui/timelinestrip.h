@@ -40,6 +40,7 @@ public:
     ~TimelineStrip() override;
 
     void setIndex(std::shared_ptr<const TimelineIndex> index);
+    const std::shared_ptr<const TimelineIndex>& timelineIndex() const { return m_index; }
     // -1 = before the first event (the initial state).
     void setCursor(qint64 index);
     qint64 cursor() const { return m_cursor; }

@@ -3,51 +3,47 @@
 #include "fold/timetravelengine.h"
 
 #include <QMainWindow>
-#include <QSet>
 
 #include <optional>
 
 class QAction;
-class QButtonGroup;
 class QChartView;
 class QComboBox;
 class QFileSystemWatcher;
 class QLabel;
 class QLineEdit;
-class QListWidget;
 class QPlainTextEdit;
 class QProgressBar;
-class QSpinBox;
 class QTableView;
 class QTabWidget;
 class QTimer;
+class QToolBar;
 class QToolButton;
 class QTreeView;
 class QTreeWidget;
 
 namespace es {
 
+class BookmarkPanel;
+class BreakpointPanel;
+class ChartPanel;
+class ComparePanel;
+class DiffList;
 class JsonTreeModel;
 class MessageBanner;
+class StatePanel;
 class StoreSession;
 class TimelineIndexModel;
 class TimelineStrip;
 
 // Time travel over one stream: fold it with a reducer and scrub through its life, seeing the state after each
-// event, what the event changed, where a value came from, and a value charted over time. Folding runs on the
-// engine's worker thread; this window only shows results.
+// event, what the event changed, where a value came from, and a value charted over time. Folding runs as jobs on
+// the session (on a lane of the engine's own); this window only shows results.
 class TimeTravelWindow : public QMainWindow {
     Q_OBJECT
 public:
-    // Opens its own connection to the session's store (the fold needs one thread to itself).
     TimeTravelWindow(StoreSession* session, const QString& stream, qint64 startVersion = -1, QWidget* parent = nullptr);
     ~TimeTravelWindow() override;
-
-    // Where sample reducers are looked for: the installed share/eventscope/reducers, or resources/reducers of a
-    // source tree above the executable. Tests may set their own.
-    static QStringList sampleReducerFolders();
-    static void setSampleReducerFolders(const QStringList& folders);
-    static QString userReducerFolder();
 
     QString stream() const { return m_stream; }
     TimeTravelEngine* engine() const { return m_engine; }
@@ -60,7 +56,7 @@ public:
     qint64 shownVersion() const { return m_shown.version; }
     const CursorState& shownState() const { return m_shown; }
 
-    // Reducer picker entries: "merge", "merge-by-type", or a .js file path.
+    // Reducer picker entries: ReducerCatalog keys ("merge", "merge-by-type", a sample's resource path, a .js file).
     void selectReducer(const QString& key);
     QString currentReducerKey() const;
 
@@ -85,15 +81,15 @@ public:
     // Jumps to the event that last set the value at this state-tree index.
     void jumpToOrigin(const QModelIndex& stateIndex);
 
-    JsonTreeModel* stateModel() const { return m_stateModel; }
-    QTreeView* stateTree() const { return m_stateTree; }
-    QTreeWidget* diffList() const { return m_diffList; }
-    QTreeWidget* compareList() const { return m_compareList; }
+    JsonTreeModel* stateModel() const;
+    QTreeView* stateTree() const;
+    QTreeWidget* diffList() const;
+    QTreeWidget* compareList() const;
     TimelineStrip* strip() const { return m_strip; }
     TimelineIndexModel* eventModel() const { return m_eventModel; }
     QTableView* eventTable() const { return m_eventTable; }
     MessageBanner* banner() const { return m_banner; }
-    QChartView* chartView() const { return m_chartView; }
+    QChartView* chartView() const;
     QString statusText() const;
     QString breakpointStatus() const;
     // Whether the state tree highlights this node as changed by the event at the cursor.
@@ -113,17 +109,21 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
-    void createActions();
-    QWidget* createComparePage();
-    QWidget* createBreakpointPage();
-    QWidget* createBookmarkPage();
-    QWidget* createChartPage();
+    enum Tab { ChangesTab, EventTab, BreakpointsTab, BookmarksTab, CompareTab, ChartTab };
+    void createToolBar();
+    void createActions(QToolBar* toolbar);
+    QWidget* createCentralArea();
+    QTabWidget* createTabs(QWidget* parent);
+    void connectPanels();
+    void connectEngine();
     void populateReducers();
     void reducerChosen();
     void loadReducer(bool keepCursor);
     void watchFile(const QString& path);
     void onLoaded(const TimelineIndexPtr& index);
     void onState(const CursorState& state);
+    void onBreakpoint(const BreakpointResult& result);
+    void onLastSet(const LastSetResult& result);
     void onSeries(const SeriesResult& series);
     void updateMarkers();
     void updateStatus();
@@ -138,43 +138,30 @@ private:
     qint64 m_pendingVersion = -1; // cursor version to restore after a (re)load
     bool m_hasPending = false;
     CursorState m_shown;
-    QString m_lastBreakpoint;
-    QString m_pendingChart;
     bool m_chartByTime = false;
 
-    QComboBox* m_reducerCombo;
+    QComboBox* m_reducerCombo = nullptr;
     QFileSystemWatcher* m_watcher;
     QTimer* m_reloadTimer;
     QTimer* m_playTimer;
-    QComboBox* m_speedCombo;
-    QLineEdit* m_goToEdit;
-    QProgressBar* m_progress;
-    QToolButton* m_cancelButton;
-    MessageBanner* m_banner;
-    TimelineStrip* m_strip;
-    TimelineIndexModel* m_eventModel;
-    QTableView* m_eventTable;
-    JsonTreeModel* m_stateModel;
-    QTreeView* m_stateTree;
-    QTabWidget* m_tabs;
-    QTreeWidget* m_diffList;
-    QPlainTextEdit* m_eventText;
-    QSpinBox* m_compareFrom;
-    QSpinBox* m_compareTo;
-    QPlainTextEdit* m_compareLeft;
-    QPlainTextEdit* m_compareRight;
-    QTreeWidget* m_compareList;
-    QLineEdit* m_breakpointEdit;
-    QListWidget* m_breakpointList;
-    QLabel* m_breakpointStatus;
-    QListWidget* m_bookmarkList;
-    QComboBox* m_chartPath;
-    QButtonGroup* m_chartAxis;
-    QChartView* m_chartView;
-    QLabel* m_status;
+    QComboBox* m_speedCombo = nullptr;
+    QLineEdit* m_goToEdit = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QToolButton* m_cancelButton = nullptr;
     QAction* m_playAction = nullptr;
-    QSet<QString> m_changedPaths; // of the state shown, as jsonPathText
-    QSet<QString> m_changedParents;
+    MessageBanner* m_banner = nullptr;
+    TimelineStrip* m_strip = nullptr;
+    TimelineIndexModel* m_eventModel = nullptr;
+    QTableView* m_eventTable = nullptr;
+    StatePanel* m_statePanel = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    DiffList* m_diffList = nullptr;
+    QPlainTextEdit* m_eventText = nullptr;
+    BreakpointPanel* m_breakpoints = nullptr;
+    BookmarkPanel* m_bookmarks = nullptr;
+    ComparePanel* m_compare = nullptr;
+    ChartPanel* m_chart = nullptr;
+    QLabel* m_status = nullptr;
 };
 
 } // namespace es

@@ -1,16 +1,14 @@
 #include "fold/timeline.h"
 
 #include <QElapsedTimer>
-#include <QTimeZone>
 
 #include <algorithm>
-#include <limits>
 
 namespace es {
 
 namespace {
 
-constexpr qint64 noTime = std::numeric_limits<qint64>::min();
+constexpr qint64 noTime = TimelineIndex::noTime;
 constexpr qint64 calibrationEvents = 4096;
 
 int floorPowerOfTwo(double v)
@@ -28,6 +26,7 @@ Timeline::Timeline(EventStore& store, QString stream, ReducerPtr reducer, Timeli
     , m_stream(std::move(stream))
     , m_reducer(std::move(reducer))
     , m_options(std::move(options))
+    , m_index(std::make_shared<TimelineIndex>())
 {
     m_options.pageSize = qMax(1, m_options.pageSize);
     m_options.minInterval = qMax(1, m_options.minInterval);
@@ -37,30 +36,9 @@ Timeline::Timeline(EventStore& store, QString stream, ReducerPtr reducer, Timeli
 
 Timeline::~Timeline() = default;
 
-qint64 Timeline::versionAt(qint64 index) const
-{
-    return m_denseVersions ? m_firstVersion + index : m_versions[std::size_t(index)];
-}
-
-qint64 Timeline::indexAtOrBefore(qint64 version) const
-{
-    if (count() == 0)
-        return -1;
-    if (m_denseVersions)
-        return qBound<qint64>(-1, version - m_firstVersion, count() - 1);
-    const auto it = std::upper_bound(m_versions.begin(), m_versions.end(), version);
-    return qint64(it - m_versions.begin()) - 1;
-}
-
-QDateTime Timeline::timeAt(qint64 index) const
-{
-    const qint64 ms = m_timesMs[std::size_t(index)];
-    return ms == noTime ? QDateTime() : QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
-}
-
 bool Timeline::isSkipped(qint64 index) const
 {
-    return m_options.skipVersions.contains(versionAt(index)) || m_skipTypeIds.contains(m_typeIds[std::size_t(index)]);
+    return m_options.skipVersions.contains(versionAt(index)) || m_skipTypeIds.contains(quint16(typeIdAt(index)));
 }
 
 qint64 Timeline::lastFoldableIndex() const
@@ -76,7 +54,7 @@ bool Timeline::ensureFold()
     m_fold = m_reducer->createFold(&error);
     if (!m_fold) {
         m_reducerError = error;
-        m_error = error.toString();
+        m_failure = Failure { Failure::Kind::ReducerError, error.toString() };
         return false;
     }
     m_foldIndex = -1;
@@ -85,36 +63,37 @@ bool Timeline::ensureFold()
 
 void Timeline::indexEvent(const Event& e)
 {
-    const qint64 index = count();
+    TimelineIndex& ix = *m_index;
+    const qint64 index = ix.count();
     if (index == 0) {
-        m_firstVersion = e.version;
-    } else if (m_denseVersions && e.version != m_firstVersion + index) {
-        m_denseVersions = false;
-        m_versions.reserve(m_positions.capacity());
+        ix.firstVersion = e.version;
+    } else if (ix.denseVersions && e.version != ix.firstVersion + index) {
+        ix.denseVersions = false;
+        ix.versions.reserve(ix.positions.capacity());
         for (qint64 i = 0; i < index; ++i)
-            m_versions.push_back(m_firstVersion + i);
+            ix.versions.push_back(ix.firstVersion + i);
     }
-    if (!m_denseVersions)
-        m_versions.push_back(e.version);
-    m_positions.push_back(e.position);
+    if (!ix.denseVersions)
+        ix.versions.push_back(e.version);
+    ix.positions.push_back(e.position);
     const qint64 ms = e.time.isValid() ? e.time.toMSecsSinceEpoch() : noTime;
-    if (!m_timesMs.empty() && (ms == noTime || ms < m_timesMs.back()))
-        m_timesSorted = false;
-    m_timesMs.push_back(ms);
+    if (!ix.timesMs.empty() && (ms == noTime || ms < ix.timesMs.back()))
+        ix.timesSorted = false;
+    ix.timesMs.push_back(ms);
     auto it = m_typeIdByName.constFind(e.type);
     quint16 id;
     if (it != m_typeIdByName.constEnd()) {
         id = *it;
     } else {
-        id = quint16(qMin<qsizetype>(m_typeNames.size(), 0xFFFF));
-        if (m_typeNames.size() < 0xFFFF) {
-            m_typeNames.append(e.type);
+        id = quint16(qMin<qsizetype>(ix.types.size(), 0xFFFF));
+        if (ix.types.size() < 0xFFFF) {
+            ix.types.append(e.type);
             m_typeIdByName.insert(e.type, id);
             if (m_options.skipTypes.contains(e.type))
                 m_skipTypeIds.insert(id);
         }
     }
-    m_typeIds.push_back(id);
+    ix.typeIds.push_back(id);
 }
 
 FoldResult Timeline::applyFiltered(const Event* events, qsizetype count)
@@ -174,21 +153,18 @@ void Timeline::thinSnapshots(int newInterval)
 bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
 {
     m_built = false;
-    m_error.clear();
+    m_failure = {};
     m_reducerError.reset();
     m_errorIndex = -1;
     m_fold.reset();
     m_snapshots.clear();
     m_snapshotBytes = 0;
-    m_versions.clear();
-    m_positions.clear();
-    m_timesMs.clear();
-    m_typeIds.clear();
-    m_typeNames.clear();
+    // A new index: one handed out by an earlier build stays as it was.
+    m_index = std::make_shared<TimelineIndex>();
+    m_index->stream = m_stream;
+    m_index->reducerName = m_reducer->name();
     m_typeIdByName.clear();
     m_skipTypeIds.clear();
-    m_denseVersions = true;
-    m_timesSorted = true;
     if (!ensureFold())
         return false;
     addSnapshot(-1);
@@ -197,9 +173,10 @@ bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
         EventFilter filter;
         filter.stream = m_stream;
         const ScopeStats stats = m_store.scopeStats(filter);
-        m_positions.reserve(std::size_t(qMax<qint64>(0, stats.count)));
-        m_timesMs.reserve(std::size_t(qMax<qint64>(0, stats.count)));
-        m_typeIds.reserve(std::size_t(qMax<qint64>(0, stats.count)));
+        const std::size_t expected = std::size_t(qMax<qint64>(0, stats.count));
+        m_index->positions.reserve(expected);
+        m_index->timesMs.reserve(expected);
+        m_index->typeIds.reserve(expected);
 
         QElapsedTimer timer;
         timer.start();
@@ -217,6 +194,8 @@ bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
             const qsizetype n = qsizetype(page.events.size());
             qsizetype i = 0;
             while (m_errorIndex < 0 && i < n) {
+                if (cancel && cancel->load(std::memory_order_relaxed))
+                    return false;
                 const qint64 index = base + i;
                 const qint64 boundary = (index / m_interval + 1) * m_interval - 1;
                 const qsizetype end = qsizetype(qMin<qint64>(n, boundary - base + 1));
@@ -247,9 +226,13 @@ bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
         }
         m_usPerEvent = double(timer.nsecsElapsed()) / 1000.0 / qMax<qint64>(1, count());
     } catch (const StoreError& e) {
-        m_error = e.message();
+        m_failure = e.failure();
         return false;
     }
+    m_index->reducerError = m_reducerError;
+    m_index->errorIndex = m_errorIndex;
+    m_index->snapshotInterval = m_interval;
+    m_index->foldMicrosPerEvent = m_usPerEvent;
     m_built = true;
     return true;
 }
@@ -282,7 +265,7 @@ void Timeline::seek(qint64 index)
     if (target == m_foldIndex)
         return;
     if (!ensureFold())
-        throw StoreError(m_error);
+        throw StoreError(m_failure.message, m_failure.kind);
     auto it = std::upper_bound(m_snapshots.begin(), m_snapshots.end(), target,
         [](qint64 value, const Snapshot& s) { return value < s.index; });
     Q_ASSERT(it != m_snapshots.begin());
@@ -298,16 +281,17 @@ void Timeline::seek(qint64 index)
     const FoldResult r = applyFiltered(events.data(), qsizetype(events.size()));
     if (!r.ok()) {
         m_foldIndex = -2;
-        throw StoreError(QStringLiteral("the reducer failed on replay (is it deterministic?): ") % r.error->toString());
+        throw StoreError(QStringLiteral("the reducer failed on replay (is it deterministic?): ") % r.error->toString(),
+            Failure::Kind::ReducerError);
     }
     m_foldIndex = target;
 }
 
-std::optional<QByteArray> Timeline::stateJsonAt(qint64 version, QString* error)
+std::optional<QByteArray> Timeline::stateJsonAt(qint64 version, Failure* failure)
 {
     if (m_snapshots.empty()) {
-        if (error)
-            *error = QStringLiteral("the timeline is not built");
+        if (failure)
+            *failure = Failure { Failure::Kind::Generic, QStringLiteral("the timeline is not built") };
         return std::nullopt;
     }
     const qint64 index = indexAtOrBefore(version);
@@ -317,58 +301,45 @@ std::optional<QByteArray> Timeline::stateJsonAt(qint64 version, QString* error)
         seek(index);
         return m_fold->stateJson();
     } catch (const StoreError& e) {
-        if (error)
-            *error = e.message();
+        if (failure)
+            *failure = e.failure();
         return std::nullopt;
     }
 }
 
-QJsonValue Timeline::stateAt(qint64 version, QString* error)
+QJsonValue Timeline::stateAt(qint64 version, Failure* failure)
 {
-    const auto json = stateJsonAt(version, error);
+    const auto json = stateJsonAt(version, failure);
     return json ? parseJsonValue(*json) : QJsonValue(QJsonValue::Undefined);
 }
 
 qint64 Timeline::versionAsOf(const QDateTime& time) const
 {
-    if (!time.isValid() || count() == 0)
-        return -1;
-    const qint64 ms = time.toMSecsSinceEpoch();
-    qint64 index = -1;
-    if (m_timesSorted) {
-        index = qint64(std::upper_bound(m_timesMs.begin(), m_timesMs.end(), ms) - m_timesMs.begin()) - 1;
-    } else {
-        for (qint64 i = count() - 1; i >= 0; --i) {
-            if (m_timesMs[std::size_t(i)] != noTime && m_timesMs[std::size_t(i)] <= ms) {
-                index = i;
-                break;
-            }
-        }
-    }
+    const qint64 index = m_index->indexAsOf(time);
     return index < 0 ? -1 : versionAt(index);
 }
 
-JsonDiff Timeline::diff(qint64 fromVersion, qint64 toVersion, QString* error)
+JsonDiff Timeline::diff(qint64 fromVersion, qint64 toVersion, Failure* failure)
 {
     // The earlier state first, so that reaching the later one only continues the fold.
     const bool forward = fromVersion <= toVersion;
-    const auto first = stateJsonAt(forward ? fromVersion : toVersion, error);
+    const auto first = stateJsonAt(forward ? fromVersion : toVersion, failure);
     if (!first)
         return {};
-    const auto second = stateJsonAt(forward ? toVersion : fromVersion, error);
+    const auto second = stateJsonAt(forward ? toVersion : fromVersion, failure);
     if (!second)
         return {};
     return forward ? diffJson(parseJsonValue(*first), parseJsonValue(*second))
                    : diffJson(parseJsonValue(*second), parseJsonValue(*first));
 }
 
-JsonDiff Timeline::changesAt(qint64 version, QString* error)
+JsonDiff Timeline::changesAt(qint64 version, Failure* failure)
 {
     const qint64 index = indexAtOrBefore(version);
     if (index < 0)
         return {};
     const qint64 before = index == 0 ? firstVersion() - 1 : versionAt(index - 1);
-    return diff(before, versionAt(index), error);
+    return diff(before, versionAt(index), failure);
 }
 
 Timeline::BreakHit Timeline::findFirst(
@@ -413,7 +384,7 @@ Timeline::BreakHit Timeline::findFirst(
             }
         }
     } catch (const StoreError& e) {
-        hit.error = ReducerError { ReducerError::Kind::Cancelled, e.message(), -1, -1, -1, {} };
+        hit.storeFailure = e.failure();
         m_foldIndex = -2;
     }
     m_fold->setStopPredicate(QString(), nullptr);
@@ -421,7 +392,7 @@ Timeline::BreakHit Timeline::findFirst(
 }
 
 bool Timeline::walk(
-    qint64 fromVersion, qint64 toVersion, const Visitor& visit, const std::atomic_bool* cancel, QString* error)
+    qint64 fromVersion, qint64 toVersion, const Visitor& visit, const std::atomic_bool* cancel, Failure* failure)
 {
     if (!ensureFold() || count() == 0)
         return true;
@@ -438,8 +409,8 @@ bool Timeline::walk(
                 const FoldResult r = applyFiltered(&e, 1);
                 if (!r.ok()) {
                     m_foldIndex = -2;
-                    if (error)
-                        *error = r.error->toString();
+                    if (failure)
+                        *failure = Failure { Failure::Kind::ReducerError, r.error->toString() };
                     return false;
                 }
                 m_foldIndex = start++;
@@ -450,8 +421,8 @@ bool Timeline::walk(
                 break;
         }
     } catch (const StoreError& e) {
-        if (error)
-            *error = e.message();
+        if (failure)
+            *failure = e.failure();
         return false;
     }
     return true;

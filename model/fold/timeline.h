@@ -2,7 +2,9 @@
 
 #include "core/jsondiff.h"
 #include "fold/reducer.h"
+#include "fold/timelineindex.h"
 #include "store/eventstore.h"
+#include "store/failure.h"
 
 #include <QHash>
 #include <QSet>
@@ -29,8 +31,9 @@ struct TimelineOptions {
 
 // The life of one stream under one reducer: an index of the stream (version, position, time, type per event), the
 // state after any version, diffs, breakpoints. Reads the stream in pages through EventStore and never writes.
-// Not thread-safe and thread-affine (the fold may hold a QJSEngine): create and use it in one (worker) thread.
-// Nothing here throws: store failures come back as errors.
+// Not thread-safe and thread-affine (the fold may hold a QJSEngine): create and use it in one (worker) thread; only
+// its index() may be handed to other threads. Nothing here throws: failures come back as values, store failures
+// with their kind, reducer failures as Failure::Kind::ReducerError. Long loops poll `cancel` between batches.
 class Timeline {
 public:
     // Return false to cancel.
@@ -46,25 +49,29 @@ public:
     // fold stops there (see reducerError()) and the index is completed.
     bool build(const Progress& progress = {}, const std::atomic_bool* cancel = nullptr);
     bool isBuilt() const { return m_built; }
-    // Store or loading failure text, empty when none.
-    QString error() const { return m_error; }
+    // Why build() failed: a store failure, or the reducer could not start (ReducerError); empty message when none.
+    const Failure& failure() const { return m_failure; }
+    QString error() const { return m_failure.message; }
+    // The index of the last build(), complete once it returned true. Never changed afterwards (a new build() starts
+    // a new one), so it can be shared with other threads without a copy.
+    TimelineIndexPtr index() const { return m_index; }
 
     const QString& stream() const { return m_stream; }
     const ReducerPtr& reducer() const { return m_reducer; }
     const TimelineOptions& options() const { return m_options; }
 
-    qint64 count() const { return qint64(m_positions.size()); }
-    qint64 firstVersion() const { return count() ? versionAt(0) : -1; }
-    qint64 lastVersion() const { return count() ? versionAt(count() - 1) : -1; }
-    qint64 versionAt(qint64 index) const;
+    qint64 count() const { return m_index->count(); }
+    qint64 firstVersion() const { return count() ? m_index->firstVersion : -1; }
+    qint64 lastVersion() const { return m_index->lastVersion(); }
+    qint64 versionAt(qint64 index) const { return m_index->versionAt(index); }
     // Index of the event with this version, or of the last event before it; -1 when before the first.
-    qint64 indexAtOrBefore(qint64 version) const;
-    qint64 positionAt(qint64 index) const { return m_positions[std::size_t(index)]; }
-    QDateTime timeAt(qint64 index) const;
-    QString typeAt(qint64 index) const { return m_typeNames.value(m_typeIds[std::size_t(index)]); }
-    int typeIdAt(qint64 index) const { return m_typeIds[std::size_t(index)]; }
+    qint64 indexAtOrBefore(qint64 version) const { return m_index->indexAtOrBefore(version); }
+    qint64 positionAt(qint64 index) const { return m_index->positionAt(index); }
+    QDateTime timeAt(qint64 index) const { return m_index->timeAt(index); }
+    QString typeAt(qint64 index) const { return m_index->typeAt(index); }
+    int typeIdAt(qint64 index) const { return m_index->typeIdAt(index); }
     // Distinct event types in order of first appearance; typeIdAt indexes into it.
-    const QStringList& types() const { return m_typeNames; }
+    const QStringList& types() const { return m_index->types; }
     bool isSkipped(qint64 index) const;
 
     // The first event the reducer failed on. States at and after it stay as of the event before it.
@@ -76,20 +83,21 @@ public:
     double foldMicrosPerEvent() const { return m_usPerEvent; }
 
     // The state after the event at `version` (a version before the first gives the initial state) as compact JSON.
-    // Empty optional on a store error (*error says why).
-    std::optional<QByteArray> stateJsonAt(qint64 version, QString* error = nullptr);
-    QJsonValue stateAt(qint64 version, QString* error = nullptr);
+    // Empty optional on a failure (*failure says why).
+    std::optional<QByteArray> stateJsonAt(qint64 version, Failure* failure = nullptr);
+    QJsonValue stateAt(qint64 version, Failure* failure = nullptr);
     // The last version whose event time is at or before `time`; -1 when the stream starts after it.
     qint64 versionAsOf(const QDateTime& time) const;
     // Differences between the states after two versions.
-    JsonDiff diff(qint64 fromVersion, qint64 toVersion, QString* error = nullptr);
+    JsonDiff diff(qint64 fromVersion, qint64 toVersion, Failure* failure = nullptr);
     // What the event at `version` changed.
-    JsonDiff changesAt(qint64 version, QString* error = nullptr);
+    JsonDiff changesAt(qint64 version, Failure* failure = nullptr);
 
     struct BreakHit {
         bool found = false;
         qint64 version = -1; // first version where the predicate holds
         std::optional<ReducerError> error; // the predicate failed to compile or threw, or the reducer threw
+        std::optional<Failure> storeFailure; // reading the stream failed
         bool cancelled = false;
     };
     // First version >= fromVersion (default: the start) after which `predicate` holds over (state, event).
@@ -97,10 +105,10 @@ public:
         const std::atomic_bool* cancel = nullptr);
 
     // Visits the events of versions [fromVersion, toVersion] in order with the state after each; stops when
-    // visit returns false. False on a store error or cancel.
+    // visit returns false. False on a failure (*failure says why) or cancel.
     using Visitor = std::function<bool(const Event& event, const QByteArray& stateJson)>;
     bool walk(qint64 fromVersion, qint64 toVersion, const Visitor& visit, const std::atomic_bool* cancel = nullptr,
-        QString* error = nullptr);
+        Failure* failure = nullptr);
 
 private:
     struct Snapshot {
@@ -126,19 +134,12 @@ private:
     std::unique_ptr<Fold> m_fold;
     qint64 m_foldIndex = -2; // index of the last event in m_fold's state; -2 = unknown
     bool m_built = false;
-    QString m_error;
+    Failure m_failure;
     std::optional<ReducerError> m_reducerError;
     qint64 m_errorIndex = -1;
 
-    // The index: dense versions are computed, others kept.
-    qint64 m_firstVersion = -1;
-    bool m_denseVersions = true;
-    std::vector<qint64> m_versions;
-    std::vector<qint64> m_positions;
-    std::vector<qint64> m_timesMs; // INT64_MIN where the layout has no time
-    bool m_timesSorted = true;
-    std::vector<quint16> m_typeIds;
-    QStringList m_typeNames;
+    // Written by build() only, before anyone else sees it.
+    std::shared_ptr<TimelineIndex> m_index;
     QHash<QString, quint16> m_typeIdByName;
     QSet<quint16> m_skipTypeIds;
 

@@ -1,393 +1,440 @@
 #include "fold/timetravelengine.h"
 
-#include <QElapsedTimer>
-#include <QTimeZone>
+#include "fold/statepaths.h"
 
-#include <algorithm>
-#include <limits>
+#include <QThread>
 
 namespace es {
 
 namespace {
 
-constexpr qint64 noTime = std::numeric_limits<qint64>::min();
-constexpr int progressIntervalMs = 100;
 constexpr qint64 maxSeriesPoints = 4000;
 
-QJsonValue valueAt(QJsonValue value, const QJsonArray& path)
+// A failure reported by a Timeline call through its out-parameter: only when it set one.
+std::optional<Failure> reported(const Failure& failure)
 {
-    for (const QJsonValue& step : path) {
-        if (step.isDouble() && value.isArray()) {
-            const QJsonArray a = value.toArray();
-            const qsizetype i = qsizetype(step.toInteger());
-            if (i < 0 || i >= a.size())
-                return QJsonValue(QJsonValue::Undefined);
-            value = a.at(i);
-        } else if (step.isString() && value.isObject()) {
-            value = value.toObject().value(step.toString());
-        } else {
-            return QJsonValue(QJsonValue::Undefined);
-        }
-    }
-    return value;
+    return failure.message.isEmpty() ? std::nullopt : std::optional<Failure>(failure);
 }
 
 } // namespace
 
-qint64 TimelineIndex::indexAtOrBefore(qint64 version) const
-{
-    const auto it = std::upper_bound(versions.begin(), versions.end(), version);
-    return qint64(it - versions.begin()) - 1;
-}
-
-qint64 TimelineIndex::indexAsOf(const QDateTime& time) const
-{
-    if (!time.isValid())
-        return -1;
-    const qint64 ms = time.toMSecsSinceEpoch();
-    if (timesSorted)
-        return qint64(std::upper_bound(timesMs.begin(), timesMs.end(), ms) - timesMs.begin()) - 1;
-    for (qint64 i = count() - 1; i >= 0; --i) {
-        if (timesMs[std::size_t(i)] != noTime && timesMs[std::size_t(i)] <= ms)
-            return i;
-    }
-    return -1;
-}
-
-QDateTime TimelineIndex::timeAt(qint64 index) const
-{
-    const qint64 ms = timesMs[std::size_t(index)];
-    return ms == noTime ? QDateTime() : QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
-}
-
-// Lives in the engine's thread: the store connection and the Timeline are created and used only there.
-class TimeTravelEngine::Worker : public QObject {
-public:
-    Worker(StoreOpener opener, QString stream)
-        : m_opener(std::move(opener))
-        , m_stream(std::move(stream))
+// What the jobs of one engine share on its lane: the Timeline (and through its fold, a JS engine), created, used and
+// destroyed on the lane's thread only. Every job holds it; the engine hands its own reference to a last job when it
+// goes, so the Timeline ends on the lane too.
+struct TimeTravelEngine::State {
+    explicit State(QString stream)
+        : stream(std::move(stream))
     { }
 
-    EventStore& store()
-    {
-        if (!m_store)
-            m_store = m_opener();
-        return *m_store;
-    }
-    void release()
-    {
-        m_timeline.reset();
-        m_store.reset();
-    }
+    QString stream;
+    std::unique_ptr<Timeline> timeline;
+    bool watchingThread = false;
 
-    StoreOpener m_opener;
-    QString m_stream;
-    std::unique_ptr<EventStore> m_store;
-    std::unique_ptr<Timeline> m_timeline;
+    // When the session goes first, its lanes stop while the engine still holds the state: the Timeline is then
+    // released as the lane's thread finishes, still on that thread.
+    static void watchThread(const std::shared_ptr<State>& state)
+    {
+        if (state->watchingThread)
+            return;
+        state->watchingThread = true;
+        QObject::connect(QThread::currentThread(), &QThread::finished, [weak = std::weak_ptr<State>(state)] {
+            if (const auto s = weak.lock())
+                s->timeline.reset();
+        });
+    }
 };
 
-TimeTravelEngine::TimeTravelEngine(StoreOpener opener, QString stream, QObject* parent)
+TimeTravelEngine::TimeTravelEngine(StoreSession* session, QString stream, QObject* parent)
     : QObject(parent)
+    , m_session(session)
+    , m_lane(session->openLane(QStringLiteral("timetravel")))
     , m_stream(stream)
-    , m_worker(new Worker(std::move(opener), std::move(stream)))
+    , m_state(std::make_shared<State>(std::move(stream)))
 {
     qRegisterMetaType<TimelineIndexPtr>();
     qRegisterMetaType<CursorState>();
     qRegisterMetaType<CompareResult>();
     qRegisterMetaType<SeriesResult>();
-    m_thread.setObjectName(QStringLiteral("timetravel"));
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    m_thread.start();
+    qRegisterMetaType<BreakpointResult>();
+    qRegisterMetaType<LastSetResult>();
+    connect(session, &QObject::destroyed, this, [this] {
+        // The session's lanes are gone and with them every job's callbacks.
+        const bool wasBusy = isBusy();
+        m_longJobs.clear();
+        m_stateJob = 0;
+        if (wasBusy)
+            Q_EMIT busyChanged(false);
+        Q_EMIT sessionClosed();
+    });
 }
 
 TimeTravelEngine::~TimeTravelEngine()
 {
-    cancel();
-    // The fold's JS engine and the connection belong to the worker thread: release them there.
-    Worker* worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker] { worker->release(); }, Qt::BlockingQueuedConnection);
-    m_thread.quit();
-    m_thread.wait();
+    if (!m_session)
+        return;
+    cancelAllJobs();
+    // The last job takes the engine's reference to the lane. closeLane() cancels it before it starts, and a job
+    // that never runs is still dropped on the lane's thread: the Timeline and its JS engine end where they lived.
+    m_session->run<bool>(
+        m_lane, m_session.data(),
+        [state = std::move(m_state)](EventStore&, JobControl&) mutable {
+            state.reset();
+            return true;
+        },
+        JobCallbacks<bool> {});
+    m_session->closeLane(m_lane);
 }
 
-void TimeTravelEngine::post(std::function<void(Worker&)> job)
+template <typename R> JobId TimeTravelEngine::runOnLane(LaneJob<R> job, JobCallbacks<R> callbacks, const QString& what)
 {
-    Worker* worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker, [worker, job = std::move(job)] { job(*worker); }, Qt::QueuedConnection);
+    return m_session->run<R>(
+        m_lane, this,
+        [state = m_state, job = std::move(job), what](EventStore& store, JobControl& control) {
+            State::watchThread(state);
+            if (!what.isEmpty())
+                control.progress(0, 0, what);
+            return job(*state, store, control);
+        },
+        std::move(callbacks));
 }
 
-void TimeTravelEngine::deliver(std::function<void()> fn)
+template <typename R>
+void TimeTravelEngine::runLong(const QString& what, LaneJob<R> job, std::function<void(R)> done,
+    std::function<void(const Failure&)> failed, std::function<void()> cancelled)
 {
-    QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection);
-}
-
-void TimeTravelEngine::postLong(const QString& what, std::function<void(Worker&, const Cancelled&)> job)
-{
-    if (m_longJobs++ == 0)
+    if (!m_session)
+        return;
+    auto id = std::make_shared<JobId>(0);
+    JobCallbacks<R> callbacks;
+    callbacks.finished = [this, id, done = std::move(done)](R result) {
+        if (done)
+            done(std::move(result));
+        longJobEnded(*id);
+    };
+    callbacks.failed = [this, id, failed = std::move(failed)](const Failure& failure) {
+        if (failed)
+            failed(failure);
+        longJobEnded(*id);
+    };
+    callbacks.cancelled = [this, id, cancelled = std::move(cancelled)] {
+        if (cancelled)
+            cancelled();
+        longJobEnded(*id);
+    };
+    callbacks.progress = [this](const JobProgress& report) { Q_EMIT progress(report.what, report.done, report.total); };
+    *id = runOnLane<R>(std::move(job), std::move(callbacks), what);
+    const bool wasIdle = m_longJobs.empty();
+    m_longJobs.insert(*id);
+    if (wasIdle)
         Q_EMIT busyChanged(true);
-    const quint64 epoch = m_cancelEpoch.load();
-    post([this, what, epoch, job = std::move(job)](Worker& w) {
-        const Cancelled cancelled = [this, epoch] { return m_cancelEpoch.load() != epoch; };
-        if (!cancelled()) {
-            deliver([this, what] { Q_EMIT progress(what, 0, 0); });
-            job(w, cancelled);
-        }
-        deliver([this] { longJobEnded(); });
-    });
 }
 
-void TimeTravelEngine::longJobEnded()
+void TimeTravelEngine::longJobEnded(JobId id)
 {
-    if (--m_longJobs == 0)
+    if (m_longJobs.erase(id) && m_longJobs.empty())
         Q_EMIT busyChanged(false);
 }
 
 void TimeTravelEngine::cancel()
 {
-    ++m_cancelEpoch;
+    if (!m_session)
+        return;
+    for (const JobId id : m_longJobs)
+        m_session->cancel(id);
+}
+
+void TimeTravelEngine::cancelAllJobs()
+{
+    cancel();
+    if (m_session && m_stateJob)
+        m_session->cancel(m_stateJob);
 }
 
 void TimeTravelEngine::load(ReducerPtr reducer, TimelineOptions options)
 {
-    postLong(tr("Folding %1").arg(m_stream), [this, reducer, options](Worker& w, const Cancelled& cancelled) {
-        try {
-            auto timeline = std::make_unique<Timeline>(w.store(), w.m_stream, reducer, options);
-            QElapsedTimer throttle;
-            throttle.start();
-            const bool ok = timeline->build([&](qint64 done, qint64 total) {
-                if (throttle.elapsed() >= progressIntervalMs) {
-                    throttle.restart();
-                    deliver([this, done, total] { Q_EMIT progress(tr("Folding %1").arg(m_stream), done, total); });
-                }
-                return !cancelled();
-            });
-            if (!ok) {
-                const QString message = cancelled() ? tr("Cancelled.") : timeline->error();
-                deliver([this, message] { Q_EMIT loadFailed(message); });
-                return;
-            }
-            auto index = std::make_shared<TimelineIndex>();
-            const qint64 n = timeline->count();
-            index->stream = w.m_stream;
-            index->reducerName = reducer->name();
-            index->versions.reserve(std::size_t(n));
-            index->positions.reserve(std::size_t(n));
-            index->timesMs.reserve(std::size_t(n));
-            index->typeIds.reserve(std::size_t(n));
-            for (qint64 i = 0; i < n; ++i) {
-                index->versions.push_back(timeline->versionAt(i));
-                index->positions.push_back(timeline->positionAt(i));
-                const QDateTime t = timeline->timeAt(i);
-                index->timesMs.push_back(t.isValid() ? t.toMSecsSinceEpoch() : noTime);
-                index->typeIds.push_back(quint16(timeline->typeIdAt(i)));
-                if (i > 0 && index->timesMs[std::size_t(i)] < index->timesMs[std::size_t(i - 1)])
-                    index->timesSorted = false;
-            }
-            index->types = timeline->types();
-            index->reducerError = timeline->reducerError();
-            if (index->reducerError)
-                index->errorIndex = index->indexAtOrBefore(index->reducerError->version);
-            index->snapshotInterval = timeline->snapshotInterval();
-            index->foldMicrosPerEvent = timeline->foldMicrosPerEvent();
-            w.m_timeline = std::move(timeline);
-            TimelineIndexPtr result = index;
-            deliver([this, result] { Q_EMIT loaded(result); });
-        } catch (const StoreError& e) {
-            const QString message = e.message();
-            deliver([this, message] { Q_EMIT loadFailed(message); });
-        }
-    });
+    if (!m_session)
+        return;
+    const quint64 generation = m_loadGeneration.next();
+    cancelAllJobs();
+    const QString what = tr("Folding %1").arg(m_stream);
+    runLong<TimelineIndexPtr>(
+        what,
+        [reducer, options, what](State& state, EventStore& store, JobControl& control) {
+            auto timeline = std::make_unique<Timeline>(store, state.stream, reducer, options);
+            const bool built = timeline->build(
+                [&](qint64 done, qint64 total) {
+                    control.progress(done, total, what);
+                    return !control.isCancelled();
+                },
+                control.cancelFlag());
+            control.throwIfCancelled();
+            if (!built)
+                throw StoreError(timeline->failure().message, timeline->failure().kind);
+            TimelineIndexPtr index = timeline->index();
+            state.timeline = std::move(timeline);
+            return index;
+        },
+        [this, generation](TimelineIndexPtr index) {
+            if (m_loadGeneration.isCurrent(generation))
+                Q_EMIT loaded(index);
+        },
+        [this, generation](const Failure& failure) {
+            if (m_loadGeneration.isCurrent(generation))
+                Q_EMIT loadFailed(failure);
+        },
+        [this, generation] {
+            if (m_loadGeneration.isCurrent(generation))
+                Q_EMIT loadFailed(Failure { Failure::Kind::Cancelled, tr("Cancelled.") });
+        });
 }
 
 quint64 TimeTravelEngine::requestState(qint64 version)
 {
-    const quint64 ticket = ++m_stateTicket;
-    post([this, ticket, version](Worker& w) {
-        if (ticket != m_stateTicket.load() || !w.m_timeline)
+    const quint64 ticket = m_stateGeneration.next();
+    if (!m_session)
+        return ticket;
+    // Only the newest request matters (the cursor is being dragged): the one before is dropped or interrupted.
+    if (m_stateJob)
+        m_session->cancel(m_stateJob);
+    JobCallbacks<std::optional<CursorState>> callbacks;
+    callbacks.finished = [this, ticket](std::optional<CursorState> state) {
+        if (!m_stateGeneration.isCurrent(ticket))
             return;
-        CursorState s;
-        s.ticket = ticket;
-        s.version = version;
-        s.changes = w.m_timeline->changesAt(version, &s.error);
-        if (const auto json = w.m_timeline->stateJsonAt(version, &s.error))
-            s.stateJson = *json;
-        if (version >= w.m_timeline->firstVersion()) {
-            try {
-                EventQuery q;
-                q.filter.stream = w.m_stream;
-                q.from = q.to = version;
-                q.limit = 1;
-                EventPage page = w.store().events(q);
-                if (!page.events.empty())
-                    s.event = std::move(page.events.front());
-            } catch (const StoreError& e) {
-                s.error = e.message();
+        m_stateJob = 0;
+        if (state)
+            Q_EMIT stateReady(*state);
+    };
+    callbacks.failed = [this, ticket, version](const Failure& failure) {
+        if (!m_stateGeneration.isCurrent(ticket))
+            return;
+        m_stateJob = 0;
+        CursorState state;
+        state.ticket = ticket;
+        state.version = version;
+        state.failure = failure;
+        Q_EMIT stateReady(state);
+    };
+    callbacks.cancelled = [this, ticket] {
+        if (m_stateGeneration.isCurrent(ticket))
+            m_stateJob = 0;
+    };
+    m_stateJob = runOnLane<std::optional<CursorState>>(
+        [ticket, version](State& state, EventStore& store, JobControl& control) -> std::optional<CursorState> {
+            if (!state.timeline)
+                return std::nullopt;
+            Timeline& t = *state.timeline;
+            CursorState s;
+            s.ticket = ticket;
+            s.version = version;
+            Failure failure;
+            s.changes = t.changesAt(version, &failure);
+            if (const auto json = t.stateJsonAt(version, &failure))
+                s.stateJson = *json;
+            s.failure = reported(failure);
+            control.throwIfCancelled();
+            if (version >= t.firstVersion()) {
+                try {
+                    EventQuery q;
+                    q.filter.stream = state.stream;
+                    q.from = q.to = version;
+                    q.limit = 1;
+                    EventPage page = store.events(q);
+                    if (!page.events.empty())
+                        s.event = std::move(page.events.front());
+                } catch (const StoreError& e) {
+                    control.throwIfCancelled();
+                    s.failure = e.failure();
+                }
             }
-        }
-        deliver([this, s] { Q_EMIT stateReady(s); });
-    });
+            return s;
+        },
+        std::move(callbacks));
     return ticket;
 }
 
 void TimeTravelEngine::requestCompare(qint64 fromVersion, qint64 toVersion)
 {
-    postLong(tr("Comparing"), [this, fromVersion, toVersion](Worker& w, const Cancelled&) {
-        if (!w.m_timeline)
-            return;
-        CompareResult r;
-        r.fromVersion = fromVersion;
-        r.toVersion = toVersion;
-        if (const auto a = w.m_timeline->stateJsonAt(fromVersion, &r.error))
-            r.fromJson = *a;
-        if (const auto b = w.m_timeline->stateJsonAt(toVersion, &r.error))
-            r.toJson = *b;
-        if (r.error.isEmpty())
-            r.diff = diffJson(parseJsonValue(r.fromJson), parseJsonValue(r.toJson));
-        deliver([this, r] { Q_EMIT compareReady(r); });
-    });
+    runLong<std::optional<CompareResult>>(
+        tr("Comparing"),
+        [fromVersion, toVersion](State& state, EventStore&, JobControl& control) -> std::optional<CompareResult> {
+            if (!state.timeline)
+                return std::nullopt;
+            CompareResult r;
+            r.fromVersion = fromVersion;
+            r.toVersion = toVersion;
+            Failure failure;
+            if (const auto a = state.timeline->stateJsonAt(fromVersion, &failure))
+                r.fromJson = *a;
+            if (const auto b = state.timeline->stateJsonAt(toVersion, &failure))
+                r.toJson = *b;
+            control.throwIfCancelled();
+            r.failure = reported(failure);
+            if (!r.failure)
+                r.diff = diffJson(parseJsonValue(r.fromJson), parseJsonValue(r.toJson));
+            return r;
+        },
+        [this](std::optional<CompareResult> r) {
+            if (r)
+                Q_EMIT compareReady(*r);
+        },
+        [this, fromVersion, toVersion](const Failure& failure) {
+            Q_EMIT compareReady(CompareResult { fromVersion, toVersion, {}, {}, {}, failure });
+        });
 }
 
 void TimeTravelEngine::findBreakpoint(const QStringList& predicates, qint64 afterVersion)
 {
-    postLong(
-        tr("Running to the next breakpoint"), [this, predicates, afterVersion](Worker& w, const Cancelled& cancelled) {
-            if (!w.m_timeline)
-                return;
-            bool found = false;
-            qint64 best = -1;
-            QString bestPredicate;
-            QString error;
-            QElapsedTimer throttle;
-            throttle.start();
+    const QString what = tr("Running to the next breakpoint");
+    runLong<std::optional<BreakpointResult>>(
+        what,
+        [predicates, afterVersion, what](
+            State& state, EventStore&, JobControl& control) -> std::optional<BreakpointResult> {
+            if (!state.timeline)
+                return std::nullopt;
+            BreakpointResult result;
             for (const QString& predicate : predicates) {
-                const Timeline::BreakHit hit
-                    = w.m_timeline->findFirst(predicate, afterVersion + 1, [&](qint64 done, qint64 total) {
-                          if (throttle.elapsed() >= progressIntervalMs) {
-                              throttle.restart();
-                              deliver([this, done, total] {
-                                  Q_EMIT progress(tr("Running to the next breakpoint"), done, total);
-                              });
-                          }
-                          return !cancelled();
-                      });
-                if (hit.cancelled || cancelled())
-                    return;
-                if (hit.error) {
-                    error = QStringLiteral("%1: %2").arg(predicate, hit.error->toString());
+                const Timeline::BreakHit hit = state.timeline->findFirst(
+                    predicate, afterVersion + 1,
+                    [&](qint64 done, qint64 total) {
+                        control.progress(done, total, what);
+                        return !control.isCancelled();
+                    },
+                    control.cancelFlag());
+                control.throwIfCancelled();
+                if (hit.error || hit.storeFailure) {
+                    Failure failure = hit.storeFailure ? *hit.storeFailure
+                                                       : Failure { Failure::Kind::ReducerError, hit.error->toString() };
+                    failure.message = QStringLiteral("%1: %2").arg(predicate, failure.message);
+                    result.failure = failure;
+                    result.predicate = predicate;
                     break;
                 }
-                if (hit.found && (!found || hit.version < best)) {
-                    found = true;
-                    best = hit.version;
-                    bestPredicate = predicate;
+                if (hit.found && (!result.found || hit.version < result.version)) {
+                    result.found = true;
+                    result.version = hit.version;
+                    result.predicate = predicate;
                 }
             }
-            deliver([this, found, best, bestPredicate, error] {
-                Q_EMIT breakpointResult(found, best, bestPredicate, error);
-            });
+            return result;
+        },
+        [this](std::optional<BreakpointResult> result) {
+            if (result)
+                Q_EMIT breakpointResult(*result);
+        },
+        [this](const Failure& failure) {
+            Q_EMIT breakpointResult(BreakpointResult { false, -1, {}, failure });
         });
 }
 
 void TimeTravelEngine::requestSeries(const QJsonArray& path)
 {
-    postLong(tr("Charting %1").arg(jsonPathText(path)), [this, path](Worker& w, const Cancelled& cancelled) {
-        if (!w.m_timeline)
-            return;
-        Timeline& t = *w.m_timeline;
-        SeriesResult r;
-        r.path = path;
-        const qint64 n = t.count();
-        const qint64 bucket = n > maxSeriesPoints ? (2 * n + maxSeriesPoints - 1) / maxSeriesPoints : 1;
-        std::pair<qint64, double> lo { -1, 0 };
-        std::pair<qint64, double> hi { -1, 0 };
-        auto flush = [&] {
-            if (lo.first < 0)
-                return;
-            if (lo.first == hi.first) {
-                r.points.push_back(lo);
-            } else {
-                r.points.push_back(lo.first < hi.first ? lo : hi);
-                r.points.push_back(lo.first < hi.first ? hi : lo);
-            }
-            lo = hi = { -1, 0 };
-        };
-        qint64 index = 0;
-        QElapsedTimer throttle;
-        throttle.start();
-        const bool ok = t.walk(
-            t.firstVersion(), t.lastVersion(),
-            [&](const Event&, const QByteArray& stateJson) {
-                const QJsonValue v = valueAt(parseJsonValue(stateJson), path);
-                if (v.isDouble()) {
-                    const double d = v.toDouble();
-                    if (lo.first < 0 || d < lo.second)
-                        lo = { index, d };
-                    if (hi.first < 0 || d > hi.second)
-                        hi = { index, d };
+    const QString what = tr("Charting %1").arg(jsonPathText(path));
+    runLong<std::optional<SeriesResult>>(
+        what,
+        [path, what](State& state, EventStore&, JobControl& control) -> std::optional<SeriesResult> {
+            if (!state.timeline)
+                return std::nullopt;
+            Timeline& t = *state.timeline;
+            SeriesResult r;
+            r.path = path;
+            const qint64 n = t.count();
+            const qint64 bucket = n > maxSeriesPoints ? (2 * n + maxSeriesPoints - 1) / maxSeriesPoints : 1;
+            std::pair<qint64, double> lo { -1, 0 };
+            std::pair<qint64, double> hi { -1, 0 };
+            auto flush = [&] {
+                if (lo.first < 0)
+                    return;
+                if (lo.first == hi.first) {
+                    r.points.push_back(lo);
+                } else {
+                    r.points.push_back(lo.first < hi.first ? lo : hi);
+                    r.points.push_back(lo.first < hi.first ? hi : lo);
                 }
-                ++index;
-                if (index % bucket == 0)
-                    flush();
-                if (throttle.elapsed() >= progressIntervalMs) {
-                    throttle.restart();
-                    deliver([this, path, index, n] {
-                        Q_EMIT progress(tr("Charting %1").arg(jsonPathText(path)), index, n);
-                    });
-                }
-                return !cancelled();
-            },
-            nullptr, &r.error);
-        flush();
-        if (cancelled())
-            return;
-        if (!ok && r.error.isEmpty())
-            r.error = tr("Cancelled.");
-        deliver([this, r] { Q_EMIT seriesReady(r); });
-    });
+                lo = hi = { -1, 0 };
+            };
+            qint64 index = 0;
+            Failure failure;
+            const bool ok = t.walk(
+                t.firstVersion(), t.lastVersion(),
+                [&](const Event&, const QByteArray& stateJson) {
+                    const QJsonValue v = valueAtPath(parseJsonValue(stateJson), path);
+                    if (v.isDouble()) {
+                        const double d = v.toDouble();
+                        if (lo.first < 0 || d < lo.second)
+                            lo = { index, d };
+                        if (hi.first < 0 || d > hi.second)
+                            hi = { index, d };
+                    }
+                    ++index;
+                    if (index % bucket == 0)
+                        flush();
+                    control.progress(index, n, what);
+                    return !control.isCancelled();
+                },
+                control.cancelFlag(), &failure);
+            control.throwIfCancelled();
+            flush();
+            if (!ok)
+                r.failure = failure;
+            return r;
+        },
+        [this](std::optional<SeriesResult> r) {
+            if (r)
+                Q_EMIT seriesReady(*r);
+        },
+        [this, path](const Failure& failure) {
+            Q_EMIT seriesReady(SeriesResult { path, {}, failure });
+        });
 }
 
 void TimeTravelEngine::findLastSet(const QJsonArray& path, qint64 version)
 {
-    postLong(tr("Finding what set %1").arg(jsonPathText(path)),
-        [this, path, version](Worker& w, const Cancelled& cancelled) {
-            if (!w.m_timeline)
-                return;
-            Timeline& t = *w.m_timeline;
-            QString error;
-            qint64 found = -1;
+    runLong<std::optional<LastSetResult>>(
+        tr("Finding what set %1").arg(jsonPathText(path)),
+        [path, version](State& state, EventStore&, JobControl& control) -> std::optional<LastSetResult> {
+            if (!state.timeline)
+                return std::nullopt;
+            Timeline& t = *state.timeline;
+            LastSetResult result;
+            result.path = path;
+            Failure failure;
             // Backwards in growing chunks, each folded forwards: the cost follows how far back the change is.
             qint64 hiIndex = t.indexAtOrBefore(version);
             qint64 chunk = 256;
-            while (hiIndex >= 0 && found < 0 && !cancelled()) {
+            while (hiIndex >= 0 && result.version < 0 && !control.isCancelled()) {
                 const qint64 loIndex = qMax<qint64>(0, hiIndex - chunk + 1);
                 const qint64 before = loIndex == 0 ? t.firstVersion() - 1 : t.versionAt(loIndex - 1);
-                const auto start = t.stateJsonAt(before, &error);
+                const auto start = t.stateJsonAt(before, &failure);
                 if (!start)
                     break;
-                QJsonValue previous = valueAt(parseJsonValue(*start), path);
+                QJsonValue previous = valueAtPath(parseJsonValue(*start), path);
                 qint64 lastChange = -1;
                 const bool ok = t.walk(
                     t.versionAt(loIndex), t.versionAt(hiIndex),
                     [&](const Event& e, const QByteArray& stateJson) {
-                        const QJsonValue v = valueAt(parseJsonValue(stateJson), path);
+                        const QJsonValue v = valueAtPath(parseJsonValue(stateJson), path);
                         if (v != previous)
                             lastChange = e.version;
                         previous = v;
-                        return !cancelled();
+                        return !control.isCancelled();
                     },
-                    nullptr, &error);
+                    control.cancelFlag(), &failure);
                 if (!ok)
                     break;
-                found = lastChange;
+                result.version = lastChange;
                 hiIndex = loIndex - 1;
                 chunk *= 2;
             }
-            if (cancelled())
-                return;
-            deliver([this, path, found, error] { Q_EMIT lastSetFound(path, found, error); });
+            control.throwIfCancelled();
+            result.failure = reported(failure);
+            return result;
+        },
+        [this](std::optional<LastSetResult> result) {
+            if (result)
+                Q_EMIT lastSetFound(*result);
+        },
+        [this, path](const Failure& failure) {
+            Q_EMIT lastSetFound(LastSetResult { path, -1, failure });
         });
 }
 

@@ -4,53 +4,32 @@
 #include "core/jsondiff.h"
 #include "fold/reducer.h"
 #include "fold/timeline.h"
-#include "store/storeregistry.h"
+#include "fold/timelineindex.h"
+#include "store/failure.h"
+#include "store/job.h"
+#include "store/storesession.h"
 
 #include <QJsonArray>
 #include <QObject>
-#include <QThread>
+#include <QPointer>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace es {
 
-// A copy of a built timeline's index for the GUI thread: what the strip, the event list and time jumps need.
-struct TimelineIndex {
-    QString stream;
-    QString reducerName;
-    std::vector<qint64> versions;
-    std::vector<qint64> positions;
-    std::vector<qint64> timesMs; // INT64_MIN where the layout keeps no time
-    bool timesSorted = true;
-    std::vector<quint16> typeIds;
-    QStringList types;
-    std::optional<ReducerError> reducerError;
-    qint64 errorIndex = -1; // index of the event the reducer failed on
-    int snapshotInterval = 0;
-    double foldMicrosPerEvent = 0;
-
-    qint64 count() const { return qint64(versions.size()); }
-    // Index of the event with this version or the last before it; -1 before the first.
-    qint64 indexAtOrBefore(qint64 version) const;
-    // Index of the last event at or before the time; -1 when the stream starts later.
-    qint64 indexAsOf(const QDateTime& time) const;
-    QDateTime timeAt(qint64 index) const;
-    QString typeAt(qint64 index) const { return types.value(typeIds[std::size_t(index)]); }
-};
-using TimelineIndexPtr = std::shared_ptr<const TimelineIndex>;
-
-// The state at the cursor: after the event at `version`, what it changed, and the event itself.
+// The state at the cursor: after the event at `version`, what it changed, and the event itself. A failure may come
+// with what could still be read.
 struct CursorState {
     quint64 ticket = 0;
     qint64 version = -1;
     QByteArray stateJson;
     JsonDiff changes;
     std::optional<Event> event;
-    QString error;
+    std::optional<Failure> failure;
 };
 
 struct CompareResult {
@@ -59,28 +38,47 @@ struct CompareResult {
     QByteArray fromJson;
     QByteArray toJson;
     JsonDiff diff;
-    QString error;
+    std::optional<Failure> failure;
 };
 
 // A numeric path across the stream: (index, value) points, thinned to min and max per bucket for long streams.
 struct SeriesResult {
     QJsonArray path;
     std::vector<std::pair<qint64, double>> points; // event index, value
-    QString error;
+    std::optional<Failure> failure;
 };
 
-// Runs one stream's Timeline on a worker thread with its own store connection (the Timeline and its JS engine are
-// thread-affine). Requests are queued; state requests are coalesced (only the newest runs) so dragging the cursor
-// never piles up work; long jobs report throttled progress and can be cancelled. Results arrive on the GUI thread.
+// The first version after the cursor where a breakpoint holds; found = false without a failure when none does.
+struct BreakpointResult {
+    bool found = false;
+    qint64 version = -1;
+    QString predicate; // the one that held, or the one that failed
+    std::optional<Failure> failure;
+};
+
+// The last version at or before the cursor whose event changed the value at `path`; -1: the initial state set it.
+struct LastSetResult {
+    QJsonArray path;
+    qint64 version = -1;
+    std::optional<Failure> failure;
+};
+
+// Time travel over one stream, as jobs on the store's session. The engine opens a lane of its own (a thread and a
+// connection) because the Timeline and its JS engine are thread-affine: they live in state that only jobs on that
+// lane touch. Long requests report throttled progress and end on cancel() with the running statement interrupted and
+// the fold stopped at its next batch; state requests are coalesced (a new one cancels the one before). Results
+// arrive on the engine's thread; the index is the Timeline's own, shared, never copied.
 class TimeTravelEngine : public QObject {
     Q_OBJECT
 public:
-    explicit TimeTravelEngine(StoreOpener opener, QString stream, QObject* parent = nullptr);
+    TimeTravelEngine(StoreSession* session, QString stream, QObject* parent = nullptr);
     ~TimeTravelEngine() override;
 
     QString stream() const { return m_stream; }
-    bool isBusy() const { return m_longJobs > 0; }
+    bool isBusy() const { return !m_longJobs.empty(); }
 
+    // Folds the stream with `reducer`; a load still queued or running is superseded (it ends without a signal).
+    // Requests made before it are cancelled: they were about the previous fold.
     void load(ReducerPtr reducer, TimelineOptions options = {});
     quint64 requestState(qint64 version);
     void requestCompare(qint64 fromVersion, qint64 toVersion);
@@ -89,41 +87,48 @@ public:
     void requestSeries(const QJsonArray& path);
     // The last version at or before `version` whose event changed the value at `path`.
     void findLastSet(const QJsonArray& path, qint64 version);
-    // Stops the long jobs queued or running now.
+    // Stops the long jobs queued or running now; a load stopped so ends with loadFailed(Cancelled).
     void cancel();
 
 Q_SIGNALS:
     void busyChanged(bool busy);
     void progress(const QString& what, qint64 done, qint64 total);
     void loaded(const es::TimelineIndexPtr& index);
-    void loadFailed(const QString& message);
+    // The reducer could not start (Failure::Kind::ReducerError), the store failed, or cancel() stopped it.
+    void loadFailed(const es::Failure& failure);
     void stateReady(const es::CursorState& state);
     void compareReady(const es::CompareResult& result);
-    // found = false with an empty error: no breakpoint holds after the version (or cancelled).
-    void breakpointResult(bool found, qint64 version, const QString& predicate, const QString& error);
+    void breakpointResult(const es::BreakpointResult& result);
     void seriesReady(const es::SeriesResult& series);
-    void lastSetFound(const QJsonArray& path, qint64 version, const QString& error);
+    void lastSetFound(const es::LastSetResult& result);
+    // The session went away (its store was closed): no request can be answered any more.
+    void sessionClosed();
 
 private:
-    class Worker;
-    using Cancelled = std::function<bool()>;
-    // Runs job on the worker; `cancelled` turns true when cancel() is called after posting.
-    void postLong(const QString& what, std::function<void(Worker&, const Cancelled&)> job);
-    void post(std::function<void(Worker&)> job);
-    void deliver(std::function<void()> fn);
-    void longJobEnded();
+    struct State;
+    template <typename R> using LaneJob = std::function<R(State&, EventStore&, JobControl&)>;
+    // Runs job on the engine's lane as a long request: counted in isBusy(), stopped by cancel().
+    template <typename R>
+    void runLong(const QString& what, LaneJob<R> job, std::function<void(R)> done,
+        std::function<void(const Failure&)> failed, std::function<void()> cancelled = {});
+    template <typename R> JobId runOnLane(LaneJob<R> job, JobCallbacks<R> callbacks, const QString& what = {});
+    void longJobEnded(JobId id);
+    void cancelAllJobs();
 
+    QPointer<StoreSession> m_session;
+    StoreSession::Lane m_lane;
     QString m_stream;
-    QThread m_thread;
-    Worker* m_worker;
-    std::atomic<quint64> m_cancelEpoch { 0 };
-    std::atomic<quint64> m_stateTicket { 0 };
-    int m_longJobs = 0;
+    std::shared_ptr<State> m_state; // handed to every job; touched only on the lane
+    std::set<JobId> m_longJobs;
+    JobId m_stateJob = 0;
+    Generation m_stateGeneration;
+    Generation m_loadGeneration;
 };
 
 } // namespace es
 
-Q_DECLARE_METATYPE(es::TimelineIndexPtr)
 Q_DECLARE_METATYPE(es::CursorState)
 Q_DECLARE_METATYPE(es::CompareResult)
 Q_DECLARE_METATYPE(es::SeriesResult)
+Q_DECLARE_METATYPE(es::BreakpointResult)
+Q_DECLARE_METATYPE(es::LastSetResult)

@@ -273,7 +273,7 @@ TEST_CASE("timeline: progress, cancel, and a walk with states", "[timeline]")
     for (int i = 0; i < 100; ++i)
         balance += fixture.amounts[std::size_t(i)];
     qint64 visited = 0;
-    QString error;
+    Failure error;
     CHECK(t.walk(
         t.firstVersion() + 100, t.firstVersion() + 349,
         [&](const Event& e, const QByteArray& state) {
@@ -308,4 +308,33 @@ TEST_CASE("timeline: builds and jumps on a worker thread", "[timeline]")
     worker.join();
     CHECK(failure.isEmpty());
     CHECK(got == expected);
+}
+
+TEST_CASE("timeline: its index is one shared object, left as it was by a rebuild", "[timeline]")
+{
+    Fixture fixture(300, 9);
+    Timeline t(*fixture.store, QStringLiteral("account-1"), balanceReducer());
+    REQUIRE(t.build());
+    const TimelineIndexPtr index = t.index();
+    CHECK(t.index() == index);
+    CHECK(index.use_count() == 2); // the Timeline's and this one: handed out, not copied
+    CHECK(index->count() == 300);
+    CHECK(index->stream == QLatin1String("account-1"));
+    CHECK(index->reducerName == QLatin1String("balance"));
+    CHECK(index->snapshotInterval == t.snapshotInterval());
+    CHECK(&index->positions[0] == &t.index()->positions[0]);
+    for (const qint64 i : { qint64(0), qint64(150), qint64(299) }) {
+        CHECK(index->versionAt(i) == t.versionAt(i));
+        CHECK(index->timeAt(i) == t.timeAt(i));
+        CHECK(index->typeAt(i) == t.typeAt(i));
+    }
+    CHECK(index->indexAsOf(t.timeAt(150)) == 150);
+    CHECK(t.versionAsOf(t.timeAt(150)) == t.versionAt(150));
+
+    // A rebuild starts a new index; the old one stays complete for whoever holds it.
+    REQUIRE(t.build());
+    CHECK(t.index() != index);
+    CHECK(index.use_count() == 1);
+    CHECK(index->count() == 300);
+    CHECK(t.index()->count() == 300);
 }
