@@ -87,13 +87,13 @@
         s: {}, err: undefined, saved: 'null', pred: null, ballast: ballast, missed: false, reuse: false,
         // The index in the batch of the event being folded, or where the fold stopped.
         at: function () { return cur; },
-        // The next type id is `name`, null for events without one.
-        addType: function (name) {
-            types.push(name);
+        // Type `id` (the next one, or one whose addType was interrupted) is `name`, null for events without one.
+        addType: function (id, name) {
+            types[id] = name;
             var h = name !== null ? scriptTable.map[name] : undefined;
-            scriptHandlers.push(h === undefined ? scriptTable.any : h);
+            scriptHandlers[id] = h === undefined ? scriptTable.any : h;
             h = name !== null ? fastTable.map[name] : undefined;
-            handlers.push(h === undefined ? fastTable.any : h);
+            handlers[id] = h === undefined ? fastTable.any : h;
         },
         // The state $init gives; false (with err) when $init throws.
         reset: function () {
@@ -117,12 +117,11 @@
                 return null;
             } catch (x) { return x; }
         },
-        // The next shape id rebuilds a payload from `nums` numbers at n[i] and `strs` strings at s[j] (see
-        // shapecompiler.h).
-        addShape: function (code, nums, strs) {
-            shapes.push(new Function('n', 'i', 's', 'j', 'return ' + code + ';'));
-            shapeNums.push(nums);
-            shapeStrs.push(strs);
+        // Shape `id` rebuilds a payload from `nums` numbers at n[i] and `strs` strings at s[j] (see shapecompiler.h).
+        addShape: function (id, code, nums, strs) {
+            shapes[id] = new Function('n', 'i', 's', 'j', 'return ' + code + ';');
+            shapeNums[id] = nums;
+            shapeStrs[id] = strs;
         },
         // Folds one batch; returns 0 when done, 1 when the predicate held (at() is the event after it), -1 when a
         // handler threw (at() is that event, err what it threw). With save, restore() goes back to the state before.

@@ -87,6 +87,13 @@ JsFold::JsFold(int budgetMs)
 
 JsFold::~JsFold() = default;
 
+template <typename Calls> bool JsFold::budgeted(Calls&& calls)
+{
+    m_watchdog.arm(m_budgetMs);
+    calls();
+    return !interrupted();
+}
+
 bool JsFold::interrupted()
 {
     const bool fired = m_watchdog.disarm() || m_engine.isInterrupted();
@@ -94,31 +101,43 @@ bool JsFold::interrupted()
     return fired;
 }
 
+ReducerError JsFold::timeout(const QString& what) const
+{
+    return ReducerError { ReducerError::Kind::Timeout,
+        QStringLiteral("%1 took longer than %2 ms").arg(what).arg(m_budgetMs), -1, -1, -1, {} };
+}
+
 // Back to the state at the start of the last batch.
 bool JsFold::restore()
 {
-    return !m_restore.callWithInstance(m_driver).isError();
+    return budgeted([this] { m_restore.callWithInstance(m_driver); });
 }
 
-ReducerError JsFold::errorFrom(const QJSValue& thrown, ReducerError::Kind kind) const
+ReducerError JsFold::errorFrom(const QJSValue& thrown, ReducerError::Kind kind)
 {
     ReducerError error;
     error.kind = kind;
-    if (thrown.isError() || thrown.isObject()) {
-        const QString name = thrown.property(QStringLiteral("name")).toString();
-        const QString message = thrown.property(QStringLiteral("message")).toString();
-        error.message = name.isEmpty() || name == QLatin1String("undefined") ? thrown.toString()
-                                                                             : name % QStringLiteral(": ") % message;
-        const QJSValue line = thrown.property(QStringLiteral("lineNumber"));
-        const QJSValue file = thrown.property(QStringLiteral("fileName"));
-        // Lines only mean something in the user's file, not in the driver's.
-        if (line.isNumber() && (file.isUndefined() || file.toString().endsWith(QFileInfo(m_fileName).fileName())))
-            error.line = line.toInt();
-        if (name == QLatin1String("SyntaxError") && kind == ReducerError::Kind::Threw)
-            error.kind = ReducerError::Kind::Syntax;
-    } else {
-        error.message = QStringLiteral("threw ") % thrown.toString();
-    }
+    // What was thrown may have getters, a toString or a proxy of the reducer's own.
+    const bool read = budgeted([&] {
+        if (thrown.isError() || thrown.isObject()) {
+            const QString name = thrown.property(QStringLiteral("name")).toString();
+            const QString message = thrown.property(QStringLiteral("message")).toString();
+            error.message = name.isEmpty() || name == QLatin1String("undefined")
+                ? thrown.toString()
+                : name % QStringLiteral(": ") % message;
+            const QJSValue line = thrown.property(QStringLiteral("lineNumber"));
+            const QJSValue file = thrown.property(QStringLiteral("fileName"));
+            // Lines only mean something in the user's file, not in the driver's.
+            if (line.isNumber() && (file.isUndefined() || file.toString().endsWith(QFileInfo(m_fileName).fileName())))
+                error.line = line.toInt();
+            if (name == QLatin1String("SyntaxError") && kind == ReducerError::Kind::Threw)
+                error.kind = ReducerError::Kind::Syntax;
+        } else {
+            error.message = QStringLiteral("threw ") % thrown.toString();
+        }
+    });
+    if (!read)
+        return timeout(QStringLiteral("reading what the reducer threw"));
     return error;
 }
 
@@ -128,35 +147,45 @@ bool JsFold::load(const QString& source, const QString& fileName, ReducerError* 
     // Metadata is the bulk of most events and few reducers read it: it crosses only once a handler asks for it.
     m_sendMetadata = source.contains(QLatin1String("metadata"));
     m_sendStreams = source.contains(QLatin1String("streamId")) || source.contains(QLatin1String(".stream"));
+    // The prelude and the driver are compiled before the reducer's source runs: nothing it redefines reaches them.
     m_prelude = m_engine.evaluate(preludeSource(), QStringLiteral("es:prelude")).call({ m_engine.globalObject() });
     Q_ASSERT(m_prelude.isObject());
+    const QJSValue driverFn
+        = m_prelude.property(QStringLiteral("compile")).callWithInstance(m_prelude, { driverSource() });
+    Q_ASSERT(driverFn.isCallable());
 
-    m_watchdog.arm(m_budgetMs);
-    const QJSValue result = m_engine.evaluate(source, fileName, 1);
-    if (interrupted()) {
-        *error = ReducerError { ReducerError::Kind::Timeout,
-            QStringLiteral("loading the script took longer than %1 ms").arg(m_budgetMs), -1, -1, -1, {} };
+    QJSValue result;
+    if (!budgeted([&] { result = m_engine.evaluate(source, fileName, 1); })) {
+        *error = timeout(QStringLiteral("loading the script"));
         return false;
     }
     if (result.isError()) {
         *error = errorFrom(result, ReducerError::Kind::Threw);
         return false;
     }
-    const QJSValue handlers = m_prelude.property(QStringLiteral("handlers")).call({ result });
-    const QJSValue driverFn
-        = m_prelude.property(QStringLiteral("compile")).callWithInstance(m_prelude, { driverSource() });
+    const auto handlersTimeout = [this] { return timeout(QStringLiteral("finding the reducer's handlers")); };
+    QJSValue handlers;
+    if (!budgeted([&] { handlers = m_prelude.property(QStringLiteral("handlers")).call({ result }); })) {
+        *error = handlersTimeout();
+        return false;
+    }
     // The handlers run from a second compilation, with inline caches, unless the source reads `this` (top-level
     // `this` differs between a script and a function body) or the recompiled source does not give the same handlers.
     const JsSource reading(source);
     QJSValue fast(QJSValue::NullValue);
     if (!reading.usesThis()) {
-        m_watchdog.arm(m_budgetMs);
-        const QJSValue again = m_prelude.property(QStringLiteral("recompile")).call({ source, handlers });
-        if (!interrupted() && again.isObject())
+        QJSValue again;
+        const auto recompile = [&] {
+            again = m_prelude.property(QStringLiteral("recompile")).call({ source, handlers });
+        };
+        if (budgeted(recompile) && again.isObject())
             fast = again;
     }
     m_recompiled = fast.isObject();
-    m_driver = driverFn.call({ handlers, fast });
+    if (!budgeted([&] { m_driver = driverFn.call({ handlers, fast }); })) {
+        *error = handlersTimeout();
+        return false;
+    }
     if (!m_driver.isObject()) {
         *error = errorFrom(m_driver, ReducerError::Kind::Threw);
         return false;
@@ -173,10 +202,16 @@ bool JsFold::load(const QString& source, const QString& fileName, ReducerError* 
     m_addShape = m_driver.property(QStringLiteral("addShape"));
     // V4 compiles a function to machine code only after a few calls and cannot switch a running loop over, so
     // the batch loop, called rarely but hot, would stay interpreted: call it empty until it is compiled.
-    for (int i = 0; i < 4; ++i)
-        m_fold.callWithInstance(m_driver,
-            { m_engine.toScriptValue(QByteArray()), QStringLiteral("[]"), QStringLiteral("[]"),
-                m_engine.toScriptValue(QByteArray()), QStringLiteral("[]"), QString(), false, false });
+    const bool warmed = budgeted([this] {
+        for (int i = 0; i < 4; ++i)
+            m_fold.callWithInstance(m_driver,
+                { m_engine.toScriptValue(QByteArray()), QStringLiteral("[]"), QStringLiteral("[]"),
+                    m_engine.toScriptValue(QByteArray()), QStringLiteral("[]"), QString(), false, false });
+    });
+    if (!warmed) {
+        *error = timeout(QStringLiteral("preparing the fold"));
+        return false;
+    }
     if (auto initError = reset()) {
         *error = *initError;
         return false;
@@ -186,11 +221,11 @@ bool JsFold::load(const QString& source, const QString& fileName, ReducerError* 
 
 std::optional<ReducerError> JsFold::reset()
 {
-    m_watchdog.arm(m_budgetMs);
-    const QJSValue ok = m_reset.callWithInstance(m_driver);
-    if (interrupted()) {
-        return ReducerError { ReducerError::Kind::Timeout,
-            QStringLiteral("$init took longer than %1 ms").arg(m_budgetMs), -1, -1, -1, QStringLiteral("$init") };
+    QJSValue ok;
+    if (!budgeted([&] { ok = m_reset.callWithInstance(m_driver); })) {
+        ReducerError error = timeout(QStringLiteral("$init"));
+        error.eventType = QStringLiteral("$init");
+        return error;
     }
     if (!ok.toBool()) {
         ReducerError error = errorFrom(m_driver.property(QStringLiteral("err")), ReducerError::Kind::Threw);
@@ -202,15 +237,20 @@ std::optional<ReducerError> JsFold::reset()
 
 QByteArray JsFold::stateJson()
 {
-    const QJSValue text = m_get.callWithInstance(m_driver);
-    if (text.isError())
-        return QByteArrayLiteral("null");
-    return text.toString().toUtf8();
+    // JSON.stringify runs the state's toJSON methods and getters.
+    QByteArray json;
+    const bool done = budgeted([&] {
+        const QJSValue text = m_get.callWithInstance(m_driver);
+        if (!text.isError())
+            json = text.toString().toUtf8();
+    });
+    return done && !json.isNull() ? json : QByteArrayLiteral("null");
 }
 
 bool JsFold::setStateJson(const QByteArray& json)
 {
-    return m_set.callWithInstance(m_driver, { QString::fromUtf8(json) }).toBool();
+    bool ok = false;
+    return budgeted([&] { ok = m_set.callWithInstance(m_driver, { QString::fromUtf8(json) }).toBool(); }) && ok;
 }
 
 bool JsFold::setStopPredicate(const QString& source, ReducerError* error)
@@ -219,12 +259,18 @@ bool JsFold::setStopPredicate(const QString& source, ReducerError* error)
         m_sendMetadata = true;
     if (source.contains(QLatin1String("stream")))
         m_sendStreams = true;
-    const QJSValue thrown = m_setPredicate.callWithInstance(m_driver, { source.trimmed() });
+    QJSValue thrown;
+    if (!budgeted([&] { thrown = m_setPredicate.callWithInstance(m_driver, { source.trimmed() }); })) {
+        if (error)
+            *error = timeout(QStringLiteral("breakpoint: compiling it"));
+        return false;
+    }
     if (thrown.isNull() || thrown.isUndefined())
         return true;
     if (error) {
         *error = errorFrom(thrown, ReducerError::Kind::Syntax);
-        error->kind = ReducerError::Kind::Syntax;
+        if (error->kind != ReducerError::Kind::Timeout)
+            error->kind = ReducerError::Kind::Syntax;
         error->line = -1;
         error->message = QStringLiteral("breakpoint: ") % error->message;
     }
@@ -233,38 +279,43 @@ bool JsFold::setStopPredicate(const QString& source, ReducerError* error)
 
 QStringList JsFold::takeLog()
 {
-    const QJSValue logs = m_prelude.property(QStringLiteral("takeLogs")).call();
     QStringList out;
-    const int n = logs.property(QStringLiteral("length")).toInt();
-    for (int i = 0; i < n; ++i)
-        out.append(logs.property(quint32(i)).toString());
+    const bool read = budgeted([&] {
+        const QJSValue logs = m_prelude.property(QStringLiteral("takeLogs")).call();
+        const int n = logs.property(QStringLiteral("length")).toInt();
+        for (int i = 0; i < n; ++i)
+            out.append(logs.property(quint32(i)).toString());
+    });
+    if (!read)
+        out.clear();
     return out;
 }
 
+// Called while building a batch, under its budget. A type whose registration failed (the engine was interrupted)
+// is registered again, under the same id, the next time it comes.
 int JsFold::typeId(const QString& type)
 {
     if (m_lastTypeId >= 0 && type.isNull() == m_lastType.isNull() && type == m_lastType)
         return m_lastTypeId;
-    int id;
-    if (type.isNull()) {
-        if (m_nullTypeId < 0) {
-            m_nullTypeId = m_typeCount++;
-            m_addType.callWithInstance(m_driver, { QJSValue(QJSValue::NullValue) });
-        }
-        id = m_nullTypeId;
-    } else {
-        auto it = m_typeIds.constFind(type);
-        if (it == m_typeIds.constEnd()) {
-            it = m_typeIds.insert(type, m_typeCount++);
-            m_addType.callWithInstance(m_driver, { type });
-        }
-        id = *it;
+    int id = type.isNull() ? m_nullTypeId : m_typeIds.value(type, -1);
+    if (id < 0) {
+        id = m_typeCount;
+        const QJSValue added = m_addType.callWithInstance(
+            m_driver, { id, type.isNull() ? QJSValue(QJSValue::NullValue) : QJSValue(type) });
+        if (added.isError())
+            return id;
+        ++m_typeCount;
+        if (type.isNull())
+            m_nullTypeId = id;
+        else
+            m_typeIds.insert(type, id);
     }
     m_lastType = type;
     m_lastTypeId = id;
     return id;
 }
 
+// Runs under the batch's budget: new types and shapes are registered in the engine on the way.
 void JsFold::buildBatch(const Event* events, qsizetype count)
 {
     // resize(0) keeps the buffers' capacity from batch to batch.
@@ -345,9 +396,12 @@ int JsFold::shapeOf(const QByteArray& json)
     }
     if (m_shapeCount >= maxShapes)
         return fail();
-    // A shape the engine cannot compile is remembered as one to parse whole.
+    // A shape the engine cannot compile is remembered as one to parse whole; one it could not compile in time
+    // (the batch then stops) is compiled again, under the same id, the next time it comes.
     const QJSValue added = m_addShape.callWithInstance(
-        m_driver, { QString::fromUtf8(m_code), compiler.numberCount(), compiler.stringCount() });
+        m_driver, { m_shapeCount, QString::fromUtf8(m_code), compiler.numberCount(), compiler.stringCount() });
+    if (added.isError() && m_engine.isInterrupted())
+        return fail();
     const int id = added.isError() ? -1 : m_shapeCount++;
     m_shapes.insert(m_code, id);
     return id >= 0 ? id : fail();
@@ -357,8 +411,9 @@ int JsFold::shapeOf(const QByteArray& json)
 int JsFold::runBatch(
     const Event* events, qsizetype count, bool save, qsizetype* failedAt, ReducerError* error, bool scriptHandlers)
 {
-    buildBatch(events, count);
+    // The budget covers building the batch, which may call into the engine.
     m_watchdog.arm(m_budgetMs);
+    buildBatch(events, count);
     const auto doubles = [this](const std::vector<double>& v) {
         return m_engine.toScriptValue(
             QByteArray(reinterpret_cast<const char*>(v.data()), qsizetype(v.size() * sizeof(double))));

@@ -47,7 +47,8 @@ private:
 // handler asks. Handlers run from a Function-constructor copy of the source where that gives the same handlers
 // (recompiled()), and one event object serves a whole batch where the source cannot keep events (mayKeepEvents()).
 // The state stays in the engine and crosses back as JSON text only when asked (snapshots, the view). The loop itself
-// is driver.js, after the projection globals of prelude.js.
+// is driver.js, after the projection globals of prelude.js. Every call into the engine runs under the budget, since
+// any of them can reach the reducer's code (a getter, a toJSON, a proxy, a replaced built-in).
 class JsFold : public Fold {
 public:
     explicit JsFold(int budgetMs = JsReducer::defaultBudgetMs);
@@ -77,13 +78,16 @@ public:
     void setBatchSize(int n) { m_batchSize = qMax(1, n); }
 
 private:
+    // Runs `calls` (calls into the engine) under the budget; false when the watchdog stopped them.
+    template <typename Calls> bool budgeted(Calls&& calls);
     // Disarms the watchdog and lets the engine run again; true when the call it watched was interrupted.
     bool interrupted();
+    ReducerError timeout(const QString& what) const;
     bool restore();
     void buildBatch(const Event* events, qsizetype count);
     int typeId(const QString& type);
     int shapeOf(const QByteArray& json);
-    ReducerError errorFrom(const QJSValue& thrown, ReducerError::Kind kind) const;
+    ReducerError errorFrom(const QJSValue& thrown, ReducerError::Kind kind);
     int runBatch(const Event* events, qsizetype count, bool save, qsizetype* failedAt, ReducerError* error,
         bool scriptHandlers = false);
 
