@@ -1,7 +1,10 @@
-// PgStore's checkpoint, lag and tail-head reads; the rest of PgStore is in pgstore.cpp.
+// PgStore's checkpoints, lag (one statement per poll where an index allows) and the live tail's heads.
+#include "pg/pgrows_p.h"
 #include "pg/pgstore.h"
 
+#include "sql/checkpointsql.h"
 #include "sql/sqlbuilder.h"
+#include "sql/storerows_p.h"
 
 #include <QRegularExpression>
 
@@ -35,58 +38,14 @@ QDateTime toTime(const std::optional<QString>& field)
 CheckpointSet PgStore::checkpoints()
 {
     CheckpointSet set;
-    const std::vector<Profile::Checkpoint>& sources = m_profile.checkpoints;
-    if (sources.empty()) {
-        // Detection drops the entries whose table is missing: the built-in profile tells which ones it wanted.
-        QStringList wanted;
-        if (const std::optional<Profile> base = ProfileRegistry::find(m_profile.name, QStringLiteral("postgresql"))) {
-            for (const Profile::Checkpoint& c : base->checkpoints) {
-                for (const Profile::Table& t : base->tables) {
-                    if (c.table.contains(u'{' + t.alias + u'}'))
-                        wanted.append(t.names.join(QStringLiteral(" or ")));
-                }
-            }
-        }
-        wanted.removeDuplicates();
-        set.note = wanted.isEmpty() ? QStringLiteral("the layout %1 keeps no checkpoints").arg(m_profile.title)
-                                    : QStringLiteral("no checkpoint table in this store (looked for %1)")
-                                          .arg(wanted.join(QStringLiteral(", ")));
+    if (m_profile.checkpoints.empty()) {
+        set.note = noCheckpointsNote(m_profile, m_missingCheckpointTables);
         return set;
     }
-    QStringList selects;
-    for (size_t i = 0; i < sources.size(); ++i) {
-        const Profile::Checkpoint& c = sources[i];
-        const QString scope = !c.category.isEmpty() ? paren(c.category)
-            : !c.stream.isEmpty()                   ? paren(c.stream)
-                                                    : QStringLiteral("NULL");
-        // name, partition and scope are grouped; raw and position are aggregates in the profiles (or constant per
-        // group), as PostgreSQL requires.
-        selects.append(QStringLiteral(
-            "SELECT %1, %2::text, %3::text, (%4)::text, (%5)::bigint, %6::text FROM %7%8 GROUP BY 2, 3, 6")
-                           .arg(qulonglong(i))
-                           .arg(paren(c.name), c.partition.isEmpty() ? QStringLiteral("''") : paren(c.partition),
-                               c.raw.isEmpty() ? c.position : c.raw, c.position, scope, c.table,
-                               c.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(c.where)));
-    }
-    SqlStatement st;
-    st.sql = selects.join(QStringLiteral(" UNION ALL ")) + QStringLiteral(" ORDER BY 1, 2, 3");
-    readText(st, 6, [&](const std::vector<std::optional<QString>>& f) {
-        const Profile::Checkpoint& c = sources[size_t(toKey(f[0], 0))];
-        CheckpointRow row;
-        row.name = f[1].value_or(QString());
-        row.partition = f[2].value_or(QString());
-        row.hasValue = f[3].has_value();
-        row.raw = f[3].value_or(QString());
-        row.position = toKey(f[4]);
-        if (row.hasValue && !f[4])
-            row.error = QStringLiteral("unparseable checkpoint value \"%1\"").arg(row.raw);
-        if (!c.category.isEmpty())
-            row.scope.category = f[5].value_or(QString());
-        else if (!c.stream.isEmpty())
-            row.scope.stream = f[5].value_or(QString());
-        row.source = c.table;
-        row.format = c.format;
-        set.rows.push_back(std::move(row));
+    m_session.run([&] {
+        query(checkpointsStatement(*m_sql),
+            [&](const Rows& r) { set.rows.push_back(checkpointFromRow(r, m_profile.checkpoints)); });
+        return 0;
     });
     return set;
 }

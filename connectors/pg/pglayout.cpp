@@ -99,6 +99,7 @@ PgLayout detectPgLayout(PgSession& session, const OpenOptions& options)
     layout.profile = found.chosen.profile;
     layout.schema = found.chosen.schema;
     layout.candidates = found.candidates;
+    layout.missingCheckpointTables = found.chosen.missingCheckpointTables;
     for (const LayoutDetector::Match& m : found.others)
         layout.notes.append(
             QStringLiteral("also found: %1 in schema %2 (open it with --profile %1)").arg(m.profile.name, m.schema));

@@ -18,6 +18,7 @@ struct PgLayout {
     QString schema; // where they are
     QStringList candidates; // every layout that fits, chosen first
     QStringList notes; // shown with the store's info
+    QStringList missingCheckpointTables; // optional checkpoint tables the store lacks
     std::unique_ptr<SqlBuilder> sql;
 };
 

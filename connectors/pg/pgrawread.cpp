@@ -406,8 +406,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
     const SqlBuilder::Kinds& kinds = m_sql->kinds();
     const Profile::Events& e = m_profile.events;
     const QString select = SqlBuilder::render(m_sql->selectEvent(), SqlDialect::Postgres);
-    const QString timeText
-        = QStringLiteral("to_char(%1, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").arg(SqlBuilder::paren(e.time));
+    const QString timeText = m_sql->timeText();
     // `rawTime`: the timestamp column itself in place of its to_char text, for the binary COPY.
     auto statement = [&](const EventQuery& scope, std::vector<QVariant>* values, bool rawTime) {
         const SqlStatement st = m_sql->eventsPage(scope, true, std::nullopt);

@@ -5,6 +5,7 @@
 
 #include "pg/pgconnection_p.h"
 #include "pg/pglayout.h"
+#include "pg/pgrows_p.h"
 #include "sql/sqlbuilder.h"
 #include "sql/storerows_p.h"
 
@@ -24,42 +25,6 @@ PgSession::Settings withOptions(PgSession::Settings settings, const OpenOptions&
 }
 
 } // namespace
-
-// Reads rows of one statement; a field is text, or raw bytes for bytea.
-class PgStore::Rows {
-public:
-    explicit Rows(const pqxx::row& row)
-        : m_row(row)
-    { }
-    bool isNull(int col) const { return m_row[col].is_null(); }
-    qint64 integer(int col, qint64 nullValue = -1) const
-    {
-        return isNull(col) ? nullValue : qint64(std::strtoll(m_row[col].c_str(), nullptr, 10));
-    }
-    QString text(int col) const
-    {
-        return isNull(col) ? QString() : QString::fromUtf8(m_row[col].c_str(), qsizetype(m_row[col].size()));
-    }
-    QByteArray bytes(int col, bool bytea) const
-    {
-        if (isNull(col))
-            return {};
-        const pqxx::field f = m_row[col];
-        if (!bytea)
-            return QByteArray(f.c_str(), qsizetype(f.size()));
-        QByteArray bytes;
-        unescapeBytea(f.c_str(), bytes);
-        return bytes;
-    }
-    QDateTime time(int col) const
-    {
-        return isNull(col) ? QDateTime()
-                           : parseStoreTime(QByteArrayView(m_row[col].c_str(), qsizetype(m_row[col].size())));
-    }
-
-private:
-    const pqxx::row& m_row;
-};
 
 bool PgStore::acceptsAddress(const QString& address)
 {
@@ -84,6 +49,7 @@ std::unique_ptr<PgStore> PgStore::open(const QString& address, const OpenOptions
     store->m_schema = layout.schema;
     store->m_candidates = layout.candidates;
     store->m_notes = layout.notes;
+    store->m_missingCheckpointTables = layout.missingCheckpointTables;
     store->m_sql = std::move(layout.sql);
     return store;
 }

@@ -93,6 +93,7 @@ private:
     QString m_schema;
     QStringList m_candidates;
     QStringList m_notes;
+    QStringList m_missingCheckpointTables;
     PgScopeCache m_scopes;
     std::optional<QString> m_categoryIndex;
     bool m_categoryIndexProbed = false;

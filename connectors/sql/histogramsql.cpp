@@ -7,53 +7,37 @@ namespace {
 QString bucketExpr(const SqlBuilder& sql, qint64 bucketSeconds)
 {
     const Profile::Events& e = sql.profile().events;
+    const SqlDialectSpec& d = sql.spec();
     const QString t = SqlBuilder::paren(e.time);
     const QString& kind = e.timeFilter;
-    const QString n = QString::number(bucketSeconds);
-    if (sql.dialect() == SqlDialect::Sqlite) {
-        QString args = t;
-        if (kind == QLatin1String("epoch_s"))
-            args = t + QStringLiteral(", 'unixepoch'");
-        else if (kind == QLatin1String("epoch_ms"))
-            args = t + QStringLiteral(" / 1000.0, 'unixepoch'");
-        if (bucketSeconds <= 0)
-            return QStringLiteral("unixepoch(%1, 'start of month')").arg(args);
-        // Integer division floors only for times after 1970, which event stores hold.
-        return QStringLiteral("(unixepoch(%1) / %2) * %2").arg(args, n);
-    }
-    QString ts;
+    QString time;
     if (kind == QLatin1String("epoch_s"))
-        ts = QStringLiteral("to_timestamp(%1)").arg(t);
+        time = QLatin1String(d.timeFromEpoch).arg(t);
     else if (kind == QLatin1String("epoch_ms"))
-        ts = QStringLiteral("to_timestamp(%1 / 1000.0)").arg(t);
+        time = QLatin1String(d.timeFromEpoch).arg(t + QStringLiteral(" / 1000.0"));
     else if (kind == QLatin1String("timestamp") || sql.kinds().time == SqlValueKind::Timestamp)
-        ts = t; // timestamp without time zone holds UTC; timestamptz is read in the session's UTC
+        time = t; // timestamp without time zone holds UTC; timestamptz is read in the session's UTC
     else
-        ts = t + QStringLiteral("::timestamptz");
+        time = QLatin1String(d.timeFromIso).arg(t);
     if (bucketSeconds <= 0)
-        return QStringLiteral("extract(epoch from date_trunc('month', %1))::bigint").arg(ts);
-    return QStringLiteral("(floor(extract(epoch from %1) / %2)::bigint * %2)").arg(ts, n);
+        return QLatin1String(d.monthStart).arg(time);
+    return QLatin1String(d.bucketStart).arg(time, QString::number(bucketSeconds));
 }
 
 QString groupExpr(const SqlBuilder& sql, HistogramQuery::GroupBy by)
 {
     const Profile::Events& e = sql.profile().events;
-    QString expr;
     switch (by) {
     case HistogramQuery::GroupBy::None:
         return QStringLiteral("''");
     case HistogramQuery::GroupBy::Type:
-        expr = e.type;
-        break;
+        return sql.asText(e.type);
     case HistogramQuery::GroupBy::Stream:
-        expr = e.stream;
-        break;
+        return sql.asText(e.stream);
     case HistogramQuery::GroupBy::Category:
-        expr = sql.streamCategory();
-        break;
+        return sql.asText(sql.streamCategory());
     }
-    return sql.dialect() == SqlDialect::Postgres ? SqlBuilder::paren(expr) + QStringLiteral("::text")
-                                                 : SqlBuilder::paren(expr);
+    return QStringLiteral("''");
 }
 
 } // namespace

@@ -29,6 +29,11 @@ QString pgPathArray(const QStringList& path)
     return u'{' + parts.join(u',') + u'}';
 }
 
+bool isNumber(const QVariant& v)
+{
+    return v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int || v.typeId() == QMetaType::Double;
+}
+
 QString numberText(const QVariant& v)
 {
     if (v.typeId() == QMetaType::Double || v.typeId() == QMetaType::Float)
@@ -44,65 +49,55 @@ SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect)
 
 SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect, const Kinds& kinds)
     : m_profile(profile)
-    , m_dialect(dialect)
+    , m_spec(sqlDialect(dialect))
     , m_kinds(kinds)
+    , m_bytewise(m_spec.textIsBytewise || kinds.cCollation)
 {
     const Profile::Events& e = m_profile.events;
-    const bool pg = m_dialect == SqlDialect::Postgres;
-    auto orNull = [](const QString& expr) { return expr.isEmpty() ? QStringLiteral("NULL") : paren(expr); };
-    auto jsonValid = [&](const QString& expr, SqlValueKind kind) {
+    auto isJson = [&](const QString& expr, SqlValueKind kind) {
         if (expr.isEmpty())
             return QStringLiteral("0");
-        if (pg)
+        if (!m_spec.isJson)
             return kind == SqlValueKind::Json ? QStringLiteral("1") : QStringLiteral("0");
-        return QStringLiteral("json_valid(%1)").arg(paren(expr));
+        return QLatin1String(m_spec.isJson).arg(paren(expr));
     };
     auto payload = [&](const QString& expr, SqlValueKind kind) -> QString {
         if (expr.isEmpty())
             return QStringLiteral("NULL");
-        if (pg && kind != SqlValueKind::Bytes)
-            return paren(expr) + QStringLiteral("::text");
-        return paren(expr);
+        return kind == SqlValueKind::Bytes ? paren(expr) : asText(expr);
     };
     auto pick = [&](const QStringList& keys) -> QString {
-        if (keys.isEmpty() || e.metadata.isEmpty())
+        if (keys.isEmpty() || e.metadata.isEmpty() || m_spec.packedMetadataKeys
+            || m_kinds.metadata != SqlValueKind::Json)
             return QStringLiteral("NULL");
         QStringList extracts;
-        if (pg) {
-            if (m_kinds.metadata != SqlValueKind::Json)
-                return QStringLiteral("NULL");
-            for (const QString& key : keys)
-                extracts.append(QStringLiteral("(%1)::jsonb ->> %2").arg(e.metadata, literal(key)));
-            return extracts.size() == 1 ? extracts.front()
-                                        : QStringLiteral("coalesce(%1)").arg(extracts.join(QStringLiteral(", ")));
-        }
-        return QStringLiteral("NULL"); // SQLite reads every key in one packed column (see packedMetadata())
+        for (const QString& key : keys)
+            extracts.append(QLatin1String(m_spec.metadataKey).arg(e.metadata, literal(key)));
+        return extracts.size() == 1 ? extracts.front()
+                                    : QStringLiteral("coalesce(%1)").arg(extracts.join(QStringLiteral(", ")));
     };
-    // SQLite re-parses the metadata on every JSON call, so one json_extract over all keys (it returns a JSON array
-    // when given two or more paths) replaces the validity column and one extract per key.
-    QString metaValid = jsonValid(e.metadata, m_kinds.metadata);
+    QString metaIsJson = isJson(e.metadata, m_kinds.metadata);
     const QStringList metaKeys = m_profile.correlationKeys + m_profile.causationKeys;
-    if (!pg && !e.metadata.isEmpty() && !metaKeys.isEmpty()) {
+    if (m_spec.packedMetadataKeys && !e.metadata.isEmpty() && !metaKeys.isEmpty()) {
+        // One json_extract over all keys (it returns a JSON array when given two or more paths) replaces the validity
+        // column and one extract per key.
         QStringList paths;
         for (const QString& key : metaKeys)
             paths.append(literal(sqliteKeyPath(key)));
         if (paths.size() == 1)
             paths.append(paths.front());
-        metaValid = QStringLiteral("CASE WHEN json_valid(%1) THEN json_extract(%1, %2) END")
-                        .arg(paren(e.metadata), paths.join(QStringLiteral(", ")));
+        metaIsJson
+            = QStringLiteral("CASE WHEN %1 THEN json_extract(%2, %3) END")
+                  .arg(isJson(e.metadata, m_kinds.metadata), paren(e.metadata), paths.join(QStringLiteral(", ")));
         m_packedMetadata = true;
     }
-    QString time = orNull(e.time);
-    if (pg && !e.time.isEmpty())
-        time = m_kinds.time == SqlValueKind::Timestamp
-            ? QStringLiteral("to_char(%1, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").arg(paren(e.time))
-            : paren(e.time) + QStringLiteral("::text");
-    const QString cast = pg ? QStringLiteral("::bigint") : QString();
-    m_selectEvent = QStringLiteral("SELECT %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12 FROM %13")
-                        .arg(paren(e.position) + cast, asText(e.stream), paren(e.version) + cast, asText(e.type), time,
-                            e.id.isEmpty() ? QStringLiteral("NULL") : asText(e.id), payload(e.data, m_kinds.data),
-                            jsonValid(e.data, m_kinds.data), payload(e.metadata, m_kinds.metadata), metaValid,
-                            pick(m_profile.correlationKeys), pick(m_profile.causationKeys), e.table);
+    const QString bigint = QLatin1String(m_spec.bigint);
+    m_selectEvent
+        = QStringLiteral("SELECT %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12 FROM %13")
+              .arg(paren(e.position) + bigint, asText(e.stream), paren(e.version) + bigint, asText(e.type), timeText(),
+                  e.id.isEmpty() ? QStringLiteral("NULL") : asText(e.id), payload(e.data, m_kinds.data),
+                  isJson(e.data, m_kinds.data), payload(e.metadata, m_kinds.metadata), metaIsJson,
+                  pick(m_profile.correlationKeys), pick(m_profile.causationKeys), e.table);
     m_streamCategory
         = m_profile.category.expression.isEmpty() ? categoryOf(e.stream) : asText(m_profile.category.expression);
     m_streamsFromTable = !m_profile.streams.table.isEmpty() && m_profile.category.expression.isEmpty();
@@ -111,7 +106,7 @@ SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect, const Kinds& 
 QString SqlBuilder::render(const QString& sql, SqlDialect dialect)
 {
     const QChar marker(0xE000);
-    if (dialect == SqlDialect::Sqlite) {
+    if (!sqlDialect(dialect).numberedParams) {
         QString out = sql;
         out.replace(marker, u'?');
         return out;
@@ -140,7 +135,7 @@ QString SqlBuilder::prefixUpperBound(const QString& prefix)
     return upper;
 }
 
-QString SqlBuilder::literal(const QString& text) const
+QString SqlBuilder::literal(const QString& text)
 {
     QString q = text;
     q.replace(QLatin1String("'"), QLatin1String("''"));
@@ -149,16 +144,21 @@ QString SqlBuilder::literal(const QString& text) const
 
 QString SqlBuilder::asText(const QString& expr) const
 {
-    return m_dialect == SqlDialect::Postgres ? paren(expr) + QStringLiteral("::text") : paren(expr);
+    return paren(expr) + QLatin1String(m_spec.text);
+}
+
+QString SqlBuilder::timeText() const
+{
+    const QString& time = m_profile.events.time;
+    if (time.isEmpty())
+        return QStringLiteral("NULL");
+    return m_kinds.time == SqlValueKind::Timestamp ? QLatin1String(m_spec.timestampText).arg(paren(time))
+                                                   : asText(time);
 }
 
 QString SqlBuilder::categoryOf(const QString& column) const
 {
-    const QString sep = literal(m_profile.category.separator);
-    if (m_dialect == SqlDialect::Postgres)
-        return QStringLiteral("split_part(%1, %2, 1)").arg(asText(column), sep);
-    return QStringLiteral("(CASE WHEN instr(%1, %2) > 0 THEN substr(%1, 1, instr(%1, %2) - 1) ELSE %1 END)")
-        .arg(paren(column), sep);
+    return QLatin1String(m_spec.categoryOf).arg(asText(column), literal(m_profile.category.separator));
 }
 
 QString SqlBuilder::keyExpr(const EventFilter& filter) const
@@ -197,29 +197,21 @@ QString SqlBuilder::prefixTerm(const QString& column, const QString& prefix, Sql
 {
     const QString p = param();
     const QString upper = prefixUpperBound(prefix);
-    if (m_dialect == SqlDialect::Postgres) {
-        if (upper.isEmpty() || !m_kinds.cCollation) {
-            w.values.append(prefix);
-            return QStringLiteral("starts_with(%1, %2)").arg(asText(column), p);
-        }
-        w.values.append({ prefix, upper });
-        return QStringLiteral("(%1 >= %2 AND %1 < %2)").arg(asText(column), p);
-    }
-    if (upper.isEmpty()) {
-        w.values.append({ qint64(prefix.size()), prefix });
-        return QStringLiteral("substr(%1, 1, %2) = %2").arg(paren(column), p);
+    if (upper.isEmpty() || !m_bytewise) {
+        if (m_spec.startsWithLength)
+            w.values.append(qint64(prefix.size()));
+        w.values.append(prefix);
+        return QLatin1String(m_spec.startsWith).arg(asText(column), p);
     }
     w.values.append({ prefix, upper });
-    return QStringLiteral("%1 >= %2 AND %1 < %2").arg(paren(column), p);
+    return QStringLiteral("(%1 >= %2 AND %1 < %2)").arg(asText(column), p);
 }
 
 QString SqlBuilder::textContains(const QString& column, SqlValueKind kind) const
 {
-    if (m_dialect == SqlDialect::Sqlite)
-        return QStringLiteral("instr(%1, %2) > 0").arg(paren(column), param());
     if (kind == SqlValueKind::Bytes)
-        return QStringLiteral("position(convert_to(%2, 'UTF8') in %1) > 0").arg(paren(column), param());
-    return QStringLiteral("strpos(%1, %2) > 0").arg(asText(column), param());
+        return QLatin1String(m_spec.containsBytes).arg(paren(column), param());
+    return QLatin1String(m_spec.contains).arg(asText(column), param());
 }
 
 QString SqlBuilder::timeBound(const QDateTime& t, const char* op, SqlWhere& w) const
@@ -243,87 +235,89 @@ QString SqlBuilder::timeBound(const QDateTime& t, const char* op, SqlWhere& w) c
         return QStringLiteral("%1 %2 %3").arg(paren(e.time), o, p);
     }
     w.values.append(iso);
-    if (m_dialect == SqlDialect::Postgres) {
-        if (kind == QLatin1String("timestamp") || m_kinds.time == SqlValueKind::Timestamp)
-            return QStringLiteral("%1 %2 %3").arg(paren(e.time), o, p);
-        return QStringLiteral("(%1)::timestamptz %2 %3::timestamptz").arg(e.time, o, p);
-    }
-    if (kind == QLatin1String("timestamp"))
+    if (kind == QLatin1String("timestamp") || m_kinds.time == SqlValueKind::Timestamp)
         return QStringLiteral("%1 %2 %3").arg(paren(e.time), o, p);
-    return QStringLiteral("julianday(%1) %2 julianday(%3)").arg(paren(e.time), o, p);
+    return QLatin1String(m_spec.isoTimeCompare).arg(paren(e.time), o, p);
 }
 
 void SqlBuilder::addJsonCondition(const JsonCondition& c, SqlWhere& w) const
 {
     const Profile::Events& e = m_profile.events;
-    const bool onData = c.field == JsonCondition::Field::Data;
-    const QString column = onData ? e.data : e.metadata;
-    const QString p = param();
-    if (column.isEmpty()) {
+    const QString& column = c.field == JsonCondition::Field::Data ? e.data : e.metadata;
+    if (column.isEmpty())
         w.add(QStringLiteral("1=0"));
-        return;
-    }
-    const bool numeric = c.value.typeId() == QMetaType::LongLong || c.value.typeId() == QMetaType::Int
-        || c.value.typeId() == QMetaType::Double;
+    else if (m_spec.jsonb)
+        addJsonbCondition(c, column, w);
+    else
+        addSqliteJsonCondition(c, column, w);
+}
+
+void SqlBuilder::addJsonbCondition(const JsonCondition& c, const QString& column, SqlWhere& w) const
+{
+    const QString p = param();
+    const bool numeric = isNumber(c.value);
     const bool isBool = c.value.typeId() == QMetaType::Bool;
     using Op = JsonCondition::Op;
-
-    if (m_dialect == SqlDialect::Postgres) {
-        if ((onData ? m_kinds.data : m_kinds.metadata) != SqlValueKind::Json) {
-            w.add(QStringLiteral("1=0")); // JSON paths apply to json/jsonb columns only (see PROFILES.md)
-            return;
-        }
-        const QString path = pgPathArray(c.path);
-        const QString node = QStringLiteral("((%1)::jsonb #> %2::text[])").arg(column, p);
-        const QString text = QStringLiteral("((%1)::jsonb #>> %2::text[])").arg(column, p);
-        const QString typed = QStringLiteral("(CASE WHEN jsonb_typeof(%1) = '%2' THEN %3 END)");
-        const QString number = typed.arg(node, QStringLiteral("number"), text + QStringLiteral("::numeric"));
-        const QString string = typed.arg(node, QStringLiteral("string"), text);
-        switch (c.op) {
-        case Op::Exists:
-            w.add(node + QStringLiteral(" IS NOT NULL"), { path });
-            break;
-        case Op::Contains:
-            w.add(QStringLiteral("strpos(%1, %2) > 0").arg(text, p), { path, c.value.toString() });
-            break;
-        case Op::Eq:
-        case Op::Ne: {
-            const bool eq = c.op == Op::Eq;
-            if (!c.value.isValid()) {
-                w.add(QStringLiteral("jsonb_typeof(%1) %2 'null'")
-                          .arg(node, eq ? QStringLiteral("=") : QStringLiteral("IS DISTINCT FROM")),
-                    { path });
-            } else if (isBool) {
-                w.add(QStringLiteral("%1 %2 %3::jsonb").arg(node, eq ? QStringLiteral("=") : QStringLiteral("<>"), p),
-                    { path, c.value.toBool() ? QStringLiteral("true") : QStringLiteral("false") });
-            } else if (numeric) {
-                w.add(QStringLiteral("%1 %2 %3::numeric")
-                          .arg(number, eq ? QStringLiteral("=") : QStringLiteral("IS DISTINCT FROM"), p),
-                    { path, path, numberText(c.value) });
-            } else {
-                w.add(QStringLiteral("%1 %2 %3::text")
-                          .arg(string, eq ? QStringLiteral("=") : QStringLiteral("IS DISTINCT FROM"), p),
-                    { path, path, c.value.toString() });
-            }
-            break;
-        }
-        case Op::Lt:
-        case Op::Le:
-        case Op::Gt:
-        case Op::Ge: {
-            static const char* ops[] = { "<", "<=", ">", ">=" };
-            const QLatin1String op(ops[int(c.op) - int(Op::Lt)]);
-            if (numeric)
-                w.add(QStringLiteral("%1 %2 %3::numeric").arg(number, op, p), { path, path, numberText(c.value) });
-            else
-                w.add(QStringLiteral("%1 COLLATE \"C\" %2 %3::text").arg(string, op, p),
-                    { path, path, c.value.toString() });
-            break;
-        }
-        }
+    if ((c.field == JsonCondition::Field::Data ? m_kinds.data : m_kinds.metadata) != SqlValueKind::Json) {
+        w.add(QStringLiteral("1=0")); // JSON paths apply to json/jsonb columns only (see PROFILES.md)
         return;
     }
+    const QString path = pgPathArray(c.path);
+    const QString node = QStringLiteral("((%1)::jsonb #> %2::text[])").arg(column, p);
+    const QString text = QStringLiteral("((%1)::jsonb #>> %2::text[])").arg(column, p);
+    const QString typed = QStringLiteral("(CASE WHEN jsonb_typeof(%1) = '%2' THEN %3 END)");
+    const QString number = typed.arg(node, QStringLiteral("number"), text + QStringLiteral("::numeric"));
+    const QString string = typed.arg(node, QStringLiteral("string"), text);
+    switch (c.op) {
+    case Op::Exists:
+        w.add(node + QStringLiteral(" IS NOT NULL"), { path });
+        break;
+    case Op::Contains:
+        w.add(QStringLiteral("strpos(%1, %2) > 0").arg(text, p), { path, c.value.toString() });
+        break;
+    case Op::Eq:
+    case Op::Ne: {
+        const bool eq = c.op == Op::Eq;
+        if (!c.value.isValid()) {
+            w.add(QStringLiteral("jsonb_typeof(%1) %2 'null'")
+                      .arg(node, eq ? QStringLiteral("=") : QStringLiteral("IS DISTINCT FROM")),
+                { path });
+        } else if (isBool) {
+            w.add(QStringLiteral("%1 %2 %3::jsonb").arg(node, eq ? QStringLiteral("=") : QStringLiteral("<>"), p),
+                { path, c.value.toBool() ? QStringLiteral("true") : QStringLiteral("false") });
+        } else if (numeric) {
+            w.add(QStringLiteral("%1 %2 %3::numeric")
+                      .arg(number, eq ? QStringLiteral("=") : QStringLiteral("IS DISTINCT FROM"), p),
+                { path, path, numberText(c.value) });
+        } else {
+            w.add(QStringLiteral("%1 %2 %3::text")
+                      .arg(string, eq ? QStringLiteral("=") : QStringLiteral("IS DISTINCT FROM"), p),
+                { path, path, c.value.toString() });
+        }
+        break;
+    }
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
+        static const char* ops[] = { "<", "<=", ">", ">=" };
+        const QLatin1String op(ops[int(c.op) - int(Op::Lt)]);
+        if (numeric)
+            w.add(QStringLiteral("%1 %2 %3::numeric").arg(number, op, p), { path, path, numberText(c.value) });
+        else
+            w.add(
+                QStringLiteral("%1 COLLATE \"C\" %2 %3::text").arg(string, op, p), { path, path, c.value.toString() });
+        break;
+    }
+    }
+}
 
+void SqlBuilder::addSqliteJsonCondition(const JsonCondition& c, const QString& column, SqlWhere& w) const
+{
+    const QString p = param();
+    const bool numeric = isNumber(c.value);
+    const bool isBool = c.value.typeId() == QMetaType::Bool;
+    using Op = JsonCondition::Op;
     const QString path = c.sqlitePath();
     // CASE keeps json_extract away from rows whose payload is not JSON, whatever order the planner picks.
     const QString value
@@ -371,32 +365,22 @@ void SqlBuilder::addJsonCondition(const JsonCondition& c, SqlWhere& w) const
 SqlWhere SqlBuilder::baseWhere(const EventFilter& filter, bool indexStream) const
 {
     const Profile::Events& e = m_profile.events;
-    const bool pg = m_dialect == SqlDialect::Postgres;
     const QString p = param();
+    const QLatin1String withoutIndex(m_spec.withoutIndex);
     SqlWhere w;
     if (!e.where.isEmpty())
         w.add(paren(e.where));
     if (filter.isStream()) {
         w.add(paren(e.stream) + QStringLiteral(" = ") + p, { filter.stream });
     } else if (!filter.category.isEmpty()) {
-        if (m_profile.category.expression.isEmpty()) {
-            const QString sep = m_profile.category.separator;
-            const QString upper = prefixUpperBound(filter.category + sep);
-            if (pg) {
-                if (upper.isEmpty() || !m_kinds.cCollation)
-                    w.add(m_streamCategory + QStringLiteral(" = ") + p, { filter.category });
-                else
-                    w.add(QStringLiteral("(%1 = %2 OR (%1 >= %2 AND %1 < %2))").arg(asText(e.stream), p),
-                        { filter.category, QString(filter.category + sep), upper });
-            } else {
-                // Unary + keeps the planner on the key order instead of an index on the stream.
-                const QString s = (indexStream ? QString() : QStringLiteral("+")) + paren(e.stream);
-                if (upper.isEmpty())
-                    w.add(QStringLiteral("%1 = %2").arg(categoryOf(e.stream), p), { filter.category });
-                else
-                    w.add(QStringLiteral("(%1 = %2 OR (%1 >= %2 AND %1 < %2))").arg(s, p),
-                        { filter.category, QString(filter.category + sep), upper });
-            }
+        const QString sep = m_profile.category.separator;
+        const QString upper = prefixUpperBound(filter.category + sep);
+        if (m_profile.category.expression.isEmpty() && !upper.isEmpty() && m_bytewise) {
+            // The category's streams as one range of names an index on the stream can serve; without
+            // indexStream the planner is kept on the key order.
+            const QString stream = (indexStream ? QString() : QString(withoutIndex)) + asText(e.stream);
+            w.add(QStringLiteral("(%1 = %2 OR (%1 >= %2 AND %1 < %2))").arg(stream, p),
+                { filter.category, QString(filter.category + sep), upper });
         } else {
             w.add(m_streamCategory + QStringLiteral(" = ") + p, { filter.category });
         }
@@ -408,9 +392,8 @@ SqlWhere SqlBuilder::baseWhere(const EventFilter& filter, bool indexStream) cons
             marks.append(p);
             values.append(t);
         }
-        w.add(QStringLiteral("%1%2 IN (%3)")
-                  .arg(pg ? QString() : QStringLiteral("+"), asText(e.type), marks.join(QStringLiteral(", "))),
-            values);
+        w.add(
+            QStringLiteral("%1%2 IN (%3)").arg(withoutIndex, asText(e.type), marks.join(QStringLiteral(", "))), values);
     }
     if ((filter.fromTime.isValid() || filter.toTime.isValid()) && !e.time.isEmpty()) {
         if (filter.fromTime.isValid())
@@ -471,7 +454,7 @@ SqlStatement SqlBuilder::scopeStats(const EventFilter& filter, bool indexStream,
     SqlWhere w = baseWhere(filter, indexStream);
     if (afterKey >= 0)
         w.add(key + QStringLiteral(" > ") + param(), { afterKey });
-    const QString cast = m_dialect == SqlDialect::Postgres ? QStringLiteral("::bigint") : QString();
+    const QLatin1String cast(m_spec.bigint);
     return { QStringLiteral("SELECT count(*), min(%1)%4, max(%1)%4 FROM %2%3")
                  .arg(key, m_profile.events.table, w.sql(), cast),
         w.values };
@@ -490,7 +473,7 @@ SqlStatement SqlBuilder::streamCounts(const QString& name) const
 {
     const Profile::Events& e = m_profile.events;
     const QString where = e.where.isEmpty() ? QString() : QStringLiteral(" AND ") + paren(e.where);
-    const QString cast = m_dialect == SqlDialect::Postgres ? QStringLiteral("::bigint") : QString();
+    const QLatin1String cast(m_spec.bigint);
     return { QStringLiteral("SELECT count(*), min(%1)%5, max(%1)%5 FROM %2 WHERE %3 = %6%4")
                  .arg(paren(e.version), e.table, paren(e.stream), where, cast, param()),
         { name } };
@@ -500,13 +483,8 @@ SqlStatement SqlBuilder::streamTime(const QString& name, bool last) const
 {
     const Profile::Events& e = m_profile.events;
     const QString where = e.where.isEmpty() ? QString() : QStringLiteral(" AND ") + paren(e.where);
-    QString time = paren(e.time);
-    if (m_dialect == SqlDialect::Postgres)
-        time = m_kinds.time == SqlValueKind::Timestamp
-            ? QStringLiteral("to_char(%1, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").arg(paren(e.time))
-            : asText(e.time);
     return { QStringLiteral("SELECT %1 FROM %2 WHERE %3 = %7%4 ORDER BY %5 %6 LIMIT 1")
-                 .arg(time, e.table, paren(e.stream), where, paren(e.version),
+                 .arg(timeText(), e.table, paren(e.stream), where, paren(e.version),
                      last ? QStringLiteral("DESC") : QStringLiteral("ASC"), param()),
         { name } };
 }
@@ -522,8 +500,9 @@ SqlStatement SqlBuilder::streamCategoryOf(const QString& name) const
 SqlStatement SqlBuilder::streams(const StreamQuery& query) const
 {
     const Profile::Events& e = m_profile.events;
-    const bool pg = m_dialect == SqlDialect::Postgres;
     const QString p = param();
+    // Names in byte order, as keyset paging and prefix ranges need.
+    const QString bytewise = m_bytewise ? QString() : QString(QLatin1String(m_spec.byteCollate));
     SqlWhere w;
     QString name;
     if (m_streamsFromTable) {
@@ -538,8 +517,7 @@ SqlStatement SqlBuilder::streams(const StreamQuery& query) const
     }
     const QString nameText = asText(name);
     if (!query.after.isEmpty())
-        w.add(nameText + (pg && !m_kinds.cCollation ? QStringLiteral(" COLLATE \"C\" > ") : QStringLiteral(" > ")) + p,
-            { query.after });
+        w.add(nameText + bytewise + QStringLiteral(" > ") + p, { query.after });
     if (!query.prefix.isEmpty())
         w.terms.append(prefixTerm(name, query.prefix, w));
     if (!query.contains.isEmpty())
@@ -547,14 +525,14 @@ SqlStatement SqlBuilder::streams(const StreamQuery& query) const
     const QString category = m_streamsFromTable ? categoryOf(name) : m_streamCategory;
     if (!query.category.isEmpty()) {
         const QString upper = prefixUpperBound(query.category + m_profile.category.separator);
-        if (m_profile.category.expression.isEmpty() && !upper.isEmpty() && (!pg || m_kinds.cCollation))
+        if (m_profile.category.expression.isEmpty() && !upper.isEmpty() && m_bytewise)
             w.add(QStringLiteral("(%1 = %2 OR (%1 >= %2 AND %1 < %2))").arg(nameText, p),
                 { query.category, QString(query.category + m_profile.category.separator), upper });
         else
             w.add(category + QStringLiteral(" = ") + p, { query.category });
     }
-    const QString order = nameText + (pg && !m_kinds.cCollation ? QStringLiteral(" COLLATE \"C\"") : QString());
-    const QString cast = pg ? QStringLiteral("::bigint") : QString();
+    const QString order = nameText + bytewise;
+    const QLatin1String cast(m_spec.bigint);
     QString sql;
     if (m_streamsFromTable) {
         sql = QStringLiteral("SELECT %1, %2%7, %3 FROM %4%5 ORDER BY %6")
@@ -573,7 +551,7 @@ SqlStatement SqlBuilder::streams(const StreamQuery& query) const
 
 SqlStatement SqlBuilder::categories() const
 {
-    const QString cast = m_dialect == SqlDialect::Postgres ? QStringLiteral("::bigint") : QString();
+    const QLatin1String cast(m_spec.bigint);
     if (m_streamsFromTable) {
         const Profile::Streams& s = m_profile.streams;
         const QString events = s.versionIsCount
@@ -595,17 +573,8 @@ SqlStatement SqlBuilder::logEdge(bool last) const
 {
     const Profile::Events& e = m_profile.events;
     const QString where = e.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(e.where);
-    QString time = e.time.isEmpty() ? QStringLiteral("NULL") : paren(e.time);
-    QString position = paren(e.position);
-    if (m_dialect == SqlDialect::Postgres) {
-        position += QStringLiteral("::bigint");
-        if (!e.time.isEmpty())
-            time = m_kinds.time == SqlValueKind::Timestamp
-                ? QStringLiteral("to_char(%1, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").arg(paren(e.time))
-                : asText(e.time);
-    }
     return { QStringLiteral("SELECT %1, %2 FROM %3%4 ORDER BY %5 %6 LIMIT 1")
-                 .arg(position, time, e.table, where, paren(e.position),
+                 .arg(paren(e.position) + QLatin1String(m_spec.bigint), timeText(), e.table, where, paren(e.position),
                      last ? QStringLiteral("DESC") : QStringLiteral("ASC")),
         {} };
 }
@@ -613,7 +582,7 @@ SqlStatement SqlBuilder::logEdge(bool last) const
 SqlStatement SqlBuilder::streamTableCounts() const
 {
     const Profile::Streams& s = m_profile.streams;
-    const QString cast = m_dialect == SqlDialect::Postgres ? QStringLiteral("::bigint") : QString();
+    const QLatin1String cast(m_spec.bigint);
     return { QStringLiteral("SELECT count(*), sum(%1 - %2 + 1)%5 FROM %3%4")
                  .arg(paren(s.version))
                  .arg(m_profile.events.firstVersion)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "layouts/profile.h"
+#include "sql/sqldialect.h"
 #include "store/eventstore.h"
 
 #include <QString>
@@ -11,8 +12,6 @@
 #include <optional>
 
 namespace es {
-
-enum class SqlDialect { Sqlite, Postgres };
 
 // WHERE terms and their bound values in text order. Terms mark parameters with SqlBuilder::param().
 struct SqlWhere {
@@ -38,7 +37,8 @@ struct SqlStatement {
 enum class SqlValueKind { Unknown, Json, Text, Bytes, Timestamp, Number };
 
 // The query logic shared by every SQL engine: the SQL for each read of the EventStore interface, from a resolved
-// profile. Engines only run the statements and read rows (column order documented at each function).
+// profile, spelled as the engine's SqlDialectSpec says. Engines only run the statements and read rows (column order
+// documented at each function).
 class SqlBuilder {
 public:
     struct Kinds {
@@ -58,15 +58,20 @@ public:
     // Exclusive upper bound of the strings starting with prefix; empty when there is none.
     static QString prefixUpperBound(const QString& prefix);
     static QString paren(const QString& expr) { return u'(' + expr + u')'; }
-    QString literal(const QString& text) const;
+    static QString literal(const QString& text);
 
     const Profile& profile() const { return m_profile; }
-    SqlDialect dialect() const { return m_dialect; }
+    SqlDialect dialect() const { return m_spec.id; }
+    const SqlDialectSpec& spec() const { return m_spec; }
     const Kinds& kinds() const { return m_kinds; }
     bool streamsFromTable() const { return m_streamsFromTable; }
     QString streamCategory() const { return m_streamCategory; }
     QString categoryOf(const QString& column) const;
     QString keyExpr(const EventFilter& filter) const;
+    // An expression as text: compared and returned as text by the engine.
+    QString asText(const QString& expr) const;
+    // The time column as events carry it (NULL when the layout keeps none).
+    QString timeText() const;
     QStringList notes() const;
 
     // Columns: position, stream, version, type, time, id, data, data-is-json, metadata, metadata-is-json,
@@ -117,13 +122,15 @@ public:
 private:
     QString timeBound(const QDateTime& t, const char* op, SqlWhere& w) const;
     void addJsonCondition(const JsonCondition& c, SqlWhere& w) const;
+    void addJsonbCondition(const JsonCondition& c, const QString& column, SqlWhere& w) const;
+    void addSqliteJsonCondition(const JsonCondition& c, const QString& column, SqlWhere& w) const;
     QString textContains(const QString& column, SqlValueKind kind) const;
     QString prefixTerm(const QString& column, const QString& prefix, SqlWhere& w) const;
-    QString asText(const QString& expr) const;
 
     Profile m_profile;
-    SqlDialect m_dialect;
+    const SqlDialectSpec& m_spec;
     Kinds m_kinds;
+    bool m_bytewise = true; // text ranges may stand for prefixes
     bool m_streamsFromTable = false;
     bool m_packedMetadata = false;
     QString m_selectEvent;

@@ -1,8 +1,10 @@
 #pragma once
 
-// What both engines make of the rows of SqlBuilder's stream, stream-count and category statements. Row is
+// What both engines make of the rows of SqlBuilder's event, stream, stream-count and category statements and of
+// checkpointsStatement() (sql/checkpointsql.h). Row is
 // PgStore::Rows or SqliteStore::Query: text(col), time(col), and integer(col, nullValue) with -1 for NULL by default.
 
+#include "core/checkpoint.h"
 #include "layouts/profile.h"
 #include "store/eventstore.h"
 
@@ -56,6 +58,27 @@ template <typename Row> CategoryInfo categoryFromRow(const Row& r)
     c.streams = r.integer(1, 0);
     c.events = r.integer(2);
     return c;
+}
+
+// A row of checkpointsStatement() over the profile's checkpoint sources.
+template <typename Row> CheckpointRow checkpointFromRow(const Row& r, const std::vector<Profile::Checkpoint>& sources)
+{
+    const Profile::Checkpoint& c = sources.at(size_t(r.integer(0, 0)));
+    CheckpointRow row;
+    row.name = r.text(1);
+    row.partition = r.text(2);
+    row.hasValue = !r.isNull(3);
+    row.raw = r.text(3);
+    row.position = r.integer(4);
+    if (row.hasValue && r.isNull(4))
+        row.error = QStringLiteral("unparseable checkpoint value \"%1\"").arg(row.raw);
+    if (!c.category.isEmpty())
+        row.scope.category = r.text(5);
+    else if (!c.stream.isEmpty())
+        row.scope.stream = r.text(5);
+    row.source = c.table;
+    row.format = c.format;
+    return row;
 }
 
 // The category of a stream where the profile cuts names at a separator; nullopt where an SQL expression decides

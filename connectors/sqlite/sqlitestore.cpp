@@ -1,6 +1,7 @@
 #include "sqlite/sqlitestore.h"
 
 #include "layouts/layoutdetector.h"
+#include "sql/checkpointsql.h"
 #include "sql/sqlbuilder.h"
 #include "sql/storerows_p.h"
 #include "sqlite/sqliteutil_p.h"
@@ -429,45 +430,14 @@ std::vector<qint64> SqliteStore::keyAnchors(const EventFilter& filter, int strid
 CheckpointSet SqliteStore::checkpoints()
 {
     CheckpointSet set;
-    const std::vector<Profile::Checkpoint>& sources = m_profile.checkpoints;
-    if (sources.empty()) {
-        set.note = m_missingCheckpointTables.isEmpty()
-            ? QStringLiteral("the layout %1 keeps no checkpoints").arg(m_profile.title)
-            : QStringLiteral("no checkpoint table in this store (looked for %1)")
-                  .arg(m_missingCheckpointTables.join(QStringLiteral(", ")));
+    if (m_profile.checkpoints.empty()) {
+        set.note = noCheckpointsNote(m_profile, m_missingCheckpointTables);
         return set;
     }
-    QStringList selects;
-    for (size_t i = 0; i < sources.size(); ++i) {
-        const Profile::Checkpoint& c = sources[i];
-        const QString scope = !c.category.isEmpty() ? paren(c.category)
-            : !c.stream.isEmpty()                   ? paren(c.stream)
-                                                    : QStringLiteral("NULL");
-        selects.append(QStringLiteral("SELECT %1, %2, %3, CAST(%4 AS TEXT), %5, %6 FROM %7%8 GROUP BY 2, 3")
-                           .arg(qulonglong(i))
-                           .arg(paren(c.name), c.partition.isEmpty() ? QStringLiteral("''") : paren(c.partition),
-                               paren(c.raw.isEmpty() ? c.position : c.raw), paren(c.position), scope, c.table,
-                               c.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(c.where)));
-    }
-    Query q(this, selects.join(QStringLiteral(" UNION ALL ")) + QStringLiteral(" ORDER BY 1, 2, 3"));
-    while (q.next()) {
-        const Profile::Checkpoint& c = sources[size_t(q.integer(0, 0))];
-        CheckpointRow row;
-        row.name = q.text(1);
-        row.partition = q.text(2);
-        row.raw = q.text(3);
-        row.hasValue = !q.isNull(3);
-        row.position = q.integer(4);
-        if (row.hasValue && q.isNull(4))
-            row.error = QStringLiteral("unparseable checkpoint value \"%1\"").arg(row.raw);
-        if (!c.category.isEmpty())
-            row.scope.category = q.text(5);
-        else if (!c.stream.isEmpty())
-            row.scope.stream = q.text(5);
-        row.source = c.table;
-        row.format = c.format;
-        set.rows.push_back(std::move(row));
-    }
+    const SqlStatement st = checkpointsStatement(*m_sql);
+    Query q(this, st.sql, st.values);
+    while (q.next())
+        set.rows.push_back(checkpointFromRow(q, m_profile.checkpoints));
     return set;
 }
 
