@@ -419,8 +419,11 @@ void ChartPanel::showSeries(const SeriesResult& series, const TimelineIndex& ind
 {
     QChart* chart = m_view->chart();
     chart->removeAllSeries();
-    for (QAbstractAxis* axis : chart->axes())
+    // removeAxis() hands the axis back to the caller.
+    for (QAbstractAxis* axis : chart->axes()) {
         chart->removeAxis(axis);
+        delete axis;
+    }
     auto* line = new QLineSeries(chart);
     double lo = 0;
     double hi = 0;
