@@ -146,6 +146,8 @@ StoreSession::~StoreSession()
         lane->shutDown();
     for (auto& [id, lane] : m_lanes)
         lane->thread().wait();
+    for (auto& lane : m_closing)
+        lane->thread().wait();
 }
 
 StoreSession::Lane StoreSession::openLane(const QString& name)
@@ -163,12 +165,23 @@ void StoreSession::closeLane(Lane laneId)
     auto it = m_lanes.find(id);
     if (it == m_lanes.end())
         return;
-    StoreLane* lane = it->second.release();
+    StoreLane* lane = it->second.get();
+    m_closing.push_back(std::move(it->second));
     m_lanes.erase(it);
     lane->cancelAll(m_nextJob.load());
-    // The lane's thread may still be finishing an interrupted statement: it is deleted once it has stopped.
+    // The lane's thread may still be finishing an interrupted statement: it is deleted once it has stopped, or by
+    // the destructor, which waits for it.
     connect(
-        &lane->thread(), &QThread::finished, this, [lane] { delete lane; }, Qt::QueuedConnection);
+        &lane->thread(), &QThread::finished, this,
+        [this, lane] {
+            for (auto c = m_closing.begin(); c != m_closing.end(); ++c) {
+                if (c->get() == lane) {
+                    m_closing.erase(c);
+                    break;
+                }
+            }
+        },
+        Qt::QueuedConnection);
     lane->shutDown();
 }
 

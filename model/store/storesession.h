@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <vector>
 
 class QTimer;
 
@@ -101,6 +102,7 @@ private:
 
     StoreOpener m_opener;
     std::map<int, std::unique_ptr<StoreLane>> m_lanes;
+    std::vector<std::unique_ptr<StoreLane>> m_closing; // closed, their threads still finishing
     int m_nextLane = 2;
     std::atomic<JobId> m_nextJob { 1 };
     std::atomic<int> m_pending { 0 };
