@@ -254,14 +254,8 @@ CategoryList PgStore::categories()
 StoreInfo PgStore::info(bool withCounts)
 {
     return m_session.run([&] {
-        StoreInfo info;
-        info.address = m_session.shownAddress();
-        info.engine = QStringLiteral("postgresql");
-        info.layout = m_profile.name;
-        info.layoutTitle = m_profile.title;
-        info.candidateLayouts = m_candidates;
-        info.notes = m_notes;
-        info.links = m_profile.links();
+        StoreInfo info
+            = layoutInfo(m_profile, m_session.shownAddress(), QStringLiteral("postgresql"), m_candidates, m_notes);
         for (const bool last : { false, true }) {
             query(m_sql->logEdge(last), [&](const Rows& r) {
                 (last ? info.headPosition : info.firstPosition) = r.integer(0);

@@ -83,6 +83,21 @@ template <typename Row> CheckpointRow checkpointFromRow(const Row& r, const std:
 
 // The category of a stream where the profile cuts names at a separator; nullopt where an SQL expression decides
 // (SqlBuilder::streamCategoryOf()).
+// What info() says of a store before it reads anything: the layout found and what it lacks.
+inline StoreInfo layoutInfo(const Profile& profile, const QString& address, const QString& engine,
+    const QStringList& candidates, const QStringList& notes)
+{
+    StoreInfo info;
+    info.address = address;
+    info.engine = engine;
+    info.layout = profile.name;
+    info.layoutTitle = profile.title;
+    info.candidateLayouts = candidates;
+    info.notes = notes;
+    info.links = profile.links();
+    return info;
+}
+
 inline std::optional<QString> categoryFromName(const Profile& profile, const QString& name)
 {
     if (!profile.category.expression.isEmpty())

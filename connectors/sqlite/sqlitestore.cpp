@@ -552,14 +552,7 @@ CategoryList SqliteStore::categories()
 
 StoreInfo SqliteStore::info(bool withCounts)
 {
-    StoreInfo info;
-    info.address = m_address;
-    info.engine = QStringLiteral("sqlite");
-    info.layout = m_profile.name;
-    info.layoutTitle = m_profile.title;
-    info.candidateLayouts = m_candidates;
-    info.notes = m_notes;
-    info.links = m_profile.links();
+    StoreInfo info = layoutInfo(m_profile, m_address, QStringLiteral("sqlite"), m_candidates, m_notes);
     for (const bool last : { false, true }) {
         const SqlStatement st = m_sql->logEdge(last);
         Query q(this, st.sql, st.values);
