@@ -1,6 +1,9 @@
 #include "store/storesession.h"
 
+#include "store/handoff.h"
+
 #include <QMetaObject>
+#include <QScopeGuard>
 #include <QThread>
 #include <QTimer>
 
@@ -25,8 +28,20 @@ public:
     {
         m_thread.setObjectName(name);
         moveToThread(&m_thread);
+        // The last thing the thread does that we control: everything it did is visible to whoever waited for it.
+        connect(
+            &m_thread, &QThread::finished, &m_thread, [this] { ES_TSAN_RELEASE(this); }, Qt::DirectConnection);
         m_thread.start();
     }
+
+    // Blocks until the thread has stopped (after shutDown()).
+    void join()
+    {
+        m_thread.wait();
+        ES_TSAN_ACQUIRE(this);
+    }
+
+    bool event(QEvent* event) override { return Handoff::deliver(event) || QObject::event(event); }
 
     ~StoreLane() override { Q_ASSERT(!m_thread.isRunning()); }
 
@@ -108,13 +123,10 @@ public:
     // Closes the connection on the lane's own thread, then stops the thread.
     void shutDown()
     {
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                close();
-                m_thread.quit();
-            },
-            Qt::QueuedConnection);
+        Handoff::post(this, [this] {
+            close();
+            m_thread.quit();
+        });
     }
 
 private:
@@ -145,9 +157,9 @@ StoreSession::~StoreSession()
     for (auto& [id, lane] : m_lanes)
         lane->shutDown();
     for (auto& [id, lane] : m_lanes)
-        lane->thread().wait();
+        lane->join();
     for (auto& lane : m_closing)
-        lane->thread().wait();
+        lane->join();
 }
 
 StoreSession::Lane StoreSession::openLane(const QString& name)
@@ -171,18 +183,33 @@ void StoreSession::closeLane(Lane laneId)
     lane->cancelAll(m_nextJob.load());
     // The lane's thread may still be finishing an interrupted statement: it is deleted once it has stopped, or by
     // the destructor, which waits for it.
+    QPointer<StoreSession> self(this);
     connect(
-        &lane->thread(), &QThread::finished, this,
-        [this, lane] {
-            for (auto c = m_closing.begin(); c != m_closing.end(); ++c) {
-                if (c->get() == lane) {
-                    m_closing.erase(c);
-                    break;
+        &lane->thread(), &QThread::finished, &lane->thread(),
+        [self, lane] {
+            // Runs after the lane's own release at finished(): publish this handler's reads too, for join().
+            const auto published = qScopeGuard([lane] { ES_TSAN_RELEASE(lane); });
+            if (!self)
+                return;
+            Handoff::post(self.data(), [self, lane] {
+                if (!self)
+                    return;
+                for (auto c = self->m_closing.begin(); c != self->m_closing.end(); ++c) {
+                    if (c->get() == lane) {
+                        lane->join();
+                        self->m_closing.erase(c);
+                        break;
+                    }
                 }
-            }
+            });
         },
-        Qt::QueuedConnection);
+        Qt::DirectConnection);
     lane->shutDown();
+}
+
+bool StoreSession::event(QEvent* event)
+{
+    return Handoff::deliver(event) || QObject::event(event);
 }
 
 StoreLane* StoreSession::lane(Lane laneId) const
@@ -204,16 +231,11 @@ JobId StoreSession::post(Lane laneId, QObject* context, Work work, std::function
 
     JobControl::ProgressSink sink;
     if (progress) {
-        sink = [ctx, progress](const JobProgress& report) {
-            if (!ctx)
-                return;
-            QMetaObject::invokeMethod(
-                ctx.data(),
-                [ctx, progress, report] {
-                    if (ctx)
-                        progress(report);
-                },
-                Qt::QueuedConnection);
+        sink = [self, ctx, progress](const JobProgress& report) {
+            Handoff::post(self.data(), [ctx, progress, report] {
+                if (ctx)
+                    progress(report);
+            });
         };
     }
     auto control = std::make_shared<JobControl>(std::move(sink));
@@ -222,8 +244,7 @@ JobId StoreSession::post(Lane laneId, QObject* context, Work work, std::function
     if (m_pending++ == 0)
         Q_EMIT busyChanged(true);
 
-    QMetaObject::invokeMethod(
-        lane,
+    Handoff::post(lane,
         [lane, id, control, work = std::move(work), failed = std::move(failed), cancelled = std::move(cancelled), ctx,
             self]() {
             // Everything the caller hears goes through here: on the session's thread, only while context lives,
@@ -231,9 +252,8 @@ JobId StoreSession::post(Lane laneId, QObject* context, Work work, std::function
             auto finish = [&](std::function<void()> deliver, std::optional<Failure> failure) {
                 if (!self)
                     return;
-                QMetaObject::invokeMethod(
-                    self.data(),
-                    [self, ctx, control, deliver = std::move(deliver), failure, failed, cancelled]() {
+                Handoff::post(
+                    self.data(), [self, ctx, control, deliver = std::move(deliver), failure, failed, cancelled]() {
                         if (ctx) {
                             if (control->isCancelled() || (failure && failure->isCancelled())) {
                                 if (cancelled)
@@ -250,8 +270,7 @@ JobId StoreSession::post(Lane laneId, QObject* context, Work work, std::function
                                 self->noteFailure(*failure);
                             self->jobEnded();
                         }
-                    },
-                    Qt::QueuedConnection);
+                    });
             };
             if (!lane->begin(id)) {
                 lane->end(id);
@@ -265,13 +284,10 @@ JobId StoreSession::post(Lane laneId, QObject* context, Work work, std::function
                 lane->end(id);
                 Failure failure = Failure::from(e);
                 if (self) {
-                    QMetaObject::invokeMethod(
-                        self.data(),
-                        [self, failure] {
-                            if (self && !failure.isDisconnected())
-                                Q_EMIT self->connectionFailed(failure);
-                        },
-                        Qt::QueuedConnection);
+                    Handoff::post(self.data(), [self, failure] {
+                        if (self && !failure.isDisconnected())
+                            Q_EMIT self->connectionFailed(failure);
+                    });
                 }
                 finish({}, failure);
                 return;
@@ -285,8 +301,7 @@ JobId StoreSession::post(Lane laneId, QObject* context, Work work, std::function
             }
             lane->end(id);
             finish(std::move(deliver), std::move(failure));
-        },
-        Qt::QueuedConnection);
+        });
     return id;
 }
 

@@ -44,8 +44,9 @@ public:
     Lane openLane(const QString& name);
     void closeLane(Lane lane);
 
-    // Runs job(store, control) on the lane's thread. The callbacks run on context's thread, never after context is
-    // gone. A job cancelled before it starts never runs; one running is interrupted.
+    // Runs job(store, control) on the lane's thread. The callbacks run on the session's thread (context's, which must
+    // be the same), never after context is gone. A job cancelled before it starts never runs; one running is
+    // interrupted.
     template <typename R>
     JobId run(Lane lane, QObject* context, std::function<R(EventStore&, JobControl&)> job, JobCallbacks<R> callbacks)
     {
@@ -89,6 +90,9 @@ Q_SIGNALS:
     // A job lost the connection; the session probes again after retryInMs.
     void disconnected(const es::Failure& failure, int retryInMs);
     void reconnected();
+
+protected:
+    bool event(QEvent* event) override;
 
 private:
     using Work = std::function<std::function<void()>(EventStore&, JobControl&)>;
