@@ -81,9 +81,27 @@ TEST_CASE("shape compiler: payloads better parsed whole are refused", "[fold][sh
         "tru",
         "not json",
         "",
+        // Not JSON although from_chars or a JS literal would take them (found by tests/fuzz/fuzz_shape).
+        "01",
+        "[-]",
+        "[1.]",
+        "[.5]",
+        "[1e]",
+        "[1e+]",
+        "[--1]",
+        "[1-2]",
+        R"(["\x41"])",
+        R"(["\v"])",
+        R"(["\0"])",
+        R"(["\u12"])",
+        R"(["\u12G4"])",
     };
     for (const QByteArray& json : refused) {
         INFO(json.toStdString());
         CHECK_FALSE(compile(json).ok);
+    }
+    for (const QByteArray json : { "[0, -0, 0.5, -1.25e-3, 1E+2, 10]", R"(["\" \\ \/ \b \f \n \r \t \u00e9"])" }) {
+        INFO(json.toStdString());
+        CHECK(compile(json).ok);
     }
 }

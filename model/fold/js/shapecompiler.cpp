@@ -17,6 +17,41 @@ void appendIndex(QByteArray& out, int n)
     out.append(digits, end - digits);
 }
 
+// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (from_chars also takes "01", "1." and "1e").
+bool isJsonNumber(const char* p, const char* end)
+{
+    const auto digits = [&] {
+        const char* start = p;
+        while (p < end && *p >= '0' && *p <= '9')
+            ++p;
+        return p > start;
+    };
+    if (p < end && *p == '-')
+        ++p;
+    if (p < end && *p == '0')
+        ++p;
+    else if (!digits())
+        return false;
+    if (p < end && *p == '.') {
+        ++p;
+        if (!digits())
+            return false;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        ++p;
+        if (p < end && (*p == '+' || *p == '-'))
+            ++p;
+        if (!digits())
+            return false;
+    }
+    return p == end;
+}
+
+bool isHex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 } // namespace
 
 ShapeCompiler::ShapeCompiler(
@@ -47,9 +82,18 @@ bool ShapeCompiler::stringToken(QByteArray& out)
 {
     const char* start = m_p++;
     while (m_p < m_end && *m_p != '"') {
-        if (*m_p == '\\')
-            ++m_p;
-        else if (uchar(*m_p) == 0xE2 && m_p + 2 < m_end && uchar(m_p[1]) == 0x80 && (uchar(m_p[2]) & 0xFE) == 0xA8)
+        if (*m_p == '\\') {
+            // Only JSON's escapes: \" \\ \/ \b \f \n \r \t and \uXXXX (JS would also take \x41, \v, \0).
+            if (++m_p >= m_end)
+                return false;
+            if (*m_p == 'u') {
+                if (m_end - m_p < 5 || !isHex(m_p[1]) || !isHex(m_p[2]) || !isHex(m_p[3]) || !isHex(m_p[4]))
+                    return false;
+                m_p += 4;
+            } else if (!std::strchr("\"\\/bfnrt", *m_p) || *m_p == '\0') {
+                return false;
+            }
+        } else if (uchar(*m_p) == 0xE2 && m_p + 2 < m_end && uchar(m_p[1]) == 0x80 && (uchar(m_p[2]) & 0xFE) == 0xA8)
             return false;
         else if (uchar(*m_p) < 0x20)
             return false;
@@ -128,6 +172,8 @@ bool ShapeCompiler::value(int depth)
                 || *m_p == 'E'))
             ++m_p;
         // Out of range (1e400, 1e-400) fails here, and the payload goes whole to JSON.parse.
+        if (!isJsonNumber(start, m_p))
+            return false;
         double d = 0;
         const auto [end, ec] = std::from_chars(start, m_p, d);
         if (ec != std::errc() || end != m_p)
