@@ -22,14 +22,7 @@ struct Node {
     std::vector<Member> members;
 
     Node* member(std::string_view key);
-    void makeObject()
-    {
-        if (!object) {
-            object = true;
-            raw.clear();
-            members.clear();
-        }
-    }
+    void makeObject(); // defined once Member is complete (clang's libstdc++ checks need it)
     void write(std::string& out) const;
 };
 
@@ -37,6 +30,15 @@ struct Node::Member {
     std::string key;
     Node value;
 };
+
+void Node::makeObject()
+{
+    if (!object) {
+        object = true;
+        raw.clear();
+        members.clear();
+    }
+}
 
 Node* Node::member(std::string_view key)
 {
