@@ -18,6 +18,8 @@ public:
     static constexpr int blockSize = 64;
 
     void append(qint64 value);
+    // Room in the block table for n values (the pages grow on their own without copying).
+    void reserve(qint64 n) { m_blocks.reserve(std::size_t((n + blockSize - 1) / blockSize)); }
     qint64 size() const { return m_size; }
     bool empty() const { return m_size == 0; }
     qint64 at(qint64 index) const;

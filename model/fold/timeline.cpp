@@ -164,7 +164,10 @@ bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
         EventFilter filter;
         filter.stream = m_stream;
         const ScopeStats stats = m_store.scopeStats(filter);
-        m_index->typeIds.reserve(qMax<qint64>(0, stats.count));
+        const qint64 expected = qMax<qint64>(0, stats.count);
+        m_index->positions.reserve(expected);
+        m_index->timesMs.reserve(expected);
+        m_index->typeIds.reserve(expected);
 
         QElapsedTimer timer;
         timer.start();
