@@ -76,11 +76,15 @@ FoldCommand::FoldCommand()
     , m_trace(QStringLiteral("trace"),
           QStringLiteral("Write JSON Lines {version, position, type, state, diff}, one per event folded, instead "
                          "of the final state."))
+    , m_memoryLimit(QStringLiteral("memory-limit"),
+          QStringLiteral("Stop with a reducer error (exit code 7) when the state grows past SIZE as compact JSON, "
+                         "e.g. 512M or 2G; 0 for no limit. Default: 256M."),
+          QStringLiteral("SIZE"))
 { }
 
 QList<QCommandLineOption> FoldCommand::options() const
 {
-    return { m_reducer, m_mergeByType, m_at, m_asOf, m_until, m_skipType, m_skipVersion, m_trace };
+    return { m_reducer, m_mergeByType, m_at, m_asOf, m_until, m_skipType, m_skipVersion, m_trace, m_memoryLimit };
 }
 
 QString FoldCommand::help()
@@ -127,6 +131,14 @@ int FoldCommand::run(const QCommandLineParser& parser, EventStore& store, const 
         }
     }
 
+    qint64 memoryLimit = Fold::defaultMemoryBudget;
+    if (parser.isSet(m_memoryLimit)) {
+        memoryLimit = parseByteSize(parser.value(m_memoryLimit));
+        if (memoryLimit < 0)
+            return usage(QStringLiteral("--memory-limit: \"%1\" is not a size (e.g. 512M, 2G, 0 for none).")
+                             .arg(parser.value(m_memoryLimit)));
+    }
+
     ReducerPtr reducer;
     if (parser.isSet(m_reducer)) {
         QString error;
@@ -146,6 +158,7 @@ int FoldCommand::run(const QCommandLineParser& parser, EventStore& store, const 
         printMessage(QStringLiteral("reducer %1: %2").arg(reducer->name(), reducerError.toString()));
         return ReducerFailed;
     }
+    fold->setMemoryBudget(memoryLimit);
     const bool until = parser.isSet(m_until);
     if (until && !fold->setStopPredicate(parser.value(m_until), &reducerError)) {
         printMessage(QStringLiteral("--until: %1").arg(reducerError.toString()));

@@ -33,6 +33,7 @@ private:
     QCommandLineOption m_skipType;
     QCommandLineOption m_skipVersion;
     QCommandLineOption m_trace;
+    QCommandLineOption m_memoryLimit;
 };
 
 } // namespace es::cli

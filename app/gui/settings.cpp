@@ -1,5 +1,6 @@
 #include "settings.h"
 
+#include "fold/timeline.h"
 #include "live/lag.h"
 #include "store/storeregistry.h"
 
@@ -18,6 +19,8 @@ const QString inspectorKey = QStringLiteral("window/inspectorSplitter");
 const QString lagPollKey = QStringLiteral("projections/pollSeconds");
 const QString lagStallKey = QStringLiteral("projections/stallSeconds");
 const QString lagCaughtUpKey = QStringLiteral("projections/caughtUpEvents");
+const QString foldMemoryKey = QStringLiteral("timetravel/memoryBudgetBytes");
+const QString snapshotBudgetKey = QStringLiteral("timetravel/snapshotBudgetBytes");
 
 Settings*& sharedInstance()
 {
@@ -158,6 +161,26 @@ qint64 Settings::lagCaughtUpEvents() const
 void Settings::setLagCaughtUpEvents(qint64 events)
 {
     m_settings->setValue(lagCaughtUpKey, events);
+}
+
+qint64 Settings::foldMemoryBudgetBytes() const
+{
+    return qMax<qint64>(0, m_settings->value(foldMemoryKey, TimelineOptions {}.memoryBudgetBytes).toLongLong());
+}
+
+void Settings::setFoldMemoryBudgetBytes(qint64 bytes)
+{
+    m_settings->setValue(foldMemoryKey, qMax<qint64>(0, bytes));
+}
+
+qint64 Settings::snapshotBudgetBytes() const
+{
+    return qMax<qint64>(0, m_settings->value(snapshotBudgetKey, TimelineOptions {}.snapshotBudgetBytes).toLongLong());
+}
+
+void Settings::setSnapshotBudgetBytes(qint64 bytes)
+{
+    m_settings->setValue(snapshotBudgetKey, qMax<qint64>(0, bytes));
 }
 
 } // namespace es

@@ -54,6 +54,14 @@ public:
     qint64 lagCaughtUpEvents() const;
     void setLagCaughtUpEvents(qint64 events);
 
+    // Time travel's memory: the most a reducer's state may hold, as compact JSON (default 256 MB; 0 = no limit),
+    // and the most the kept snapshots of states may hold together (default 64 MB, a hard cap). The index of a
+    // stream takes 3-5 bytes per event on top (see docs/ARCHITECTURE.md).
+    qint64 foldMemoryBudgetBytes() const;
+    void setFoldMemoryBudgetBytes(qint64 bytes);
+    qint64 snapshotBudgetBytes() const;
+    void setSnapshotBudgetBytes(qint64 bytes);
+
     void sync();
 
 Q_SIGNALS:

@@ -105,7 +105,7 @@ void TimelineStrip::paintEvent(QPaintEvent*)
         const double gap = g.tickWidth() >= 4 ? 1.0 : 0.0;
         for (qint64 i = 0; i < g.count; ++i) {
             const QRectF r(g.xOf(i), top, g.tickWidth() - gap, bottom - top);
-            p.fillRect(r, TimelineStripGeometry::typeColor(m_index->typeIds[std::size_t(i)]));
+            p.fillRect(r, TimelineStripGeometry::typeColor(m_index->typeIdAt(i)));
         }
     } else {
         if (m_columnTypes.empty()) {
@@ -119,7 +119,7 @@ void TimelineStrip::paintEvent(QPaintEvent*)
                 std::fill(counts.begin(), counts.end(), 0);
                 int best = -1;
                 for (qint64 i = first; i <= last; ++i) {
-                    const int id = qMin<int>(m_index->typeIds[std::size_t(i)], int(counts.size()) - 1);
+                    const int id = qMin<int>(m_index->typeIdAt(i), int(counts.size()) - 1);
                     if (best < 0 || ++counts[std::size_t(id)] > counts[std::size_t(best)])
                         best = id;
                 }

@@ -429,7 +429,7 @@ void ChartPanel::showSeries(const SeriesResult& series, const TimelineIndex& ind
     double hi = 0;
     bool first = true;
     for (const auto& [i, value] : series.points) {
-        const double x = byTime ? double(index.timesMs[std::size_t(i)]) : double(index.versionAt(i));
+        const double x = byTime ? double(index.timeMsAt(i)) : double(index.versionAt(i));
         line->append(x, value);
         lo = first ? value : qMin(lo, value);
         hi = first ? value : qMax(hi, value);

@@ -4,6 +4,7 @@
 #include "fold/statepaths.h"
 #include "messagebanner.h"
 #include "models/jsontreemodel.h"
+#include "settings.h"
 #include "store/storesession.h"
 #include "timelineindexmodel.h"
 #include "timelinestrip.h"
@@ -265,7 +266,10 @@ void TimeTravelWindow::connectEngine()
     });
     connect(m_engine, &TimeTravelEngine::loaded, this, &TimeTravelWindow::onLoaded);
     connect(m_engine, &TimeTravelEngine::loadFailed, this, [this](const Failure& failure) {
-        m_banner->showMessage(tr("Could not fold %1: %2").arg(m_stream, failure.message));
+        if (failure.kind == Failure::Kind::ReducerError || failure.kind == Failure::Kind::Io)
+            m_banner->showMessage(tr("Reducer %1: %2").arg(QFileInfo(m_loadingKey).fileName(), failure.message));
+        else
+            m_banner->showMessage(tr("Could not fold %1: %2").arg(m_stream, failure.message));
     });
     connect(m_engine, &TimeTravelEngine::stateReady, this, &TimeTravelWindow::onState);
     connect(m_engine, &TimeTravelEngine::compareReady, this, [this](const CompareResult& r) {
@@ -378,19 +382,19 @@ void TimeTravelWindow::loadReducer(bool keepCursor)
     const QString key = currentReducerKey();
     // Editors often save by replacing the file, which drops it from the watcher: watch it again every time.
     watchFile(ReducerCatalog::isFile(key) ? key : QString());
-    Failure failure;
-    const ReducerPtr reducer = ReducerCatalog::load(key, &failure);
-    if (!reducer) {
-        m_banner->showMessage(tr("Reducer %1: %2").arg(QFileInfo(key).fileName(), failure.message));
-        return;
-    }
     m_banner->dismiss();
     if (keepCursor && m_index) {
         m_pendingVersion = cursorVersion();
         m_hasPending = true;
     }
-    // Supersedes a fold still running for the previous reducer, and whatever was asked of it.
-    m_engine->load(reducer);
+    TimelineOptions options;
+    options.memoryBudgetBytes = Settings::instance()->foldMemoryBudgetBytes();
+    options.snapshotBudgetBytes = Settings::instance()->snapshotBudgetBytes();
+    // Read, compiled and folded on the engine's lane: a reducer whose top level never ends costs this window
+    // nothing; it ends as a ReducerError after the reducer's time budget. Supersedes a fold still running for the
+    // previous reducer, and whatever was asked of it.
+    m_loadingKey = key;
+    m_engine->load(key, options);
 }
 
 void TimeTravelWindow::onLoaded(const TimelineIndexPtr& index)
@@ -704,7 +708,10 @@ void TimeTravelWindow::updateStatus()
         if (t.isValid())
             text += QStringLiteral(" · ") + t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"));
     }
-    text += tr(" · reducer %1 · snapshot every %2 events").arg(m_index->reducerName).arg(m_index->snapshotInterval);
+    text += tr(" · reducer %1 · snapshot every %2 events · index %3")
+                .arg(m_index->reducerName)
+                .arg(m_index->snapshotInterval)
+                .arg(formatBytes(m_index->bytes()));
     m_status->setText(text);
 }
 

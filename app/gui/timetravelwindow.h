@@ -137,6 +137,7 @@ private:
     qint64 m_cursor = -1;
     qint64 m_pendingVersion = -1; // cursor version to restore after a (re)load
     bool m_hasPending = false;
+    QString m_loadingKey; // the reducer of the last load()
     CursorState m_shown;
     bool m_chartByTime = false;
 

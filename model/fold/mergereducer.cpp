@@ -24,6 +24,8 @@ struct Node {
     Node* member(std::string_view key);
     void makeObject(); // defined once Member is complete (clang's libstdc++ checks need it)
     void write(std::string& out) const;
+    // About the length of the node's compact JSON: what the memory budget counts.
+    qint64 weight() const;
 };
 
 struct Node::Member {
@@ -50,6 +52,16 @@ Node* Node::member(std::string_view key)
     return &members.back().value;
 }
 
+qint64 Node::weight() const
+{
+    if (!object)
+        return qint64(raw.size());
+    qint64 bytes = 2;
+    for (const auto& m : members)
+        bytes += qint64(m.key.size()) + 4 + m.value.weight();
+    return bytes;
+}
+
 void Node::write(std::string& out) const
 {
     if (!object) {
@@ -70,12 +82,14 @@ void Node::write(std::string& out) const
     out += '}';
 }
 
-// A validating scanner over UTF-8 JSON text that merges objects into a Node without building a document.
+// A validating scanner over UTF-8 JSON text that merges objects into a Node without building a document. Keeps
+// *weight (the state's Node::weight()) up to date as it merges.
 class Merger {
 public:
-    Merger(const char* begin, const char* end)
+    Merger(const char* begin, const char* end, qint64* weight = nullptr)
         : m_p(begin)
         , m_end(end)
+        , m_weight(weight ? weight : &m_ownWeight)
     { }
 
     // Checks the whole text is one valid JSON value; nothing is changed.
@@ -241,6 +255,8 @@ private:
     void mergeValue(Node& target)
     {
         if (m_p < m_end && *m_p == '{') {
+            if (!target.object)
+                *m_weight += 2 - qint64(target.raw.size());
             target.makeObject();
             ++m_p;
             ws();
@@ -255,7 +271,11 @@ private:
                 ws();
                 ++m_p; // ':'
                 ws();
-                mergeValue(*target.member(key));
+                const std::size_t members = target.members.size();
+                Node* child = target.member(key);
+                if (target.members.size() != members)
+                    *m_weight += qint64(key.size()) + 4;
+                mergeValue(*child);
                 ws();
                 if (m_p < m_end && *m_p == ',') {
                     ++m_p;
@@ -269,16 +289,20 @@ private:
         }
         const char* start = m_p;
         skipValue(0);
+        *m_weight -= target.weight();
         target.object = false;
         target.members.clear();
         if (*start == '[' || *start == '"')
             compact(start, m_p, target.raw);
         else
             target.raw.assign(start, std::size_t(m_p - start));
+        *m_weight += qint64(target.raw.size());
     }
 
     const char* m_p;
     const char* m_end;
+    qint64 m_ownWeight = 0;
+    qint64* m_weight;
 };
 
 class MergeFold : public Fold {
@@ -293,6 +317,7 @@ public:
     {
         m_root = Node();
         m_root.makeObject();
+        m_weight = m_root.weight();
         return std::nullopt;
     }
 
@@ -311,6 +336,7 @@ public:
         m_root = Node();
         m_root.makeObject();
         merger.mergeInto(m_root);
+        m_weight = m_root.weight();
         return true;
     }
 
@@ -333,6 +359,17 @@ public:
         FoldResult result;
         for (qsizetype i = 0; i < count; ++i) {
             const Event& e = events[i];
+            // The event after the one that took the state past the budget stops the fold: the state stays as of
+            // the event before, as with any reducer error.
+            if (m_memoryBudget > 0 && m_weight > m_memoryBudget) {
+                ReducerError error = memoryError(m_weight);
+                error.version = e.version;
+                error.position = e.position;
+                error.eventType = e.type;
+                result.applied = i;
+                result.error = std::move(error);
+                return result;
+            }
             if (auto error = applyOne(e)) {
                 result.applied = i;
                 result.error = std::move(error);
@@ -365,9 +402,9 @@ private:
             return std::nullopt;
         Node* target = &m_root;
         if (m_mode == MergeReducer::Mode::ByType)
-            target = m_root.member(typeKey(e.type));
+            target = member(m_root, typeKey(e.type));
         if (data.isJson()) {
-            Merger merger(data.bytes.constData(), data.bytes.constData() + data.bytes.size());
+            Merger merger(data.bytes.constData(), data.bytes.constData() + data.bytes.size(), &m_weight);
             if (!merger.validate()) {
                 ReducerError error;
                 error.kind = ReducerError::Kind::BadPayload;
@@ -378,18 +415,30 @@ private:
                 return error;
             }
             if (!merger.isObject() && m_mode == MergeReducer::Mode::Flat)
-                target = m_root.member(typeKey(e.type));
+                target = member(m_root, typeKey(e.type));
             merger.mergeInto(*target);
             return std::nullopt;
         }
         if (m_mode == MergeReducer::Mode::Flat)
-            target = m_root.member(typeKey(e.type));
+            target = member(m_root, typeKey(e.type));
         QByteArray text;
         data.appendJson(text);
+        m_weight -= target->weight();
         target->object = false;
         target->members.clear();
         target->raw.assign(text.constData(), std::size_t(text.size()));
+        m_weight += text.size();
         return std::nullopt;
+    }
+
+    // The member of an object node, counted in the weight when it is new.
+    Node* member(Node& node, std::string_view key)
+    {
+        const std::size_t members = node.members.size();
+        Node* child = node.member(key);
+        if (node.members.size() != members)
+            m_weight += qint64(key.size()) + 4;
+        return child;
     }
 
     std::string_view typeKey(const QString& type)
@@ -405,6 +454,7 @@ private:
 
     MergeReducer::Mode m_mode;
     Node m_root;
+    qint64 m_weight = 2; // m_root.weight(), kept up to date
     std::string m_buffer;
     QString m_lastType;
     std::string m_lastTypeKey;

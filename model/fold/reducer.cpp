@@ -22,6 +22,8 @@ QString ReducerError::kindName() const
         return QStringLiteral("bad state");
     case Kind::Cancelled:
         return QStringLiteral("cancelled");
+    case Kind::Memory:
+        return QStringLiteral("out of memory budget");
     }
     return {};
 }
@@ -37,6 +39,55 @@ QString ReducerError::toString() const
     if (line > 0)
         text += QStringLiteral(" (line %1)").arg(line);
     return text;
+}
+
+ReducerError Fold::memoryError(qint64 bytes) const
+{
+    ReducerError error;
+    error.kind = ReducerError::Kind::Memory;
+    error.message = QStringLiteral("the state grew to %1 of JSON, past the memory budget of %2 "
+                                   "(raise it in the settings, or with --memory-limit)")
+                        .arg(formatBytes(bytes), formatBytes(m_memoryBudget));
+    return error;
+}
+
+QString formatBytes(qint64 bytes)
+{
+    if (bytes < 1024)
+        return QStringLiteral("%1 bytes").arg(bytes);
+    const char* const units[] = { "KB", "MB", "GB", "TB" };
+    double value = double(bytes) / 1024.0;
+    int unit = 0;
+    while (value >= 1024.0 && unit < 3) {
+        value /= 1024.0;
+        ++unit;
+    }
+    return QStringLiteral("%1 %2").arg(value, 0, 'f', value < 10 ? 1 : 0).arg(QLatin1String(units[unit]));
+}
+
+qint64 parseByteSize(const QString& text)
+{
+    QString t = text.trimmed().toUpper();
+    if (t.endsWith(QLatin1Char('B')))
+        t.chop(1);
+    double factor = 1;
+    if (!t.isEmpty()) {
+        const QChar unit = t.back();
+        const int shift = unit == QLatin1Char('K') ? 10
+            : unit == QLatin1Char('M')             ? 20
+            : unit == QLatin1Char('G')             ? 30
+            : unit == QLatin1Char('T')             ? 40
+                                                   : 0;
+        if (shift) {
+            factor = double(1LL << shift);
+            t.chop(1);
+        }
+    }
+    bool ok = false;
+    const double value = t.trimmed().toDouble(&ok);
+    if (!ok || value < 0 || value * factor > 9.0e18)
+        return -1;
+    return qint64(value * factor);
 }
 
 QJsonValue Fold::state()

@@ -13,7 +13,7 @@ namespace es {
 
 // What went wrong in a reducer, and at which event. Errors are values: nothing here throws.
 struct ReducerError {
-    enum class Kind { Syntax, Threw, Timeout, BadPayload, BadState, Cancelled };
+    enum class Kind { Syntax, Threw, Timeout, BadPayload, BadState, Cancelled, Memory };
     Kind kind = Kind::Threw;
     QString message;
     int line = -1; // in the reducer source, where known
@@ -38,7 +38,19 @@ struct FoldResult {
 // A running fold: holds the state between calls. Thread-affine: use it only in the thread that created it.
 class Fold {
 public:
+    // The state may grow to this many bytes of compact JSON unless a caller says otherwise (settings, --memory-limit).
+    static constexpr qint64 defaultMemoryBudget = 256LL * 1024 * 1024;
+
     virtual ~Fold() = default;
+
+    // The most the state may hold, as the length of its compact JSON text; 0 = no limit. A fold whose state grows
+    // past it stops with a ReducerError of kind Memory, the state as of the event before the one it names: the merge
+    // fold names the event after the one that took it past, a JS fold the last event of the batch (of up to 2048,
+    // fewer when a caller applies fewer) after which its state was past it.
+    void setMemoryBudget(qint64 bytes) { m_memoryBudget = qMax<qint64>(0, bytes); }
+    qint64 memoryBudget() const { return m_memoryBudget; }
+    // The error for a state of `bytes` past the budget.
+    ReducerError memoryError(qint64 bytes) const;
 
     // Back to the reducer's initial state ($init). A failing $init leaves the state null and returns the error.
     virtual std::optional<ReducerError> reset() = 0;
@@ -54,7 +66,15 @@ public:
     // A JS predicate over (state, event): an expression such as `state.balance < 0` (also `s`, `e`, `event`) or a
     // function `(state, event) => ...`. apply() then stops after the first event for which it holds. Empty removes it.
     virtual bool setStopPredicate(const QString& source, ReducerError* error) = 0;
+
+protected:
+    qint64 m_memoryBudget = defaultMemoryBudget;
 };
+
+// "256 MB", "1.5 GB", "900 KB": a byte count for messages.
+QString formatBytes(qint64 bytes);
+// "256M", "2G", "512k", "1000000" (bytes); 0 = no limit. -1 when the text is not a size.
+qint64 parseByteSize(const QString& text);
 
 // How to fold a stream: a description that can cross threads. createFold() is called in the thread that folds.
 class Reducer {

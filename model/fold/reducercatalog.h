@@ -39,9 +39,12 @@ public:
     static QString preferredFor(const std::vector<Entry>& entries, const QString& stream);
     // A file on disk, worth watching for saves (a compiled-in sample never changes).
     static bool isFile(const QString& key);
-    // The reducer a key names: a merge reducer, or a JS reducer read and test-compiled. Null with *failure set (Io
-    // when the source cannot be read, ReducerError when it does not compile or its $init throws).
-    static ReducerPtr load(const QString& key, Failure* failure = nullptr);
+    enum class Check { Yes, No };
+    // The reducer a key names: a merge reducer, or a JS reducer read and (with Check::Yes) test-compiled. Null with
+    // *failure set (Io when the source cannot be read, ReducerError when it does not compile, or its top level or
+    // $init throws or outruns the time budget). Compiling runs the reducer's top level: call it off the GUI thread
+    // (TimeTravelEngine::load(key) does); with Check::No only the file is read.
+    static ReducerPtr load(const QString& key, Failure* failure = nullptr, Check check = Check::Yes);
 };
 
 } // namespace es

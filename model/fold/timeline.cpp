@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 
 #include <algorithm>
+#include <limits>
 
 namespace es {
 
@@ -57,6 +58,7 @@ bool Timeline::ensureFold()
         m_failure = Failure { Failure::Kind::ReducerError, error.toString() };
         return false;
     }
+    m_fold->setMemoryBudget(m_options.memoryBudgetBytes);
     m_foldIndex = -1;
     return true;
 }
@@ -64,22 +66,6 @@ bool Timeline::ensureFold()
 void Timeline::indexEvent(const Event& e)
 {
     TimelineIndex& ix = *m_index;
-    const qint64 index = ix.count();
-    if (index == 0) {
-        ix.firstVersion = e.version;
-    } else if (ix.denseVersions && e.version != ix.firstVersion + index) {
-        ix.denseVersions = false;
-        ix.versions.reserve(ix.positions.capacity());
-        for (qint64 i = 0; i < index; ++i)
-            ix.versions.push_back(ix.firstVersion + i);
-    }
-    if (!ix.denseVersions)
-        ix.versions.push_back(e.version);
-    ix.positions.push_back(e.position);
-    const qint64 ms = e.time.isValid() ? e.time.toMSecsSinceEpoch() : noTime;
-    if (!ix.timesMs.empty() && (ms == noTime || ms < ix.timesMs.back()))
-        ix.timesSorted = false;
-    ix.timesMs.push_back(ms);
     auto it = m_typeIdByName.constFind(e.type);
     quint16 id;
     if (it != m_typeIdByName.constEnd()) {
@@ -93,7 +79,7 @@ void Timeline::indexEvent(const Event& e)
                 m_skipTypeIds.insert(id);
         }
     }
-    ix.typeIds.push_back(id);
+    ix.append(e.version, e.position, e.time.isValid() ? e.time.toMSecsSinceEpoch() : noTime, id);
 }
 
 FoldResult Timeline::applyFiltered(const Event* events, qsizetype count)
@@ -132,17 +118,21 @@ void Timeline::addSnapshot(qint64 index)
     Snapshot s { index, m_fold->stateJson() };
     m_snapshotBytes += s.state.size();
     m_snapshots.push_back(std::move(s));
-    if (m_snapshotBytes > m_options.snapshotBudgetBytes && m_interval < m_options.maxInterval)
-        thinSnapshots(m_interval * 2);
+    // A hard cap at every size: the interval doubles (past maxInterval if it must) until the snapshots fit, down to
+    // the initial state alone, which seek() always needs.
+    while (m_snapshotBytes > m_options.snapshotBudgetBytes && m_snapshots.size() > 1) {
+        thinSnapshots(m_interval < (1 << 29) ? m_interval * 2 : std::numeric_limits<int>::max());
+        m_budgetInterval = m_interval;
+    }
 }
 
 void Timeline::thinSnapshots(int newInterval)
 {
-    m_interval = qBound(m_options.minInterval, newInterval, m_options.maxInterval);
+    m_interval = qMax(m_options.minInterval, newInterval);
     std::vector<Snapshot> kept;
     m_snapshotBytes = 0;
     for (auto& s : m_snapshots) {
-        if (s.index < 0 || (s.index + 1) % m_interval == 0) {
+        if (s.index < 0 || (m_interval < std::numeric_limits<int>::max() && (s.index + 1) % m_interval == 0)) {
             m_snapshotBytes += s.state.size();
             kept.push_back(std::move(s));
         }
@@ -159,6 +149,7 @@ bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
     m_fold.reset();
     m_snapshots.clear();
     m_snapshotBytes = 0;
+    m_budgetInterval = 1;
     // A new index: one handed out by an earlier build stays as it was.
     m_index = std::make_shared<TimelineIndex>();
     m_index->stream = m_stream;
@@ -173,7 +164,7 @@ bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
         EventFilter filter;
         filter.stream = m_stream;
         const ScopeStats stats = m_store.scopeStats(filter);
-        const std::size_t expected = std::size_t(qMax<qint64>(0, stats.count));
+        const qint64 expected = qMax<qint64>(0, stats.count);
         m_index->positions.reserve(expected);
         m_index->timesMs.reserve(expected);
         m_index->typeIds.reserve(expected);
@@ -215,7 +206,9 @@ bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
                 // Read and fold cost per event decides how far apart snapshots may be for a jump to stay cheap.
                 m_usPerEvent = double(timer.nsecsElapsed()) / 1000.0 / qMax<qint64>(1, count());
                 const double events = m_options.rebuildTargetMs * 1000.0 / qMax(0.01, m_usPerEvent);
-                thinSnapshots(floorPowerOfTwo(qMax(1.0, events)));
+                // Never closer than the budget already made them.
+                thinSnapshots(qMax(m_budgetInterval,
+                    qBound(m_options.minInterval, floorPowerOfTwo(qMax(1.0, events)), m_options.maxInterval)));
                 calibrated = true;
             }
             if (progress && !progress(count(), qMax(stats.count, count())))

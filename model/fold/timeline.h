@@ -22,8 +22,11 @@ struct TimelineOptions {
     // Snapshots are kept so that rebuilding any version costs about this much, from the measured cost per event.
     double rebuildTargetMs = 3.0;
     int minInterval = 16;
-    int maxInterval = 1 << 16;
-    qint64 snapshotBudgetBytes = 64LL * 1024 * 1024; // beyond it the interval doubles
+    int maxInterval = 1 << 16; // as far apart as the rebuild target may put them; the budget may go further
+    // A hard cap on the snapshots' bytes: past it the interval doubles (beyond maxInterval too) until they fit.
+    qint64 snapshotBudgetBytes = 64LL * 1024 * 1024;
+    // The most the reducer's state may hold (Fold::setMemoryBudget); 0 = no limit.
+    qint64 memoryBudgetBytes = Fold::defaultMemoryBudget;
     // What-if: these events are not folded (the state at a skipped version is the state before it).
     QSet<qint64> skipVersions;
     QStringList skipTypes;
@@ -146,6 +149,7 @@ private:
     std::vector<Snapshot> m_snapshots;
     qint64 m_snapshotBytes = 0;
     int m_interval = 64;
+    int m_budgetInterval = 1; // the interval the snapshot budget forced, which calibration keeps
     double m_usPerEvent = 0;
 };
 

@@ -2,13 +2,11 @@
 
 #include <QTimeZone>
 
-#include <algorithm>
-
 namespace es {
 
 QDateTime TimelineIndex::timeAt(qint64 index) const
 {
-    const qint64 ms = timesMs[std::size_t(index)];
+    const qint64 ms = timesMs.at(index);
     return ms == noTime ? QDateTime() : QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
 }
 
@@ -18,8 +16,7 @@ qint64 TimelineIndex::indexAtOrBefore(qint64 version) const
         return -1;
     if (denseVersions)
         return qBound<qint64>(-1, version - firstVersion, count() - 1);
-    const auto it = std::upper_bound(versions.begin(), versions.end(), version);
-    return qint64(it - versions.begin()) - 1;
+    return versions.upperBound(version) - 1;
 }
 
 qint64 TimelineIndex::indexAsOf(const QDateTime& time) const
@@ -28,12 +25,37 @@ qint64 TimelineIndex::indexAsOf(const QDateTime& time) const
         return -1;
     const qint64 ms = time.toMSecsSinceEpoch();
     if (timesSorted)
-        return qint64(std::upper_bound(timesMs.begin(), timesMs.end(), ms) - timesMs.begin()) - 1;
-    for (qint64 i = count() - 1; i >= 0; --i) {
-        if (timesMs[std::size_t(i)] != noTime && timesMs[std::size_t(i)] <= ms)
-            return i;
+        return timesMs.upperBound(ms) - 1;
+    qint64 found = -1;
+    timesMs.scan(0, count(), [&](qint64 i, qint64 t) {
+        if (t != noTime && t <= ms)
+            found = i;
+    });
+    return found;
+}
+
+qint64 TimelineIndex::bytes() const
+{
+    return versions.bytes() + positions.bytes() + timesMs.bytes() + typeIds.bytes() + qint64(sizeof(*this));
+}
+
+void TimelineIndex::append(qint64 version, qint64 position, qint64 timeMs, quint16 typeId)
+{
+    const qint64 index = count();
+    if (index == 0) {
+        firstVersion = version;
+    } else if (denseVersions && version != firstVersion + index) {
+        denseVersions = false;
+        for (qint64 i = 0; i < index; ++i)
+            versions.append(firstVersion + i);
     }
-    return -1;
+    if (!denseVersions)
+        versions.append(version);
+    positions.append(position);
+    if (index > 0 && (timeMs == noTime || timeMs < timesMs.back()))
+        timesSorted = false;
+    timesMs.append(timeMs);
+    typeIds.append(typeId);
 }
 
 } // namespace es

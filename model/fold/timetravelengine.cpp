@@ -1,5 +1,6 @@
 #include "fold/timetravelengine.h"
 
+#include "fold/reducercatalog.h"
 #include "fold/statepaths.h"
 
 #include <QThread>
@@ -152,6 +153,16 @@ void TimeTravelEngine::cancelAllJobs()
 
 void TimeTravelEngine::load(ReducerPtr reducer, TimelineOptions options)
 {
+    startLoad(std::move(reducer), {}, std::move(options));
+}
+
+void TimeTravelEngine::load(const QString& reducerKey, TimelineOptions options)
+{
+    startLoad(nullptr, reducerKey, std::move(options));
+}
+
+void TimeTravelEngine::startLoad(ReducerPtr reducer, const QString& reducerKey, TimelineOptions options)
+{
     if (!m_session)
         return;
     const quint64 generation = m_loadGeneration.next();
@@ -159,8 +170,16 @@ void TimeTravelEngine::load(ReducerPtr reducer, TimelineOptions options)
     const QString what = tr("Folding %1").arg(m_stream);
     runLong<TimelineIndexPtr>(
         what,
-        [reducer, options, what](State& state, EventStore& store, JobControl& control) {
-            auto timeline = std::make_unique<Timeline>(store, state.stream, reducer, options);
+        [reducer, reducerKey, options, what](State& state, EventStore& store, JobControl& control) {
+            ReducerPtr chosen = reducer;
+            if (!chosen) {
+                // Not test-compiled first: build() compiles it once, and says why when it cannot.
+                Failure failure;
+                chosen = ReducerCatalog::load(reducerKey, &failure, ReducerCatalog::Check::No);
+                if (!chosen)
+                    throw StoreError(failure.message, failure.kind);
+            }
+            auto timeline = std::make_unique<Timeline>(store, state.stream, chosen, options);
             const bool built = timeline->build(
                 [&](qint64 done, qint64 total) {
                     control.progress(done, total, what);

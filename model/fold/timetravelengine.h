@@ -80,6 +80,11 @@ public:
     // Folds the stream with `reducer`; a load still queued or running is superseded (it ends without a signal).
     // Requests made before it are cancelled: they were about the previous fold.
     void load(ReducerPtr reducer, TimelineOptions options = {});
+    // The same with the reducer a ReducerCatalog key names, read and compiled on the engine's lane: a JS reducer's
+    // top level runs there (under its time budget), never on the caller's thread. A source that cannot be read
+    // fails with Io, one that does not compile, or whose top level or $init throws or runs too long, with
+    // ReducerError.
+    void load(const QString& reducerKey, TimelineOptions options = {});
     quint64 requestState(qint64 version);
     void requestCompare(qint64 fromVersion, qint64 toVersion);
     // The first version after `afterVersion` where any of the predicates holds.
@@ -113,6 +118,8 @@ private:
         std::function<void(const Failure&)> failed, std::function<void()> cancelled = {});
     template <typename R> JobId runOnLane(LaneJob<R> job, JobCallbacks<R> callbacks, const QString& what = {});
     void longJobEnded(JobId id);
+    // reducer, or when null the one reducerKey names.
+    void startLoad(ReducerPtr reducer, const QString& reducerKey, TimelineOptions options);
     void cancelAllJobs();
 
     QPointer<StoreSession> m_session;

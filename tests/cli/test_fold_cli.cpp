@@ -326,3 +326,34 @@ TEST_CASE("cli fold: a throwing reducer is reported with the event", "[cli][fold
     noStream.code = runProcess(cli, { QStringLiteral("fold"), store().path }, &noStream.out, &noStream.err);
     CHECK(noStream.code == 2);
 }
+
+TEST_CASE("cli fold: --memory-limit stops a state that grows past it", "[cli][fold]")
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("grows.js"));
+    QFile file(path);
+    REQUIRE(file.open(QIODevice::WriteOnly));
+    file.write("({ $init: () => ({ all: [] }), $any: (s, e) => { s.all.push(e.data); } })\n");
+    file.close();
+
+    const Result js
+        = fold({ QStringLiteral("--reducer"), path, QStringLiteral("--memory-limit"), QStringLiteral("1K") });
+    INFO(js.err.constData());
+    CHECK(js.code == 7);
+    CHECK(js.out.isEmpty());
+    CHECK(js.err.contains("out of memory budget"));
+    CHECK(js.err.contains("past the memory budget of 1.0 KB"));
+
+    const Result merge = fold({ QStringLiteral("--memory-limit"), QStringLiteral("40") });
+    INFO(merge.err.constData());
+    CHECK(merge.code == 7);
+    CHECK(merge.err.contains("past the memory budget of 40 bytes"));
+
+    // Within the limit, and with none.
+    CHECK(
+        fold({ QStringLiteral("--reducer"), path, QStringLiteral("--memory-limit"), QStringLiteral("64M") }).code == 0);
+    CHECK(fold({ QStringLiteral("--reducer"), path, QStringLiteral("--memory-limit"), QStringLiteral("0") }).code == 0);
+    const Result bad = fold({ QStringLiteral("--memory-limit"), QStringLiteral("lots") });
+    CHECK(bad.code == 2);
+    CHECK(bad.err.contains("--memory-limit: \"lots\" is not a size"));
+}

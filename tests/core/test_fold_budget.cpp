@@ -138,7 +138,8 @@ TEST_CASE("fold budget: a state whose toJSON never ends stops the fold with a ti
     REQUIRE(timeline.build());
     REQUIRE(timeline.reducerError());
     CHECK(timeline.reducerError()->kind == ReducerError::Kind::Timeout);
-    CHECK(timeline.reducerError()->version == s.events[2].version);
+    // Caught as the state is measured after the event that set the toJSON (the memory budget measures it there).
+    CHECK(timeline.reducerError()->version == s.events[1].version);
     CHECK(timeline.stateAt(timeline.firstVersion()).toObject().value(QStringLiteral("balance")).toInteger() == 10);
     CHECK(timer.elapsed() < 2 * promptlyMs);
 }

@@ -107,6 +107,14 @@ TEST_CASE("reducer catalog: merge reducers, compiled-in samples and the user's o
     CHECK(failure.message.contains(QLatin1String("syntax"), Qt::CaseInsensitive));
     CHECK_FALSE(ReducerCatalog::load(userFolder + QStringLiteral("/missing.js"), &failure));
     CHECK(failure.kind == Failure::Kind::Io);
+    // Unchecked, only read: compiling it (and finding the syntax error) is left to the fold, off the GUI thread.
+    const ReducerPtr unchecked = ReducerCatalog::load(broken->key, &failure, ReducerCatalog::Check::No);
+    REQUIRE(unchecked);
+    ReducerError compileError;
+    CHECK_FALSE(unchecked->createFold(&compileError));
+    CHECK(compileError.kind == ReducerError::Kind::Syntax);
+    CHECK_FALSE(ReducerCatalog::load(userFolder + QStringLiteral("/missing.js"), &failure, ReducerCatalog::Check::No));
+    CHECK(failure.kind == Failure::Kind::Io);
 
     // The merge reducers need no file.
     CHECK(ReducerCatalog::load(ReducerCatalog::mergeKey));

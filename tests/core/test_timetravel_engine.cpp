@@ -11,6 +11,7 @@
 #include "testutils.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -173,4 +174,38 @@ TEST_CASE("time travel engine: outlives its session without harm", "[timetravel]
     engine.requestState(3); // nothing to answer it, and nothing breaks
     engine.load(std::make_shared<MergeReducer>());
     CHECK_FALSE(engine.isBusy());
+}
+
+TEST_CASE("time travel engine: a reducer named by key loads on the lane; a hanging top level fails there",
+    "[timetravel][engine]")
+{
+    Ledger ledger(500);
+    StoreSession session(StoreOpener { ledger.path, {} });
+    TimeTravelEngine engine(&session, QStringLiteral("ledger-1"));
+    QTemporaryDir dir;
+    const QString hang = dir.filePath(QStringLiteral("hang.js"));
+    QFile file(hang);
+    REQUIRE(file.open(QIODevice::WriteOnly));
+    file.write("for (;;) {}\n");
+    file.close();
+
+    QSignalSpy failed(&engine, &TimeTravelEngine::loadFailed);
+    QElapsedTimer timer;
+    timer.start();
+    engine.load(hang);
+    CHECK(timer.elapsed() < 200); // the caller's thread only queues the job
+    REQUIRE(waitFor([&] { return failed.count() == 1; }, Timeout));
+    const auto failure = failed.first().at(0).value<Failure>();
+    CHECK(failure.kind == Failure::Kind::ReducerError);
+    CHECK(failure.message.contains(QLatin1String("loading the script took longer than 2000 ms")));
+    CHECK(timer.elapsed() >= JsReducer::defaultBudgetMs);
+
+    // A missing file is an i/o failure; a good key folds.
+    engine.load(dir.filePath(QStringLiteral("missing.js")));
+    REQUIRE(waitFor([&] { return failed.count() == 2; }, Timeout));
+    CHECK(failed.last().at(0).value<Failure>().kind == Failure::Kind::Io);
+    QSignalSpy loaded(&engine, &TimeTravelEngine::loaded);
+    engine.load(QStringLiteral("merge"));
+    REQUIRE(waitFor([&] { return loaded.count() == 1; }, Timeout));
+    CHECK(loaded.first().at(0).value<TimelineIndexPtr>()->count() == 500);
 }

@@ -2,6 +2,7 @@
 
 #include "core/test_fold_support.h"
 #include "eventview.h"
+#include "fold/js/jsreducer.h"
 #include "fold/timetravelengine.h"
 #include "mainwindow.h"
 #include "messagebanner.h"
@@ -17,6 +18,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,6 +27,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeView>
 #include <QTreeWidget>
 #include <QtCharts/QChartView>
@@ -431,4 +434,51 @@ TEST_CASE("time travel: a long fold shows progress and can be cancelled; play mo
     const qint64 stoppedAt = w.cursorVersion();
     QTest::qWait(300);
     CHECK(w.cursorVersion() == stoppedAt);
+}
+
+TEST_CASE("time travel: a reducer whose top level never ends does not block the window", "[timetravel]")
+{
+    DemoAccount& d = demo();
+    QTemporaryDir dir;
+    Settings::useFile(dir.filePath(QStringLiteral("settings.ini")));
+    StoreSession session(StoreOpener { d.path, {} });
+    TimeTravelWindow w(&session, d.stream);
+    w.show();
+    REQUIRE(waitFor([&] { return w.isReady(); }, Timeout));
+
+    // The event loop keeps turning while the reducer loads on the engine's lane: the longest pause between two
+    // ticks of a 10 ms timer stays far below the reducer's time budget (2 s).
+    QElapsedTimer sinceTick;
+    qint64 longestPauseMs = 0;
+    QTimer ticker;
+    ticker.setInterval(10);
+    QObject::connect(&ticker, &QTimer::timeout, [&] { longestPauseMs = qMax(longestPauseMs, sinceTick.restart()); });
+    const QString file = dir.filePath(QStringLiteral("hang.js"));
+    writeFile(file, "var n = 0;\nfor (;;) { n++; }\n");
+    ticker.start();
+    sinceTick.start();
+    QElapsedTimer timer;
+    timer.start();
+    w.selectReducer(file);
+    CHECK(timer.elapsed() < 500);
+    REQUIRE(waitFor([&] { return w.banner()->text().contains(QLatin1String("took longer than")); }, Timeout));
+    ticker.stop();
+    CHECK(longestPauseMs < 500);
+    CHECK(timer.elapsed() >= JsReducer::defaultBudgetMs);
+    CHECK(w.banner()->text().startsWith(QStringLiteral("Reducer hang.js: timed out: loading the script")));
+    // The fold from before stays.
+    CHECK(w.timelineIndex()->count() == qint64(d.steps.size()));
+    CHECK_FALSE(w.engine()->isBusy());
+
+    // The memory budget from the settings: a state that grows on every event stops the fold, said in the banner.
+    Settings::instance()->setFoldMemoryBudgetBytes(2048);
+    const QString growing = dir.filePath(QStringLiteral("grow.js"));
+    writeFile(growing, "({ $init: () => ({ all: [] }), $any: (s, e) => { s.all.push(e.data); } })");
+    QSignalSpy loaded(&w, &TimeTravelWindow::timelineLoaded);
+    w.selectReducer(growing);
+    REQUIRE(loaded.wait(Timeout));
+    REQUIRE(w.timelineIndex()->reducerError);
+    CHECK(w.timelineIndex()->reducerError->kind == ReducerError::Kind::Memory);
+    CHECK(w.banner()->text().contains(QLatin1String("past the memory budget of 2.0 KB")));
+    Settings::instance()->setFoldMemoryBudgetBytes(TimelineOptions {}.memoryBudgetBytes);
 }

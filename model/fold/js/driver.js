@@ -82,9 +82,13 @@
     var cur = 0;
     // s: the state; err: what the last failing handler threw; saved: the state at the start of the last batch, as
     // JSON text; pred: the stop predicate; missed: a handler read the metadata or a stream name the batch left out;
-    // reuse: one event object serves a whole batch (the C++ side sets it when the source cannot keep events).
+    // reuse: one event object serves a whole batch (the C++ side sets it when the source cannot keep events);
+    // limit: the memory budget, the most characters the state's JSON may have after a batch (0: none); over: how
+    // many it had when it was past it; ended: the state's JSON measured after the last batch, which the next one
+    // saves instead of serialising the state again (null once anything else touched the state).
     D = {
-        s: {}, err: undefined, saved: 'null', pred: null, ballast: ballast, missed: false, reuse: false,
+        s: {}, err: undefined, saved: 'null', pred: null, ballast: ballast, missed: false, reuse: false, limit: 0,
+        over: 0, ended: null,
         // The index in the batch of the event being folded, or where the fold stopped.
         at: function () { return cur; },
         // Type `id` (the next one, or one whose addType was interrupted) is `name`, null for events without one.
@@ -98,14 +102,19 @@
         // The state $init gives; false (with err) when $init throws.
         reset: function () {
             this.err = undefined;
+            this.ended = null;
             try { var s = init !== null ? init() : undefined; this.s = s === undefined ? {} : s; return true; }
             catch (x) { this.err = x; this.s = null; return false; }
         },
         // The state as JSON text, and back.
-        get: function () { var t = JSON.stringify(this.s); return t === undefined ? 'null' : t; },
-        set: function (t) { try { this.s = JSON.parse(t); return true; } catch (x) { return false; } },
+        get: function () {
+            if (this.ended !== null) return this.ended;
+            var t = JSON.stringify(this.s);
+            return t === undefined ? 'null' : t;
+        },
+        set: function (t) { this.ended = null; try { this.s = JSON.parse(t); return true; } catch (x) { return false; } },
         // Back to the state at the start of the last batch.
-        restore: function () { this.s = JSON.parse(this.saved); },
+        restore: function () { this.ended = null; this.s = JSON.parse(this.saved); },
         // The stop predicate: an expression over state/event/s/e, or a function of (state, event); returns what
         // compiling it threw, or null.
         setPredicate: function (src) {
@@ -124,7 +133,9 @@
             shapeStrs[id] = strs;
         },
         // Folds one batch; returns 0 when done, 1 when the predicate held (at() is the event after it), -1 when a
-        // handler threw (at() is that event, err what it threw). With save, restore() goes back to the state before.
+        // handler threw (at() is that event, err what it threw), 2 when the state is past the memory budget (over says
+        // how far): measured after each saved batch (at() is then its last event) and before it (at() is 0, nothing
+        // folded). With save, restore() goes back to the state before.
         // nbuf holds per event [type id, shape id, the shape's numbers...]; a shape rebuilds the data object from
         // them and from the batch's strings. Data with no shape (-1) comes whole, in order, in the JSON text.
         fold: function (nbuf, text, strs, ebuf, streams, meta, save, script) {
@@ -134,7 +145,16 @@
             var st = strs.length > 2 ? JSON.parse(strs) : null;
             var b = new Batch(new Float64Array(ebuf), streams, meta);
             var s = this.s;
-            if (save) this.saved = JSON.stringify(s);
+            var ended = this.ended;
+            this.ended = null;
+            if (save) {
+                this.saved = ended !== null ? ended : JSON.stringify(s);
+                if (this.limit > 0 && this.saved !== undefined && this.saved.length > this.limit) {
+                    this.over = this.saved.length;
+                    cur = 0;
+                    return 2;
+                }
+            }
             var pred = this.pred;
             var hs = script ? scriptHandlers : handlers;
             // Building an object with a prototype costs V4 several times what the reducer's own work does.
@@ -166,6 +186,11 @@
             } catch (x) { this.err = x; this.s = s; return -1; }
             this.s = s;
             cur = i;
+            if (save && this.limit > 0 && i > 0) {
+                var t = JSON.stringify(s);
+                if (t !== undefined && t.length > this.limit) { this.over = t.length; cur = i - 1; return 2; }
+                this.ended = t === undefined ? null : t;
+            }
             return 0;
         }
     };

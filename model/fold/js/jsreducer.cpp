@@ -413,6 +413,10 @@ int JsFold::runBatch(
 {
     // The budget covers building the batch, which may call into the engine.
     m_watchdog.arm(m_budgetMs);
+    if (m_memoryBudget != m_sentMemoryBudget) {
+        m_driver.setProperty(QStringLiteral("limit"), double(m_memoryBudget));
+        m_sentMemoryBudget = m_memoryBudget;
+    }
     buildBatch(events, count);
     const auto doubles = [this](const std::vector<double>& v) {
         return m_engine.toScriptValue(
@@ -450,6 +454,11 @@ int JsFold::runBatch(
         return -1;
     }
     const int result = code.toInt();
+    if (result == 2) {
+        *failedAt = qBound<qsizetype>(0, at, count - 1);
+        *error = memoryError(qint64(m_driver.property(QStringLiteral("over")).toNumber()));
+        return -1;
+    }
     if (result == -1) {
         *failedAt = at;
         *error = errorFrom(m_driver.property(QStringLiteral("err")), ReducerError::Kind::Threw);
@@ -488,7 +497,7 @@ FoldResult JsFold::apply(const Event* events, qsizetype count)
             if (runBatch(events + done, at, false, &again, &ignored) != 0)
                 restore();
         }
-        if (code == -1 && m_recompiled) {
+        if (code == -1 && m_recompiled && error.kind != ReducerError::Kind::Memory) {
             // Errors from the recompiled handlers carry no file or line: the script's own handler throws again.
             qsizetype again = 0;
             ReducerError own;

@@ -107,6 +107,7 @@ private:
     QString m_fileName;
     int m_budgetMs;
     int m_batchSize = 2048;
+    qint64 m_sentMemoryBudget = 0; // the budget the driver has (D.limit)
     QByteArray m_batch;
     QByteArray m_env; // the batch's stream names
     std::vector<double> m_envNumbers;

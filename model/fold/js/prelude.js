@@ -6,6 +6,7 @@
 (function (g) {
     var captured = null; // the handlers given to when()
     var logs = [];
+    var logChars = 0; // characters held in logs
 
     // fromAll()/fromStream(s)/fromCategory(c)... return a query whose when() captures the handlers; the other
     // query methods of EventStoreDB projections are accepted and do nothing.
@@ -18,11 +19,24 @@
     g.options = function () {};
     g.emit = function () {}; g.linkTo = function () {}; g.copyTo = function () {}; g.linkStreamTo = function () {};
 
-    // log() and console.*: the last thousand messages, objects as JSON.
+    // log() and console.*: objects as JSON; the last thousand messages, at most 128 Ki characters (256 KB) in all,
+    // each cut to 8 Ki characters, so a reducer that logs a 10 MB string per event holds no more than that.
+    var maxLogs = 1000, maxLogChars = 1 << 17, maxMessageChars = 1 << 13;
+    function clip(t) {
+        return t.length <= maxMessageChars ? t
+            : t.slice(0, maxMessageChars) + '\u2026 (' + (t.length - maxMessageChars) + ' more characters)';
+    }
     function log() {
-        if (logs.length >= 1000) logs.shift();
-        logs.push(Array.prototype.map.call(arguments, function (a) {
-            return typeof a === 'string' ? a : JSON.stringify(a); }).join(' '));
+        var parts = [];
+        for (var i = 0; i < arguments.length; ++i) {
+            var a = arguments[i];
+            var t = typeof a === 'string' ? a : JSON.stringify(a);
+            parts.push(t === undefined ? '' : clip(t));
+        }
+        var m = clip(parts.join(' '));
+        logs.push(m);
+        logChars += m.length;
+        while (logs.length > maxLogs || logChars > maxLogChars) logChars -= logs.shift().length;
     }
     g.log = log;
     g.console = { log: log, info: log, warn: log, error: log, debug: log };
@@ -49,7 +63,7 @@
     }
 
     return {
-        takeLogs: function () { return logs.splice(0, logs.length); },
+        takeLogs: function () { logChars = 0; return logs.splice(0, logs.length); },
         // The script's handlers, given its value.
         handlers: function (result) {
             var h = picked(result);
@@ -65,7 +79,7 @@
         // become its locals, and the handlers it declares come back in the form the script gave them); null when
         // that does not give the same handlers. Logs and the projection globals are left as the script left them.
         recompile: function (src, script) {
-            var savedLogs = logs.slice(), savedCaptured = captured, savedModule = g.module.exports, savedExports = g.exports;
+            var savedLogs = logs.slice(), savedLogChars = logChars, savedCaptured = captured, savedModule = g.module.exports, savedExports = g.exports;
             var savedForm = form;
             try {
                 var body;
@@ -84,7 +98,7 @@
             } catch (x) {
                 return null;
             } finally {
-                logs = savedLogs; captured = savedCaptured; g.module.exports = savedModule; g.exports = savedExports;
+                logs = savedLogs; logChars = savedLogChars; captured = savedCaptured; g.module.exports = savedModule; g.exports = savedExports;
                 form = savedForm;
             }
         },
