@@ -2,7 +2,8 @@
 // stream their rows with COPY (SELECT …) TO STDOUT; filtered scopes read a cursor in batches. Each row's fields are
 // handed over as views.
 //
-// COPY takes no parameters, so its values are spliced in as literals quoted by the connection's own escaping
+// Everything runs in one transaction begun READ ONLY, each statement through the extended protocol (one statement per
+// call). COPY takes no parameters, so its values are spliced in as literals quoted by the connection's own escaping
 // (PQescapeStringConn through pqxx::transaction_base::quote, which knows the encoding and standard_conforming_strings):
 // integers we formatted ourselves, and for a stream or category its name. Filters with user-typed text (types, payload
 // text, JSON conditions) keep the cursor and bound parameters. COPY runs in keyset chunks so that the statement
@@ -511,9 +512,8 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
             EventQuery chunk = scope;
             chunk.limit = CopyChunkRows;
             auto cancelCopy = [this] {
-                try {
-                    m_session.connection().cancel_query();
-                } catch (const std::exception&) { }
+                if (const std::function<void()> cancel = m_session.canceller())
+                    cancel();
             };
             std::optional<std::array<BinaryField, Columns>> binary;
             bool described = false;
@@ -641,13 +641,15 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
                 };
                 // The binary format spares the server its text output and escaping of every field, and us the
                 // unescaping; it is used when every column has a type decoded here.
+                // Both go through the extended protocol (PQexecParams), which runs exactly one statement: a ';' in a
+                // mapping expression cannot smuggle in a second one (a COMMIT ending the read-only transaction, say).
                 if (!described) {
-                    binary = binaryFields(tx.exec("SELECT * FROM (" + rowsSql(true) + ") es_raw LIMIT 0"));
+                    binary = binaryFields(tx.exec_params("SELECT * FROM (" + rowsSql(true) + ") es_raw LIMIT 0"));
                     described = true;
                 }
                 const std::string copySql = binary ? "COPY (" + rowsSql(true) + ") TO STDOUT (FORMAT binary)"
                                                    : "COPY (" + rowsSql(false) + ") TO STDOUT";
-                tx.exec(copySql);
+                tx.exec_params(copySql);
                 CopyReader reader(m_session.connection().rawHandle(), cancelCopy);
                 const qint64 countBefore = count;
                 header = true;

@@ -1,23 +1,27 @@
 #pragma once
 
 // One PostgreSQL session of a PgStore: its libpq connection and what keeps it usable. Every backend it opens is
-// read-only, named "eventscope", in UTC, without JIT and bounded by a statement timeout; a lost connection is reported
-// once (Disconnected) and reopened on the next call; interrupt() cancels the running statement from another thread;
-// libpqxx errors become StoreError kinds with the address's secrets removed.
+// read-only, named "eventscope", in UTC, without JIT and bounded by a statement timeout, and every statement runs in a
+// transaction of its own begun READ ONLY (a session default alone, SQL in a mapping could switch off); it connects
+// with the timeouts of PgAddress::connectionString(), so a silent server fails as Timeout; a lost connection is
+// reported once (Disconnected) and reopened on the next call; interruption() cancels the running statement from
+// another thread without waiting for the server; libpqxx errors become StoreError kinds with the address's secrets
+// removed.
 
 #include "pg/pgaddress.h"
 #include "pg/pgstatementcache.h"
 #include "store/eventstore.h"
 
-#include <QMutex>
-
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace pqxx {
 class row;
 } // namespace pqxx
+
+struct pg_cancel;
 
 namespace es {
 
@@ -45,7 +49,8 @@ public:
     // The layout named when a table or column is missing.
     void setLayoutName(const QString& name) { m_layoutName = name; }
 
-    // Opens a backend with the session settings. Throws StoreError(Disconnected) naming the address.
+    // Opens a backend with the session settings. Throws StoreError naming the address: Timeout when the server did
+    // not answer within the connect timeout, else Disconnected.
     void connect();
     bool isConnected() const { return m_conn != nullptr; }
     // Valid while connected.
@@ -60,8 +65,13 @@ public:
     // MissingTable...), the connection dropped when it was lost. `context` is added to generic errors.
     [[noreturn]] void rethrow(const QString& context = {});
 
-    // Cancels the statement running now, from any thread; the read ends with StoreError(Cancelled).
-    void interrupt();
+    // From any thread: marks the statement running now as cancelled (it ends with StoreError(Cancelled)) and returns
+    // at once with the call that stops it, which may block (libpq sends the cancel over a new connection to the
+    // server, and waits for the server to close it) and stays valid after the session is gone; empty when
+    // disconnected. The call holds only the backend's cancel key: no lock any connection needs.
+    std::function<void()> interruption();
+    // The call of interruption() without marking the read as cancelled (a read that wants no more rows).
+    std::function<void()> canceller() const;
     // Forgets an earlier interrupt(): called as a read starts.
     void clearCancelled() { m_cancelled = false; }
     bool wasCancelled() const { return m_cancelled; }
@@ -74,14 +84,16 @@ public:
 private:
     void ensureConnected();
     void drop();
+    void adopt(std::unique_ptr<PgConnection> conn);
 
     PgAddress m_address;
     QString m_shownAddress;
     Settings m_settings;
     QString m_schema;
     QString m_layoutName;
-    QMutex m_connMutex; // m_conn against interrupt() from another thread
     std::unique_ptr<PgConnection> m_conn;
+    mutable std::mutex m_cancelMutex; // guards m_cancel only, never held across a call
+    std::shared_ptr<pg_cancel> m_cancel; // the current backend's cancel key, replaced on reconnect
     std::atomic<bool> m_cancelled { false };
     PgStatementCache m_statements;
 };
