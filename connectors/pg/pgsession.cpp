@@ -43,6 +43,8 @@ void PgSession::connect()
         tx.exec0("SET statement_timeout = " + std::to_string(std::max(0, m_settings.statementTimeoutMs)));
         if (!m_schema.isEmpty())
             tx.exec0("SET search_path TO " + tx.quote_name(m_schema.toStdString()) + ", public");
+        m_reportsReadOnly = !m_settings.readOnlyTransactions
+            && PQparameterStatus(conn->rawHandle(), "default_transaction_read_only") != nullptr;
     } catch (const std::exception& e) {
         const QString why = m_address.scrub(QString::fromUtf8(e.what()).trimmed());
         // libpq says "timeout expired" (in the user's language); a connection that failed only once the timeout had
@@ -206,21 +208,43 @@ void PgSession::query(const SqlStatement& st, const std::function<void(const pqx
     params.reserve(size_t(st.values.size()));
     for (const QVariant& v : st.values)
         params.push_back(toParam(v));
-    // A transaction of its own, begun READ ONLY: unlike the session default, nothing the statement runs can make it
-    // writable (transaction_read_only cannot change once the statement has its snapshot), and it ends with the
-    // statement, so no snapshot is held between reads.
-    pqxx::read_transaction tx(*m_conn);
+    const std::string sql = SqlBuilder::render(st.sql, SqlDialect::Postgres).toStdString();
+    pqxx::result r;
     try {
-        const pqxx::result r = m_statements.run(
-            *m_conn, tx, SqlBuilder::render(st.sql, SqlDialect::Postgres).toStdString(), params, prepared);
-        tx.commit();
-        for (const pqxx::row& row : r)
-            each(row);
+        guardReadOnly();
+        if (!m_reportsReadOnly) {
+            // A transaction of its own, begun READ ONLY (transaction_read_only cannot change once the statement has
+            // its snapshot), ended with the statement so that no snapshot is held between reads.
+            pqxx::read_transaction tx(*m_conn);
+            r = m_statements.run(*m_conn, tx, sql, params, prepared);
+            tx.commit();
+        } else {
+            pqxx::nontransaction tx(*m_conn);
+            r = m_statements.run(*m_conn, tx, sql, params, prepared);
+        }
     } catch (const pqxx::data_exception& e) {
-        if (e.sqlstate() == "22P02")
-            return;
-        throw;
+        if (e.sqlstate() != "22P02")
+            throw;
     }
+    guardReadOnly();
+    for (const pqxx::row& row : r)
+        each(row);
+}
+
+void PgSession::guardReadOnly()
+{
+    if (!m_conn || !m_reportsReadOnly)
+        return;
+    const char* value = PQparameterStatus(m_conn->rawHandle(), "default_transaction_read_only");
+    if (value && std::string_view(value) == "on")
+        return;
+    drop();
+    throw StoreError(QStringLiteral("The layout \"%1\" switched the read-only default of its session on %2 off "
+                                    "(set_config in a mapping expression?), which EventScope never allows: the "
+                                    "connection was closed before another statement could run. A mapping file is code; "
+                                    "check its expressions.")
+                         .arg(m_layoutName, m_shownAddress),
+        StoreError::Kind::Generic);
 }
 
 } // namespace es

@@ -1,8 +1,8 @@
 #pragma once
 
 // One PostgreSQL session of a PgStore: its libpq connection and what keeps it usable. Every backend it opens is
-// read-only, named "eventscope", in UTC, without JIT and bounded by a statement timeout, and every statement runs in a
-// transaction of its own begun READ ONLY (a session default alone, SQL in a mapping could switch off); it connects
+// read-only, named "eventscope", in UTC, without JIT and bounded by a statement timeout, and no statement can run
+// writable although SQL in a mapping can switch the session default off (guardReadOnly()); it connects
 // with the timeouts of PgAddress::connectionString(), so a silent server fails as Timeout; a lost connection is
 // reported once (Disconnected) and reopened on the next call; interruption() cancels the running statement from
 // another thread without waiting for the server; libpqxx errors become StoreError kinds with the address's secrets
@@ -33,6 +33,10 @@ public:
     struct Settings {
         int statementTimeoutMs = 30000; // OpenOptions::statementTimeoutMs replaces it when set
         int reconnectAttempts = 4; // per call, with a doubling pause starting at 100 ms
+        // Run every single statement in BEGIN READ ONLY … COMMIT (two more round trips each) instead of checking the
+        // reported default_transaction_read_only after it (guardReadOnly()): what servers before PostgreSQL 14, which
+        // do not report it, always get.
+        bool readOnlyTransactions = false;
     };
 
     PgSession(PgAddress address, const Settings& settings);
@@ -72,6 +76,13 @@ public:
     std::function<void()> interruption();
     // The call of interruption() without marking the read as cancelled (a read that wants no more rows).
     std::function<void()> canceller() const;
+    // Throws StoreError, closing the connection, when the session's default_transaction_read_only is no longer on
+    // (set_config in a mapping expression). Statements run in autocommit, each in a transaction that starts
+    // read-only from that default and cannot be made writable once it runs; the server reports every change of the
+    // default with the statement that made it (a ParameterStatus message, PostgreSQL 14 and later), so checking
+    // between statements leaves no statement writable. Where the server does not report it, every statement runs
+    // in BEGIN READ ONLY instead (Settings::readOnlyTransactions).
+    void guardReadOnly();
     // Forgets an earlier interrupt(): called as a read starts.
     void clearCancelled() { m_cancelled = false; }
     bool wasCancelled() const { return m_cancelled; }
@@ -92,6 +103,7 @@ private:
     QString m_schema;
     QString m_layoutName;
     std::unique_ptr<PgConnection> m_conn;
+    bool m_reportsReadOnly = false; // the server reports default_transaction_read_only
     mutable std::mutex m_cancelMutex; // guards m_cancel only, never held across a call
     std::shared_ptr<pg_cancel> m_cancel; // the current backend's cancel key, replaced on reconnect
     std::atomic<bool> m_cancelled { false };
@@ -103,7 +115,10 @@ template <typename F> auto PgSession::run(F&& body)
     ensureConnected();
     m_cancelled = false;
     try {
-        return body();
+        guardReadOnly();
+        auto result = body();
+        guardReadOnly();
+        return result;
     } catch (const StoreError&) {
         throw;
     } catch (const std::exception&) {
