@@ -200,10 +200,47 @@ QString PgAddress::redacted() const
     return keywordString(false);
 }
 
+const std::vector<PgAddress::Option>& PgAddress::connectionDefaults()
+{
+    static const std::vector<Option> defaults { { QStringLiteral("connect_timeout"), QStringLiteral("10") },
+        { QStringLiteral("keepalives"), QStringLiteral("1") },
+        { QStringLiteral("keepalives_idle"), QStringLiteral("10") },
+        { QStringLiteral("keepalives_interval"), QStringLiteral("5") },
+        { QStringLiteral("keepalives_count"), QStringLiteral("3") },
+        { QStringLiteral("tcp_user_timeout"), QStringLiteral("25000") } };
+    return defaults;
+}
+
+QString PgAddress::connectionString() const
+{
+    QStringList parts { toString() };
+    for (const Option& o : connectionDefaults()) {
+        if (!value(o.keyword).isEmpty())
+            continue;
+        if (o.keyword == u"connect_timeout" && !qEnvironmentVariableIsEmpty("PGCONNECT_TIMEOUT"))
+            continue;
+        parts.append(o.keyword + u'=' + quote(o.value));
+    }
+    parts.removeAll(QString());
+    return parts.join(u' ');
+}
+
+int PgAddress::connectTimeoutSeconds() const
+{
+    QString given = value(QStringLiteral("connect_timeout"));
+    if (given.isEmpty())
+        given = qEnvironmentVariable("PGCONNECT_TIMEOUT");
+    if (given.isEmpty())
+        given = connectionDefaults().front().value;
+    // As libpq reads it: an integer; below 2 (but not 0) counts as 2.
+    const int seconds = given.trimmed().toInt();
+    return seconds <= 0 ? 0 : std::max(seconds, 2);
+}
+
 QString PgAddress::scrub(const QString& message) const
 {
     QString out = message;
-    for (const QString& form : { m_text, toString() }) {
+    for (const QString& form : { m_text, connectionString(), toString() }) {
         if (!form.isEmpty())
             out.replace(form, redacted());
     }

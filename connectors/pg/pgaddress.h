@@ -45,6 +45,16 @@ public:
     QString toString() const;
     // toString() without the secret options.
     QString redacted() const;
+    // What libpq connects with: toString() plus, for each option of defaults() the address does not set (nor, for
+    // connect_timeout, PGCONNECT_TIMEOUT), EventScope's value, so that a server that never answers, or a network that
+    // drops a connection, ends a read within about half a minute instead of hanging it.
+    QString connectionString() const;
+    // The options connectionString() adds: connect_timeout 10 s (a silent server fails then), TCP keepalives after
+    // 10 s idle every 5 s, 3 unanswered probes ending the connection, and tcp_user_timeout 25 s for data the peer never
+    // acknowledges (a connection that drops mid-read ends in about 25 s instead of the kernel's ~15 minutes).
+    static const std::vector<Option>& connectionDefaults();
+    // The connect_timeout libpq applies to this address, in seconds (0: none).
+    int connectTimeoutSeconds() const;
     // A message (libpq may quote the connection string back) with the address as given replaced by redacted() and every
     // secret value by ****.
     QString scrub(const QString& message) const;

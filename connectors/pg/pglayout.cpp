@@ -30,7 +30,7 @@ struct Catalog {
 Catalog readCatalog(PgConnection& conn)
 {
     Catalog catalog;
-    pqxx::nontransaction tx(conn);
+    pqxx::read_transaction tx(conn);
     const pqxx::result r
         = tx.exec("SELECT n.nspname, c.relname, array_to_string(array_agg(lower(a.attname) ORDER BY a.attnum), ',') "
                   "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -53,6 +53,7 @@ Catalog readCatalog(PgConnection& conn)
         catalog.cCollation
             = c == QLatin1String("C") || c == QLatin1String("POSIX") || c.startsWith(QLatin1String("C."));
     }
+    tx.commit();
     return catalog;
 }
 

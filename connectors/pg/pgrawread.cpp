@@ -2,14 +2,16 @@
 // stream their rows with COPY (SELECT …) TO STDOUT; filtered scopes read a cursor in batches. Each row's fields are
 // handed over as views.
 //
-// COPY takes no parameters, so its values are spliced in as literals quoted by the connection's own escaping
-// (PQescapeStringConn through pqxx::transaction_base::quote, which knows the encoding and standard_conforming_strings):
-// integers we formatted ourselves, and for a stream or category its name. Filters with user-typed text (types, payload
-// text, JSON conditions) keep the cursor and bound parameters. COPY runs in keyset chunks so that the statement
-// timeout bounds a chunk, not the whole export; interrupt() cancels the COPY or FETCH running. The COPY data is
-// received by a thread of its own (CopyReader) so the server never waits while rows are formatted and written, and
-// in the binary format when every column has a type decoded here (it spares the server the text output and
-// escaping of every field): the timestamp is then formatted here as the to_char text events() reads.
+// Everything runs in one transaction begun READ ONLY, each statement through the extended protocol (one statement per
+// call), and the session's read-only default is checked after it (PgSession::guardReadOnly). COPY takes no parameters,
+// so its values are spliced in as literals quoted by the connection's own escaping (PQescapeStringConn through
+// pqxx::transaction_base::quote, which knows the encoding and standard_conforming_strings): integers we formatted
+// ourselves, and for a stream or category its name. Filters with user-typed text (types, payload text, JSON conditions)
+// keep the cursor and bound parameters. COPY runs in keyset chunks so that the statement timeout bounds a chunk, not
+// the whole export; interrupt() cancels the COPY or FETCH running. The COPY data is received by a thread of its own
+// (CopyReader) so the server never waits while rows are formatted and written, and in the binary format when every
+// column has a type decoded here (it spares the server the text output and escaping of every field): the timestamp is
+// then formatted here as the to_char text events() reads.
 #include "pg/pgconnection_p.h"
 #include "pg/pgstore.h"
 #include "sql/sqlbuilder.h"
@@ -499,6 +501,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
     try {
         if (!m_session.isConnected())
             m_session.connect();
+        m_session.guardReadOnly();
         pqxx::read_transaction tx(m_session.connection());
         tx.exec0("SET LOCAL DateStyle = 'ISO, YMD'");
         tx.exec0("SET LOCAL bytea_output = 'hex'");
@@ -511,9 +514,8 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
             EventQuery chunk = scope;
             chunk.limit = CopyChunkRows;
             auto cancelCopy = [this] {
-                try {
-                    m_session.connection().cancel_query();
-                } catch (const std::exception&) { }
+                if (const std::function<void()> cancel = m_session.canceller())
+                    cancel();
             };
             std::optional<std::array<BinaryField, Columns>> binary;
             bool described = false;
@@ -641,13 +643,15 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
                 };
                 // The binary format spares the server its text output and escaping of every field, and us the
                 // unescaping; it is used when every column has a type decoded here.
+                // Both go through the extended protocol (PQexecParams), which runs exactly one statement: a ';' in a
+                // mapping expression cannot smuggle in a second one (a COMMIT ending the read-only transaction, say).
                 if (!described) {
-                    binary = binaryFields(tx.exec("SELECT * FROM (" + rowsSql(true) + ") es_raw LIMIT 0"));
+                    binary = binaryFields(tx.exec_params("SELECT * FROM (" + rowsSql(true) + ") es_raw LIMIT 0"));
                     described = true;
                 }
                 const std::string copySql = binary ? "COPY (" + rowsSql(true) + ") TO STDOUT (FORMAT binary)"
                                                    : "COPY (" + rowsSql(false) + ") TO STDOUT";
-                tx.exec(copySql);
+                tx.exec_params(copySql);
                 CopyReader reader(m_session.connection().rawHandle(), cancelCopy);
                 const qint64 countBefore = count;
                 header = true;
@@ -732,6 +736,8 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
     } catch (const std::exception&) {
         m_session.rethrow();
     }
+    // Outside the transaction: it closes the connection when an expression switched the read-only default off.
+    m_session.guardReadOnly();
     if (receiverError)
         std::rethrow_exception(receiverError);
     return true;

@@ -4,11 +4,13 @@
 #include "pg/pgconnection_p.h"
 #include "sql/sqlbuilder.h"
 
+#include <QElapsedTimer>
 #include <QThread>
 
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <string_view>
 
 namespace es {
 
@@ -18,17 +20,15 @@ PgSession::PgSession(PgAddress address, const Settings& settings)
     , m_settings(settings)
 { }
 
-PgSession::~PgSession()
-{
-    QMutexLocker lock(&m_connMutex);
-    m_conn.reset();
-}
+PgSession::~PgSession() = default;
 
 void PgSession::connect()
 {
     std::unique_ptr<PgConnection> conn;
+    QElapsedTimer clock;
+    clock.start();
     try {
-        conn = std::make_unique<PgConnection>(m_address.text().toStdString());
+        conn = std::make_unique<PgConnection>(m_address.connectionString().toStdString());
         // The session settings below must hold on every backend, so libpqxx may not reconnect behind our back.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -43,12 +43,40 @@ void PgSession::connect()
         tx.exec0("SET statement_timeout = " + std::to_string(std::max(0, m_settings.statementTimeoutMs)));
         if (!m_schema.isEmpty())
             tx.exec0("SET search_path TO " + tx.quote_name(m_schema.toStdString()) + ", public");
+        m_reportsReadOnly = !m_settings.readOnlyTransactions
+            && PQparameterStatus(conn->rawHandle(), "default_transaction_read_only") != nullptr;
     } catch (const std::exception& e) {
-        throw StoreError(QStringLiteral("Cannot connect to %1: %2")
-                             .arg(m_shownAddress, m_address.scrub(QString::fromUtf8(e.what()).trimmed())),
-            StoreError::Kind::Disconnected);
+        const QString why = m_address.scrub(QString::fromUtf8(e.what()).trimmed());
+        // libpq says "timeout expired" (in the user's language); a connection that failed only once the timeout had
+        // passed timed out too.
+        const int timeout = m_address.connectTimeoutSeconds();
+        if (why.contains(QLatin1String("timeout expired"))
+            || (timeout > 0 && clock.elapsed() >= qint64(timeout) * 1000 - 250))
+            throw StoreError(QStringLiteral("The server at %1 did not answer within %2 s (connect_timeout): it accepts "
+                                            "connections but never replies, or the network drops them. %3")
+                                 .arg(m_shownAddress)
+                                 .arg(timeout)
+                                 .arg(why),
+                StoreError::Kind::Timeout);
+        throw StoreError(
+            QStringLiteral("Cannot connect to %1: %2").arg(m_shownAddress, why), StoreError::Kind::Disconnected);
     }
-    QMutexLocker lock(&m_connMutex);
+    adopt(std::move(conn));
+}
+
+void PgSession::adopt(std::unique_ptr<PgConnection> conn)
+{
+    // The cancel key is copied here, on the session's thread: PQgetCancel reads the connection, which only this
+    // thread may touch.
+    std::shared_ptr<PGcancel> cancel;
+    if (conn) {
+        if (PGcancel* key = PQgetCancel(conn->rawHandle()))
+            cancel = std::shared_ptr<PGcancel>(key, PQfreeCancel);
+    }
+    {
+        std::lock_guard lock(m_cancelMutex);
+        m_cancel = std::move(cancel);
+    }
     m_conn = std::move(conn);
     m_statements.clear();
 }
@@ -67,17 +95,26 @@ int PgSession::backendPid() const
     return m_conn ? m_conn->backendpid() : 0;
 }
 
-void PgSession::interrupt()
+std::function<void()> PgSession::canceller() const
 {
-    QMutexLocker lock(&m_connMutex);
-    m_cancelled = true;
-    if (m_conn) {
-        try {
-            m_conn->cancel_query();
-        } catch (const std::exception&) {
-            // Nothing running, or the connection is gone: either way nothing to stop.
-        }
+    std::shared_ptr<PGcancel> cancel;
+    {
+        std::lock_guard lock(m_cancelMutex);
+        cancel = m_cancel;
     }
+    if (!cancel)
+        return {};
+    return [cancel] {
+        // Nothing running, or the server gone: either way nothing to stop, and the read reports what happened.
+        char error[256];
+        PQcancel(cancel.get(), error, int(sizeof error));
+    };
+}
+
+std::function<void()> PgSession::interruption()
+{
+    m_cancelled = true;
+    return canceller();
 }
 
 void PgSession::ensureConnected()
@@ -90,7 +127,8 @@ void PgSession::ensureConnected()
             connect();
             return;
         } catch (const StoreError& e) {
-            if (attempt >= m_settings.reconnectAttempts)
+            // A server that did not answer has had its time already: trying again would only multiply the wait.
+            if (attempt >= m_settings.reconnectAttempts || e.kind() == StoreError::Kind::Timeout)
                 throw StoreError(
                     QStringLiteral("disconnected, retrying: %1").arg(e.message()), StoreError::Kind::Disconnected);
         }
@@ -101,8 +139,7 @@ void PgSession::ensureConnected()
 
 void PgSession::drop()
 {
-    QMutexLocker lock(&m_connMutex);
-    m_conn.reset();
+    adopt(nullptr);
 }
 
 void PgSession::rethrow(const QString& context)
@@ -111,7 +148,10 @@ void PgSession::rethrow(const QString& context)
         = [this](const std::exception& e) { return m_address.scrub(QString::fromUtf8(e.what()).trimmed()); };
     const auto lost = [&](const std::exception& e) {
         drop();
-        return StoreError(QStringLiteral("disconnected, retrying (%1): %2").arg(m_shownAddress, clean(e)),
+        return StoreError(
+            QStringLiteral("disconnected, retrying (%1): the connection to the server was lost (no answer within the "
+                           "keepalive and tcp_user_timeout limits, or the server ended it): %2")
+                .arg(m_shownAddress, clean(e)),
             StoreError::Kind::Disconnected);
     };
     try {
@@ -132,6 +172,20 @@ void PgSession::rethrow(const QString& context)
         }
         if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03")
             throw lost(e);
+        // 25006: a write in a read-only transaction; 25001: an attempt to make the transaction writable.
+        if (state == "25006" || state == "25001")
+            throw StoreError(
+                QStringLiteral("The layout \"%1\" tried to write to %2, which EventScope never does: every "
+                               "statement runs in a read-only transaction. A mapping file is code; check "
+                               "its expressions. (%3)")
+                    .arg(m_layoutName, m_shownAddress, clean(e)),
+                StoreError::Kind::Generic);
+        // Statements go through the extended protocol, which refuses a second statement after a ';'.
+        if (state == "42601" && std::string_view(e.what()).find("multiple commands") != std::string_view::npos)
+            throw StoreError(QStringLiteral("The layout \"%1\" puts a second statement into a query on %2 (after a "
+                                            "';'); a mapping expression must be one SQL expression. (%3)")
+                                 .arg(m_layoutName, m_shownAddress, clean(e)),
+                StoreError::Kind::Generic);
         if (state == "42P01" || state == "42703")
             throw StoreError(QStringLiteral("The database %1 does not match the layout \"%2\": %3")
                                  .arg(m_shownAddress, m_layoutName, clean(e)),
@@ -154,17 +208,43 @@ void PgSession::query(const SqlStatement& st, const std::function<void(const pqx
     params.reserve(size_t(st.values.size()));
     for (const QVariant& v : st.values)
         params.push_back(toParam(v));
-    pqxx::nontransaction tx(*m_conn);
+    const std::string sql = SqlBuilder::render(st.sql, SqlDialect::Postgres).toStdString();
+    pqxx::result r;
     try {
-        const pqxx::result r = m_statements.run(
-            *m_conn, tx, SqlBuilder::render(st.sql, SqlDialect::Postgres).toStdString(), params, prepared);
-        for (const pqxx::row& row : r)
-            each(row);
+        guardReadOnly();
+        if (!m_reportsReadOnly) {
+            // A transaction of its own, begun READ ONLY (transaction_read_only cannot change once the statement has
+            // its snapshot), ended with the statement so that no snapshot is held between reads.
+            pqxx::read_transaction tx(*m_conn);
+            r = m_statements.run(*m_conn, tx, sql, params, prepared);
+            tx.commit();
+        } else {
+            pqxx::nontransaction tx(*m_conn);
+            r = m_statements.run(*m_conn, tx, sql, params, prepared);
+        }
     } catch (const pqxx::data_exception& e) {
-        if (e.sqlstate() == "22P02")
-            return;
-        throw;
+        if (e.sqlstate() != "22P02")
+            throw;
     }
+    guardReadOnly();
+    for (const pqxx::row& row : r)
+        each(row);
+}
+
+void PgSession::guardReadOnly()
+{
+    if (!m_conn || !m_reportsReadOnly)
+        return;
+    const char* value = PQparameterStatus(m_conn->rawHandle(), "default_transaction_read_only");
+    if (value && std::string_view(value) == "on")
+        return;
+    drop();
+    throw StoreError(QStringLiteral("The layout \"%1\" switched the read-only default of its session on %2 off "
+                                    "(set_config in a mapping expression?), which EventScope never allows: the "
+                                    "connection was closed before another statement could run. A mapping file is code; "
+                                    "check its expressions.")
+                         .arg(m_layoutName, m_shownAddress),
+        StoreError::Kind::Generic);
 }
 
 } // namespace es

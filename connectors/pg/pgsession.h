@@ -1,23 +1,27 @@
 #pragma once
 
 // One PostgreSQL session of a PgStore: its libpq connection and what keeps it usable. Every backend it opens is
-// read-only, named "eventscope", in UTC, without JIT and bounded by a statement timeout; a lost connection is reported
-// once (Disconnected) and reopened on the next call; interrupt() cancels the running statement from another thread;
-// libpqxx errors become StoreError kinds with the address's secrets removed.
+// read-only, named "eventscope", in UTC, without JIT and bounded by a statement timeout, and no statement can run
+// writable although SQL in a mapping can switch the session default off (guardReadOnly()); it connects
+// with the timeouts of PgAddress::connectionString(), so a silent server fails as Timeout; a lost connection is
+// reported once (Disconnected) and reopened on the next call; interruption() cancels the running statement from
+// another thread without waiting for the server; libpqxx errors become StoreError kinds with the address's secrets
+// removed.
 
 #include "pg/pgaddress.h"
 #include "pg/pgstatementcache.h"
 #include "store/eventstore.h"
 
-#include <QMutex>
-
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace pqxx {
 class row;
 } // namespace pqxx
+
+struct pg_cancel;
 
 namespace es {
 
@@ -29,6 +33,10 @@ public:
     struct Settings {
         int statementTimeoutMs = 30000; // OpenOptions::statementTimeoutMs replaces it when set
         int reconnectAttempts = 4; // per call, with a doubling pause starting at 100 ms
+        // Run every single statement in BEGIN READ ONLY … COMMIT (two more round trips each) instead of checking the
+        // reported default_transaction_read_only after it (guardReadOnly()): what servers before PostgreSQL 14, which
+        // do not report it, always get.
+        bool readOnlyTransactions = false;
     };
 
     PgSession(PgAddress address, const Settings& settings);
@@ -45,7 +53,8 @@ public:
     // The layout named when a table or column is missing.
     void setLayoutName(const QString& name) { m_layoutName = name; }
 
-    // Opens a backend with the session settings. Throws StoreError(Disconnected) naming the address.
+    // Opens a backend with the session settings. Throws StoreError naming the address: Timeout when the server did
+    // not answer within the connect timeout, else Disconnected.
     void connect();
     bool isConnected() const { return m_conn != nullptr; }
     // Valid while connected.
@@ -60,8 +69,20 @@ public:
     // MissingTable...), the connection dropped when it was lost. `context` is added to generic errors.
     [[noreturn]] void rethrow(const QString& context = {});
 
-    // Cancels the statement running now, from any thread; the read ends with StoreError(Cancelled).
-    void interrupt();
+    // From any thread: marks the statement running now as cancelled (it ends with StoreError(Cancelled)) and returns
+    // at once with the call that stops it, which may block (libpq sends the cancel over a new connection to the
+    // server, and waits for the server to close it) and stays valid after the session is gone; empty when
+    // disconnected. The call holds only the backend's cancel key: no lock any connection needs.
+    std::function<void()> interruption();
+    // The call of interruption() without marking the read as cancelled (a read that wants no more rows).
+    std::function<void()> canceller() const;
+    // Throws StoreError, closing the connection, when the session's default_transaction_read_only is no longer on
+    // (set_config in a mapping expression). Statements run in autocommit, each in a transaction that starts
+    // read-only from that default and cannot be made writable once it runs; the server reports every change of the
+    // default with the statement that made it (a ParameterStatus message, PostgreSQL 14 and later), so checking
+    // between statements leaves no statement writable. Where the server does not report it, every statement runs
+    // in BEGIN READ ONLY instead (Settings::readOnlyTransactions).
+    void guardReadOnly();
     // Forgets an earlier interrupt(): called as a read starts.
     void clearCancelled() { m_cancelled = false; }
     bool wasCancelled() const { return m_cancelled; }
@@ -74,14 +95,17 @@ public:
 private:
     void ensureConnected();
     void drop();
+    void adopt(std::unique_ptr<PgConnection> conn);
 
     PgAddress m_address;
     QString m_shownAddress;
     Settings m_settings;
     QString m_schema;
     QString m_layoutName;
-    QMutex m_connMutex; // m_conn against interrupt() from another thread
     std::unique_ptr<PgConnection> m_conn;
+    bool m_reportsReadOnly = false; // the server reports default_transaction_read_only
+    mutable std::mutex m_cancelMutex; // guards m_cancel only, never held across a call
+    std::shared_ptr<pg_cancel> m_cancel; // the current backend's cancel key, replaced on reconnect
     std::atomic<bool> m_cancelled { false };
     PgStatementCache m_statements;
 };
@@ -91,7 +115,10 @@ template <typename F> auto PgSession::run(F&& body)
     ensureConnected();
     m_cancelled = false;
     try {
-        return body();
+        guardReadOnly();
+        auto result = body();
+        guardReadOnly();
+        return result;
     } catch (const StoreError&) {
         throw;
     } catch (const std::exception&) {

@@ -42,7 +42,9 @@ std::unique_ptr<PgStore> PgStore::open(const QString& address, const OpenOptions
     try {
         store->m_session.connect();
     } catch (const StoreError& e) {
-        throw StoreError(e.message(), StoreError::Kind::BadAddress);
+        // A refused connection or login is the address's fault; a server that never answered is a Timeout.
+        throw StoreError(e.message(),
+            e.kind() == StoreError::Kind::Timeout ? StoreError::Kind::Timeout : StoreError::Kind::BadAddress);
     }
     PgLayout layout = store->m_session.run([&] { return detectPgLayout(store->m_session, options); });
     store->m_profile = std::move(layout.profile);
@@ -60,9 +62,9 @@ PgStore::PgStore(PgAddress address, const OpenOptions& options, const Settings& 
 
 PgStore::~PgStore() = default;
 
-void PgStore::interrupt()
+std::function<void()> PgStore::interruption()
 {
-    m_session.interrupt();
+    return m_session.interruption();
 }
 
 void PgStore::query(const SqlStatement& st, const std::function<void(const Rows&)>& each, bool prepared)

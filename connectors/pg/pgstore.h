@@ -25,7 +25,8 @@ class PgStore : public EventStore {
 public:
     using Settings = PgSession::Settings;
 
-    // Throws StoreError: BadAddress (unreachable, bad address, bad mapping), UnknownLayout, MissingTable.
+    // Throws StoreError: BadAddress (unreachable, bad address, bad mapping), Timeout (the server accepted the
+    // connection but did not answer within connect_timeout), UnknownLayout, MissingTable.
     static std::unique_ptr<PgStore> open(const QString& address, const OpenOptions& options = {});
     static std::unique_ptr<PgStore> open(const QString& address, const OpenOptions& options, const Settings& settings);
     // True for postgresql:// and postgres:// URIs and libpq keyword strings ("host=... dbname=..."); see PgAddress.
@@ -45,7 +46,7 @@ public:
     std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
     Histogram histogram(const HistogramQuery& query) override; // in pghistogram.cpp
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
-    void interrupt() override;
+    std::function<void()> interruption() override;
     // Defined in pgcheckpoints.cpp.
     CheckpointSet checkpoints() override;
     ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;

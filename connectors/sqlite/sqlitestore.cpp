@@ -5,6 +5,7 @@
 #include "sql/sqlbuilder.h"
 #include "sql/storerows_p.h"
 #include "sqlite/sqliteutil_p.h"
+#include "store/storeregistry.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -13,7 +14,10 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <limits>
+#include <string_view>
 
 namespace es {
 
@@ -25,6 +29,38 @@ constexpr size_t MaxCachedStatements = 128;
 QString paren(const QString& expr)
 {
     return SqlBuilder::paren(expr);
+}
+
+// Every statement is compiled under this: reading tables and calling functions, nothing else. The connection is
+// read-only already (SQLITE_OPEN_READONLY, query_only); this also keeps SQL in a mapping file from attaching another
+// database or setting a pragma.
+int readOnlyAuthorizer(void*, int action, const char* name, const char* value, const char*, const char*)
+{
+    // Pragmas whose argument names what to list (pragma_table_info('t')) rather than a value to set.
+    static constexpr std::string_view listing[]
+        = { "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+              "database_list", "collation_list", "function_list", "module_list", "pragma_list", "compile_options" };
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_FUNCTION:
+    case SQLITE_RECURSIVE:
+        return SQLITE_OK;
+    case SQLITE_UPDATE:
+        // Asked by SQLite itself when a table-valued pragma (pragma_table_info) is first used in a statement; no
+        // statement EventScope compiles can update, and the connection could not write anyway.
+        return name && (std::string_view(name) == "sqlite_master" || std::string_view(name) == "sqlite_schema")
+            ? SQLITE_OK
+            : SQLITE_DENY;
+    case SQLITE_PRAGMA:
+        if (!value)
+            return SQLITE_OK; // reading a pragma, not setting one
+        return name && std::find(std::begin(listing), std::end(listing), std::string_view(name)) != std::end(listing)
+            ? SQLITE_OK
+            : SQLITE_DENY;
+    default:
+        return SQLITE_DENY;
+    }
 }
 
 } // namespace
@@ -117,7 +153,9 @@ bool SqliteStore::acceptsAddress(const QString& address)
     if (a.startsWith(QLatin1String("sqlite:"), Qt::CaseInsensitive)
         || a.startsWith(QLatin1String("file:"), Qt::CaseInsensitive))
         return true;
-    static const QRegularExpression scheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]*://"));
+    // Any URL is another engine's, compound schemes too (jdbc:postgresql://): read as a file name, it would only come
+    // back in "No such file" with whatever password it holds.
+    static const QRegularExpression scheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]*(?::[A-Za-z][A-Za-z0-9+.-]*)*://"));
     return !scheme.match(a).hasMatch();
 }
 
@@ -138,8 +176,9 @@ QString SqliteStore::pathFromAddress(const QString& address)
 }
 
 SqliteStore::SqliteStore(QString address, QString path, sqlite3* db)
-    : m_address(std::move(address))
+    : m_address(StoreRegistry::redactSecrets(address))
     , m_path(std::move(path))
+    , m_shownPath(StoreRegistry::redactSecrets(m_path))
     , m_db(db)
 { }
 
@@ -153,26 +192,31 @@ SqliteStore::~SqliteStore()
 std::unique_ptr<SqliteStore> SqliteStore::open(const QString& address, const OpenOptions& options)
 {
     const QString path = pathFromAddress(address);
+    // Messages show the path as the registry would: a path may hold what looks like a password.
+    const QString shown = StoreRegistry::redactSecrets(path);
     if (path.isEmpty())
         throw StoreError(
-            QStringLiteral("The address \"%1\" names no SQLite file.").arg(address), StoreError::Kind::BadAddress);
+            QStringLiteral("The address \"%1\" names no SQLite file.").arg(StoreRegistry::redactSecrets(address)),
+            StoreError::Kind::BadAddress);
     const QFileInfo file(path);
     if (!file.exists())
-        throw StoreError(QStringLiteral("No such file: %1").arg(path), StoreError::Kind::BadAddress);
+        throw StoreError(QStringLiteral("No such file: %1").arg(shown), StoreError::Kind::BadAddress);
     if (file.isDir())
-        throw StoreError(QStringLiteral("%1 is a folder, not a SQLite file.").arg(path), StoreError::Kind::BadAddress);
+        throw StoreError(QStringLiteral("%1 is a folder, not a SQLite file.").arg(shown), StoreError::Kind::BadAddress);
 
     sqlite3* db = nullptr;
     const int rc = sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         const QString message = db ? QString::fromUtf8(sqlite3_errmsg(db)) : QString::fromUtf8(sqlite3_errstr(rc));
         sqlite3_close_v2(db);
-        throw StoreError(QStringLiteral("Cannot open %1: %2").arg(path, message), StoreError::Kind::BadAddress);
+        throw StoreError(QStringLiteral("Cannot open %1: %2").arg(shown, message), StoreError::Kind::BadAddress);
     }
     std::unique_ptr<SqliteStore> store(new SqliteStore(address, path, db));
     sqlite3_busy_timeout(db, BusyTimeoutMs);
     sqlite3_extended_result_codes(db, 0);
     sqlite3_exec(db, "PRAGMA query_only=1", nullptr, nullptr, nullptr);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+    sqlite3_set_authorizer(db, &readOnlyAuthorizer, nullptr);
     store->detectLayout(options);
     store->buildSql();
     return store;
@@ -184,20 +228,25 @@ void SqliteStore::throwSqlite(int rc, const QString& context) const
     const int primary = rc & 0xff;
     if (primary == SQLITE_INTERRUPT)
         throw StoreError(QStringLiteral("The read was cancelled."), StoreError::Kind::Cancelled);
+    if (primary == SQLITE_AUTH)
+        throw StoreError(QStringLiteral("The layout \"%1\" asked for more than reading %2 (%3), which EventScope never "
+                                        "does. A mapping file is code; check its expressions. (in %4)")
+                             .arg(m_profile.name, m_shownPath, message, context.left(300)),
+            StoreError::Kind::Generic);
     if (primary == SQLITE_NOTADB)
-        throw StoreError(
-            QStringLiteral("%1 is not a SQLite database (%2).").arg(m_path, message), StoreError::Kind::BadAddress);
+        throw StoreError(QStringLiteral("%1 is not a SQLite database (%2).").arg(m_shownPath, message),
+            StoreError::Kind::BadAddress);
     if (message.startsWith(QLatin1String("no such table")) || message.startsWith(QLatin1String("no such column")))
-        throw StoreError(
-            QStringLiteral("The store %1 does not match the layout \"%2\": %3.").arg(m_path, m_profile.name, message),
+        throw StoreError(QStringLiteral("The store %1 does not match the layout \"%2\": %3.")
+                             .arg(m_shownPath, m_profile.name, message),
             StoreError::Kind::MissingTable);
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
         throw StoreError(QStringLiteral("The store %1 stayed locked by a writer for more than %2 s: %3")
-                             .arg(m_path)
+                             .arg(m_shownPath)
                              .arg(BusyTimeoutMs / 1000)
                              .arg(message),
             StoreError::Kind::Generic);
-    throw StoreError(QStringLiteral("SQLite error on %1: %2 (in %3)").arg(m_path, message, context.left(300)),
+    throw StoreError(QStringLiteral("SQLite error on %1: %2 (in %3)").arg(m_shownPath, message, context.left(300)),
         StoreError::Kind::Generic);
 }
 
@@ -214,11 +263,22 @@ sqlite3_stmt* SqliteStore::prepare(const QString& sql)
         m_statements.clear();
     }
     sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
     const int rc
-        = sqlite3_prepare_v3(m_db, utf8.constData(), int(utf8.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        = sqlite3_prepare_v3(m_db, utf8.constData(), int(utf8.size()), SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(stmt);
         throwSqlite(rc, sql);
+    }
+    // SQLite compiles the first statement only; a second one (after a ';' in a mapping expression) is refused
+    // rather than silently dropped.
+    const QByteArrayView rest(tail, utf8.constData() + utf8.size() - tail);
+    if (std::any_of(rest.begin(), rest.end(), [](char c) { return c != ';' && !std::isspace(uchar(c)); })) {
+        sqlite3_finalize(stmt);
+        throw StoreError(QStringLiteral("The layout \"%1\" puts a second statement into a query on %2 (after a ';'); "
+                                        "a mapping expression must be one SQL expression. (in %3)")
+                             .arg(m_profile.name, m_shownPath, sql.left(300)),
+            StoreError::Kind::Generic);
     }
     m_statements.emplace(key, stmt);
     return stmt;
@@ -233,7 +293,7 @@ void SqliteStore::detectLayout(const OpenOptions& options)
             tables.append(q.text(0));
     }
     LayoutDetector detector(
-        QStringLiteral("sqlite"), QStringLiteral("SQLite"), m_path, [this](const QString&, const QString& table) {
+        QStringLiteral("sqlite"), QStringLiteral("SQLite"), m_shownPath, [this](const QString&, const QString& table) {
             QStringList columns;
             Query q(this, QStringLiteral("SELECT name FROM pragma_table_info(?)"), { table });
             while (q.next())
@@ -483,9 +543,11 @@ ScopeProgress SqliteStore::scopeProgress(const EventFilter& scope, const std::ve
     return out;
 }
 
-void SqliteStore::interrupt()
+std::function<void()> SqliteStore::interruption()
 {
+    // Safe from any thread and immediate: nothing is left to call.
     sqlite3_interrupt(m_db);
+    return {};
 }
 
 void SqliteStore::fillStreamStats(StreamInfo& info)

@@ -42,7 +42,7 @@ public:
     ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
     Histogram histogram(const HistogramQuery& query) override; // in sqlitehistogram.cpp
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in sqliterawread.cpp
-    void interrupt() override;
+    std::function<void()> interruption() override;
 
     const Profile& profile() const { return m_profile; }
 
@@ -74,8 +74,9 @@ private:
         qint64 anchoredLastKey = -1;
     };
 
-    QString m_address;
-    QString m_path;
+    QString m_address; // as shown: StoreRegistry::redactSecrets
+    QString m_path; // what is opened
+    QString m_shownPath; // m_path as messages show it
     sqlite3* m_db = nullptr;
     Profile m_profile;
     QStringList m_candidates;

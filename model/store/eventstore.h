@@ -13,6 +13,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -170,8 +171,17 @@ public:
         Q_UNUSED(receiver);
         return false;
     }
-    // Stops the statement running now on another thread; it throws StoreError(Cancelled).
-    virtual void interrupt() = 0;
+    // From any thread, returning at once: marks the statement running now on the store's thread as cancelled (it
+    // throws StoreError(Cancelled)) and hands back the call that stops it, or nothing when stopping it needed no more.
+    // The call may block (PostgreSQL sends the cancel over a new connection, which a server that stopped answering
+    // never closes), so StoreSession makes it on a thread of its own; it stays valid after the store is gone.
+    virtual std::function<void()> interruption() = 0;
+    // interruption() and its call, on the calling thread (which may wait for the server).
+    void interrupt()
+    {
+        if (const std::function<void()> stop = interruption())
+            stop();
+    }
 };
 
 struct OpenOptions {

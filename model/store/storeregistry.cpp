@@ -1,6 +1,7 @@
 #include "store/storeregistry.h"
 
 #include <QMutex>
+#include <QRegularExpression>
 
 namespace es {
 
@@ -49,10 +50,40 @@ void StoreRegistry::registerEngine(Engine engine)
     engines().push_back(std::move(engine));
 }
 
+QString StoreRegistry::redactSecrets(const QString& text)
+{
+    QString out = text;
+    // URL user info, whatever the scheme (jdbc:postgresql://, postgresql+psycopg2://, mysql://): everything from the
+    // first ':' after "//" to the last '@' of the text, so a password holding '@' or '/' is covered too.
+    static const QRegularExpression scheme(QStringLiteral("[A-Za-z][A-Za-z0-9+.-]*(?::[A-Za-z][A-Za-z0-9+.-]*)*://"));
+    for (qsizetype from = 0;;) {
+        const QRegularExpressionMatch m = scheme.match(out, from);
+        if (!m.hasMatch())
+            break;
+        const qsizetype start = m.capturedEnd();
+        const qsizetype at = out.lastIndexOf(u'@');
+        const qsizetype colon = out.indexOf(u':', start);
+        if (at > start && colon >= 0 && colon < at && out.mid(colon + 1, at - colon - 1) != QLatin1String("****")) {
+            out.replace(colon + 1, at - colon - 1, QStringLiteral("****"));
+            from = colon + 6;
+        } else {
+            from = start;
+        }
+    }
+    // key=value pairs naming a secret; the value runs to the next separator, or is quoted as libpq quotes.
+    static const QRegularExpression pair(
+        QStringLiteral("((?:^|[\\s?&;,(])(?:[A-Za-z_.-]*(?:password|passwd|passphrase|secret|token|credential|apikey|"
+                       "api_key|api-key)[A-Za-z_.-]*|pwd|pass|psw|key|auth)\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'?|\"[^\"]*"
+                       "\"?|[^\\s&;,)]*)"),
+        QRegularExpression::CaseInsensitiveOption);
+    out.replace(pair, QStringLiteral("\\1****"));
+    return out;
+}
+
 QString StoreRegistry::redactAddress(const QString& address)
 {
     const std::optional<Engine> engine = engineAccepting(address);
-    return engine && engine->redact ? engine->redact(address) : address;
+    return redactSecrets(engine && engine->redact ? engine->redact(address) : address);
 }
 
 QString StoreRegistry::composeAddress(const QString& engine, const ConnectionFields& fields)
@@ -87,8 +118,9 @@ std::unique_ptr<EventStore> StoreRegistry::open(const QString& address, const Op
                 names.append(e.name);
         }
         throw StoreError(QStringLiteral("No engine accepts the address \"%1\" (engines: %2). Give a SQLite file path, "
-                                        "sqlite:///path, or a postgresql:// address.")
-                             .arg(address, names.join(QStringLiteral(", "))),
+                                        "sqlite:///path, or a postgresql:// address (a PostgreSQL URI or keyword "
+                                        "string as libpq reads it: JDBC and SQLAlchemy URLs are not).")
+                             .arg(redactSecrets(address), names.join(QStringLiteral(", "))),
             StoreError::Kind::BadAddress);
     }
     return engine->open(address, options);

@@ -49,8 +49,13 @@ public:
 
     // Replaces an engine registered under the same name.
     static void registerEngine(Engine engine);
-    // The address without secrets, by the engine that accepts it (unchanged when no engine does or it has none).
+    // The address without secrets: by the engine that accepts it, and in every case by redactSecrets(), so that
+    // forms no engine reads (a JDBC or SQLAlchemy URL, a password in a file path) show no secret either.
     static QString redactAddress(const QString& address);
+    // Conservative, for text of any form: the user info after the first ':' of a URL (scheme://user:****@host),
+    // and the value of every key=value pair whose key names a secret (password, sslpassword, pwd, pass, secret,
+    // token, api key... in any case, in a query string, a keyword string or a JDBC ';' list) become ****.
+    static QString redactSecrets(const QString& text);
     // The engine's address for the fields; empty when the engine is unknown or composes none.
     static QString composeAddress(const QString& engine, const ConnectionFields& fields);
     // Throws StoreError with a clear message for an address no engine accepts.
