@@ -322,6 +322,13 @@ JobId StoreSession::post(Lane laneId, QObject* context, Work work, std::function
                 finish({}, failure);
                 return;
             }
+            // Cancelled while the connection was being opened: there was no statement to interrupt then, and the
+            // job would run to its end with nobody waiting for it.
+            if (control->isCancelled()) {
+                lane->end(id);
+                finish({}, Failure { Failure::Kind::Cancelled, QStringLiteral("Cancelled.") });
+                return;
+            }
             std::function<void()> deliver;
             std::optional<Failure> failure;
             try {
