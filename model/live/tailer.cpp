@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QMutex>
+#include <QStringList>
 
 #include <algorithm>
 
@@ -29,6 +30,42 @@ qint64 keyOf(const EventFilter& scope, const Event& e)
 }
 
 } // namespace
+
+bool TailHeads::sameAs(const TailHeads& other) const
+{
+    if (visible != other.visible || settled != other.settled || caveat != other.caveat
+        || holders.size() != other.holders.size())
+        return false;
+    for (std::size_t i = 0; i < holders.size(); ++i) {
+        if (holders[i].pid != other.holders[i].pid || holders[i].application != other.holders[i].application)
+            return false;
+    }
+    return true;
+}
+
+QString describeHolders(const std::vector<TailHolder>& holders)
+{
+    QStringList parts;
+    for (const TailHolder& h : holders) {
+        QString text = h.pid > 0 ? QStringLiteral("pid %1").arg(h.pid) : QStringLiteral("a prepared transaction");
+        QStringList about;
+        if (!h.application.isEmpty())
+            about.append(h.application);
+        if (h.transactionSeconds >= 0)
+            about.append(QStringLiteral("in transaction for %1 s").arg(h.transactionSeconds, 0, 'f', 1));
+        if (!about.isEmpty())
+            text += QStringLiteral(" (") + about.join(QStringLiteral(", ")) + u')';
+        parts.append(text);
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+TailStart TailStrategy::start(EventStore& store, const EventFilter& scope)
+{
+    TailStart s;
+    s.after = std::max<qint64>(store.scopeStats(scope).lastKey, -1);
+    return s;
+}
 
 EventList CommitOrderTail::next(EventStore& store, const EventFilter& scope, qint64 after, int limit)
 {
@@ -64,20 +101,32 @@ std::unique_ptr<TailStrategy> createTailStrategy(const QString& engine, EventSto
     return std::make_unique<CommitOrderTail>();
 }
 
-Tailer::Tailer(EventFilter scope, qint64 from, std::unique_ptr<TailStrategy> strategy)
+Tailer::Tailer(EventFilter scope, qint64 from, std::unique_ptr<TailStrategy> strategy, Start start)
     : m_scope(std::move(scope))
+    , m_start(start)
     , m_last(from >= 0 ? from - 1 : -1)
+    , m_startKey(m_last)
     , m_started(from >= 0)
     , m_strategy(strategy ? std::move(strategy) : std::make_unique<CommitOrderTail>())
 { }
 
+void Tailer::begin(EventStore& store)
+{
+    if (m_started)
+        return;
+    // Not at the visible head: a transaction still open may hold a lower key. The strategy's safe point is below
+    // every such key; what is already visible above it is skipped (OnlyNew) or shown (FromSafePoint).
+    TailStart s = m_strategy->start(store, m_scope);
+    m_last = s.after;
+    m_startKey = s.after;
+    if (m_start == Start::OnlyNew)
+        m_skip.insert(s.visible.begin(), s.visible.end());
+    m_started = true;
+}
+
 EventList Tailer::poll(EventStore& store, int maxEvents)
 {
-    if (!m_started) {
-        // Without a start key the tail begins at the current head: nothing before it is shown.
-        m_last = std::max<qint64>(store.scopeStats(m_scope).lastKey, -1);
-        m_started = true;
-    }
+    begin(store);
     constexpr int Batch = 1000;
     EventList out;
     while (int(out.size()) < maxEvents) {
@@ -98,6 +147,8 @@ EventList Tailer::poll(EventStore& store, int maxEvents)
             if (keyOrdered && key <= m_last)
                 continue; // a strategy must never go back; this keeps "once" true even if one does
             m_last = std::max(m_last, key);
+            if (!m_skip.empty() && m_skip.erase(key))
+                continue; // visible when the tail started
             out.push_back(std::move(e));
         }
         if (int(batch.size()) < limit)
