@@ -161,6 +161,18 @@ TailStart PgSettledTail::start(EventStore& store, const EventFilter& scope)
     return windowStart(m_store, scope);
 }
 
+std::optional<qint64> PgSettledTail::settledStart(EventStore& store, const EventFilter& scope)
+{
+    m_mode = modeFor(scope);
+    if (*m_mode != Mode::Settled)
+        return TailStrategy::settledStart(store, scope);
+    // The first check notes M and its writers; once they have ended M is settled and everything up to it final.
+    m_settled.advance(scope);
+    if (m_settled.heads().settled < 0 && m_settled.heads().visible >= 0)
+        return std::nullopt;
+    return m_settled.heads().settled;
+}
+
 EventList PgSettledTail::next(EventStore& store, const EventFilter& scope, qint64 after, int limit)
 {
     m_mode = modeFor(scope);
@@ -200,7 +212,20 @@ void PgSettledTail::registerStrategy()
 PgTransactionTail::PgTransactionTail(PgStore& store)
     : m_store(store)
     , m_label(store.profile().tail.label)
+    , m_startHead(store)
 { }
+
+std::optional<qint64> PgTransactionTail::settledStart(EventStore& store, const EventFilter& scope)
+{
+    if (scope.isStream())
+        return TailStrategy::settledStart(store, scope);
+    m_startHead.advance(scope);
+    m_heads.holders = m_startHead.heads().holders;
+    if (m_startHead.heads().settled < 0 && m_startHead.heads().visible >= 0)
+        return std::nullopt;
+    m_heads.holders.clear();
+    return m_startHead.heads().settled;
+}
 
 QString PgTransactionTail::name() const
 {

@@ -61,6 +61,7 @@ public:
 
     EventList next(EventStore& store, const EventFilter& scope, qint64 after, int limit) override;
     TailStart start(EventStore& store, const EventFilter& scope) override;
+    std::optional<qint64> settledStart(EventStore& store, const EventFilter& scope) override;
     TailHeads heads() const override;
     // The order of the scope last read; before the first read, every order the strategy may use.
     QString name() const override;
@@ -96,6 +97,9 @@ public:
 
     EventList next(EventStore& store, const EventFilter& scope, qint64 after, int limit) override;
     TailStart start(EventStore& store, const EventFilter& scope) override;
+    // A settled head of positions (PgSettledHead): the transaction order has no position below which nothing can
+    // still appear.
+    std::optional<qint64> settledStart(EventStore& store, const EventFilter& scope) override;
     TailHeads heads() const override { return m_heads; }
     QString name() const override;
     bool keyOrdered() const override { return m_stream; }
@@ -111,6 +115,7 @@ private:
     qint64 m_afterPosition = -1;
     TailHeads m_heads;
     CommitOrderTail m_streamTail;
+    PgSettledHead m_startHead;
 };
 
 } // namespace es

@@ -19,6 +19,7 @@ struct LiveFollower::TailState {
 struct LiveFollower::Batch {
     EventList events;
     TailHeads heads;
+    bool begun = false; // the tail has its start (it waits for transactions that may commit below it)
     qint64 startKey = -1;
     bool storeChanged = false; // the lane has a new connection: the tail's cursors belong to the old one
 };
@@ -51,8 +52,11 @@ void LiveFollower::tick()
 {
     if (!m_active || !m_model || !m_model->session() || m_busy)
         return;
-    if (!m_tail || m_model->session() != m_laneSession || m_model->liveSession() == 0
-        || m_model->liveSession() != m_liveSession)
+    if (!m_tail || m_model->session() != m_laneSession)
+        startTail();
+    else if (!m_begun)
+        beginTail();
+    else if (m_model->liveSession() == 0 || m_model->liveSession() != m_liveSession)
         startTail();
     else
         poll();
@@ -80,6 +84,18 @@ void LiveFollower::startTail()
     state->scope = m_model->filter();
     state->engine = StoreRegistry::engineFor(session->address());
     m_tail = state;
+    m_begun = false;
+    beginTail();
+}
+
+// The tail's start: the settled start of its strategy, which may wait for writers still open (the next tick asks
+// again); once there, the model reads the store up to it.
+void LiveFollower::beginTail()
+{
+    StoreSession* session = m_laneSession;
+    if (!session || !m_tail)
+        return;
+    std::shared_ptr<TailState> state = m_tail;
     m_busy = true;
     auto ended = [this, state] {
         if (state == m_tail) {
@@ -90,11 +106,13 @@ void LiveFollower::startTail()
     session->run<Batch>(
         m_lane, this,
         [state](EventStore& store) {
-            state->tailer = std::make_unique<Tailer>(
-                state->scope, -1, createTailStrategy(state->engine, store), Tailer::Start::FromSafePoint);
-            state->store = &store;
-            state->tailer->begin(store);
+            if (!state->tailer || state->store != &store) {
+                state->tailer = std::make_unique<Tailer>(
+                    state->scope, -1, createTailStrategy(state->engine, store), Tailer::Start::FromSafePoint);
+                state->store = &store;
+            }
             Batch b;
+            b.begun = state->tailer->begin(store);
             b.startKey = state->tailer->startKey();
             b.heads = state->tailer->heads();
             return b;
@@ -103,12 +121,13 @@ void LiveFollower::startTail()
             if (state != m_tail)
                 return;
             m_busy = false;
-            if (!m_model)
+            setHeads(b.heads);
+            if (!m_model || !b.begun)
                 return;
+            m_begun = true;
             m_applying = true;
             m_liveSession = m_model->startLive(b.startKey);
             m_applying = false;
-            setHeads(b.heads);
             poll();
         },
         [ended](const Failure&) { ended(); }, ended);

@@ -13,7 +13,8 @@ namespace es {
 class EventTableModel;
 
 // Drives an event table live from the store's tail (the same TailStrategy as `eventscope-cli tail`): a Tailer on a
-// session lane of its own takes the strategy's safe point, the model reads the store only up to it
+// session lane of its own takes the strategy's settled start (waiting, tick by tick, for the transactions that could
+// still commit below it), the model reads the store only up to it
 // (EventTableModel::startLive), and each tick() appends what the tail found safe to show since, each event once, in the
 // tail's order. So the table never shows a row a late commit could still land before. A reset of the model (filter,
 // sort, session), a new connection on the lane, or more than maxLiveRows() live rows start the tail over from a newer
@@ -53,6 +54,7 @@ private:
     struct Batch;
 
     void startTail();
+    void beginTail();
     void stopTail();
     void poll();
     void setHeads(const TailHeads& heads);
@@ -66,6 +68,7 @@ private:
     StoreSession::Lane m_lane = StoreSession::Lane::Background;
     quint64 m_liveSession = 0;
     bool m_busy = false;
+    bool m_begun = false; // the tail has its start and the model is live from it
     int m_starts = 0;
     qint64 m_maxLiveRows = 100000;
     int m_batch = 5000;

@@ -67,6 +67,11 @@ TailStart TailStrategy::start(EventStore& store, const EventFilter& scope)
     return s;
 }
 
+std::optional<qint64> TailStrategy::settledStart(EventStore& store, const EventFilter& scope)
+{
+    return std::max<qint64>(store.scopeStats(scope).lastKey, -1);
+}
+
 EventList CommitOrderTail::next(EventStore& store, const EventFilter& scope, qint64 after, int limit)
 {
     EventQuery query;
@@ -110,23 +115,32 @@ Tailer::Tailer(EventFilter scope, qint64 from, std::unique_ptr<TailStrategy> str
     , m_strategy(strategy ? std::move(strategy) : std::make_unique<CommitOrderTail>())
 { }
 
-void Tailer::begin(EventStore& store)
+bool Tailer::begin(EventStore& store)
 {
     if (m_started)
-        return;
-    // Not at the visible head: a transaction still open may hold a lower key. The strategy's safe point is below
-    // every such key; what is already visible above it is skipped (OnlyNew) or shown (FromSafePoint).
-    TailStart s = m_strategy->start(store, m_scope);
-    m_last = s.after;
-    m_startKey = s.after;
-    if (m_start == Start::OnlyNew)
+        return true;
+    if (m_start == Start::FromSafePoint) {
+        // Everything at or below the settled start is final now: the view reads it from the store.
+        const std::optional<qint64> after = m_strategy->settledStart(store, m_scope);
+        if (!after)
+            return false;
+        m_last = *after;
+    } else {
+        // Not at the visible head: a transaction still open may hold a lower key. The strategy's start is below
+        // every such key; what is already visible above it is skipped.
+        TailStart s = m_strategy->start(store, m_scope);
+        m_last = s.after;
         m_skip.insert(s.visible.begin(), s.visible.end());
+    }
+    m_startKey = m_last;
     m_started = true;
+    return true;
 }
 
 EventList Tailer::poll(EventStore& store, int maxEvents)
 {
-    begin(store);
+    if (!begin(store))
+        return {};
     constexpr int Batch = 1000;
     EventList out;
     while (int(out.size()) < maxEvents) {

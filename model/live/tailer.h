@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <unordered_set>
 #include <vector>
 
@@ -52,6 +53,10 @@ public:
     // The safe point to start a tail of the scope at now (see TailStart). The default, for stores whose keys become
     // visible in commit order: the scope's last key.
     virtual TailStart start(EventStore& store, const EventFilter& scope);
+    // A key nothing at or below which can still appear in the scope, as of now, for a view that reads the store up
+    // to it and takes the rest from the tail; nullopt while transactions that may still commit lower keys are open
+    // (ask again: heads() names them). The default: the scope's last key.
+    virtual std::optional<qint64> settledStart(EventStore& store, const EventFilter& scope);
     virtual TailHeads heads() const = 0;
     // The order the strategy reads in, for people ("settled head", "commit order ($all)"...).
     virtual QString name() const = 0;
@@ -89,8 +94,9 @@ public:
     // from: first key to show (inclusive); -1 = from the strategy's safe point (see Start).
     Tailer(EventFilter scope, qint64 from, std::unique_ptr<TailStrategy> strategy, Start start = Start::OnlyNew);
 
-    // Takes the start point if not taken yet (the first poll does it otherwise).
-    void begin(EventStore& store);
+    // Takes the start point if not taken yet (the first poll does it otherwise). FromSafePoint waits for the
+    // strategy's settledStart(): false while it has none yet (call again).
+    bool begin(EventStore& store);
     bool hasBegun() const { return m_started; }
     // After begin(): every event of the scope above this key is (or will be) returned by poll(), none at or below.
     qint64 startKey() const { return m_startKey; }
