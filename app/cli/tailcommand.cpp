@@ -26,7 +26,9 @@ QCommandLineOption headsOption()
     return { QStringLiteral("heads"),
         QStringLiteral("Print `heads visible=N settled=M` to stderr whenever either changes. On PostgreSQL the "
                        "settled head can trail the visible one while a transaction that may still commit a lower "
-                       "position is open; events are printed up to the settled head.") };
+                       "position is open; events are printed up to the settled head, and the line names those "
+                       "transactions (`held by pid P (application, in transaction for S s)`). A line `tail: ...` "
+                       "says what the tail cannot guarantee where it reads (e.g. on a hot standby).") };
 }
 
 } // namespace
@@ -40,7 +42,8 @@ int TailCommand::run(const QStringList& arguments)
 {
     const QCommandLineOption from(QStringLiteral("from"),
         QStringLiteral("Print from global position POS (a stream version with --stream), inclusive, then follow. "
-                       "Default: only events committed from now on."),
+                       "Default: only events committed from now on (the tail starts at the store's safe point, so a "
+                       "transaction already holding a lower position when it starts is printed when it commits)."),
         QStringLiteral("POS"));
     const QCommandLineOption stream(QStringLiteral("stream"),
         QStringLiteral("Follow one stream; positions are then its versions."), QStringLiteral("S"));
@@ -102,12 +105,20 @@ int TailCommand::run(const QStringList& arguments)
                 out.line(e.toJsonLine());
             out.flush();
             const TailHeads now = tailer.heads();
-            if (printHeads && now.visible >= 0 && (now.visible != printed.visible || now.settled != printed.settled)) {
-                std::fprintf(stderr, "heads visible=%lld settled=%lld\n", static_cast<long long>(now.visible),
-                    static_cast<long long>(now.settled));
+            if (printHeads && !now.caveat.isEmpty() && now.caveat != printed.caveat) {
+                std::fprintf(stderr, "tail: %s\n", qPrintable(now.caveat));
                 std::fflush(stderr);
-                printed = now;
             }
+            if (printHeads && now.visible >= 0 && !now.sameAs(printed)) {
+                const QString holders = describeHolders(now.holders);
+                std::fprintf(stderr, "heads visible=%lld settled=%lld%s\n", static_cast<long long>(now.visible),
+                    static_cast<long long>(now.settled),
+                    holders.isEmpty() || now.settled >= now.visible
+                        ? ""
+                        : qPrintable(QStringLiteral(" held by ") + holders));
+                std::fflush(stderr);
+            }
+            printed = now;
             // A full batch means more is waiting: read on without sleeping.
             if (events.size() < 10000)
                 sleepUnlessInterrupted(std::max<int>(0, pollMs - int(timer.elapsed())));

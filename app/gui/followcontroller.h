@@ -1,11 +1,9 @@
 #pragma once
 
-#include "live/tailer.h"
+#include "live/livefollower.h"
 
 #include <QObject>
 #include <QPointer>
-
-#include <memory>
 
 class QAction;
 class QTableView;
@@ -14,11 +12,11 @@ class QTimer;
 namespace es {
 
 class EventTableModel;
-class StoreSession;
 
-// "Follow" for an event table: refreshes the model on a timer so appended events appear, and keeps the view
-// pinned to the end unless the user scrolled away (scrolling back to the end pins it again). While following, a Tailer
-// on the session's background lane tracks the visible and the settled head of the view's scope.
+// "Follow" for an event table: a LiveFollower ticked on a timer appends what the store's live tail found safe to show
+// (the same tail strategy as `eventscope-cli tail`), and the view stays pinned to the end unless the user scrolled
+// away (scrolling back to the end pins it again). The heads (and what holds the settled one back) go to the status
+// bar.
 class FollowController : public QObject {
     Q_OBJECT
 public:
@@ -31,29 +29,23 @@ public:
     void setInterval(int ms);
     int interval() const;
     // The heads of the followed scope; both -1 when not following or not known yet.
-    TailHeads heads() const { return m_heads; }
+    TailHeads heads() const { return m_follower->heads(); }
+    LiveFollower* follower() const { return m_follower; }
 
 Q_SIGNALS:
     void headsChanged(const es::TailHeads& heads);
 
 private:
-    struct TailState;
-
-    void tick();
-    void pollHeads();
-    void resetHeads();
     void pin();
     bool atEnd() const;
 
     QPointer<QTableView> m_table;
     QPointer<EventTableModel> m_model;
+    LiveFollower* m_follower;
     QAction* m_action;
     QTimer* m_timer;
     bool m_pinned = true;
     bool m_scrolling = false;
-    std::shared_ptr<TailState> m_tail;
-    std::weak_ptr<void> m_tailJob; // alive while a heads poll is queued or running
-    TailHeads m_heads;
 };
 
 } // namespace es

@@ -510,11 +510,22 @@ void MainWindow::updateStatus()
         count += tr(" in %1 streams").arg(number(m_info.streamCount));
     m_countLabel->setText(count);
     const TailHeads heads = m_follow ? m_follow->heads() : TailHeads {};
-    if (m_follow && m_follow->isFollowing() && heads.visible > heads.settled) {
-        m_headLabel->setText(tr("Head %1 · settled %2").arg(number(heads.visible), number(heads.settled)));
-        m_headLabel->setToolTip(tr("Head: the highest position visible now. Settled: how far the tail has read in "
-                                   "the store's safe order. A transaction still open may yet commit events into the "
-                                   "gaps below the head; they are shown once it ends."));
+    if (m_follow && m_follow->isFollowing() && (heads.visible > heads.settled || !heads.caveat.isEmpty())) {
+        QString text = tr("Head %1 · settled %2").arg(number(heads.visible), number(heads.settled));
+        const QString holders = describeHolders(heads.holders);
+        if (!holders.isEmpty() && heads.visible > heads.settled)
+            text += tr(" · held by %1").arg(holders);
+        if (!heads.caveat.isEmpty())
+            text += tr(" · %1").arg(heads.caveat.section(QLatin1Char(':'), 0, 0));
+        m_headLabel->setText(text);
+        QString tip = tr("Head: the highest position visible now. Settled: how far the tail has read in the store's "
+                         "safe order. A transaction still open may yet commit events into the gaps below the head; "
+                         "they are shown once it ends.");
+        if (!holders.isEmpty())
+            tip += u'\n' + tr("Held by: %1").arg(holders);
+        if (!heads.caveat.isEmpty())
+            tip += u'\n' + heads.caveat;
+        m_headLabel->setToolTip(tip);
     } else {
         m_headLabel->setText(tr("Head: %1").arg(number(m_info.headPosition)));
         m_headLabel->setToolTip(

@@ -321,10 +321,15 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
 
     if (root.has(QStringLiteral("tail"))) {
         const Reader tail = root.sub(QStringLiteral("tail"));
-        tail.allow({ QStringLiteral("order"), QStringLiteral("transaction"), QStringLiteral("label") });
+        tail.allow({ QStringLiteral("order"), QStringLiteral("transaction"), QStringLiteral("label"),
+            QStringLiteral("streams"), QStringLiteral("sequences") });
         p.tail.order = tail.string(QStringLiteral("order"), false, p.tail.order);
         p.tail.transaction = tail.string(QStringLiteral("transaction"));
         p.tail.label = tail.string(QStringLiteral("label"));
+        p.tail.streams = tail.string(QStringLiteral("streams"), false, p.tail.streams);
+        p.tail.sequences = tail.strings(QStringLiteral("sequences"));
+        if (p.tail.streams != QLatin1String("version") && p.tail.streams != QLatin1String("settled"))
+            fail(label, QStringLiteral("\"tail.streams\" must be version or settled (got \"%1\")").arg(p.tail.streams));
         static const QStringList orders = { QStringLiteral("settled"), QStringLiteral("commit"),
             QStringLiteral("category"), QStringLiteral("transaction") };
         if (!orders.contains(p.tail.order))
@@ -403,6 +408,14 @@ Profile Profile::resolved(const QHash<QString, QString>& tableNames, const QStri
              &p.events.time, &p.events.id, &p.events.data, &p.events.metadata, &p.events.where, &p.category.expression,
              &p.streams.table, &p.streams.name, &p.streams.version, &p.streams.where, &p.tail.transaction })
         *e = substitute(*e, quoted);
+    p.tail.tables.clear();
+    for (auto it = tableNames.begin(); it != tableNames.end(); ++it) {
+        if (events.table.contains(u'{' + it.key() + u'}'))
+            p.tail.tables.append(quoted.value(it.key()));
+    }
+    p.tail.tables.sort();
+    for (QString& s : p.tail.sequences)
+        s = prefix + quoteIdentifier(s);
     for (Checkpoint& c : p.checkpoints) {
         for (QString* e : { &c.table, &c.name, &c.position, &c.where, &c.raw, &c.partition, &c.category, &c.stream })
             *e = substitute(*e, quoted);

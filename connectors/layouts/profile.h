@@ -70,6 +70,14 @@ struct Profile {
         QString order = QStringLiteral("settled");
         QString transaction; // "transaction": the xid8 of the writing transaction (an expression on the events row)
         QString label; // what the order rests on, shown in the strategy's name (e.g. "$all")
+        // Stream scopes: "version" (a stream's next version is written only after the previous one committed) or
+        // "settled" (versions from a sequence that commit out of order, e.g. Rails Event Store's link ids).
+        QString streams = QStringLiteral("version");
+        // Sequences the writers take positions from that are not tied to the events table (a column default,
+        // serial or identity); resolved() qualifies them with the schema. Their holders can still commit positions.
+        QStringList sequences;
+        // Set by resolved(): the quoted tables of events.table, the ones a writer of events locks.
+        QStringList tables;
     };
 
     QString name;

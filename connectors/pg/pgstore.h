@@ -1,6 +1,7 @@
 #pragma once
 
 #include "layouts/profile.h"
+#include "live/tailer.h"
 #include "pg/pgscopecache.h"
 #include "pg/pgsession.h"
 #include "store/eventstore.h"
@@ -64,6 +65,25 @@ public:
     // In one snapshot: the highest visible position of the log, and the lowest visible one written by a transaction
     // not older than the oldest still open (-1 when none).
     std::pair<qint64, qint64> transactionHeads();
+    // Defined in pgtailreads.cpp, for the live tail. The highest visible key of the scope's key space (the log's
+    // position, or a stream's version).
+    qint64 tailHead(const EventFilter& scope);
+    // The last `n` keys of the scope visible now, ascending, in one snapshot.
+    std::vector<qint64> recentKeys(const EventFilter& scope, int n);
+    struct Writer {
+        QString transaction; // pg_locks.virtualtransaction
+        TailHolder holder;
+    };
+    // Transactions of other sessions that can still commit events: those holding a write lock on a table of
+    // events.table or on a sequence its positions come from (nextval keeps one to the end of the transaction).
+    // Readers, autovacuum, pg_dump and idle transactions elsewhere are not among them. Oldest first.
+    std::vector<Writer> tailWriters();
+    bool inRecovery();
+    // In one snapshot: the scope's highest visible key and pg_snapshot_xmax (as text), for a standby, where pg_locks
+    // does not show the primary's writers.
+    std::pair<qint64, QString> snapshotHead(const EventFilter& scope);
+    // Whether every transaction below `xmax` (pg_snapshot_xmax text) has ended.
+    bool snapshotPassed(const QString& xmax);
 
     const Profile& profile() const { return m_profile; }
     QString schema() const { return m_schema; }

@@ -3,10 +3,13 @@
 #include "pg/pgstore.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace es {
 
 namespace {
+
+std::atomic<int> startWindowKeys { PgSettledTail::StartWindow };
 
 QString withLabel(const QString& order, const QString& label)
 {
@@ -15,15 +18,86 @@ QString withLabel(const QString& order, const QString& label)
 
 } // namespace
 
+PgSettledHead::PgSettledHead(PgStore& store)
+    : m_store(store)
+{ }
+
+void PgSettledHead::probe()
+{
+    if (m_probed)
+        return;
+    m_standby = m_store.inRecovery();
+    m_probed = true;
+    if (m_standby)
+        m_heads.caveat = QStringLiteral(
+            "hot standby: the primary's writers are not visible here; the settled head waits for the transactions "
+            "the standby knows to be running, plus %1 s for a writer that took a position before writing it")
+                             .arg(StandbyMarginMs / 1000.0);
+}
+
+void PgSettledHead::advance(const EventFilter& scope)
+{
+    probe();
+    if (m_pendingHead >= 0) {
+        if (m_standby) {
+            if (m_pendingSince.elapsed() < StandbyMarginMs || !m_store.snapshotPassed(m_pendingXmax))
+                return;
+        } else {
+            const std::vector<PgStore::Writer> writers = m_store.tailWriters();
+            std::vector<TailHolder> holding;
+            for (const PgStore::Writer& w : writers) {
+                if (m_pending.contains(w.transaction))
+                    holding.push_back(w.holder);
+            }
+            if (!holding.empty()) {
+                m_heads.holders = std::move(holding);
+                return;
+            }
+        }
+        // Everything at or below M has committed or rolled back by now.
+        m_heads.settled = std::max(m_heads.settled, m_pendingHead);
+        m_pendingHead = -1;
+        m_pending.clear();
+        m_heads.holders.clear();
+    }
+    if (m_standby) {
+        const auto [head, xmax] = m_store.snapshotHead(scope);
+        m_heads.visible = std::max(m_heads.visible, head);
+        if (head <= m_heads.settled)
+            return;
+        m_pendingHead = head;
+        m_pendingXmax = xmax;
+        m_pendingSince.start();
+        return;
+    }
+    // The head first, then the writers: a key at or below it not yet visible belongs to one of them, or to one that
+    // ended in between, whose rows the next read sees.
+    const qint64 head = m_store.tailHead(scope);
+    const std::vector<PgStore::Writer> writers = m_store.tailWriters();
+    m_heads.visible = std::max(m_heads.visible, head);
+    if (head <= m_heads.settled)
+        return;
+    if (writers.empty()) {
+        m_heads.settled = head;
+        return;
+    }
+    m_pendingHead = head;
+    for (const PgStore::Writer& w : writers) {
+        m_pending.append(w.transaction);
+        m_heads.holders.push_back(w.holder);
+    }
+}
+
 PgSettledTail::PgSettledTail(PgStore& store)
     : m_store(store)
     , m_order(store.profile().tail)
+    , m_settled(store)
 { }
 
 PgSettledTail::Mode PgSettledTail::modeFor(const EventFilter& scope) const
 {
     if (scope.isStream())
-        return Mode::StreamVersion;
+        return m_order.streams == QLatin1String("settled") ? Mode::Settled : Mode::StreamVersion;
     if (m_order.order == QLatin1String("commit"))
         return Mode::CommitOrder;
     // The category filter must be the whole scope: predicates narrow it further, which keeps the order.
@@ -56,50 +130,71 @@ QString PgSettledTail::name() const
     return settled;
 }
 
-void PgSettledTail::advance()
+TailHeads PgSettledTail::heads() const
 {
-    if (!m_pending.isEmpty()) {
-        const QStringList open = m_store.openTransactions();
-        const bool stillOpen
-            = std::any_of(m_pending.cbegin(), m_pending.cend(), [&](const QString& tx) { return open.contains(tx); });
-        if (stillOpen)
-            return;
-        // Everything at or below M has committed or rolled back by now.
-        m_heads.settled = std::max(m_heads.settled, m_pendingHead);
-        m_pending.clear();
-    }
-    // The head first, then the open transactions: a position at or below it not yet visible belongs to one of them.
-    const qint64 head = m_store.visibleHead();
-    const QStringList open = m_store.openTransactions();
-    m_heads.visible = std::max(m_heads.visible, head);
-    if (head <= m_heads.settled)
-        return;
-    if (open.isEmpty()) {
-        m_heads.settled = head;
-        return;
-    }
-    m_pendingHead = head;
-    m_pending = open;
+    return m_mode && *m_mode == Mode::Settled ? m_settled.heads() : m_commitTail.heads();
+}
+
+int PgSettledTail::startWindow()
+{
+    return startWindowKeys.load();
+}
+
+void PgSettledTail::setStartWindow(int keys)
+{
+    startWindowKeys = keys > 0 ? keys : StartWindow;
+}
+
+TailStart PgSettledTail::windowStart(PgStore& store, const EventFilter& scope, int window)
+{
+    TailStart s;
+    s.visible = store.recentKeys(scope, window);
+    // Fewer keys than the window: the whole scope is in it.
+    s.after = int(s.visible.size()) < window || s.visible.empty() ? -1 : s.visible.front() - 1;
+    return s;
+}
+
+TailStart PgSettledTail::start(EventStore& store, const EventFilter& scope)
+{
+    if (modeFor(scope) != Mode::Settled)
+        return TailStrategy::start(store, scope);
+    return windowStart(m_store, scope);
+}
+
+std::optional<qint64> PgSettledTail::settledStart(EventStore& store, const EventFilter& scope)
+{
+    m_mode = modeFor(scope);
+    if (*m_mode != Mode::Settled)
+        return TailStrategy::settledStart(store, scope);
+    // The first check notes M and its writers; once they have ended M is settled and everything up to it final.
+    m_settled.advance(scope);
+    if (m_settled.heads().settled < 0 && m_settled.heads().visible >= 0)
+        return std::nullopt;
+    return m_settled.heads().settled;
 }
 
 EventList PgSettledTail::next(EventStore& store, const EventFilter& scope, qint64 after, int limit)
 {
     m_mode = modeFor(scope);
-    if (*m_mode != Mode::Settled) {
-        EventList out = m_commitTail.next(store, scope, after, limit);
-        m_heads = m_commitTail.heads();
-        return out;
-    }
-    if (after >= m_heads.settled)
-        advance();
-    if (after >= m_heads.settled)
+    if (*m_mode != Mode::Settled)
+        return m_commitTail.next(store, scope, after, limit);
+    // Caught up when the last read found less than it asked for: in a sparse scope (a filter) the last key shown
+    // can stay below the settled head for good.
+    if (after >= m_settled.heads().settled || m_caughtUp)
+        m_settled.advance(scope);
+    const qint64 settled = m_settled.heads().settled;
+    if (after >= settled) {
+        m_caughtUp = true;
         return {};
+    }
     EventQuery query;
     query.filter = scope;
     query.from = after + 1;
-    query.to = m_heads.settled;
+    query.to = settled;
     query.limit = limit;
-    return std::move(store.events(query).events);
+    EventList out = std::move(store.events(query).events);
+    m_caughtUp = int(out.size()) < limit;
+    return out;
 }
 
 void PgSettledTail::registerStrategy()
@@ -117,11 +212,33 @@ void PgSettledTail::registerStrategy()
 PgTransactionTail::PgTransactionTail(PgStore& store)
     : m_store(store)
     , m_label(store.profile().tail.label)
+    , m_startHead(store)
 { }
+
+std::optional<qint64> PgTransactionTail::settledStart(EventStore& store, const EventFilter& scope)
+{
+    if (scope.isStream())
+        return TailStrategy::settledStart(store, scope);
+    m_startHead.advance(scope);
+    m_heads.holders = m_startHead.heads().holders;
+    if (m_startHead.heads().settled < 0 && m_startHead.heads().visible >= 0)
+        return std::nullopt;
+    m_heads.holders.clear();
+    return m_startHead.heads().settled;
+}
 
 QString PgTransactionTail::name() const
 {
     return m_stream ? QStringLiteral("stream version order") : withLabel(QStringLiteral("transaction order"), m_label);
+}
+
+TailStart PgTransactionTail::start(EventStore& store, const EventFilter& scope)
+{
+    if (scope.isStream())
+        return TailStrategy::start(store, scope);
+    // Positions, not the (transaction, position) cursor: nothing below the window's first position can still
+    // appear, and the cursor then starts from the first transaction.
+    return PgSettledTail::windowStart(m_store, scope);
 }
 
 EventList PgTransactionTail::next(EventStore& store, const EventFilter& scope, qint64 after, int limit)
@@ -135,6 +252,12 @@ EventList PgTransactionTail::next(EventStore& store, const EventFilter& scope, q
     if (!m_started) {
         m_from = after + 1;
         m_started = true;
+    }
+    if (!m_probed) {
+        m_probed = true;
+        if (m_store.inRecovery())
+            m_heads.caveat
+                = QStringLiteral("hot standby: the transaction order holds here too (the replayed snapshot's xmin)");
     }
     EventList out = m_store.eventsByTransaction(scope, m_from, limit, m_afterTx, m_afterPosition);
     // The cursor has moved past `out`: losing the connection now must not lose these events, only the heads.

@@ -413,6 +413,8 @@ SqlWhere SqlBuilder::baseWhere(const EventFilter& filter, bool indexStream) cons
     }
     for (const JsonCondition& c : filter.conditions)
         addJsonCondition(c, w);
+    if (filter.maxKey >= 0)
+        w.add(keyExpr(filter) + QStringLiteral(" <= ") + p, { filter.maxKey });
     return w;
 }
 

@@ -36,6 +36,8 @@ struct EventFilter {
     QDateTime toTime; // exclusive, UTC
     QString text; // payload (data or metadata) contains this text
     std::vector<JsonCondition> conditions; // all must hold
+    // Only keys up to this one (inclusive; -1: no bound). A followed view caps its rows at the tail's safe point.
+    qint64 maxKey = -1;
 
     bool isStream() const { return !stream.isEmpty(); }
     // True when the filter narrows the log beyond one stream or category.

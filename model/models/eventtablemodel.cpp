@@ -146,6 +146,12 @@ void EventTableModel::resetScope()
 {
     beginResetModel();
     cancelJobs();
+    if (!m_startingLive)
+        m_live.stop();
+    m_scope = m_filter;
+    if (m_live.isActive())
+        m_scope.maxKey = m_live.cap();
+    const bool nothingStored = m_live.isActive() && m_live.cap() < 0;
     m_generation.next();
     m_cache.clear();
     m_requests.clear();
@@ -160,8 +166,19 @@ void EventTableModel::resetScope()
     m_locator.clear();
     m_scopeFailed = false;
     m_lastError.clear();
+    if (nothingStored) {
+        // Live with every event of the scope above the cap: the tail brings them all, the store has none to read
+        // (settled before the reset ends: views and testers call fetchMore() from modelReset).
+        if (m_map.mode() == Mode::Growing)
+            m_growth.atEnd = true;
+        else
+            m_map.setMode(Mode::Dense);
+        m_countKnown = true;
+    }
     endResetModel();
-    if (m_session) {
+    if (m_session && nothingStored) {
+        Q_EMIT rowCountKnown(0);
+    } else if (m_session) {
         if (m_map.mode() == Mode::Growing) {
             startGrow();
         } else {
@@ -177,7 +194,7 @@ void EventTableModel::resetScope()
 void EventTableModel::startHead()
 {
     EventQuery query;
-    query.filter = m_filter;
+    query.filter = m_scope;
     query.backward = m_order == Qt::DescendingOrder;
     query.limit = m_pageSize;
     post<EventPage>(
@@ -187,7 +204,7 @@ void EventTableModel::startHead()
 
 void EventTableModel::startCount()
 {
-    const EventFilter filter = m_filter;
+    const EventFilter filter = m_scope;
     post<ScopeStats>(
         StoreSession::Lane::Background, [filter](EventStore& store) { return store.scopeStats(filter); },
         [this](ScopeStats stats) { onStats(stats); },
@@ -206,7 +223,8 @@ void EventTableModel::onHead(EventPage page)
     }
     const qint64 n = qint64(m_head.size());
     if (n > m_map.rows()) {
-        beginInsertRows(QModelIndex(), int(m_map.rows()), int(n - 1));
+        const qint64 o = storeOffset();
+        beginInsertRows(QModelIndex(), int(o + m_map.rows()), int(o + n - 1));
         m_map.setRows(n);
         endInsertRows();
     }
@@ -219,12 +237,14 @@ void EventTableModel::onStats(const ScopeStats& stats)
     m_map.setMode(stats.dense() || stats.count == 0 ? Mode::Dense : Mode::Anchored);
     absorbHead();
     const qint64 rows = m_map.rows();
+    const qint64 o = storeOffset();
+    const qint64 limit = INT_MAX - m_live.size();
     if (stats.count > rows) {
-        beginInsertRows(QModelIndex(), int(rows), int(std::min<qint64>(stats.count, INT_MAX) - 1));
-        m_map.setRows(std::min<qint64>(stats.count, INT_MAX));
+        beginInsertRows(QModelIndex(), int(o + rows), int(o + std::min<qint64>(stats.count, limit) - 1));
+        m_map.setRows(std::min<qint64>(stats.count, limit));
         endInsertRows();
     } else if (stats.count < rows) {
-        beginRemoveRows(QModelIndex(), int(stats.count), int(rows - 1));
+        beginRemoveRows(QModelIndex(), int(o + stats.count), int(o + rows - 1));
         m_map.setRows(stats.count);
         endRemoveRows();
     }
@@ -250,8 +270,10 @@ void EventTableModel::absorbHead()
     const qint64 n = qint64(head.size());
     const bool valid = stats.count >= n && keyOf(head.front()) == (descending ? stats.lastKey : stats.firstKey);
     if (!valid) {
-        if (m_map.rows() > 0)
-            Q_EMIT dataChanged(index(0, 0), index(int(std::min(n, m_map.rows()) - 1), ColumnCount - 1));
+        if (m_map.rows() > 0) {
+            const qint64 o = storeOffset();
+            Q_EMIT dataChanged(index(int(o), 0), index(int(o + std::min(n, m_map.rows()) - 1), ColumnCount - 1));
+        }
         return;
     }
     if (descending)
@@ -267,7 +289,7 @@ void EventTableModel::absorbHead()
 
 void EventTableModel::startAnchors(const ScopeStats& stats, bool refreshing)
 {
-    const EventFilter filter = m_filter;
+    const EventFilter filter = m_scope;
     const int stride = m_pageSize;
     post<std::vector<qint64>>(
         StoreSession::Lane::Background,
@@ -289,6 +311,11 @@ void EventTableModel::refresh()
 {
     if (!m_session)
         return;
+    if (m_live.isActive()) {
+        // The tail brings new rows while live; asked anyway (F5, or after Follow ended), read the store afresh.
+        resetScope();
+        return;
+    }
     if (m_map.mode() == Mode::Growing) {
         if (m_order == Qt::DescendingOrder) {
             resetScope();
@@ -303,7 +330,7 @@ void EventTableModel::refresh()
     if (!m_countKnown || m_refreshing)
         return;
     m_refreshing = true;
-    const EventFilter filter = m_filter;
+    const EventFilter filter = m_scope;
     post<ScopeStats>(
         StoreSession::Lane::Background, [filter](EventStore& store) { return store.scopeStats(filter); },
         [this](ScopeStats stats) { onRefreshStats(stats); }, [this](const Failure&) { m_refreshing = false; });
@@ -351,6 +378,34 @@ void EventTableModel::applyCount(const ScopeStats& stats)
     Q_EMIT rowCountKnown(stats.count);
 }
 
+// --- Live: the tail's rows after the cap ------------------------------------------------------------------------
+
+quint64 EventTableModel::startLive(qint64 cap)
+{
+    m_live.start(cap);
+    m_startingLive = true;
+    resetScope();
+    m_startingLive = false;
+    return m_live.session();
+}
+
+void EventTableModel::appendLive(EventList events)
+{
+    if (!m_live.isActive() || events.empty())
+        return;
+    const qint64 rows = m_map.rows() + m_live.size();
+    const qint64 n = std::min<qint64>(qint64(events.size()), INT_MAX - rows);
+    if (n <= 0)
+        return;
+    events.resize(std::size_t(n));
+    if (m_order == Qt::AscendingOrder)
+        beginInsertRows(QModelIndex(), int(rows), int(rows + n - 1));
+    else
+        beginInsertRows(QModelIndex(), 0, int(n - 1));
+    m_live.append(std::move(events));
+    endInsertRows();
+}
+
 // --- Filtered scopes: rows grow as they are found -------------------------------------------------------------
 
 void EventTableModel::startGrow()
@@ -358,7 +413,7 @@ void EventTableModel::startGrow()
     if (!m_session || m_map.mode() != Mode::Growing || m_growTicket || m_growth.atEnd || m_growth.failed)
         return;
     EventQuery query;
-    query.filter = m_filter;
+    query.filter = m_scope;
     query.from = m_growth.nextKey;
     query.backward = m_order == Qt::DescendingOrder;
     query.limit = int(m_pageSize - m_map.rows() % m_pageSize);
@@ -379,13 +434,14 @@ void EventTableModel::onGrown(EventPage result)
     const bool backward = m_order == Qt::DescendingOrder;
     const qint64 n = qint64(result.events.size());
     const qint64 rows = m_map.rows();
-    if (n > 0 && rows + n <= INT_MAX) {
+    if (n > 0 && rows + n + m_live.size() <= INT_MAX) {
         const qint64 page = rows / m_pageSize;
         if (rows % m_pageSize == 0) {
             Q_ASSERT(qint64(m_map.anchors().size()) == page);
             m_map.appendAnchor(keyOf(result.events.front()));
         }
-        beginInsertRows(QModelIndex(), int(rows), int(rows + n - 1));
+        const qint64 o = storeOffset();
+        beginInsertRows(QModelIndex(), int(o + rows), int(o + rows + n - 1));
         EventPageCache::Page& entry = m_cache.fill(page);
         entry.complete = true;
         std::move(result.events.begin(), result.events.end(), std::back_inserter(entry.events));
@@ -433,6 +489,9 @@ void EventTableModel::fetchMore(const QModelIndex& parent)
 
 const Event* EventTableModel::lookup(qint64 row) const
 {
+    if (const Event* e = m_live.at(row, m_map.rows(), m_order))
+        return e;
+    row -= storeOffset();
     if (row < 0 || row >= m_map.rows())
         return nullptr;
     if (m_map.mode() == Mode::Counting)
@@ -465,7 +524,7 @@ void EventTableModel::processRequests()
         return PageRequests::Decision::Read;
     });
     for (const qint64 page : ready) {
-        const EventQuery query = m_map.pageQuery(page, m_filter);
+        const EventQuery query = m_map.pageQuery(page, m_scope);
         m_requests.started(page,
             post<EventPage>(
                 StoreSession::Lane::Interactive, [query](EventStore& store) { return store.events(query); },
@@ -499,8 +558,9 @@ void EventTableModel::storePage(qint64 page, EventPageCache::Page entry)
 void EventTableModel::emitPageChanged(qint64 page)
 {
     const auto [first, last] = m_map.rowsOfPage(page);
+    const qint64 o = storeOffset();
     if (first <= last)
-        Q_EMIT dataChanged(index(int(first), 0), index(int(last), ColumnCount - 1));
+        Q_EMIT dataChanged(index(int(o + first), 0), index(int(o + last), ColumnCount - 1));
 }
 
 // --- Locating rows --------------------------------------------------------------------------------------------
@@ -513,6 +573,18 @@ void EventTableModel::locateKey(qint64 key)
     }
     if (m_scopeFailed) {
         Q_EMIT errorOccurred(tr("The events could not be read."));
+        return;
+    }
+    if (const auto index = m_live.indexOfKey(key, m_filter.isStream())) {
+        const quint64 generation = m_generation.current();
+        const quint64 session = m_live.session();
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, session, key, i = *index]() {
+                if (m_generation.isCurrent(generation) && m_live.session() == session)
+                    Q_EMIT keyLocated(key, int(m_live.rowOf(i, m_map.rows(), m_order)));
+            },
+            Qt::QueuedConnection);
         return;
     }
     m_locator.locateKey(key);
@@ -549,14 +621,14 @@ void EventTableModel::locateInPage(qint64 key, qint64 page)
     auto find = [this, key, page]() {
         const EventPageCache::Page* entry = m_cache.find(page);
         Q_ASSERT(entry);
-        finishLocate(EventLocator::findInPage(m_map, m_filter, page, *entry, key));
+        finishLocate(EventLocator::findInPage(m_map, m_scope, page, *entry, key));
     };
     if (m_cache.isComplete(page)) {
         m_cache.touch(page);
         find();
         return;
     }
-    const EventQuery query = m_map.pageQuery(page, m_filter);
+    const EventQuery query = m_map.pageQuery(page, m_scope);
     post<EventPage>(
         StoreSession::Lane::Interactive, [query](EventStore& store) { return store.events(query); },
         [this, page, find](EventPage result) {
@@ -580,7 +652,7 @@ void EventTableModel::finishLocate(const EventLocator::Step& step)
         this,
         [this, generation, key, row]() {
             if (m_generation.isCurrent(generation) && row >= 0 && row < m_map.rows())
-                Q_EMIT keyLocated(key, int(row));
+                Q_EMIT keyLocated(key, int(row + storeOffset()));
         },
         Qt::QueuedConnection);
 }
@@ -605,7 +677,7 @@ void EventTableModel::locateTime(const QDateTime& time)
 
 void EventTableModel::resolveTimeLocate()
 {
-    const EventLocator::TimeStep step = m_locator.resolveTime(m_map, m_filter);
+    const EventLocator::TimeStep step = m_locator.resolveTime(m_map, m_scope);
     auto located = [this](qint64 key) { locateKey(key); };
     switch (step.action) {
     case EventLocator::TimeStep::Action::Wait:
@@ -636,14 +708,15 @@ std::optional<Event> EventTableModel::eventAt(int row) const
 {
     if (const Event* e = lookup(row))
         return *e;
-    if (row >= 0 && row < m_map.rows() && m_map.mode() != Mode::Counting)
-        request(m_map.pageOfRow(row));
+    const qint64 storeRow = row - storeOffset();
+    if (storeRow >= 0 && storeRow < m_map.rows() && m_map.mode() != Mode::Counting)
+        request(m_map.pageOfRow(storeRow));
     return std::nullopt;
 }
 
 int EventTableModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : int(m_map.rows());
+    return parent.isValid() ? 0 : int(m_map.rows() + m_live.size());
 }
 
 int EventTableModel::columnCount(const QModelIndex& parent) const
@@ -670,12 +743,13 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const
     if (!e) {
         if (role == Qt::DisplayRole || role == Qt::ToolTipRole || role == EventRole || role == KeyRole
             || role == SortRole) {
-            const qint64 page = m_map.pageOfRow(row);
+            const qint64 storeRow = row - storeOffset(); // live rows are always loaded
+            const qint64 page = m_map.pageOfRow(storeRow);
             const bool known = m_cache.isComplete(page);
             if (!known)
                 request(page);
             if (role == KeyRole && m_map.mode() == Mode::Dense)
-                return m_map.knownKeyOfRow(row);
+                return m_map.knownKeyOfRow(storeRow);
             if (role == Qt::DisplayRole && column == PositionColumn && !known)
                 return placeholder;
         }
@@ -786,19 +860,22 @@ QModelIndexList EventTableModel::match(
     if (!start.isValid() || start.model() != this)
         return result;
     std::vector<qint64> rows;
+    const qint64 o = storeOffset();
     if (m_map.mode() == Mode::Counting) {
         for (qint64 r = 0; r < qint64(m_head.size()); ++r)
-            rows.push_back(r);
+            rows.push_back(o + r);
     } else {
         for (const auto& [page, entry] : m_cache.pages()) {
             for (std::size_t i = 0; i < entry.events.size(); ++i) {
                 const qint64 row = m_map.rowOfSlot(page * m_pageSize + entry.offset + qint64(i));
                 if (row >= 0 && row < m_map.rows())
-                    rows.push_back(row);
+                    rows.push_back(o + row);
             }
         }
-        std::sort(rows.begin(), rows.end());
     }
+    for (qint64 i = 0; i < m_live.size(); ++i)
+        rows.push_back(m_live.rowOf(i, m_map.rows(), m_order));
+    std::sort(rows.begin(), rows.end());
     if (rows.empty())
         return result;
     const Qt::CaseSensitivity cs = flags & Qt::MatchCaseSensitive ? Qt::CaseSensitive : Qt::CaseInsensitive;

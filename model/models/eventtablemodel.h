@@ -3,6 +3,7 @@
 #include "core/eventfilter.h"
 #include "models/eventlocator.h"
 #include "models/eventpagecache.h"
+#include "models/liverows.h"
 #include "models/pagerequests.h"
 #include "models/rowkeymap.h"
 #include "store/eventstore.h"
@@ -71,8 +72,18 @@ public:
     void setScanWindow(qint64 keys);
     int cachedPageCount() const { return m_cache.size(); }
 
-    // Counts again; rows appended at the end of the log are inserted, anything else resets.
+    // Counts again; rows appended at the end of the log are inserted, anything else resets. While live, reads the
+    // store afresh and ends the live rows (the follower starts its tail over).
     void refresh();
+
+    // Follow: the store is read only up to `cap`, the live tail's safe point (nothing at or below it can still
+    // appear; -1: nothing is read from the store), and appendLive() adds the tail's events after it, each once, in
+    // the tail's order (at the end, or at the top in descending order). Resets the model; any later reset (filter,
+    // sort, session) ends it. Returns the live session, which liveSession() reports while it lasts (0 when not live).
+    quint64 startLive(qint64 cap);
+    void appendLive(EventList events);
+    quint64 liveSession() const { return m_live.session(); }
+    qint64 liveRowCount() const { return m_live.size(); }
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
     int columnCount(const QModelIndex& parent = QModelIndex()) const override;
@@ -132,9 +143,14 @@ private:
     void finishLocate(const EventLocator::Step& step);
     void resolveTimeLocate();
     QString failureText(EventLocator::Failure failure) const;
+    // Table rows above the rows read from the store (live rows in descending order).
+    qint64 storeOffset() const { return m_live.before(m_order); }
 
     QPointer<StoreSession> m_session;
     EventFilter m_filter;
+    EventFilter m_scope; // what the store is read for: m_filter, capped while live
+    LiveRows m_live;
+    bool m_startingLive = false;
     Qt::SortOrder m_order = Qt::AscendingOrder;
     int m_pageSize = 256;
     qint64 m_scanWindow = 100000;
