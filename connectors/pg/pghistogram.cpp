@@ -27,7 +27,8 @@ Histogram PgStore::histogram(const HistogramQuery& query)
                 continue;
             HistogramRow h;
             h.bucket = row[0].as<qint64>();
-            h.group = row[1].is_null() ? QString() : QString::fromUtf8(row[1].c_str(), int(row[1].size()));
+            h.other = row[1].is_null();
+            h.group = h.other ? QString() : QString::fromUtf8(row[1].c_str(), int(row[1].size()));
             h.count = row[2].as<qint64>();
             out.push_back(std::move(h));
         }

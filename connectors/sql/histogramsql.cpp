@@ -53,9 +53,26 @@ SqlStatement histogramStatement(const SqlBuilder& sql, const HistogramQuery& que
     if (query.to.isValid() && (!filter.toTime.isValid() || query.to < filter.toTime))
         filter.toTime = query.to;
     const SqlWhere w = sql.baseWhere(filter, indexStream);
-    return { QStringLiteral("SELECT %1, %2, count(*) FROM %3%4 GROUP BY 1, 2")
-                 .arg(bucketExpr(sql, query.bucketSeconds), groupExpr(sql, query.groupBy), e.table, w.sql()),
-        w.values };
+    const QString bucket = bucketExpr(sql, query.bucketSeconds);
+    if (query.groupBy == HistogramQuery::GroupBy::None)
+        return { QStringLiteral("SELECT %1, '', count(*) FROM %2%3 GROUP BY 1").arg(bucket, e.table, w.sql()),
+            w.values };
+    // The top N is cut here, not in the client: per bucket the top groups' rows and one row (group NULL) summing the
+    // rest, so a store with 100,000 streams sends at most N + 1 rows a bucket. The ranking is Histogram::fromRows':
+    // most events over the whole range, ties by name in code-point order; NULL names count as ''.
+    const QString byName
+        = sql.dialect() == SqlDialect::Postgres ? QStringLiteral("g COLLATE \"C\"") : QStringLiteral("g");
+    const QString statement
+        = QStringLiteral("WITH h AS (SELECT %1 AS b, COALESCE(%2, '') AS g, count(*) AS n FROM %3%4 "
+                         "GROUP BY 1, 2), "
+                         "k AS (SELECT g FROM h WHERE b IS NOT NULL GROUP BY g "
+                         "ORDER BY sum(n) DESC, %5 LIMIT %6) "
+                         "SELECT h.b, k.g, CAST(sum(h.n) AS bigint) FROM h LEFT JOIN k ON k.g = h.g "
+                         "WHERE h.b IS NOT NULL GROUP BY h.b, k.g")
+              .arg(bucket, groupExpr(sql, query.groupBy), e.table, w.sql(), byName, SqlBuilder::param());
+    QVariantList values = w.values;
+    values.append(qint64(std::max(1, query.topN)));
+    return { statement, values };
 }
 
 } // namespace es

@@ -54,6 +54,7 @@ Histogram SqliteStore::histogram(const HistogramQuery& query)
         HistogramRow row;
         row.bucket = sqlite3_column_int64(stmt, 0);
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
+        row.other = !text;
         row.group = text ? QString::fromUtf8(text, sqlite3_column_bytes(stmt, 1)) : QString();
         row.count = sqlite3_column_int64(stmt, 2);
         rows.push_back(std::move(row));

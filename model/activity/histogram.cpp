@@ -12,10 +12,15 @@ Histogram Histogram::fromRows(const std::vector<HistogramRow>& rows, qint64 buck
 {
     Histogram h;
     h.bucketSeconds = bucketSeconds;
+    h.rowsFetched = qint64(rows.size());
     QHash<QString, qint64> perGroup;
     std::map<qint64, int> bucketIndex;
+    bool cutOther = false;
     for (const HistogramRow& r : rows) {
-        perGroup[r.group] += r.count;
+        if (r.other)
+            cutOther = true;
+        else
+            perGroup[r.group] += r.count;
         bucketIndex.emplace(r.bucket, 0);
     }
     std::vector<std::pair<QString, qint64>> ranked;
@@ -30,7 +35,7 @@ Histogram Histogram::fromRows(const std::vector<HistogramRow>& rows, qint64 buck
         groupIndex.insert(ranked[i].first, int(i));
         h.groups.append(ranked[i].first);
     }
-    h.hasOther = ranked.size() > keep;
+    h.hasOther = ranked.size() > keep || cutOther;
     if (h.hasOther)
         h.groups.append(otherLabel());
     const int otherIndex = int(keep);
@@ -42,7 +47,7 @@ Histogram Histogram::fromRows(const std::vector<HistogramRow>& rows, qint64 buck
     }
     h.counts.assign(h.buckets.size(), std::vector<qint64>(size_t(h.groups.size()), 0));
     for (const HistogramRow& r : rows) {
-        const int g = groupIndex.value(r.group, otherIndex);
+        const int g = r.other ? otherIndex : groupIndex.value(r.group, otherIndex);
         h.counts[size_t(bucketIndex[r.bucket])][size_t(g)] += r.count;
         h.total += r.count;
     }

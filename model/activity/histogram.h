@@ -23,11 +23,13 @@ struct HistogramQuery {
     int topN = 8;
 };
 
-// One row as the database returns it: a bucket start (UTC epoch seconds), a group and its count.
+// One row as the database returns it: a bucket start (UTC epoch seconds), a group and its count. The database may
+// cut the top N itself: a row with `other` set sums the groups outside it.
 struct HistogramRow {
     qint64 bucket = 0;
     QString group;
     qint64 count = 0;
+    bool other = false;
 };
 
 struct Histogram {
@@ -37,9 +39,11 @@ struct Histogram {
     std::vector<std::vector<qint64>> counts; // [bucket][group]
     qint64 total = 0;
     bool hasOther = false;
+    qint64 rowsFetched = 0; // rows the database sent
 
     static QString otherLabel() { return QStringLiteral("(other)"); }
-    // Folds database rows into buckets and the top N groups (the rest summed into "other").
+    // Folds database rows into buckets and the top N groups (the rest, and rows already marked other, summed into
+    // "other").
     static Histogram fromRows(const std::vector<HistogramRow>& rows, qint64 bucketSeconds, int topN);
     qint64 bucketTotal(int bucket) const;
 };

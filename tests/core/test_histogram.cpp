@@ -31,15 +31,15 @@ Counts fromHistogram(const Histogram& h)
 }
 
 // The direct GROUP BY, written independently of the engine (strftime, month from its text).
-Counts directSqlite(const QString& path, qint64 bucketSeconds)
+Counts directSqlite(const QString& path, qint64 bucketSeconds, const char* group = "message_type")
 {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
     const QString bucket = bucketSeconds > 0
         ? QStringLiteral("(CAST(strftime('%s', created) AS INTEGER) / %1) * %1").arg(bucketSeconds)
         : QStringLiteral("strftime('%Y-%m', created)");
-    const QString sql = QStringLiteral("SELECT ") + bucket
-        + QStringLiteral(", message_type, count(*) FROM emt_messages WHERE is_archived = 0 AND message_kind = 'E' "
+    const QString sql = QStringLiteral("SELECT ") + bucket + QStringLiteral(", ") + QLatin1String(group)
+        + QStringLiteral(", count(*) FROM emt_messages WHERE is_archived = 0 AND message_kind = 'E' "
                          "GROUP BY 1, 2");
     sqlite3_stmt* stmt = nullptr;
     REQUIRE(sqlite3_prepare_v2(db, sql.toUtf8().constData(), -1, &stmt, nullptr) == SQLITE_OK);
@@ -58,6 +58,47 @@ Counts directSqlite(const QString& path, qint64 bucketSeconds)
     sqlite3_finalize(stmt);
     sqlite3_close(db);
     return out;
+}
+
+std::vector<HistogramRow> rowsOf(const Counts& counts)
+{
+    std::vector<HistogramRow> rows;
+    for (const auto& [key, count] : counts)
+        rows.push_back({ key.first, key.second, count });
+    return rows;
+}
+
+std::map<qint64, qint64> perBucket(const Counts& counts)
+{
+    std::map<qint64, qint64> out;
+    for (const auto& [key, count] : counts)
+        out[key.first] += count;
+    return out;
+}
+
+// The database's top-N cut against the client's over every (bucket, group) row, which is what the chart showed
+// before the cut moved into SQL: the same groups in the same order, the same counts, at most N + 1 rows a bucket.
+void checkTopNCut(EventStore& store, const Counts& direct, qint64 bucketSeconds, int topN)
+{
+    INFO("bucket " << bucketSeconds << " top " << topN);
+    HistogramQuery q;
+    q.bucketSeconds = bucketSeconds;
+    q.groupBy = HistogramQuery::GroupBy::Stream;
+    q.topN = topN;
+    const Histogram h = store.histogram(q);
+    const Histogram expected = Histogram::fromRows(rowsOf(direct), bucketSeconds, topN);
+    CHECK(h.groups == expected.groups);
+    CHECK(h.buckets == expected.buckets);
+    CHECK(h.counts == expected.counts);
+    CHECK(h.total == expected.total);
+    CHECK(h.hasOther == expected.hasOther);
+    CHECK(h.hasOther);
+    CHECK(h.rowsFetched <= qint64(h.buckets.size()) * (topN + 1));
+    CHECK(h.rowsFetched < qint64(direct.size()));
+    const std::map<qint64, qint64> totals = perBucket(direct);
+    REQUIRE(totals.size() == h.buckets.size());
+    for (size_t b = 0; b < h.buckets.size(); ++b)
+        CHECK(h.bucketTotal(int(b)) == totals.at(h.buckets[b]));
 }
 
 class ScopedTz {
@@ -135,6 +176,17 @@ TEST_CASE("top N groups and other", "[histogram]")
     CHECK(h.total == 12);
     CHECK(h.hasOther);
     CHECK(Histogram::fromRows(rows, 60, 10).groups.size() == 4);
+
+    // Rows the database already cut: "other" rows go to other, whatever their group text.
+    const std::vector<HistogramRow> cut { { 0, QStringLiteral("a"), 5 }, { 0, QString(), 4, true },
+        { 60, QStringLiteral("a"), 1 }, { 60, QString(), 2, true } };
+    const Histogram c = Histogram::fromRows(cut, 60, 1);
+    CHECK(c.groups == QStringList { QStringLiteral("a"), Histogram::otherLabel() });
+    CHECK(c.counts[0] == std::vector<qint64> { 5, 4 });
+    CHECK(c.counts[1] == std::vector<qint64> { 1, 2 });
+    CHECK(c.hasOther);
+    CHECK(c.total == 12);
+    CHECK(c.rowsFetched == 4);
 }
 
 TEST_CASE("SQLite histogram equals a direct GROUP BY", "[histogram]")
@@ -186,6 +238,43 @@ TEST_CASE("SQLite histogram equals a direct GROUP BY", "[histogram]")
         CHECK(s.total == h.total);
         CHECK(s.groups.size() == 4);
         CHECK(s.groups.last() == Histogram::otherLabel());
+    }
+}
+
+TEST_CASE("SQLite: the top N streams are cut in the database, with the client's ranking", "[histogram]")
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sample.sqlite"));
+    writeSampleStore(path, { 20000, 7, QStringLiteral("emmett") });
+    auto store = SqliteStore::open(path);
+    for (const qint64 bucket : { qint64(3600), qint64(86400) }) {
+        const Counts direct = directSqlite(path, bucket, "stream_id");
+        for (const int topN : { 1, 3, 8 })
+            checkTopNCut(*store, direct, bucket, topN);
+    }
+}
+
+TEST_CASE("PostgreSQL: the top N streams are cut in the database, with the client's ranking", "[histogram][pg]")
+{
+    ES_REQUIRE_PG("PostgreSQL top-N test")
+    test::PgTestDatabase db(QStringLiteral("histtop"));
+    const QString address = db.address();
+    writeSampleStore(address, { 5000, 3, QStringLiteral("messagedb") });
+    auto store = PgStore::open(address);
+    for (const qint64 bucket : { qint64(3600), qint64(86400) }) {
+        const QString sql = QStringLiteral("COPY (SELECT (floor(extract(epoch from time) / %1) * %1)::bigint, "
+                                           "stream_name, count(*) FROM message_store.messages GROUP BY 1, 2) TO STDOUT")
+                                .arg(bucket);
+        QByteArray out, err;
+        REQUIRE(test::psql(address, { QStringLiteral("-c"), sql }, &out, &err) == 0);
+        Counts direct;
+        for (const QByteArray& line : out.split('\n')) {
+            const QList<QByteArray> f = line.split('\t');
+            if (f.size() == 3)
+                direct[{ f[0].toLongLong(), QString::fromUtf8(f[1]) }] = f[2].toLongLong();
+        }
+        for (const int topN : { 1, 3, 8 })
+            checkTopNCut(*store, direct, bucket, topN);
     }
 }
 
