@@ -7,11 +7,34 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace es {
 
+namespace {
+
+// A full disk, a file size limit or a failing device: the same kind as the file sinks' write errors.
+StoreError::Kind kindOf(sqlite3* db)
+{
+    switch (sqlite3_errcode(db)) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+        return StoreError::Kind::Io;
+    default:
+        return StoreError::Kind::Generic;
+    }
+}
+
+} // namespace
+
 SqliteExportSink::SqliteExportSink(const QString& path)
+    : m_path(path)
 {
     if (sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr)
         != SQLITE_OK) {
@@ -47,13 +70,14 @@ void SqliteExportSink::exec(const char* sql)
     if (sqlite3_exec(m_db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
         const QString text = QString::fromUtf8(message ? message : sqlite3_errmsg(m_db));
         sqlite3_free(message);
-        throw StoreError(QStringLiteral("SQLite export: %1").arg(text));
+        throw StoreError(QStringLiteral("SQLite export: %1").arg(text), kindOf(m_db));
     }
 }
 
 void SqliteExportSink::fail(const QString& what) const
 {
-    throw StoreError(QStringLiteral("SQLite export: %1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(m_db))));
+    throw StoreError(
+        QStringLiteral("SQLite export: %1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(m_db))), kindOf(m_db));
 }
 
 namespace {
@@ -151,6 +175,15 @@ void SqliteExportSink::finish()
     if (sqlite3_close(m_db) != SQLITE_OK)
         fail(QStringLiteral("Cannot close the export"));
     m_db = nullptr;
+    // The load ran with synchronous=OFF: the file reaches the disk here, before the exporter renames it into place.
+    const int fd = ::open(QFile::encodeName(m_path).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const QString reason = QString::fromLocal8Bit(std::strerror(errno));
+        if (fd >= 0)
+            ::close(fd);
+        throw StoreError(QStringLiteral("SQLite export: cannot sync %1: %2").arg(m_path, reason), StoreError::Kind::Io);
+    }
+    ::close(fd);
 }
 
 void SqliteExportSink::registerFormat()

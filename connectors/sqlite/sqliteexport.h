@@ -34,6 +34,7 @@ private:
     void exec(const char* sql);
     [[noreturn]] void fail(const QString& what) const;
 
+    QString m_path;
     sqlite3* m_db = nullptr;
     sqlite3_stmt* m_insert = nullptr;
     QHash<QString, qint64> m_lastVersion; // only for events without a version

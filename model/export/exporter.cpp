@@ -12,10 +12,13 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <mutex>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace es {
@@ -24,6 +27,26 @@ namespace {
 
 constexpr qsizetype BlockSize = 1 << 20;
 
+QString systemError()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+// After a rename the new name is durable only once the folder itself is on disk.
+void syncFolder(const QString& folder, const QString& target)
+{
+    const int fd = ::open(QFile::encodeName(folder).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const QString reason = systemError();
+        if (fd >= 0)
+            ::close(fd);
+        throw StoreError(
+            QStringLiteral("%1 was written, but its folder could not be synced to disk: %2").arg(target, reason),
+            StoreError::Kind::Io);
+    }
+    ::close(fd);
+}
+
 // A new file written in large blocks; the exporter owns its name and its removal.
 class FileOutput {
 public:
@@ -31,7 +54,8 @@ public:
         : m_file(path)
     {
         if (!m_file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered))
-            throw StoreError(QStringLiteral("Cannot write %1: %2").arg(path, m_file.errorString()));
+            throw StoreError(
+                QStringLiteral("Cannot write %1: %2").arg(path, m_file.errorString()), StoreError::Kind::Io);
         m_buffer.reserve(BlockSize + 65536);
     }
     QByteArray& buffer() { return m_buffer; }
@@ -44,8 +68,15 @@ public:
     {
         if (m_buffer.isEmpty())
             return;
-        if (m_file.write(m_buffer) != m_buffer.size())
-            throw StoreError(QStringLiteral("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()));
+        // A short write (the disk filled up, a file size limit) is retried once more for the remainder, which then
+        // fails with the system's reason.
+        for (qsizetype done = 0; done < m_buffer.size();) {
+            const qint64 n = m_file.write(m_buffer.constData() + done, m_buffer.size() - done);
+            if (n <= 0)
+                throw StoreError(QStringLiteral("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()),
+                    StoreError::Kind::Io);
+            done += n;
+        }
         m_written += m_buffer.size();
         m_buffer.truncate(0); // keeps the allocation, where clear() would free it
     }
@@ -54,9 +85,12 @@ public:
     void close()
     {
         flush();
-        if (!m_file.flush() || ::fdatasync(m_file.handle()) != 0)
+        if (!m_file.flush())
             throw StoreError(QStringLiteral("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()),
                 StoreError::Kind::Io);
+        if (::fdatasync(m_file.handle()) != 0)
+            throw StoreError(
+                QStringLiteral("Cannot write %1: %2").arg(m_file.fileName(), systemError()), StoreError::Kind::Io);
         m_file.close();
         if (m_file.error() != QFileDevice::NoError)
             throw StoreError(QStringLiteral("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()),
@@ -489,6 +523,7 @@ ExportResult Exporter::run(
             throw StoreError(QStringLiteral("Cannot move the export to %1 (does it exist now?).").arg(options.path),
                 StoreError::Kind::BadAddress);
         }
+        syncFolder(target.absolutePath(), options.path);
         if (result.bytes <= 0)
             result.bytes = QFileInfo(target.absoluteFilePath()).size();
     } catch (...) {

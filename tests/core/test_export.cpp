@@ -18,6 +18,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <sys/resource.h>
+
 using namespace es;
 using namespace es::test;
 
@@ -279,6 +282,60 @@ TEST_CASE("A cancelled or failed export leaves no file", "[export][cancel]")
             CHECK(r.events == 20000);
             CHECK(last.fraction == 1.0);
             CHECK(filesIn(dir).size() == 2);
+        }
+    }
+}
+
+TEST_CASE("A disk that fills up ends the export with an i/o error and leaves no file", "[export][io]")
+{
+    QTemporaryDir dir;
+    const QString storePath = dir.filePath(QStringLiteral("sample.sqlite"));
+    SampleOptions sample;
+    sample.events = 20000;
+    writeSampleStore(storePath, sample);
+    auto store = StoreRegistry::open(storePath);
+
+    // A file size limit makes write() fail the way a full disk does (EFBIG instead of ENOSPC), in any folder and
+    // without privileges; SIGXFSZ is ignored so the call returns the error instead of ending the process.
+    struct rlimit saved { };
+    REQUIRE(getrlimit(RLIMIT_FSIZE, &saved) == 0);
+    const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+    struct Restore {
+        rlimit limit;
+        void (*handler)(int);
+        ~Restore()
+        {
+            setrlimit(RLIMIT_FSIZE, &limit);
+            std::signal(SIGXFSZ, handler);
+        }
+    } restore { saved, oldHandler };
+
+    for (const QString& format : Exporter::formats()) {
+        DYNAMIC_SECTION("format " << format.toStdString())
+        {
+            ExportOptions options;
+            options.path = dir.filePath(QStringLiteral("out.") + format);
+            options.format = format;
+            struct rlimit small = saved;
+            small.rlim_cur = 300 * 1024; // the store is written; the export needs several MB
+            REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+            try {
+                Exporter::run(*store, options, {});
+                FAIL("the full disk went unnoticed");
+            } catch (const StoreError& e) {
+                INFO(e.message().toStdString());
+                CHECK(e.kind() == StoreError::Kind::Io);
+                if (format == QLatin1String("sqlite")) {
+                    CHECK(e.message().contains(QStringLiteral("full"))); // SQLITE_FULL: "database or disk is full"
+                } else {
+                    CHECK(e.message().contains(QStringLiteral("Cannot write")));
+                    CHECK(e.message().contains(QStringLiteral("too large"))); // strerror(EFBIG): "File too large"
+                }
+            }
+            REQUIRE(setrlimit(RLIMIT_FSIZE, &saved) == 0);
+            CHECK(filesIn(dir) == QStringList { QStringLiteral("sample.sqlite") });
+            // With room again the same export succeeds.
+            CHECK(Exporter::run(*store, options, {}).events == 20000);
         }
     }
 }
