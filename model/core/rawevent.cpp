@@ -208,7 +208,8 @@ void appendText(QByteArray& out, QByteArrayView v, bool emptyIsNull)
     out.resize(start + v.size() + 2);
     char* d = out.data() + start;
     *d++ = '"';
-    std::memcpy(d, v.data(), size_t(v.size()));
+    if (!v.isEmpty()) // an empty view may have no data pointer, and memcpy's source must not be null
+        std::memcpy(d, v.data(), size_t(v.size()));
     d[v.size()] = '"';
 }
 

@@ -10,15 +10,38 @@
 #include <QByteArray>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 #include <vector>
 
 namespace {
 
+// Numbers as doubles, as JSON.parse and the fold's number column read them (QJsonValue keeps a 64-bit integer
+// exact, and 7777777777777777771 then differs from the double it reads as).
+QJsonValue asDoubles(const QJsonValue& v)
+{
+    if (v.isDouble())
+        return QJsonValue(v.toDouble());
+    if (v.isArray()) {
+        QJsonArray out;
+        for (const QJsonValue& item : v.toArray())
+            out.append(asDoubles(item));
+        return out;
+    }
+    if (v.isObject()) {
+        QJsonObject out;
+        const QJsonObject in = v.toObject();
+        for (auto it = in.begin(); it != in.end(); ++it)
+            out.insert(it.key(), asDoubles(it.value()));
+        return out;
+    }
+    return v;
+}
+
 QJsonValue parseValue(const QByteArray& json)
 {
     const QJsonDocument doc = QJsonDocument::fromJson("[" + json + "]");
-    return doc.isArray() && doc.array().size() == 1 ? doc.array().at(0) : QJsonValue(QJsonValue::Undefined);
+    return doc.isArray() && doc.array().size() == 1 ? asDoubles(doc.array().at(0)) : QJsonValue(QJsonValue::Undefined);
 }
 
 // The literal with n[i+K] and s[j+K] replaced by the K-th number and string: JSON again.
