@@ -81,7 +81,7 @@ public:
     std::optional<StreamInfo> stream(const QString&) override { return std::nullopt; }
     ScopeStats scopeStats(const EventFilter&) override { return { m_events, 0, m_events - 1 }; }
     std::vector<qint64> keyAnchors(const EventFilter&, int) override { return {}; }
-    void interrupt() override { }
+    std::function<void()> interruption() override { return {}; }
     EventPage events(const EventQuery& query) override
     {
         EventPage page;
