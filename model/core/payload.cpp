@@ -78,8 +78,9 @@ bool isValidJson(const QByteArray& bytes)
         return false;
     // QJsonDocument only takes objects and arrays at the top level; wrap scalars.
     if (trimmed.front() != '{' && trimmed.front() != '[') {
-        QJsonDocument::fromJson("[" + trimmed + "]", &error);
-        return error.error == QJsonParseError::NoError;
+        // One value: "1,2" wrapped is a valid array of two, and not JSON (found by tests/fuzz/fuzz_rawjson).
+        const QJsonDocument wrapped = QJsonDocument::fromJson("[" + trimmed + "]", &error);
+        return error.error == QJsonParseError::NoError && wrapped.array().size() == 1;
     }
     QJsonDocument::fromJson(trimmed, &error);
     return error.error == QJsonParseError::NoError;

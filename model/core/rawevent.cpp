@@ -35,17 +35,12 @@ public:
         : m_p(p)
         , m_end(end)
     { }
-    bool document(bool wrapped)
+    // Exactly one value, as isValidJson() takes (a comma-separated list is not a document).
+    bool document()
     {
         if (!value(0))
             return false;
         space();
-        while (wrapped && m_p < m_end && *m_p == ',') {
-            ++m_p;
-            if (!value(0))
-                return false;
-            space();
-        }
         return m_p == m_end;
     }
 
@@ -340,7 +335,7 @@ bool isJsonText(QByteArrayView utf8)
     if (t.isEmpty())
         return false;
     JsonScan scan(t.data(), t.data() + t.size());
-    if (scan.document(t.front() != '{' && t.front() != '['))
+    if (scan.document())
         return true;
     return isValidJson(rawData(utf8));
 }

@@ -2,6 +2,8 @@
 
 #include "core/event.h"
 #include "core/eventfilter.h"
+#include "core/payload.h"
+#include "core/rawevent.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -140,4 +142,20 @@ TEST_CASE("JSON path conditions parse into path, operator and typed value", "[fi
     REQUIRE(EventFilter::parseConditions(QStringLiteral("data.a > 1 and metadata.b = 'x and y'"), &all, &error));
     REQUIRE(all.size() == 2);
     CHECK(all[1].value.toString() == QStringLiteral("x and y"));
+}
+
+TEST_CASE("A payload is JSON only when it is one JSON value", "[event][payload]")
+{
+    for (const QByteArray json : { "{}", "[1,2]", " 42 ", "\"text\"", "null", "-0.5e3" }) {
+        INFO(json.toStdString());
+        CHECK(isValidJson(json));
+        CHECK(isJsonText(json));
+    }
+    // Wrapped in brackets these are arrays of several values; as payloads they are not JSON (found by fuzz_rawjson).
+    for (const QByteArray text : { "1,2", "\"a\",\"b\"", "null,0", "{} {}", "" }) {
+        INFO(text.toStdString());
+        CHECK_FALSE(isValidJson(text));
+        CHECK_FALSE(isJsonText(text));
+        CHECK(Payload::sniff(text).encoding != Payload::Encoding::Json);
+    }
 }

@@ -46,6 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     raw.appendJsonLine(line);
     QJsonParseError error;
     QJsonDocument::fromJson(line, &error);
+    if (error.error != QJsonParseError::NoError)
+        std::fprintf(stderr, "not JSON at %d: %s\n", error.offset, line.constData());
     FUZZ_CHECK(error.error == QJsonParseError::NoError);
     FUZZ_CHECK(line == raw.toEvent().toJsonLine());
     return 0;
