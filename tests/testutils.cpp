@@ -70,13 +70,27 @@ int runProcess(const QString& program, const QStringList& args, QByteArray* out,
     QElapsedTimer timer;
     timer.start();
     bool timedOut = false;
+    // Until the program has exited: a program that starts a server (pg_ctl) leaves the pipes open in the server, so
+    // their end is not the program's end. What is left in them is read once it has exited.
+    int status = 0;
+    bool exited = false;
     while (open > 0) {
+        if (!exited && waitpid(pid, &status, WNOHANG) == pid)
+            exited = true;
+        if (exited) {
+            for (pollfd& f : fds) {
+                if (f.fd >= 0)
+                    f.events = POLLIN;
+            }
+            if (poll(fds, 2, 0) <= 0)
+                break;
+        }
         const qint64 left = timeoutMs - timer.elapsed();
         if (left <= 0) {
             timedOut = true;
             break;
         }
-        if (poll(fds, 2, int(std::min<qint64>(left, 1000))) < 0 && errno != EINTR)
+        if (!exited && poll(fds, 2, int(std::min<qint64>(left, 50))) < 0 && errno != EINTR)
             break;
         for (int i = 0; i < 2; ++i) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -98,8 +112,7 @@ int runProcess(const QString& program, const QStringList& args, QByteArray* out,
     }
     if (timedOut)
         ::kill(pid, SIGKILL);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+    while (!exited && waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
     if (out)
         *out = collected[0];
     if (err)
