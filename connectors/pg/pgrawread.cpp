@@ -498,6 +498,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
 
     std::exception_ptr receiverError;
     m_session.clearCancelled();
+    const std::shared_ptr<void> running = m_session.markRunning();
     try {
         if (!m_session.isConnected())
             m_session.connect();

@@ -114,7 +114,16 @@ std::function<void()> PgSession::canceller() const
 std::function<void()> PgSession::interruption()
 {
     m_cancelled = true;
-    return canceller();
+    const quint64 statement = m_running->load();
+    std::function<void()> cancel = canceller();
+    if (statement == 0 || !cancel)
+        return {};
+    // Sent later, from another thread: only while the statement it is for still runs. (A cancel the server gets just
+    // as that statement ends can still reach the next one: PostgreSQL's cancel names a backend, not a statement.)
+    return [running = m_running, statement, cancel = std::move(cancel)] {
+        if (running->load() == statement)
+            cancel();
+    };
 }
 
 void PgSession::ensureConnected()

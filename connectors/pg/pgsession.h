@@ -83,6 +83,13 @@ public:
     // between statements leaves no statement writable. Where the server does not report it, every statement runs
     // in BEGIN READ ONLY instead (Settings::readOnlyTransactions).
     void guardReadOnly();
+    // Marks a read that does not go through run() (a raw COPY read) as running until the returned guard is gone, so
+    // that interruption() stops it.
+    std::shared_ptr<void> markRunning()
+    {
+        m_running->store(++m_statementCount);
+        return std::shared_ptr<void>(nullptr, [running = m_running](void*) { running->store(0); });
+    }
     // Forgets an earlier interrupt(): called as a read starts.
     void clearCancelled() { m_cancelled = false; }
     bool wasCancelled() const { return m_cancelled; }
@@ -107,6 +114,10 @@ private:
     mutable std::mutex m_cancelMutex; // guards m_cancel only, never held across a call
     std::shared_ptr<pg_cancel> m_cancel; // the current backend's cancel key, replaced on reconnect
     std::atomic<bool> m_cancelled { false };
+    // The statement running now (0 between statements), shared with the calls interruption() hands out: a cancel
+    // that arrives after its statement ended would cancel whatever the backend runs next.
+    std::shared_ptr<std::atomic<quint64>> m_running = std::make_shared<std::atomic<quint64>>(0);
+    quint64 m_statementCount = 0;
     PgStatementCache m_statements;
 };
 
@@ -114,6 +125,11 @@ template <typename F> auto PgSession::run(F&& body)
 {
     ensureConnected();
     m_cancelled = false;
+    m_running->store(++m_statementCount);
+    struct Ended {
+        std::atomic<quint64>& running;
+        ~Ended() { running.store(0); }
+    } ended { *m_running };
     try {
         guardReadOnly();
         auto result = body();
