@@ -47,11 +47,10 @@ void PgSession::connect()
             && PQparameterStatus(conn->rawHandle(), "default_transaction_read_only") != nullptr;
     } catch (const std::exception& e) {
         const QString why = m_address.scrub(QString::fromUtf8(e.what()).trimmed());
-        // libpq says "timeout expired" (in the user's language); a connection that failed only once the timeout had
-        // passed timed out too.
+        // Decided by the clock, not by libpq's words (which are in the user's language): a connection that failed
+        // only once connect_timeout had passed timed out.
         const int timeout = m_address.connectTimeoutSeconds();
-        if (why.contains(QLatin1String("timeout expired"))
-            || (timeout > 0 && clock.elapsed() >= qint64(timeout) * 1000 - 250))
+        if (timeout > 0 && clock.elapsed() >= qint64(timeout) * 1000 - 250)
             throw StoreError(QStringLiteral("The server at %1 did not answer within %2 s (connect_timeout): it accepts "
                                             "connections but never replies, or the network drops them. %3")
                                  .arg(m_shownAddress)
@@ -190,9 +189,11 @@ void PgSession::rethrow(const QString& context)
                     .arg(m_layoutName, m_shownAddress, clean(e)),
                 StoreError::Kind::Generic);
         // Statements go through the extended protocol, which refuses a second statement after a ';'.
-        if (state == "42601" && std::string_view(e.what()).find("multiple commands") != std::string_view::npos)
-            throw StoreError(QStringLiteral("The layout \"%1\" puts a second statement into a query on %2 (after a "
-                                            "';'); a mapping expression must be one SQL expression. (%3)")
+        // By SQL state alone: a second statement after ';' and any other expression that does not parse.
+        if (state == "42601")
+            throw StoreError(QStringLiteral("The layout \"%1\" sends SQL that does not parse to %2; a mapping "
+                                            "expression must be one SQL expression, with no second statement after "
+                                            "a ';'. (%3)")
                                  .arg(m_layoutName, m_shownAddress, clean(e)),
                 StoreError::Kind::Generic);
         if (state == "42P01" || state == "42703")
