@@ -173,6 +173,11 @@ void PgSession::rethrow(const QString& context)
         if (state == "57014") {
             if (m_cancelled)
                 throw StoreError(QStringLiteral("The read was cancelled."), StoreError::Kind::Cancelled);
+            if (m_statementClock.isValid() && isStrayCancel(state, m_statementClock.elapsed()))
+                throw StoreError(QStringLiteral("The read on %1 was stopped by a cancel sent for the read before it; "
+                                                "run it again.")
+                                     .arg(m_shownAddress),
+                    StoreError::Kind::Generic);
             throw StoreError(QStringLiteral("The query took longer than %1 s on %2; raise --statement-timeout (in the "
                                             "GUI: Statement timeout in the PostgreSQL form of File › Open store…).")
                                  .arg(QString::number(m_settings.statementTimeoutMs / 1000.0), m_shownAddress),
@@ -220,25 +225,46 @@ void PgSession::query(const SqlStatement& st, const std::function<void(const pqx
         params.push_back(toParam(v));
     const std::string sql = SqlBuilder::render(st.sql, SqlDialect::Postgres).toStdString();
     pqxx::result r;
-    try {
-        guardReadOnly();
-        if (!m_reportsReadOnly) {
-            // A transaction of its own, begun READ ONLY (transaction_read_only cannot change once the statement has
-            // its snapshot), ended with the statement so that no snapshot is held between reads.
-            pqxx::read_transaction tx(*m_conn);
-            r = m_statements.run(*m_conn, tx, sql, params, prepared);
-            tx.commit();
-        } else {
-            pqxx::nontransaction tx(*m_conn);
-            r = m_statements.run(*m_conn, tx, sql, params, prepared);
-        }
-    } catch (const pqxx::data_exception& e) {
-        if (e.sqlstate() != "22P02")
+    for (int attempt = 1;; ++attempt) {
+        QElapsedTimer clock;
+        clock.start();
+        try {
+            guardReadOnly();
+            if (!m_reportsReadOnly) {
+                // A transaction of its own, begun READ ONLY (transaction_read_only cannot change once the statement
+                // has its snapshot), ended with the statement so that no snapshot is held between reads.
+                pqxx::read_transaction tx(*m_conn);
+                r = m_statements.run(*m_conn, tx, sql, params, prepared);
+                tx.commit();
+            } else {
+                pqxx::nontransaction tx(*m_conn);
+                r = m_statements.run(*m_conn, tx, sql, params, prepared);
+            }
+            break;
+        } catch (const pqxx::data_exception& e) {
+            if (e.sqlstate() != "22P02")
+                throw;
+            break;
+        } catch (const pqxx::sql_error& e) {
+            // Read again when a cancel meant for an earlier statement reached this one: a read that returns rows
+            // to nobody has nothing to lose by it, and the caller asked for neither a cancel nor a timeout.
+            if (attempt < 3 && isStrayCancel(e.sqlstate(), clock.elapsed()))
+                continue;
             throw;
+        }
     }
     guardReadOnly();
     for (const pqxx::row& row : r)
         each(row);
+}
+
+bool PgSession::isStrayCancel(const std::string& sqlState, qint64 elapsedMs) const
+{
+    // 57014 is both a cancel and a statement timeout. Neither ours (this statement was not interrupted) nor the
+    // timeout's (it ran for less than the timeout): a cancel sent for the statement before, which PostgreSQL
+    // delivers to whatever its backend runs when the request arrives.
+    const int timeout = m_settings.statementTimeoutMs;
+    return sqlState == "57014" && !m_cancelled && (timeout <= 0 || elapsedMs < timeout - 50);
 }
 
 void PgSession::guardReadOnly()

@@ -12,10 +12,13 @@
 #include "pg/pgstatementcache.h"
 #include "store/eventstore.h"
 
+#include <QElapsedTimer>
+
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 
 namespace pqxx {
 class row;
@@ -88,6 +91,7 @@ public:
     std::shared_ptr<void> markRunning()
     {
         m_running->store(++m_statementCount);
+        m_statementClock.start();
         return std::shared_ptr<void>(nullptr, [running = m_running](void*) { running->store(0); });
     }
     // Forgets an earlier interrupt(): called as a read starts.
@@ -102,6 +106,8 @@ public:
 private:
     void ensureConnected();
     void drop();
+    // A query_canceled error that neither interruption() nor the statement timeout caused.
+    bool isStrayCancel(const std::string& sqlState, qint64 elapsedMs) const;
     void adopt(std::unique_ptr<PgConnection> conn);
 
     PgAddress m_address;
@@ -118,6 +124,7 @@ private:
     // that arrives after its statement ended would cancel whatever the backend runs next.
     std::shared_ptr<std::atomic<quint64>> m_running = std::make_shared<std::atomic<quint64>>(0);
     quint64 m_statementCount = 0;
+    QElapsedTimer m_statementClock; // since the running (or last) statement started
     PgStatementCache m_statements;
 };
 
@@ -126,6 +133,7 @@ template <typename F> auto PgSession::run(F&& body)
     ensureConnected();
     m_cancelled = false;
     m_running->store(++m_statementCount);
+    m_statementClock.start();
     struct Ended {
         std::atomic<quint64>& running;
         ~Ended() { running.store(0); }

@@ -575,6 +575,49 @@ TEST_CASE("PostgreSQL: counts and anchors are kept until the head moves", "[pg][
     CHECK(grown.size() == size_t((after.count + 49) / 50));
 }
 
+TEST_CASE(
+    "PostgreSQL: a cancel meant for an earlier statement is not a timeout and the read is run again", "[pg][pgengine]")
+{
+    const QString server = serverOrSkip();
+    if (server.isEmpty())
+        return;
+    PgDatabase db(server);
+    const QString address = writeSample(db, 20);
+    // PostgreSQL's cancel names a backend, not a statement: one sent just as a read ends stops the next read. This
+    // layout's type stands in for it: the first time it is computed on a backend it cancels its own statement (and
+    // takes a session lock, which the rollback keeps, to remember it did); later it reads as the type.
+    QTemporaryDir dir;
+    const QString mapping = tempPath(dir, QStringLiteral("stray.json"));
+    {
+        QFile f(mapping);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(R"({"name": "stray", "engines": ["postgresql"], "schema": "message_store",
+            "detect": {"tables": [{"as": "m", "names": ["messages"], "columns": ["global_position"]}]},
+            "events": {"table": "{m}", "position": "global_position", "stream": "stream_name", "version": "position",
+                       "type": "type || CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND objid = 4242) THEN '' ELSE pg_advisory_lock(4242)::text || pg_cancel_backend(pg_backend_pid())::text || pg_sleep(2)::text END",
+                       "data": "data"}})");
+    }
+    OpenOptions options;
+    options.mappingFile = mapping;
+    options.statementTimeoutMs = 5000;
+    QElapsedTimer timer;
+    timer.start();
+    auto store = StoreRegistry::open(address, options);
+    EventQuery all;
+    all.limit = 20;
+    const EventPage page = store->events(all);
+    CHECK(page.events.size() == 20);
+    CHECK(timer.elapsed() < 4000);
+    // The cancel did happen: the lock taken with it is held.
+    QByteArray out;
+    REQUIRE(psql(address,
+                { QStringLiteral("-At"), QStringLiteral("-c"),
+                    QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242") },
+                &out)
+        == 0);
+    CHECK(out.trimmed() == "1");
+}
+
 TEST_CASE("PostgreSQL: the statement timeout is configurable and says how to raise it", "[pg][pgengine]")
 {
     const QString server = serverOrSkip();
