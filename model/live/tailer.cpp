@@ -79,11 +79,30 @@ EventList CommitOrderTail::next(EventStore& store, const EventFilter& scope, qin
     query.from = after + 1;
     query.limit = limit;
     EventPage page = store.events(query);
-    if (!page.events.empty()) {
-        m_heads.visible = std::max(m_heads.visible, keyOf(scope, page.events.back()));
-        m_heads.settled = m_heads.visible;
-    }
+    if (!page.events.empty())
+        seen(keyOf(scope, page.events.back()));
     return std::move(page.events);
+}
+
+TailStart CommitOrderTail::start(EventStore& store, const EventFilter& scope)
+{
+    const TailStart s = TailStrategy::start(store, scope);
+    seen(s.after);
+    return s;
+}
+
+std::optional<qint64> CommitOrderTail::settledStart(EventStore& store, const EventFilter& scope)
+{
+    const std::optional<qint64> after = TailStrategy::settledStart(store, scope);
+    if (after)
+        seen(*after);
+    return after;
+}
+
+void CommitOrderTail::seen(qint64 key)
+{
+    m_heads.visible = std::max(m_heads.visible, key);
+    m_heads.settled = m_heads.visible;
 }
 
 void registerTailStrategy(const QString& engine, TailStrategyFactory factory)

@@ -69,10 +69,15 @@ public:
 class CommitOrderTail : public TailStrategy {
 public:
     EventList next(EventStore& store, const EventFilter& scope, qint64 after, int limit) override;
+    // Both heads are the start until an event comes: nothing above it is visible yet.
+    TailStart start(EventStore& store, const EventFilter& scope) override;
+    std::optional<qint64> settledStart(EventStore& store, const EventFilter& scope) override;
     TailHeads heads() const override { return m_heads; }
     QString name() const override { return QStringLiteral("commit order"); }
 
 private:
+    void seen(qint64 key);
+
     TailHeads m_heads;
 };
 

@@ -207,3 +207,26 @@ TEST_CASE("tail: each PostgreSQL layout's safe order is profile data", "[tail][p
     CHECK(errorOf(R"({"order": "commit", "lag": 1})").contains(QLatin1String("tail.lag")));
     CHECK(errorOf(R"({"order": "transaction", "transaction": "{nope}"})").contains(QLatin1String("{nope}")));
 }
+
+TEST_CASE("tail: in commit order the heads are the start until an event comes", "[tail][sqlite]")
+{
+    QTemporaryDir dir;
+    const QString path = tempPath(dir, QStringLiteral("heads.sqlite"));
+    EmmettWriter w(path, true);
+    w.append(QStringLiteral("order-1"), { { QStringLiteral("Placed"), QByteArray("{}") } });
+    const qint64 last = w.append(QStringLiteral("order-2"), { { QStringLiteral("Placed"), QByteArray("{}") } });
+    auto store = StoreRegistry::open(path);
+
+    // A view that starts following with nothing new since it read the store shows the head it read, not "unknown".
+    Tailer tail({}, -1, nullptr, Tailer::Start::FromSafePoint);
+    REQUIRE(tail.begin(*store));
+    CHECK(tail.heads().visible == last);
+    CHECK(tail.heads().settled == last);
+    CHECK(tail.poll(*store).empty());
+    CHECK(tail.heads().visible == last);
+
+    const qint64 next = w.append(QStringLiteral("order-1"), { { QStringLiteral("Paid"), QByteArray("{}") } });
+    CHECK(tail.poll(*store).size() == 1);
+    CHECK(tail.heads().visible == next);
+    CHECK(tail.heads().settled == next);
+}
