@@ -177,11 +177,13 @@ void report(const QString& layout, const Follow& follow, const Figures& f)
     WARN(line.toStdString());
 }
 
-void tickIdle(std::vector<std::unique_ptr<Follow>>& follows)
+// Ticks the idle followers that `done` (when given) does not call done yet: a follower that is done is left idle, so
+// that a slow poll (a loaded machine) cannot keep it busy at every look.
+void tickIdle(std::vector<std::unique_ptr<Follow>>& follows, const std::function<bool(std::size_t)>& done = {})
 {
-    for (auto& f : follows) {
-        if (f->follower->isIdle())
-            f->follower->tick();
+    for (std::size_t i = 0; i < follows.size(); ++i) {
+        if (follows[i]->follower->isIdle() && !(done && done(i)))
+            follows[i]->follower->tick();
     }
     QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
     QThread::msleep(5);
@@ -196,18 +198,29 @@ void roundOfPolls(std::vector<std::unique_ptr<Follow>>& follows)
         connections.push_back(
             QObject::connect(follows[i]->follower.get(), &LiveFollower::polled, [&polls, i](int) { ++polls[i]; }));
     bool done = false; // waitFor asks once more at the end: no tick then
-    REQUIRE(waitFor(
+    const bool polled = waitFor(
         [&] {
             if (done)
                 return true;
-            tickIdle(follows);
+            tickIdle(follows, [&polls](std::size_t i) { return polls[i] >= 2; });
             for (std::size_t i = 0; i < follows.size(); ++i) {
                 if (polls[i] < 2 || !follows[i]->follower->isIdle())
                     return false;
             }
             return done = true;
         },
-        30000));
+        30000);
+    if (!polled) {
+        for (std::size_t i = 0; i < follows.size(); ++i) {
+            const TailHeads h = follows[i]->follower->heads();
+            WARN(follows[i]->title.toStdString()
+                << ": polls " << polls[i] << ", idle " << follows[i]->follower->isIdle() << ", live session "
+                << follows[i]->model.liveSession() << ", visible " << h.visible << ", settled " << h.settled
+                << ", held by " << describeHolders(h.holders).toStdString() << ", starts "
+                << follows[i]->follower->starts());
+        }
+    }
+    REQUIRE(polled);
     for (const auto& c : connections)
         QObject::disconnect(c);
 }
@@ -230,10 +243,14 @@ void followWhile(std::vector<std::unique_ptr<Follow>>& follows, const std::funct
         [&] {
             if (done)
                 return true;
-            tickIdle(follows);
-            for (auto& f : follows) {
-                const TailHeads h = f->follower->heads();
-                if (!f->follower->isIdle() || f->model.liveSession() == 0 || h.settled < h.visible)
+            auto caughtUp = [&follows](std::size_t i) {
+                const Follow& f = *follows[i];
+                const TailHeads h = f.follower->heads();
+                return f.model.liveSession() != 0 && h.settled >= h.visible;
+            };
+            tickIdle(follows, caughtUp);
+            for (std::size_t i = 0; i < follows.size(); ++i) {
+                if (!follows[i]->follower->isIdle() || !caughtUp(i))
                     return false;
             }
             return done = true;
