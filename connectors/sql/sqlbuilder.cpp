@@ -262,7 +262,7 @@ void SqlBuilder::addJsonbCondition(const JsonCondition& c, const QString& column
         w.add(QStringLiteral("1=0")); // JSON paths apply to json/jsonb columns only (see PROFILES.md)
         return;
     }
-    const QString path = pgPathArray(c.path);
+    const QString path = pgPathArray(c.path.toKeys());
     const QString node = QStringLiteral("((%1)::jsonb #> %2::text[])").arg(column, p);
     const QString text = QStringLiteral("((%1)::jsonb #>> %2::text[])").arg(column, p);
     const QString typed = QStringLiteral("(CASE WHEN jsonb_typeof(%1) = '%2' THEN %3 END)");

@@ -44,7 +44,7 @@ std::optional<JsonCondition> JsonCondition::parse(const QString& text, QString* 
     const auto path = JsonPath::read(text, &c.i, error);
     if (!path)
         return std::nullopt;
-    cond.path = path->toKeys();
+    cond.path = *path;
     if (cond.path.isEmpty())
         return fail(QStringLiteral("name a field, e.g. %1.amount").arg(root));
 
@@ -122,13 +122,13 @@ std::optional<JsonCondition> JsonCondition::parse(const QString& text, QString* 
 
 QString JsonCondition::sqlitePath() const
 {
-    return JsonPath::fromKeys(path).toSqlite();
+    return path.toSqlite();
 }
 
 QString JsonCondition::toString() const
 {
     QString out
-        = JsonPath::fromKeys(path).toString(field == Field::Data ? QStringLiteral("data") : QStringLiteral("metadata"));
+        = path.toString(field == Field::Data ? QStringLiteral("data") : QStringLiteral("metadata"));
     static const char* names[] = { "=", "!=", "<", "<=", ">", ">=", "~", "exists" };
     out += u' ' + QLatin1String(names[int(op)]);
     if (op != Op::Exists) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/jsonpath.h"
+
 #include <QDateTime>
 #include <QString>
 #include <QStringList>
@@ -16,7 +18,7 @@ struct JsonCondition {
     enum class Op { Eq, Ne, Lt, Le, Gt, Ge, Contains, Exists };
 
     Field field = Field::Data;
-    QStringList path; // keys; array indexes as decimal strings, e.g. ["items", "0", "sku"]
+    JsonPath path; // object keys and array indexes: a key of digits stays a key (`data.codes."0555"`)
     Op op = Op::Exists;
     QVariant value; // double, qint64, QString, bool or null QVariant
 

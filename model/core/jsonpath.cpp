@@ -84,6 +84,14 @@ JsonPath JsonPath::fromKeys(const QStringList& keys)
     return p;
 }
 
+JsonPath JsonPath::objectKeys(const QStringList& keys)
+{
+    JsonPath p;
+    for (const QString& k : keys)
+        p.key(k);
+    return p;
+}
+
 JsonPath& JsonPath::key(const QString& key)
 {
     m_steps.push_back({ key, -1 });

@@ -29,6 +29,8 @@ public:
     static JsonPath fromJson(const QJsonArray& path); // strings are keys, numbers indexes
     // Keys as a JsonCondition keeps them: a string of decimal digits is an array index.
     static JsonPath fromKeys(const QStringList& keys);
+    // Object keys only, digits or not.
+    static JsonPath objectKeys(const QStringList& keys);
 
     JsonPath& key(const QString& key);
     JsonPath& index(qint64 index);

@@ -60,12 +60,12 @@ std::optional<JsonCondition> metadataEquals(
     for (const QString& key : keys) {
         const QVariant typed = valueAt(meta, key, value);
         if (typed.isValid()) {
-            c.path = QStringList { key };
+            c.path = JsonPath::objectKeys({ key });
             c.value = typed;
             return c;
         }
     }
-    c.path = findValuePath(meta, value, hint);
+    c.path = JsonPath::objectKeys(findValuePath(meta, value, hint));
     if (c.path.isEmpty())
         return std::nullopt;
     c.value = value;

@@ -101,7 +101,7 @@ TEST_CASE("JSON path conditions parse into path, operator and typed value", "[fi
     auto c = JsonCondition::parse(QStringLiteral("data.amount > 100"));
     REQUIRE(c);
     CHECK(c->field == JsonCondition::Field::Data);
-    CHECK(c->path == QStringList { QStringLiteral("amount") });
+    CHECK(c->path.toKeys() == QStringList { QStringLiteral("amount") });
     CHECK(c->op == JsonCondition::Op::Gt);
     CHECK(c->value.toLongLong() == 100);
     CHECK(c->sqlitePath() == QStringLiteral("$.\"amount\""));
@@ -114,7 +114,7 @@ TEST_CASE("JSON path conditions parse into path, operator and typed value", "[fi
 
     c = JsonCondition::parse(QStringLiteral("data.items[2].sku != \"A'1\""));
     REQUIRE(c);
-    CHECK(c->path == QStringList { QStringLiteral("items"), QStringLiteral("2"), QStringLiteral("sku") });
+    CHECK(c->path.toKeys() == QStringList { QStringLiteral("items"), QStringLiteral("2"), QStringLiteral("sku") });
     CHECK(c->sqlitePath() == QStringLiteral("$.\"items\"[2].\"sku\""));
     CHECK(c->value.toString() == QStringLiteral("A'1"));
 

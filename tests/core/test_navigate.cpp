@@ -43,7 +43,7 @@ TEST_CASE("Navigator: the condition for events with the same correlation id", "[
     Correlation found = emmett.correlation(e);
     REQUIRE(found.kind == Correlation::Kind::Filter);
     CHECK(found.condition.field == JsonCondition::Field::Metadata);
-    CHECK(found.condition.path == QStringList { u"correlationId"_qs });
+    CHECK(found.condition.path.toKeys() == QStringList { u"correlationId"_qs });
     CHECK(found.condition.op == JsonCondition::Op::Eq);
     CHECK(found.condition.toString() == QLatin1String("metadata.correlationId = 'c-1'"));
 
@@ -55,7 +55,7 @@ TEST_CASE("Navigator: the condition for events with the same correlation id", "[
     REQUIRE(found.kind == Correlation::Kind::Filter);
     const auto back = JsonCondition::parse(found.condition.toString());
     REQUIRE(back);
-    CHECK(back->path == QStringList { u"eventuous.correlation-id"_qs });
+    CHECK(back->path.toKeys() == QStringList { u"eventuous.correlation-id"_qs });
     CHECK(back->value == e.correlationId);
     e = withMetadata(R"({"corr": 42})");
     e.correlationId = QStringLiteral("42");
@@ -68,12 +68,12 @@ TEST_CASE("Navigator: the condition for events with the same correlation id", "[
     e.correlationId = QStringLiteral("k-9");
     found = EventNavigator().correlation(e);
     REQUIRE(found.kind == Correlation::Kind::Filter);
-    CHECK(found.condition.path == QStringList { u"myCorrelation"_qs });
+    CHECK(found.condition.path.toKeys() == QStringList { u"myCorrelation"_qs });
     e = withMetadata(R"({"headers": {"x-correlation-id": "k-9"}, "z": "k-9"})");
     e.correlationId = QStringLiteral("k-9");
     found = EventNavigator().correlation(e);
     REQUIRE(found.kind == Correlation::Kind::Filter);
-    CHECK(found.condition.path == QStringList { u"headers"_qs, u"x-correlation-id"_qs });
+    CHECK(found.condition.path.toKeys() == QStringList { u"headers"_qs, u"x-correlation-id"_qs });
 
     e.metadata = Payload::json("{}");
     CHECK(EventNavigator().correlation(e).kind == Correlation::Kind::Unreachable);
@@ -114,7 +114,7 @@ TEST_CASE("Navigator: a causation reference is a position or an id, as the profi
     e.causationId = QStringLiteral("e-6");
     cause = EventNavigator().causation(e);
     REQUIRE(cause.kind == Causation::Kind::Lookup);
-    CHECK(cause.query.filter.conditions[0].path == QStringList { u"eventId"_qs });
+    CHECK(cause.query.filter.conditions[0].path.toKeys() == QStringList { u"eventId"_qs });
     CHECK(cause.query.filter.conditions[0].value == QVariant(QStringLiteral("e-6")));
 
     e = withMetadata(R"({"other": "x"})");

@@ -462,11 +462,11 @@ TEST_CASE("PostgreSQL: user-typed filters cannot inject SQL", "[pg][pgengine]")
         CHECK(store->events(q).events.empty());
         q.filter = {};
         JsonCondition c;
-        c.path = { attack, QStringLiteral("0") };
+        c.path = JsonPath::objectKeys({ attack }).index(0);
         c.op = JsonCondition::Op::Exists;
         q.filter.conditions = { c };
         CHECK(store->events(q).events.empty());
-        c.path = { QStringLiteral("accountId") };
+        c.path = JsonPath::objectKeys({ QStringLiteral("accountId") });
         c.op = JsonCondition::Op::Eq;
         c.value = attack;
         q.filter.conditions = { c };

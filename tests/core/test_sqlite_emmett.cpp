@@ -397,13 +397,13 @@ TEST_CASE("Emmett store: user-typed values cannot change the SQL or the file", "
             q.filter.text = a;
             CHECK(store->events(q).events.empty());
             JsonCondition c;
-            c.path = { a };
+            c.path = JsonPath::objectKeys({ a });
             c.op = JsonCondition::Op::Eq;
             c.value = a;
             q.filter = {};
             q.filter.conditions = { c };
             CHECK(store->events(q).events.empty());
-            c.path = { QStringLiteral("owner") };
+            c.path = JsonPath::objectKeys({ QStringLiteral("owner") });
             q.filter.conditions = { c };
             CHECK(store->events(q).events.empty());
             StreamQuery s;

@@ -29,6 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         if (!reparsed)
             std::fprintf(stderr, "written: %s\nerror: %s\n", qPrintable(written), qPrintable(again));
         FUZZ_CHECK(reparsed.has_value());
+        if (!same(c, *reparsed))
+            std::fprintf(stderr, "written: %s\nread back: %s\n", qPrintable(written), qPrintable(reparsed->toString()));
         FUZZ_CHECK(same(c, *reparsed));
         (void)c.sqlitePath();
     }
