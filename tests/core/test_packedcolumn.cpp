@@ -28,8 +28,8 @@ TEST_CASE("packed column: values read back by index, by scan and by upper bound"
             v = std::numeric_limits<qint64>::max();
         else if (r < 20)
             v = qint64(random() >> 4);
-        else
-            v += qint64(random() % 300) - 20;
+        else // wrapping past the extremes, as two's complement does (a signed overflow is undefined)
+            v = qint64(quint64(v) + quint64(qint64(random() % 300) - 20));
         values.push_back(v);
         column.append(v);
     }
