@@ -127,8 +127,7 @@ QString JsonCondition::sqlitePath() const
 
 QString JsonCondition::toString() const
 {
-    QString out
-        = path.toString(field == Field::Data ? QStringLiteral("data") : QStringLiteral("metadata"));
+    QString out = path.toString(field == Field::Data ? QStringLiteral("data") : QStringLiteral("metadata"));
     static const char* names[] = { "=", "!=", "<", "<=", ">", ">=", "~", "exists" };
     out += u' ' + QLatin1String(names[int(op)]);
     if (op != Op::Exists) {

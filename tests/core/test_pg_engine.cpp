@@ -9,6 +9,8 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -575,6 +577,26 @@ TEST_CASE("PostgreSQL: counts and anchors are kept until the head moves", "[pg][
     CHECK(grown.size() == size_t((after.count + 49) / 50));
 }
 
+namespace {
+
+// A mapping file for the sample's Message DB tables whose type is `typeSql`, in `dir`.
+QString messageDbMapping(const QTemporaryDir& dir, const QString& name, const QString& typeSql)
+{
+    const QString path = tempPath(dir, name + QStringLiteral(".json"));
+    // The expression as a JSON string: ["…"] without its brackets.
+    const QByteArray type = QJsonDocument(QJsonArray { typeSql }).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+    QFile f(path);
+    REQUIRE(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": ")" + name.toUtf8() + R"(", "engines": ["postgresql"], "schema": "message_store",
+        "detect": {"tables": [{"as": "m", "names": ["messages"], "columns": ["global_position"]}]},
+        "events": {"table": "{m}", "position": "global_position", "stream": "stream_name", "version": "position",
+                   "type": )"
+        + type + R"(, "data": "data"}})");
+    return path;
+}
+
+} // namespace
+
 TEST_CASE(
     "PostgreSQL: a cancel meant for an earlier statement is not a timeout and the read is run again", "[pg][pgengine]")
 {
@@ -587,16 +609,10 @@ TEST_CASE(
     // layout's type stands in for it: the first time it is computed on a backend it cancels its own statement (and
     // takes a session lock, which the rollback keeps, to remember it did); later it reads as the type.
     QTemporaryDir dir;
-    const QString mapping = tempPath(dir, QStringLiteral("stray.json"));
-    {
-        QFile f(mapping);
-        REQUIRE(f.open(QIODevice::WriteOnly));
-        f.write(R"({"name": "stray", "engines": ["postgresql"], "schema": "message_store",
-            "detect": {"tables": [{"as": "m", "names": ["messages"], "columns": ["global_position"]}]},
-            "events": {"table": "{m}", "position": "global_position", "stream": "stream_name", "version": "position",
-                       "type": "type || CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND objid = 4242) THEN '' ELSE pg_advisory_lock(4242)::text || pg_cancel_backend(pg_backend_pid())::text || pg_sleep(2)::text END",
-                       "data": "data"}})");
-    }
+    const QString mapping = messageDbMapping(dir, QStringLiteral("stray"),
+        QStringLiteral("type || CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = "
+                       "pg_backend_pid() AND objid = 4242) THEN '' ELSE pg_advisory_lock(4242)::text || "
+                       "pg_cancel_backend(pg_backend_pid())::text || pg_sleep(2)::text END"));
     OpenOptions options;
     options.mappingFile = mapping;
     options.statementTimeoutMs = 5000;
@@ -628,15 +644,8 @@ TEST_CASE("PostgreSQL: the statement timeout is configurable and says how to rai
     // A layout whose type costs 10 ms an event read (a volatile column is computed after the limit): reading 200
     // events takes about 2 s, one event 20 ms.
     QTemporaryDir dir;
-    const QString mapping = tempPath(dir, QStringLiteral("slow.json"));
-    {
-        QFile f(mapping);
-        REQUIRE(f.open(QIODevice::WriteOnly));
-        f.write(R"({"name": "slow", "engines": ["postgresql"], "schema": "message_store",
-            "detect": {"tables": [{"as": "m", "names": ["messages"], "columns": ["global_position"]}]},
-            "events": {"table": "{m}", "position": "global_position", "stream": "stream_name", "version": "position",
-                       "type": "type || pg_sleep(0.01)::text", "data": "data"}})");
-    }
+    const QString mapping
+        = messageDbMapping(dir, QStringLiteral("slow"), QStringLiteral("type || pg_sleep(0.01)::text"));
     OpenOptions options;
     options.mappingFile = mapping;
     options.statementTimeoutMs = 300;
