@@ -160,17 +160,24 @@ QDateTime parseStoreTime(QByteArrayView text)
         }
     }
     if (allDigits && !s.contains('-')) {
-        const double v = QByteArray(s.data(), s.size()).toDouble();
-        qint64 ms;
+        bool ok = false;
+        const double v = QByteArray(s.data(), s.size()).toDouble(&ok);
+        if (!ok)
+            return {};
+        double ms;
         if (v > 1e17)
-            ms = qint64(v / 1e6);
+            ms = v / 1e6;
         else if (v > 1e14)
-            ms = qint64(v / 1e3);
+            ms = v / 1e3;
         else if (v > 1e11)
-            ms = qint64(v);
+            ms = v;
         else
-            ms = qint64(v * 1e3);
-        return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
+            ms = v * 1e3;
+        // Beyond ±100,000,000 days from the epoch (ECMAScript's Date range) a number is not a time.
+        constexpr double kLimitMs = 8.64e15;
+        if (!(ms <= kLimitMs))
+            return {};
+        return QDateTime::fromMSecsSinceEpoch(qint64(ms), QTimeZone::utc());
     }
     int year, month, day, hour = 0, minute = 0, second = 0;
     if (!digits(s, 0, 4, &year) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, &month) || s[7] != '-'

@@ -92,6 +92,11 @@ TEST_CASE("Store times parse in the formats stores write", "[time]")
     CHECK(parseStoreTime("2024-03-05 14:07:09") == QDateTime(QDate(2024, 3, 5), QTime(14, 7, 9), QTimeZone::utc()));
     CHECK(parseStoreTime("2024-03-05") == QDateTime(QDate(2024, 3, 5), QTime(0, 0), QTimeZone::utc()));
     CHECK_FALSE(parseStoreTime("yesterday").isValid());
+    // A number too large for any time, or not one number, is no time (it overflowed a cast before; fuzz_rawjson).
+    CHECK_FALSE(parseStoreTime(QByteArray(60, '4')).isValid());
+    CHECK_FALSE(parseStoreTime("1e400").isValid());
+    CHECK_FALSE(parseStoreTime("17096.47.629").isValid());
+    CHECK(parseStoreTime("8640000000000000").isValid()); // microseconds: year 2243
     CHECK_FALSE(parseStoreTime("2024-13-45 99:00:00").isValid());
     CHECK_FALSE(parseStoreTime("").isValid());
 }
