@@ -19,10 +19,6 @@
 #include <cstdio>
 #include <memory>
 
-#ifndef EVENTSCOPE_VERSION
-#define EVENTSCOPE_VERSION "0.1.0"
-#endif
-
 namespace {
 
 // --screenshot: waits until the first page and the stream tree are shown, selects an event, saves the window and quits.

@@ -7,11 +7,11 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
-#include <QFile>
 #include <QProcess>
 #include <QSaveFile>
 
 #include <cstdio>
+#include <cstdlib>
 
 using namespace es::docgen;
 
