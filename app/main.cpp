@@ -19,10 +19,6 @@
 #include <cstdio>
 #include <memory>
 
-#ifndef EVENTSCOPE_VERSION
-#define EVENTSCOPE_VERSION "0.1.0"
-#endif
-
 namespace {
 
 // --screenshot: waits until the first page and the stream tree are shown, selects an event, saves the window and quits.
@@ -63,20 +59,39 @@ void scheduleScreenshot(es::MainWindow* window, const QString& path)
     timer->start(200);
 }
 
+// --help and --version answer before QApplication exists: it needs a display, and packaging scripts, `man` page
+// generation and users on a plain terminal ask without one. Anything else (Qt's own -platform ..., a bad option)
+// goes on to QApplication and parser.process() as usual.
+void answerHelpOrVersion(QCommandLineParser& parser, int argc, char** argv)
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    if (!parser.parse(arguments))
+        return;
+    const bool help = parser.isSet(QStringLiteral("help")) && !parser.isSet(QStringLiteral("help-all"));
+    if (!help && !parser.isSet(QStringLiteral("version")))
+        return;
+    QCoreApplication core(argc, argv);
+    parser.process(core); // prints and exits
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
-    QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("EventScope"));
     QCoreApplication::setOrganizationDomain(QStringLiteral("eventscope.io"));
     QCoreApplication::setApplicationName(QStringLiteral("EventScope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(EVENTSCOPE_VERSION));
-    QGuiApplication::setDesktopFileName(QStringLiteral("io.eventscope.EventScope"));
-    QGuiApplication::setApplicationDisplayName(QStringLiteral("EventScope"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("A read-only inspector for event-sourced stores."));
+    parser.setApplicationDescription(
+        QStringLiteral("A read-only inspector for event-sourced stores.\n\n"
+                       "Opens the store at ADDRESS (or none) in a window: streams by category, the global log, each "
+                       "event's data and metadata, filters, time travel through a stream's states, projection lag "
+                       "and activity. Nothing is ever written to the store. eventscope-cli reads the same stores "
+                       "from scripts."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("address"),
@@ -93,6 +108,11 @@ int main(int argc, char** argv)
     const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
         QStringLiteral("Save the window as an image once the first page is shown, then quit."), QStringLiteral("FILE"));
     parser.addOptions({ profileOption, mappingOption, settingsOption, screenshotOption });
+    answerHelpOrVersion(parser, argc, argv);
+
+    QApplication app(argc, argv);
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.eventscope.EventScope"));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("EventScope"));
     parser.process(app);
 
     if (parser.positionalArguments().size() > 1)
