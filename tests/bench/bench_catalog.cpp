@@ -52,6 +52,15 @@ private:
     EventStore& m_store;
 };
 
+// CPU seconds (user + system) of this process, or of its waited-for children.
+double cpuSeconds(int who)
+{
+    rusage usage {};
+    getrusage(who, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 double peakRssMb()
 {
     rusage usage {};
@@ -99,12 +108,16 @@ int main(int argc, char** argv)
         QElapsedTimer clock;
         std::vector<double> stageMs;
         std::vector<size_t> stageStatements;
+        const double cpuStart = cpuSeconds(RUSAGE_SELF);
+        std::vector<double> stageCpu;
         clock.start();
         const TypeCatalog catalog = scanCatalog(recording, options, nullptr, [&](const TypeCatalog&) {
             stageMs.push_back(double(clock.nsecsElapsed()) / 1e6);
+            stageCpu.push_back(cpuSeconds(RUSAGE_SELF) - cpuStart);
             stageStatements.push_back(recording.requests.size());
         });
         const double exactMs = double(clock.nsecsElapsed()) / 1e6;
+        const double exactCpu = cpuSeconds(RUSAGE_SELF) - cpuStart;
         const double rss = peakRssMb();
 
         auto script = [&](size_t from, size_t to) {
@@ -122,7 +135,9 @@ int main(int argc, char** argv)
             }
             return sql;
         };
+        double shellCpu = 0; // of the last shell run
         auto runShell = [&](const QString& sql, qint64* rows) -> double {
+            const double childrenBefore = cpuSeconds(RUSAGE_CHILDREN);
             QProcess shell;
             QElapsedTimer t;
             t.start();
@@ -137,6 +152,7 @@ int main(int argc, char** argv)
             shell.closeWriteChannel();
             shell.waitForFinished(-1);
             const double ms = double(t.nsecsElapsed()) / 1e6;
+            shellCpu = cpuSeconds(RUSAGE_CHILDREN) - childrenBefore;
             *rows = shell.readAllStandardOutput().count('\n');
             if (shell.exitCode() != 0) {
                 std::fprintf(stderr, "shell failed: %s\n", shell.readAllStandardError().constData());
@@ -148,7 +164,9 @@ int main(int argc, char** argv)
         qint64 sampleRows = 0;
         qint64 allRows = 0;
         const double shellSampleMs = runShell(script(0, stageStatements.at(0)), &sampleRows);
+        const double shellSampleCpu = shellCpu;
         const double shellAllMs = runShell(script(0, recording.requests.size()), &allRows);
+        const double shellAllCpu = shellCpu;
         if (shellSampleMs < 0 || shellAllMs < 0)
             return 1;
 
@@ -175,6 +193,14 @@ int main(int argc, char** argv)
                     "(goal <= 1.2)\n",
             options.exact ? "exact catalog     " : "sample + counts   ", exactMs, qPrintable(shellName),
             recording.requests.size(), shellAllMs, allRows, exactMs / shellAllMs);
+        // On a loaded machine wall times drift between the two runs; SQLite does all its work in the calling
+        // process, so CPU times compare the same work (PostgreSQL's work is in the server: not counted here).
+        if (!pg) {
+            std::printf("CPU, first answer  eventscope %.2f s, sqlite3 %.2f s, ratio %.2fx\n", stageCpu.at(0),
+                shellSampleCpu, stageCpu.at(0) / shellSampleCpu);
+            std::printf("CPU, whole run     eventscope %.2f s, sqlite3 %.2f s, ratio %.2fx\n", exactCpu, shellAllCpu,
+                exactCpu / shellAllCpu);
+        }
         std::printf("peak RSS           %.1f MB\n", rss);
     } catch (const StoreError& e) {
         std::fprintf(stderr, "%s\n", e.what());
