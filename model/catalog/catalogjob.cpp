@@ -17,7 +17,17 @@ CatalogJob::~CatalogJob()
 void CatalogJob::setSession(StoreSession* session)
 {
     cancel();
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
     m_session = session;
+    // A job cancelled from outside (the status bar's Cancel) ends without a callback; once the session is idle no
+    // job of ours can still be running.
+    if (session) {
+        connect(session, &StoreSession::busyChanged, this, [this](bool busy) {
+            if (!busy && m_ticket)
+                cancel();
+        });
+    }
 }
 
 quint64 CatalogJob::start(const CatalogOptions& options)
