@@ -13,6 +13,8 @@
 #include "store/eventstore.h"
 #include "store/storeregistry.h"
 #include "tailcommand.h"
+#include "typescommand.h"
+#include "valuescommand.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -45,6 +47,8 @@ Commands:
   export STORE    write events to a file: JSON Lines, JSON, CSV or a new SQLite store (--out FILE)
   lag STORE       checkpoints of projections and processors: lag in events and time, rate, ETA, status
   tail STORE      print events as JSON Lines as they are committed, until interrupted
+  types STORE     the event types: counts, positions, times, shapes and fields by JSON type
+  values STORE    the distinct values of one path of one type, and the streams they occur in
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -218,6 +222,8 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
     if (all) {
         LagCommand::addFirstPassOptions(parser);
         TailCommand::addFirstPassOptions(parser);
+        TypesCommand::addFirstPassOptions(parser);
+        ValuesCommand::addFirstPassOptions(parser);
     }
     if (command == Command::Fold)
         parser.addOption(m_stream);
@@ -234,8 +240,8 @@ int CliApplication::run(const QStringList& arguments)
     // First pass with every option, only to find the command among the arguments.
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
-    first.addPositionalArgument(
-        QStringLiteral("COMMAND"), QStringLiteral("info, streams, events, sample, fold, export, lag or tail"));
+    first.addPositionalArgument(QStringLiteral("COMMAND"),
+        QStringLiteral("info, streams, events, sample, fold, export, lag, tail, types or values"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -256,6 +262,10 @@ int CliApplication::run(const QStringList& arguments)
         return LagCommand().run(arguments);
     if (name == QLatin1String("tail"))
         return TailCommand().run(arguments);
+    if (name == QLatin1String("types"))
+        return TypesCommand().run(arguments);
+    if (name == QLatin1String("values"))
+        return ValuesCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -280,9 +290,10 @@ int CliApplication::run(const QStringList& arguments)
         command = Command::Fold;
         commandHelp = FoldCommand::help();
     } else {
-        return usageError(
-            QStringLiteral("Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail).")
-                .arg(name));
+        return usageError(QStringLiteral(
+            "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, types, "
+            "values).")
+                              .arg(name));
     }
 
     QCommandLineParser parser;

@@ -18,6 +18,7 @@
 #include "store/storesession.h"
 #include "streambrowser.h"
 #include "timetravelwindow.h"
+#include "typesview.h"
 
 #include <QAction>
 #include <QApplication>
@@ -116,6 +117,7 @@ MainWindow::~MainWindow()
     m_streamBrowser->setSession(nullptr);
     m_projections->setSession(nullptr);
     m_activity->setSession(nullptr);
+    m_types->setSession(nullptr);
 }
 
 StoreSession* MainWindow::session() const
@@ -169,6 +171,32 @@ void MainWindow::createDocks()
     activity->hide();
     activity->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
     m_activity->attach(m_eventView, m_follow);
+
+    m_types = new TypesView(this);
+    auto* types = new QDockWidget(tr("Types"), this);
+    types->setObjectName(QStringLiteral("typesDock"));
+    types->setWidget(m_types);
+    addDockWidget(Qt::BottomDockWidgetArea, types);
+    types->hide();
+    types->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    connect(m_eventView, &EventView::scopeChanged, m_types, [this](const ViewScope& scope) {
+        EventFilter filter;
+        if (scope.kind == ViewScope::Kind::Stream)
+            filter.stream = scope.name;
+        else if (scope.kind == ViewScope::Kind::Category)
+            filter.category = scope.name;
+        m_types->setScope(filter, scope.kind == ViewScope::Kind::All ? tr("Global log") : scope.name);
+    });
+    connect(m_types, &TypesView::openRequested, this,
+        [this](const QString& type, const QString& condition, qint64 position) {
+            m_eventView->filterBar()->clear();
+            m_eventView->filterBar()->setTypes(type);
+            m_eventView->filterBar()->setQuery(condition);
+            m_eventView->applyFilter();
+            // Catalog positions are global; a stream's rows are keyed by version, so there it only filters.
+            if (m_eventView->scope().kind != ViewScope::Kind::Stream)
+                m_eventView->goToKey(position);
+        });
 }
 
 void MainWindow::createActions()
@@ -419,6 +447,7 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
     m_streamBrowser->setSession(session);
     m_projections->setSession(session);
     m_activity->setSession(session);
+    m_types->setSession(session);
     if (old) {
         old->cancelAll();
         old->deleteLater();
@@ -470,6 +499,7 @@ void MainWindow::closeStore()
     m_streamBrowser->setSession(nullptr);
     m_projections->setSession(nullptr);
     m_activity->setSession(nullptr);
+    m_types->setSession(nullptr);
     m_inspector->setEvent(std::nullopt);
     m_session = nullptr;
     m_info = {};

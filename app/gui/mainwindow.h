@@ -21,6 +21,7 @@ class EventView;
 class FollowController;
 class ProjectionsView;
 class ActivityView;
+class TypesView;
 class MessageBanner;
 class StoreSession;
 class StreamBrowser;
@@ -48,6 +49,7 @@ public:
     MessageBanner* banner() const { return m_banner; }
     ProjectionsView* projectionsView() const { return m_projections; }
     ActivityView* activityView() const { return m_activity; }
+    TypesView* typesView() const { return m_types; }
     FollowController* followController() const { return m_follow; }
     QString statusText() const;
 
@@ -100,6 +102,7 @@ private:
     MessageBanner* m_banner;
     ProjectionsView* m_projections = nullptr;
     ActivityView* m_activity = nullptr;
+    TypesView* m_types = nullptr;
     FollowController* m_follow = nullptr;
 
     QMenu* m_recentMenu = nullptr;

@@ -47,6 +47,7 @@ public:
     std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
     Histogram histogram(const HistogramQuery& query) override; // in pghistogram.cpp
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
+    CatalogRows catalogRows(const CatalogRequest& request) override; // in pgcatalog.cpp
     std::function<void()> interruption() override;
     // Defined in pgcheckpoints.cpp.
     CheckpointSet checkpoints() override;

@@ -42,6 +42,7 @@ public:
     ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
     Histogram histogram(const HistogramQuery& query) override; // in sqlitehistogram.cpp
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in sqliterawread.cpp
+    CatalogRows catalogRows(const CatalogRequest& request) override; // in sqlitecatalog.cpp
     std::function<void()> interruption() override;
 
     const Profile& profile() const { return m_profile; }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "activity/histogram.h"
+#include "catalog/catalogrequest.h"
 #include "core/checkpoint.h"
 #include "core/event.h"
 #include "core/eventfilter.h"
@@ -181,6 +182,15 @@ public:
     {
         if (const std::function<void()> stop = interruption())
             stop();
+    }
+
+    // Type catalog (issue 13)
+    // The rows of one catalog statement (CatalogPart names its columns), grouped and counted by the database; never
+    // payloads. Throws StoreError where the engine cannot.
+    virtual CatalogRows catalogRows(const CatalogRequest& request)
+    {
+        Q_UNUSED(request);
+        throw StoreError(QStringLiteral("the type catalog is not supported by this engine"));
     }
 };
 

@@ -1,0 +1,292 @@
+#include "sql/catalogsql.h"
+
+#include "core/jsonpath.h"
+
+namespace es {
+
+namespace {
+
+struct Parts {
+    const SqlBuilder& sql;
+    bool pg;
+    QString position; // as a 64-bit integer
+    QString type;
+    QString stream;
+    QString table;
+};
+
+// The scope's WHERE with the sample ranges added.
+SqlWhere scopeWhere(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    SqlWhere w = p.sql.baseWhere(request.filter, indexStream);
+    if (!request.ranges.empty()) {
+        QStringList any;
+        QVariantList values;
+        for (const PositionRange& r : request.ranges) {
+            any.append(QStringLiteral("%1 BETWEEN %2 AND %2")
+                           .arg(SqlBuilder::paren(p.sql.profile().events.position), SqlBuilder::param()));
+            values.append(r.from);
+            values.append(r.to);
+        }
+        w.add(u'(' + any.join(QStringLiteral(" OR ")) + u')', values);
+    }
+    return w;
+}
+
+// A payload column as a parsed JSON document, NULL where it is none (or where PostgreSQL keeps it as text or bytes,
+// which the catalog counts but does not parse).
+QString jsonDocument(const Parts& p, const QString& column, SqlValueKind kind)
+{
+    if (column.isEmpty())
+        return QStringLiteral("NULL");
+    const QString c = SqlBuilder::paren(column);
+    if (p.pg)
+        return kind == SqlValueKind::Json ? QString(c + QStringLiteral("::jsonb")) : QStringLiteral("NULL::jsonb");
+    return QStringLiteral("CASE WHEN typeof(%1) = 'text' AND json_valid(%1) THEN %1 END").arg(c);
+}
+
+struct Roots {
+    QString sql; // the CTE "s(p, t, r, d)": one row per event and root
+    QVariantList values;
+};
+
+Roots rootRows(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    const Profile::Events& e = p.sql.profile().events;
+    const SqlWhere w = scopeWhere(p, request, indexStream);
+    const QString text = p.pg ? QStringLiteral("::text") : QString();
+    Roots out;
+    QStringList branches;
+    auto branch = [&](const char* root, const QString& column, SqlValueKind kind) {
+        if (column.isEmpty())
+            return;
+        branches.append(
+            QStringLiteral("SELECT %1, %2, '%3'%4, %5 FROM %6%7")
+                .arg(p.position, p.type, QLatin1String(root), text, jsonDocument(p, column, kind), p.table, w.sql()));
+        out.values.append(w.values);
+    };
+    branch("data", e.data, p.sql.kinds().data);
+    branch("metadata", e.metadata, p.sql.kinds().metadata);
+    if (branches.isEmpty())
+        branches.append(QStringLiteral("SELECT 0, '', '', NULL WHERE 1 = 0"));
+    out.sql = QStringLiteral("s(p, t, r, d) AS (") + branches.join(QStringLiteral(" UNION ALL ")) + u')';
+    return out;
+}
+
+// "WITH RECURSIVE s(...), f(p, t, r, k, ty, v)": every object member at any depth below an object, with its path.
+Roots fieldRows(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    Roots roots = rootRows(p, request, indexStream);
+    if (p.pg) {
+        roots.sql = QStringLiteral("WITH RECURSIVE ") + roots.sql
+            + QStringLiteral(", f(p, t, r, k, ty, v) AS (SELECT s.p, s.t, s.r, ARRAY[j.key], jsonb_typeof(j.value), "
+                             "j.value FROM s CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(s.d) = 'object' "
+                             "THEN s.d END) AS j UNION ALL SELECT f.p, f.t, f.r, f.k || j.key, jsonb_typeof(j.value), "
+                             "j.value FROM f CROSS JOIN LATERAL jsonb_each(CASE WHEN f.ty = 'object' THEN f.v END) "
+                             "AS j)");
+    } else {
+        // Keys of a top-level array are numbers: arrays are not descended into.
+        roots.sql = QStringLiteral("WITH RECURSIVE ") + roots.sql
+            + QStringLiteral(", f(p, t, r, k, ty, v) AS (SELECT s.p, s.t, s.r, json_array(j.key), j.type, j.value "
+                             "FROM s, json_each(s.d) AS j WHERE typeof(j.key) = 'text' UNION ALL SELECT f.p, f.t, "
+                             "f.r, json_insert(f.k, '$[#]', j.key), j.type, j.value FROM f, json_each(CASE WHEN f.ty "
+                             "= 'object' THEN f.v END) AS j)");
+    }
+    return roots;
+}
+
+SqlStatement bounds(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    const SqlWhere w = p.sql.baseWhere(request.filter, indexStream);
+    const QString edge = QStringLiteral("(SELECT %1 FROM %2%3 ORDER BY %1 %4 LIMIT 1)");
+    const QString position = SqlBuilder::paren(p.sql.profile().events.position);
+    QVariantList values = w.values;
+    values.append(w.values);
+    return { QStringLiteral("SELECT %1%3, %2%3")
+                 .arg(edge.arg(position, p.table, w.sql(), QStringLiteral("ASC")),
+                     edge.arg(position, p.table, w.sql(), QStringLiteral("DESC")), QLatin1String(p.sql.spec().bigint)),
+        values };
+}
+
+QString timeOf(const Parts& p, const char* aggregate)
+{
+    const QString& time = p.sql.profile().events.time;
+    if (time.isEmpty())
+        return QStringLiteral("NULL");
+    const QString value = QStringLiteral("%1(%2)").arg(QLatin1String(aggregate), SqlBuilder::paren(time));
+    if (p.sql.kinds().time == SqlValueKind::Timestamp)
+        return QLatin1String(p.sql.spec().timestampText).arg(value);
+    return p.sql.asText(value);
+}
+
+SqlStatement types(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    const SqlWhere w = scopeWhere(p, request, indexStream);
+    return { QStringLiteral("SELECT %1, count(*), count(DISTINCT %2), min(%3), max(%3), %4, %5 FROM %6%7 GROUP BY 1")
+                 .arg(p.type, p.stream, p.position, timeOf(p, "min"), timeOf(p, "max"), p.table, w.sql()),
+        w.values };
+}
+
+SqlStatement fields(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    const Roots f = fieldRows(p, request, indexStream);
+    if (p.pg) {
+        return { f.sql
+                + QStringLiteral(
+                    " SELECT t, r, to_jsonb(k)::text, ty, count(*), min(p), max(p), min(CASE WHEN ty = "
+                    "'number' THEN (v #>> '{}')::numeric END)::text, max(CASE WHEN ty = 'number' THEN "
+                    "(v #>> '{}')::numeric END)::text, min(CASE WHEN ty = 'string' THEN length(v #>> '{}') "
+                    "END), max(CASE WHEN ty = 'string' THEN length(v #>> '{}') END) FROM f GROUP BY t, r, "
+                    "k, ty"),
+            f.values };
+    }
+    return { f.sql
+            + QStringLiteral(" SELECT t, r, k, ty, count(*), min(p), max(p), min(CASE WHEN ty IN ('integer', 'real') "
+                             "THEN v END), max(CASE WHEN ty IN ('integer', 'real') THEN v END), min(CASE WHEN ty = "
+                             "'text' THEN length(v) END), max(CASE WHEN ty = 'text' THEN length(v) END) FROM f GROUP "
+                             "BY t, r, k, ty"),
+        f.values };
+}
+
+SqlStatement shapes(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    const Profile::Events& e = p.sql.profile().events;
+    const SqlWhere w = scopeWhere(p, request, indexStream);
+    QString kind;
+    QString shape = QStringLiteral("NULL");
+    const QString d = e.data.isEmpty() ? QStringLiteral("NULL") : SqlBuilder::paren(e.data);
+    if (p.pg) {
+        switch (p.sql.kinds().data) {
+        case SqlValueKind::Json:
+            kind = QStringLiteral("CASE WHEN %1 IS NULL THEN 'none' ELSE jsonb_typeof(%1::jsonb) END").arg(d);
+            shape = QStringLiteral("CASE WHEN jsonb_typeof(%1::jsonb) = 'object' THEN (SELECT "
+                                   "COALESCE(to_jsonb(array_agg(k ORDER BY k COLLATE \"C\")), '[]'::jsonb)::text "
+                                   "FROM jsonb_object_keys(%1::jsonb) AS k) END")
+                        .arg(d);
+            break;
+        case SqlValueKind::Bytes:
+            kind = QStringLiteral("CASE WHEN %1 IS NULL THEN 'none' ELSE 'binary' END").arg(d);
+            break;
+        default:
+            kind = QStringLiteral("CASE WHEN %1 IS NULL THEN 'none' WHEN ltrim(%1::text) LIKE '<%%' THEN 'xml' ELSE "
+                                  "'text' END")
+                       .arg(d);
+            break;
+        }
+    } else {
+        kind = QStringLiteral(
+            "CASE WHEN %1 IS NULL THEN 'none' WHEN typeof(%1) = 'blob' THEN 'binary' WHEN typeof(%1) "
+            "= 'text' AND json_valid(%1) THEN (CASE json_type(%1) WHEN 'text' THEN 'string' WHEN 'integer' THEN "
+            "'number' WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' "
+            "ELSE json_type(%1) END) WHEN ltrim(%1, char(32, 9, 10, 13)) "
+            "LIKE '<%' THEN 'xml' ELSE 'text' END")
+                   .arg(d);
+        shape = QStringLiteral("CASE WHEN typeof(%1) = 'text' AND json_valid(%1) AND json_type(%1) = 'object' THEN "
+                               "(SELECT json_group_array(key) FROM (SELECT key FROM json_each(%1) ORDER BY key)) END")
+                    .arg(d);
+    }
+    kind.replace(QLatin1String("%%"), QLatin1String("%"));
+    return { QStringLiteral(
+                 "SELECT t, kind, shape, count(*), min(p), max(p) FROM (SELECT %1 AS p, %2 AS t, %3 AS kind, "
+                 "%4 AS shape FROM %5%6) AS x GROUP BY t, kind, shape")
+                 .arg(p.position, p.type, kind, shape, p.table, w.sql()),
+        w.values };
+}
+
+SqlStatement valueSummary(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    const Roots f = fieldRows(p, request, indexStream);
+    QVariantList values = f.values;
+    values.append(qint64(std::max(1, request.limit)));
+    if (p.pg) {
+        return { f.sql
+                + QStringLiteral(", vc(t, r, k, val, n) AS (SELECT t, r, k, v::text, count(*) FROM f WHERE ty NOT IN "
+                                 "('object', 'array') GROUP BY t, r, k, v) SELECT t, r, to_jsonb(k)::text, 'top', "
+                                 "val, n::text FROM (SELECT t, r, k, val, n, row_number() OVER (PARTITION BY t, r, k "
+                                 "ORDER BY n DESC, val COLLATE \"C\") AS rk FROM vc) AS x WHERE rk <= %1 UNION ALL "
+                                 "SELECT t, r, to_jsonb(k)::text, 'freq', n::text, count(*)::text FROM vc GROUP BY t, "
+                                 "r, k, n")
+                      .arg(SqlBuilder::param()),
+            values };
+    }
+    return { f.sql
+            + QStringLiteral(", vc(t, r, k, val, n) AS (SELECT t, r, k, CASE ty WHEN 'true' THEN 'true' WHEN 'false' "
+                             "THEN 'false' WHEN 'null' THEN 'null' ELSE json_quote(v) END, count(*) FROM f WHERE ty "
+                             "NOT IN ('object', 'array') GROUP BY 1, 2, 3, 4) SELECT t, r, k, 'top', val, n FROM "
+                             "(SELECT t, r, k, val, n, row_number() OVER (PARTITION BY t, r, k ORDER BY n DESC, val) "
+                             "AS rk FROM vc) WHERE rk <= %1 UNION ALL SELECT t, r, k, 'freq', n, count(*) FROM vc "
+                             "GROUP BY t, r, k, n")
+                  .arg(SqlBuilder::param()),
+        values };
+}
+
+SqlStatement valuesOf(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    const Profile::Events& e = p.sql.profile().events;
+    CatalogRequest scoped = request;
+    scoped.filter.types = QStringList { request.type };
+    SqlWhere w = scopeWhere(p, scoped, indexStream);
+    const bool metadata = request.root == QLatin1String("metadata");
+    const QString column = metadata ? e.metadata : e.data;
+    const SqlValueKind kind = metadata ? p.sql.kinds().metadata : p.sql.kinds().data;
+    const QString param = SqlBuilder::param();
+    QString value;
+    QVariantList values;
+    if (column.isEmpty() || request.path.isEmpty() || (p.pg && kind != SqlValueKind::Json)) {
+        value = QStringLiteral("NULL");
+    } else if (p.pg) {
+        QStringList quoted;
+        for (QString key : request.path) {
+            key.replace(QLatin1String("\\"), QLatin1String("\\\\"));
+            key.replace(QLatin1String("\""), QLatin1String("\\\""));
+            quoted.append(u'"' + key + u'"');
+        }
+        value = QStringLiteral("((%1)::jsonb #> %2::text[])::text").arg(column, param);
+        values.append(QString(u'{' + quoted.join(u',') + u'}'));
+    } else {
+        value = QStringLiteral("CASE WHEN typeof(%1) = 'text' AND json_valid(%1) THEN %1 -> %2 END")
+                    .arg(SqlBuilder::paren(column), param);
+        values.append(JsonPath::objectKeys(request.path).toSqlite());
+    }
+    values.append(w.values);
+    const QString streams = p.pg ? QStringLiteral("to_jsonb(array_agg(DISTINCT st ORDER BY st))::text")
+                                 : QStringLiteral("json_group_array(DISTINCT st)");
+    QString sql = QStringLiteral("SELECT val, count(*), %1 FROM (SELECT %2 AS val, %3 AS st FROM %4%5) AS x WHERE val "
+                                 "IS NOT NULL GROUP BY val")
+                      .arg(streams, value, p.stream, p.table, w.sql());
+    if (request.duplicates)
+        sql += QStringLiteral(" HAVING count(DISTINCT st) > 1");
+    sql += p.pg ? QStringLiteral(" ORDER BY 2 DESC, val COLLATE \"C\"") : QStringLiteral(" ORDER BY 2 DESC, val");
+    if (request.limit > 0) {
+        sql += QStringLiteral(" LIMIT ") + param;
+        values.append(qint64(request.limit));
+    }
+    return { sql, values };
+}
+
+} // namespace
+
+SqlStatement catalogStatement(const SqlBuilder& sql, const CatalogRequest& request, bool indexStream)
+{
+    const Profile::Events& e = sql.profile().events;
+    const Parts p { sql, sql.dialect() == SqlDialect::Postgres,
+        SqlBuilder::paren(e.position) + QLatin1String(sql.spec().bigint), sql.asText(e.type), sql.asText(e.stream),
+        e.table };
+    switch (request.part) {
+    case CatalogPart::Bounds:
+        return bounds(p, request, indexStream);
+    case CatalogPart::Types:
+        return types(p, request, indexStream);
+    case CatalogPart::Fields:
+        return fields(p, request, indexStream);
+    case CatalogPart::Shapes:
+        return shapes(p, request, indexStream);
+    case CatalogPart::ValueSummary:
+        return valueSummary(p, request, indexStream);
+    case CatalogPart::Values:
+        return valuesOf(p, request, indexStream);
+    }
+    return {};
+}
+
+} // namespace es

@@ -1,0 +1,104 @@
+#include "catalog/catalogjob.h"
+
+#include "store/storesession.h"
+
+namespace es {
+
+CatalogJob::CatalogJob(QObject* parent)
+    : QObject(parent)
+{ }
+
+CatalogJob::~CatalogJob()
+{
+    if (m_session && m_ticket)
+        m_session->cancel(m_ticket);
+}
+
+void CatalogJob::setSession(StoreSession* session)
+{
+    cancel();
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = session;
+    // A job cancelled from outside (the status bar's Cancel) ends without a callback; once the session is idle no
+    // job of ours can still be running.
+    if (session) {
+        connect(session, &StoreSession::busyChanged, this, [this](bool busy) {
+            if (!busy && m_ticket)
+                cancel();
+        });
+    }
+}
+
+quint64 CatalogJob::start(const CatalogOptions& options)
+{
+    const bool wasRunning = isRunning();
+    if (m_session && m_ticket)
+        m_session->cancel(m_ticket);
+    const quint64 generation = m_generation.next();
+    m_ticket = 0;
+    if (!m_session) {
+        if (wasRunning)
+            Q_EMIT runningChanged(false);
+        return generation;
+    }
+    using Shared = std::shared_ptr<const TypeCatalog>;
+    JobCallbacks<Shared> on;
+    on.finished = [this, generation](Shared catalog) {
+        if (!m_generation.isCurrent(generation))
+            return;
+        settle();
+        Q_EMIT catalogAvailable(catalog, true, generation);
+        Q_EMIT finished(generation);
+    };
+    on.failed = [this, generation](const Failure& failure) {
+        if (!m_generation.isCurrent(generation))
+            return;
+        settle();
+        Q_EMIT failed(failure);
+    };
+    on.progress = [this, generation](const JobProgress& p) {
+        if (!m_generation.isCurrent(generation))
+            return;
+        if (p.detail.canConvert<Shared>())
+            Q_EMIT catalogAvailable(p.detail.value<Shared>(), false, generation);
+        else
+            Q_EMIT progress(p.done, p.total);
+    };
+    m_ticket = m_session->run<Shared>(
+        StoreSession::Lane::Background, this,
+        [options](EventStore& store, JobControl& control) -> Shared {
+            // Stages go back as progress with the catalog attached; the first report of a run is never held back,
+            // the later stages come seconds apart (and the last one is the result).
+            return std::make_shared<const TypeCatalog>(
+                scanCatalog(store, options, &control, [&control](const TypeCatalog& stage) {
+                    JobProgress report;
+                    report.what = QStringLiteral("Type catalog");
+                    report.detail = QVariant::fromValue(std::make_shared<const TypeCatalog>(stage));
+                    control.progress(std::move(report));
+                }));
+        },
+        std::move(on));
+    if (!wasRunning)
+        Q_EMIT runningChanged(true);
+    return generation;
+}
+
+void CatalogJob::cancel()
+{
+    if (!m_ticket)
+        return;
+    if (m_session)
+        m_session->cancel(m_ticket);
+    m_ticket = 0;
+    m_generation.next();
+    Q_EMIT runningChanged(false);
+}
+
+void CatalogJob::settle()
+{
+    m_ticket = 0;
+    Q_EMIT runningChanged(false);
+}
+
+} // namespace es

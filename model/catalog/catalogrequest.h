@@ -1,0 +1,47 @@
+#pragma once
+
+#include "core/eventfilter.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+namespace es {
+
+// One statement of the type catalog, counted by the database (EventStore::catalogRows). Each part's columns are
+// listed at connectors/sql/catalogsql.h; the catalog (catalog/typecatalog.h) reads them. Positions are always the
+// log's global positions, whatever the scope.
+enum class CatalogPart {
+    Bounds, // first and last position of the scope
+    Types, // per event type: count, streams, first and last position and time (exact over `ranges`)
+    Fields, // per type, root, JSON path and JSON type: count, positions, number range, string lengths
+    Shapes, // per type, payload kind and sorted top-level data keys: count, positions
+    ValueSummary, // per type, root and path: the most frequent values and how often values repeat
+    Values, // the values of one path of one type: count and the streams they occur in
+};
+
+struct PositionRange {
+    qint64 from = 0; // inclusive
+    qint64 to = 0; // inclusive
+    bool operator==(const PositionRange&) const = default;
+};
+
+struct CatalogRequest {
+    CatalogPart part = CatalogPart::Types;
+    EventFilter filter; // the scope: store, category or stream (and types)
+    std::vector<PositionRange> ranges; // only events inside these; empty: the whole scope
+    // Values: the type, the root ("data" or "metadata") and object keys of the path.
+    QString type;
+    QString root;
+    QStringList path;
+    bool duplicates = false; // Values: only values found in more than one stream
+    int limit = 0; // Values: at most this many (0: all); ValueSummary: top values per path
+};
+
+// Rows as text, a missing value (SQL NULL) as nullopt; numbers in the database's text form.
+using CatalogRow = std::vector<std::optional<QString>>;
+using CatalogRows = std::vector<CatalogRow>;
+
+} // namespace es

@@ -1,0 +1,224 @@
+#include "catalog/catalogscan.h"
+
+#include "core/jsonpath.h"
+#include "store/eventstore.h"
+#include "store/job.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <algorithm>
+#include <cmath>
+
+namespace es {
+
+namespace {
+
+qint64 integerAt(const CatalogRows& rows, size_t row, size_t column)
+{
+    if (row >= rows.size() || column >= rows[row].size() || !rows[row][column])
+        return -1;
+    bool ok = false;
+    const qint64 v = rows[row][column]->toLongLong(&ok);
+    return ok ? v : -1;
+}
+
+qint64 eventsIn(const CatalogRows& typeRows)
+{
+    qint64 n = 0;
+    for (size_t i = 0; i < typeRows.size(); ++i)
+        n += std::max<qint64>(0, integerAt(typeRows, i, 1));
+    return n;
+}
+
+} // namespace
+
+std::vector<PositionRange> sampleRanges(qint64 first, qint64 last, qint64 width, int ranges)
+{
+    const qint64 span = last - first + 1;
+    width = std::max<qint64>(1, width);
+    ranges = std::max(1, ranges);
+    if (span <= 0)
+        return {};
+    if (ranges == 1 || width >= span || width > span / ranges)
+        return width * ranges >= span || ranges == 1 ? std::vector<PositionRange> { { first, last } }
+                                                     : sampleRanges(first, last, span / ranges, ranges);
+    std::vector<PositionRange> out;
+    const double step = double(span - width) / double(ranges - 1);
+    for (int i = 0; i < ranges; ++i) {
+        const qint64 from = first + qint64(std::llround(step * i));
+        out.push_back({ from, std::min(last, from + width - 1) });
+    }
+    return out;
+}
+
+TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobControl* control,
+    const std::function<void(const TypeCatalog&)>& partial)
+{
+    auto check = [control] {
+        if (control)
+            control->throwIfCancelled();
+    };
+    auto report = [&partial](const TypeCatalog& catalog) {
+        if (partial)
+            partial(catalog);
+    };
+    CatalogRequest request;
+    request.filter = options.scope;
+    request.limit = options.topValues;
+    request.part = CatalogPart::Bounds;
+    const CatalogRows bounds = store.catalogRows(request);
+    TypeCatalog catalog;
+    catalog.scope = options.scope;
+    catalog.firstPosition = integerAt(bounds, 0, 0);
+    catalog.lastPosition = integerAt(bounds, 0, 1);
+    if (catalog.firstPosition < 0 || catalog.lastPosition < catalog.firstPosition) {
+        catalog.countsExact = catalog.fieldsExact = catalog.valuesExact = true;
+        catalog.firstPosition = catalog.lastPosition = -1;
+        report(catalog);
+        return catalog;
+    }
+    const qint64 first = catalog.firstPosition;
+    const qint64 last = catalog.lastPosition;
+    check();
+
+    // The sample: ranges of positions, widened while they hold too few of the scope's events (a category spread
+    // thinly over the log).
+    const int rangeCount = std::max(1, options.sampleRanges);
+    qint64 width = std::max<qint64>(1, options.sampleEvents / rangeCount);
+    std::vector<PositionRange> ranges = sampleRanges(first, last, width, rangeCount);
+    CatalogRows sampleTypes;
+    for (int attempt = 0;; ++attempt) {
+        request.part = CatalogPart::Types;
+        request.ranges = ranges;
+        sampleTypes = store.catalogRows(request);
+        check();
+        const qint64 found = eventsIn(sampleTypes);
+        const bool whole = ranges.size() == 1 && ranges.front().from <= first && ranges.front().to >= last;
+        if (whole || found >= options.sampleEvents / 2 || attempt == 4)
+            break;
+        width *= std::clamp<qint64>(options.sampleEvents / std::max<qint64>(1, found), 2, 64);
+        ranges = sampleRanges(first, last, width, rangeCount);
+    }
+    const bool whole = ranges.size() == 1 && ranges.front().from <= first && ranges.front().to >= last;
+    if (whole)
+        ranges.clear();
+    CatalogAccumulator acc;
+    acc.addTypes(sampleTypes, false);
+    if (whole)
+        acc.addTypes(sampleTypes, true);
+    request.ranges = ranges;
+    for (const CatalogPart part : { CatalogPart::Fields, CatalogPart::Shapes, CatalogPart::ValueSummary }) {
+        request.part = part;
+        const CatalogRows rows = store.catalogRows(request);
+        check();
+        if (part == CatalogPart::Fields)
+            acc.addFields(rows);
+        else if (part == CatalogPart::Shapes)
+            acc.addShapes(rows);
+        else
+            acc.addValueSummary(rows);
+    }
+    catalog.sample = ranges;
+    catalog.sampleEvents = eventsIn(sampleTypes);
+    catalog.countsExact = catalog.fieldsExact = catalog.valuesExact = whole;
+    report(acc.result(catalog));
+    if (whole)
+        return acc.result(catalog);
+
+    request.part = CatalogPart::Types;
+    request.ranges.clear();
+    acc.addTypes(store.catalogRows(request), true);
+    catalog.countsExact = true;
+    check();
+    if (!options.exact) {
+        TypeCatalog done = acc.result(catalog);
+        report(done);
+        return done;
+    }
+    report(acc.result(catalog));
+
+    // Exact fields and shapes, a chunk of positions per statement: each statement stays short (a cancel or a
+    // statement timeout loses little) and progress can be told.
+    acc.clearFields();
+    const qint64 chunk = std::max<qint64>(1, options.chunkPositions);
+    const qint64 chunks = (last - first) / chunk + 1;
+    for (qint64 i = 0; i < chunks; ++i) {
+        const qint64 from = first + i * chunk;
+        request.ranges = { { from, std::min(last, from + chunk - 1) } };
+        request.part = CatalogPart::Fields;
+        acc.addFields(store.catalogRows(request));
+        check();
+        request.part = CatalogPart::Shapes;
+        acc.addShapes(store.catalogRows(request));
+        check();
+        if (control)
+            control->progress(i + 1, chunks, QStringLiteral("Reading fields and shapes"));
+    }
+    catalog.fieldsExact = true;
+    TypeCatalog done = acc.result(catalog);
+    report(done);
+    return done;
+}
+
+bool parseCatalogPath(const QString& path, QString* root, QStringList* keys, QString* error)
+{
+    const QStringView text(path);
+    QString r;
+    if (text.startsWith(QLatin1String("data")))
+        r = QStringLiteral("data");
+    else if (text.startsWith(QLatin1String("metadata")))
+        r = QStringLiteral("metadata");
+    qsizetype pos = r.size();
+    if (r.isEmpty() || pos >= text.size() || (text[pos] != u'.' && text[pos] != u'[')) {
+        *error
+            = QStringLiteral("\"%1\" is not a path of data or metadata (e.g. data.email, metadata.userId)").arg(path);
+        return false;
+    }
+    const std::optional<JsonPath> parsed = JsonPath::read(text, &pos, error);
+    if (!parsed)
+        return false;
+    if (pos != text.size()) {
+        *error = QStringLiteral("\"%1\": unexpected text after the path").arg(path);
+        return false;
+    }
+    QStringList out;
+    for (const JsonPath::Step& s : parsed->steps()) {
+        if (s.isIndex()) {
+            *error = QStringLiteral("\"%1\": the catalog's paths name object keys only, not array elements").arg(path);
+            return false;
+        }
+        out.append(s.key);
+    }
+    *root = r;
+    *keys = out;
+    return true;
+}
+
+std::vector<PathValue> pathValues(EventStore& store, const ValuesQuery& query)
+{
+    CatalogRequest request;
+    request.part = CatalogPart::Values;
+    request.filter = query.scope;
+    request.type = query.type;
+    request.duplicates = query.duplicates;
+    request.limit = query.limit;
+    QString error;
+    if (!parseCatalogPath(query.path, &request.root, &request.path, &error))
+        throw StoreError(error);
+    std::vector<PathValue> out;
+    for (const CatalogRow& row : store.catalogRows(request)) {
+        PathValue v;
+        v.value = row.size() > 0 && row[0] ? *row[0] : QString();
+        v.count = row.size() > 1 && row[1] ? row[1]->toLongLong() : 0;
+        if (row.size() > 2 && row[2]) {
+            for (const QJsonValue& s : QJsonDocument::fromJson(row[2]->toUtf8()).array())
+                v.streams.append(s.toString());
+            v.streams.sort();
+        }
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+} // namespace es

@@ -1,0 +1,368 @@
+#include <catch2/catch.hpp>
+
+#include "catalog/catalogscan.h"
+#include "store/storeregistry.h"
+#include "test_sqlite_support.h"
+#include "testutils.h"
+
+#include <QTemporaryDir>
+
+using namespace es;
+using namespace es::test;
+
+// The type catalog on stores written the way their clients write them, with drift planted at known positions:
+// CustomerRegistered changes shape at position 9 (name -> firstName/lastName), data.zip turns from a number into a
+// string at 11, LegacyPinged stops at 3, and customer-3 and customer-9 registered with one e-mail address.
+
+namespace {
+
+QStringList qsl(std::initializer_list<const char*> items)
+{
+    QStringList out;
+    for (const char* s : items)
+        out.append(QString::fromUtf8(s));
+    return out;
+}
+
+struct Planted {
+    QString stream;
+    QString type;
+    QByteArray data;
+};
+
+std::vector<Planted> plantedEvents()
+{
+    std::vector<Planted> out;
+    auto v1 = [](int i, const char* email) {
+        return QStringLiteral(R"({"name":"Customer %1","email":"%2","zip":%3})")
+            .arg(i)
+            .arg(QLatin1String(email))
+            .arg(1000 + i)
+            .toUtf8();
+    };
+    auto v2 = [](int i, const char* email, bool zipText) {
+        const QString zip = zipText ? QStringLiteral("\"%1\"").arg(2000 + i) : QString::number(2000 + i);
+        return QStringLiteral(R"({"firstName":"F%1","lastName":"L%1","email":"%2","zip":%3})")
+            .arg(i)
+            .arg(QLatin1String(email), zip)
+            .toUtf8();
+    };
+    const QString reg = QStringLiteral("CustomerRegistered");
+    const QString ping = QStringLiteral("LegacyPinged");
+    out.push_back({ QStringLiteral("customer-1"), reg, v1(1, "c1@x.io") }); // 1
+    out.push_back({ QStringLiteral("ping-1"), ping, R"({"n":1})" }); // 2
+    out.push_back({ QStringLiteral("ping-1"), ping, R"({"n":2})" }); // 3
+    out.push_back({ QStringLiteral("customer-2"), reg, v1(2, "c2@x.io") }); // 4
+    out.push_back({ QStringLiteral("customer-3"), reg, v1(3, "dup@x.io") }); // 5
+    for (int i = 4; i <= 6; ++i) // 6-8
+        out.push_back(
+            { QStringLiteral("customer-%1").arg(i), reg, v1(i, QStringLiteral("c%1@x.io").arg(i).toLatin1()) });
+    out.push_back({ QStringLiteral("customer-7"), reg, v2(7, "c7@x.io", false) }); // 9
+    out.push_back({ QStringLiteral("customer-8"), reg, v2(8, "c8@x.io", false) }); // 10
+    out.push_back({ QStringLiteral("customer-9"), reg, v2(9, "dup@x.io", true) }); // 11
+    out.push_back({ QStringLiteral("customer-10"), reg, v2(10, "c10@x.io", true) }); // 12
+    for (int i = 1; i <= 8; ++i) // 13-20
+        out.push_back({ QStringLiteral("customer-%1").arg(i), QStringLiteral("AddressChanged"), R"({"city":"Oslo"})" });
+    return out;
+}
+
+void writeEmmettSqlite(const QString& path, bool nonJson)
+{
+    EmmettWriter w(path);
+    int second = 0;
+    for (const Planted& p : plantedEvents()) {
+        w.append(p.stream,
+            { EmmettWriter::Message {
+                p.type, p.data, {}, QStringLiteral("2024-05-01 10:00:%1").arg(second++, 2, 10, QLatin1Char('0')) } });
+    }
+    if (nonJson) {
+        EmmettWriter::Message blob { QStringLiteral("Attachment"), QByteArray("\x89PNG\x00\x01", 6) };
+        blob.rawBytes = true;
+        w.append(QStringLiteral("blob-1"), { blob }); // 21
+        w.append(QStringLiteral("note-1"), { { QStringLiteral("Note"), "<note>hi</note>" } }); // 22
+    }
+}
+
+QString quoted(const QByteArray& text)
+{
+    QString q = QString::fromUtf8(text);
+    q.replace(QLatin1String("'"), QLatin1String("''"));
+    return u'\'' + q + u'\'';
+}
+
+// Emmett's appendToStream.ts on PostgreSQL: the stream row upserted, the message inserted with its transaction id.
+QString emmettPgAppends()
+{
+    QString sql;
+    QHash<QString, int> versions;
+    int n = 0;
+    for (const Planted& p : plantedEvents()) {
+        const int version = ++versions[p.stream];
+        ++n;
+        const QString meta = QStringLiteral(R"({"streamName": "%1", "messageId": "m-%2", "streamPosition": %3})")
+                                 .arg(p.stream)
+                                 .arg(n)
+                                 .arg(version);
+        sql += QStringLiteral("BEGIN;\nINSERT INTO emt_streams (stream_id, stream_position, partition, stream_type, "
+                              "stream_metadata) VALUES ('%1', %2, 'emt:default', '%3', '{}') ON CONFLICT (stream_id, "
+                              "partition, is_archived) DO UPDATE SET stream_position = EXCLUDED.stream_position;\n"
+                              "INSERT INTO emt_messages (stream_id, stream_position, partition, message_data, "
+                              "message_metadata, message_schema_version, message_type, message_kind, message_id, "
+                              "transaction_id, created) VALUES ('%1', %2, 'emt:default', %4, %5, '0', '%6', 'E', "
+                              "'m-%7', pg_current_xact_id(), timestamptz '2024-05-01 10:00:00+00' + interval '%7 "
+                              "seconds');\nCOMMIT;\n")
+                   .arg(p.stream)
+                   .arg(version)
+                   .arg(p.stream.section(u'-', 0, 0), quoted(p.data), quoted(meta.toUtf8()), p.type)
+                   .arg(n);
+    }
+    return sql;
+}
+
+// Message DB: every message through write_message().
+QString messageDbWrites()
+{
+    QString sql = QStringLiteral("SET search_path = message_store, public;\n");
+    for (const Planted& p : plantedEvents()) {
+        sql += QStringLiteral("SELECT write_message(gen_random_uuid()::text, '%1', '%2', %3);\n")
+                   .arg(p.stream, p.type, quoted(p.data));
+    }
+    return sql;
+}
+
+const TypeSummary& typeOf(const TypeCatalog& catalog, const char* name)
+{
+    const TypeSummary* t = catalog.find(QString::fromLatin1(name));
+    INFO(name);
+    REQUIRE(t);
+    return *t;
+}
+
+const FieldStats& fieldOf(const TypeSummary& type, const char* path)
+{
+    const auto it = std::find_if(
+        type.fields.begin(), type.fields.end(), [&](const FieldStats& f) { return f.path == QLatin1String(path); });
+    INFO(path);
+    REQUIRE(it != type.fields.end());
+    return *it;
+}
+
+QStringList flags(const TypeSummary& type)
+{
+    QStringList out;
+    for (const DriftFlag& d : type.drift)
+        out.append(QStringLiteral("%1 %2%3 @%4")
+                       .arg(driftKindName(d.kind), d.path, d.shape.isEmpty() ? QString() : d.shape.join(u','))
+                       .arg(d.position));
+    return out;
+}
+
+QString typesText(const FieldStats& f)
+{
+    QStringList out;
+    for (const auto& [name, t] : f.types)
+        out.append(QStringLiteral("%1 %2 %3-%4").arg(name).arg(t.count).arg(t.firstPosition).arg(t.lastPosition));
+    return out.join(QStringLiteral(", "));
+}
+
+// What every store of the planted events answers, exactly.
+void checkPlanted(const TypeCatalog& catalog, qint64 scopeLast)
+{
+    CHECK(catalog.countsExact);
+    CHECK(catalog.fieldsExact);
+    CHECK(catalog.firstPosition == 1);
+    CHECK(catalog.lastPosition == scopeLast);
+
+    const TypeSummary& reg = typeOf(catalog, "CustomerRegistered");
+    CHECK(reg.count == 10);
+    CHECK(reg.streams == 10);
+    CHECK(reg.firstPosition == 1);
+    CHECK(reg.lastPosition == 12);
+    CHECK_FALSE(reg.sampled);
+    REQUIRE(reg.shapes.size() == 2);
+    CHECK(reg.shapes[0].fields == qsl({ "email", "name", "zip" }));
+    CHECK(reg.shapes[0].count == 6);
+    CHECK(reg.shapes[0].firstPosition == 1);
+    CHECK(reg.shapes[0].lastPosition == 8);
+    CHECK(reg.shapes[1].fields == qsl({ "email", "firstName", "lastName", "zip" }));
+    CHECK(reg.shapes[1].count == 4);
+    CHECK(reg.shapes[1].firstPosition == 9);
+    CHECK(reg.shapes[1].lastPosition == 12);
+    CHECK(typesText(fieldOf(reg, "data.zip")) == QLatin1String("number 8 1-10, string 2 11-12"));
+    CHECK(fieldOf(reg, "data.zip").count == 10);
+    CHECK(fieldOf(reg, "data.zip").minNumber == 1001.0);
+    CHECK(fieldOf(reg, "data.zip").maxNumber == 2008.0);
+    CHECK(fieldOf(reg, "data.zip").minLength == 4);
+    CHECK(typesText(fieldOf(reg, "data.name")) == QLatin1String("string 6 1-8"));
+    CHECK(typesText(fieldOf(reg, "data.firstName")) == QLatin1String("string 4 9-12"));
+    CHECK(typesText(fieldOf(reg, "data.email")) == QLatin1String("string 10 1-12"));
+    CHECK(flags(reg)
+        == qsl({ "fieldVanished data.name @8", "fieldAppeared data.firstName @9", "fieldAppeared data.lastName @9",
+            "lateShape email,firstName,lastName,zip @9", "pathTypeChanged data.zip @11" }));
+
+    const TypeSummary& ping = typeOf(catalog, "LegacyPinged");
+    CHECK(ping.count == 2);
+    CHECK(ping.streams == 1);
+    CHECK(flags(ping) == qsl({ "typeStopped  @3" }));
+    const TypeSummary& moved = typeOf(catalog, "AddressChanged");
+    CHECK(moved.count == 8);
+    CHECK(moved.streams == 8);
+    CHECK(moved.firstPosition == 13);
+    CHECK(moved.lastPosition == 20);
+    CHECK(flags(moved).isEmpty());
+}
+
+CatalogOptions exactOptions(const EventFilter& scope = {})
+{
+    CatalogOptions o;
+    o.scope = scope;
+    o.exact = true;
+    o.chunkPositions = 7; // several chunks, merged
+    o.sampleEvents = 4;
+    o.sampleRanges = 2;
+    return o;
+}
+
+void checkDuplicates(EventStore& store)
+{
+    ValuesQuery q;
+    q.type = QStringLiteral("CustomerRegistered");
+    q.path = QStringLiteral("data.email");
+    q.duplicates = true;
+    const std::vector<PathValue> dup = pathValues(store, q);
+    REQUIRE(dup.size() == 1);
+    CHECK(dup[0].value == QLatin1String("\"dup@x.io\""));
+    CHECK(dup[0].count == 2);
+    CHECK(dup[0].streams == qsl({ "customer-3", "customer-9" }));
+    q.duplicates = false;
+    q.path = QStringLiteral("data.zip");
+    q.limit = 3;
+    const std::vector<PathValue> zips = pathValues(store, q);
+    REQUIRE(zips.size() == 3);
+    CHECK(zips[0].count == 1);
+    q.path = QStringLiteral("data.nothing");
+    CHECK(pathValues(store, q).empty());
+}
+
+} // namespace
+
+TEST_CASE("Type catalog of an Emmett SQLite store: shapes, types and drift exactly", "[catalog][sqlite][emmett]")
+{
+    QTemporaryDir dir;
+    const QString path = tempPath(dir, QStringLiteral("drift.sqlite"));
+    writeEmmettSqlite(path, true);
+    auto store = StoreRegistry::open(path);
+    std::vector<TypeCatalog> stages;
+    const TypeCatalog catalog
+        = scanCatalog(*store, exactOptions(), nullptr, [&](const TypeCatalog& c) { stages.push_back(c); });
+    checkPlanted(catalog, 22);
+    REQUIRE(stages.size() == 3);
+    CHECK_FALSE(stages[0].countsExact);
+    CHECK_FALSE(stages[0].fieldsExact);
+    CHECK(stages[0].sample == std::vector<PositionRange> { { 1, 2 }, { 21, 22 } });
+    CHECK(stages[1].countsExact);
+    CHECK_FALSE(stages[1].fieldsExact);
+    CHECK(stages[1].find(QStringLiteral("CustomerRegistered"))->sampled);
+    CHECK(stages[1].find(QStringLiteral("CustomerRegistered"))->sampledEvents == 1);
+
+    // Non-JSON payloads are counted by kind.
+    const TypeSummary& blob = typeOf(catalog, "Attachment");
+    REQUIRE(blob.payloads.size() == 1);
+    CHECK(blob.payloads[0].kind == QLatin1String("binary"));
+    CHECK(std::none_of(
+        blob.fields.begin(), blob.fields.end(), [](const FieldStats& f) { return f.root == QLatin1String("data"); }));
+    CHECK(blob.shapes.empty());
+    const TypeSummary& note = typeOf(catalog, "Note");
+    REQUIRE(note.payloads.size() == 1);
+    CHECK(note.payloads[0].kind == QLatin1String("xml"));
+    CHECK(typeOf(catalog, "CustomerRegistered").payloads.at(0).kind == QLatin1String("object"));
+    // Metadata paths as Emmett writes them.
+    CHECK(typesText(fieldOf(typeOf(catalog, "CustomerRegistered"), "metadata.streamPosition"))
+        == QLatin1String("number 10 1-12"));
+    checkDuplicates(*store);
+
+    // Top values and distinct counts come from the sample; here the sample is the whole store.
+    const TypeCatalog whole = scanCatalog(*store, CatalogOptions {});
+    CHECK(whole.valuesExact);
+    const FieldStats& email = fieldOf(typeOf(whole, "CustomerRegistered"), "data.email");
+    REQUIRE(email.topValues.size() == 5);
+    CHECK(email.topValues.front().value == QLatin1String("\"dup@x.io\""));
+    CHECK(email.topValues.front().count == 2);
+    CHECK(email.topValues.at(1).value == QLatin1String("\"c10@x.io\""));
+    CHECK(email.distinctEstimate == 9);
+    CHECK(fieldOf(typeOf(whole, "AddressChanged"), "data.city").distinctEstimate == 1);
+
+    // A category scope, and a small store read whole by the sample: exact at once.
+    EventFilter ping;
+    ping.category = QStringLiteral("ping");
+    const TypeCatalog pings = scanCatalog(*store, CatalogOptions { ping });
+    CHECK(pings.countsExact);
+    CHECK(pings.fieldsExact);
+    REQUIRE(pings.types.size() == 1);
+    CHECK(pings.types[0].count == 2);
+    CHECK(typesText(fieldOf(pings.types[0], "data.n")) == QLatin1String("number 2 2-3"));
+    CHECK(flags(pings.types[0]).isEmpty()); // the scope ends with it
+}
+
+TEST_CASE("Type catalog: a sample first, exact counts always, fields exact on request", "[catalog][sqlite]")
+{
+    QTemporaryDir dir;
+    const QString path = tempPath(dir, QStringLiteral("sampled.sqlite"));
+    writeEmmettSqlite(path, false);
+    auto store = StoreRegistry::open(path);
+    CatalogOptions o;
+    o.sampleEvents = 6;
+    o.sampleRanges = 2;
+    const TypeCatalog catalog = scanCatalog(*store, o);
+    CHECK(catalog.countsExact);
+    CHECK_FALSE(catalog.fieldsExact);
+    CHECK(catalog.sample == std::vector<PositionRange> { { 1, 3 }, { 18, 20 } });
+    const TypeSummary& reg = typeOf(catalog, "CustomerRegistered");
+    CHECK(reg.count == 10); // exact
+    CHECK(reg.sampled);
+    CHECK(reg.sampledEvents == 1);
+    REQUIRE(reg.shapes.size() == 1);
+    CHECK(reg.shapes[0].count == 1);
+    CHECK(typeOf(catalog, "AddressChanged").sampledEvents == 3);
+
+    CHECK(sampleRanges(1, 100, 10, 4) == std::vector<PositionRange> { { 1, 10 }, { 31, 40 }, { 61, 70 }, { 91, 100 } });
+    CHECK(sampleRanges(1, 100, 30, 4) == std::vector<PositionRange> { { 1, 100 } });
+    CHECK(sampleRanges(5, 5, 10, 4) == std::vector<PositionRange> { { 5, 5 } });
+}
+
+TEST_CASE("Type catalog of Emmett on PostgreSQL", "[catalog][pg][emmett]")
+{
+    ES_REQUIRE_PG("PostgreSQL catalog test")
+    PgTestDatabase db(QStringLiteral("catalog_emmett"), { QStringLiteral("emmett.sql") });
+    // The fixture's own events go; the planted ones are appended as Emmett appends.
+    db.sql(QStringLiteral("DELETE FROM emt_messages; DELETE FROM emt_streams; ALTER SEQUENCE "
+                          "emt_global_message_position RESTART WITH 1"));
+    db.sql(emmettPgAppends());
+    auto store = StoreRegistry::open(db.address());
+    REQUIRE(store->info().layout == QLatin1String("emmett"));
+    const TypeCatalog catalog = scanCatalog(*store, exactOptions());
+    checkPlanted(catalog, 20);
+    CHECK(typeOf(catalog, "CustomerRegistered").firstTime.isValid());
+    CHECK(typesText(fieldOf(typeOf(catalog, "CustomerRegistered"), "metadata.streamPosition"))
+        == QLatin1String("number 10 1-12"));
+    checkDuplicates(*store);
+}
+
+TEST_CASE("Type catalog of Message DB", "[catalog][pg][messagedb]")
+{
+    ES_REQUIRE_PG("PostgreSQL catalog test")
+    PgTestDatabase db(QStringLiteral("catalog_messagedb"), { QStringLiteral("messagedb.sql") });
+    db.sql(QStringLiteral("DELETE FROM message_store.messages; ALTER SEQUENCE "
+                          "message_store.messages_global_position_seq RESTART WITH 1"));
+    db.sql(messageDbWrites());
+    auto store = StoreRegistry::open(db.address());
+    REQUIRE(store->info().layout == QLatin1String("messagedb"));
+    const TypeCatalog catalog = scanCatalog(*store, exactOptions());
+    checkPlanted(catalog, 20);
+    checkDuplicates(*store);
+    EventFilter one;
+    one.stream = QStringLiteral("customer-9");
+    const TypeCatalog stream = scanCatalog(*store, CatalogOptions { one });
+    REQUIRE(stream.types.size() == 1);
+    CHECK(typesText(fieldOf(stream.types[0], "data.zip")) == QLatin1String("string 1 11-11"));
+}
