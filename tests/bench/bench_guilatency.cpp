@@ -13,6 +13,7 @@
 #include "store/storesession.h"
 #include "timetravelwindow.h"
 
+#include <QAbstractTableModel>
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -99,6 +100,20 @@ void report(const char* what, const std::vector<double>& late, double seconds)
     std::fflush(stdout);
 }
 
+// A model with rows and nothing else: what a bare QTableView costs at that many rows.
+class EmptyRows : public QAbstractTableModel {
+public:
+    explicit EmptyRows(int rows)
+        : m_rows(rows)
+    { }
+    int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : m_rows; }
+    int columnCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : 6; }
+    QVariant data(const QModelIndex&, int) const override { return {}; }
+
+private:
+    int m_rows;
+};
+
 bool settled(const EventView& view)
 {
     return view.model()->rowCount() > 0 && !view.model()->isLoading();
@@ -153,6 +168,20 @@ int main(int argc, char** argv)
         return 1;
     }
     report("open the big store, first page", probe.stop(), double(phase.elapsed()) / 1000.0);
+    {
+        // The same number of rows in a bare QTableView, for comparison: its header keeps an item per row.
+        EmptyRows rows(view.model()->rowCount());
+        QTableView bare;
+        bare.resize(1200, 800);
+        bare.show();
+        probe.start();
+        phase.start();
+        bare.setModel(&rows);
+        const qint64 returned = phase.elapsed();
+        waitUntil([&] { return phase.elapsed() > returned + 200; });
+        report(qPrintable(QStringLiteral("bare QTableView, setModel(%1 rows)").arg(rows.rowCount())), probe.stop(),
+            double(phase.elapsed()) / 1000.0);
+    }
 
     {
         // 200 jumps of the scroll bar to random rows, one every 16 ms (a fast drag), then until the pages are in.
