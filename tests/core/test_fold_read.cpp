@@ -9,14 +9,18 @@
 #include "fold/js/jsreducer.h"
 #include "fold/mergereducer.h"
 #include "fold/timeline.h"
+#include "fold/timetravelengine.h"
 #include "store/storeregistry.h"
+#include "store/storesession.h"
 
+#include <QSignalSpy>
 #include <QTemporaryDir>
 
 #include <random>
 
 using namespace es;
 using namespace es::test;
+using es::test::waitFor;
 
 namespace {
 
@@ -259,4 +263,47 @@ TEST_CASE("fold read: a reducer error and a memory budget stop both paths at the
         CHECK(raw.count() == 900);
         CHECK(raw.stateJsonAt(900) == paged.stateJsonAt(900));
     }
+}
+
+TEST_CASE("fold read: the state at the last event comes with the load, as a state request computes it",
+    "[fold][read][timetravel]")
+{
+    std::vector<qint64> amounts;
+    for (int i = 0; i < 5000; ++i)
+        amounts.push_back(i % 7 - 3);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("last.sqlite"));
+    writeEmmettStream(path, "account-1", ledger(amounts));
+    StoreSession session(StoreOpener { path, {} });
+    TimeTravelEngine engine(&session, QStringLiteral("account-1"));
+    QSignalSpy loaded(&engine, &TimeTravelEngine::loaded);
+    QSignalSpy states(&engine, &TimeTravelEngine::stateReady);
+    engine.load(std::make_shared<MergeReducer>(MergeReducer::Mode::ByType));
+    REQUIRE(waitFor([&] { return loaded.count() == 1; }, 60000));
+    const qint64 last = loaded.first().at(0).value<TimelineIndexPtr>()->lastVersion();
+    REQUIRE(last == 5000);
+
+    // Answered from the load: after the call returns, with the ticket it returned.
+    const quint64 first = engine.requestState(last);
+    CHECK(states.isEmpty());
+    REQUIRE(waitFor([&] { return states.count() == 1; }, 60000));
+    const CursorState fromLoad = states.takeFirst().at(0).value<CursorState>();
+    CHECK(fromLoad.ticket == first);
+
+    // Elsewhere and back: computed by jobs on the lane, the same answer.
+    engine.requestState(last - 10);
+    REQUIRE(waitFor([&] { return states.count() == 1; }, 60000));
+    states.clear();
+    engine.requestState(last);
+    REQUIRE(waitFor([&] { return states.count() == 1; }, 60000));
+    const CursorState computed = states.takeFirst().at(0).value<CursorState>();
+    CHECK_FALSE(fromLoad.failure);
+    CHECK(fromLoad.version == last);
+    CHECK(fromLoad.stateJson == computed.stateJson);
+    CHECK(fromLoad.changes.size() == computed.changes.size());
+    CHECK_FALSE(fromLoad.changes.empty());
+    REQUIRE(fromLoad.event);
+    REQUIRE(computed.event);
+    CHECK(fromLoad.event->version == last);
+    CHECK(fromLoad.event->id == computed.event->id);
 }
