@@ -2,6 +2,7 @@
 
 #include "cliapplication.h"
 #include "core/jsondiff.h"
+#include "fold/batchreader.h"
 #include "fold/js/jsreducer.h"
 #include "fold/mergereducer.h"
 #include "outputwriter.h"
@@ -165,7 +166,11 @@ int FoldCommand::run(const QCommandLineParser& parser, EventStore& store, const 
         return BadArguments;
     }
 
-    if (!store.stream(stream)) {
+    // One event says the stream is there (stream() would count it first, which reads all of it).
+    EventQuery first;
+    first.filter.stream = stream;
+    first.limit = 1;
+    if (store.events(first).events.empty()) {
         printMessage(QStringLiteral("No stream named \"%1\" in the store.").arg(stream));
         return ReadFailed;
     }
@@ -173,7 +178,6 @@ int FoldCommand::run(const QCommandLineParser& parser, EventStore& store, const 
     const bool trace = parser.isSet(m_trace);
     EventQuery query;
     query.filter.stream = stream;
-    query.limit = trace ? 500 : 2000;
     if (hasAt)
         query.to = at;
 
@@ -181,59 +185,71 @@ int FoldCommand::run(const QCommandLineParser& parser, EventStore& store, const 
     QByteArray line;
     qint64 folded = 0;
     std::optional<Event> stoppedAt;
-    bool done = false;
-    if (!hasAt || at >= 0) {
-        while (!done) {
-            EventPage page = store.events(query);
-            EventList batch;
-            batch.reserve(page.events.size());
-            for (Event& e : page.events) {
+    std::optional<ReducerError> failed;
+    EventList kept;
+    // Folded while it is read, a batch of rows at a time (the same batches on the raw and the paged path).
+    auto foldBatch = [&](const Event* events, qsizetype count) {
+        const Event* batch = events;
+        qsizetype n = count;
+        bool done = false;
+        const bool filtered = asOf.isValid() || !skipTypes.isEmpty() || !skipVersions.isEmpty();
+        if (filtered) {
+            kept.clear();
+            for (qsizetype k = 0; k < count; ++k) {
+                const Event& e = events[k];
                 if (asOf.isValid() && e.time.isValid() && e.time > asOf) {
                     done = true;
                     break;
                 }
                 if (skipTypes.contains(e.type) || skipVersions.contains(e.version))
                     continue;
-                batch.push_back(std::move(e));
+                kept.push_back(e);
             }
-            // One event per call when tracing (the state after each is printed); otherwise the whole page.
-            const qsizetype step = trace ? 1 : qsizetype(batch.size());
-            for (qsizetype i = 0; i < qsizetype(batch.size()); i += step) {
-                const FoldResult r = fold->apply(batch.data() + i, step);
-                if (!r.ok()) {
-                    out.flush();
-                    printMessage(QStringLiteral("the reducer failed: %1").arg(r.error->toString()));
-                    return ReducerFailed;
-                }
-                folded += r.applied;
-                if (trace) {
-                    const Event& e = batch[std::size_t(i)];
-                    const QByteArray state = fold->stateJson();
-                    const QJsonValue value = parseJsonValue(state);
-                    line.clear();
-                    line.append("{\"version\":").append(QByteArray::number(e.version));
-                    line.append(",\"position\":");
-                    line.append(e.position >= 0 ? QByteArray::number(e.position) : QByteArray("null"));
-                    line.append(",\"type\":");
-                    appendJsonString(line, e.type);
-                    line.append(",\"state\":").append(state);
-                    line.append(",\"diff\":");
-                    line.append(
-                        QJsonDocument(diffToJson(diffJson(previousValue, value))).toJson(QJsonDocument::Compact));
-                    line.append('}');
-                    out.line(line);
-                    previousValue = value;
-                }
-                if (r.stopped) {
-                    stoppedAt = batch[std::size_t(i + r.applied - 1)];
-                    done = true;
-                    break;
-                }
-            }
-            if (done || page.atEnd || page.events.empty())
-                break;
-            query.from = page.next >= 0 ? page.next : page.events.back().version + 1;
+            batch = kept.data();
+            n = qsizetype(kept.size());
         }
+        // One event per call when tracing (the state after each is printed); otherwise the whole batch.
+        const qsizetype step = trace ? 1 : n;
+        for (qsizetype i = 0; i < n; i += step) {
+            const FoldResult r = fold->apply(batch + i, step);
+            if (!r.ok()) {
+                failed = r.error;
+                return false;
+            }
+            folded += r.applied;
+            if (trace) {
+                const Event& e = batch[i];
+                const QByteArray state = fold->stateJson();
+                const QJsonValue value = parseJsonValue(state);
+                line.clear();
+                line.append("{\"version\":").append(QByteArray::number(e.version));
+                line.append(",\"position\":");
+                line.append(e.position >= 0 ? QByteArray::number(e.position) : QByteArray("null"));
+                line.append(",\"type\":");
+                appendJsonString(line, e.type);
+                line.append(",\"state\":").append(state);
+                line.append(",\"diff\":");
+                line.append(QJsonDocument(diffToJson(diffJson(previousValue, value))).toJson(QJsonDocument::Compact));
+                line.append('}');
+                out.line(line);
+                previousValue = value;
+            }
+            if (r.stopped) {
+                stoppedAt = batch[i + r.applied - 1];
+                return false;
+            }
+        }
+        return !done;
+    };
+    if (!hasAt || at >= 0) {
+        BatchReader reader(store, trace ? 500 : 2000);
+        reader.setMetadata(fold->readsMetadata());
+        reader.read(query, foldBatch);
+    }
+    if (failed) {
+        out.flush();
+        printMessage(QStringLiteral("the reducer failed: %1").arg(failed->toString()));
+        return ReducerFailed;
     }
 
     if (until && !stoppedAt) {

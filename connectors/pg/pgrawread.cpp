@@ -407,11 +407,16 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
         return false;
     const SqlBuilder::Kinds& kinds = m_sql->kinds();
     const Profile::Events& e = m_profile.events;
-    const QString select = SqlBuilder::render(m_sql->selectEvent(), SqlDialect::Postgres);
+    // A reader without ids (a fold) gets no ids, and metadata only when it reads it.
+    EventColumns columns;
+    columns.ids = receiver.wantsIds();
+    columns.metadata = columns.ids || receiver.wantsMetadata();
+    const bool withIds = columns.ids;
+    const QString select = SqlBuilder::render(m_sql->selectEvent(columns), SqlDialect::Postgres);
     const QString timeText = m_sql->timeText();
     // `rawTime`: the timestamp column itself in place of its to_char text, for the binary COPY.
     auto statement = [&](const EventQuery& scope, std::vector<QVariant>* values, bool rawTime) {
-        const SqlStatement st = m_sql->eventsPage(scope, true, std::nullopt);
+        const SqlStatement st = m_sql->eventsPage(scope, true, std::nullopt, columns);
         QString sql = SqlBuilder::render(st.sql, SqlDialect::Postgres);
         if (rawTime && !e.time.isEmpty() && kinds.time == SqlValueKind::Timestamp && sql.startsWith(select)) {
             QString columns = select;
@@ -442,7 +447,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
         }
     }
 
-    const bool pickInClient = kinds.metadata != SqlValueKind::Json
+    const bool pickInClient = withIds && kinds.metadata != SqlValueKind::Json
         && !(m_profile.correlationKeys.isEmpty() && m_profile.causationKeys.isEmpty());
     QList<QByteArray> quotedKeys;
     for (const QString& key : m_profile.correlationKeys + m_profile.causationKeys) {

@@ -92,12 +92,12 @@ SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect, const Kinds& 
         m_packedMetadata = true;
     }
     const QString bigint = QLatin1String(m_spec.bigint);
-    m_selectEvent
-        = QStringLiteral("SELECT %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12 FROM %13")
-              .arg(paren(e.position) + bigint, asText(e.stream), paren(e.version) + bigint, asText(e.type), timeText(),
-                  e.id.isEmpty() ? QStringLiteral("NULL") : asText(e.id), payload(e.data, m_kinds.data),
-                  isJson(e.data, m_kinds.data), payload(e.metadata, m_kinds.metadata), metaIsJson,
-                  pick(m_profile.correlationKeys), pick(m_profile.causationKeys), e.table);
+    m_eventColumns = { paren(e.position) + bigint, asText(e.stream), paren(e.version) + bigint, asText(e.type),
+        timeText(), e.id.isEmpty() ? QStringLiteral("NULL") : asText(e.id), payload(e.data, m_kinds.data),
+        isJson(e.data, m_kinds.data), payload(e.metadata, m_kinds.metadata), metaIsJson,
+        pick(m_profile.correlationKeys), pick(m_profile.causationKeys) };
+    m_metadataIsJson = isJson(e.metadata, m_kinds.metadata);
+    m_selectEvent = selectEvent(EventColumns {});
     m_streamCategory
         = m_profile.category.expression.isEmpty() ? categoryOf(e.stream) : asText(m_profile.category.expression);
     m_streamsFromTable = !m_profile.streams.table.isEmpty() && m_profile.category.expression.isEmpty();
@@ -429,7 +429,25 @@ SqlStatement SqlBuilder::edgeKey(const EventFilter& filter, bool last) const
         w.values };
 }
 
-SqlStatement SqlBuilder::eventsPage(const EventQuery& query, bool indexStream, std::optional<qint64> windowEdge) const
+QString SqlBuilder::selectEvent(const EventColumns& columns) const
+{
+    if (columns.ids && columns.metadata && columns.jsonChecks && !m_selectEvent.isEmpty())
+        return m_selectEvent;
+    QStringList c = m_eventColumns;
+    const QString null = QStringLiteral("NULL");
+    if (!columns.ids) {
+        c[5] = c[10] = c[11] = null;
+        c[9] = m_metadataIsJson;
+    }
+    if (!columns.jsonChecks)
+        c[7] = c[9] = null;
+    if (!columns.metadata)
+        c[8] = c[9] = null;
+    return QStringLiteral("SELECT ") + c.join(QStringLiteral(", ")) + QStringLiteral(" FROM ") + m_profile.events.table;
+}
+
+SqlStatement SqlBuilder::eventsPage(
+    const EventQuery& query, bool indexStream, std::optional<qint64> windowEdge, const EventColumns& columns) const
 {
     const EventFilter& f = query.filter;
     const QString key = keyExpr(f);
@@ -441,7 +459,7 @@ SqlStatement SqlBuilder::eventsPage(const EventQuery& query, bool indexStream, s
         w.add(key + (query.backward ? QStringLiteral(" >= ") : QStringLiteral(" <= ")) + p, { query.to });
     if (windowEdge)
         w.add(key + (query.backward ? QStringLiteral(" >= ") : QStringLiteral(" <= ")) + p, { *windowEdge });
-    QString sql = m_selectEvent + w.sql() + QStringLiteral(" ORDER BY ") + key
+    QString sql = selectEvent(columns) + w.sql() + QStringLiteral(" ORDER BY ") + key
         + (query.backward ? QStringLiteral(" DESC") : QStringLiteral(" ASC"));
     if (query.limit > 0) {
         sql += QStringLiteral(" LIMIT ") + p;

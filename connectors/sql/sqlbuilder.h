@@ -33,6 +33,15 @@ struct SqlStatement {
     QVariantList values;
 };
 
+// Which of selectEvent()'s columns a reader wants; the others are NULL, which spares the database their work.
+struct EventColumns {
+    bool ids = true; // id, correlation, causation (without them metadata-is-json is never packed)
+    bool metadata = true; // metadata and metadata-is-json
+    // data-is-json and metadata-is-json (false: NULL, the reader decides from the bytes; use with ids false, as a
+    // packed metadata-is-json carries the ids)
+    bool jsonChecks = true;
+};
+
 // How PostgreSQL reads one expression of the layout (from pg_typeof at open).
 enum class SqlValueKind { Unknown, Json, Text, Bytes, Timestamp, Number };
 
@@ -79,6 +88,8 @@ public:
     // JSON, else a JSON array of the values of correlationKeys then causationKeys (null where absent), and the
     // correlation and causation columns are NULL.
     QString selectEvent() const { return m_selectEvent; }
+    // The same columns, those not wanted NULL.
+    QString selectEvent(const EventColumns& columns) const;
     bool packedMetadata() const { return m_packedMetadata; }
     // Statements that compile every expression and return no rows.
     std::vector<QString> probes() const;
@@ -88,8 +99,9 @@ public:
 
     // One column: the first (or last) key of the filter's stream or of the whole log.
     SqlStatement edgeKey(const EventFilter& filter, bool last) const;
-    // selectEvent columns; the limit asks for one row more than wanted.
-    SqlStatement eventsPage(const EventQuery& query, bool indexStream, std::optional<qint64> windowEdge) const;
+    // selectEvent(columns) columns; the limit asks for one row more than wanted.
+    SqlStatement eventsPage(const EventQuery& query, bool indexStream, std::optional<qint64> windowEdge,
+        const EventColumns& columns = {}) const;
     // Columns: count, min key, max key; only keys above afterKey when it is >= 0.
     SqlStatement scopeStats(const EventFilter& filter, bool indexStream, qint64 afterKey) const;
     // One column: every key in order, above afterKey when it is >= 0.
@@ -134,6 +146,8 @@ private:
     bool m_streamsFromTable = false;
     bool m_packedMetadata = false;
     QString m_selectEvent;
+    QStringList m_eventColumns;
+    QString m_metadataIsJson; // metadata-is-json when not packed
     QString m_streamCategory;
 };
 

@@ -51,6 +51,43 @@ QByteArrayView bytesView(sqlite3_stmt* s, int col)
     return QByteArrayView(data ? data : "", sqlite3_column_bytes(s, col));
 }
 
+// Whether json_valid() holds for a column's value, as the statement's data-is-json column would say: certain JSON
+// text is decided here, anything else by SQLite itself (a statement of our own, made on the first such value).
+class JsonValidity {
+public:
+    explicit JsonValidity(sqlite3* db)
+        : m_db(db)
+    { }
+    ~JsonValidity() { sqlite3_finalize(m_check); }
+    JsonValidity(const JsonValidity&) = delete;
+    JsonValidity& operator=(const JsonValidity&) = delete;
+
+    // `type`: the column's type as read before its bytes were (reading them as a blob changes what it says).
+    // Throws the SQLite result code of a failure.
+    bool operator()(sqlite3_stmt* s, int col, int type, QByteArrayView bytes)
+    {
+        if (type == SQLITE_TEXT && isCertainlyJson(bytes))
+            return true;
+        if (!m_check) {
+            if (const int rc = sqlite3_prepare_v2(m_db, "SELECT json_valid(?1)", -1, &m_check, nullptr);
+                rc != SQLITE_OK)
+                throw rc;
+        }
+        sqlite3_bind_value(m_check, 1, sqlite3_column_value(s, col));
+        const int rc = sqlite3_step(m_check);
+        const bool valid = rc == SQLITE_ROW && sqlite3_column_int64(m_check, 0) == 1;
+        sqlite3_reset(m_check);
+        sqlite3_clear_bindings(m_check);
+        if (rc != SQLITE_ROW)
+            throw rc;
+        return valid;
+    }
+
+private:
+    sqlite3* m_db;
+    sqlite3_stmt* m_check = nullptr;
+};
+
 } // namespace
 
 bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
@@ -65,7 +102,14 @@ bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
         return true;
     qint64 start = std::max(query.from, *first);
     const qint64 end = query.to >= 0 ? std::min(query.to, *last) : *last;
-    const bool packed = m_sql->packedMetadata();
+    // A reader without ids (a fold) gets a lighter statement: no ids, metadata only when it reads it, and JSON told
+    // apart here rather than by json_valid() on every row (most payloads are plainly JSON).
+    EventColumns columns;
+    columns.ids = receiver.wantsIds();
+    columns.metadata = columns.ids || receiver.wantsMetadata();
+    columns.jsonChecks = columns.ids;
+    const bool packed = columns.ids && m_sql->packedMetadata();
+    JsonValidity jsonValid(m_db);
     const int correlationKeys = int(m_profile.correlationKeys.size());
     const int causationKeys = int(m_profile.causationKeys.size());
     QByteArray correlationScratch;
@@ -81,7 +125,7 @@ bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
         window.from = start;
         window.to = windowEnd;
         window.limit = 0;
-        const SqlStatement st = m_sql->eventsPage(window, indexStream, std::nullopt);
+        const SqlStatement st = m_sql->eventsPage(window, indexStream, std::nullopt, columns);
         Statement statement(prepare(st.sql));
         sqlite3_stmt* s = statement.get();
         int index = 1;
@@ -103,22 +147,33 @@ bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
             ev.type = textView(s, 3);
             ev.time = textView(s, 4);
             ev.id = textView(s, 5);
-            if (sqlite3_column_type(s, 6) == SQLITE_NULL) {
-                ev.data = {};
-                ev.dataEncoding = Payload::Encoding::Null;
-            } else {
-                const bool json = sqlite3_column_int64(s, 7) == 1;
-                ev.data = bytesView(s, 6);
-                ev.dataEncoding = rawPayloadEncoding(ev.data, json ? RawPayloadHint::Json : RawPayloadHint::NotJson);
-            }
-            const bool metaJson = packed ? sqlite3_column_type(s, 9) != SQLITE_NULL : sqlite3_column_int64(s, 9) == 1;
-            if (sqlite3_column_type(s, 8) == SQLITE_NULL) {
-                ev.metadata = {};
-                ev.metadataEncoding = Payload::Encoding::Null;
-            } else {
-                ev.metadata = bytesView(s, 8);
-                ev.metadataEncoding
-                    = rawPayloadEncoding(ev.metadata, metaJson ? RawPayloadHint::Json : RawPayloadHint::NotJson);
+            bool metaJson = false;
+            try {
+                const int dataType = sqlite3_column_type(s, 6);
+                if (dataType == SQLITE_NULL) {
+                    ev.data = {};
+                    ev.dataEncoding = Payload::Encoding::Null;
+                } else {
+                    ev.data = bytesView(s, 6);
+                    const bool json
+                        = columns.jsonChecks ? sqlite3_column_int64(s, 7) == 1 : jsonValid(s, 6, dataType, ev.data);
+                    ev.dataEncoding
+                        = rawPayloadEncoding(ev.data, json ? RawPayloadHint::Json : RawPayloadHint::NotJson);
+                }
+                metaJson = packed ? sqlite3_column_type(s, 9) != SQLITE_NULL
+                                  : columns.jsonChecks && sqlite3_column_int64(s, 9) == 1;
+                const int metadataType = sqlite3_column_type(s, 8);
+                if (metadataType == SQLITE_NULL) {
+                    ev.metadata = {};
+                    ev.metadataEncoding = Payload::Encoding::Null;
+                } else {
+                    ev.metadata = bytesView(s, 8);
+                    const bool json = columns.jsonChecks ? metaJson : jsonValid(s, 8, metadataType, ev.metadata);
+                    ev.metadataEncoding
+                        = rawPayloadEncoding(ev.metadata, json ? RawPayloadHint::Json : RawPayloadHint::NotJson);
+                }
+            } catch (int rc) {
+                throwSqlite(rc, QStringLiteral("SELECT json_valid(?1)"));
             }
             if (!packed) {
                 ev.correlationId = textView(s, 10);

@@ -340,6 +340,11 @@ bool isJsonText(QByteArrayView utf8)
     return isValidJson(rawData(utf8));
 }
 
+bool isCertainlyJson(QByteArrayView utf8)
+{
+    return !utf8.isEmpty() && JsonScan(utf8.data(), utf8.data() + utf8.size()).document();
+}
+
 Payload::Encoding rawPayloadEncoding(QByteArrayView bytes, RawPayloadHint hint)
 {
     if (!isValidUtf8(rawData(bytes)))

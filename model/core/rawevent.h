@@ -38,6 +38,11 @@ class RawEventReceiver {
 public:
     virtual ~RawEventReceiver() = default;
     virtual bool row(const RawEvent& event) = 0;
+    // False when the receiver reads neither id, correlationId nor causationId (a fold): engines may then leave them
+    // out of the statement (the views are null), which spares the database parsing every metadata document for them.
+    virtual bool wantsIds() const { return true; }
+    // False when the receiver never reads metadata (a fold whose reducer does not): engines may leave it out too.
+    virtual bool wantsMetadata() const { return true; }
     // Called between statements with the last key examined so far: progress during long filtered scans.
     virtual bool reached(qint64 key)
     {
@@ -57,6 +62,9 @@ Payload::Encoding rawPayloadEncoding(QByteArrayView bytes, RawPayloadHint hint);
 // True when Payload::sniff() would call the bytes JSON (isValidJson()); a fast scan decides the common cases and
 // QJsonDocument only the rest.
 bool isJsonText(QByteArrayView utf8);
+// True when a strict RFC 8259 scan finds exactly one JSON value (JSON whitespace around it; numbers without exponent
+// and of at most 15 characters; depth at most 512): JSON to any parser. False when unsure; then ask one.
+bool isCertainlyJson(QByteArrayView utf8);
 
 // Appends a time as Event::timeToIso(parseStoreTime(text)) would, quoted; null when it does not parse.
 void appendJsonTime(QByteArray& out, QByteArrayView text);

@@ -354,6 +354,9 @@ public:
         return true;
     }
 
+    // The merge reads data and type only; a stop predicate may read metadata.
+    bool readsMetadata() const override { return m_predicate && m_predicate->readsMetadata(); }
+
     FoldResult apply(const Event* events, qsizetype count) override
     {
         FoldResult result;

@@ -67,6 +67,10 @@ public:
     // function `(state, event) => ...`. apply() then stops after the first event for which it holds. Empty removes it.
     virtual bool setStopPredicate(const QString& source, ReducerError* error) = 0;
 
+    // False when neither the reducer nor its stop predicate can read an event's metadata: readers may then hand over
+    // Events without it (the fold does not change).
+    virtual bool readsMetadata() const { return true; }
+
 protected:
     qint64 m_memoryBudget = defaultMemoryBudget;
 };

@@ -163,34 +163,41 @@ bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
     try {
         EventFilter filter;
         filter.stream = m_stream;
-        const ScopeStats stats = m_store.scopeStats(filter);
-        const qint64 expected = qMax<qint64>(0, stats.count);
-        m_index->positions.reserve(expected);
-        m_index->timesMs.reserve(expected);
-        m_index->typeIds.reserve(expected);
+        const qint64 expected = expectedCount();
+        // A hint only (versions may have gaps): never more than a few tens of megabytes up front.
+        const qint64 reserved = qMin<qint64>(expected, 1 << 24);
+        m_index->positions.reserve(reserved);
+        m_index->timesMs.reserve(reserved);
+        m_index->typeIds.reserve(reserved);
 
         QElapsedTimer timer;
         timer.start();
         bool calibrated = false;
-        EventQuery query;
-        query.filter = filter;
-        query.limit = m_options.pageSize;
-        while (true) {
+        auto calibrate = [&] {
+            // Read and fold cost per event decides how far apart snapshots may be for a jump to stay cheap.
+            m_usPerEvent = double(timer.nsecsElapsed()) / 1000.0 / qMax<qint64>(1, count());
+            const double events = m_options.rebuildTargetMs * 1000.0 / qMax(0.01, m_usPerEvent);
+            // Never closer than the budget already made them.
+            thinSnapshots(qMax(m_budgetInterval,
+                qBound(m_options.minInterval, floorPowerOfTwo(qMax(1.0, events)), m_options.maxInterval)));
+            calibrated = true;
+        };
+        bool stopped = false;
+        // Folded while it is read: each batch is indexed, folded up to the snapshot boundaries in it, and reported.
+        auto foldBatch = [&](const Event* events, qsizetype n) {
             if (cancel && cancel->load())
-                return false;
-            EventPage page = m_store.events(query);
+                return !(stopped = true);
             const qint64 base = count();
-            for (const Event& e : page.events)
-                indexEvent(e);
-            const qsizetype n = qsizetype(page.events.size());
+            for (qsizetype k = 0; k < n; ++k)
+                indexEvent(events[k]);
             qsizetype i = 0;
             while (m_errorIndex < 0 && i < n) {
                 if (cancel && cancel->load(std::memory_order_relaxed))
-                    return false;
+                    return !(stopped = true);
                 const qint64 index = base + i;
                 const qint64 boundary = (index / m_interval + 1) * m_interval - 1;
                 const qsizetype end = qsizetype(qMin<qint64>(n, boundary - base + 1));
-                const FoldResult r = applyFiltered(page.events.data() + i, end - i);
+                const FoldResult r = applyFiltered(events + i, end - i);
                 if (!r.ok()) {
                     m_errorIndex = index + r.applied;
                     m_reducerError = r.error;
@@ -202,21 +209,21 @@ bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
                 if ((m_foldIndex + 1) % m_interval == 0)
                     addSnapshot(m_foldIndex);
             }
-            if (!calibrated && (count() >= calibrationEvents || page.atEnd || page.events.empty())) {
-                // Read and fold cost per event decides how far apart snapshots may be for a jump to stay cheap.
-                m_usPerEvent = double(timer.nsecsElapsed()) / 1000.0 / qMax<qint64>(1, count());
-                const double events = m_options.rebuildTargetMs * 1000.0 / qMax(0.01, m_usPerEvent);
-                // Never closer than the budget already made them.
-                thinSnapshots(qMax(m_budgetInterval,
-                    qBound(m_options.minInterval, floorPowerOfTwo(qMax(1.0, events)), m_options.maxInterval)));
-                calibrated = true;
-            }
-            if (progress && !progress(count(), qMax(stats.count, count())))
-                return false;
-            if (page.atEnd || page.events.empty())
-                break;
-            query.from = page.next >= 0 ? page.next : page.events.back().version + 1;
-        }
+            if (!calibrated && count() >= calibrationEvents)
+                calibrate();
+            if (progress && !progress(count(), qMax(expected, count())))
+                return !(stopped = true);
+            return true;
+        };
+        EventQuery query;
+        query.filter = filter;
+        BatchReader reader(m_store, m_options.pageSize, m_options.readPath);
+        reader.setMetadata(m_fold->readsMetadata());
+        reader.read(query, foldBatch);
+        if (stopped)
+            return false;
+        if (!calibrated)
+            calibrate();
         m_usPerEvent = double(timer.nsecsElapsed()) / 1000.0 / qMax<qint64>(1, count());
     } catch (const StoreError& e) {
         m_failure = e.failure();
@@ -230,25 +237,39 @@ bool Timeline::build(const Progress& progress, const std::atomic_bool* cancel)
     return true;
 }
 
+qint64 Timeline::expectedCount()
+{
+    // The first and the last event are two index lookups, where counting the stream would read every entry of it.
+    EventQuery query;
+    query.filter.stream = m_stream;
+    query.limit = 1;
+    const EventPage first = m_store.events(query);
+    if (first.events.empty())
+        return 0;
+    query.backward = true;
+    const EventPage last = m_store.events(query);
+    return last.events.empty() ? 0 : qMax<qint64>(1, last.events.front().version - first.events.front().version + 1);
+}
+
 EventList Timeline::readRange(qint64 fromIndex, qint64 toIndex)
 {
     EventList out;
     if (toIndex < fromIndex)
         return out;
-    out.reserve(std::size_t(toIndex - fromIndex + 1));
+    const qint64 wanted = toIndex - fromIndex + 1;
+    out.reserve(std::size_t(wanted));
     EventQuery query;
     query.filter.stream = m_stream;
     query.from = versionAt(fromIndex);
     query.to = versionAt(toIndex);
-    while (qint64(out.size()) < toIndex - fromIndex + 1) {
-        query.limit = int(qMin<qint64>(m_options.pageSize * 4, toIndex - fromIndex + 1 - qint64(out.size())));
-        EventPage page = m_store.events(query);
-        for (auto& e : page.events)
-            out.push_back(std::move(e));
-        if (page.atEnd || page.events.empty())
-            break;
-        query.from = page.next >= 0 ? page.next : out.back().version + 1;
-    }
+    // A few events are one statement on either path; many are read raw (one statement or COPY for all of them).
+    const qsizetype batch = m_options.pageSize * 4;
+    BatchReader reader(m_store, batch, wanted > batch ? m_options.readPath : BatchReader::Path::Pages);
+    reader.setMetadata(!m_fold || m_fold->readsMetadata());
+    reader.read(query, [&](const Event* events, qsizetype n) {
+        out.insert(out.end(), events, events + n);
+        return qint64(out.size()) < wanted;
+    });
     return out;
 }
 

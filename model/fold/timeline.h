@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/jsondiff.h"
+#include "fold/batchreader.h"
 #include "fold/reducer.h"
 #include "fold/timelineindex.h"
 #include "store/eventstore.h"
@@ -18,7 +19,10 @@
 namespace es {
 
 struct TimelineOptions {
-    int pageSize = 2000; // events read per store call
+    int pageSize = 2000; // events folded per batch (and read per store call on the paged path)
+    // Raw: the stream is read through EventStore::readRaw and folded while it is read; Pages: page by page through
+    // events(), as before readRaw (engines without a raw path always page; benchmarks compare the two).
+    BatchReader::Path readPath = BatchReader::Path::Raw;
     // Snapshots are kept so that rebuilding any version costs about this much, from the measured cost per event.
     double rebuildTargetMs = 3.0;
     int minInterval = 16;
@@ -33,7 +37,8 @@ struct TimelineOptions {
 };
 
 // The life of one stream under one reducer: an index of the stream (version, position, time, type per event), the
-// state after any version, diffs, breakpoints. Reads the stream in pages through EventStore and never writes.
+// state after any version, diffs, breakpoints. Reads the stream through BatchReader (EventStore::readRaw, else pages)
+// and never writes; the Events it folds and visits may lack id, correlation and causation (no reducer reads them).
 // Not thread-safe and thread-affine (the fold may hold a QJSEngine): create and use it in one (worker) thread; only
 // its index() may be handed to other threads. Nothing here throws: failures come back as values, store failures
 // with their kind, reducer failures as Failure::Kind::ReducerError. Long loops poll `cancel` between batches.
@@ -120,6 +125,8 @@ private:
     };
 
     bool ensureFold();
+    // The number of events in the stream, for progress, from its first and last versions (exact when they are dense).
+    qint64 expectedCount(); // throws StoreError
     EventList readRange(qint64 fromIndex, qint64 toIndex); // throws StoreError
     // Folds events (already read, covering indexes firstIndex..) into m_fold, skipping what-if events.
     FoldResult applyFiltered(const Event* events, qsizetype count);

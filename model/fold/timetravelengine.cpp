@@ -17,7 +17,41 @@ std::optional<Failure> reported(const Failure& failure)
     return failure.message.isEmpty() ? std::nullopt : std::optional<Failure>(failure);
 }
 
+// The state after `version`, what its event changed, and the event itself.
+CursorState cursorStateAt(Timeline& t, EventStore& store, JobControl& control, qint64 version)
+{
+    CursorState s;
+    s.version = version;
+    Failure failure;
+    s.changes = t.changesAt(version, &failure);
+    if (const auto json = t.stateJsonAt(version, &failure))
+        s.stateJson = *json;
+    s.failure = reported(failure);
+    control.throwIfCancelled();
+    if (version >= t.firstVersion()) {
+        try {
+            EventQuery q;
+            q.filter.stream = t.stream();
+            q.from = q.to = version;
+            q.limit = 1;
+            EventPage page = store.events(q);
+            if (!page.events.empty())
+                s.event = std::move(page.events.front());
+        } catch (const StoreError& e) {
+            control.throwIfCancelled();
+            s.failure = e.failure();
+        }
+    }
+    return s;
+}
+
 } // namespace
+
+// What a load hands back: the index, and the state at its last event, which the window shows first.
+struct TimeTravelEngine::Loaded {
+    TimelineIndexPtr index;
+    std::optional<CursorState> last;
+};
 
 // What the jobs of one engine share on its lane: the Timeline (and through its fold, a JS engine), created, used and
 // destroyed on the lane's thread only. Every job holds it; the engine hands its own reference to a last job when it
@@ -168,7 +202,8 @@ void TimeTravelEngine::startLoad(ReducerPtr reducer, const QString& reducerKey, 
     const quint64 generation = m_loadGeneration.next();
     cancelAllJobs();
     const QString what = tr("Folding %1").arg(m_stream);
-    runLong<TimelineIndexPtr>(
+    m_lastState.reset();
+    runLong<Loaded>(
         what,
         [reducer, reducerKey, options, what](State& state, EventStore& store, JobControl& control) {
             ReducerPtr chosen = reducer;
@@ -189,13 +224,18 @@ void TimeTravelEngine::startLoad(ReducerPtr reducer, const QString& reducerKey, 
             control.throwIfCancelled();
             if (!built)
                 throw StoreError(timeline->failure().message, timeline->failure().kind);
-            TimelineIndexPtr index = timeline->index();
+            Loaded result { timeline->index(), std::nullopt };
+            // The fold stands at the end of the stream now: the state there is known without another read of it.
+            if (result.index->count() > 0)
+                result.last = cursorStateAt(*timeline, store, control, result.index->lastVersion());
             state.timeline = std::move(timeline);
-            return index;
+            return result;
         },
-        [this, generation](TimelineIndexPtr index) {
-            if (m_loadGeneration.isCurrent(generation))
-                Q_EMIT loaded(index);
+        [this, generation](Loaded result) {
+            if (!m_loadGeneration.isCurrent(generation))
+                return;
+            m_lastState = std::move(result.last);
+            Q_EMIT loaded(result.index);
         },
         [this, generation](const Failure& failure) {
             if (m_loadGeneration.isCurrent(generation))
@@ -215,6 +255,20 @@ quint64 TimeTravelEngine::requestState(qint64 version)
     // Only the newest request matters (the cursor is being dragged): the one before is dropped or interrupted.
     if (m_stateJob)
         m_session->cancel(m_stateJob);
+    m_stateJob = 0;
+    // The state at the end of the stream came with the load: answered at once (still after this call returns).
+    if (m_lastState && m_lastState->version == version) {
+        CursorState state = *m_lastState;
+        state.ticket = ticket;
+        QMetaObject::invokeMethod(
+            this,
+            [this, state] {
+                if (m_stateGeneration.isCurrent(state.ticket))
+                    Q_EMIT stateReady(state);
+            },
+            Qt::QueuedConnection);
+        return ticket;
+    }
     JobCallbacks<std::optional<CursorState>> callbacks;
     callbacks.finished = [this, ticket](std::optional<CursorState> state) {
         if (!m_stateGeneration.isCurrent(ticket))
@@ -241,30 +295,8 @@ quint64 TimeTravelEngine::requestState(qint64 version)
         [ticket, version](State& state, EventStore& store, JobControl& control) -> std::optional<CursorState> {
             if (!state.timeline)
                 return std::nullopt;
-            Timeline& t = *state.timeline;
-            CursorState s;
+            CursorState s = cursorStateAt(*state.timeline, store, control, version);
             s.ticket = ticket;
-            s.version = version;
-            Failure failure;
-            s.changes = t.changesAt(version, &failure);
-            if (const auto json = t.stateJsonAt(version, &failure))
-                s.stateJson = *json;
-            s.failure = reported(failure);
-            control.throwIfCancelled();
-            if (version >= t.firstVersion()) {
-                try {
-                    EventQuery q;
-                    q.filter.stream = state.stream;
-                    q.from = q.to = version;
-                    q.limit = 1;
-                    EventPage page = store.events(q);
-                    if (!page.events.empty())
-                        s.event = std::move(page.events.front());
-                } catch (const StoreError& e) {
-                    control.throwIfCancelled();
-                    s.failure = e.failure();
-                }
-            }
             return s;
         },
         std::move(callbacks));

@@ -111,6 +111,7 @@ Q_SIGNALS:
 
 private:
     struct State;
+    struct Loaded;
     template <typename R> using LaneJob = std::function<R(State&, EventStore&, JobControl&)>;
     // Runs job on the engine's lane as a long request: counted in isBusy(), stopped by cancel().
     template <typename R>
@@ -128,6 +129,7 @@ private:
     std::shared_ptr<State> m_state; // handed to every job; touched only on the lane
     std::set<JobId> m_longJobs;
     JobId m_stateJob = 0;
+    std::optional<CursorState> m_lastState; // the state at the last event, from the last load
     Generation m_stateGeneration;
     Generation m_loadGeneration;
 };

@@ -62,6 +62,8 @@ public:
     bool setStopPredicate(const QString& source, ReducerError* error) override;
     FoldResult apply(const Event* events, qsizetype count) override;
     using Fold::apply;
+    // Only sources that name it are sent event.metadata (load() and setStopPredicate() look).
+    bool readsMetadata() const override { return m_sendMetadata; }
 
     // False when reducer source surely lets go of each event object once its handler returns (JsSource): the fold
     // then reuses one event object per batch.
