@@ -1,5 +1,6 @@
 #include "cliapplication.h"
 
+#include "activitycommand.h"
 #include "clicommon.h"
 
 #include "core/event.h"
@@ -45,6 +46,7 @@ Commands:
   export STORE    write events to a file: JSON Lines, JSON, CSV or a new SQLite store (--out FILE)
   lag STORE       checkpoints of projections and processors: lag in events and time, rate, ETA, status
   tail STORE      print events as JSON Lines as they are committed, until interrupted
+  activity STORE  events per time bucket (and type, category or stream); exact, or --estimate within a second
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -218,6 +220,7 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
     if (all) {
         LagCommand::addFirstPassOptions(parser);
         TailCommand::addFirstPassOptions(parser);
+        ActivityCommand::addFirstPassOptions(parser);
     }
     if (command == Command::Fold)
         parser.addOption(m_stream);
@@ -234,8 +237,8 @@ int CliApplication::run(const QStringList& arguments)
     // First pass with every option, only to find the command among the arguments.
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
-    first.addPositionalArgument(
-        QStringLiteral("COMMAND"), QStringLiteral("info, streams, events, sample, fold, export, lag or tail"));
+    first.addPositionalArgument(QStringLiteral("COMMAND"),
+        QStringLiteral("info, streams, events, sample, fold, export, lag, tail or activity"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -256,6 +259,8 @@ int CliApplication::run(const QStringList& arguments)
         return LagCommand().run(arguments);
     if (name == QLatin1String("tail"))
         return TailCommand().run(arguments);
+    if (name == QLatin1String("activity"))
+        return ActivityCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -280,9 +285,9 @@ int CliApplication::run(const QStringList& arguments)
         command = Command::Fold;
         commandHelp = FoldCommand::help();
     } else {
-        return usageError(
-            QStringLiteral("Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail).")
-                .arg(name));
+        return usageError(QStringLiteral(
+            "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity).")
+                              .arg(name));
     }
 
     QCommandLineParser parser;

@@ -46,6 +46,9 @@ public:
     ScopeStats scopeStats(const EventFilter& filter) override;
     std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
     Histogram histogram(const HistogramQuery& query) override; // in pghistogram.cpp
+    // Estimates (issue 18), in pghistogram.cpp.
+    Histogram estimateHistogram(const HistogramQuery& query) override;
+    CountEstimate estimateCount(const EventFilter& filter) override;
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
     std::function<void()> interruption() override;
     // Defined in pgcheckpoints.cpp.
@@ -93,6 +96,7 @@ public:
     int backendPid() const { return m_session.backendPid(); }
 
 private:
+    std::vector<HistogramRow> histogramRows(const SqlStatement& statement, bool serverJit); // in pghistogram.cpp
     class Rows;
 
     PgStore(PgAddress address, const OpenOptions& options, const Settings& settings);
