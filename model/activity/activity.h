@@ -54,7 +54,8 @@ namespace activity {
 // The scope's first and last event times; false when the scope is empty or keeps no times.
 bool scopeSpan(EventStore& store, const EventFilter& filter, QDateTime* first, QDateTime* last);
 // Chooses the bucket for the visible range and counts it. Runs on a worker thread. With a control, an exact count of
-// a large log or category goes in parts over the positions, reporting progress and stopping on cancel between them.
+// a large SQLite log or category goes in parts over the positions, reporting progress and stopping on cancel between
+// them.
 ActivityResult compute(EventStore& store, const ActivityRequest& request, JobControl* control = nullptr);
 // Lays a histogram over every bucket of [from, to).
 ActivityResult spread(const Histogram& histogram, qint64 from, qint64 to);

@@ -5,7 +5,9 @@
 #include "mainwindow.h"
 #include "samplewriter.h"
 #include "settings.h"
+#include "sqlite/sqlitestore.h"
 #include "store/storesession.h"
+#include "streamsummary.h"
 #include "testutils.h"
 
 #include <QSignalSpy>
@@ -103,4 +105,33 @@ TEST_CASE("main window: the event count is estimated first, then counted", "[est
     CHECK_FALSE(window.storeInfo().eventCountEstimated);
     CHECK(window.storeInfo().eventCount == 100000);
     CHECK_FALSE(window.statusText().contains(QStringLiteral("estimated")));
+}
+
+TEST_CASE("scope summary: a new scope's count is estimated first, then counted", "[estimate]")
+{
+    LargeStore store;
+    StoreSession session(StoreOpener { store.path, {} });
+    StreamSummary summary;
+    summary.show();
+    QStringList shownEstimates;
+    QObject::connect(&summary, &StreamSummary::estimated, [&] { shownEstimates.append(summary.countText()); });
+    summary.setSession(&session);
+    summary.setScope(ViewScope::category(QStringLiteral("order")));
+    REQUIRE(waitFor([&] { return summary.hasSummary() && !summary.isCounting(); }, Timeout));
+    REQUIRE(shownEstimates.size() >= 1);
+    CHECK(shownEstimates.back().contains(QStringLiteral("(estimated)")));
+    CHECK(shownEstimates.back().startsWith(QStringLiteral("≈ ")));
+    auto direct = SqliteStore::open(store.path);
+    EventFilter orders;
+    orders.category = QStringLiteral("order");
+    const qint64 exact = direct->scopeStats(orders).count;
+    CHECK(summary.summary().count == exact);
+    CHECK_FALSE(summary.countText().contains(QStringLiteral("estimated")));
+
+    // Refreshing the scope shown keeps its figures: no estimate.
+    const int before = int(shownEstimates.size());
+    const int applied = summary.summariesApplied();
+    summary.refresh();
+    REQUIRE(waitFor([&] { return summary.summariesApplied() > applied && !summary.isCounting(); }, Timeout));
+    CHECK(int(shownEstimates.size()) == before);
 }
