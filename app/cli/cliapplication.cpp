@@ -1,5 +1,6 @@
 #include "cliapplication.h"
 
+#include "activitycommand.h"
 #include "clicommon.h"
 
 #include "core/event.h"
@@ -47,6 +48,7 @@ Commands:
   export STORE    write events to a file: JSON Lines, JSON, CSV or a new SQLite store (--out FILE)
   lag STORE       checkpoints of projections and processors: lag in events and time, rate, ETA, status
   tail STORE      print events as JSON Lines as they are committed, until interrupted
+  activity STORE  events per time bucket (and type, category or stream); exact, or --estimate within a second
   types STORE     the event types: counts, positions, times, shapes and fields by JSON type
   values STORE    the distinct values of one path of one type, and the streams they occur in
 
@@ -222,6 +224,7 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
     if (all) {
         LagCommand::addFirstPassOptions(parser);
         TailCommand::addFirstPassOptions(parser);
+        ActivityCommand::addFirstPassOptions(parser);
         TypesCommand::addFirstPassOptions(parser);
         ValuesCommand::addFirstPassOptions(parser);
     }
@@ -241,7 +244,7 @@ int CliApplication::run(const QStringList& arguments)
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
-        QStringLiteral("info, streams, events, sample, fold, export, lag, tail, types or values"));
+        QStringLiteral("info, streams, events, sample, fold, export, lag, tail, activity, types or values"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -262,6 +265,8 @@ int CliApplication::run(const QStringList& arguments)
         return LagCommand().run(arguments);
     if (name == QLatin1String("tail"))
         return TailCommand().run(arguments);
+    if (name == QLatin1String("activity"))
+        return ActivityCommand().run(arguments);
     if (name == QLatin1String("types"))
         return TypesCommand().run(arguments);
     if (name == QLatin1String("values"))
@@ -291,8 +296,8 @@ int CliApplication::run(const QStringList& arguments)
         commandHelp = FoldCommand::help();
     } else {
         return usageError(QStringLiteral(
-            "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, types, "
-            "values).")
+            "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
+            "types, values).")
                               .arg(name));
     }
 

@@ -284,7 +284,7 @@ ActivityView::ActivityView(QWidget* parent)
         if (!isVisible() || !m_session)
             return;
         if (!m_job->isRunning())
-            start();
+            start(false);
         if (!m_summary->isCounting())
             m_summary->refresh();
     });
@@ -301,8 +301,19 @@ ActivityView::ActivityView(QWidget* parent)
     connect(m_job, &ActivityJob::finished, this, [this](const ActivityResult& r, quint64) { apply(r); });
     connect(m_job, &ActivityJob::failed, this, &ActivityView::showFailure);
     connect(m_job, &ActivityJob::runningChanged, this, [this](bool running) {
+        m_partsDone = 0;
+        m_parts = 0;
         m_status->setStyleSheet({});
-        m_status->setText(running ? tr("counting…") : QString());
+        m_status->setToolTip({});
+        if (running)
+            updateStatus();
+        else
+            m_status->clear();
+    });
+    connect(m_job, &ActivityJob::progress, this, [this](qint64 done, qint64 total) {
+        m_partsDone = done;
+        m_parts = total;
+        updateStatus();
     });
 
     setScope({}, tr("Global log"));
@@ -436,7 +447,7 @@ void ActivityView::resetZoom()
 
 void ActivityView::refresh()
 {
-    start();
+    start(false);
 }
 
 void ActivityView::setFollowing(bool on)
@@ -481,7 +492,15 @@ void ActivityView::showEvent(QShowEvent* event)
         start();
 }
 
-void ActivityView::start()
+void ActivityView::updateStatus()
+{
+    QString text = m_hasResult && m_result.estimated() ? tr("estimated · counting exactly…") : tr("counting…");
+    if (m_parts > 0)
+        text += QStringLiteral(" %1%").arg(m_partsDone * 100 / m_parts);
+    m_status->setText(text);
+}
+
+void ActivityView::start(bool estimateFirst)
 {
     updateButtons();
     if (!m_session)
@@ -499,7 +518,7 @@ void ActivityView::start()
     }
     request.groupBy = groupBy();
     request.topN = m_topN->value();
-    m_job->start(request);
+    m_job->start(request, estimateFirst);
     if (!m_hasResult)
         setOverlay(tr("Counting…"));
 }
@@ -582,8 +601,12 @@ void ActivityView::apply(const ActivityResult& result)
 
     QString range = tr("%1 – %2").arg(
         histogram::bucketLabel(result.from, h.bucketSeconds), histogram::bucketLabel(result.to, h.bucketSeconds));
-    m_bucketLabel->setText(tr("1 bar = %1 · %2 events · %3 (local time)")
-                               .arg(histogram::bucketName(h.bucketSeconds), QLocale().toString(h.total), range));
+    const QString events = h.estimated ? tr("%1 events (estimated)").arg(histogram::approximateCount(h.total))
+                                       : tr("%1 events").arg(QLocale().toString(h.total));
+    m_bucketLabel->setText(
+        tr("1 bar = %1 · %2 · %3 (local time)").arg(histogram::bucketName(h.bucketSeconds), events, range));
+    if (m_job->isRunning())
+        updateStatus();
     updateButtons();
     Q_EMIT updated();
 }
@@ -652,9 +675,14 @@ QString ActivityView::toolTipFor(int index, int group) const
     const qint64 total = std::accumulate(bucket.begin(), bucket.end(), qint64(0));
     QString text = tr("%1 – %2").arg(
         histogram::bucketLabel(start, size), histogram::bucketLabel(histogram::bucketEnd(start, size), size));
+    const bool estimated = m_result.estimated();
+    const auto number
+        = [estimated](qint64 n) { return estimated ? histogram::approximateCount(n) : QLocale().toString(n); };
     if (groupBy() != HistogramQuery::GroupBy::None)
-        text += u'\n' + tr("%1: %2").arg(m_result.histogram.groups[group], QLocale().toString(bucket[size_t(group)]));
-    text += u'\n' + tr("All events in this bar: %1").arg(QLocale().toString(total));
+        text += u'\n' + tr("%1: %2").arg(m_result.histogram.groups[group], number(bucket[size_t(group)]));
+    text += u'\n' + tr("All events in this bar: %1").arg(number(total));
+    if (estimated)
+        text += u'\n' + tr("Estimated from a sample; the exact count follows.");
     text += u'\n' + tr("Click to open the log at this bar; drag to zoom.");
     return text;
 }

@@ -91,7 +91,10 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
-    void start();
+    // estimateFirst: show an estimate within about a second, then the exact count (a refresh of a shown chart
+    // goes straight to the exact count).
+    void start(bool estimateFirst = true);
+    void updateStatus();
     void apply(const ActivityResult& result);
     void showFailure(const es::Failure& failure);
     void rebuildAxisLabels();
@@ -112,6 +115,8 @@ private:
     ActivityResult m_result;
     ActivityAxis m_axis; // of m_result
     bool m_hasResult = false;
+    qint64 m_partsDone = 0; // of the exact count running now
+    qint64 m_parts = 0;
     bool m_dirty = true;
     bool m_ignoreView = false;
     int m_applied = 0;

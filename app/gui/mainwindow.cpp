@@ -474,12 +474,24 @@ void MainWindow::countStore()
     StoreSession* session = m_session.data();
     if (!session)
         return;
+    // An estimate within a second first, on the same lane so the count replaces it.
+    session->run<CountEstimate>(
+        StoreSession::Lane::Background, this, [](EventStore& store) { return store.estimateCount({}); },
+        [this, session](CountEstimate estimate) {
+            if (m_session != session || m_info.eventCount >= 0)
+                return;
+            m_info.eventCount = estimate.count;
+            m_info.eventCountEstimated = estimate.estimated;
+            updateStatus();
+            Q_EMIT storeEstimated(m_info);
+        });
     session->run<StoreInfo>(
         StoreSession::Lane::Background, this, [](EventStore& store) { return store.info(true); },
         [this, session](StoreInfo counted) {
             if (m_session != session)
                 return;
             m_info.eventCount = counted.eventCount;
+            m_info.eventCountEstimated = false;
             m_info.streamCount = counted.streamCount;
             updateStatus();
             Q_EMIT storeCounted(m_info);
@@ -535,7 +547,10 @@ void MainWindow::updateStatus()
     m_layoutLabel->setToolTip(about.join(QLatin1Char('\n')));
     m_notesButton->setToolTip(about.join(QLatin1Char('\n')));
     m_notesButton->setVisible(!about.isEmpty());
-    QString count = m_info.eventCount < 0 ? tr("Events: counting…") : tr("Events: %1").arg(number(m_info.eventCount));
+    QString count = m_info.eventCount < 0 ? tr("Events: counting…")
+        : m_info.eventCountEstimated
+        ? tr("Events: %1 (estimated) · counting…").arg(histogram::approximateCount(m_info.eventCount))
+        : tr("Events: %1").arg(number(m_info.eventCount));
     if (m_info.eventCount >= 0 && m_info.streamCount >= 0)
         count += tr(" in %1 streams").arg(number(m_info.streamCount));
     m_countLabel->setText(count);

@@ -68,6 +68,8 @@ Q_SIGNALS:
     void storeOpened(const es::StoreInfo& info);
     // The event and stream counts arrived (they are counted after the store opened).
     void storeCounted(const es::StoreInfo& info);
+    // An estimate of the event count arrived first (eventCountEstimated tells whether it is one).
+    void storeEstimated(const es::StoreInfo& info);
     void storeFailed(const QString& message);
 
 protected:

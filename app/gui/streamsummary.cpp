@@ -210,6 +210,30 @@ void StreamSummary::refresh()
         filter.category = m_scope.name;
     const quint64 generation = ++m_generation;
     m_state->setText(tr("counting…"));
+    if (m_estimateTicket)
+        m_session->cancel(m_estimateTicket);
+    m_estimateTicket = 0;
+    // A new scope gets its count estimated first (within a second; the summary can take many on millions of
+    // events); a refresh of the one shown keeps its figures until the new ones come.
+    if (!m_hasSummary || m_summary.scope.stream != filter.stream || m_summary.scope.category != filter.category) {
+        m_estimateTicket = m_session->run<CountEstimate>(
+            StoreSession::Lane::Background, this, [filter](EventStore& store) { return store.estimateCount(filter); },
+            [this, generation](CountEstimate estimate) {
+                if (generation != m_generation || !m_ticket)
+                    return;
+                m_estimateTicket = 0;
+                m_count->setText(estimate.estimated
+                        ? tr("%1 (estimated)").arg(histogram::approximateCount(estimate.count))
+                        : count(estimate.count));
+                if (estimate.estimated)
+                    m_state->setText(tr("estimated · counting…"));
+                Q_EMIT estimated();
+            },
+            [this, generation](const Failure&) {
+                if (generation == m_generation)
+                    m_estimateTicket = 0;
+            });
+    }
     m_ticket = m_session->run<ScopeSummary>(
         StoreSession::Lane::Background, this,
         [filter](EventStore& store) { return activity::summarize(store, filter); },
@@ -228,6 +252,11 @@ void StreamSummary::refresh()
             m_note->show();
             Q_EMIT failed(failure);
         });
+}
+
+QString StreamSummary::countText() const
+{
+    return m_count->text();
 }
 
 void StreamSummary::clearFields(const QString& state)

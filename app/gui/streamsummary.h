@@ -33,9 +33,12 @@ public:
     bool isCounting() const { return m_ticket != 0; }
     int summariesApplied() const { return m_applied; }
     QTableWidget* typeTable() const { return m_types; }
+    QString countText() const;
 
 Q_SIGNALS:
     void updated();
+    // The scope's event count was estimated (shown labelled until the summary replaces it).
+    void estimated();
     void failed(const es::Failure& failure);
 
 protected:
@@ -51,6 +54,7 @@ private:
     bool m_hasSummary = false;
     bool m_dirty = true;
     quint64 m_ticket = 0;
+    quint64 m_estimateTicket = 0;
     quint64 m_generation = 0;
     int m_applied = 0;
 

@@ -46,6 +46,9 @@ public:
     ScopeStats scopeStats(const EventFilter& filter) override;
     std::vector<qint64> keyAnchors(const EventFilter& filter, int stride) override;
     Histogram histogram(const HistogramQuery& query) override; // in pghistogram.cpp
+    // Estimates (issue 18), in pghistogram.cpp.
+    Histogram estimateHistogram(const HistogramQuery& query) override;
+    CountEstimate estimateCount(const EventFilter& filter) override;
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in pgcatalog.cpp
     std::function<void()> interruption() override;
@@ -94,6 +97,7 @@ public:
     int backendPid() const { return m_session.backendPid(); }
 
 private:
+    std::vector<HistogramRow> histogramRows(const SqlStatement& statement, bool serverJit); // in pghistogram.cpp
     class Rows;
 
     PgStore(PgAddress address, const OpenOptions& options, const Settings& settings);

@@ -2,9 +2,7 @@
 
 namespace es {
 
-namespace {
-
-QString bucketExpr(const SqlBuilder& sql, qint64 bucketSeconds)
+QString histogramBucketExpr(const SqlBuilder& sql, qint64 bucketSeconds)
 {
     const Profile::Events& e = sql.profile().events;
     const SqlDialectSpec& d = sql.spec();
@@ -24,7 +22,7 @@ QString bucketExpr(const SqlBuilder& sql, qint64 bucketSeconds)
     return QLatin1String(d.bucketStart).arg(time, QString::number(bucketSeconds));
 }
 
-QString groupExpr(const SqlBuilder& sql, HistogramQuery::GroupBy by)
+QString histogramGroupExpr(const SqlBuilder& sql, HistogramQuery::GroupBy by)
 {
     const Profile::Events& e = sql.profile().events;
     switch (by) {
@@ -40,20 +38,30 @@ QString groupExpr(const SqlBuilder& sql, HistogramQuery::GroupBy by)
     return QStringLiteral("''");
 }
 
-} // namespace
-
-SqlStatement histogramStatement(const SqlBuilder& sql, const HistogramQuery& query, bool indexStream)
+EventFilter histogramFilter(const SqlBuilder& sql, const HistogramQuery& query)
 {
-    const Profile::Events& e = sql.profile().events;
-    if (e.time.isEmpty())
+    if (sql.profile().events.time.isEmpty())
         throw StoreError(QStringLiteral("this layout keeps no event times, so there is no activity over time"));
     EventFilter filter = query.filter;
     if (query.from.isValid() && (!filter.fromTime.isValid() || query.from > filter.fromTime))
         filter.fromTime = query.from;
     if (query.to.isValid() && (!filter.toTime.isValid() || query.to < filter.toTime))
         filter.toTime = query.to;
-    const SqlWhere w = sql.baseWhere(filter, indexStream);
-    const QString bucket = bucketExpr(sql, query.bucketSeconds);
+    return filter;
+}
+
+SqlStatement histogramStatement(const SqlBuilder& sql, const HistogramQuery& query, bool indexStream)
+{
+    const Profile::Events& e = sql.profile().events;
+    const EventFilter filter = histogramFilter(sql, query);
+    SqlWhere w = sql.baseWhere(filter, indexStream);
+    if (!filter.isStream()) {
+        if (query.fromKey >= 0)
+            w.add(SqlBuilder::paren(e.position) + QStringLiteral(" >= ") + SqlBuilder::param(), { query.fromKey });
+        if (query.toKey >= 0)
+            w.add(SqlBuilder::paren(e.position) + QStringLiteral(" <= ") + SqlBuilder::param(), { query.toKey });
+    }
+    const QString bucket = histogramBucketExpr(sql, query.bucketSeconds);
     if (query.groupBy == HistogramQuery::GroupBy::None)
         return { QStringLiteral("SELECT %1, '', count(*) FROM %2%3 GROUP BY 1").arg(bucket, e.table, w.sql()),
             w.values };
@@ -69,7 +77,7 @@ SqlStatement histogramStatement(const SqlBuilder& sql, const HistogramQuery& que
                          "ORDER BY sum(n) DESC, %5 LIMIT %6) "
                          "SELECT h.b, k.g, CAST(sum(h.n) AS bigint) FROM h LEFT JOIN k ON k.g = h.g "
                          "WHERE h.b IS NOT NULL GROUP BY h.b, k.g")
-              .arg(bucket, groupExpr(sql, query.groupBy), e.table, w.sql(), byName, SqlBuilder::param());
+              .arg(bucket, histogramGroupExpr(sql, query.groupBy), e.table, w.sql(), byName, SqlBuilder::param());
     QVariantList values = w.values;
     values.append(qint64(std::max(1, query.topN)));
     return { statement, values };

@@ -9,4 +9,10 @@ namespace es {
 // Rows without a time have a NULL bucket.
 SqlStatement histogramStatement(const SqlBuilder& sql, const HistogramQuery& query, bool indexStream);
 
+// The parts of it the sampled estimate (estimatesql.h) shares: the query's filter with its range applied (throws
+// StoreError for a layout without times), the bucket start and the group text.
+EventFilter histogramFilter(const SqlBuilder& sql, const HistogramQuery& query);
+QString histogramBucketExpr(const SqlBuilder& sql, qint64 bucketSeconds);
+QString histogramGroupExpr(const SqlBuilder& sql, HistogramQuery::GroupBy by);
+
 } // namespace es

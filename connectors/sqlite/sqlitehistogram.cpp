@@ -1,3 +1,4 @@
+#include "sql/estimatesql.h"
 #include "sql/histogramsql.h"
 #include "sqlite/sqlitestore.h"
 
@@ -5,9 +6,60 @@
 
 namespace es {
 
+namespace {
+
+// SQLite would rather build an automatic index over the whole table for the layout's row filter than walk each
+// window on the rowid: off while a sample runs (a setting of this read-only connection, not a write).
+class NoAutomaticIndex {
+public:
+    explicit NoAutomaticIndex(sqlite3* db)
+        : m_db(db)
+    {
+        if (sqlite3_exec(m_db, "PRAGMA automatic_index = OFF", nullptr, nullptr, nullptr) != SQLITE_OK)
+            throw StoreError(QStringLiteral("Cannot turn SQLite's automatic indexes off for an estimate: %1")
+                                 .arg(QString::fromUtf8(sqlite3_errmsg(m_db))));
+    }
+    ~NoAutomaticIndex() { sqlite3_exec(m_db, "PRAGMA automatic_index = ON", nullptr, nullptr, nullptr); }
+    NoAutomaticIndex(const NoAutomaticIndex&) = delete;
+    NoAutomaticIndex& operator=(const NoAutomaticIndex&) = delete;
+
+private:
+    sqlite3* m_db;
+};
+
+} // namespace
+
 Histogram SqliteStore::histogram(const HistogramQuery& query)
 {
     const SqlStatement st = histogramStatement(*m_sql, query, useCategoryIndex(query.filter));
+    return Histogram::fromRows(histogramRows(st), query.bucketSeconds, query.topN);
+}
+
+Histogram SqliteStore::estimateHistogram(const HistogramQuery& query)
+{
+    const std::optional<KeySample> sample = planKeySample(*this, query.filter);
+    if (!sample)
+        return histogram(query);
+    // The category index would read the whole category; the windows read the position ranges instead.
+    const SqlStatement st = histogramSampleStatement(*m_sql, query, false, *sample);
+    const NoAutomaticIndex noIndex(m_db);
+    return scaleSampledRows(histogramRows(st), *sample, query.bucketSeconds, query.topN);
+}
+
+CountEstimate SqliteStore::estimateCount(const EventFilter& filter)
+{
+    const std::optional<KeySample> sample = planKeySample(*this, filter);
+    if (!sample)
+        return { scopeStats(filter).count, false };
+    const NoAutomaticIndex noIndex(m_db);
+    qint64 sampled = 0;
+    for (const HistogramRow& r : histogramRows(countSampleStatement(*m_sql, filter, false, *sample)))
+        sampled += r.count;
+    return { scaleSampledCount(sampled, *sample), true };
+}
+
+std::vector<HistogramRow> SqliteStore::histogramRows(const SqlStatement& st)
+{
     sqlite3_stmt* stmt = prepare(st.sql);
     struct Reset {
         sqlite3_stmt* s;
@@ -59,7 +111,7 @@ Histogram SqliteStore::histogram(const HistogramQuery& query)
         row.count = sqlite3_column_int64(stmt, 2);
         rows.push_back(std::move(row));
     }
-    return Histogram::fromRows(rows, query.bucketSeconds, query.topN);
+    return rows;
 }
 
 } // namespace es

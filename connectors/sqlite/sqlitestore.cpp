@@ -55,6 +55,8 @@ int readOnlyAuthorizer(void*, int action, const char* name, const char* value, c
     case SQLITE_PRAGMA:
         if (!value)
             return SQLITE_OK; // reading a pragma, not setting one
+        if (name && std::string_view(name) == "automatic_index")
+            return SQLITE_OK; // a planner setting of this connection (sqlitehistogram.cpp's sampled estimates)
         return name && std::find(std::begin(listing), std::end(listing), std::string_view(name)) != std::end(listing)
             ? SQLITE_OK
             : SQLITE_DENY;

@@ -15,6 +15,7 @@ struct sqlite3_stmt;
 namespace es {
 
 class SqlBuilder;
+struct SqlStatement;
 
 // A SQLite file read through a layout profile. Opened read-only; safe while a writer appends (WAL or journal).
 class SqliteStore : public EventStore {
@@ -44,10 +45,14 @@ public:
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in sqliterawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in sqlitecatalog.cpp
     std::function<void()> interruption() override;
+    // Estimates (issue 18), in sqlitehistogram.cpp.
+    Histogram estimateHistogram(const HistogramQuery& query) override;
+    CountEstimate estimateCount(const EventFilter& filter) override;
 
     const Profile& profile() const { return m_profile; }
 
 private:
+    std::vector<HistogramRow> histogramRows(const SqlStatement& statement); // in sqlitehistogram.cpp
     class Query;
     struct Where;
 

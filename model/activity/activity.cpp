@@ -37,7 +37,11 @@ qint64 bucketCount(qint64 from, qint64 to, qint64 bucketSeconds)
     return (b.year() - a.year()) * 12 + b.month() - a.month() + 1;
 }
 
-Histogram count(EventStore& store, const ActivityRequest& request, qint64 bucketSeconds)
+// Below this many positions a count is one statement: it takes well under a second.
+constexpr qint64 countedInPartsFrom = 65536;
+constexpr int countParts = 8;
+
+Histogram count(EventStore& store, const ActivityRequest& request, qint64 bucketSeconds, JobControl* control)
 {
     HistogramQuery q;
     q.filter = request.filter;
@@ -46,7 +50,36 @@ Histogram count(EventStore& store, const ActivityRequest& request, qint64 bucket
     q.bucketSeconds = bucketSeconds;
     q.groupBy = request.groupBy;
     q.topN = request.topN;
-    return store.histogram(q);
+    if (request.estimate)
+        return store.estimateHistogram(q);
+    // Streams as groups are cut to the top N by the database: parts cannot be added up without all of them.
+    if (!control || request.filter.isStream() || request.groupBy == HistogramQuery::GroupBy::Stream)
+        return store.histogram(q);
+    const StoreInfo info = store.info(false);
+    const qint64 span = info.headPosition - info.firstPosition + 1;
+    // PostgreSQL counts a whole table with parallel workers but reads position ranges through the index: in parts
+    // it took 1.5x as long (bench_estimate, 10M events), so it counts in one statement, without progress.
+    if (info.firstPosition < 0 || span < countedInPartsFrom || info.engine != QLatin1String("sqlite"))
+        return store.histogram(q);
+    // Types and categories are few: each part returns all of them, and the top N is cut once over the sum.
+    q.topN = 1 << 20;
+    std::vector<HistogramRow> rows;
+    for (int i = 0; i < countParts; ++i) {
+        control->throwIfCancelled();
+        q.fromKey = i == 0 ? -1 : info.firstPosition + span * i / countParts;
+        // The last part has no end: events appended since info() are counted as one statement would.
+        q.toKey = i + 1 == countParts ? -1 : info.firstPosition + span * (i + 1) / countParts - 1;
+        const Histogram part = store.histogram(q);
+        for (size_t b = 0; b < part.buckets.size(); ++b) {
+            for (qsizetype g = 0; g < part.groups.size(); ++g) {
+                if (const qint64 n = part.counts[b][size_t(g)])
+                    rows.push_back(
+                        { part.buckets[b], part.groups.at(g), n, part.hasOther && g + 1 == part.groups.size() });
+            }
+        }
+        control->progress(i + 1, countParts, QStringLiteral("Counting activity"));
+    }
+    return Histogram::fromRows(rows, bucketSeconds, request.topN);
 }
 
 } // namespace
@@ -88,8 +121,16 @@ ActivityResult spread(const Histogram& h, qint64 from, qint64 to)
     return r;
 }
 
-ActivityResult compute(EventStore& store, const ActivityRequest& request)
+ActivityResult compute(EventStore& store, const ActivityRequest& request, JobControl* control)
 {
+    if (request.bucketSeconds >= 0) {
+        const Histogram h = count(store, request, request.bucketSeconds, control);
+        const qint64 a = request.from.isValid() ? request.from.toSecsSinceEpoch()
+            : h.buckets.empty()                 ? 0
+                                                : h.buckets.front();
+        const qint64 b = request.to.isValid() ? request.to.toSecsSinceEpoch() : a;
+        return spread(h, a, b);
+    }
     QDateTime from = request.from;
     QDateTime to = request.to;
     if (!from.isValid() || !to.isValid()) {
@@ -108,14 +149,14 @@ ActivityResult compute(EventStore& store, const ActivityRequest& request)
     const qint64 a = from.toSecsSinceEpoch();
     const qint64 b = std::max(a + 1, to.toSecsSinceEpoch());
     qint64 size = histogram::chooseBucketSeconds(b - a, request.maxBuckets);
-    Histogram h = count(store, request, size);
+    Histogram h = count(store, request, size, control);
     // Times out of key order can put events far outside the span the edges suggested: widen the bucket once.
     if (!h.buckets.empty()) {
         const qint64 lo = std::min(a, h.buckets.front());
         const qint64 hi = std::max(b, histogram::bucketEnd(h.buckets.back(), size));
         if (bucketCount(lo, hi, size) > 2 * qint64(request.maxBuckets)) {
             size = histogram::chooseBucketSeconds(hi - lo, request.maxBuckets);
-            h = count(store, request, size);
+            h = count(store, request, size, control);
         }
     }
     return spread(h, a, b);

@@ -2,6 +2,7 @@
 
 #include "activity/histogram.h"
 #include "store/eventstore.h"
+#include "store/job.h"
 
 #include <QDateTime>
 #include <QMetaType>
@@ -19,6 +20,8 @@ struct ActivityRequest {
     HistogramQuery::GroupBy groupBy = HistogramQuery::GroupBy::Type;
     int topN = 8;
     int maxBuckets = 120;
+    qint64 bucketSeconds = -1; // a fixed bucket (HistogramQuery's units); -1 = the one fitting maxBuckets in the range
+    bool estimate = false; // EventStore::estimateHistogram: within a second, scaled up from a sample
 };
 
 // The counted range, ready to draw: one entry per bucket of the range, empty buckets included.
@@ -29,6 +32,7 @@ struct ActivityResult {
     std::vector<qint64> starts; // every bucket start in [from, to)
     std::vector<std::vector<qint64>> counts; // [bucket in starts][group], zeros where the store had nothing
     bool empty() const { return histogram.total == 0; }
+    bool estimated() const { return histogram.estimated; }
     qint64 bucketEnd(int index) const;
 };
 
@@ -49,8 +53,10 @@ struct ScopeSummary {
 namespace activity {
 // The scope's first and last event times; false when the scope is empty or keeps no times.
 bool scopeSpan(EventStore& store, const EventFilter& filter, QDateTime* first, QDateTime* last);
-// Chooses the bucket for the visible range and counts it. Runs on a worker thread.
-ActivityResult compute(EventStore& store, const ActivityRequest& request);
+// Chooses the bucket for the visible range and counts it. Runs on a worker thread. With a control, an exact count of
+// a large SQLite log or category goes in parts over the positions, reporting progress and stopping on cancel between
+// them.
+ActivityResult compute(EventStore& store, const ActivityRequest& request, JobControl* control = nullptr);
 // Lays a histogram over every bucket of [from, to).
 ActivityResult spread(const Histogram& histogram, qint64 from, qint64 to);
 ScopeSummary summarize(EventStore& store, const EventFilter& scope);

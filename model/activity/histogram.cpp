@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <map>
 
 namespace es {
@@ -139,6 +140,17 @@ QString bucketName(qint64 bucketSeconds)
     if (bucketSeconds % Minute == 0)
         return plural(bucketSeconds / Minute, "minute");
     return plural(bucketSeconds, "second");
+}
+
+QString approximateCount(qint64 n)
+{
+    static constexpr std::array<std::pair<double, char>, 3> Units { { { 1e9, 'B' }, { 1e6, 'M' }, { 1e3, 'k' } } };
+    const double value = double(n);
+    for (const auto& [size, unit] : Units) {
+        if (std::abs(value) >= size * 0.9995)
+            return QStringLiteral("≈ ") + QString::number(value / size, 'g', 3) + QLatin1Char(unit);
+    }
+    return QStringLiteral("≈ ") + QString::number(n);
 }
 
 } // namespace histogram

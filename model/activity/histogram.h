@@ -21,6 +21,9 @@ struct HistogramQuery {
     qint64 bucketSeconds = 3600;
     GroupBy groupBy = GroupBy::None;
     int topN = 8;
+    // Only global positions in [fromKey, toKey] (-1: no bound); ignored for one stream. How a count is split in parts.
+    qint64 fromKey = -1;
+    qint64 toKey = -1;
 };
 
 // One row as the database returns it: a bucket start (UTC epoch seconds), a group and its count. The database may
@@ -40,6 +43,7 @@ struct Histogram {
     qint64 total = 0;
     bool hasOther = false;
     qint64 rowsFetched = 0; // rows the database sent
+    bool estimated = false; // scaled up from a sample (EventStore::estimateHistogram), not counted
 
     static QString otherLabel() { return QStringLiteral("(other)"); }
     // Folds database rows into buckets and the top N groups (the rest, and rows already marked other, summed into
@@ -60,6 +64,8 @@ QString bucketLabel(qint64 start, qint64 bucketSeconds);
 // "1 hour", "5 minutes", "1 month"...
 QString bucketName(qint64 bucketSeconds);
 QDateTime toUtc(qint64 epochSeconds);
+// An estimated count as shown: three significant digits, "≈ 9.98M", "≈ 412k", "≈ 87".
+QString approximateCount(qint64 n);
 } // namespace histogram
 
 } // namespace es

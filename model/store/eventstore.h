@@ -45,6 +45,7 @@ struct StoreInfo {
     QString layoutTitle; // e.g. "Emmett (SQLite)"
     QStringList candidateLayouts; // every profile whose tables were found
     qint64 eventCount = -1; // -1 when not counted yet
+    bool eventCountEstimated = false; // eventCount is EventStore::estimateCount's estimate; the count follows
     qint64 streamCount = -1;
     qint64 firstPosition = -1;
     qint64 headPosition = -1;
@@ -105,6 +106,12 @@ struct ScopeStats {
     qint64 firstKey = -1;
     qint64 lastKey = -1;
     bool dense() const { return count > 0 && lastKey - firstKey + 1 == count; }
+};
+
+// An estimated count: `estimated` says whether it was scaled up from a sample or counted.
+struct CountEstimate {
+    qint64 count = 0;
+    bool estimated = false;
 };
 
 // One connection to one store. Not thread-safe: one thread uses it; interrupt() may be called from any thread.
@@ -192,6 +199,14 @@ public:
         Q_UNUSED(request);
         throw StoreError(QStringLiteral("the type catalog is not supported by this engine"));
     }
+
+    // Estimates (issue 18): answers within about a second at any store size, labelled estimated where they were
+    // scaled up from a sample of key ranges rather than counted (a small scope or one stream is counted). The
+    // defaults count.
+    // histogram(query), with Histogram::estimated set when it was estimated.
+    virtual Histogram estimateHistogram(const HistogramQuery& query) { return histogram(query); }
+    // scopeStats(filter).count, estimated the same way.
+    virtual CountEstimate estimateCount(const EventFilter& filter) { return { scopeStats(filter).count, false }; }
 };
 
 struct OpenOptions {

@@ -1,0 +1,113 @@
+#include "sql/estimatesql.h"
+
+#include "sql/histogramsql.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace es {
+
+namespace {
+
+constexpr qint64 smallestSampled = 65536; // fewer are counted in well under a second
+
+// FROM and WHERE of a sampled statement: the window numbers joined to the events table on its positions, then the
+// filter. The window numbers come first so the engine reads each window as one range of its position index.
+struct SampledFrom {
+    QString with; // before SELECT
+    QString from; // after SELECT <columns>
+    QVariantList values;
+};
+
+SampledFrom sampledFrom(const SqlBuilder& sql, const EventFilter& filter, bool indexStream, const KeySample& sample)
+{
+    const Profile::Events& e = sql.profile().events;
+    const QString p = SqlBuilder::param();
+    const QString n = QStringLiteral("CAST(%1 AS bigint)").arg(p);
+    SampledFrom out;
+    QString series;
+    if (sql.dialect() == SqlDialect::Postgres) {
+        series = QStringLiteral("generate_series(0, %1 - 1) AS es_sample(k)").arg(n);
+    } else {
+        out.with = QStringLiteral("WITH RECURSIVE es_sample(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM es_sample "
+                                  "WHERE k + 1 < %1) ")
+                       .arg(n);
+        series = QStringLiteral("es_sample");
+    }
+    out.values.append(sample.windows);
+    const QString position = SqlBuilder::paren(e.position);
+    const QString start = QStringLiteral("%1 + es_sample.k * %1").arg(n);
+    QStringList terms { QStringLiteral("%1 >= %2").arg(position, start),
+        QStringLiteral("%1 < %2 + %3").arg(position, start, n) };
+    out.values.append({ sample.first, sample.stride, sample.first, sample.stride, sample.width });
+    const SqlWhere w = sql.baseWhere(filter, indexStream);
+    terms.append(w.terms);
+    out.values.append(w.values);
+    // CROSS JOIN: SQLite keeps the windows as the outer loop; PostgreSQL can only join on the range by a nested loop.
+    out.from
+        = QStringLiteral(" FROM %1 CROSS JOIN %2 WHERE %3").arg(series, e.table, terms.join(QLatin1String(" AND ")));
+    return out;
+}
+
+} // namespace
+
+std::optional<KeySample> KeySample::plan(qint64 first, qint64 last, qint64 rows, qint64 maxWindows)
+{
+    const qint64 span = last - first + 1;
+    if (first < 0 || span < smallestSampled)
+        return std::nullopt;
+    // Many narrow windows: a bucket's error is about a stride at each edge, and each window costs a page or two.
+    rows = std::max<qint64>(1, std::min(rows, span / 8));
+    KeySample s;
+    s.first = first;
+    const qint64 most = std::max<qint64>(1, maxWindows);
+    const qint64 windows = std::clamp<qint64>(rows / 8, std::min({ qint64(64), rows, most }), most);
+    s.width = std::max<qint64>(1, rows / windows);
+    s.stride = (span + windows - 1) / windows;
+    s.windows = (span + s.stride - 1) / s.stride;
+    return s;
+}
+
+std::optional<KeySample> planKeySample(EventStore& store, const EventFilter& filter)
+{
+    if (filter.isStream())
+        return std::nullopt;
+    const StoreInfo info = store.info(false);
+    if (info.firstPosition < 0 || info.headPosition < info.firstPosition)
+        return std::nullopt;
+    return KeySample::plan(info.firstPosition, info.headPosition);
+}
+
+SqlStatement histogramSampleStatement(
+    const SqlBuilder& sql, const HistogramQuery& query, bool indexStream, const KeySample& sample)
+{
+    const SampledFrom f = sampledFrom(sql, histogramFilter(sql, query), indexStream, sample);
+    return { f.with
+            + QStringLiteral("SELECT %1, COALESCE(%2, ''), count(*)")
+                  .arg(histogramBucketExpr(sql, query.bucketSeconds), histogramGroupExpr(sql, query.groupBy))
+            + f.from + QStringLiteral(" GROUP BY 1, 2"),
+        f.values };
+}
+
+SqlStatement countSampleStatement(
+    const SqlBuilder& sql, const EventFilter& filter, bool indexStream, const KeySample& sample)
+{
+    const SampledFrom f = sampledFrom(sql, filter, indexStream, sample);
+    return { f.with + QStringLiteral("SELECT 0, '', count(*)") + f.from, f.values };
+}
+
+qint64 scaleSampledCount(qint64 sampled, const KeySample& sample)
+{
+    return std::llround(double(sampled) * sample.scale());
+}
+
+Histogram scaleSampledRows(std::vector<HistogramRow> rows, const KeySample& sample, qint64 bucketSeconds, int topN)
+{
+    for (HistogramRow& r : rows)
+        r.count = scaleSampledCount(r.count, sample);
+    Histogram h = Histogram::fromRows(rows, bucketSeconds, topN);
+    h.estimated = true;
+    return h;
+}
+
+} // namespace es

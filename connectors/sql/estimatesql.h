@@ -1,0 +1,43 @@
+#pragma once
+
+#include "activity/histogram.h"
+#include "sql/sqlbuilder.h"
+
+#include <optional>
+#include <vector>
+
+namespace es {
+
+// Where an estimate looks: `windows` ranges of `width` global positions, one every `stride` from `first`, over the
+// whole log's span. Each sampled event stands for stride / width events. Positions rise with time in every layout
+// we read, so whole buckets of time hold whole windows and a bucket's error stays within about a stride at each of
+// its edges.
+struct KeySample {
+    qint64 first = 0;
+    qint64 stride = 1;
+    qint64 width = 1;
+    qint64 windows = 0;
+
+    double scale() const { return double(stride) / double(width); }
+    qint64 rows() const { return width * windows; }
+
+    // About `rows` positions in at most `maxWindows` windows over [first, last]; nothing when the span is small enough
+    // to count (fewer than 65,536 positions).
+    static std::optional<KeySample> plan(qint64 first, qint64 last, qint64 rows = 32768, qint64 maxWindows = 4096);
+};
+
+// The sample for a filter: none for one stream (its keys are versions and its index counts it fast) or a small log.
+std::optional<KeySample> planKeySample(EventStore& store, const EventFilter& filter);
+
+// Columns as histogramStatement's, every (bucket, group) of the sampled events the query selects, without a top-N cut.
+SqlStatement histogramSampleStatement(
+    const SqlBuilder& sql, const HistogramQuery& query, bool indexStream, const KeySample& sample);
+// Columns as histogramStatement's, one row: 0, '', the number of sampled events the filter selects.
+SqlStatement countSampleStatement(
+    const SqlBuilder& sql, const EventFilter& filter, bool indexStream, const KeySample& sample);
+
+// The sampled rows scaled up, folded as Histogram::fromRows does, marked estimated.
+Histogram scaleSampledRows(std::vector<HistogramRow> rows, const KeySample& sample, qint64 bucketSeconds, int topN);
+qint64 scaleSampledCount(qint64 sampled, const KeySample& sample);
+
+} // namespace es
