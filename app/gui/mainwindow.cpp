@@ -414,6 +414,7 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
     m_banner->dismiss();
     statusBar()->clearMessage();
     m_inspector->setEvent(std::nullopt);
+    m_inspector->setSession(session);
     m_eventView->filterBar()->clear();
     m_eventView->setSession(session, ViewScope::all());
     m_streamBrowser->setSession(session);
@@ -471,6 +472,7 @@ void MainWindow::closeStore()
     m_projections->setSession(nullptr);
     m_activity->setSession(nullptr);
     m_inspector->setEvent(std::nullopt);
+    m_inspector->setSession(nullptr);
     m_session = nullptr;
     m_info = {};
     m_banner->dismiss();
