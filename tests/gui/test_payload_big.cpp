@@ -20,6 +20,9 @@
 #include <QTest>
 #include <QTimer>
 #include <QToolButton>
+#include <QTreeView>
+
+#include <memory>
 
 using namespace es;
 using es::test::waitFor;
@@ -150,6 +153,51 @@ TEST_CASE("a 60 MB payload: the window keeps answering while it loads, then the 
     CHECK(tree->rowCount() == 1);
     CHECK(tree->indexOfKey(QStringLiteral("n")).isValid());
     CHECK_FALSE(data->isTextTruncated());
+}
+
+TEST_CASE("a big payload still being read when the store closes or the window goes", "[gui][bigpayload]")
+{
+    QTemporaryDir dir;
+    Settings::useFile(dir.filePath(QStringLiteral("settings.ini")));
+    const QString path = dir.filePath(QStringLiteral("big.sqlite"));
+    const QByteArray big = bigJson(24 << 20);
+    {
+        test::EmmettWriter w(path);
+        w.append(QStringLiteral("order-1"), { Msg { QStringLiteral("OrderOpened"), R"({"n":1})" } });
+        w.append(QStringLiteral("order-1"), { Msg { QStringLiteral("LinesImported"), big } });
+    }
+    for (const bool closeFirst : { true, false }) {
+        auto window = std::make_unique<MainWindow>();
+        window->show();
+        QSignalSpy opened(window.get(), &MainWindow::storeOpened);
+        window->openStore(path);
+        REQUIRE(waitFor([&] { return opened.count() == 1; }, Timeout));
+        EventTableModel* table = window->eventView()->model();
+        REQUIRE(waitFor([&] { return table->rowCount() == 2 && table->eventAt(1).has_value(); }, Timeout));
+        PayloadView* data = window->inspector()->dataView();
+        window->eventView()->selectRow(1);
+        QApplication::processEvents();
+        REQUIRE(data->isLoading());
+        if (closeFirst) {
+            // The inspector's lane closes under the running check; the view shows nothing more of it.
+            window->closeStore();
+            CHECK_FALSE(data->isLoading());
+            QTest::qWait(200);
+            CHECK(data->treeModel()->rowCount() == 0);
+            window->openStore(path);
+            REQUIRE(waitFor([&] { return opened.count() == 2; }, Timeout));
+            REQUIRE(waitFor([&] { return table->rowCount() == 2 && table->eventAt(1).has_value(); }, Timeout));
+            window->eventView()->selectRow(1);
+            QApplication::processEvents();
+            REQUIRE(waitFor([&] { return !data->isLoading() && data->treeModel()->rowCount() == 2; }, Timeout));
+            // A tree the view has opened, then the window goes with it.
+            data->treeView()->expandAll();
+            QApplication::processEvents();
+        }
+        // The window goes while (or just after) its inspector reads on the session's lane.
+        window.reset();
+        QApplication::processEvents();
+    }
 }
 
 TEST_CASE(
