@@ -88,6 +88,23 @@ EventInspector::EventInspector(QWidget* parent)
     connect(m_metadata, &PayloadView::filterRequested, this, &EventInspector::filterRequested);
 }
 
+void EventInspector::setSession(StoreSession* session)
+{
+    if (m_session == session)
+        return;
+    m_data->setSession(nullptr, m_lane);
+    m_metadata->setSession(nullptr, m_lane);
+    if (m_session)
+        m_session->closeLane(m_lane);
+    m_session = session;
+    if (!session)
+        return;
+    // A lane of its own: checking a 500 MB payload must not hold up the table's pages or the counts.
+    m_lane = session->openLane(QStringLiteral("inspector-payloads"));
+    m_data->setSession(session, m_lane);
+    m_metadata->setSession(session, m_lane);
+}
+
 void EventInspector::setEvent(const std::optional<Event>& event)
 {
     m_event = event;

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "core/event.h"
+#include "store/storesession.h"
 
+#include <QPointer>
 #include <QWidget>
 
 #include <optional>
@@ -19,6 +21,8 @@ class EventInspector : public QWidget {
 public:
     explicit EventInspector(QWidget* parent = nullptr);
 
+    // Big payloads are read on a lane of this session (opened here, closed with the next session).
+    void setSession(StoreSession* session);
     void setEvent(const std::optional<Event>& event);
     const std::optional<Event>& event() const { return m_event; }
 
@@ -36,6 +40,8 @@ private:
     void linkActivated(const QString& link);
 
     std::optional<Event> m_event;
+    QPointer<StoreSession> m_session;
+    StoreSession::Lane m_lane = StoreSession::Lane::Background;
     QLabel* m_placeholder;
     QWidget* m_content;
     QLabel* m_position;

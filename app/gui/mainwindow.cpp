@@ -442,6 +442,7 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
     m_banner->dismiss();
     statusBar()->clearMessage();
     m_inspector->setEvent(std::nullopt);
+    m_inspector->setSession(session);
     m_eventView->filterBar()->clear();
     m_eventView->setSession(session, ViewScope::all());
     m_streamBrowser->setSession(session);
@@ -513,6 +514,7 @@ void MainWindow::closeStore()
     m_activity->setSession(nullptr);
     m_types->setSession(nullptr);
     m_inspector->setEvent(std::nullopt);
+    m_inspector->setSession(nullptr);
     m_session = nullptr;
     m_info = {};
     m_banner->dismiss();

@@ -5,14 +5,19 @@
 #include <QApplication>
 #include <QButtonGroup>
 #include <QClipboard>
+#include <QElapsedTimer>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonValue>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QStackedWidget>
+#include <QTextCursor>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -21,8 +26,14 @@ namespace es {
 
 namespace {
 
-// Pretty text for a big payload is capped so a 5 MB event does not stall the inspector.
-constexpr qsizetype MaxTextChars = 2 * 1024 * 1024;
+// "Show all" appends for this long per turn of the event loop.
+constexpr qint64 SliceMs = 15;
+constexpr qsizetype SliceChars = 64 * 1024;
+
+QString sizeText(qsizetype bytes)
+{
+    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+}
 
 QToolButton* makeButton(const QString& text, const QString& toolTip, QWidget* parent)
 {
@@ -38,8 +49,13 @@ QToolButton* makeButton(const QString& text, const QString& toolTip, QWidget* pa
 PayloadView::PayloadView(const QString& rootName, QWidget* parent)
     : QWidget(parent)
     , m_rootName(rootName)
+    , m_appendTimer(new QTimer(this))
     , m_model(new JsonTreeModel(this))
     , m_note(new QLabel(this))
+    , m_status(new QWidget(this))
+    , m_statusText(new QLabel(m_status))
+    , m_progress(new QProgressBar(m_status))
+    , m_showAllButton(makeButton(tr("Show all"), tr("Show the whole payload as text"), m_status))
     , m_treeButton(makeButton(tr("Tree"), tr("Show as a collapsible JSON tree"), this))
     , m_textButton(makeButton(tr("Text"), tr("Show as pretty-printed text"), this))
     , m_copyButton(makeButton(tr("Copy"), tr("Copy the payload (or the selected value) to the clipboard"), this))
@@ -55,6 +71,19 @@ PayloadView::PayloadView(const QString& rootName, QWidget* parent)
     m_note->setWordWrap(true);
     m_note->setStyleSheet(QStringLiteral("QLabel { color: #8a5a00; font-style: italic; }"));
     m_note->hide();
+    m_status->setObjectName(rootName + QStringLiteral("Status"));
+    m_showAllButton->setObjectName(rootName + QStringLiteral("ShowAll"));
+    m_progress->setMaximumHeight(12);
+    m_progress->setTextVisible(false);
+    auto* statusLayout = new QHBoxLayout(m_status);
+    statusLayout->setContentsMargins(0, 0, 0, 0);
+    statusLayout->addWidget(m_statusText, 1);
+    statusLayout->addWidget(m_progress);
+    statusLayout->addWidget(m_showAllButton);
+    m_status->hide();
+    m_appendTimer->setInterval(0);
+    connect(m_appendTimer, &QTimer::timeout, this, &PayloadView::appendSlice);
+    connect(m_showAllButton, &QToolButton::clicked, this, &PayloadView::showAllText);
 
     m_treeButton->setCheckable(true);
     m_textButton->setCheckable(true);
@@ -78,6 +107,7 @@ PayloadView::PayloadView(const QString& rootName, QWidget* parent)
     m_tree->header()->resizeSection(JsonTreeModel::KeyColumn, 160);
 
     m_text->setReadOnly(true);
+    m_text->setUndoRedoEnabled(false);
     m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
 
@@ -98,10 +128,17 @@ PayloadView::PayloadView(const QString& rootName, QWidget* parent)
     layout->setSpacing(2);
     layout->addLayout(bar);
     layout->addWidget(m_note);
+    layout->addWidget(m_status);
     layout->addWidget(m_stack, 1);
 
-    connect(m_treeButton, &QToolButton::toggled, this, [this](bool on) { setShowTree(on); });
-    connect(m_textButton, &QToolButton::toggled, this, [this](bool on) { setShowTree(!on); });
+    connect(m_treeButton, &QToolButton::clicked, this, [this] {
+        m_preferTree = true;
+        setShowTree(true);
+    });
+    connect(m_textButton, &QToolButton::clicked, this, [this] {
+        m_preferTree = false;
+        setShowTree(false);
+    });
     connect(m_copyButton, &QToolButton::clicked, this, &PayloadView::copyText);
     connect(m_copyPathButton, &QToolButton::clicked, this, &PayloadView::copyPath);
     connect(m_tree, &QTreeView::customContextMenuRequested, this, &PayloadView::showContextMenu);
@@ -115,8 +152,7 @@ bool PayloadView::showsTree() const
 
 void PayloadView::setShowTree(bool tree)
 {
-    const bool json = !m_model->json().isUndefined();
-    const bool showTree = tree && json;
+    const bool showTree = tree && m_model->hasJson();
     m_stack->setCurrentWidget(showTree ? static_cast<QWidget*>(m_tree) : m_text);
     m_treeButton->setChecked(showTree);
     m_textButton->setChecked(!showTree);
@@ -128,57 +164,245 @@ QString PayloadView::note() const
     return m_note->isHidden() ? QString() : m_note->text();
 }
 
+void PayloadView::setSession(StoreSession* session, StoreSession::Lane lane)
+{
+    stopWork();
+    m_session = session;
+    m_lane = lane;
+}
+
+bool PayloadView::isLoading() const
+{
+    return m_loading;
+}
+
+void PayloadView::setLoading(bool loading)
+{
+    if (m_loading == loading)
+        return;
+    m_loading = loading;
+    Q_EMIT loadingChanged(loading);
+}
+
+// Drops what a previous payload started: its job's result and the text still to append.
+void PayloadView::stopWork()
+{
+    m_generation.next();
+    if (m_job && m_session)
+        m_session->cancel(m_job);
+    m_job = 0;
+    m_appendTimer->stop();
+    m_pendingText.clear();
+    m_pendingAt = 0;
+    m_shownAll = false;
+    m_status->hide();
+    setLoading(false);
+}
+
 void PayloadView::clear()
 {
+    stopWork();
+    m_payload = {};
     m_model->clear();
     m_text->clear();
     m_note->hide();
+    m_textTruncated = false;
     m_treeButton->setEnabled(false);
     setShowTree(false);
 }
 
+void PayloadView::showStatus(const QString& text, int percent)
+{
+    m_statusText->setText(text);
+    m_progress->setVisible(percent != -2);
+    if (percent >= 0) {
+        m_progress->setRange(0, 100);
+        m_progress->setValue(percent);
+    } else {
+        m_progress->setRange(0, 0); // busy
+    }
+    m_showAllButton->hide();
+    m_status->show();
+}
+
+void PayloadView::updateTruncation()
+{
+    if (!m_textTruncated) {
+        m_status->hide();
+        return;
+    }
+    const qsizetype size = m_payload.bytes.size();
+    if (m_shownAll) {
+        m_statusText->setText(tr("The text view shows the first %1 of %2: the payload is too large to show whole.")
+                                  .arg(sizeText(MaxTextBytes), sizeText(size)));
+        m_showAllButton->hide();
+    } else {
+        m_statusText->setText(
+            tr("The text view shows the first %1 of %2.").arg(sizeText(TextHeadBytes), sizeText(size)));
+        m_showAllButton->show();
+    }
+    m_progress->hide();
+    m_status->show();
+}
+
+void PayloadView::showJson(const QByteArray& text, const jsontext::Index& index)
+{
+    if (index.ok) {
+        m_model->setValidatedJson(text, index, m_rootName);
+    } else {
+        m_model->clear();
+        m_note->setText(tr("Marked as JSON but it does not parse (%1); shown as text.").arg(index.error));
+        m_note->show();
+    }
+    const bool json = m_model->hasJson();
+    m_treeButton->setEnabled(json);
+    setShowTree(m_preferTree);
+    if (json && m_model->rowCount() <= 50)
+        m_tree->expandToDepth(0);
+}
+
 void PayloadView::setPayload(const Payload& payload)
 {
-    const bool wasTree = m_treeButton->isChecked() || !m_treeButton->isEnabled();
+    stopWork();
+    m_payload = payload;
     m_note->hide();
-    QString text;
+    m_model->clear();
+    m_treeButton->setEnabled(false);
     switch (payload.encoding) {
     case Payload::Encoding::Null:
-        m_model->clear();
         m_note->setText(tr("No %1 (NULL in the store).").arg(m_rootName));
         m_note->show();
         break;
     case Payload::Encoding::Json:
-        if (!m_model->setJsonText(payload.bytes, m_rootName)) {
-            m_note->setText(tr("Marked as JSON but it does not parse; shown as text."));
-            m_note->show();
-        }
-        text = payload.displayText();
         break;
     case Payload::Encoding::Text:
-        m_model->clear();
         m_note->setText(tr("Not JSON: shown as UTF-8 text (%n byte(s)).", nullptr, int(payload.bytes.size())));
         m_note->show();
-        text = payload.displayText();
         break;
     case Payload::Encoding::Base64:
-        m_model->clear();
         m_note->setText(tr(
             "Binary payload (not JSON, not UTF-8): shown as base64 (%n byte(s)).", nullptr, int(payload.bytes.size())));
         m_note->show();
-        text = payload.displayText();
         break;
     }
-    if (text.size() > MaxTextChars) {
-        text.truncate(MaxTextChars);
-        text += QLatin1Char('\n') + tr("… (truncated; use Copy for the whole payload)");
+    // The first picture costs only the head of the text, whatever the payload's size.
+    m_text->setPlainText(payload.displayHead(TextHeadBytes, &m_textTruncated));
+    updateTruncation();
+    setShowTree(m_preferTree);
+    if (!payload.isJson())
+        return;
+    const QByteArray bytes = payload.bytes;
+    if (bytes.size() <= SyncBytes || !m_session) {
+        showJson(bytes, jsontext::validate(bytes));
+        return;
     }
-    m_text->setPlainText(text);
-    const bool json = !m_model->json().isUndefined();
-    m_treeButton->setEnabled(json);
-    setShowTree(wasTree);
-    if (json && m_model->rowCount() <= 50)
-        m_tree->expandToDepth(0);
+    const quint64 generation = m_generation.current();
+    JobCallbacks<jsontext::Index> on;
+    on.finished = [this, generation, bytes](jsontext::Index index) {
+        if (!m_generation.isCurrent(generation))
+            return;
+        m_job = 0;
+        setLoading(false);
+        updateTruncation();
+        showJson(bytes, index);
+    };
+    on.failed = [this, generation](const Failure& failure) {
+        if (!m_generation.isCurrent(generation))
+            return;
+        m_job = 0;
+        setLoading(false);
+        updateTruncation();
+        m_note->setText(tr("Could not read this payload as JSON: %1").arg(failure.message));
+        m_note->show();
+    };
+    on.cancelled = [this, generation] {
+        if (m_generation.isCurrent(generation)) {
+            m_job = 0;
+            setLoading(false);
+        }
+    };
+    setLoading(true);
+    showStatus(tr("Reading %1 of JSON…").arg(sizeText(bytes.size())));
+    m_job = m_session->run<jsontext::Index>(
+        m_lane, this,
+        [bytes](EventStore&, JobControl& control) {
+            jsontext::Index index = jsontext::validate(bytes, 64 * 1024, control.cancelFlag());
+            control.throwIfCancelled();
+            return index;
+        },
+        std::move(on));
+}
+
+void PayloadView::showAllText()
+{
+    if (!m_textTruncated || m_loading || m_shownAll)
+        return;
+    const Payload payload = m_payload;
+    auto begin = [this](FullText full) {
+        m_pendingText = std::move(full.text);
+        m_pendingTruncated = full.truncated;
+        m_pendingAt = 0;
+        m_text->clear();
+        setLoading(true);
+        showStatus(tr("Adding the rest of the text…"), 0);
+        m_appendTimer->start();
+    };
+    if (payload.bytes.size() <= SyncBytes || !m_session) {
+        FullText full;
+        full.text = payload.displayHead(MaxTextBytes, &full.truncated);
+        begin(std::move(full));
+        return;
+    }
+    const quint64 generation = m_generation.current();
+    JobCallbacks<FullText> on;
+    on.finished = [this, generation, begin](FullText full) {
+        if (!m_generation.isCurrent(generation))
+            return;
+        m_job = 0;
+        begin(std::move(full));
+    };
+    on.failed = [this, generation](const Failure& failure) {
+        if (!m_generation.isCurrent(generation))
+            return;
+        m_job = 0;
+        setLoading(false);
+        showStatus(tr("Could not show the whole text: %1").arg(failure.message), -2);
+    };
+    setLoading(true);
+    showStatus(tr("Preparing %1 of text…").arg(sizeText(std::min(payload.bytes.size(), MaxTextBytes))));
+    m_job = m_session->run<FullText>(
+        m_lane, this,
+        [payload](EventStore&, JobControl&) {
+            FullText full;
+            full.text = payload.displayHead(MaxTextBytes, &full.truncated);
+            return full;
+        },
+        std::move(on));
+}
+
+// One slice of "Show all": as much text as fits in SliceMs, so the window keeps answering while a big text grows.
+void PayloadView::appendSlice()
+{
+    QElapsedTimer clock;
+    clock.start();
+    QTextCursor cursor(m_text->document());
+    cursor.movePosition(QTextCursor::End);
+    while (m_pendingAt < m_pendingText.size() && clock.elapsed() < SliceMs) {
+        const qsizetype n = std::min(SliceChars, m_pendingText.size() - m_pendingAt);
+        cursor.insertText(QStringView(m_pendingText).sliced(m_pendingAt, n).toString());
+        m_pendingAt += n;
+    }
+    if (m_pendingAt < m_pendingText.size()) {
+        m_progress->setValue(int(100 * m_pendingAt / std::max<qsizetype>(1, m_pendingText.size())));
+        return;
+    }
+    m_appendTimer->stop();
+    m_pendingText.clear();
+    m_pendingAt = 0;
+    m_textTruncated = m_pendingTruncated;
+    m_shownAll = true;
+    setLoading(false);
+    updateTruncation();
 }
 
 void PayloadView::copyText()
@@ -187,7 +411,7 @@ void PayloadView::copyText()
     const QModelIndex current = m_tree->currentIndex();
     if (showsTree() && current.isValid())
         text = m_model->jsonText(current, true);
-    else if (!m_model->json().isUndefined())
+    else if (m_model->hasJson())
         text = m_model->jsonText({}, true);
     else
         text = m_text->toPlainText();

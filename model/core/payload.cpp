@@ -1,6 +1,7 @@
 #include "core/payload.h"
 
 #include "core/jsonstrings_p.h"
+#include "core/jsontext.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -245,6 +246,42 @@ QString Payload::displayText() const
         return QString::fromLatin1(bytes.toBase64());
     }
     return {};
+}
+
+QString Payload::displayHead(qsizetype maxBytes, bool* truncated) const
+{
+    bool cut = false;
+    QString text;
+    switch (encoding) {
+    case Encoding::Null:
+        break;
+    case Encoding::Json:
+        text = QString::fromUtf8(jsontext::pretty(QByteArrayView(bytes).trimmed(), maxBytes, &cut));
+        break;
+    case Encoding::Text: {
+        qsizetype n = bytes.size();
+        if (maxBytes >= 0 && n > maxBytes) {
+            n = maxBytes;
+            while (n > 0 && (static_cast<unsigned char>(bytes.at(n)) & 0xC0) == 0x80)
+                --n; // not inside a character
+            cut = true;
+        }
+        text = QString::fromUtf8(bytes.constData(), n);
+        break;
+    }
+    case Encoding::Base64: {
+        qsizetype n = bytes.size();
+        if (maxBytes >= 0 && n > maxBytes / 4 * 3) {
+            n = maxBytes / 4 * 3;
+            cut = true;
+        }
+        text = QString::fromLatin1(QByteArray::fromRawData(bytes.constData(), n).toBase64());
+        break;
+    }
+    }
+    if (truncated)
+        *truncated = cut;
+    return text;
 }
 
 QString Payload::preview(int maxChars) const

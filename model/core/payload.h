@@ -30,6 +30,10 @@ struct Payload {
     void appendJson(QByteArray& out) const;
     // Human readable text: compact JSON, the text itself, or base64.
     QString displayText() const;
+    // The start of the text a viewer shows, costing only what it returns: JSON re-indented from its bytes in stored
+    // key order (jsontext::pretty, no parsing), text as it is, binary as base64. At most about maxBytes of UTF-8
+    // (all when negative), cut at a line end or a character boundary; *truncated says whether more exists.
+    QString displayHead(qsizetype maxBytes, bool* truncated = nullptr) const;
     // A single line for table cells, at most maxChars characters.
     QString preview(int maxChars = 160) const;
 };
