@@ -91,11 +91,17 @@ SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect, const Kinds& 
                   .arg(isJson(e.metadata, m_kinds.metadata), paren(e.metadata), paths.join(QStringLiteral(", ")));
         m_packedMetadata = true;
     }
+    // SQLite's json_valid() builds a node per token: a 500 MB payload held 3.2 GB inside SQLite. Above
+    // kLargePayloadBytes the column is NULL ("not decided") and the reader scans the bytes itself (isJsonText).
+    QString dataIsJson = isJson(e.data, m_kinds.data);
+    if (m_spec.isJson && !e.data.isEmpty())
+        dataIsJson = QStringLiteral("(CASE WHEN length(%1) <= %2 THEN %3 END)")
+                         .arg(paren(e.data), QString::number(kLargePayloadBytes), dataIsJson);
     const QString bigint = QLatin1String(m_spec.bigint);
     m_eventColumns = { paren(e.position) + bigint, asText(e.stream), paren(e.version) + bigint, asText(e.type),
-        timeText(), e.id.isEmpty() ? QStringLiteral("NULL") : asText(e.id), payload(e.data, m_kinds.data),
-        isJson(e.data, m_kinds.data), payload(e.metadata, m_kinds.metadata), metaIsJson,
-        pick(m_profile.correlationKeys), pick(m_profile.causationKeys) };
+        timeText(), e.id.isEmpty() ? QStringLiteral("NULL") : asText(e.id), payload(e.data, m_kinds.data), dataIsJson,
+        payload(e.metadata, m_kinds.metadata), metaIsJson, pick(m_profile.correlationKeys),
+        pick(m_profile.causationKeys) };
     m_metadataIsJson = isJson(e.metadata, m_kinds.metadata);
     m_selectEvent = selectEvent(EventColumns {});
     m_streamCategory

@@ -68,6 +68,8 @@ public:
     {
         if (type == SQLITE_TEXT && isCertainlyJson(bytes))
             return true;
+        if (bytes.size() > kLargePayloadBytes) // json_valid() would hold a node per token
+            return isValidUtf8(QByteArray::fromRawData(bytes.data(), bytes.size())) && isJsonText(bytes);
         if (!m_check) {
             if (const int rc = sqlite3_prepare_v2(m_db, "SELECT json_valid(?1)", -1, &m_check, nullptr);
                 rc != SQLITE_OK)
@@ -155,8 +157,9 @@ bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
                     ev.dataEncoding = Payload::Encoding::Null;
                 } else {
                     ev.data = bytesView(s, 6);
-                    const bool json
-                        = columns.jsonChecks ? sqlite3_column_int64(s, 7) == 1 : jsonValid(s, 6, dataType, ev.data);
+                    const bool json = columns.jsonChecks && sqlite3_column_type(s, 7) != SQLITE_NULL
+                        ? sqlite3_column_int64(s, 7) == 1
+                        : jsonValid(s, 6, dataType, ev.data);
                     ev.dataEncoding
                         = rawPayloadEncoding(ev.data, json ? RawPayloadHint::Json : RawPayloadHint::NotJson);
                 }

@@ -343,7 +343,12 @@ Event SqliteStore::readEvent(Query& q) const
             return Payload::text(std::move(bytes));
         return Payload::binary(std::move(bytes));
     };
-    ev.data = payload(6, q.integer(7, 0) == 1);
+    // data-is-json is NULL for payloads too large for json_valid() (SqlBuilder): then the bytes decide.
+    if (!q.isNull(6) && q.isNull(7)) {
+        ev.data = Payload::sniff(q.bytes(6));
+    } else {
+        ev.data = payload(6, q.integer(7, 0) == 1);
+    }
     if (!m_sql->packedMetadata()) {
         ev.metadata = payload(8, q.integer(9, 0) == 1);
         ev.correlationId = q.text(10);

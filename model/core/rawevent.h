@@ -59,6 +59,10 @@ enum class RawPayloadHint {
 };
 Payload::Encoding rawPayloadEncoding(QByteArrayView bytes, RawPayloadHint hint);
 
+// Payloads above this size are not handed to SQLite's json_valid(), which builds a node per token (3.2 GB for a
+// 500 MB payload): the engine leaves such a check undecided and the reader scans the bytes (isJsonText).
+inline constexpr qsizetype kLargePayloadBytes = 16 * 1024 * 1024;
+
 // True when Payload::sniff() would call the bytes JSON (isValidJson()); a fast scan decides the common cases and
 // QJsonDocument only the rest.
 bool isJsonText(QByteArrayView utf8);
