@@ -201,9 +201,12 @@ QVariant TypeCatalogModel::itemData(const TypeSummary& t, int section, int row, 
                               .arg(QString::number(*f.minNumber, 'g', 15), QString::number(*f.maxNumber, 'g', 15));
             if (f.minLength >= 0)
                 detail += tr("; length %1-%2").arg(f.minLength).arg(f.maxLength);
+            // When sampled, the counts are the sample's while the distinct estimate is scaled to the whole type:
+            // say so, or "1 ... ~6 distinct" reads as a contradiction.
             if (f.distinctEstimate >= 0)
-                detail += tr("; ~%1 distinct").arg(f.distinctEstimate);
-            return t.sampled ? QString(detail + tr(" (sampled)")) : detail;
+                detail += t.sampled ? tr("; ~%1 distinct in all %2 events").arg(f.distinctEstimate).arg(t.count)
+                                    : tr("; %1 distinct").arg(f.distinctEstimate);
+            return t.sampled ? QString(detail + tr(" (counts from a sample of %1)").arg(t.sampledEvents)) : detail;
         }
         }
         return {};

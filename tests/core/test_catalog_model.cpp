@@ -122,8 +122,8 @@ TEST_CASE("type catalog model: types, sections and rows with sampled labels", "[
     REQUIRE(model.rowCount(fields) == 3);
     const QModelIndex zip = model.index(1, TypeCatalogModel::DetailColumn, fields);
     CHECK(model.parent(zip) == fields);
-    CHECK(
-        zip.data().toString() == QLatin1String("number 3 (1-35), string 1 (30-30); 2.5 to 1002; length 4-4 (sampled)"));
+    CHECK(zip.data().toString()
+        == QLatin1String("number 3 (1-35), string 1 (30-30); 2.5 to 1002; length 4-4 (counts from a sample of 4)"));
     CHECK(zip.data(TypeCatalogModel::FilterRole).toString() == QLatin1String("data.zip exists"));
     CHECK(zip.data(TypeCatalogModel::TypeRole).toString() == QLatin1String("Opened"));
     CHECK(zip.data(TypeCatalogModel::SampledRole).toBool());
