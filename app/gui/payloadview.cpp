@@ -247,6 +247,7 @@ void PayloadView::updateTruncation()
 
 void PayloadView::showJson(const QByteArray& text, const jsontext::Index& index)
 {
+    Q_ASSERT(!index.cancelled); // a cancelled check ends its job as cancelled and never reaches the view
     if (index.ok) {
         m_model->setValidatedJson(text, index, m_rootName);
     } else {

@@ -58,8 +58,10 @@ public:
         auto big = std::make_shared<std::unordered_map<qsizetype, Container>>();
         m_big = big.get();
         index.ok = document();
-        if (!index.ok)
+        if (!index.ok) {
+            index.cancelled = m_cancelled;
             index.error = m_error;
+        }
         index.big = std::move(big);
         return index;
     }
@@ -171,6 +173,7 @@ private:
     bool cancelled()
     {
         if ((++m_steps & 0xFFFF) == 0 && m_cancel && m_cancel->load(std::memory_order_relaxed)) {
+            m_cancelled = true;
             m_error = QStringLiteral("Cancelled");
             return true;
         }
@@ -255,6 +258,7 @@ private:
     const std::atomic<bool>* m_cancel;
     std::unordered_map<qsizetype, Container>* m_big = nullptr;
     QString m_error;
+    bool m_cancelled = false;
     quint64 m_steps = 0;
 };
 

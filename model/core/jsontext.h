@@ -25,12 +25,13 @@ struct Container {
 // from their start offset to their end.
 struct Index {
     bool ok = false;
+    bool cancelled = false; // stopped by the cancel flag: not an answer about the text (error says "Cancelled")
     QString error; // why it is not JSON, with the byte offset
     std::shared_ptr<const std::unordered_map<qsizetype, Container>> big;
 };
 
 // Checks JSON text (RFC 8259, any value at the top level, surrounding white space allowed) in one pass. Stops with
-// ok false and an error saying "Cancelled" when *cancel becomes true.
+// ok false and cancelled true when *cancel becomes true.
 Index validate(QByteArrayView text, qsizetype bigContainer = 64 * 1024, const std::atomic<bool>* cancel = nullptr);
 
 // The first offset at or after pos that is not JSON white space.

@@ -34,12 +34,14 @@ TEST_CASE("jsontext::validate accepts JSON (RFC 8259) and says where other text 
         INFO(c);
         const jsontext::Index index = jsontext::validate(QByteArray(c));
         CHECK_FALSE(index.ok);
+        CHECK_FALSE(index.cancelled);
         CHECK(index.error.contains(QStringLiteral("at byte")));
     }
     std::atomic<bool> cancel { true };
     const QByteArray many = QByteArray("[") + QByteArray("1,").repeated(200000) + QByteArray("1]");
     const jsontext::Index cancelled = jsontext::validate(many, 64 * 1024, &cancel);
     CHECK_FALSE(cancelled.ok);
+    CHECK(cancelled.cancelled);
     CHECK(cancelled.error == QLatin1String("Cancelled"));
 }
 
