@@ -246,53 +246,21 @@ constexpr qsizetype FastTimeSize = 26; // "\"2024-01-01T00:00:00.000Z\""
 // anything else.
 bool fastTime(char (&text)[FastTimeSize + 1], QByteArrayView s)
 {
-    const qsizetype n = s.size();
-    const char* p = s.data();
-    if (n < 10 || p[4] != '-' || p[7] != '-')
-        return false;
-    int y1, y2, month, day, hour = 0, minute = 0, second = 0, msec = 0;
-    if (!twoDigits(p, &y1) || !twoDigits(p + 2, &y2) || !twoDigits(p + 5, &month) || !twoDigits(p + 8, &day))
-        return false;
-    const int year = y1 * 100 + y2;
-    if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
-        return false;
-    qsizetype i = 10;
-    if (i < n && (p[i] == 'T' || p[i] == ' ' || p[i] == 't')) {
-        if (i + 6 > n || !twoDigits(p + i + 1, &hour) || p[i + 3] != ':' || !twoDigits(p + i + 4, &minute))
-            return false;
-        i += 6;
-        if (i < n && p[i] == ':') {
-            if (i + 3 > n || !twoDigits(p + i + 1, &second))
-                return false;
-            i += 3;
-        }
-        if (i < n && (p[i] == '.' || p[i] == ',')) {
-            ++i;
-            int scale = 100;
-            while (i < n && p[i] >= '0' && p[i] <= '9') {
-                msec += (p[i] - '0') * scale;
-                scale /= 10;
-                ++i;
-            }
-        }
-    }
-    if (hour > 23 || minute > 59 || second > 59)
-        return false;
-    const QByteArrayView zone = s.sliced(i);
-    if (!zone.isEmpty() && zone != "Z" && zone != "z" && zone != "+00" && zone != "+00:00" && zone != "+0000")
+    UtcTimeFields t;
+    if (!fastUtcTimeFields(s, &t))
         return false;
     std::memcpy(text, "\"0000-00-00T00:00:00.000Z\"", FastTimeSize + 1);
     auto put = [&text](int at, int value, int width) {
         for (int k = width - 1; k >= 0; --k, value /= 10)
             text[at + k] = char('0' + value % 10);
     };
-    put(1, year, 4);
-    put(6, month, 2);
-    put(9, day, 2);
-    put(12, hour, 2);
-    put(15, minute, 2);
-    put(18, second, 2);
-    put(21, msec, 3);
+    put(1, t.year, 4);
+    put(6, t.month, 2);
+    put(9, t.day, 2);
+    put(12, t.hour, 2);
+    put(15, t.minute, 2);
+    put(18, t.second, 2);
+    put(21, t.msec, 3);
     return true;
 }
 
@@ -328,6 +296,47 @@ char* formatNumber(char* end, qint64 v)
 }
 
 } // namespace
+
+bool fastUtcTimeFields(QByteArrayView s, UtcTimeFields* out)
+{
+    const qsizetype n = s.size();
+    const char* p = s.data();
+    if (n < 10 || p[4] != '-' || p[7] != '-')
+        return false;
+    int y1, y2, month, day, hour = 0, minute = 0, second = 0, msec = 0;
+    if (!twoDigits(p, &y1) || !twoDigits(p + 2, &y2) || !twoDigits(p + 5, &month) || !twoDigits(p + 8, &day))
+        return false;
+    const int year = y1 * 100 + y2;
+    if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+        return false;
+    qsizetype i = 10;
+    if (i < n && (p[i] == 'T' || p[i] == ' ' || p[i] == 't')) {
+        if (i + 6 > n || !twoDigits(p + i + 1, &hour) || p[i + 3] != ':' || !twoDigits(p + i + 4, &minute))
+            return false;
+        i += 6;
+        if (i < n && p[i] == ':') {
+            if (i + 3 > n || !twoDigits(p + i + 1, &second))
+                return false;
+            i += 3;
+        }
+        if (i < n && (p[i] == '.' || p[i] == ',')) {
+            ++i;
+            int scale = 100;
+            while (i < n && p[i] >= '0' && p[i] <= '9') {
+                msec += (p[i] - '0') * scale;
+                scale /= 10;
+                ++i;
+            }
+        }
+    }
+    if (hour > 23 || minute > 59 || second > 59)
+        return false;
+    const QByteArrayView zone = s.sliced(i);
+    if (!zone.isEmpty() && zone != "Z" && zone != "z" && zone != "+00" && zone != "+00:00" && zone != "+0000")
+        return false;
+    *out = { year, month, day, hour, minute, second, msec };
+    return true;
+}
 
 bool isJsonText(QByteArrayView utf8)
 {

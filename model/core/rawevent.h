@@ -70,6 +70,13 @@ bool isJsonText(QByteArrayView utf8);
 // and of at most 15 characters; depth at most 512): JSON to any parser. False when unsure; then ask one.
 bool isCertainlyJson(QByteArrayView utf8);
 
+// A store time in its usual UTC forms ("2024-01-01 10:00:00.123", with T, with Z / +00 / +00:00 / +0000, or a
+// date alone), split into fields without QDateTime; false for anything else (parseStoreTime() decides those).
+struct UtcTimeFields {
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, msec = 0;
+};
+bool fastUtcTimeFields(QByteArrayView text, UtcTimeFields* out);
+
 // Appends a time as Event::timeToIso(parseStoreTime(text)) would, quoted; null when it does not parse.
 void appendJsonTime(QByteArray& out, QByteArrayView text);
 

@@ -1,5 +1,6 @@
 #include "fold/batchreader.h"
 
+#include <chrono>
 #include <cstring>
 #include <limits>
 
@@ -8,33 +9,6 @@ namespace es {
 namespace {
 
 constexpr qsizetype maxSharedTypes = 4096;
-
-bool twoDigits(const char* p, int* out)
-{
-    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-        return false;
-    *out = (p[0] - '0') * 10 + (p[1] - '0');
-    return true;
-}
-
-int daysInMonth(int year, int month)
-{
-    static constexpr int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (month == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
-        return 29;
-    return days[month - 1];
-}
-
-// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
-qint64 daysFromCivil(int year, int month, int day)
-{
-    year -= month <= 2 ? 1 : 0;
-    const qint64 era = (year >= 0 ? year : year - 399) / 400;
-    const qint64 yoe = year - era * 400;
-    const qint64 doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    const qint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 // Bytes copied into `out`, in its own buffer when it has one large enough.
 void assignBytes(QByteArray& out, QByteArrayView bytes)
@@ -66,42 +40,13 @@ QString text(QByteArrayView bytes)
 
 bool fastStoreTimeMs(QByteArrayView s, qint64* ms)
 {
-    const qsizetype n = s.size();
-    const char* p = s.data();
-    if (n < 10 || p[4] != '-' || p[7] != '-')
+    UtcTimeFields t;
+    if (!fastUtcTimeFields(s, &t))
         return false;
-    int y1, y2, month, day, hour = 0, minute = 0, second = 0, msec = 0;
-    if (!twoDigits(p, &y1) || !twoDigits(p + 2, &y2) || !twoDigits(p + 5, &month) || !twoDigits(p + 8, &day))
-        return false;
-    const int year = y1 * 100 + y2;
-    if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
-        return false;
-    qsizetype i = 10;
-    if (i < n && (p[i] == 'T' || p[i] == ' ' || p[i] == 't')) {
-        if (i + 6 > n || !twoDigits(p + i + 1, &hour) || p[i + 3] != ':' || !twoDigits(p + i + 4, &minute))
-            return false;
-        i += 6;
-        if (i < n && p[i] == ':') {
-            if (i + 3 > n || !twoDigits(p + i + 1, &second))
-                return false;
-            i += 3;
-        }
-        if (i < n && (p[i] == '.' || p[i] == ',')) {
-            ++i;
-            int scale = 100;
-            while (i < n && p[i] >= '0' && p[i] <= '9') {
-                msec += (p[i] - '0') * scale;
-                scale /= 10;
-                ++i;
-            }
-        }
-    }
-    if (hour > 23 || minute > 59 || second > 59)
-        return false;
-    const QByteArrayView zone = s.sliced(i);
-    if (!zone.isEmpty() && zone != "Z" && zone != "z" && zone != "+00" && zone != "+00:00")
-        return false;
-    *ms = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60000 + second * 1000 + msec;
+    using namespace std::chrono;
+    const sys_days date { year { t.year } / month { unsigned(t.month) } / day { unsigned(t.day) } };
+    *ms = duration_cast<milliseconds>(date.time_since_epoch()).count()
+        + ((qint64(t.hour) * 60 + t.minute) * 60 + t.second) * 1000 + t.msec;
     return true;
 }
 
