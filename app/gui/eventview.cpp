@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
@@ -29,6 +30,7 @@ EventView::EventView(QWidget* parent)
     , m_countLabel(new QLabel(this))
     , m_emptyNote(new QLabel(m_table->viewport()))
     , m_allButton(new QToolButton(this))
+    , m_scanButton(new QToolButton(this))
 {
     setObjectName(QStringLiteral("eventView"));
     m_table->setObjectName(QStringLiteral("eventTable"));
@@ -69,6 +71,7 @@ EventView::EventView(QWidget* parent)
     top->addWidget(m_allButton);
     top->addWidget(m_scopeLabel, 1);
     top->addWidget(m_countLabel);
+    top->addWidget(m_scanButton);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 0);
@@ -76,6 +79,20 @@ EventView::EventView(QWidget* parent)
     layout->addLayout(top);
     layout->addWidget(m_filterBar);
     layout->addWidget(m_table, 1);
+
+    m_scanButton->setObjectName(QStringLiteral("scanToEnd"));
+    m_scanButton->setAutoRaise(true);
+    m_scanButton->hide();
+    connect(m_scanButton, &QToolButton::clicked, this, [this] {
+        if (m_model->scan().toEnd) {
+            m_endAfterScan = false;
+            m_model->stopScan();
+        } else {
+            m_model->scanToEnd();
+        }
+    });
+    connect(m_model, &EventTableModel::scanChanged, this, &EventView::updateHeader);
+    m_table->installEventFilter(this);
 
     connect(m_allButton, &QToolButton::clicked, this, [this] { setScope(ViewScope::all()); });
     connect(m_filterBar, &FilterBar::applied, this, &EventView::applyFilter);
@@ -109,6 +126,10 @@ EventView::EventView(QWidget* parent)
     connect(m_model, &EventTableModel::rowCountKnown, this, [this](qint64 count) {
         m_rowCount = count;
         updateHeader();
+        if (m_endAfterScan) {
+            m_endAfterScan = false;
+            selectRow(m_model->rowCount() - 1);
+        }
     });
     connect(m_model, &EventTableModel::keyLocated, this, [this](qint64 key, int row) {
         if (row < 0) {
@@ -179,10 +200,13 @@ bool EventView::applyFilter()
     QString error;
     if (!m_filterBar->buildFilter(&filter, &error)) {
         m_filterBar->showError(error);
+        m_stale = true;
         updateHeader();
         return false;
     }
     m_filterBar->showError({});
+    m_stale = false;
+    m_endAfterScan = false;
     m_rowCount = -1;
     m_pendingRow = -1;
     m_model->setFilter(filter);
@@ -204,14 +228,58 @@ void EventView::updateHeader()
         text = tr("Stream <b>%1</b> <span style=\"color:#888\">(by version)</span>").arg(m_scope.name.toHtmlEscaped());
         break;
     }
-    if (m_filterBar->isActive())
+    if (m_model->filter().hasPredicates())
         text += tr(" <span style=\"color:#888\">· filtered</span>");
+    if (m_stale)
+        text += tr(" <span style=\"color:#b3261e\">· the filter above is not applied: these rows are from the "
+                   "previous one</span>");
     m_scopeLabel->setText(text);
     m_allButton->setVisible(m_scope.kind != ViewScope::Kind::All);
+    const EventTableModel::Scan scan = m_model->scan();
+    const QLocale locale;
+    if (scan.active && !scan.complete) {
+        // A filter with predicates is found by scanning: say how far it has gone, never "counting…" for ever.
+        QString progress
+            = scan.found == 1 ? tr("1 match so far") : tr("%1 matches so far").arg(locale.toString(scan.found));
+        if (scan.scannedTo >= 0) {
+            progress += m_scope.kind == ViewScope::Kind::Stream
+                ? tr(", read to version %1").arg(locale.toString(scan.scannedTo))
+                : tr(", read to position %1").arg(locale.toString(scan.scannedTo));
+        }
+        if (scan.failed)
+            progress += tr(" · the scan stopped on an error");
+        else if (scan.toEnd)
+            progress += tr(" · scanning…");
+        else if (!scan.running)
+            progress += tr(" · more when you scroll");
+        m_countLabel->setText(progress);
+        m_scanButton->setText(scan.toEnd ? tr("Stop") : tr("Scan to end"));
+        m_scanButton->setToolTip(scan.toEnd ? tr("Stop scanning; the matches found so far stay")
+                                            : tr("Read the rest of the scope now to find every match and the count "
+                                                 "(Ctrl+End goes to the last one)"));
+        m_scanButton->setVisible(!scan.failed);
+        return;
+    }
+    m_scanButton->hide();
     if (m_rowCount < 0)
         m_countLabel->setText(m_model->isLoading() ? tr("counting…") : QString());
     else
-        m_countLabel->setText(tr("%1 event(s)").arg(QLocale().toString(m_rowCount)));
+        m_countLabel->setText(tr("%1 event(s)").arg(locale.toString(m_rowCount)));
+}
+
+bool EventView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_table && event->type() == QEvent::KeyPress) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        const EventTableModel::Scan scan = m_model->scan();
+        if (key->key() == Qt::Key_End && (key->modifiers() & Qt::ControlModifier) && scan.active && !scan.complete) {
+            // The last row of a scanned scope is not known until the scan ends: scan, then go there.
+            m_endAfterScan = true;
+            m_model->scanToEnd();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void EventView::updateEmptyNote()

@@ -12,6 +12,7 @@ class QLabel;
 class QMenu;
 class QTableView;
 class QToolButton;
+class QEvent;
 
 namespace es {
 
@@ -70,6 +71,9 @@ Q_SIGNALS:
     void statusMessage(const QString& message);
     void timeTravelRequested(const QString& stream, qint64 version);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void updateHeader();
     void updateEmptyNote();
@@ -84,6 +88,11 @@ private:
     QLabel* m_countLabel;
     QLabel* m_emptyNote;
     QToolButton* m_allButton;
+    QToolButton* m_scanButton;
+    // The filter bar holds text that did not parse: the rows shown are from the filter before it.
+    bool m_stale = false;
+    // Ctrl+End in a scanned scope: go to the last row once the scan reaches the end.
+    bool m_endAfterScan = false;
     qint64 m_rowCount = -1;
     int m_pendingRow = -1; // selected row whose event was not loaded yet
     Qt::SortOrder m_order = Qt::AscendingOrder;

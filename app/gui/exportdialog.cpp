@@ -80,7 +80,10 @@ ExportDialog::ExportDialog(Context context, QWidget* parent)
     fileRow->addWidget(m_file, 1);
     auto* browseButton = new QPushButton(tr("&Browse…"), this);
     fileRow->addWidget(browseButton);
-    form->addRow(tr("&File:"), fileRow);
+    // addRow(QString, QLayout*) makes a label without a buddy, which would show the "&" itself.
+    auto* fileLabel = new QLabel(tr("&File:"), this);
+    fileLabel->setBuddy(m_file);
+    form->addRow(fileLabel, fileRow);
     m_file->setText(QDir::home().filePath(QStringLiteral("%1-export.jsonl")
                                               .arg(QFileInfo(m_context.storeName).completeBaseName().isEmpty()
                                                       ? QStringLiteral("events")

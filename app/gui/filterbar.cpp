@@ -2,13 +2,17 @@
 
 #include "core/event.h"
 
+#include <QFontMetrics>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpression>
+#include <QResizeEvent>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace es {
 
@@ -76,20 +80,85 @@ FilterBar::FilterBar(QWidget* parent)
     m_error->setStyleSheet(QStringLiteral("QLabel { color: #b3261e; }"));
     m_error->hide();
 
-    auto* row = new QHBoxLayout;
-    row->setContentsMargins(0, 0, 0, 0);
-    row->addWidget(m_types, 4);
-    row->addWidget(m_from, 3);
-    row->addWidget(m_to, 3);
-    row->addWidget(m_query, 7);
-    row->addWidget(m_apply);
-    row->addWidget(m_clear);
+    // Wide enough for a full timestamp and a long condition: below that the fields go on two rows rather than
+    // shrinking until their text is cut ("Fro…").
+    const QFontMetrics fm = fontMetrics();
+    const int timeWidth = fm.horizontalAdvance(QStringLiteral("2024-05-01 08:00:00")) + 30;
+    m_from->setMinimumWidth(timeWidth);
+    m_to->setMinimumWidth(timeWidth);
+    m_types->setMinimumWidth(fm.horizontalAdvance(QStringLiteral("OrderPlaced")) + 30);
+    m_query->setMinimumWidth(fm.horizontalAdvance(QStringLiteral("data.amount > 100 and data.currency = 'EUR'")) + 36);
+
+    m_grid = new QGridLayout;
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setHorizontalSpacing(4);
+    m_grid->setVerticalSpacing(2);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    layout->addLayout(row);
+    // The bar's minimum width is its two-row form (minimumSizeHint), not whatever row it has now.
+    layout->setSizeConstraint(QLayout::SetNoConstraint);
+    layout->addLayout(m_grid);
     layout->addWidget(m_error);
+    arrange(false);
+}
+
+int FilterBar::oneRowWidth() const
+{
+    const int spacing = m_grid->horizontalSpacing() * 5;
+    return m_types->minimumWidth() + m_from->minimumWidth() + m_to->minimumWidth() + m_query->minimumWidth()
+        + m_apply->sizeHint().width() + m_clear->sizeHint().width() + spacing;
+}
+
+void FilterBar::arrange(bool twoRows)
+{
+    m_twoRows = twoRows;
+    for (QWidget* w : std::initializer_list<QWidget*> { m_types, m_from, m_to, m_query, m_apply, m_clear })
+        m_grid->removeWidget(w);
+    for (int c = 0; c < m_grid->columnCount(); ++c)
+        m_grid->setColumnStretch(c, 0);
+    if (twoRows) {
+        // The condition first, whole; types and times below it.
+        m_grid->addWidget(m_query, 0, 0, 1, 3);
+        m_grid->addWidget(m_apply, 0, 3);
+        m_grid->addWidget(m_clear, 0, 4);
+        m_grid->addWidget(m_types, 1, 0);
+        m_grid->addWidget(m_from, 1, 1);
+        m_grid->addWidget(m_to, 1, 2, 1, 3);
+        m_grid->setColumnStretch(0, 4);
+        m_grid->setColumnStretch(1, 3);
+        m_grid->setColumnStretch(2, 3);
+    } else {
+        m_grid->addWidget(m_types, 0, 0);
+        m_grid->addWidget(m_from, 0, 1);
+        m_grid->addWidget(m_to, 0, 2);
+        m_grid->addWidget(m_query, 0, 3);
+        m_grid->addWidget(m_apply, 0, 4);
+        m_grid->addWidget(m_clear, 0, 5);
+        m_grid->setColumnStretch(0, 4);
+        m_grid->setColumnStretch(1, 3);
+        m_grid->setColumnStretch(2, 3);
+        m_grid->setColumnStretch(3, 7);
+    }
+}
+
+QSize FilterBar::minimumSizeHint() const
+{
+    // Two rows fit in far less width than one: the bar never forces the window wider than its two-row form.
+    QSize hint = QWidget::minimumSizeHint();
+    hint.setWidth(std::max({ m_query->minimumWidth() + m_apply->sizeHint().width() + m_clear->sizeHint().width(),
+                      m_types->minimumWidth() + m_from->minimumWidth() + m_to->minimumWidth() })
+        + 16);
+    return hint;
+}
+
+void FilterBar::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    const bool twoRows = width() < oneRowWidth();
+    if (twoRows != m_twoRows)
+        arrange(twoRows);
 }
 
 bool FilterBar::buildFilter(EventFilter* filter, QString* error) const

@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class QGridLayout;
 class QLabel;
 class QLineEdit;
 class QToolButton;
@@ -35,10 +36,21 @@ public:
     void showError(const QString& error);
     void focusQuery();
 
+    bool isTwoRows() const { return m_twoRows; }
+    QSize minimumSizeHint() const override;
+
 Q_SIGNALS:
     void applied();
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    int oneRowWidth() const;
+    void arrange(bool twoRows);
+
+    QGridLayout* m_grid = nullptr;
+    bool m_twoRows = false;
     QLineEdit* m_types;
     QLineEdit* m_from;
     QLineEdit* m_to;

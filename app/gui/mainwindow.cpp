@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "activityview.h"
+#include "demostore.h"
 #include "eventinspector.h"
 #include "eventview.h"
 #include "exportdialog.h"
@@ -15,10 +16,12 @@
 #include "openstoredialog.h"
 #include "projectionsview.h"
 #include "settings.h"
+#include "startpage.h"
 #include "store/storesession.h"
 #include "streambrowser.h"
 #include "timetravelwindow.h"
 #include "typesview.h"
+#include "windowfit.h"
 
 #include <QAction>
 #include <QApplication>
@@ -32,6 +35,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
@@ -69,12 +73,16 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowIcon(QIcon::fromTheme(
         QStringLiteral("io.eventscope.EventScope"), QIcon(QStringLiteral(":/icons/io.eventscope.EventScope.svg"))));
 
+    // The banner above both pages: an error opening a store shows on the start page too.
+    m_pages = new QStackedWidget(this);
+    m_pages->addWidget(m_startPage = new StartPage(this));
+    m_pages->addWidget(m_eventView);
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 4, 0, 0);
     layout->setSpacing(4);
     layout->addWidget(m_banner);
-    layout->addWidget(m_eventView, 1);
+    layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
     createDocks();
@@ -104,9 +112,11 @@ MainWindow::MainWindow(QWidget* parent)
     auto* settings = Settings::instance();
     connect(settings, &Settings::recentStoresChanged, this, &MainWindow::rebuildRecentMenu);
     rebuildRecentMenu();
-    if (!restoreGeometry(settings->windowGeometry()))
-        resize(1480, 920);
+    connectStartPage();
+    windowfit::restore(this, QStringLiteral("main"), QSize(1480, 920));
     restoreState(settings->windowState());
+    windowfit::keepCentralRoom(this);
+    parkDocks(true);
     updateStatus();
 }
 
@@ -204,7 +214,7 @@ void MainWindow::createActions()
     const QStyle* s = style();
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
     auto* openAction = fileMenu->addAction(
-        themeIcon("document-open", QStyle::SP_DialogOpenButton, s), tr("&Open Store…"), this, &MainWindow::openDialog);
+        themeIcon("document-open", QStyle::SP_DialogOpenButton, s), tr("&Open Store…"), this, [this] { openDialog(); });
     openAction->setShortcut(QKeySequence::Open);
     openAction->setToolTip(tr("Open an event store (a SQLite file or an address)"));
     m_recentMenu = fileMenu->addMenu(themeIcon("document-open-recent", QStyle::SP_DirIcon, s), tr("Open &Recent"));
@@ -284,7 +294,9 @@ void MainWindow::createActions()
         viewMenu->addAction(dock->toggleViewAction());
     viewMenu->addAction(toolBar->toggleViewAction());
 
-    for (QAction* a : { m_refreshAction, m_goToAction, m_goToStreamAction, m_closeAction })
+    m_storeActions = { m_refreshAction, m_goToAction, m_goToStreamAction, m_closeAction, exportAction,
+        m_timeTravelAction, m_follow->action(), filterAction, streamTimeTravel };
+    for (QAction* a : m_storeActions)
         a->setEnabled(false);
 }
 
@@ -378,6 +390,44 @@ QString MainWindow::statusText() const
     return parts.join(QLatin1String(" | "));
 }
 
+// With no store open the docks would be blank panes around the start page: they step aside until a store opens.
+void MainWindow::parkDocks(bool park)
+{
+    if (park) {
+        for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+            if (!dock->isHidden() && !m_parkedDocks.contains(dock)) {
+                m_parkedDocks.append(dock);
+                dock->hide();
+            }
+        }
+    } else {
+        for (QDockWidget* dock : std::as_const(m_parkedDocks))
+            dock->show();
+        m_parkedDocks.clear();
+    }
+}
+
+void MainWindow::connectStartPage()
+{
+    m_demo = new DemoStoreWriter(this);
+    m_startPage->setRecentStores(Settings::instance()->recentStores());
+    connect(Settings::instance(), &Settings::recentStoresChanged, m_startPage, &StartPage::setRecentStores);
+    connect(m_startPage, &StartPage::recentRequested, this, [this](const QString& a) { openStore(a); });
+    connect(m_startPage, &StartPage::openFileRequested, this, [this] { openDialog(false); });
+    connect(m_startPage, &StartPage::connectRequested, this, [this] { openDialog(true); });
+    connect(m_startPage, &StartPage::demoRequested, m_demo, &DemoStoreWriter::ensure);
+    connect(m_demo, &DemoStoreWriter::progress, m_startPage,
+        [this](int percent) { m_startPage->setDemoBusy(true, tr("Writing the demo store… %1%").arg(percent)); });
+    connect(m_demo, &DemoStoreWriter::ready, this, [this](const QString& path) {
+        m_startPage->setDemoBusy(false);
+        openStore(path);
+    });
+    connect(m_demo, &DemoStoreWriter::failed, this, [this](const QString& message) {
+        m_startPage->setDemoBusy(false);
+        showError(message);
+    });
+}
+
 void MainWindow::rebuildRecentMenu()
 {
     m_recentMenu->clear();
@@ -461,8 +511,10 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
 
     const QString name = file.exists() ? file.fileName() : m_info.address;
     setWindowTitle(tr("%1 — EventScope").arg(name));
-    for (QAction* a : { m_refreshAction, m_goToAction, m_goToStreamAction, m_closeAction })
+    for (QAction* a : m_storeActions)
         a->setEnabled(true);
+    m_pages->setCurrentIndex(1);
+    parkDocks(false);
     setBusy(session->isBusy());
     updateStatus();
     Q_EMIT storeOpened(m_info);
@@ -521,8 +573,12 @@ void MainWindow::closeStore()
     old->cancelAll();
     old->deleteLater();
     setWindowTitle(tr("EventScope"));
-    for (QAction* a : { m_refreshAction, m_goToAction, m_goToStreamAction, m_closeAction })
+    if (m_follow->isFollowing())
+        m_follow->action()->trigger();
+    for (QAction* a : m_storeActions)
         a->setEnabled(false);
+    m_pages->setCurrentIndex(0);
+    parkDocks(true);
     setBusy(false);
     updateStatus();
 }
@@ -625,9 +681,11 @@ void MainWindow::showReconnected()
     m_streamBrowser->setSession(m_session);
 }
 
-void MainWindow::openDialog()
+void MainWindow::openDialog(bool postgres)
 {
     OpenStoreDialog dialog(Settings::instance()->lastDirectory(), this);
+    if (postgres)
+        dialog.showPostgresForm();
     if (dialog.exec() != QDialog::Accepted || dialog.address().isEmpty())
         return;
     openStore(dialog.address(), dialog.options());
@@ -750,7 +808,8 @@ void MainWindow::about()
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     Settings* settings = Settings::instance();
-    settings->setWindowGeometry(saveGeometry());
+    windowfit::save(this, QStringLiteral("main"));
+    parkDocks(false); // the docks the user chose, not the start page's empty window
     settings->setWindowState(saveState());
     settings->sync();
     QMainWindow::closeEvent(event);

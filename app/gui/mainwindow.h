@@ -9,9 +9,11 @@
 #include <optional>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QStackedWidget;
 class QToolButton;
 
 namespace es {
@@ -21,6 +23,8 @@ class EventView;
 class FollowController;
 class ProjectionsView;
 class ActivityView;
+class DemoStoreWriter;
+class StartPage;
 class TypesView;
 class MessageBanner;
 class StoreSession;
@@ -50,6 +54,7 @@ public:
     ProjectionsView* projectionsView() const { return m_projections; }
     ActivityView* activityView() const { return m_activity; }
     TypesView* typesView() const { return m_types; }
+    StartPage* startPage() const { return m_startPage; }
     FollowController* followController() const { return m_follow; }
     QString statusText() const;
 
@@ -84,7 +89,9 @@ private:
     void countStore();
     void updateStatus();
     void setBusy(bool busy);
-    void openDialog();
+    void openDialog(bool postgres = false);
+    void connectStartPage();
+    void parkDocks(bool park);
     void goToDialog();
     void goToStreamDialog();
     void jumpTo(qint64 position);
@@ -107,6 +114,11 @@ private:
     TypesView* m_types = nullptr;
     FollowController* m_follow = nullptr;
 
+    QStackedWidget* m_pages = nullptr;
+    StartPage* m_startPage = nullptr;
+    DemoStoreWriter* m_demo = nullptr;
+    QList<QAction*> m_storeActions;
+    QList<QDockWidget*> m_parkedDocks;
     QMenu* m_recentMenu = nullptr;
     QAction* m_refreshAction = nullptr;
     QAction* m_goToAction = nullptr;

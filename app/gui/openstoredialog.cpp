@@ -161,6 +161,12 @@ bool OpenStoreDialog::isPostgresFormCurrent() const
     return m_tabs->currentWidget() == m_pgPage;
 }
 
+void OpenStoreDialog::showPostgresForm()
+{
+    m_tabs->setCurrentWidget(m_pgPage);
+    m_pgHost->setFocus();
+}
+
 PgConnectionFields OpenStoreDialog::postgresFields() const
 {
     PgConnectionFields f;

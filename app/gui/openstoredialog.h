@@ -39,6 +39,8 @@ public:
     PgConnectionFields postgresFields() const;
     void setPostgresFields(const PgConnectionFields& fields);
     bool isPostgresFormCurrent() const;
+    // Shows the PostgreSQL form with the first field focused (the start page's "Connect to PostgreSQL").
+    void showPostgresForm();
 
     // The PostgreSQL engine's address for the fields (StoreRegistry::composeAddress); the schema is not part of it
     // (it goes to OpenOptions::schema).

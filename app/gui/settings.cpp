@@ -98,14 +98,14 @@ void Settings::setLastDirectory(const QString& dir)
     m_settings->setValue(lastDirKey, dir);
 }
 
-QByteArray Settings::windowGeometry() const
+QByteArray Settings::windowGeometry(const QString& window, const QString& screenKey) const
 {
-    return m_settings->value(geometryKey).toByteArray();
+    return m_settings->value(geometryKey + u'/' + window + u'/' + screenKey).toByteArray();
 }
 
-void Settings::setWindowGeometry(const QByteArray& geometry)
+void Settings::setWindowGeometry(const QString& window, const QString& screenKey, const QByteArray& geometry)
 {
-    m_settings->setValue(geometryKey, geometry);
+    m_settings->setValue(geometryKey + u'/' + window + u'/' + screenKey, geometry);
 }
 
 QByteArray Settings::windowState() const

@@ -38,8 +38,10 @@ public:
     QString lastDirectory() const;
     void setLastDirectory(const QString& dir);
 
-    QByteArray windowGeometry() const;
-    void setWindowGeometry(const QByteArray& geometry);
+    // A window's geometry as saveGeometry() wrote it, kept per window name and per screen (screenKey names the
+    // screen and its size), so a laptop panel and a desktop monitor each keep their own.
+    QByteArray windowGeometry(const QString& window, const QString& screenKey) const;
+    void setWindowGeometry(const QString& window, const QString& screenKey, const QByteArray& geometry);
     QByteArray windowState() const;
     void setWindowState(const QByteArray& state);
     QByteArray inspectorSplitter() const;

@@ -9,6 +9,7 @@
 #include "timelineindexmodel.h"
 #include "timelinestrip.h"
 #include "timetravelpanels.h"
+#include "windowfit.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -55,7 +56,7 @@ TimeTravelWindow::TimeTravelWindow(StoreSession* session, const QString& stream,
 {
     setAttribute(Qt::WA_DeleteOnClose);
     setWindowTitle(tr("Time travel — %1").arg(stream));
-    resize(1400, 860);
+    windowfit::restore(this, QStringLiteral("timeTravel"), QSize(1400, 860));
     m_reloadTimer->setSingleShot(true);
     m_reloadTimer->setInterval(250);
 
@@ -717,6 +718,7 @@ void TimeTravelWindow::updateStatus()
 
 void TimeTravelWindow::closeEvent(QCloseEvent* event)
 {
+    windowfit::save(this, QStringLiteral("timeTravel"));
     setPlaying(false);
     m_engine->cancel();
     QMainWindow::closeEvent(event);

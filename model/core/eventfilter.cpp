@@ -65,6 +65,20 @@ std::optional<JsonCondition> JsonCondition::parse(const QString& text, QString* 
             break;
         }
     }
+    // ">>", "=<", "<<" ...: one operator followed by more operator characters is a typo, not a value.
+    if (found && !c.atEnd() && QStringView(u"<>=!~").contains(c.peek())) {
+        qsizetype end = c.i;
+        while (end < text.size() && QStringView(u"<>=!~").contains(text[end]))
+            ++end;
+        qsizetype start = c.i - 1;
+        while (start > 0 && QStringView(u"<>=!~").contains(text[start - 1]))
+            --start;
+        return fail(QStringLiteral("\"%1\" (column %2 of \"%3\") is not an operator: use = != < <= > >= ~ contains or "
+                                   "exists")
+                        .arg(text.mid(start, end - start))
+                        .arg(start + 1)
+                        .arg(text.trimmed()));
+    }
     if (!found) {
         const QStringView rest = QStringView(text).mid(c.i);
         if (rest.startsWith(QLatin1String("contains"), Qt::CaseInsensitive)) {
@@ -94,7 +108,7 @@ std::optional<JsonCondition> JsonCondition::parse(const QString& text, QString* 
         c.i = text.size();
         for (const QChar ch : word) {
             if (ch.isSpace())
-                return fail(QStringLiteral("quote a value that has spaces, e.g. '%1'").arg(word));
+                return fail(QStringLiteral("the value \"%1\" has spaces: quote it, e.g. '%1'").arg(word));
         }
         bool ok = false;
         const qint64 asInt = word.toLongLong(&ok);

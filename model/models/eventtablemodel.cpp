@@ -142,6 +142,41 @@ bool EventTableModel::isLoading() const
     return m_loading;
 }
 
+EventTableModel::Scan EventTableModel::scan() const
+{
+    Scan s;
+    s.active = m_session && m_map.mode() == Mode::Growing;
+    if (!s.active)
+        return s;
+    s.complete = m_growth.atEnd;
+    s.running = m_growTicket != 0;
+    s.toEnd = m_scanToEnd;
+    s.failed = m_growth.failed;
+    s.found = m_map.rows();
+    const bool backward = m_order == Qt::DescendingOrder;
+    // nextKey is where the next read starts: everything before it (after it, backward) has been read.
+    if (m_growth.nextKey >= 0)
+        s.scannedTo = backward ? m_growth.nextKey + 1 : m_growth.nextKey - 1;
+    return s;
+}
+
+void EventTableModel::scanToEnd()
+{
+    if (m_map.mode() != Mode::Growing || m_growth.atEnd || m_growth.failed)
+        return;
+    m_scanToEnd = true;
+    startGrow();
+    Q_EMIT scanChanged();
+}
+
+void EventTableModel::stopScan()
+{
+    if (!m_scanToEnd)
+        return;
+    m_scanToEnd = false;
+    Q_EMIT scanChanged();
+}
+
 void EventTableModel::resetScope()
 {
     beginResetModel();
@@ -163,6 +198,7 @@ void EventTableModel::resetScope()
     m_growth = {};
     m_growTicket = 0;
     m_growGained = 0;
+    m_scanToEnd = false;
     m_locator.clear();
     m_scopeFailed = false;
     m_lastError.clear();
@@ -424,8 +460,11 @@ void EventTableModel::startGrow()
         [this](const Failure&) {
             m_growTicket = 0;
             m_growth.failed = true;
+            m_scanToEnd = false;
             m_scopeFailed = m_map.rows() == 0;
+            Q_EMIT scanChanged();
         });
+    Q_EMIT scanChanged();
 }
 
 void EventTableModel::onGrown(EventPage result)
@@ -458,7 +497,11 @@ void EventTableModel::onGrown(EventPage result)
     if (m_growth.atEnd) {
         m_growGained = 0;
         m_countKnown = true;
+        m_scanToEnd = false;
         Q_EMIT rowCountKnown(m_map.rows());
+    } else if (m_scanToEnd) {
+        m_growGained = 0;
+        startGrow();
     } else {
         const auto& pending = m_locator.pendingKey();
         const bool locateNeedsMore
@@ -468,6 +511,7 @@ void EventTableModel::onGrown(EventPage result)
         else
             m_growGained = 0;
     }
+    Q_EMIT scanChanged();
     resolveLocate();
 }
 

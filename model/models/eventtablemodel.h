@@ -62,6 +62,23 @@ public:
 
     bool isLoading() const;
     bool isRowCountKnown() const { return m_countKnown; }
+
+    // A filter with predicates is not counted up front: its rows are found by scanning (see fetchMore). Where that
+    // scan stands, so a view can say "412 found so far, scanned to position 1,204,000" rather than "counting…".
+    struct Scan {
+        bool active = false; // the scope is scanned (Growing), not counted
+        bool complete = false; // the scan reached the end of the scope: found is the count
+        bool running = false; // a read is in flight
+        bool toEnd = false; // scanToEnd() is in progress
+        bool failed = false;
+        qint64 found = 0;
+        qint64 scannedTo = -1; // the key the scan has read up to (positions, or versions in a stream); -1: none yet
+    };
+    Scan scan() const;
+    // Scans on until the end of the scope (a read at a time, cancellable with stopScan()); emits scanChanged() as it
+    // goes and rowCountKnown() at the end.
+    void scanToEnd();
+    void stopScan();
     Qt::SortOrder sortOrder() const { return m_order; }
 
     void setPageSize(int rows);
@@ -107,6 +124,7 @@ Q_SIGNALS:
     // A read failed; its kind says why (the session itself reports disconnects).
     void failed(const es::Failure& failure);
     void keyLocated(qint64 key, int row);
+    void scanChanged();
 
 private:
     using Mode = RowKeyMap::Mode;
@@ -165,6 +183,7 @@ private:
 
     // Growing mode.
     ScanProgress m_growth;
+    bool m_scanToEnd = false;
     quint64 m_growTicket = 0;
     qint64 m_growGained = 0;
 

@@ -11,6 +11,7 @@
 #include "models/jsontreemodel.h"
 #include "openstoredialog.h"
 #include "payloadview.h"
+#include "samplewriter.h"
 #include "settings.h"
 #include "store/storeregistry.h"
 #include "testutils.h"
@@ -144,18 +145,32 @@ TEST_CASE("settings: recent stores are capped and window layout persists in the 
     CHECK(recent.count(QStringLiteral("/stores/5.sqlite")) == 1);
     CHECK_FALSE(recent.contains(QStringLiteral("/stores/0.sqlite")));
 
+    // The docks step aside while no store is open (the start page), so their layout is set with a store open.
+    const QString store = dir.filePath(QStringLiteral("store.sqlite"));
+    writeSampleStore(store, SampleOptions { 200, 3, QStringLiteral("emmett") });
+    const auto openStore = [&store](MainWindow& window) {
+        QSignalSpy opened(&window, &MainWindow::storeOpened);
+        window.openStore(store);
+        REQUIRE(es::test::waitFor([&] { return opened.count() == 1; }, 30000));
+    };
+    QSize saved;
     {
         MainWindow window;
         window.show();
+        openStore(window);
         window.findChild<QDockWidget*>(QStringLiteral("inspectorDock"))->hide();
-        window.resize(900, 600);
+        window.resize(760, 500); // within the 800x800 offscreen screen: windows never outgrow their screen
+        saved = window.size();
         window.close();
     }
     CHECK(QSettings(ini, QSettings::IniFormat).contains(QStringLiteral("window/state")));
     MainWindow restored;
     restored.show();
-    CHECK(restored.size() == QSize(900, 600));
+    CHECK(saved == QSize(760, 500));
+    CHECK(restored.size() == saved);
+    openStore(restored);
     CHECK(restored.findChild<QDockWidget*>(QStringLiteral("inspectorDock"))->isHidden());
+    CHECK(restored.findChild<QDockWidget*>(QStringLiteral("streamsDock"))->isVisible());
 }
 
 TEST_CASE("the open dialog offers the shipped layouts and returns the address and options")
