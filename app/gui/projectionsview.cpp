@@ -1,5 +1,6 @@
 #include "projectionsview.h"
 
+#include "chartaxes.h"
 #include "projectionsmodel.h"
 #include "settings.h"
 #include "store/storesession.h"
@@ -85,14 +86,21 @@ ProjectionsView::ProjectionsView(QWidget* parent)
     m_chart->setTitle(tr("Lag (events) while EventScope runs"));
     m_chart->legend()->setAlignment(Qt::AlignRight);
     m_chartView->setRenderHint(QPainter::Antialiasing);
-    m_chartView->setMinimumHeight(160);
+    m_chartView->setMinimumHeight(140);
 
     m_note->setWordWrap(true);
     m_note->hide();
 
-    auto* splitter = new QSplitter(Qt::Vertical, this);
+    // Side by side in a wide, short bottom dock; stacked when the dock is tall. Neither part collapses to a sliver.
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    auto* splitter = m_splitter;
+    splitter->setChildrenCollapsible(false);
     splitter->addWidget(m_table);
     splitter->addWidget(m_chartView);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    m_table->setMinimumWidth(200);
+    m_chartView->setMinimumWidth(240);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(settings);
@@ -235,7 +243,7 @@ void ProjectionsView::updateChart()
         m_chart->createDefaultAxes();
         const auto horizontal = m_chart->axes(Qt::Horizontal);
         if (!horizontal.isEmpty())
-            horizontal.front()->setTitleText(tr("seconds"));
+            horizontal.front()->setTitleText(tr("seconds since EventScope started watching"));
     }
     double minX = 0;
     double maxX = 1;
@@ -250,12 +258,21 @@ void ProjectionsView::updateChart()
         maxX = first ? b : std::max(maxX, b);
         first = false;
     }
+    // Whole seconds and whole events on round steps, as few ticks as the chart's size reads well with.
     const auto horizontal = m_chart->axes(Qt::Horizontal);
     const auto vertical = m_chart->axes(Qt::Vertical);
-    if (!horizontal.isEmpty())
-        horizontal.front()->setRange(minX, std::max(maxX, minX + 1));
-    if (!vertical.isEmpty())
-        vertical.front()->setRange(0, double(maxLag) * 1.1);
+    if (auto* x = horizontal.isEmpty() ? nullptr : qobject_cast<QValueAxis*>(horizontal.front()))
+        chartaxes::applyNice(x, minX, std::max(maxX, minX + 1), std::clamp(m_chartView->width() / 90, 2, 8));
+    if (auto* y = vertical.isEmpty() ? nullptr : qobject_cast<QValueAxis*>(vertical.front()))
+        chartaxes::applyNice(y, 0, double(maxLag), std::clamp(m_chartView->height() / 50, 2, 6));
+}
+
+void ProjectionsView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    const Qt::Orientation wanted = width() > height() * 2 ? Qt::Horizontal : Qt::Vertical;
+    if (m_splitter->orientation() != wanted)
+        m_splitter->setOrientation(wanted);
 }
 
 void ProjectionsView::activate(int row)

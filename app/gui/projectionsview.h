@@ -11,6 +11,7 @@ class QChartView;
 class QDoubleSpinBox;
 class QLabel;
 class QSpinBox;
+class QSplitter;
 class QTableView;
 class QTimer;
 
@@ -50,6 +51,9 @@ Q_SIGNALS:
     void openRequested(const es::EventFilter& scope, qint64 key);
     void polled();
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void onPoll(const LagPoll& poll);
     void updateChart();
@@ -60,6 +64,7 @@ private:
     QTableView* m_table;
     QChart* m_chart;
     QChartView* m_chartView;
+    QSplitter* m_splitter = nullptr;
     QLabel* m_note;
     QDoubleSpinBox* m_interval;
     QDoubleSpinBox* m_stall;

@@ -1,5 +1,7 @@
 #include "timetravelpanels.h"
 
+#include "chartaxes.h"
+
 #include "fold/reducer.h"
 #include "fold/timelineindex.h"
 #include "fold/timetravelengine.h"
@@ -9,6 +11,7 @@
 #include <QComboBox>
 #include <QDateTimeAxis>
 #include <QFontDatabase>
+#include <QGraphicsLineItem>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -17,18 +20,24 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QMouseEvent>
+#include <QPen>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStyledItemDelegate>
+#include <QTimeZone>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <QtCharts/QChartView>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 
 namespace es {
@@ -394,6 +403,13 @@ ChartPanel::ChartPanel(QWidget* parent)
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->chart()->legend()->hide();
     m_view->setMinimumHeight(200);
+    m_view->setToolTip(tr("Click to go to that version"));
+    m_view->viewport()->installEventFilter(this);
+    m_cursor = new QGraphicsLineItem(m_view->chart());
+    m_cursor->setPen(QPen(palette().color(QPalette::Highlight), 1.5, Qt::DashLine));
+    m_cursor->setZValue(10);
+    m_cursor->hide();
+    connect(m_view->chart(), &QChart::plotAreaChanged, this, &ChartPanel::updateCursor);
     layout->addWidget(m_view, 1);
     connect(plot, &QPushButton::clicked, this,
         [this] { Q_EMIT plotRequested(m_path->currentText(), m_axis->checkedId() == 1); });
@@ -415,9 +431,12 @@ bool ChartPanel::hasPaths() const
     return m_path->count() > 0;
 }
 
-void ChartPanel::showSeries(const SeriesResult& series, const TimelineIndex& index, bool byTime)
+void ChartPanel::showSeries(const SeriesResult& series, const TimelineIndexPtr& indexPtr, bool byTime)
 {
     QChart* chart = m_view->chart();
+    m_series = nullptr;
+    m_index = indexPtr;
+    const TimelineIndex& index = *indexPtr;
     chart->removeAllSeries();
     // removeAxis() hands the axis back to the caller.
     for (QAbstractAxis* axis : chart->axes()) {
@@ -438,25 +457,102 @@ void ChartPanel::showSeries(const SeriesResult& series, const TimelineIndex& ind
     chart->addSeries(line);
     chart->setTitle(tr("%1 over %2").arg(jsonPathText(series.path), byTime ? tr("time") : tr("versions")));
     QAbstractAxis* xAxis = nullptr;
+    double xLo = 0;
+    double xHi = 1;
+    if (!line->points().isEmpty()) {
+        xLo = line->points().front().x();
+        xHi = line->points().back().x();
+    }
+    const int width = std::max(200, m_view->width());
     if (byTime) {
         auto* axis = new QDateTimeAxis(chart);
-        axis->setFormat(QStringLiteral("MM-dd HH:mm"));
+        chartaxes::applyTime(axis, qint64(xLo), qint64(xHi), width);
         xAxis = axis;
     } else {
         auto* axis = new QValueAxis(chart);
-        axis->setLabelFormat(QStringLiteral("%d"));
+        chartaxes::applyNice(axis, xLo, xHi, std::clamp(width / 90, 2, 10));
         xAxis = axis;
     }
     auto* yAxis = new QValueAxis(chart);
-    yAxis->setLabelFormat(QStringLiteral("%.0f"));
-    const double pad = hi > lo ? (hi - lo) * 0.05 : 1.0;
-    yAxis->setRange(lo - pad, hi + pad);
+    // Whole numbers when every value is whole (balances in cents, counts), otherwise as many decimals as the step.
+    bool integers = true;
+    for (const auto& [i, value] : series.points)
+        integers = integers && value == std::floor(value);
+    chartaxes::applyNice(yAxis, lo, hi, std::clamp(m_view->height() / 50, 2, 8), integers);
     chart->addAxis(xAxis, Qt::AlignBottom);
     chart->addAxis(yAxis, Qt::AlignLeft);
     line->attachAxis(xAxis);
     line->attachAxis(yAxis);
+    m_series = line;
+    m_byTime = byTime;
+    updateCursor();
     if (series.points.empty())
         chart->setTitle(tr("%1 is never a number in this stream").arg(jsonPathText(series.path)));
+}
+
+void ChartPanel::setCursorVersion(qint64 version)
+{
+    m_cursorVersion = version;
+    updateCursor();
+}
+
+// The cursor is a line at the shown version's x (its time, when plotted by time), from the top of the plot to the
+// bottom.
+void ChartPanel::updateCursor()
+{
+    if (!m_series || !m_index || m_cursorVersion < 0 || m_series->count() == 0) {
+        m_cursor->hide();
+        return;
+    }
+    const qint64 i = m_index->indexAtOrBefore(m_cursorVersion);
+    if (i < 0) {
+        m_cursor->hide();
+        return;
+    }
+    const double x = m_byTime ? double(m_index->timeMsAt(i)) : double(m_cursorVersion);
+    QChart* chart = m_view->chart();
+    const QRectF plot = chart->plotArea();
+    const QPointF at = chart->mapToPosition(QPointF(x, 0), m_series);
+    if (at.x() < plot.left() - 0.5 || at.x() > plot.right() + 0.5) {
+        m_cursor->hide();
+        return;
+    }
+    m_cursor->setLine(at.x(), plot.top(), at.x(), plot.bottom());
+    m_cursor->show();
+}
+
+bool ChartPanel::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_view->viewport()) {
+        if (event->type() == QEvent::Resize)
+            QTimer::singleShot(0, this, &ChartPanel::updateCursor);
+        if (event->type() == QEvent::MouseButtonRelease && m_series && m_index && m_index->count() > 0) {
+            const auto* mouse = static_cast<QMouseEvent*>(event);
+            QChart* chart = m_view->chart();
+            const QPointF scene = m_view->mapToScene(mouse->position().toPoint());
+            const QPointF inChart = chart->mapFromScene(scene);
+            if (chart->plotArea().contains(inChart)) {
+                const double x = chart->mapToValue(inChart, m_series).x();
+                Q_EMIT versionClicked(versionAt(x));
+                return true;
+            }
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+// The version nearest to x: x is a version, or a time in ms since the epoch when plotted by time.
+qint64 ChartPanel::versionAt(double x) const
+{
+    const qint64 n = m_index->count();
+    if (!m_byTime) {
+        const qint64 first = m_index->versionAt(0);
+        const qint64 last = m_index->versionAt(n - 1);
+        return std::clamp<qint64>(qint64(std::llround(x)), first, last);
+    }
+    // The state as of the clicked time: the last event at or before it (the first when the click is before it).
+    const qint64 i = m_index->indexAsOf(QDateTime::fromMSecsSinceEpoch(qint64(x), QTimeZone::utc()));
+    return m_index->versionAt(std::max<qint64>(0, i));
 }
 
 } // namespace es

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/jsondiff.h"
+#include "fold/timelineindex.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -9,6 +10,8 @@
 
 class QButtonGroup;
 class QChartView;
+class QGraphicsLineItem;
+class QLineSeries;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -22,7 +25,6 @@ namespace es {
 class JsonTreeModel;
 struct CompareResult;
 struct SeriesResult;
-struct TimelineIndex;
 
 // The panels of the time-travel window. Each owns its widgets and says what the user asked for by a signal; the
 // window decides what the engine is asked.
@@ -135,15 +137,30 @@ public:
     void setPaths(const QStringList& paths);
     bool hasPaths() const;
     // x from the index: the event's version, or its time when byTime.
-    void showSeries(const SeriesResult& series, const TimelineIndex& index, bool byTime);
+    void showSeries(const SeriesResult& series, const TimelineIndexPtr& index, bool byTime);
+    // A dashed line at the version the window shows; -1 hides it.
+    void setCursorVersion(qint64 version);
 
 Q_SIGNALS:
     void plotRequested(const QString& pathText, bool byTime);
+    // A click on the plot: the version nearest to where it was clicked.
+    void versionClicked(qint64 version);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    void updateCursor();
+    qint64 versionAt(double x) const;
+
     QComboBox* m_path;
     QButtonGroup* m_axis;
     QChartView* m_view;
+    QGraphicsLineItem* m_cursor = nullptr;
+    QLineSeries* m_series = nullptr;
+    TimelineIndexPtr m_index; // the index the series was plotted from: x to version for clicks and the cursor
+    bool m_byTime = false;
+    qint64 m_cursorVersion = -1;
 };
 
 } // namespace es

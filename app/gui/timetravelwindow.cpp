@@ -242,6 +242,7 @@ void TimeTravelWindow::connectPanels()
     connect(m_compare, &ComparePanel::compareRequested, this, &TimeTravelWindow::compare);
     connect(m_compare, &ComparePanel::cursorVersionWanted, this, [this] { m_compare->setToVersion(cursorVersion()); });
     connect(m_chart, &ChartPanel::plotRequested, this, &TimeTravelWindow::chart);
+    connect(m_chart, &ChartPanel::versionClicked, this, &TimeTravelWindow::goToVersion);
     connect(m_watcher, &QFileSystemWatcher::fileChanged, this, [this] { m_reloadTimer->start(); });
     connect(m_reloadTimer, &QTimer::timeout, this, [this] { loadReducer(true); });
     connect(m_playTimer, &QTimer::timeout, this, &TimeTravelWindow::playTick);
@@ -537,6 +538,7 @@ void TimeTravelWindow::onState(const CursorState& state)
         m_banner->showMessage(state.failure->message);
     if (!m_chart->hasPaths())
         updateChartPaths();
+    m_chart->setCursorVersion(state.version);
     updateStatus();
     Q_EMIT stateShown(state.version);
 }
@@ -664,7 +666,7 @@ void TimeTravelWindow::onSeries(const SeriesResult& series)
     }
     if (!m_index)
         return;
-    m_chart->showSeries(series, *m_index, m_chartByTime);
+    m_chart->showSeries(series, m_index, m_chartByTime);
     Q_EMIT chartShown();
 }
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "chartaxes.h"
 #include "core/event.h"
 #include "eventinspector.h"
 #include "eventview.h"
@@ -25,6 +26,8 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+
+#include <cmath>
 
 using namespace es;
 
@@ -241,4 +244,37 @@ TEST_CASE("main window: correlation and causation links follow the layout's prof
 
     window.goToCausation(eventAt(5));
     CHECK(window.banner()->text().contains(QLatin1String("not-a-position")));
+}
+
+TEST_CASE("chart axes: round steps, whole numbers for counts, ranges that hold the data")
+{
+    const auto isRound = [](double step) {
+        const double magnitude = std::pow(10.0, std::floor(std::log10(step)));
+        const double f = step / magnitude;
+        return f == Approx(1) || f == Approx(2) || f == Approx(5);
+    };
+    struct Case {
+        double lo, hi;
+        int ticks;
+        bool integers;
+    };
+    // Lags of 0..543 events (the projections chart once ticked at 271.7), time-travel balances from -17827 to
+    // 374362, a flat line, tiny fractions.
+    for (const Case c : { Case { 0, 543.4, 5, true }, Case { -17827, 374362, 5, true }, Case { 3, 3, 4, true },
+             Case { 0, 1, 5, true }, Case { 0.001, 0.0042, 4, false }, Case { -5, 5, 8, true } }) {
+        INFO(c.lo << ".." << c.hi);
+        const chartaxes::NiceScale s = chartaxes::niceScale(c.lo, c.hi, c.ticks, c.integers);
+        CHECK(s.min <= c.lo);
+        CHECK(s.max >= c.hi);
+        CHECK(s.max > s.min);
+        CHECK(isRound(s.step));
+        CHECK((s.max - s.min) / s.step <= c.ticks + 2);
+        CHECK(std::fmod(s.min, s.step) == Approx(0).margin(1e-9));
+        if (c.integers)
+            CHECK(s.step >= 1);
+    }
+    const chartaxes::NiceScale lag = chartaxes::niceScale(0, 543.4, 5, true);
+    CHECK(lag.min == 0);
+    CHECK(lag.max == 600);
+    CHECK(lag.step == 200);
 }

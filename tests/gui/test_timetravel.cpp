@@ -20,6 +20,7 @@
 #include <QAction>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QGraphicsLineItem>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineSeries>
@@ -30,9 +31,12 @@
 #include <QTimer>
 #include <QTreeView>
 #include <QTreeWidget>
+#include <QValueAxis>
 #include <QtCharts/QChartView>
 
 #include <sqlite3.h>
+
+#include <cmath>
 
 using namespace es;
 using es::test::waitFor;
@@ -325,6 +329,42 @@ TEST_CASE("time travel: compare, chart and a reducer reloaded on save", "[timetr
         CHECK(line->at(i).x() == Approx(double(steps[std::size_t(i)].version)));
         CHECK(line->at(i).y() == Approx(double(steps[std::size_t(i)].balance)));
     }
+
+    // Round, whole ticks on both axes, and a cursor at the version shown.
+    for (QAbstractAxis* axis : w.chartView()->chart()->axes()) {
+        const auto* value = qobject_cast<const QValueAxis*>(axis);
+        REQUIRE(value);
+        CHECK(value->tickType() == QValueAxis::TicksDynamic);
+        CHECK(value->tickInterval() >= 1);
+        CHECK(value->tickInterval() == std::round(value->tickInterval()));
+        CHECK(std::fmod(value->min(), value->tickInterval()) == 0);
+    }
+    const auto cursorLines = [&w] {
+        QList<QGraphicsLineItem*> lines;
+        for (QGraphicsItem* item : w.chartView()->scene()->items())
+            if (auto* l = dynamic_cast<QGraphicsLineItem*>(item); l && l->isVisible() && l->zValue() == 10)
+                lines.append(l);
+        return lines;
+    };
+    w.resize(1200, 800);
+    w.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&w));
+    w.chartView()->window()->activateWindow();
+    QCoreApplication::processEvents();
+    REQUIRE(waitFor([&] { return cursorLines().size() == 1 && cursorLines().front()->line().x1() > 0; }, Timeout));
+    const QPointF shownAt = w.chartView()->chart()->mapToPosition(
+        QPointF(double(steps[3].version), double(steps[3].balance)), w.chartView()->chart()->series().front());
+    CHECK(cursorLines().front()->line().x1() == Approx(shownAt.x()).margin(1));
+    // A click on the plot goes to the version under it.
+    const QPointF target = w.chartView()->chart()->mapToPosition(
+        QPointF(double(steps[8].version), double(steps[8].balance)), w.chartView()->chart()->series().front());
+    const QPoint click = w.chartView()->mapFromScene(w.chartView()->chart()->mapToScene(target));
+    QTest::mouseClick(w.chartView()->viewport(), Qt::LeftButton, {}, click);
+    REQUIRE(waitFor([&] { return showsVersion(w, steps[8].version); }, Timeout));
+    CHECK(shownBalance(w) == steps[8].balance);
+    CHECK(cursorLines().front()->line().x1() == Approx(target.x()).margin(1));
+    w.goToVersion(steps[3].version);
+    REQUIRE(waitFor([&] { return showsVersion(w, steps[3].version); }, Timeout));
 
     // Against wall-clock time: the same values at the events' times.
     w.chart(QStringLiteral("balance"), true);
