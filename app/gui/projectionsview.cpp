@@ -243,7 +243,7 @@ void ProjectionsView::updateChart()
         m_chart->createDefaultAxes();
         const auto horizontal = m_chart->axes(Qt::Horizontal);
         if (!horizontal.isEmpty())
-            horizontal.front()->setTitleText(tr("seconds since EventScope started watching"));
+            horizontal.front()->setTitleText(tr("seconds watched"));
     }
     double minX = 0;
     double maxX = 1;
