@@ -1,7 +1,9 @@
 #include "connectors.h"
 
 #include "layouts/profile.h"
+#include "mapping/schemareader.h"
 #include "pg/pgaddress.h"
+#include "pg/pgdescribe.h"
 #include "pg/pgstore.h"
 #include "pg/pgtail.h"
 #include "sqlite/sqliteexport.h"
@@ -37,6 +39,9 @@ void registerConnectors()
             return SqliteStore::open(address, options);
         },
         {}, {} });
+    SchemaReader::registerEngine(QStringLiteral("postgresql"), &describePg);
+    SchemaReader::registerEngine(QStringLiteral("sqlite"),
+        [](const QString& address, const OpenOptions&) { return SqliteStore::describe(address); });
     for (const ProfileRegistry::Entry& e : ProfileRegistry::entries())
         StoreRegistry::registerLayout({ e.name, e.title, e.engines });
     SqliteExportSink::registerFormat();

@@ -13,6 +13,7 @@
 #include "samplewriter.h"
 #include "store/eventstore.h"
 #include "store/storeregistry.h"
+#include "suggestmappingcommand.h"
 #include "tailcommand.h"
 #include "typescommand.h"
 #include "valuescommand.h"
@@ -51,6 +52,8 @@ Commands:
   activity STORE  events per time bucket (and type, category or stream); exact, or --estimate within a second
   types STORE     the event types: counts, positions, times, shapes and fields by JSON type
   values STORE    the distinct values of one path of one type, and the streams they occur in
+  suggest-mapping STORE
+                  propose a mapping file for a database no profile matches (the mapping wizard)
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -227,6 +230,7 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
         ActivityCommand::addFirstPassOptions(parser);
         TypesCommand::addFirstPassOptions(parser);
         ValuesCommand::addFirstPassOptions(parser);
+        SuggestMappingCommand::addFirstPassOptions(parser);
     }
     if (command == Command::Fold)
         parser.addOption(m_stream);
@@ -244,7 +248,8 @@ int CliApplication::run(const QStringList& arguments)
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
-        QStringLiteral("info, streams, events, sample, fold, export, lag, tail, activity, types or values"));
+        QStringLiteral(
+            "info, streams, events, sample, fold, export, lag, tail, activity, types, values or suggest-mapping"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -271,6 +276,8 @@ int CliApplication::run(const QStringList& arguments)
         return TypesCommand().run(arguments);
     if (name == QLatin1String("values"))
         return ValuesCommand().run(arguments);
+    if (name == QLatin1String("suggest-mapping"))
+        return SuggestMappingCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -297,7 +304,7 @@ int CliApplication::run(const QStringList& arguments)
     } else {
         return usageError(QStringLiteral(
             "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
-            "types, values).")
+            "types, values, suggest-mapping).")
                               .arg(name));
     }
 

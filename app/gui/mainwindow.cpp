@@ -9,6 +9,7 @@
 #include "followcontroller.h"
 #include "gotodialog.h"
 #include "gotostreamdialog.h"
+#include "mappingwizard.h"
 #include "messagebanner.h"
 #include "models/eventtablemodel.h"
 #include "models/streamtreemodel.h"
@@ -465,7 +466,7 @@ void MainWindow::openStore(const QString& address, const OpenOptions& options)
             m_opening = nullptr;
             adopt(session, info);
         },
-        [this, session, address](const Failure& failure) {
+        [this, session, address, options](const Failure& failure) {
             const bool current = m_opening == session;
             session->deleteLater();
             if (!current)
@@ -475,6 +476,13 @@ void MainWindow::openStore(const QString& address, const OpenOptions& options)
             statusBar()->clearMessage();
             showError(tr("Could not open %1: %2").arg(Settings::redactedAddress(address), failure.message));
             Q_EMIT storeFailed(failure.message);
+            if (failure.kind == Failure::Kind::UnknownLayout && options.profile.isEmpty()
+                && options.mappingFile.isEmpty())
+                QTimer::singleShot(0, this, [this, address, options] {
+                    OpenOptions mapped = options;
+                    if (MappingWizard::offer(this, address, options, &mapped.mappingFile))
+                        openStore(address, mapped);
+                });
         });
 }
 

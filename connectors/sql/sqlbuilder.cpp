@@ -167,6 +167,11 @@ QString SqlBuilder::categoryOf(const QString& column) const
     return QLatin1String(m_spec.categoryOf).arg(asText(column), literal(m_profile.category.separator));
 }
 
+QString SqlBuilder::perStream(const QString& expr) const
+{
+    return QStringLiteral("max(%1)").arg(expr);
+}
+
 QString SqlBuilder::keyExpr(const EventFilter& filter) const
 {
     return paren(filter.isStream() ? m_profile.events.version : m_profile.events.position);
@@ -194,6 +199,13 @@ std::vector<QString> SqlBuilder::probes() const
         out.push_back(QStringLiteral("SELECT %1, %2 FROM %3 WHERE %4 LIMIT 0")
                           .arg(paren(s.name), paren(s.version), s.table,
                               s.where.isEmpty() ? QStringLiteral("1=1") : paren(s.where)));
+    } else {
+        // The grouped reads put the expressions in a GROUP BY beside each other; what PostgreSQL refuses there (a
+        // column not functionally dependent on the grouped stream) fails at open, not at the first stream list.
+        StreamQuery all;
+        all.limit = 0;
+        out.push_back(streams(all).sql + QStringLiteral(" LIMIT 0"));
+        out.push_back(categories().sql + QStringLiteral(" LIMIT 0"));
     }
     return out;
 }
@@ -565,8 +577,11 @@ SqlStatement SqlBuilder::streams(const StreamQuery& query) const
                   .arg(nameText, paren(m_profile.streams.version), category, m_profile.streams.table, w.sql(), order,
                       cast);
     } else {
+        // A category computed from the name is grouped with it; one read from other columns (a composite stream
+        // key's aggregate type) is not functionally dependent on the grouped name in SQL's eyes, so it is aggregated.
+        const QString streamCategory = m_profile.category.expression.isEmpty() ? category : perStream(category);
         sql = QStringLiteral("SELECT %1, max(%2)%7, %3, count(*), min(%2)%7 FROM %4%5 GROUP BY %1 ORDER BY %6")
-                  .arg(nameText, paren(e.version), category, e.table, w.sql(), order, cast);
+                  .arg(nameText, paren(e.version), streamCategory, e.table, w.sql(), order, cast);
     }
     if (query.limit > 0) {
         sql += QStringLiteral(" LIMIT ") + p;

@@ -77,6 +77,9 @@ public:
     QString streamCategory() const { return m_streamCategory; }
     QString categoryOf(const QString& column) const;
     QString keyExpr(const EventFilter& filter) const;
+    // An expression on the events row as one value per stream in a query grouped by the stream (the rows of one
+    // stream agree on it, but SQL cannot know that when it reads other columns than the stream's).
+    QString perStream(const QString& expr) const;
     // An expression as text: compared and returned as text by the engine.
     QString asText(const QString& expr) const;
     // The time column as events carry it (NULL when the layout keeps none).

@@ -104,6 +104,7 @@ public:
         m_store->throwSqlite(rc, QString::fromUtf8(sqlite3_sql(m_stmt)));
     }
     bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+    sqlite3_stmt* statement() const { return m_stmt; }
     qint64 integer(int col, qint64 nullValue = -1) const
     {
         return isNull(col) ? nullValue : sqlite3_column_int64(m_stmt, col);
@@ -191,7 +192,7 @@ SqliteStore::~SqliteStore()
     sqlite3_close_v2(m_db);
 }
 
-std::unique_ptr<SqliteStore> SqliteStore::open(const QString& address, const OpenOptions& options)
+std::unique_ptr<SqliteStore> SqliteStore::openFile(const QString& address)
 {
     const QString path = pathFromAddress(address);
     // Messages show the path as the registry would: a path may hold what looks like a password.
@@ -219,9 +220,37 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const QString& address, const Ope
     sqlite3_exec(db, "PRAGMA query_only=1", nullptr, nullptr, nullptr);
     sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
     sqlite3_set_authorizer(db, &readOnlyAuthorizer, nullptr);
+    return store;
+}
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const QString& address, const OpenOptions& options)
+{
+    std::unique_ptr<SqliteStore> store = openFile(address);
     store->detectLayout(options);
     store->buildSql();
     return store;
+}
+
+void SqliteStore::eachRow(const QString& sql, const QVariantList& values,
+    const std::function<void(const std::vector<std::optional<QString>>&)>& each)
+{
+    Query q(this, sql, values);
+    std::vector<std::optional<QString>> row;
+    while (q.next()) {
+        row.assign(size_t(sqlite3_column_count(q.statement())), std::nullopt);
+        for (size_t c = 0; c < row.size(); ++c) {
+            if (q.isNull(int(c)))
+                continue;
+            if (sqlite3_column_type(q.statement(), int(c)) == SQLITE_BLOB) {
+                const QByteArray bytes = q.bytes(int(c));
+                row[c] = isValidUtf8(bytes) ? QString::fromUtf8(bytes)
+                                            : QString(QLatin1String("\\x") + QString::fromLatin1(bytes.toHex()));
+            } else {
+                row[c] = q.text(int(c));
+            }
+        }
+        each(row);
+    }
 }
 
 void SqliteStore::throwSqlite(int rc, const QString& context) const

@@ -1,11 +1,14 @@
 #pragma once
 
 #include "layouts/profile.h"
+#include "mapping/databaseschema.h"
 #include "store/eventstore.h"
 
 #include <QVariant>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -22,6 +25,8 @@ class SqliteStore : public EventStore {
 public:
     // Throws StoreError: BadAddress (no file, not SQLite, bad mapping), UnknownLayout, MissingTable.
     static std::unique_ptr<SqliteStore> open(const QString& address, const OpenOptions& options = {});
+    // The file's tables, columns, indexes and first rows, read under the same read-only guards (sqlitedescribe.cpp).
+    static DatabaseSchema describe(const QString& address);
     // True for file paths, sqlite:... and file:... addresses.
     static bool acceptsAddress(const QString& address);
     // The file path an address names; empty when it names none.
@@ -57,6 +62,11 @@ private:
     struct Where;
 
     SqliteStore(QString address, QString path, sqlite3* db);
+    // The file opened read-only with every guard, no layout yet.
+    static std::unique_ptr<SqliteStore> openFile(const QString& address);
+    // Every row of a statement as text (NULL as nullopt; blobs that are not UTF-8 as "\\x" hex).
+    void eachRow(const QString& sql, const QVariantList& values,
+        const std::function<void(const std::vector<std::optional<QString>>&)>& each);
     void detectLayout(const OpenOptions& options);
     void buildSql();
     sqlite3_stmt* prepare(const QString& sql);
