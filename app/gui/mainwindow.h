@@ -23,6 +23,7 @@ class ProjectionsView;
 class ActivityView;
 class TypesView;
 class MessageBanner;
+class NavigationController;
 class StoreSession;
 class StreamBrowser;
 class TimeTravelWindow;
@@ -51,6 +52,7 @@ public:
     ActivityView* activityView() const { return m_activity; }
     TypesView* typesView() const { return m_types; }
     FollowController* followController() const { return m_follow; }
+    NavigationController* navigation() const { return m_navigation; }
     QString statusText() const;
 
     void showError(const QString& message);
@@ -106,6 +108,7 @@ private:
     ActivityView* m_activity = nullptr;
     TypesView* m_types = nullptr;
     FollowController* m_follow = nullptr;
+    NavigationController* m_navigation = nullptr;
 
     QMenu* m_recentMenu = nullptr;
     QAction* m_refreshAction = nullptr;
