@@ -292,8 +292,10 @@ void NavigationController::settle()
     }
     const auto& current = m_history.current();
     if (!current || !current->sameView(*place) || (jumped && current->key() != place->key())) {
+        // A place left, with the event last selected there, is a recent place.
+        if (current)
+            m_saved->addRecent(*current);
         m_history.visit(*place);
-        m_saved->addRecent(*place);
     } else {
         m_history.updateCurrent(*place);
     }
