@@ -4,7 +4,10 @@
 #include "mainwindow.h"
 #include "models/eventtablemodel.h"
 #include "models/streamtreemodel.h"
+#include "nav/place.h"
+#include "navigationcontroller.h"
 #include "settings.h"
+#include "singleinstance.h"
 #include "store/eventstore.h"
 #include "store/storesession.h"
 #include "streambrowser.h"
@@ -15,6 +18,7 @@
 #include <QTableView>
 #include <QTimer>
 #include <QTreeView>
+#include <QUrl>
 
 #include <cstdio>
 #include <memory>
@@ -95,8 +99,9 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("address"),
-        QStringLiteral("The store to open: a SQLite file, sqlite:///path or postgresql://..."),
-        QStringLiteral("[ADDRESS]"));
+        QStringLiteral("The store to open: a SQLite file, sqlite:///path or postgresql://...; or an eventscope:// "
+                       "link, which a window already running takes over (one per user)."),
+        QStringLiteral("[ADDRESS|LINK]"));
     const QCommandLineOption profileOption(QStringLiteral("profile"),
         QStringLiteral("Use this store layout instead of detecting it."), QStringLiteral("NAME"));
     const QCommandLineOption mappingOption(QStringLiteral("mapping"),
@@ -124,13 +129,29 @@ int main(int argc, char** argv)
     qRegisterMetaType<es::StoreInfo>();
     es::registerConnectors();
 
+    QString argument = parser.positionalArguments().value(0);
+    if (argument.startsWith(QLatin1String("file://"), Qt::CaseInsensitive))
+        argument = QUrl(argument).toLocalFile(); // the desktop entry's %u passes files as file:// URLs
+    const bool link = es::PlaceLink::looksLikeLink(argument);
+    es::SingleInstance instance;
+    if (link && !parser.isSet(screenshotOption) && es::SingleInstance::send(instance.name(), argument))
+        return 0;
+
     es::MainWindow window;
     window.show();
-    if (!parser.positionalArguments().isEmpty()) {
+    instance.listen();
+    QObject::connect(&instance, &es::SingleInstance::messageReceived, &window, [&window](const QString& message) {
+        window.navigation()->openLink(message);
+        window.raise();
+        window.activateWindow();
+    });
+    if (link) {
+        window.navigation()->openLink(argument);
+    } else if (!argument.isEmpty()) {
         es::OpenOptions options;
         options.profile = parser.value(profileOption);
         options.mappingFile = parser.value(mappingOption);
-        window.openStore(parser.positionalArguments().constFirst(), options);
+        window.openStore(argument, options);
     }
     if (parser.isSet(screenshotOption))
         scheduleScreenshot(&window, parser.value(screenshotOption));

@@ -9,7 +9,9 @@
 #include "exportcommand.h"
 #include "foldcommand.h"
 #include "lagcommand.h"
+#include "linkcommand.h"
 #include "outputwriter.h"
+#include "resolvecommand.h"
 #include "samplewriter.h"
 #include "store/eventstore.h"
 #include "store/storeregistry.h"
@@ -54,6 +56,8 @@ Commands:
   values STORE    the distinct values of one path of one type, and the streams they occur in
   suggest-mapping STORE
                   propose a mapping file for a database no profile matches (the mapping wizard)
+  link STORE      print the eventscope:// link to an event, a stream, a filtered view or a time-travel state
+  resolve LINK    print the event(s) an eventscope:// link points to (JSON Lines, as events --json)
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -231,6 +235,8 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
         TypesCommand::addFirstPassOptions(parser);
         ValuesCommand::addFirstPassOptions(parser);
         SuggestMappingCommand::addFirstPassOptions(parser);
+        LinkCommand::addFirstPassOptions(parser);
+        ResolveCommand::addFirstPassOptions(parser);
     }
     if (command == Command::Fold)
         parser.addOption(m_stream);
@@ -244,12 +250,16 @@ int CliApplication::usageError(const QString& message) const
 
 int CliApplication::run(const QStringList& arguments)
 {
+    // link takes --version V, which the first pass reads as the program's --version: it goes first when named first.
+    if (arguments.value(1) == QLatin1String("link"))
+        return LinkCommand().run(arguments);
     // First pass with every option, only to find the command among the arguments.
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
         QStringLiteral(
-            "info, streams, events, sample, fold, export, lag, tail, activity, types, values or suggest-mapping"));
+            "info, streams, events, sample, fold, export, lag, tail, activity, types, values, suggest-mapping, link or "
+            "resolve"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -278,6 +288,10 @@ int CliApplication::run(const QStringList& arguments)
         return ValuesCommand().run(arguments);
     if (name == QLatin1String("suggest-mapping"))
         return SuggestMappingCommand().run(arguments);
+    if (name == QLatin1String("link"))
+        return LinkCommand().run(arguments);
+    if (name == QLatin1String("resolve"))
+        return ResolveCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -304,7 +318,7 @@ int CliApplication::run(const QStringList& arguments)
     } else {
         return usageError(QStringLiteral(
             "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
-            "types, values, suggest-mapping).")
+            "types, values, suggest-mapping, link, resolve).")
                               .arg(name));
     }
 

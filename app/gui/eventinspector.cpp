@@ -126,11 +126,26 @@ void EventInspector::setEvent(const std::optional<Event>& event)
     m_correlation->setText(e.correlationId.isEmpty() ? missing(tr("none"))
                                                      : e.correlationId.toHtmlEscaped() + QStringLiteral(" &nbsp; ")
                 + link(QStringLiteral("correlation:"), tr("events with the same correlation id")));
+    m_causation->setToolTip({});
     m_causation->setText(e.causationId.isEmpty() ? missing(tr("none"))
                                                  : e.causationId.toHtmlEscaped() + QStringLiteral(" &nbsp; ")
                 + link(QStringLiteral("causation:"), tr("go to the causation event")));
     m_data->setPayload(e.data);
     m_metadata->setPayload(e.metadata);
+}
+
+void EventInspector::showCausationNote(const QString& causationId, const QString& note)
+{
+    if (!m_event || m_event->causationId != causationId)
+        return;
+    m_causation->setText(causationId.toHtmlEscaped() + QStringLiteral(" &nbsp; ") + missing(note));
+    m_causation->setToolTip(tr("No event in this store has this id: it may name a command or a message of another "
+                               "system."));
+}
+
+QString EventInspector::causationText() const
+{
+    return m_causation->text();
 }
 
 void EventInspector::linkActivated(const QString& href)

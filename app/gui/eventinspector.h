@@ -25,6 +25,10 @@ public:
     void setSession(StoreSession* session);
     void setEvent(const std::optional<Event>& event);
     const std::optional<Event>& event() const { return m_event; }
+    // Says, in place of the causation link, why it leads nowhere ("not an event in this store"), while the event
+    // with that causation id is shown.
+    void showCausationNote(const QString& causationId, const QString& note);
+    QString causationText() const;
 
     PayloadView* dataView() const { return m_data; }
     PayloadView* metadataView() const { return m_metadata; }

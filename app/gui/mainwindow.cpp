@@ -14,6 +14,7 @@
 #include "models/eventtablemodel.h"
 #include "models/streamtreemodel.h"
 #include "navigate/eventnavigator.h"
+#include "navigationcontroller.h"
 #include "openstoredialog.h"
 #include "projectionsview.h"
 #include "settings.h"
@@ -153,6 +154,9 @@ void MainWindow::createDocks()
     inspector->setWidget(m_inspector);
     addDockWidget(Qt::RightDockWidgetArea, inspector);
     resizeDocks({ streams, inspector }, { 270, 400 }, Qt::Horizontal);
+    m_navigation = new NavigationController(this);
+    splitDockWidget(streams, m_navigation->dock(), Qt::Vertical);
+    resizeDocks({ streams, m_navigation->dock() }, { 560, 220 }, Qt::Vertical);
 
     m_projections = new ProjectionsView(this);
     auto* projections = new QDockWidget(tr("Projections"), this);
@@ -274,6 +278,8 @@ void MainWindow::createActions()
             openTimeTravel(stream);
     });
     m_streamBrowser->tree()->addAction(streamTimeTravel);
+    goMenu->addSeparator();
+    m_navigation->addToMenu(goMenu);
     m_streamBrowser->tree()->setContextMenuPolicy(Qt::ActionsContextMenu);
 
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
@@ -283,6 +289,7 @@ void MainWindow::createActions()
     auto* toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addActions({ m_navigation->backAction(), m_navigation->forwardAction() });
     toolBar->addAction(openAction);
     toolBar->addAction(m_refreshAction);
     toolBar->addAction(m_follow->action());
@@ -306,6 +313,7 @@ TimeTravelWindow* MainWindow::openTimeTravel(const QString& stream, qint64 versi
     if (!m_session || stream.isEmpty())
         return nullptr;
     auto* window = new TimeTravelWindow(m_session, stream, version, this);
+    m_navigation->attach(window);
     window->show();
     return window;
 }
@@ -774,8 +782,7 @@ void MainWindow::goToCausation(const Event& event)
         jumpTo(cause.position);
         return;
     case Kind::NotAPosition:
-        m_banner->showMessage(tr("The causation reference %1 is not a position in this store.").arg(event.causationId),
-            MessageBanner::Kind::Warning);
+        m_inspector->showCausationNote(event.causationId, tr("not an event in this store"));
         return;
     case Kind::Unreachable:
         m_banner->showMessage(
@@ -793,8 +800,7 @@ void MainWindow::goToCausation(const Event& event)
         [this, causation](qint64 position) {
             statusBar()->clearMessage();
             if (position < 0) {
-                m_banner->showMessage(
-                    tr("No event with id %1 was found before this one.").arg(causation), MessageBanner::Kind::Warning);
+                m_inspector->showCausationNote(causation, tr("not an event in this store"));
                 return;
             }
             jumpTo(position);

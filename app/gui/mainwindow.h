@@ -27,6 +27,7 @@ class DemoStoreWriter;
 class StartPage;
 class TypesView;
 class MessageBanner;
+class NavigationController;
 class StoreSession;
 class StreamBrowser;
 class TimeTravelWindow;
@@ -56,6 +57,7 @@ public:
     TypesView* typesView() const { return m_types; }
     StartPage* startPage() const { return m_startPage; }
     FollowController* followController() const { return m_follow; }
+    NavigationController* navigation() const { return m_navigation; }
     QString statusText() const;
 
     void showError(const QString& message);
@@ -113,6 +115,7 @@ private:
     ActivityView* m_activity = nullptr;
     TypesView* m_types = nullptr;
     FollowController* m_follow = nullptr;
+    NavigationController* m_navigation = nullptr;
 
     QStackedWidget* m_pages = nullptr;
     StartPage* m_startPage = nullptr;

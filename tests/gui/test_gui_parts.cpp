@@ -242,8 +242,16 @@ TEST_CASE("main window: correlation and causation links follow the layout's prof
     REQUIRE(es::test::waitFor([&] { return table->isRowCountKnown() && !table->isLoading(); }, 30000));
     CHECK(table->rowCount() == 10); // positions 20 .. 29
 
-    window.goToCausation(eventAt(5));
-    CHECK(window.banner()->text().contains(QLatin1String("not-a-position")));
+    // A reference that is not a position names no event of the store: said in the inspector, with no banner.
+    window.eventView()->filterBar()->clear();
+    window.eventView()->applyFilter();
+    window.eventView()->goToKey(5);
+    REQUIRE(es::test::waitFor(
+        [&] { return window.inspector()->event() && window.inspector()->event()->position == 5; }, 30000));
+    window.goToCausation(*window.inspector()->event());
+    CHECK(window.inspector()->causationText().contains(QLatin1String("not-a-position")));
+    CHECK(window.inspector()->causationText().contains(QLatin1String("not an event in this store")));
+    CHECK_FALSE(window.banner()->isVisible());
 }
 
 TEST_CASE("chart axes: round steps, whole numbers for counts, ranges that hold the data")
