@@ -16,7 +16,13 @@ QString describe(const Profile& p)
             + (t.columns.isEmpty() ? QString() : u'(' + t.columns.join(QStringLiteral(", ")) + u')')
             + (t.optional ? QStringLiteral(" [optional]") : QString()));
     }
-    return QStringLiteral("%1 (%2): %3").arg(p.name, p.title, parts.join(QStringLiteral("; ")));
+    QStringList variants;
+    for (const Profile& v : p.variants)
+        variants.append(v.variant);
+    return QStringLiteral("%1 (%2): %3%4")
+        .arg(p.name, p.title, parts.join(QStringLiteral("; ")),
+            variants.isEmpty() ? QString()
+                               : QStringLiteral(" (or the tables of %1)").arg(variants.join(QStringLiteral(", "))));
 }
 
 QString qualified(const QString& schema, const QString& table)
@@ -47,6 +53,7 @@ LayoutDetector::Match LayoutDetector::matchIn(const Profile& p, const QString& s
     QHash<QString, QString> found;
     for (const Profile::Table& t : p.tables) {
         QString chosen;
+        QStringList every; // "each": every table that fits
         QString lacking;
         for (const QString& pattern : t.names) {
             const QRegularExpression re(pattern.contains(u'*')
@@ -62,6 +69,11 @@ LayoutDetector::Match LayoutDetector::matchIn(const Profile& p, const QString& s
                     if (!have.contains(c.toLower()))
                         missing.append(c);
                 }
+                if (missing.isEmpty() && t.each) {
+                    if (!every.contains(table))
+                        every.append(table);
+                    continue;
+                }
                 if (missing.isEmpty()) {
                     chosen = table;
                     break;
@@ -73,6 +85,8 @@ LayoutDetector::Match LayoutDetector::matchIn(const Profile& p, const QString& s
             if (!chosen.isEmpty())
                 break;
         }
+        if (!every.isEmpty())
+            chosen = every.join(u'\n');
         if (chosen.isEmpty()) {
             if (t.optional)
                 continue;
@@ -104,8 +118,22 @@ LayoutDetector::Match LayoutDetector::matchIn(const Profile& p, const QString& s
     return m;
 }
 
-// The first schema where the profile fits; else the problem in the first schema tried.
+// The best fitting of the profile and its variants (the first of equal scores); else the base's problem.
 LayoutDetector::Match LayoutDetector::match(const Profile& p, const QString& forcedSchema) const
+{
+    Match best = matchOne(p, forcedSchema);
+    for (const Profile& v : p.variants) {
+        Match m = matchOne(v, forcedSchema);
+        if (m.problem.isEmpty() && (!best.problem.isEmpty() || m.score > best.score))
+            best = std::move(m);
+    }
+    if (!best.profile.variant.isEmpty())
+        best.profile.notes.prepend(QStringLiteral("layout of %1").arg(best.profile.variant));
+    return best;
+}
+
+// The first schema where this profile (one variant) fits; else the problem in the first schema tried.
+LayoutDetector::Match LayoutDetector::matchOne(const Profile& p, const QString& forcedSchema) const
 {
     QStringList order;
     if (m_schemas.contains(QString())) {

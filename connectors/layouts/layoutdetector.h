@@ -49,6 +49,7 @@ public:
 private:
     Match matchIn(const Profile& p, const QString& schema) const;
     Match match(const Profile& p, const QString& forcedSchema) const;
+    Match matchOne(const Profile& p, const QString& forcedSchema) const;
     QString presentText() const;
 
     QString m_engine;

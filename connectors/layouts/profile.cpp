@@ -8,6 +8,8 @@
 #include <QJsonDocument>
 #include <QMutex>
 
+#include <algorithm>
+
 namespace es {
 
 namespace {
@@ -172,28 +174,69 @@ QJsonObject mergeJson(const QJsonObject& base, const QJsonObject& over)
     return out;
 }
 
-Profile Profile::fromJson(const QJsonObject& object, const QString& engine, const QString& origin)
+namespace {
+
+// The object with its engine sub-object merged over it, engine keys removed.
+QJsonObject forEngine(const QJsonObject& object, const QString& engine, const QString& label, const QString& where)
 {
-    const QString label = origin.isEmpty() ? object.value(QLatin1String("name")).toString() : origin;
     QJsonObject merged = object;
     const QJsonValue engineOverride = object.value(engine);
     if (engineOverride.isObject())
         merged = mergeJson(object, engineOverride.toObject());
     else if (!engineOverride.isUndefined())
-        fail(label, QStringLiteral("\"%1\" must be an object merged over the profile").arg(engine));
+        fail(label, QStringLiteral("\"%1%2\" must be an object merged over the profile").arg(where, engine));
     for (const QString& e : engineKeys)
         merged.remove(e);
+    return merged;
+}
 
+} // namespace
+
+Profile Profile::fromJson(const QJsonObject& object, const QString& engine, const QString& origin)
+{
+    const QString label = origin.isEmpty() ? object.value(QLatin1String("name")).toString() : origin;
+    QJsonObject base = forEngine(object, engine, label, {});
+    const QJsonValue variants = base.take(QLatin1String("variants"));
+    if (base.contains(QLatin1String("variant")))
+        fail(label, QStringLiteral("\"variant\" names a release only inside \"variants\""));
+    Profile p = parse(base, label, origin);
+    if (variants.isUndefined() || variants.isNull())
+        return p;
+    if (!variants.isArray())
+        fail(label, QStringLiteral("\"variants\" must be an array of objects"));
+    int index = 0;
+    for (const QJsonValue v : variants.toArray()) {
+        const QString where = QStringLiteral("variants[%1]").arg(index++);
+        if (!v.isObject())
+            fail(label, QStringLiteral("\"%1\" must be an object").arg(where));
+        QJsonObject own = forEngine(v.toObject(), engine, label, where + u'.');
+        for (const char* key : { "name", "variants" }) {
+            if (own.contains(QLatin1String(key)))
+                fail(label, QStringLiteral("\"%1.%2\" cannot be set in a variant").arg(where, QLatin1String(key)));
+        }
+        const QJsonValue name = own.value(QLatin1String("variant"));
+        if (!name.isString() || name.toString().trimmed().isEmpty())
+            fail(label, QStringLiteral("\"%1.variant\" must name the releases it describes").arg(where));
+        Profile vp = parse(mergeJson(base, own), label + u' ' + where, origin);
+        if (vp.supports(engine))
+            p.variants.push_back(std::move(vp));
+    }
+    return p;
+}
+
+Profile Profile::parse(const QJsonObject& merged, const QString& label, const QString& origin)
+{
     const Reader root(merged, {}, label);
     root.allow({ QStringLiteral("name"), QStringLiteral("title"), QStringLiteral("source"), QStringLiteral("engines"),
         QStringLiteral("notes"), QStringLiteral("detect"), QStringLiteral("events"), QStringLiteral("category"),
         QStringLiteral("correlation"), QStringLiteral("streams"), QStringLiteral("checkpoints"),
-        QStringLiteral("comment"), QStringLiteral("schema"), QStringLiteral("tail") });
+        QStringLiteral("comment"), QStringLiteral("schema"), QStringLiteral("tail"), QStringLiteral("variant") });
 
     Profile p;
     p.origin = origin;
     p.name = root.string(QStringLiteral("name"), true);
     p.title = root.string(QStringLiteral("title"), false, p.name);
+    p.variant = root.string(QStringLiteral("variant"));
     p.sources = root.strings(QStringLiteral("source"));
     p.engines = root.strings(QStringLiteral("engines"));
     p.notes = root.strings(QStringLiteral("notes"));
@@ -209,8 +252,8 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
         if (!t.isObject())
             fail(label, QStringLiteral("\"detect.tables[%1]\" must be an object").arg(index));
         const Reader r(t.toObject(), QStringLiteral("detect.tables[%1]").arg(index), label);
-        r.allow(
-            { QStringLiteral("as"), QStringLiteral("names"), QStringLiteral("columns"), QStringLiteral("optional") });
+        r.allow({ QStringLiteral("as"), QStringLiteral("names"), QStringLiteral("columns"), QStringLiteral("optional"),
+            QStringLiteral("each") });
         Table table;
         table.alias = r.string(QStringLiteral("as"), true);
         table.names = r.strings(QStringLiteral("names"));
@@ -218,6 +261,10 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
             fail(label, QStringLiteral("\"%1\" is required").arg(r.where(QStringLiteral("names"))));
         table.columns = r.strings(QStringLiteral("columns"));
         table.optional = r.boolean(QStringLiteral("optional"), false);
+        table.each = r.boolean(QStringLiteral("each"), false);
+        if (table.each && table.columns.isEmpty())
+            fail(
+                label, QStringLiteral("\"%1\" needs the columns its union reads").arg(r.where(QStringLiteral("each"))));
         p.tables.push_back(table);
         ++index;
     }
@@ -356,8 +403,12 @@ Profile Profile::fromJson(const QJsonObject& object, const QString& engine, cons
                 break;
             const QString alias = e.mid(at + 1, end - at - 1);
             bool identifier = !alias.isEmpty();
-            for (const QChar c : alias)
+            bool digits = true; // {4} is a regular expression's count, not an alias
+            for (const QChar c : alias) {
                 identifier = identifier && (c.isLetterOrNumber() || c == u'_');
+                digits = digits && c.isDigit();
+            }
+            identifier = identifier && !digits;
             if (identifier && alias != QLatin1String("schema") && !aliases.contains(alias))
                 fail(label,
                     QStringLiteral("\"{%1}\" is used but no table in detect.tables has \"as\": \"%1\"").arg(alias));
@@ -398,12 +449,34 @@ Profile Profile::load(const QString& path, const QString& engine)
 Profile Profile::resolved(const QHash<QString, QString>& tableNames, const QString& schema) const
 {
     QHash<QString, QString> quoted;
+    QHash<QString, QStringList> written; // alias -> the quoted tables writers lock
     const QString prefix = schema.isEmpty() ? QString() : quoteIdentifier(schema) + u'.';
-    for (auto it = tableNames.begin(); it != tableNames.end(); ++it)
-        quoted.insert(it.key(), prefix + quoteIdentifier(it.value()));
+    for (auto it = tableNames.begin(); it != tableNames.end(); ++it) {
+        const auto table
+            = std::find_if(tables.begin(), tables.end(), [&](const Table& t) { return t.alias == it.key(); });
+        if (table == tables.end() || !table->each) {
+            quoted.insert(it.key(), prefix + quoteIdentifier(it.value()));
+            written[it.key()] = { quoted.value(it.key()) };
+            continue;
+        }
+        // One SELECT per table found, reading the profile's columns and the table's name as es_table.
+        QStringList selects;
+        for (const QString& name : it.value().split(u'\n', Qt::SkipEmptyParts)) {
+            QString literal = name;
+            literal.replace(QLatin1String("'"), QLatin1String("''"));
+            QStringList columns;
+            for (const QString& c : table->columns)
+                columns.append(QStringLiteral("t.") + quoteIdentifier(c.toLower()));
+            selects.append(QStringLiteral("SELECT '%1' AS es_table, %2 FROM %3 t")
+                               .arg(literal, columns.join(QStringLiteral(", ")), prefix + quoteIdentifier(name)));
+            written[it.key()].append(prefix + quoteIdentifier(name));
+        }
+        quoted.insert(it.key(), u'(' + selects.join(QStringLiteral(" UNION ALL ")) + u')');
+    }
     if (!schema.isEmpty())
         quoted.insert(QStringLiteral("schema"), quoteIdentifier(schema));
     Profile p = *this;
+    p.variants.clear();
     for (QString* e : { &p.events.table, &p.events.position, &p.events.stream, &p.events.version, &p.events.type,
              &p.events.time, &p.events.id, &p.events.data, &p.events.metadata, &p.events.where, &p.category.expression,
              &p.streams.table, &p.streams.name, &p.streams.version, &p.streams.where, &p.tail.transaction })
@@ -411,7 +484,7 @@ Profile Profile::resolved(const QHash<QString, QString>& tableNames, const QStri
     p.tail.tables.clear();
     for (auto it = tableNames.begin(); it != tableNames.end(); ++it) {
         if (events.table.contains(u'{' + it.key() + u'}'))
-            p.tail.tables.append(quoted.value(it.key()));
+            p.tail.tables.append(written.value(it.key()));
     }
     p.tail.tables.sort();
     for (QString& s : p.tail.sequences)

@@ -20,6 +20,9 @@ struct Profile {
         QStringList names; // exact names or globs with '*', tried in order
         QStringList columns; // required columns
         bool optional = false;
+        // Every table that fits, not the first: {alias} reads as the UNION ALL of them, each row carrying its
+        // table's name as es_table (layouts with one table per stream, e.g. prooph).
+        bool each = false;
     };
     struct Events {
         QString table; // e.g. "{messages}"
@@ -82,6 +85,7 @@ struct Profile {
 
     QString name;
     QString title;
+    QString variant; // which releases this variant describes; empty for the base layout
     QStringList sources; // where the layout was read from
     QStringList engines;
     QStringList notes;
@@ -100,10 +104,15 @@ struct Profile {
     std::vector<Checkpoint> checkpoints; // each applies when its table was found
     Tail tail;
     QString origin; // resource or file it was loaded from
+    // Older or newer releases whose tables differ ("variants": each merged over the base); detection takes the best
+    // fitting of the base and its variants. A variant has no variants of its own.
+    std::vector<Profile> variants;
 
     // Builds the profile for one engine: the engine sub-object (e.g. "sqlite") is merged over the base.
     // Throws StoreError with a message naming the offending key.
     static Profile fromJson(const QJsonObject& object, const QString& engine, const QString& origin = {});
+    // One profile object, engine override and variants already merged.
+    static Profile parse(const QJsonObject& merged, const QString& label, const QString& origin);
     // Loads a profile (or user mapping) file. Throws StoreError(BadAddress) when it cannot be read or is invalid.
     static Profile load(const QString& path, const QString& engine);
 
@@ -111,7 +120,8 @@ struct Profile {
     // The links as the model sees them (StoreInfo::links).
     EventLinks links() const;
     // Replaces {alias} with the quoted table names found, in every expression; with a schema, {alias} becomes
-    // "schema"."table" and {schema} the quoted schema.
+    // "schema"."table" and {schema} the quoted schema. An alias of an "each" table lists every table found, joined
+    // by '\n'; it becomes the UNION ALL of them. The result has no variants.
     Profile resolved(const QHash<QString, QString>& tableNames, const QString& schema = {}) const;
 };
 

@@ -1,5 +1,6 @@
 #include "sqlite/sqlitestore.h"
 
+#include "core/payloadformat.h"
 #include "layouts/layoutdetector.h"
 #include "sql/checkpointsql.h"
 #include "sql/sqlbuilder.h"
@@ -365,7 +366,7 @@ Event SqliteStore::readEvent(Query& q) const
         if (q.isNull(col))
             return {};
         QByteArray bytes = q.bytes(col);
-        const bool utf8 = isValidUtf8(bytes);
+        const bool utf8 = !hasControlBytes(bytes) && isValidUtf8(bytes);
         if (utf8 && json)
             return Payload::json(std::move(bytes));
         if (utf8)

@@ -1,4 +1,5 @@
 #include "core/payload.h"
+#include "core/payloadformat.h"
 
 #include "core/jsonstrings_p.h"
 #include "core/jsontext.h"
@@ -88,11 +89,24 @@ bool isValidJson(const QByteArray& bytes)
     return error.error == QJsonParseError::NoError;
 }
 
+// Text and JSON hold no C0 control characters but tab, line breaks and form feed; serialized binaries (Protobuf
+// field tags and lengths, Java serialization, CBOR) do, near their start, even when every byte is below 0x80.
+bool hasControlBytes(QByteArrayView bytes)
+{
+    const qsizetype n = qMin<qsizetype>(bytes.size(), 512);
+    for (qsizetype i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(bytes.at(i));
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
+            return true;
+    }
+    return false;
+}
+
 Payload Payload::sniff(QByteArray raw)
 {
     if (raw.isNull())
         return {};
-    if (!isValidUtf8(raw))
+    if (hasControlBytes(raw) || !isValidUtf8(raw))
         return binary(std::move(raw));
     // The scan decides the common case without building a document (a 500 MB payload parsed into a QJsonDocument
     // held 3.2 GB while it was read); QJsonDocument decides only what the scan is unsure of.
@@ -287,6 +301,27 @@ QString Payload::displayHead(qsizetype maxBytes, bool* truncated) const
     return text;
 }
 
+QString binaryFormat(const Payload& payload)
+{
+    const QByteArray& bytes = payload.bytes;
+    if (payload.encoding != Payload::Encoding::Base64 || bytes.size() < 2)
+        return {};
+    const auto at = [&](qsizetype i) { return i < bytes.size() ? static_cast<unsigned char>(bytes.at(i)) : 0u; };
+    if (at(0) == 0xAC && at(1) == 0xED)
+        return QStringLiteral("Java serialization"); // java.io.ObjectOutputStream STREAM_MAGIC
+    if (at(0) == 0x1F && at(1) == 0x8B)
+        return QStringLiteral("gzip");
+    if (at(0) == 0xD9 && at(1) == 0xD9 && at(2) == 0xF7)
+        return QStringLiteral("CBOR"); // self-described CBOR (tag 55799)
+    // Erlang's external term format: version 131, then a compressed term (P) or a term tag.
+    static const QByteArray erlangTags = "PabcdefhijklmnoqstuvwXYZFMNR";
+    if (at(0) == 0x83 && erlangTags.contains(char(at(1))))
+        return QStringLiteral("Erlang term format");
+    if (at(0) == 0x78 && (at(0) * 256 + at(1)) % 31 == 0)
+        return QStringLiteral("zlib");
+    return {};
+}
+
 QString Payload::preview(int maxChars) const
 {
     if (encoding == Encoding::Null)
@@ -295,7 +330,9 @@ QString Payload::preview(int maxChars) const
     const qsizetype headBytes = qMin<qsizetype>(bytes.size(), qsizetype(maxChars) * 4 + 8);
     QString text;
     if (encoding == Encoding::Base64) {
-        text = QStringLiteral("[binary %1 bytes] ").arg(bytes.size())
+        const QString format = binaryFormat(*this);
+        text = (format.isEmpty() ? QStringLiteral("[binary %1 bytes] ").arg(bytes.size())
+                                 : QStringLiteral("[binary %1 bytes, %2] ").arg(bytes.size()).arg(format))
             + QString::fromLatin1(bytes.left(qMin<qsizetype>(bytes.size(), maxChars)).toBase64());
     } else {
         text = QString::fromUtf8(bytes.constData(), headBytes);

@@ -1,5 +1,7 @@
 #include "core/rawevent.h"
 
+#include "core/payloadformat.h"
+
 #include <cstring>
 
 namespace es {
@@ -356,7 +358,7 @@ bool isCertainlyJson(QByteArrayView utf8)
 
 Payload::Encoding rawPayloadEncoding(QByteArrayView bytes, RawPayloadHint hint)
 {
-    if (!isValidUtf8(rawData(bytes)))
+    if (hasControlBytes(bytes) || !isValidUtf8(rawData(bytes)))
         return Payload::Encoding::Base64;
     switch (hint) {
     case RawPayloadHint::Json:
