@@ -1,12 +1,14 @@
 #include "typescommand.h"
 
 #include "catalog/catalogscan.h"
+#include "catalog/coverage.h"
 #include "cliapplication.h"
 #include "clicommon.h"
 #include "core/event.h"
 #include "outputwriter.h"
 #include "store/eventstore.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -57,6 +59,50 @@ QJsonValue orNull(const QDateTime& t)
     return t.isValid() ? QJsonValue(Event::timeToIso(t)) : QJsonValue();
 }
 
+QJsonObject coverageJson(const ReducerCoverage& coverage, const TypeCoverage& t)
+{
+    QJsonArray missing;
+    for (const MissingRead& m : t.missing) {
+        missing.append(QJsonObject { { QStringLiteral("path"), m.path }, { QStringLiteral("events"), m.events },
+            { QStringLiteral("firstPosition"), orNull(m.firstPosition) },
+            { QStringLiteral("lastPosition"), orNull(m.lastPosition) }, { QStringLiteral("guarded"), m.guarded },
+            { QStringLiteral("description"), m.description } });
+    }
+    QJsonObject out { { QStringLiteral("reducer"), coverage.reducer },
+        { QStringLiteral("method"), coverageMethodName(coverage.method) }, { QStringLiteral("handled"), t.handled },
+        { QStringLiteral("handler"), t.handler.isEmpty() ? QJsonValue() : QJsonValue(t.handler) },
+        { QStringLiteral("reads"), QJsonArray::fromStringList(t.reads) }, { QStringLiteral("missing"), missing },
+        { QStringLiteral("sampled"), coverage.sampled } };
+    if (coverage.method == ReducerCoverage::Method::Replay) {
+        out.insert(QStringLiteral("why"), coverage.why);
+        out.insert(QStringLiteral("replayed"), t.replayed);
+        out.insert(QStringLiteral("changed"), t.changed);
+        out.insert(QStringLiteral("failed"), t.failed);
+        if (!t.error.isEmpty())
+            out.insert(QStringLiteral("error"), t.error);
+    }
+    return out;
+}
+
+void writeCoverageTable(const ReducerCoverage& coverage, const TypeCoverage& t, OutputWriter& out)
+{
+    QString line
+        = QStringLiteral("  reducer %1: %2")
+              .arg(coverage.reducer,
+                  t.handled ? QStringLiteral("handled by %1").arg(t.handler) : QStringLiteral("ignored (no handler)"));
+    if (!t.reads.isEmpty())
+        line += QStringLiteral("; reads %1").arg(t.reads.join(QStringLiteral(", ")));
+    if (coverage.method == ReducerCoverage::Method::Replay)
+        line += QStringLiteral("; replayed %1 events: %2 changed the state, %3 failed%4")
+                    .arg(t.replayed)
+                    .arg(t.changed)
+                    .arg(t.failed)
+                    .arg(t.error.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(t.error));
+    out.line(line.toUtf8());
+    for (const MissingRead& m : t.missing)
+        out.line(QStringLiteral("    %1").arg(m.description).toUtf8());
+}
+
 QJsonObject typeJson(const TypeSummary& t)
 {
     QJsonArray shapes;
@@ -64,6 +110,12 @@ QJsonObject typeJson(const TypeSummary& t)
         shapes.append(QJsonObject { { QStringLiteral("fields"), QJsonArray::fromStringList(s.fields) },
             { QStringLiteral("count"), s.count }, { QStringLiteral("firstPosition"), s.firstPosition },
             { QStringLiteral("lastPosition"), s.lastPosition } });
+    }
+    QJsonArray payloads;
+    for (const PayloadKindStats& k : t.payloads) {
+        payloads.append(QJsonObject { { QStringLiteral("kind"), k.kind }, { QStringLiteral("encoding"), k.encoding },
+            { QStringLiteral("count"), k.count }, { QStringLiteral("firstPosition"), k.firstPosition },
+            { QStringLiteral("lastPosition"), k.lastPosition } });
     }
     QJsonArray fields;
     for (const FieldStats& f : t.fields) {
@@ -84,7 +136,7 @@ QJsonObject typeJson(const TypeSummary& t)
         { QStringLiteral("lastPosition"), orNull(t.lastPosition) },
         { QStringLiteral("firstTime"), orNull(t.firstTime) }, { QStringLiteral("lastTime"), orNull(t.lastTime) },
         { QStringLiteral("sampled"), t.sampled }, { QStringLiteral("shapes"), shapes },
-        { QStringLiteral("fields"), fields } };
+        { QStringLiteral("fields"), fields }, { QStringLiteral("payloads"), payloads } };
 }
 
 QString span(qint64 first, qint64 last)
@@ -110,7 +162,7 @@ void writeTypeTable(const TypeCatalog& catalog, const TypeSummary& t, OutputWrit
                        : QByteArray("  fields and shapes: exact"));
     QStringList kinds;
     for (const PayloadKindStats& k : t.payloads)
-        kinds.append(QStringLiteral("%1 %2").arg(k.kind).arg(k.count));
+        kinds.append(QStringLiteral("%1 %2 (%3)").arg(k.kind).arg(k.count).arg(k.encoding));
     out.line(QStringLiteral("  payloads: %1").arg(kinds.join(QStringLiteral(", "))).toUtf8());
     if (!t.shapes.empty()) {
         out.line("  shapes:");
@@ -167,6 +219,12 @@ int TypesCommand::run(const QStringList& arguments)
     const QCommandLineOption exact = exactOption();
     const QCommandLineOption type(QStringLiteral("type"),
         QStringLiteral("Only events of type T (repeat, or separate types with commas)."), QStringLiteral("T"));
+    const QCommandLineOption reducer(QStringLiteral("reducer"),
+        QStringLiteral("Reducer coverage: which types reducer R handles and ignores, and the fields its handlers read "
+                       "that some events lack. R is merge, merge-by-type or a JavaScript reducer file; adds the key "
+                       "coverage (reducer, method: merge, source or replay, handled, handler, reads, missing: path, "
+                       "events, firstPosition, lastPosition, guarded, description; sampled)."),
+        QStringLiteral("R"));
     const ScopeOptions scope;
     QCommandLineParser parser;
     const QString help = QStringLiteral(
@@ -175,7 +233,8 @@ int TypesCommand::run(const QStringList& arguments)
         "counted by the database. Type counts are exact; fields and shapes come from a sample (\"sampled\": true) "
         "unless --exact. JSON keys: type, count, streams, firstPosition, lastPosition, firstTime, lastTime, sampled, "
         "shapes (fields, count, firstPosition, lastPosition), fields (path, count, types: JSON type -> count, "
-        "firstPosition, lastPosition).");
+        "firstPosition, lastPosition), payloads (kind: a JSON type or none, xml, yaml, text, binary; encoding: how "
+        "the store keeps it, e.g. text, blob, jsonb, bytea; count, firstPosition, lastPosition).");
     parser.setApplicationDescription(help);
     parser.addPositionalArgument(QStringLiteral("types"), help, QStringLiteral("types"));
     parser.addPositionalArgument(
@@ -183,7 +242,7 @@ int TypesCommand::run(const QStringList& arguments)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions(storeOptions());
-    parser.addOptions({ json, exact, type, scope.stream, scope.category });
+    parser.addOptions({ json, exact, type, reducer, scope.stream, scope.category });
     QString address;
     if (const int code = parseStoreCommand(parser, arguments, QStringLiteral("types"), &address); code >= 0)
         return code;
@@ -198,12 +257,36 @@ int TypesCommand::run(const QStringList& arguments)
     return runReportingErrors([&]() -> int {
         auto store = openStore(parser, address);
         const TypeCatalog catalog = scanCatalog(*store, options);
+        std::optional<ReducerCoverage> coverage;
+        if (parser.isSet(reducer)) {
+            CoverageOptions o;
+            o.reducerKey = parser.value(reducer);
+            if (o.reducerKey != QLatin1String("merge") && o.reducerKey != QLatin1String("merge-by-type")
+                && !o.reducerKey.startsWith(u':'))
+                o.reducerKey = QFileInfo(o.reducerKey).absoluteFilePath();
+            coverage = reducerCoverage(*store, catalog, o);
+        }
         OutputWriter out;
-        for (const TypeSummary& t : catalog.types) {
-            if (parser.isSet(json))
-                out.line(QJsonDocument(typeJson(t)).toJson(QJsonDocument::Compact));
-            else
+        for (size_t i = 0; i < catalog.types.size(); ++i) {
+            const TypeSummary& t = catalog.types[i];
+            if (parser.isSet(json)) {
+                QJsonObject o = typeJson(t);
+                if (coverage)
+                    o.insert(QStringLiteral("coverage"), coverageJson(*coverage, coverage->types[i]));
+                out.line(QJsonDocument(o).toJson(QJsonDocument::Compact));
+            } else {
                 writeTypeTable(catalog, t, out);
+                if (coverage)
+                    writeCoverageTable(*coverage, coverage->types[i], out);
+            }
+        }
+        if (coverage && !parser.isSet(json)) {
+            if (coverage->method == ReducerCoverage::Method::Replay)
+                out.line(QStringLiteral("reducer coverage from a replay of a sample: %1").arg(coverage->why).toUtf8());
+            if (!coverage->unknownHandlers.isEmpty())
+                out.line(QStringLiteral("handlers without events here: %1")
+                             .arg(coverage->unknownHandlers.join(QStringLiteral(", ")))
+                             .toUtf8());
         }
         out.flush();
         return Success;

@@ -1,5 +1,7 @@
 #include "typesview.h"
 
+#include "typespanels.h"
+
 #include "catalog/catalogjob.h"
 #include "catalog/typecatalogmodel.h"
 #include "store/storesession.h"
@@ -8,6 +10,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTabWidget>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -22,8 +26,11 @@ TypesView::TypesView(QWidget* parent)
     , m_tree(new QTreeView(this))
     , m_status(new QLabel(this))
     , m_refresh(new QToolButton(this))
-    , m_exact(new QToolButton(this))
     , m_cancel(new QToolButton(this))
+    , m_panels(new QTabWidget(this))
+    , m_shapes(new ShapeTimeline(this))
+    , m_coverage(new CoveragePanel(this))
+    , m_values(new ValuesPanel(this))
 {
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(TypeCatalogModel::SortRole);
@@ -34,28 +41,42 @@ TypesView::TypesView(QWidget* parent)
     m_tree->setAlternatingRowColors(true);
     m_tree->header()->setStretchLastSection(true);
     m_tree->setColumnWidth(TypeCatalogModel::NameColumn, 260);
+    m_tree->setColumnWidth(TypeCatalogModel::RateColumn, 120);
+    m_tree->setItemDelegateForColumn(TypeCatalogModel::RateColumn, new RateDelegate(m_tree));
     m_refresh->setText(tr("Refresh"));
-    m_refresh->setToolTip(tr("Read the catalog again: a sample, then exact counts"));
-    m_exact->setText(tr("Exact"));
-    m_exact->setToolTip(tr("Read fields and shapes from every event of the scope (slower on large stores)"));
-    m_cancel->setText(tr("Cancel"));
+    m_refresh->setToolTip(tr("Read the catalog again: estimates and a sample at once, then exact in the background"));
+    m_cancel->setText(tr("Stop"));
+    m_cancel->setToolTip(tr("Stop refining: keep the figures as they are (each says whether it is estimated, sampled "
+                            "or exact)"));
     m_cancel->setEnabled(false);
+    m_panels->addTab(m_shapes, tr("Shapes over time"));
+    m_panels->addTab(m_coverage, tr("Reducer coverage"));
+    m_panels->addTab(m_values, tr("Values"));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(0, 0, 0, 0);
     bar->addWidget(m_refresh);
-    bar->addWidget(m_exact);
     bar->addWidget(m_cancel);
     bar->addWidget(m_status, 1);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_tree);
+    split->addWidget(m_panels);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(bar);
-    layout->addWidget(m_tree, 1);
+    layout->addWidget(split, 1);
 
-    connect(m_refresh, &QToolButton::clicked, this, [this] { refresh(false); });
-    connect(m_exact, &QToolButton::clicked, this, [this] { refresh(true); });
-    connect(m_cancel, &QToolButton::clicked, m_job, &CatalogJob::cancel);
+    connect(m_refresh, &QToolButton::clicked, this, [this] { refresh(); });
+    connect(m_cancel, &QToolButton::clicked, this, &TypesView::stop);
+    connect(m_shapes, &ShapeTimeline::shapeClicked, this,
+        [this](const QString& type, qint64 position) { Q_EMIT openRequested(type, QString(), position); });
+    connect(m_coverage, &CoveragePanel::openRequested, this, &TypesView::openRequested);
+    connect(m_values, &ValuesPanel::openRequested, this, &TypesView::openRequested);
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+        [this](const QModelIndex& current) { select(current); });
     connect(m_job, &CatalogJob::runningChanged, m_cancel, &QToolButton::setEnabled);
     connect(m_job, &CatalogJob::runningChanged, this, [this](bool running) {
         if (!running && m_model->catalog())
@@ -65,12 +86,25 @@ TypesView::TypesView(QWidget* parent)
     });
     connect(m_job, &CatalogJob::catalogAvailable, this,
         [this](std::shared_ptr<const TypeCatalog> catalog, bool last, quint64) {
-            m_model->setCatalog(std::move(catalog));
+            const QString current = m_tree->currentIndex().data(TypeCatalogModel::TypeRole).toString();
+            const bool first = !m_model->catalog();
+            m_model->setCatalog(catalog);
             m_tree->expandToDepth(-1);
-            m_status->setText(statusText() + (last ? QString() : tr(" — reading…")));
+            m_status->setText(statusText() + (last ? QString() : tr(" — refining…")));
+            if (first || last || catalog->fieldsExact)
+                m_coverage->setCatalog(catalog);
+            // The selection survives a new stage.
+            for (int r = 0; r < m_proxy->rowCount(); ++r) {
+                const QModelIndex i = m_proxy->index(r, 0);
+                if (!current.isEmpty() && i.data(TypeCatalogModel::TypeRole).toString() == current) {
+                    m_tree->setCurrentIndex(i);
+                    break;
+                }
+            }
+            select(m_tree->currentIndex());
         });
-    connect(m_job, &CatalogJob::progress, this, [this](qint64 done, qint64 total) {
-        m_status->setText(statusText() + tr(" — reading fields: %1 of %2").arg(done).arg(total));
+    connect(m_job, &CatalogJob::progress, this, [this](qint64 done, qint64 total, const QString& what) {
+        m_status->setText(statusText() + tr(" — %1: %2 of %3").arg(what.toLower()).arg(done).arg(total));
     });
     connect(m_job, &CatalogJob::failed, this, [this](const Failure& failure) {
         m_status->setText(tr("Failed: %1").arg(failure.message));
@@ -83,8 +117,16 @@ TypesView::~TypesView() = default;
 
 void TypesView::setSession(StoreSession* session)
 {
+    if (m_session && m_lane >= 0)
+        m_session->closeLane(StoreSession::Lane(m_lane));
+    m_lane = -1;
     m_job->setSession(session);
     m_session = session;
+    if (session)
+        m_lane = int(session->openLane(QStringLiteral("types-details")));
+    m_coverage->setSession(session, m_lane);
+    m_values->setSession(session, m_lane);
+    m_shapes->setType(nullptr, false);
     m_model->setCatalog(nullptr);
     m_status->setText(session ? tr("Not read") : QString());
     m_stale = true;
@@ -102,6 +144,7 @@ void TypesView::setScope(const EventFilter& scope, const QString& title)
     m_scope = s;
     m_title = title;
     m_stale = true;
+    m_values->setScope(s);
     if (isVisible())
         refresh();
 }
@@ -114,8 +157,15 @@ void TypesView::refresh(bool exact)
     options.scope = m_scope;
     options.exact = exact;
     m_stale = false;
-    m_status->setText(tr("Reading a sample…"));
+    m_status->setText(tr("Reading estimates and a sample…"));
     m_job->start(options);
+}
+
+void TypesView::stop()
+{
+    m_job->cancel();
+    if (m_model->catalog())
+        m_status->setText(statusText() + tr(" — stopped"));
 }
 
 QString TypesView::statusText() const
@@ -124,12 +174,18 @@ QString TypesView::statusText() const
     if (!catalog)
         return {};
     const QString scope = m_title.isEmpty() ? tr("Store") : m_title;
-    if (catalog->fieldsExact)
+    if (catalog->fieldsExact && catalog->streamsExact)
         return tr("%1: %n type(s), all exact", nullptr, int(catalog->types.size())).arg(scope);
+    const QString counts = catalog->countsExact
+        ? (catalog->streamsExact ? tr(", counts exact") : tr(", counts exact, streams estimated"))
+        : catalog->countsEstimated ? tr(", counts estimated")
+                                   : tr(", counts sampled");
+    if (catalog->fieldsExact)
+        return tr("%1: %n type(s); fields and shapes exact%2", nullptr, int(catalog->types.size())).arg(scope, counts);
     return tr("%1: %n type(s); fields and shapes from a sample of %2 events%3", nullptr, int(catalog->types.size()))
         .arg(scope)
         .arg(catalog->sampleEvents)
-        .arg(catalog->countsExact ? tr(", counts exact") : tr(", counts sampled"));
+        .arg(counts);
 }
 
 void TypesView::showEvent(QShowEvent* event)
@@ -137,6 +193,20 @@ void TypesView::showEvent(QShowEvent* event)
     QWidget::showEvent(event);
     if (m_stale)
         refresh();
+}
+
+void TypesView::select(const QModelIndex& index)
+{
+    const auto catalog = m_model->catalog();
+    const QModelIndex source = m_proxy->mapToSource(index);
+    const QString type = source.data(TypeCatalogModel::TypeRole).toString();
+    m_shapes->setType(catalog ? catalog->find(type) : nullptr, catalog && !catalog->fieldsExact);
+    const QString path = source.data(TypeCatalogModel::PathRole).toString();
+    if (!type.isEmpty() && !path.isEmpty() && source.parent().isValid()
+        && source.parent().row() == TypeCatalogModel::FieldsSection) {
+        const TypeSummary* t = catalog ? catalog->find(type) : nullptr;
+        m_values->setPath(type, path, t ? t->firstPosition : -1);
+    }
 }
 
 void TypesView::activate(const QModelIndex& index)

@@ -8,19 +8,25 @@
 
 class QLabel;
 class QSortFilterProxyModel;
+class QTabWidget;
 class QToolButton;
 class QTreeView;
 
 namespace es {
 
 class CatalogJob;
+class CoveragePanel;
+class ShapeTimeline;
 class StoreSession;
 class TypeCatalogModel;
+class ValuesPanel;
 
 // The Types dock: the type catalog of the log's scope (types -> fields, shapes, drift flags), read off the GUI thread
-// by a CatalogJob: a sample first, then exact counts; "Exact" reads every field and shape. Each figure says whether it
-// is sampled. Activating a field or a flag opens the log filtered to that type (and to events carrying the field),
-// at its first position; a shape opens at its first event. Reads only while visible.
+// by a CatalogJob: estimated counts and a sample first, then refined to exact counts, streams, fields and shapes in
+// the background (Stop ends it). Each figure says whether it is estimated or sampled; each type has a sparkline of
+// its rate. Activating a type, field, shape or flag opens the log filtered to that type (and to events carrying the
+// field) at its first position. Below: the selected type's shapes on a position axis, reducer coverage, and the
+// values of a path with duplicates across streams. Reads only while visible.
 class TypesView : public QWidget {
     Q_OBJECT
 public:
@@ -31,10 +37,16 @@ public:
     // The store, a category or a stream (types, times and conditions are ignored); title names it.
     void setScope(const EventFilter& scope, const QString& title);
     EventFilter scope() const { return m_scope; }
-    void refresh(bool exact = false);
+    // Reads the catalog again: estimates and a sample, then (with `exact`) refined to exact in the background.
+    void refresh(bool exact = true);
+    void stop();
 
     TypeCatalogModel* model() const { return m_model; }
     QTreeView* tree() const { return m_tree; }
+    ShapeTimeline* shapes() const { return m_shapes; }
+    CoveragePanel* coverage() const { return m_coverage; }
+    ValuesPanel* values() const { return m_values; }
+    QTabWidget* panels() const { return m_panels; }
     QString statusText() const;
 
 Q_SIGNALS:
@@ -47,6 +59,7 @@ protected:
 
 private:
     void activate(const QModelIndex& index);
+    void select(const QModelIndex& index);
 
     QPointer<StoreSession> m_session;
     EventFilter m_scope;
@@ -58,8 +71,12 @@ private:
     QTreeView* m_tree;
     QLabel* m_status;
     QToolButton* m_refresh;
-    QToolButton* m_exact;
     QToolButton* m_cancel;
+    QTabWidget* m_panels;
+    ShapeTimeline* m_shapes;
+    CoveragePanel* m_coverage;
+    ValuesPanel* m_values;
+    int m_lane = -1; // the session's lane for coverage and values
 };
 
 } // namespace es

@@ -78,34 +78,55 @@ Roots fieldRows(const Parts& p, const CatalogRequest& request, bool indexStream)
 {
     Roots roots = rootRows(p, request, indexStream);
     if (p.pg) {
-        roots.sql = QStringLiteral("WITH RECURSIVE ") + roots.sql
+        roots.sql = QStringLiteral("WITH RECURSIVE ")
+            + roots.sql
+            // Only objects are descended into, filtered before jsonb_each is called: a scalar member costs its
+            // row and nothing more.
             + QStringLiteral(", f(p, t, r, k, ty, v) AS (SELECT s.p, s.t, s.r, ARRAY[j.key], jsonb_typeof(j.value), "
                              "j.value FROM s CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(s.d) = 'object' "
-                             "THEN s.d END) AS j UNION ALL SELECT f.p, f.t, f.r, f.k || j.key, jsonb_typeof(j.value), "
-                             "j.value FROM f CROSS JOIN LATERAL jsonb_each(CASE WHEN f.ty = 'object' THEN f.v END) "
-                             "AS j)");
+                             "THEN s.d END) AS j WHERE jsonb_typeof(s.d) = 'object' UNION ALL SELECT f.p, f.t, f.r, "
+                             "f.k || j.key, jsonb_typeof(j.value), j.value FROM f CROSS JOIN LATERAL "
+                             "jsonb_each(CASE WHEN f.ty = 'object' THEN f.v END) AS j WHERE f.ty = 'object')");
     } else {
         // Keys of a top-level array are numbers: arrays are not descended into.
         roots.sql = QStringLiteral("WITH RECURSIVE ") + roots.sql
             + QStringLiteral(", f(p, t, r, k, ty, v) AS (SELECT s.p, s.t, s.r, json_array(j.key), j.type, j.value "
                              "FROM s, json_each(s.d) AS j WHERE typeof(j.key) = 'text' UNION ALL SELECT f.p, f.t, "
                              "f.r, json_insert(f.k, '$[#]', j.key), j.type, j.value FROM f, json_each(CASE WHEN f.ty "
-                             "= 'object' THEN f.v END) AS j)");
+                             "= 'object' THEN f.v END) AS j WHERE f.ty = 'object')");
     }
     return roots;
+}
+
+// A time column (or an aggregate of it) as the text events carry; NULL without a time column.
+QString timeText(const Parts& p, const QString& value)
+{
+    if (p.sql.profile().events.time.isEmpty())
+        return QStringLiteral("NULL");
+    if (p.sql.kinds().time == SqlValueKind::Timestamp)
+        return QLatin1String(p.sql.spec().timestampText).arg(value);
+    return p.sql.asText(value);
 }
 
 SqlStatement bounds(const Parts& p, const CatalogRequest& request, bool indexStream)
 {
     const SqlWhere w = p.sql.baseWhere(request.filter, indexStream);
-    const QString edge = QStringLiteral("(SELECT %1 FROM %2%3 ORDER BY %1 %4 LIMIT 1)");
+    const QString edge = QStringLiteral("(SELECT %1 FROM %2%3 ORDER BY %4 %5 LIMIT 1)");
     const QString position = SqlBuilder::paren(p.sql.profile().events.position);
-    QVariantList values = w.values;
-    values.append(w.values);
-    return { QStringLiteral("SELECT %1%3, %2%3")
-                 .arg(edge.arg(position, p.table, w.sql(), QStringLiteral("ASC")),
-                     edge.arg(position, p.table, w.sql(), QStringLiteral("DESC")), QLatin1String(p.sql.spec().bigint)),
-        values };
+    const QString& time = p.sql.profile().events.time;
+    const QString timeValue = time.isEmpty() ? QStringLiteral("NULL") : timeText(p, SqlBuilder::paren(time));
+    QVariantList values;
+    QStringList columns;
+    for (const char* order : { "ASC", "DESC" }) {
+        columns.append(
+            edge.arg(position + QLatin1String(p.sql.spec().bigint), p.table, w.sql(), position, QLatin1String(order)));
+        values.append(w.values);
+    }
+    for (const char* order : { "ASC", "DESC" }) {
+        columns.append(edge.arg(timeValue, p.table, w.sql(), position, QLatin1String(order)));
+        values.append(w.values);
+    }
+    return { QStringLiteral("SELECT ") + columns.join(QStringLiteral(", ")), values };
 }
 
 QString timeOf(const Parts& p, const char* aggregate)
@@ -113,18 +134,35 @@ QString timeOf(const Parts& p, const char* aggregate)
     const QString& time = p.sql.profile().events.time;
     if (time.isEmpty())
         return QStringLiteral("NULL");
-    const QString value = QStringLiteral("%1(%2)").arg(QLatin1String(aggregate), SqlBuilder::paren(time));
-    if (p.sql.kinds().time == SqlValueKind::Timestamp)
-        return QLatin1String(p.sql.spec().timestampText).arg(value);
-    return p.sql.asText(value);
+    return timeText(p, QStringLiteral("%1(%2)").arg(QLatin1String(aggregate), SqlBuilder::paren(time)));
 }
 
 SqlStatement types(const Parts& p, const CatalogRequest& request, bool indexStream)
 {
     const SqlWhere w = scopeWhere(p, request, indexStream);
-    return { QStringLiteral("SELECT %1, count(*), count(DISTINCT %2), min(%3), max(%3), %4, %5 FROM %6%7 GROUP BY 1")
-                 .arg(p.type, p.stream, p.position, timeOf(p, "min"), timeOf(p, "max"), p.table, w.sql()),
+    const QString streams
+        = request.withStreams ? QStringLiteral("count(DISTINCT %1)").arg(p.stream) : QStringLiteral("NULL");
+    return { QStringLiteral("SELECT %1, count(*), %2, min(%3), max(%3), %4, %5 FROM %6%7 GROUP BY 1")
+                 .arg(p.type, streams, p.position, timeOf(p, "min"), timeOf(p, "max"), p.table, w.sql()),
         w.values };
+}
+
+// Distinct (type, stream) pairs of one partition of the stream names, grouped by hashing (PostgreSQL aggregates
+// them in parallel; count(DISTINCT) would sort all of them in one process).
+SqlStatement typeStreams(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    SqlWhere w = scopeWhere(p, request, indexStream);
+    if (request.partitions > 1) {
+        const QString last = p.pg ? QStringLiteral("ascii(right(%1, 1))").arg(p.stream)
+                                  : QStringLiteral("unicode(substr(%1, -1))").arg(p.stream);
+        w.add(QStringLiteral("%1 %% %2 = %2").arg(last, SqlBuilder::param()),
+            { qint64(request.partitions), qint64(request.partition) });
+    }
+    QString sql = QStringLiteral("SELECT t, count(*) FROM (SELECT %1 AS t, %2 AS st FROM %3%4 GROUP BY 1, 2) AS x "
+                                 "GROUP BY t")
+                      .arg(p.type, p.stream, p.table, w.sql());
+    sql.replace(QLatin1String("%%"), QLatin1String("%"));
+    return { sql, w.values };
 }
 
 SqlStatement fields(const Parts& p, const CatalogRequest& request, bool indexStream)
@@ -148,11 +186,29 @@ SqlStatement fields(const Parts& p, const CatalogRequest& request, bool indexStr
         f.values };
 }
 
+// Text that is no JSON: XML when it starts with '<', YAML when it starts with a document marker or a "key:" line,
+// else plain text.
+QString textKind(bool pg, const QString& d)
+{
+    if (pg) {
+        return QStringLiteral(
+            "CASE WHEN ltrim(%1) LIKE '<%%' THEN 'xml' WHEN %1 ~ '^(---|[A-Za-z_][A-Za-z0-9_-]*:(\\s|$))' "
+            "THEN 'yaml' ELSE 'text' END")
+            .arg(d);
+    }
+    return QStringLiteral(
+        "CASE WHEN ltrim(%1, char(32, 9, 10, 13)) LIKE '<%%' THEN 'xml' WHEN %1 LIKE '---%%' OR (instr(%1, ':') > 1 "
+        "AND substr(%1, 1, instr(%1, ':') - 1) NOT GLOB '*[^A-Za-z0-9_-]*' AND substr(%1, 1, 1) GLOB '[A-Za-z_]' "
+        "AND substr(%1, instr(%1, ':') + 1, 1) IN (' ', char(10), char(13), '')) THEN 'yaml' ELSE 'text' END")
+        .arg(d);
+}
+
 SqlStatement shapes(const Parts& p, const CatalogRequest& request, bool indexStream)
 {
     const Profile::Events& e = p.sql.profile().events;
     const SqlWhere w = scopeWhere(p, request, indexStream);
     QString kind;
+    QString encoding;
     QString shape = QStringLiteral("NULL");
     const QString d = e.data.isEmpty() ? QStringLiteral("NULL") : SqlBuilder::paren(e.data);
     if (p.pg) {
@@ -163,14 +219,17 @@ SqlStatement shapes(const Parts& p, const CatalogRequest& request, bool indexStr
                                    "COALESCE(to_jsonb(array_agg(k ORDER BY k COLLATE \"C\")), '[]'::jsonb)::text "
                                    "FROM jsonb_object_keys(%1::jsonb) AS k) END")
                         .arg(d);
+            encoding = QStringLiteral("pg_typeof(%1)::text").arg(d);
             break;
         case SqlValueKind::Bytes:
+            // Bytes that are UTF-8 text are read as text (a client that stores JSON as bytea); others are binary.
             kind = QStringLiteral("CASE WHEN %1 IS NULL THEN 'none' ELSE 'binary' END").arg(d);
+            encoding = QStringLiteral("'bytea'");
             break;
         default:
-            kind = QStringLiteral("CASE WHEN %1 IS NULL THEN 'none' WHEN ltrim(%1::text) LIKE '<%%' THEN 'xml' ELSE "
-                                  "'text' END")
-                       .arg(d);
+            kind = QStringLiteral("CASE WHEN %1 IS NULL THEN 'none' ELSE %2 END")
+                       .arg(d, textKind(true, d + QStringLiteral("::text")));
+            encoding = QStringLiteral("pg_typeof(%1)::text").arg(d);
             break;
         }
     } else {
@@ -178,18 +237,19 @@ SqlStatement shapes(const Parts& p, const CatalogRequest& request, bool indexStr
             "CASE WHEN %1 IS NULL THEN 'none' WHEN typeof(%1) = 'blob' THEN 'binary' WHEN typeof(%1) "
             "= 'text' AND json_valid(%1) THEN (CASE json_type(%1) WHEN 'text' THEN 'string' WHEN 'integer' THEN "
             "'number' WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' "
-            "ELSE json_type(%1) END) WHEN ltrim(%1, char(32, 9, 10, 13)) "
-            "LIKE '<%' THEN 'xml' ELSE 'text' END")
-                   .arg(d);
+            "ELSE json_type(%1) END) WHEN typeof(%1) = 'text' THEN %2 ELSE 'text' END")
+                   .arg(d, textKind(false, d));
         shape = QStringLiteral("CASE WHEN typeof(%1) = 'text' AND json_valid(%1) AND json_type(%1) = 'object' THEN "
                                "(SELECT json_group_array(key) FROM (SELECT key FROM json_each(%1) ORDER BY key)) END")
                     .arg(d);
+        // SQLite's storage class: text (UTF-8 here), blob, integer, real, null.
+        encoding = QStringLiteral("typeof(%1)").arg(d);
     }
     kind.replace(QLatin1String("%%"), QLatin1String("%"));
     return { QStringLiteral(
-                 "SELECT t, kind, shape, count(*), min(p), max(p) FROM (SELECT %1 AS p, %2 AS t, %3 AS kind, "
-                 "%4 AS shape FROM %5%6) AS x GROUP BY t, kind, shape")
-                 .arg(p.position, p.type, kind, shape, p.table, w.sql()),
+                 "SELECT t, kind, shape, count(*), min(p), max(p), enc FROM (SELECT %1 AS p, %2 AS t, %3 AS kind, "
+                 "%4 AS shape, %5 AS enc FROM %6%7) AS x GROUP BY t, kind, shape, enc")
+                 .arg(p.position, p.type, kind, shape, encoding, p.table, w.sql()),
         w.values };
 }
 
@@ -264,6 +324,56 @@ SqlStatement valuesOf(const Parts& p, const CatalogRequest& request, bool indexS
     return { sql, values };
 }
 
+// A path's value as JSON text (NULL where the path is absent or the payload no JSON); binds its path to `values`.
+QString pathValue(const Parts& p, const QString& root, const QStringList& keys, QVariantList& values)
+{
+    const Profile::Events& e = p.sql.profile().events;
+    const bool metadata = root == QLatin1String("metadata");
+    const QString column = metadata ? e.metadata : e.data;
+    const SqlValueKind kind = metadata ? p.sql.kinds().metadata : p.sql.kinds().data;
+    if (column.isEmpty() || keys.isEmpty() || (p.pg && kind != SqlValueKind::Json))
+        return QStringLiteral("NULL");
+    if (p.pg) {
+        QStringList quoted;
+        for (QString key : keys) {
+            key.replace(QLatin1String("\\"), QLatin1String("\\\\"));
+            key.replace(QLatin1String("\""), QLatin1String("\\\""));
+            quoted.append(u'"' + key + u'"');
+        }
+        values.append(QString(u'{' + quoted.join(u',') + u'}'));
+        return QStringLiteral("((%1)::jsonb #> %2::text[])::text").arg(column, SqlBuilder::param());
+    }
+    values.append(JsonPath::objectKeys(keys).toSqlite());
+    return QStringLiteral("CASE WHEN typeof(%1) = 'text' AND json_valid(%1) THEN %1 -> %2 END")
+        .arg(SqlBuilder::paren(column), SqlBuilder::param());
+}
+
+SqlStatement missing(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    CatalogRequest scoped = request;
+    scoped.filter.types = QStringList { request.type };
+    const SqlWhere w = scopeWhere(p, scoped, indexStream);
+    QStringList columns;
+    QVariantList values;
+    for (const QStringList& path : request.missing) {
+        const QString absent = QStringLiteral("(%1) IS NULL").arg(pathValue(p, path.value(0), path.mid(1), values));
+        // The same path three times: bound three times.
+        const QVariant bound
+            = values.isEmpty() || absent.startsWith(QLatin1String("(NULL)")) ? QVariant() : values.last();
+        columns.append(QStringLiteral("count(CASE WHEN %1 THEN 1 END)").arg(absent));
+        for (const char* aggregate : { "min", "max" }) {
+            if (bound.isValid())
+                values.append(bound);
+            columns.append(
+                QStringLiteral("%1(CASE WHEN %2 THEN %3 END)").arg(QLatin1String(aggregate), absent, p.position));
+        }
+    }
+    if (columns.isEmpty())
+        columns.append(QStringLiteral("count(*)"));
+    values.append(w.values);
+    return { QStringLiteral("SELECT %1 FROM %2%3").arg(columns.join(QStringLiteral(", ")), p.table, w.sql()), values };
+}
+
 } // namespace
 
 SqlStatement catalogStatement(const SqlBuilder& sql, const CatalogRequest& request, bool indexStream)
@@ -277,6 +387,8 @@ SqlStatement catalogStatement(const SqlBuilder& sql, const CatalogRequest& reque
         return bounds(p, request, indexStream);
     case CatalogPart::Types:
         return types(p, request, indexStream);
+    case CatalogPart::TypeStreams:
+        return typeStreams(p, request, indexStream);
     case CatalogPart::Fields:
         return fields(p, request, indexStream);
     case CatalogPart::Shapes:
@@ -285,6 +397,8 @@ SqlStatement catalogStatement(const SqlBuilder& sql, const CatalogRequest& reque
         return valueSummary(p, request, indexStream);
     case CatalogPart::Values:
         return valuesOf(p, request, indexStream);
+    case CatalogPart::Missing:
+        return missing(p, request, indexStream);
     }
     return {};
 }

@@ -2,6 +2,9 @@
 
 #include "store/storesession.h"
 
+#include <chrono>
+#include <thread>
+
 namespace es {
 
 CatalogJob::CatalogJob(QObject* parent)
@@ -63,19 +66,35 @@ quint64 CatalogJob::start(const CatalogOptions& options)
         if (p.detail.canConvert<Shared>())
             Q_EMIT catalogAvailable(p.detail.value<Shared>(), false, generation);
         else
-            Q_EMIT progress(p.done, p.total);
+            Q_EMIT progress(p.done, p.total, p.what);
     };
     m_ticket = m_session->run<Shared>(
         StoreSession::Lane::Background, this,
         [options](EventStore& store, JobControl& control) -> Shared {
-            // Stages go back as progress with the catalog attached; the first report of a run is never held back,
-            // the later stages come seconds apart (and the last one is the result).
-            return std::make_shared<const TypeCatalog>(
-                scanCatalog(store, options, &control, [&control](const TypeCatalog& stage) {
+            // Stages go back as progress with the catalog attached. JobControl passes at most one report per 100 ms
+            // and drops the rest: a stage waits out the interval so it is never dropped; a count may be.
+            using Clock = std::chrono::steady_clock;
+            Clock::time_point last;
+            auto send = [&](JobProgress report, bool mustArrive) {
+                const auto since = Clock::now() - last;
+                if (since < std::chrono::milliseconds(110)) {
+                    if (!mustArrive)
+                        return;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(110) - since);
+                }
+                last = Clock::now();
+                control.progress(std::move(report));
+            };
+            return std::make_shared<const TypeCatalog>(scanCatalog(
+                store, options, &control,
+                [&](const TypeCatalog& stage) {
                     JobProgress report;
                     report.what = QStringLiteral("Type catalog");
                     report.detail = QVariant::fromValue(std::make_shared<const TypeCatalog>(stage));
-                    control.progress(std::move(report));
+                    send(std::move(report), true);
+                },
+                [&](qint64 done, qint64 total, const QString& what) {
+                    send({ what, done, total, {} }, false);
                 }));
         },
         std::move(on));

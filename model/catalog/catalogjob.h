@@ -12,10 +12,10 @@ namespace es {
 
 class StoreSession;
 
-// Reads the type catalog on the session's background lane: the sample first, then exact type counts, then (with
-// options.exact) exact fields and shapes, each stage delivered by catalogAvailable(). Only the newest request
-// delivers: starting another cancels (interrupts) the one running. Exactly one of finished, failed or cancel() ends
-// a run.
+// Reads the type catalog on the session's background lane: estimates and a sample first, then exact type counts and
+// streams, then (with options.exact) exact fields and shapes, each stage delivered by catalogAvailable(). Only the
+// newest request delivers: starting another cancels (interrupts) the one running. Exactly one of finished, failed or
+// cancel() ends a run.
 class CatalogJob : public QObject {
     Q_OBJECT
 public:
@@ -34,7 +34,8 @@ Q_SIGNALS:
     void runningChanged(bool running);
     // A stage of the catalog: the sample, then exact counts, then exact fields (`last` on the final one).
     void catalogAvailable(std::shared_ptr<const es::TypeCatalog> catalog, bool last, quint64 generation);
-    void progress(qint64 done, qint64 total);
+    // Between stages: what is being counted or read ("Counting types", "Reading fields and shapes").
+    void progress(qint64 done, qint64 total, const QString& what);
     void finished(quint64 generation);
     void failed(const es::Failure& failure);
 

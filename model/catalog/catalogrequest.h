@@ -14,12 +14,14 @@ namespace es {
 // listed at connectors/sql/catalogsql.h; the catalog (catalog/typecatalog.h) reads them. Positions are always the
 // log's global positions, whatever the scope.
 enum class CatalogPart {
-    Bounds, // first and last position of the scope
+    Bounds, // first and last position of the scope, and the times of those two events
     Types, // per event type: count, streams, first and last position and time (exact over `ranges`)
+    TypeStreams, // per event type: distinct streams among those of one partition of the stream names
     Fields, // per type, root, JSON path and JSON type: count, positions, number range, string lengths
     Shapes, // per type, payload kind and sorted top-level data keys: count, positions
     ValueSummary, // per type, root and path: the most frequent values and how often values repeat
     Values, // the values of one path of one type: count and the streams they occur in
+    Missing, // events of one type that lack paths: for each path, how many, first and last position
 };
 
 struct PositionRange {
@@ -37,6 +39,12 @@ struct CatalogRequest {
     QString root;
     QStringList path;
     bool duplicates = false; // Values: only values found in more than one stream
+    bool withStreams = true; // Types: count distinct streams (else NULL: they do not add up over ranges)
+    // TypeStreams: the streams whose name's last character's code point modulo `partitions` is `partition`. Each
+    // stream falls in exactly one partition, so the partitions' counts add up to the exact count.
+    std::vector<QStringList> missing; // Missing: the paths, each a root ("data", "metadata") then object keys
+    int partitions = 1;
+    int partition = 0;
     int limit = 0; // Values: at most this many (0: all); ValueSummary: top values per path
 };
 

@@ -1,5 +1,6 @@
 #include "catalog/catalogscan.h"
 
+#include "core/event.h"
 #include "core/jsonpath.h"
 #include "store/eventstore.h"
 #include "store/job.h"
@@ -53,7 +54,7 @@ std::vector<PositionRange> sampleRanges(qint64 first, qint64 last, qint64 width,
 }
 
 TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobControl* control,
-    const std::function<void(const TypeCatalog&)>& partial)
+    const std::function<void(const TypeCatalog&)>& partial, const CatalogProgress& progress)
 {
     auto check = [control] {
         if (control)
@@ -62,6 +63,12 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
     auto report = [&partial](const TypeCatalog& catalog) {
         if (partial)
             partial(catalog);
+    };
+    auto tell = [&](qint64 done, qint64 total, const QString& what) {
+        if (progress)
+            progress(done, total, what);
+        else if (control)
+            control->progress(done, total, what);
     };
     CatalogRequest request;
     request.filter = options.scope;
@@ -73,14 +80,59 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
     catalog.firstPosition = integerAt(bounds, 0, 0);
     catalog.lastPosition = integerAt(bounds, 0, 1);
     if (catalog.firstPosition < 0 || catalog.lastPosition < catalog.firstPosition) {
-        catalog.countsExact = catalog.fieldsExact = catalog.valuesExact = true;
+        catalog.countsExact = catalog.fieldsExact = catalog.valuesExact = catalog.streamsExact = true;
         catalog.firstPosition = catalog.lastPosition = -1;
         report(catalog);
         return catalog;
     }
+    if (!bounds.empty() && bounds[0].size() > 3) {
+        if (bounds[0][2])
+            catalog.firstTime = parseStoreTime(bounds[0][2]->toUtf8());
+        if (bounds[0][3])
+            catalog.lastTime = parseStoreTime(bounds[0][3]->toUtf8());
+    }
     const qint64 first = catalog.firstPosition;
     const qint64 last = catalog.lastPosition;
     check();
+    CatalogAccumulator acc;
+
+    // Counts first. A small scope's rates are counted outright (EventStore::estimateHistogram counts below 65,536
+    // positions) and come with the first answer; a large one's counts are estimated from 256 narrow key ranges (a
+    // page or two each), its rates from the engine's finer key-range sample right after the first answer.
+    const qint64 span = last - first + 1;
+    const bool small = span < 65536;
+    auto readRates = [&] {
+        if (options.rateBuckets <= 0 || !catalog.firstTime.isValid() || !catalog.lastTime.isValid())
+            return;
+        HistogramQuery q;
+        q.filter = options.scope;
+        q.groupBy = HistogramQuery::GroupBy::Type;
+        q.topN = 100000;
+        q.bucketSeconds = histogram::chooseBucketSeconds(
+            std::max<qint64>(1, catalog.firstTime.secsTo(catalog.lastTime)), options.rateBuckets);
+        try {
+            acc.addRate(store.estimateHistogram(q));
+        } catch (const StoreError& e) {
+            if (e.kind() == StoreError::Kind::Cancelled)
+                throw;
+            // An engine without histograms: no rates; counts from the sample until they are exact.
+        }
+        check();
+    };
+    if (small) {
+        readRates();
+    } else {
+        request.part = CatalogPart::Types;
+        request.withStreams = false;
+        request.ranges = sampleRanges(first, last, 32, 256);
+        qint64 positions = 0;
+        for (const PositionRange& r : request.ranges)
+            positions += r.to - r.from + 1;
+        acc.addEstimate(store.catalogRows(request), double(span) / double(std::max<qint64>(1, positions)));
+        request.withStreams = true;
+        request.ranges.clear();
+        check();
+    }
 
     // The sample: ranges of positions, widened while they hold too few of the scope's events (a category spread
     // thinly over the log).
@@ -103,7 +155,6 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
     const bool whole = ranges.size() == 1 && ranges.front().from <= first && ranges.front().to >= last;
     if (whole)
         ranges.clear();
-    CatalogAccumulator acc;
     acc.addTypes(sampleTypes, false);
     if (whole)
         acc.addTypes(sampleTypes, true);
@@ -121,28 +172,65 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
     }
     catalog.sample = ranges;
     catalog.sampleEvents = eventsIn(sampleTypes);
-    catalog.countsExact = catalog.fieldsExact = catalog.valuesExact = whole;
+    catalog.countsExact = catalog.fieldsExact = catalog.valuesExact = catalog.streamsExact = whole;
+    catalog.countsEstimated = !whole;
     report(acc.result(catalog));
-    if (whole)
+    if (!small) {
+        readRates();
+        report(acc.result(catalog));
+    }
+    if (whole || (!options.exactCounts && !options.exact))
         return acc.result(catalog);
 
-    request.part = CatalogPart::Types;
-    request.ranges.clear();
-    acc.addTypes(store.catalogRows(request), true);
-    catalog.countsExact = true;
-    check();
-    if (!options.exact) {
-        TypeCatalog done = acc.result(catalog);
-        report(done);
-        return done;
-    }
-    report(acc.result(catalog));
+    if (options.exactCounts) {
+        // Exact counts, positions and times by ranges of positions: they add up over ranges (streams do not).
+        const qint64 chunks = std::clamp<qint64>(options.countChunks, 1, span);
+        const qint64 step = (span + chunks - 1) / chunks;
+        request.part = CatalogPart::Types;
+        request.withStreams = false;
+        request.ranges.clear();
+        CatalogRows counted;
+        for (qint64 i = 0; i < chunks; ++i) {
+            const qint64 from = first + i * step;
+            if (from > last)
+                break;
+            request.ranges = { { from, std::min(last, from + step - 1) } };
+            const CatalogRows rows = store.catalogRows(request);
+            counted.insert(counted.end(), rows.begin(), rows.end());
+            check();
+            tell(i + 1, chunks, QStringLiteral("Counting types"));
+        }
+        acc.addTypes(counted, true);
+        request.withStreams = true;
+        catalog.countsExact = true;
+        catalog.countsEstimated = false;
+        report(acc.result(catalog));
 
-    // Exact fields and shapes, a chunk of positions per statement: each statement stays short (a cancel or a
-    // statement timeout loses little) and progress can be told.
+        // Exact streams per type, a partition of the stream names per statement.
+        request.part = CatalogPart::TypeStreams;
+        request.ranges.clear();
+        request.partitions = std::max(1, options.streamPartitions);
+        for (int k = 0; k < request.partitions; ++k) {
+            request.partition = k;
+            acc.addTypeStreams(store.catalogRows(request));
+            check();
+            tell(k + 1, request.partitions, QStringLiteral("Counting streams"));
+        }
+        acc.streamsDone();
+        catalog.streamsExact = true;
+        if (!options.exact) {
+            TypeCatalog done = acc.result(catalog);
+            report(done);
+            return done;
+        }
+        report(acc.result(catalog));
+    }
+
+    // Exact fields and shapes, a chunk of positions per statement.
     acc.clearFields();
     const qint64 chunk = std::max<qint64>(1, options.chunkPositions);
     const qint64 chunks = (last - first) / chunk + 1;
+    request.partitions = 1;
     for (qint64 i = 0; i < chunks; ++i) {
         const qint64 from = first + i * chunk;
         request.ranges = { { from, std::min(last, from + chunk - 1) } };
@@ -152,8 +240,7 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
         request.part = CatalogPart::Shapes;
         acc.addShapes(store.catalogRows(request));
         check();
-        if (control)
-            control->progress(i + 1, chunks, QStringLiteral("Reading fields and shapes"));
+        tell(i + 1, chunks, QStringLiteral("Reading fields and shapes"));
     }
     catalog.fieldsExact = true;
     TypeCatalog done = acc.result(catalog);

@@ -12,20 +12,29 @@ class JobControl;
 struct CatalogOptions {
     EventFilter scope; // store, category or stream (and types)
     bool exact = false; // read fields and shapes over the whole scope, in chunks
-    qint64 sampleEvents = 5000; // about this many events in the sample
+    bool exactCounts = true; // count every type exactly (in chunks), after the estimate and the sample
+    qint64 sampleEvents = 2000; // about this many events in the sample
     int sampleRanges = 16; // spread over the scope, the first and last events included
-    qint64 chunkPositions = 1000000; // positions per statement of the exact read
+    qint64 chunkPositions = 1000000; // positions per statement of the exact fields and shapes
+    int countChunks = 8; // statements of the exact type counts, by ranges of positions
+    int streamPartitions = 4; // statements of the exact streams per type, by partitions of the stream names
+    int rateBuckets = 60; // about this many buckets of each type's rate over time (0: none)
     int topValues = 5;
 };
 
 // The stages a scan passes, each handed to `partial` as it is reached:
-//  1. the sample: type counts, fields, shapes and values from a set of position ranges (counts not exact);
-//  2. exact type counts (fields still from the sample);
-//  3. with options.exact, exact fields and shapes, read chunk by chunk.
-// Returns the last stage's catalog. Progress: done/total chunks of the exact read. Throws StoreError (Cancelled
-// when control is cancelled between statements; the store is interrupted by the job mechanism).
+//  1. the first answer: type counts estimated from 256 narrow ranges of positions (a small scope's counted with its
+//     rates by EventStore::estimateHistogram), fields, shapes and values from a small sample of position ranges;
+//     a large scope's rates (estimateHistogram) follow as a stage of their own;
+//  2. with options.exactCounts, exact type counts, positions and times, by ranges of positions;
+//  3. then exact streams per type, by partitions of the stream names;
+//  4. with options.exact, exact fields and shapes, read chunk by chunk.
+// Every statement stays short (a cancel or a statement timeout loses little) and progress is told between them.
+// Returns the last stage's catalog. Progress goes to `progress` when given, else to control. Throws StoreError
+// (Cancelled when control is cancelled between statements; the store is interrupted by the job mechanism).
+using CatalogProgress = std::function<void(qint64 done, qint64 total, const QString& what)>;
 TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobControl* control = nullptr,
-    const std::function<void(const TypeCatalog&)>& partial = {});
+    const std::function<void(const TypeCatalog&)>& partial = {}, const CatalogProgress& progress = {});
 
 // The sample ranges for a scope of positions first..last: `ranges` ranges of `width` positions spread evenly, the
 // first starting at `first`, the last ending at `last`; one range when they would cover the scope.

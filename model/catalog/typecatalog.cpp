@@ -128,20 +128,26 @@ void CatalogAccumulator::addTypes(const CatalogRows& rows, bool exact)
         TypeAcc& t = type(text(row, 0));
         TypeSummary& s = t.summary;
         const qint64 count = integer(row, 1, 0);
+        const qint64 streams = integer(row, 2);
         if (!exact) {
             s.sampledEvents += count;
+            t.sampleStreams += std::max<qint64>(0, streams);
             if (t.exact)
                 continue;
         } else if (!t.exact) {
             // Exact counts replace the sample's.
             s.count = 0;
-            s.streams = 0;
+            s.streams = -1;
             s.firstPosition = s.lastPosition = -1;
             s.firstTime = s.lastTime = {};
             t.exact = true;
         }
         s.count += count;
-        s.streams = std::max<qint64>(0, s.streams) + integer(row, 2, 0);
+        if (exact && streams >= 0) {
+            // Counted over the whole scope in one statement: exact.
+            s.streams = std::max<qint64>(0, s.streams) + streams;
+            s.streamsExact = true;
+        }
         widen(s.firstPosition, s.lastPosition, integer(row, 3), integer(row, 4));
         const QDateTime first = time(row, 5);
         const QDateTime last = time(row, 6);
@@ -149,6 +155,51 @@ void CatalogAccumulator::addTypes(const CatalogRows& rows, bool exact)
             s.firstTime = first;
         if (last.isValid() && (!s.lastTime.isValid() || last > s.lastTime))
             s.lastTime = last;
+    }
+}
+
+void CatalogAccumulator::addTypeStreams(const CatalogRows& rows)
+{
+    for (const CatalogRow& row : rows)
+        type(text(row, 0)).partitionStreams += integer(row, 1, 0);
+}
+
+void CatalogAccumulator::streamsDone()
+{
+    for (auto& [name, t] : m_types) {
+        t.summary.streams = t.partitionStreams;
+        t.summary.streamsExact = true;
+    }
+    m_streamsExact = true;
+}
+
+void CatalogAccumulator::addEstimate(const CatalogRows& rows, double scale)
+{
+    for (const CatalogRow& row : rows) {
+        TypeAcc& t = type(text(row, 0));
+        t.estimate = std::max<qint64>(0, t.estimate) + std::llround(double(integer(row, 1, 0)) * scale);
+    }
+}
+
+void CatalogAccumulator::addRate(const Histogram& histogram)
+{
+    m_rateBucketSeconds = histogram.bucketSeconds;
+    m_rateEstimated = histogram.estimated;
+    for (auto& [name, t] : m_types) {
+        t.rate.clear();
+        t.estimate = -1;
+    }
+    for (int g = 0; g < histogram.groups.size(); ++g) {
+        if (histogram.hasOther && g == histogram.groups.size() - 1)
+            continue;
+        TypeAcc& t = type(histogram.groups.at(g));
+        t.estimate = 0;
+        for (size_t b = 0; b < histogram.buckets.size(); ++b) {
+            const qint64 n = histogram.counts[b][size_t(g)];
+            if (n > 0)
+                t.rate[histogram.buckets[b]] += n;
+            t.estimate += n;
+        }
     }
 }
 
@@ -188,8 +239,9 @@ void CatalogAccumulator::addShapes(const CatalogRows& rows)
         const qint64 count = integer(row, 3, 0);
         const qint64 first = integer(row, 4);
         const qint64 last = integer(row, 5);
-        PayloadKindStats& k = t.payloads[kind];
+        PayloadKindStats& k = t.payloads[kind + QChar(0) + text(row, 6)];
         k.kind = kind;
+        k.encoding = text(row, 6);
         k.count += count;
         widen(k.firstPosition, k.lastPosition, first, last);
         if (!row[2])
@@ -244,9 +296,43 @@ void CatalogAccumulator::clearFields()
 TypeCatalog CatalogAccumulator::result(TypeCatalog catalog) const
 {
     catalog.types.clear();
+    catalog.streamsExact = catalog.streamsExact || m_streamsExact;
+    catalog.rateBucketSeconds = m_rateBucketSeconds;
+    catalog.rateEstimated = m_rateEstimated;
+    catalog.rateBuckets.clear();
+    if (m_rateBucketSeconds > 0 && catalog.firstTime.isValid() && catalog.lastTime.isValid()) {
+        // Every bucket of the scope's span, empty ones included, so the sparklines share one time axis.
+        qint64 b = histogram::bucketStart(catalog.firstTime.toSecsSinceEpoch(), m_rateBucketSeconds);
+        const qint64 end = catalog.lastTime.toSecsSinceEpoch();
+        while (b <= end && catalog.rateBuckets.size() < 10000) {
+            catalog.rateBuckets.push_back(b);
+            b = histogram::bucketEnd(b, m_rateBucketSeconds);
+        }
+    }
     for (const auto& [name, t] : m_types) {
         TypeSummary s = t.summary;
         s.sampled = !catalog.fieldsExact;
+        if (!t.exact && t.estimate >= 0) {
+            s.count = std::max(t.estimate, s.count);
+            s.countEstimated = true;
+        }
+        if (!s.streamsExact) {
+            // Streams per event as in the sample, times the events: about right when a stream holds few events of
+            // the type; never fewer than the sample saw.
+            s.streams = s.sampledEvents > 0
+                ? std::max(t.sampleStreams, qint64(std::llround(double(t.sampleStreams) * s.count / s.sampledEvents)))
+                : -1;
+        }
+        if (!catalog.rateBuckets.empty()) {
+            s.rate.assign(catalog.rateBuckets.size(), 0);
+            size_t i = 0;
+            for (const auto& [bucket, n] : t.rate) {
+                while (i < catalog.rateBuckets.size() && catalog.rateBuckets[i] < bucket)
+                    ++i;
+                if (i < catalog.rateBuckets.size() && catalog.rateBuckets[i] == bucket)
+                    s.rate[i] += n;
+            }
+        }
         // Occurrences of a path in the whole scope, estimated from the sample, for the distinct estimate (GEE,
         // Charikar et al. 2000: sqrt(N/n) * values seen once + values seen more often).
         const double scale = s.sampledEvents > 0 && s.count > s.sampledEvents ? double(s.count) / s.sampledEvents : 1.0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "activity/histogram.h"
 #include "catalog/catalogrequest.h"
 
 #include <QDateTime>
@@ -54,6 +55,7 @@ struct ShapeStats {
 // Payloads by kind: a JSON type (object, array, string, number, boolean, null), or none, xml, text, binary.
 struct PayloadKindStats {
     QString kind;
+    QString encoding; // how the store keeps it: SQLite's storage class (text, blob), PostgreSQL's type (jsonb, bytea)
     qint64 count = 0;
     qint64 firstPosition = -1;
     qint64 lastPosition = -1;
@@ -78,8 +80,10 @@ QString driftKindName(DriftFlag::Kind kind); // "fieldAppeared", ...
 
 struct TypeSummary {
     QString type;
-    qint64 count = 0; // events; exact once TypeCatalog::countsExact
-    qint64 streams = -1;
+    qint64 count = 0; // events; exact once TypeCatalog::countsExact, else estimated (countEstimated) or the sample's
+    bool countEstimated = false; // count scaled up from a key-range sample (EventStore::estimateHistogram)
+    qint64 streams = -1; // exact when streamsExact, else estimated from the sample's streams per event
+    bool streamsExact = false;
     qint64 firstPosition = -1;
     qint64 lastPosition = -1;
     QDateTime firstTime; // the earliest time
@@ -90,6 +94,7 @@ struct TypeSummary {
     std::vector<ShapeStats> shapes; // by first position
     std::vector<PayloadKindStats> payloads; // by count, most first
     std::vector<DriftFlag> drift;
+    std::vector<qint64> rate; // events per bucket of TypeCatalog::rateBuckets (empty when unknown)
 };
 
 // What the scope holds, type by type. Shared as shared_ptr<const TypeCatalog> between threads and views.
@@ -97,7 +102,16 @@ struct TypeCatalog {
     EventFilter scope;
     qint64 firstPosition = -1; // of the scope
     qint64 lastPosition = -1;
-    bool countsExact = false; // type counts, streams, positions and times are exact (else from the sample)
+    bool countsExact = false; // type counts, positions and times are exact (else estimated or from the sample)
+    bool countsEstimated = false; // while not exact: counts scaled up from a key-range sample of the scope
+    bool streamsExact = false; // streams per type are exact
+    QDateTime firstTime; // of the scope's first and last events
+    QDateTime lastTime;
+    // Each type's rate over time: bucket starts (UTC epoch seconds, every bucket of the scope's span), estimated
+    // when rateEstimated.
+    qint64 rateBucketSeconds = 0;
+    std::vector<qint64> rateBuckets;
+    bool rateEstimated = false;
     bool fieldsExact = false; // fields, shapes and payload kinds are exact
     bool valuesExact = false; // top values and distinct estimates read the whole scope
     std::vector<PositionRange> sample; // the sample's ranges (empty when the sample was the whole scope)
@@ -111,8 +125,17 @@ struct TypeCatalog {
 // one part add up (counts summed, first/last and ranges widened), which is how the exact catalog is read in chunks.
 class CatalogAccumulator {
 public:
-    // Types rows: exact counts when `exact`, else the sample's (which also sets each type's sampledEvents).
+    // Types rows: exact counts when `exact`, else the sample's (which also sets each type's sampledEvents). Exact
+    // rows without streams (request.withStreams false) leave streams to addTypeStreams.
     void addTypes(const CatalogRows& rows, bool exact);
+    // TypeStreams rows of one partition; after every partition, streamsDone() makes the sums the exact streams.
+    void addTypeStreams(const CatalogRows& rows);
+    void streamsDone();
+    // Types rows of a key-range sample whose positions stand for `scale` times as many: estimated counts.
+    void addEstimate(const CatalogRows& rows, double scale);
+    // A by-type histogram (estimated or counted): each type's rate over time, and while counts are not exact, the
+    // histogram's totals as estimated counts.
+    void addRate(const Histogram& histogram);
     void addFields(const CatalogRows& rows);
     void addShapes(const CatalogRows& rows);
     void addValueSummary(const CatalogRows& rows);
@@ -131,12 +154,19 @@ private:
     struct TypeAcc {
         TypeSummary summary;
         bool exact = false;
+        qint64 estimate = -1; // from the histogram
+        qint64 sampleStreams = 0;
+        qint64 partitionStreams = 0; // summed over the TypeStreams partitions read so far
+        std::map<qint64, qint64> rate; // bucket -> events
         std::map<std::pair<QString, QString>, FieldAcc> fields; // (root, path JSON) -> stats
         std::map<QString, ShapeStats> shapes; // by shape JSON
         std::map<QString, PayloadKindStats> payloads;
     };
     TypeAcc& type(const QString& name);
     std::map<QString, TypeAcc> m_types;
+    bool m_streamsExact = false;
+    qint64 m_rateBucketSeconds = 0;
+    bool m_rateEstimated = false;
 };
 
 // The flags of one type, from its fields and shapes; scopeFirst/scopeLast bound the scope (TypeStopped).

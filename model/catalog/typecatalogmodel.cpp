@@ -1,5 +1,7 @@
 #include "catalog/typecatalogmodel.h"
 
+#include "activity/histogram.h"
+
 namespace es {
 
 namespace {
@@ -95,7 +97,7 @@ QVariant TypeCatalogModel::headerData(int section, Qt::Orientation orientation, 
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char* names[] = { "Type / field / shape", "Events", "Streams", "First", "Last", "Detail" };
+    static const char* names[] = { "Type / field / shape", "Events", "Streams", "Rate", "First", "Last", "Detail" };
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 
@@ -120,24 +122,58 @@ QVariant TypeCatalogModel::typeData(const TypeSummary& t, int column, int role) 
         return t.firstPosition;
     if (role == SampledRole)
         return !m_catalog->countsExact;
+    if (role == EstimatedRole)
+        return t.countEstimated;
+    if (role == RateRole) {
+        QVariantList rate;
+        rate.reserve(qsizetype(t.rate.size()));
+        for (const qint64 n : t.rate)
+            rate.append(n);
+        return rate;
+    }
+    if (role == Qt::ToolTipRole && column == RateColumn && m_catalog->rateBucketSeconds > 0) {
+        return tr("Events per %1 over the scope's time span (%2)")
+            .arg(histogram::bucketName(m_catalog->rateBucketSeconds),
+                m_catalog->rateEstimated ? tr("estimated from a sample") : tr("counted"));
+    }
+    if (role == Qt::ToolTipRole && column == CountColumn && !m_catalog->countsExact)
+        return t.countEstimated ? tr("Estimated from a sample of position ranges; the exact count follows")
+                                : tr("From a sample; the exact count follows");
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
     switch (column) {
     case NameColumn:
         return t.type;
     case CountColumn:
+        if (role == Qt::DisplayRole && t.countEstimated)
+            return histogram::approximateCount(t.count);
         return count(t.count, role == SortRole ? SortRole : Qt::DisplayRole);
     case StreamsColumn:
+        if (role == Qt::DisplayRole && !t.streamsExact && t.streams >= 0)
+            return QString(u'≈' + QString::number(t.streams));
         return count(t.streams, role == SortRole ? SortRole : Qt::DisplayRole);
+    case RateColumn:
+        return role == SortRole ? QVariant(t.count) : QVariant();
     case FirstColumn:
         return count(t.firstPosition, role == SortRole ? SortRole : Qt::DisplayRole);
     case LastColumn:
         return count(t.lastPosition, role == SortRole ? SortRole : Qt::DisplayRole);
     case DetailColumn: {
-        QString detail = m_catalog->countsExact ? tr("counts exact") : tr("counts sampled");
+        QString detail = m_catalog->countsExact ? tr("counts exact")
+            : t.countEstimated                  ? tr("counts estimated")
+                                                : tr("counts sampled");
+        if (m_catalog->countsExact && !t.streamsExact)
+            detail += tr(", streams estimated");
         detail += t.sampled ? tr("; fields sampled (%1 events)").arg(t.sampledEvents) : tr("; fields exact");
         if (!t.drift.empty())
             detail += tr("; %n drift flag(s)", nullptr, int(t.drift.size()));
+        QStringList other; // payloads that are not JSON objects, with their encoding
+        for (const PayloadKindStats& k : t.payloads) {
+            if (k.kind != QLatin1String("object"))
+                other.append(QStringLiteral("%1 %2 (%3)").arg(k.kind).arg(k.count).arg(k.encoding));
+        }
+        if (!other.isEmpty())
+            detail += tr("; payloads: %1").arg(other.join(QStringLiteral(", ")));
         return detail;
     }
     }

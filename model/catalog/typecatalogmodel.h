@@ -9,11 +9,20 @@
 namespace es {
 
 // The type catalog as a tree: types, under each its Fields, Shapes and Drift, under those one row each. A snapshot
-// model: setCatalog() resets it in one step. Columns: name, events, streams, first, last, detail.
+// model: setCatalog() resets it in one step. Columns: name, events, streams, rate, first, last, detail.
 class TypeCatalogModel : public QAbstractItemModel {
     Q_OBJECT
 public:
-    enum Column { NameColumn, CountColumn, StreamsColumn, FirstColumn, LastColumn, DetailColumn, ColumnCount };
+    enum Column {
+        NameColumn,
+        CountColumn,
+        StreamsColumn,
+        RateColumn, // a type's rate over time: RateRole, drawn as a sparkline
+        FirstColumn,
+        LastColumn,
+        DetailColumn,
+        ColumnCount
+    };
     enum Section { FieldsSection, ShapesSection, DriftSection, SectionCount };
     enum Role {
         SortRole = Qt::UserRole + 1, // numbers as numbers
@@ -22,6 +31,8 @@ public:
         PositionRole, // where the row points: a field's or shape's first position, a flag's position
         FilterRole, // a filter condition that selects the row's events ("data.firstName exists"), or empty
         SampledRole, // whether the row's figures come from a sample
+        RateRole, // a type's events per bucket (QVariantList of qint64), on every bucket of the catalog's span
+        EstimatedRole, // whether the row's count is an estimate
     };
 
     explicit TypeCatalogModel(QObject* parent = nullptr);

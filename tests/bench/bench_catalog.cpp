@@ -1,16 +1,18 @@
 // Issue 13 benchmark: the type catalog of a large store, against the same SQL in the database's shell.
 //
-//   bench_catalog [STORE] [--category C] [--counts-only] [--chunk POSITIONS]
+//   bench_catalog [STORE] [--category C] [--counts-only] [--chunk POSITIONS] [--count-chunks N] [--partitions N]
 //     (default /work/bench/browse10m.sqlite; a PostgreSQL address works too; read-only)
 //
-// Runs scanCatalog over the store (or one category) with exact fields and shapes (--counts-only: the sample and the
-// exact type counts only), timing the first (sampled) answer, the exact type counts and the
-// exact catalog, and records every statement it ran. Then runs the same statements, values inlined, in
-// `sqlite3 -readonly` or `psql` in one script each for the sampled stage and for the whole run. Prints the times,
-// the ratios (goals: first answer under 1 s, exact within 1.2x of the SQL) and this process's peak RSS.
+// Runs scanCatalog over the store (or one category) with exact fields and shapes (--counts-only: the first answer,
+// exact type counts and streams only), timing each stage: the first answer (estimated counts and rates, sampled
+// fields), exact type counts, exact streams and the exact catalog, and records every statement it ran (the
+// estimate's key-range sample statement too). Then runs the same statements, values inlined, in `sqlite3 -readonly`
+// or `psql` in one script each for the first answer and for the whole run. Prints the times, the ratios (goals:
+// first answer under 1 s, exact within 1.2x of the SQL), the longest single statement and this process's peak RSS.
 #include "catalog/catalogscan.h"
 #include "pg/pgstore.h"
 #include "sql/catalogsql.h"
+#include "sql/estimatesql.h"
 #include "sqlite/sqlitestore.h"
 
 #include <QCoreApplication>
@@ -31,7 +33,13 @@ public:
     explicit RecordingStore(EventStore& store)
         : m_store(store)
     { }
-    std::vector<CatalogRequest> requests;
+    // A statement as the shell runs it again: a catalog request, or the estimate's sampled histogram.
+    struct Recorded {
+        std::optional<CatalogRequest> catalog;
+        std::optional<HistogramQuery> estimate;
+        double ms = 0;
+    };
+    std::vector<Recorded> requests;
 
     QString address() const override { return m_store.address(); }
     StoreInfo info(bool withCounts) override { return m_store.info(withCounts); }
@@ -44,8 +52,20 @@ public:
     std::function<void()> interruption() override { return m_store.interruption(); }
     CatalogRows catalogRows(const CatalogRequest& request) override
     {
-        requests.push_back(request);
-        return m_store.catalogRows(request);
+        QElapsedTimer t;
+        t.start();
+        CatalogRows rows = m_store.catalogRows(request);
+        requests.push_back({ request, std::nullopt, double(t.nsecsElapsed()) / 1e6 });
+        return rows;
+    }
+    Histogram histogram(const HistogramQuery& q) override { return m_store.histogram(q); }
+    Histogram estimateHistogram(const HistogramQuery& q) override
+    {
+        QElapsedTimer t;
+        t.start();
+        Histogram h = m_store.estimateHistogram(q);
+        requests.push_back({ std::nullopt, q, double(t.nsecsElapsed()) / 1e6 });
+        return h;
     }
 
 private:
@@ -84,6 +104,10 @@ int main(int argc, char** argv)
             options.exact = false;
         else if (args.at(i) == QLatin1String("--chunk") && i + 1 < args.size())
             options.chunkPositions = std::max<qint64>(1, args.at(++i).toLongLong());
+        else if (args.at(i) == QLatin1String("--count-chunks") && i + 1 < args.size())
+            options.countChunks = std::max(1, args.at(++i).toInt());
+        else if (args.at(i) == QLatin1String("--partitions") && i + 1 < args.size())
+            options.streamPartitions = std::max(1, args.at(++i).toInt());
         else
             path = args.at(i);
     }
@@ -123,7 +147,16 @@ int main(int argc, char** argv)
         auto script = [&](size_t from, size_t to) {
             QString sql;
             for (size_t i = from; i < to; ++i) {
-                const SqlStatement st = catalogStatement(*builder, recording.requests[i], true);
+                const RecordingStore::Recorded& r = recording.requests[i];
+                SqlStatement st;
+                if (r.catalog) {
+                    st = catalogStatement(*builder, *r.catalog, true);
+                } else {
+                    const std::optional<KeySample> sample = planKeySample(*store, r.estimate->filter);
+                    if (!sample)
+                        continue; // counted outright: not a sampled statement
+                    st = histogramSampleStatement(*builder, *r.estimate, false, *sample);
+                }
                 QString inlined = st.sql;
                 for (const QVariant& v : st.values) {
                     const QString value = v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int
@@ -184,11 +217,30 @@ int main(int argc, char** argv)
                     "ranges; %zu statements (%zu for the sample)\n",
             events, catalog.types.size(), fields, shapes, catalog.sampleEvents, catalog.sample.size(),
             recording.requests.size(), stageStatements.at(0));
-        std::printf("first answer       %.0f ms (sampled; goal < 1000 ms); %s runs its statements in %.0f ms, ratio "
-                    "%.2fx\n",
+        std::printf("first answer       %.0f ms (estimated counts, sampled fields; goal < 1000 ms); %s runs its "
+                    "statements in %.0f ms, ratio %.2fx\n",
             stageMs.at(0), qPrintable(shellName), shellSampleMs, stageMs.at(0) / shellSampleMs);
         if (stageMs.size() > 1)
-            std::printf("exact type counts  %.0f ms\n", stageMs.at(1));
+            std::printf("exact type counts  %.0f ms (%d statements by ranges of positions)\n", stageMs.at(1),
+                options.countChunks);
+        if (stageMs.size() > 2)
+            std::printf("exact streams      %.0f ms (%d statements by partitions of the stream names)\n", stageMs.at(2),
+                options.streamPartitions);
+        for (size_t i = 0; i < stageStatements.at(0) && i < recording.requests.size(); ++i) {
+            const RecordingStore::Recorded& r = recording.requests[i];
+            std::printf("  first answer, statement %zu (%s): %.0f ms\n", i,
+                r.catalog ? qPrintable(QStringLiteral("part %1").arg(int(r.catalog->part))) : "estimate", r.ms);
+        }
+        double longest = 0;
+        QString longestPart;
+        for (const RecordingStore::Recorded& r : recording.requests) {
+            if (r.ms > longest) {
+                longest = r.ms;
+                longestPart = r.catalog ? QString::number(int(r.catalog->part)) : QStringLiteral("estimate");
+            }
+        }
+        std::printf("longest statement  %.0f ms (part %s; PostgreSQL's default statement timeout is 30000 ms)\n",
+            longest, qPrintable(longestPart));
         std::printf("%s %.0f ms; %s runs the same %zu statements in %.0f ms (%lld rows), ratio %.2fx "
                     "(goal <= 1.2)\n",
             options.exact ? "exact catalog     " : "sample + counts   ", exactMs, qPrintable(shellName),

@@ -3,6 +3,7 @@
 #include "core/test_sqlite_support.h"
 #include "testutils.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -84,8 +85,8 @@ TEST_CASE("cli types: one JSON line per type with exactly the documented keys", 
     CHECK(lines[1].value(QLatin1String("type")).toString() == QLatin1String("Pinged"));
     const QJsonObject reg = lines[2];
     CHECK(sortedKeys(reg)
-        == qsl({ "count", "fields", "firstPosition", "firstTime", "lastPosition", "lastTime", "sampled", "shapes",
-            "streams", "type" }));
+        == qsl({ "count", "fields", "firstPosition", "firstTime", "lastPosition", "lastTime", "payloads", "sampled",
+            "shapes", "streams", "type" }));
     CHECK(reg.value(QLatin1String("type")).toString() == QLatin1String("Registered"));
     CHECK(reg.value(QLatin1String("count")).toInt() == 4);
     CHECK(reg.value(QLatin1String("streams")).toInt() == 4);
@@ -200,4 +201,70 @@ TEST_CASE("cli values: counts, streams and duplicates across streams", "[cli][ca
                   QStringLiteral("--path"), QStringLiteral("city") },
               &out, &err)
         == 2);
+}
+
+TEST_CASE("cli types --reducer: coverage of each type by a merge or JavaScript reducer", "[cli][catalog]")
+{
+    QTemporaryDir dir;
+    const QString store = tempPath(dir, QStringLiteral("coverage.sqlite"));
+    writeStore(store);
+    const QString reducer = dir.filePath(QStringLiteral("customers.js"));
+    QFile f(reducer);
+    REQUIRE(f.open(QIODevice::WriteOnly));
+    // Registered reads data.name (absent from position 4 on) and tests data.zip; Pinged and Moved have no handler.
+    f.write("fromCategory('customer').when({\n"
+            "  $init() { return { names: [] }; },\n"
+            "  Registered(s, e) { const d = e.data; s.names.push(d.name); if (d.zip) s.zip = d.zip; },\n"
+            "});\n");
+    f.close();
+    QByteArray out;
+    QByteArray err;
+    REQUIRE(runProcess(cli,
+                { QStringLiteral("types"), store, QStringLiteral("--reducer"), reducer, QStringLiteral("--json") },
+                &out, &err)
+        == 0);
+    const std::vector<QJsonObject> lines = jsonLines(out);
+    REQUIRE(lines.size() == 3);
+    const QJsonObject moved = lines[0].value(QLatin1String("coverage")).toObject();
+    CHECK(sortedKeys(moved) == qsl({ "handled", "handler", "method", "missing", "reads", "reducer", "sampled" }));
+    CHECK(moved.value(QLatin1String("method")).toString() == QLatin1String("source"));
+    CHECK_FALSE(moved.value(QLatin1String("handled")).toBool());
+    CHECK(moved.value(QLatin1String("handler")).isNull());
+    const QJsonObject reg = lines[2].value(QLatin1String("coverage")).toObject();
+    CHECK(reg.value(QLatin1String("handled")).toBool());
+    CHECK(reg.value(QLatin1String("reads")).toArray() == QJsonArray::fromStringList(qsl({ "data.name", "data.zip" })));
+    const QJsonArray missing = reg.value(QLatin1String("missing")).toArray();
+    REQUIRE(missing.size() == 1);
+    const QJsonObject name = missing[0].toObject();
+    CHECK(name.value(QLatin1String("path")).toString() == QLatin1String("data.name"));
+    CHECK(name.value(QLatin1String("events")).toInt() == 2);
+    CHECK(name.value(QLatin1String("firstPosition")).toInt() == 4);
+    CHECK(name.value(QLatin1String("lastPosition")).toInt() == 5);
+    CHECK_FALSE(name.value(QLatin1String("guarded")).toBool());
+    CHECK(name.value(QLatin1String("description")).toString()
+        == QLatin1String("the reducer reads data.name; 2 Registered events since position 4 have no data.name"));
+
+    // The table says the same; merge handles every type.
+    REQUIRE(runProcess(cli,
+                { QStringLiteral("types"), store, QStringLiteral("--reducer"), reducer, QStringLiteral("--type"),
+                    QStringLiteral("Registered") },
+                &out, &err)
+        == 0);
+    CHECK(QString::fromUtf8(out).contains(
+        QLatin1String("the reducer reads data.name; 2 Registered events since position 4 have no data.name")));
+    REQUIRE(runProcess(cli,
+                { QStringLiteral("types"), store, QStringLiteral("--reducer"), QStringLiteral("merge"),
+                    QStringLiteral("--json") },
+                &out, &err)
+        == 0);
+    for (const QJsonObject& line : jsonLines(out)) {
+        CHECK(line.value(QLatin1String("coverage")).toObject().value(QLatin1String("method")).toString()
+            == QLatin1String("merge"));
+        CHECK(line.value(QLatin1String("coverage")).toObject().value(QLatin1String("handled")).toBool());
+    }
+    CHECK(
+        runProcess(cli,
+            { QStringLiteral("types"), store, QStringLiteral("--reducer"), dir.filePath(QStringLiteral("absent.js")) },
+            &out, &err)
+        != 0);
 }

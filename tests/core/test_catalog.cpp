@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include "catalog/catalogscan.h"
+#include "catalog/coverage.h"
 #include "store/storeregistry.h"
 #include "test_sqlite_support.h"
 #include "testutils.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 
 using namespace es;
@@ -80,6 +82,8 @@ void writeEmmettSqlite(const QString& path, bool nonJson)
         blob.rawBytes = true;
         w.append(QStringLiteral("blob-1"), { blob }); // 21
         w.append(QStringLiteral("note-1"), { { QStringLiteral("Note"), "<note>hi</note>" } }); // 22
+        w.append(QStringLiteral("note-2"), { { QStringLiteral("Note"), "title: hi\nbody: there\n" } }); // 23
+        w.append(QStringLiteral("note-3"), { { QStringLiteral("Note"), "just words" } }); // 24
     }
 }
 
@@ -244,6 +248,146 @@ void checkDuplicates(EventStore& store)
     CHECK(pathValues(store, q).empty());
 }
 
+// Forwards a store's reads, keeping each catalog request.
+class Recording : public EventStore {
+public:
+    explicit Recording(EventStore& store)
+        : m_store(store)
+    { }
+    std::vector<CatalogRequest> requests;
+
+    QString address() const override { return m_store.address(); }
+    StoreInfo info(bool withCounts) override { return m_store.info(withCounts); }
+    CategoryList categories() override { return m_store.categories(); }
+    StreamList streams(const StreamQuery& q) override { return m_store.streams(q); }
+    std::optional<StreamInfo> stream(const QString& name) override { return m_store.stream(name); }
+    EventPage events(const EventQuery& q) override { return m_store.events(q); }
+    ScopeStats scopeStats(const EventFilter& f) override { return m_store.scopeStats(f); }
+    std::vector<qint64> keyAnchors(const EventFilter& f, int stride) override { return m_store.keyAnchors(f, stride); }
+    std::function<void()> interruption() override { return m_store.interruption(); }
+    Histogram histogram(const HistogramQuery& q) override { return m_store.histogram(q); }
+    Histogram estimateHistogram(const HistogramQuery& q) override { return m_store.estimateHistogram(q); }
+    CatalogRows catalogRows(const CatalogRequest& request) override
+    {
+        requests.push_back(request);
+        return m_store.catalogRows(request);
+    }
+
+private:
+    EventStore& m_store;
+};
+
+// Exact counts came in `chunks` statements over adjoining ranges of positions, none counting distinct streams, and
+// streams in `partitions` statements.
+void checkChunked(const Recording& r, int chunks, int partitions)
+{
+    std::vector<PositionRange> counted;
+    std::vector<int> parts;
+    for (const CatalogRequest& q : r.requests) {
+        if (q.part == CatalogPart::Types && !q.withStreams) {
+            REQUIRE(q.ranges.size() == 1);
+            counted.push_back(q.ranges[0]);
+        }
+        if (q.part == CatalogPart::TypeStreams) {
+            CHECK(q.partitions == partitions);
+            parts.push_back(q.partition);
+        }
+    }
+    REQUIRE(counted.size() == size_t(chunks));
+    for (size_t i = 1; i < counted.size(); ++i)
+        CHECK(counted[i].from == counted[i - 1].to + 1);
+    std::vector<int> expected;
+    for (int k = 0; k < partitions; ++k)
+        expected.push_back(k);
+    CHECK(parts == expected);
+}
+
+// A reducer read from its source: CustomerRegistered reads data.name (absent from position 9 on), data.zip and, only
+// to test it, data.nickname; AddressChanged destructures data.city; LegacyPinged has no handler.
+const char* const readableReducer = R"(// customers
+fromCategory('customer').when({
+    $init: function () { return { names: [], cities: {} }; },
+    CustomerRegistered: function (s, e) {
+        s.names.push(e.data.name.toUpperCase());
+        s.zip = e.data.zip;
+        if (e.data.nickname) s.nick = true;
+    },
+    'AddressChanged': (s, { data: { city } }) => { s.cities[city] = true; },
+});
+)";
+
+// The same handlers, but the event goes to a helper this reading does not follow: coverage replays a sample.
+const char* const opaqueReducer = R"(
+function register(s, e) { s.names.push(e.data.name.toUpperCase()); }
+module.exports = {
+    $init: () => ({ names: [] }),
+    CustomerRegistered: (s, e) => { register(s, e); },
+};
+)";
+
+void checkCoverage(EventStore& store, const TypeCatalog& catalog)
+{
+    QTemporaryDir dir;
+    auto write = [&](const char* name, const char* source) {
+        const QString path = dir.filePath(QString::fromLatin1(name));
+        QFile f(path);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(source);
+        return path;
+    };
+    auto find = [](const ReducerCoverage& c, const char* type) -> const TypeCoverage& {
+        const auto it = std::find_if(
+            c.types.begin(), c.types.end(), [&](const TypeCoverage& t) { return t.type == QLatin1String(type); });
+        INFO(type);
+        REQUIRE(it != c.types.end());
+        return *it;
+    };
+
+    CoverageOptions o;
+    o.reducerKey = QStringLiteral("merge");
+    const ReducerCoverage merge = reducerCoverage(store, catalog, o);
+    CHECK(merge.method == ReducerCoverage::Method::Merge);
+    CHECK(std::all_of(merge.types.begin(), merge.types.end(), [](const TypeCoverage& t) { return t.handled; }));
+
+    o.reducerKey = write("customers.js", readableReducer);
+    const ReducerCoverage source = reducerCoverage(store, catalog, o);
+    CHECK(source.method == ReducerCoverage::Method::Source);
+    CHECK_FALSE(source.sampled);
+    const TypeCoverage& reg = find(source, "CustomerRegistered");
+    CHECK(reg.handled);
+    CHECK(reg.reads == qsl({ "data.name", "data.zip", "data.nickname" }));
+    REQUIRE(reg.missing.size() == 2);
+    CHECK(reg.missing[0].path == QLatin1String("data.name"));
+    CHECK(reg.missing[0].events == 4);
+    CHECK(reg.missing[0].firstPosition == 9);
+    CHECK(reg.missing[0].lastPosition == 12);
+    CHECK_FALSE(reg.missing[0].guarded);
+    CHECK(reg.missing[0].description
+        == QLatin1String(
+            "the reducer reads data.name; 4 CustomerRegistered events since position 9 have no data.name"));
+    CHECK(reg.missing[1].path == QLatin1String("data.nickname"));
+    CHECK(reg.missing[1].guarded);
+    CHECK(reg.missing[1].events == 10);
+    const TypeCoverage& moved = find(source, "AddressChanged");
+    CHECK(moved.handled);
+    CHECK(moved.reads == qsl({ "data.city" }));
+    CHECK(moved.missing.empty());
+    CHECK_FALSE(find(source, "LegacyPinged").handled);
+
+    o.reducerKey = write("opaque.js", opaqueReducer);
+    const ReducerCoverage replayed = reducerCoverage(store, catalog, o);
+    CHECK(replayed.method == ReducerCoverage::Method::Replay);
+    CHECK(replayed.why.contains(QLatin1String("passes its event on")));
+    const TypeCoverage& r = find(replayed, "CustomerRegistered");
+    CHECK(r.handled);
+    CHECK(r.replayed == 10);
+    CHECK(r.changed == 6); // the first six carry data.name
+    CHECK(r.failed == 4); // the rest throw reading name.toUpperCase()
+    CHECK_FALSE(r.error.isEmpty());
+    CHECK_FALSE(find(replayed, "AddressChanged").handled);
+    CHECK(find(replayed, "AddressChanged").replayed == 8);
+}
+
 } // namespace
 
 TEST_CASE("Type catalog of an Emmett SQLite store: shapes, types and drift exactly", "[catalog][sqlite][emmett]")
@@ -253,17 +397,31 @@ TEST_CASE("Type catalog of an Emmett SQLite store: shapes, types and drift exact
     writeEmmettSqlite(path, true);
     auto store = StoreRegistry::open(path);
     std::vector<TypeCatalog> stages;
-    const TypeCatalog catalog
-        = scanCatalog(*store, exactOptions(), nullptr, [&](const TypeCatalog& c) { stages.push_back(c); });
-    checkPlanted(catalog, 22);
-    REQUIRE(stages.size() == 3);
+    Recording recording(*store);
+    CatalogOptions o = exactOptions();
+    o.countChunks = 4;
+    o.streamPartitions = 2;
+    const TypeCatalog catalog = scanCatalog(recording, o, nullptr, [&](const TypeCatalog& c) { stages.push_back(c); });
+    checkChunked(recording, 4, 2);
+    checkCoverage(*store, catalog);
+    checkPlanted(catalog, 24);
+    // Estimated counts and a sample, exact counts, exact streams, exact fields.
+    REQUIRE(stages.size() == 4);
     CHECK_FALSE(stages[0].countsExact);
+    CHECK(stages[0].countsEstimated);
     CHECK_FALSE(stages[0].fieldsExact);
-    CHECK(stages[0].sample == std::vector<PositionRange> { { 1, 2 }, { 21, 22 } });
+    CHECK(stages[0].sample == std::vector<PositionRange> { { 1, 2 }, { 23, 24 } });
+    CHECK(stages[0].find(QStringLiteral("CustomerRegistered"))->countEstimated);
     CHECK(stages[1].countsExact);
+    CHECK_FALSE(stages[1].countsEstimated);
+    CHECK_FALSE(stages[1].streamsExact);
+    CHECK_FALSE(stages[1].find(QStringLiteral("CustomerRegistered"))->streamsExact);
     CHECK_FALSE(stages[1].fieldsExact);
     CHECK(stages[1].find(QStringLiteral("CustomerRegistered"))->sampled);
     CHECK(stages[1].find(QStringLiteral("CustomerRegistered"))->sampledEvents == 1);
+    CHECK(stages[2].streamsExact);
+    CHECK(stages[2].find(QStringLiteral("CustomerRegistered"))->streams == 10);
+    CHECK_FALSE(stages[2].fieldsExact);
 
     // Non-JSON payloads are counted by kind.
     const TypeSummary& blob = typeOf(catalog, "Attachment");
@@ -272,10 +430,15 @@ TEST_CASE("Type catalog of an Emmett SQLite store: shapes, types and drift exact
     CHECK(std::none_of(
         blob.fields.begin(), blob.fields.end(), [](const FieldStats& f) { return f.root == QLatin1String("data"); }));
     CHECK(blob.shapes.empty());
+    CHECK(blob.payloads[0].encoding == QLatin1String("blob"));
     const TypeSummary& note = typeOf(catalog, "Note");
-    REQUIRE(note.payloads.size() == 1);
-    CHECK(note.payloads[0].kind == QLatin1String("xml"));
+    QStringList kinds;
+    for (const PayloadKindStats& k : note.payloads)
+        kinds.append(QStringLiteral("%1 %2 %3 @%4").arg(k.kind, k.encoding).arg(k.count).arg(k.firstPosition));
+    kinds.sort();
+    CHECK(kinds == qsl({ "text text 1 @24", "xml text 1 @22", "yaml text 1 @23" }));
     CHECK(typeOf(catalog, "CustomerRegistered").payloads.at(0).kind == QLatin1String("object"));
+    CHECK(typeOf(catalog, "CustomerRegistered").payloads.at(0).encoding == QLatin1String("text"));
     // Metadata paths as Emmett writes them.
     CHECK(typesText(fieldOf(typeOf(catalog, "CustomerRegistered"), "metadata.streamPosition"))
         == QLatin1String("number 10 1-12"));
@@ -357,9 +520,16 @@ TEST_CASE("Type catalog of Message DB", "[catalog][pg][messagedb]")
     db.sql(messageDbWrites());
     auto store = StoreRegistry::open(db.address());
     REQUIRE(store->info().layout == QLatin1String("messagedb"));
-    const TypeCatalog catalog = scanCatalog(*store, exactOptions());
+    Recording recording(*store);
+    CatalogOptions o = exactOptions();
+    o.countChunks = 3;
+    o.streamPartitions = 3;
+    const TypeCatalog catalog = scanCatalog(recording, o);
     checkPlanted(catalog, 20);
+    checkChunked(recording, 3, 3);
+    CHECK(typeOf(catalog, "CustomerRegistered").payloads.at(0).encoding == QLatin1String("jsonb"));
     checkDuplicates(*store);
+    checkCoverage(*store, catalog);
     EventFilter one;
     one.stream = QStringLiteral("customer-9");
     const TypeCatalog stream = scanCatalog(*store, CatalogOptions { one });

@@ -3,6 +3,7 @@
 #include "catalog/typecatalogmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QTimeZone>
 
 using namespace es;
 
@@ -138,4 +139,74 @@ TEST_CASE("type catalog model: types, sections and rows with sampled labels", "[
     CHECK(model.index(0, 0, drift).data(TypeCatalogModel::FilterRole).toString().isEmpty());
     model.setCatalog(nullptr);
     CHECK(model.rowCount() == 0);
+}
+
+TEST_CASE("catalog accumulator: estimated counts and rates first, then exact counts and streams", "[catalog]")
+{
+    CatalogAccumulator acc;
+    // The sample: 2 of Opened in 2 streams.
+    acc.addTypes(
+        { { s("Opened"), s("2"), s("2"), s("5"), s("6"), s("2024-01-01 10:00:00"), s("2024-01-01 11:00:00") } }, false);
+    Histogram h;
+    h.bucketSeconds = 3600;
+    h.buckets = { 1704103200, 1704110400 }; // 10:00 and 12:00 of 2024-01-01 (UTC)
+    h.groups = QStringList { QStringLiteral("Opened"), QStringLiteral("Closed") };
+    h.counts = { { 700, 0 }, { 300, 40 } };
+    h.estimated = true;
+    acc.addRate(h);
+    TypeCatalog scope;
+    scope.firstPosition = 1;
+    scope.lastPosition = 2000;
+    scope.firstTime = QDateTime(QDate(2024, 1, 1), QTime(10, 30), Qt::UTC);
+    scope.lastTime = QDateTime(QDate(2024, 1, 1), QTime(12, 10), Qt::UTC);
+    scope.countsEstimated = true;
+    TypeCatalog first = acc.result(scope);
+    CHECK(first.rateBucketSeconds == 3600);
+    CHECK(first.rateEstimated);
+    CHECK(first.rateBuckets == std::vector<qint64> { 1704103200, 1704106800, 1704110400 });
+    const TypeSummary* opened = first.find(QStringLiteral("Opened"));
+    REQUIRE(opened);
+    CHECK(opened->count == 1000);
+    CHECK(opened->countEstimated);
+    CHECK(opened->rate == std::vector<qint64> { 700, 0, 300 });
+    CHECK_FALSE(opened->streamsExact);
+    CHECK(opened->streams == 1000); // one stream per event, as in the sample
+    const TypeSummary* closed = first.find(QStringLiteral("Closed"));
+    REQUIRE(closed); // known from the estimate alone
+    CHECK(closed->count == 40);
+    CHECK(closed->streams == -1);
+
+    TypeCatalogModel model;
+    model.setCatalog(std::make_shared<const TypeCatalog>(first));
+    const QModelIndex row = model.index(1, TypeCatalogModel::CountColumn);
+    CHECK(row.siblingAtColumn(0).data().toString() == QLatin1String("Opened"));
+    CHECK(row.data().toString() == histogram::approximateCount(1000));
+    CHECK(row.data(TypeCatalogModel::EstimatedRole).toBool());
+    CHECK(row.siblingAtColumn(TypeCatalogModel::StreamsColumn).data().toString() == QString::fromUtf8("≈1000"));
+    CHECK(row.data(TypeCatalogModel::RateRole).toList().size() == 3);
+    CHECK(row.siblingAtColumn(TypeCatalogModel::DetailColumn)
+              .data()
+              .toString()
+              .startsWith(QLatin1String("counts estimated; fields sampled")));
+
+    // Exact counts over two ranges, without streams; then streams over two partitions.
+    acc.addTypes(
+        { { s("Opened"), s("600"), std::nullopt, s("1"), s("900"), s("2024-01-01 10:30:00"), s("2024-01-01 11:00:00") },
+            { s("Opened"), s("380"), std::nullopt, s("1001"), s("1990"), s("2024-01-01 11:00:00"),
+                s("2024-01-01 12:09:00") } },
+        true);
+    scope.countsExact = true;
+    scope.countsEstimated = false;
+    const TypeCatalog counted = acc.result(scope);
+    CHECK(counted.find(QStringLiteral("Opened"))->count == 980);
+    CHECK_FALSE(counted.find(QStringLiteral("Opened"))->countEstimated);
+    CHECK(counted.find(QStringLiteral("Opened"))->lastPosition == 1990);
+    CHECK_FALSE(counted.find(QStringLiteral("Opened"))->streamsExact);
+    acc.addTypeStreams({ { s("Opened"), s("300") } });
+    acc.addTypeStreams({ { s("Opened"), s("212") } });
+    acc.streamsDone();
+    const TypeCatalog exact = acc.result(scope);
+    CHECK(exact.streamsExact);
+    CHECK(exact.find(QStringLiteral("Opened"))->streams == 512);
+    CHECK(exact.find(QStringLiteral("Opened"))->streamsExact);
 }
