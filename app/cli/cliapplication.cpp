@@ -7,6 +7,8 @@
 #include "core/eventfilter.h"
 #include "core/payload.h"
 #include "exportcommand.h"
+#include "flowcommand.h"
+#include "flowscommand.h"
 #include "foldcommand.h"
 #include "lagcommand.h"
 #include "outputwriter.h"
@@ -51,6 +53,10 @@ Commands:
   activity STORE  events per time bucket (and type, category or stream); exact, or --estimate within a second
   types STORE     the event types: counts, positions, times, shapes and fields by JSON type
   values STORE    the distinct values of one path of one type, and the streams they occur in
+  flow STORE      one business process from an event or a correlation id: events, causation edges,
+                  unresolved causes (JSON, Graphviz DOT or Mermaid)
+  flows STORE     the flows started by one type grouped by their type sequence, with durations, and the
+                  incomplete ones
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -227,6 +233,7 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
         ActivityCommand::addFirstPassOptions(parser);
         TypesCommand::addFirstPassOptions(parser);
         ValuesCommand::addFirstPassOptions(parser);
+        FlowCommand::addFirstPassOptions(parser);
     }
     if (command == Command::Fold)
         parser.addOption(m_stream);
@@ -244,7 +251,8 @@ int CliApplication::run(const QStringList& arguments)
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
-        QStringLiteral("info, streams, events, sample, fold, export, lag, tail, activity, types or values"));
+        QStringLiteral(
+            "info, streams, events, sample, fold, export, lag, tail, activity, types, values, flow or flows"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -271,6 +279,10 @@ int CliApplication::run(const QStringList& arguments)
         return TypesCommand().run(arguments);
     if (name == QLatin1String("values"))
         return ValuesCommand().run(arguments);
+    if (name == QLatin1String("flow"))
+        return FlowCommand().run(arguments);
+    if (name == QLatin1String("flows"))
+        return FlowsCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -297,7 +309,7 @@ int CliApplication::run(const QStringList& arguments)
     } else {
         return usageError(QStringLiteral(
             "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
-            "types, values).")
+            "types, values, flow, flows).")
                               .arg(name));
     }
 
