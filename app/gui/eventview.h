@@ -69,6 +69,7 @@ Q_SIGNALS:
     void failed(const es::Failure& failure);
     void statusMessage(const QString& message);
     void timeTravelRequested(const QString& stream, qint64 version);
+    void flowRequested(const es::Event& event);
 
 private:
     void updateHeader();
