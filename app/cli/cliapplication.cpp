@@ -7,6 +7,8 @@
 #include "core/eventfilter.h"
 #include "core/payload.h"
 #include "exportcommand.h"
+#include "flowcommand.h"
+#include "flowscommand.h"
 #include "foldcommand.h"
 #include "lagcommand.h"
 #include "linkcommand.h"
@@ -58,6 +60,10 @@ Commands:
                   propose a mapping file for a database no profile matches (the mapping wizard)
   link STORE      print the eventscope:// link to an event, a stream, a filtered view or a time-travel state
   resolve LINK    print the event(s) an eventscope:// link points to (JSON Lines, as events --json)
+  flow STORE      one business process from an event or a correlation id: events, causation edges,
+                  unresolved causes (JSON, Graphviz DOT or Mermaid)
+  flows STORE     the flows started by one type grouped by their type sequence, with durations, and the
+                  incomplete ones
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -237,6 +243,7 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
         SuggestMappingCommand::addFirstPassOptions(parser);
         LinkCommand::addFirstPassOptions(parser);
         ResolveCommand::addFirstPassOptions(parser);
+        FlowCommand::addFirstPassOptions(parser);
     }
     if (command == Command::Fold)
         parser.addOption(m_stream);
@@ -258,8 +265,8 @@ int CliApplication::run(const QStringList& arguments)
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
         QStringLiteral(
-            "info, streams, events, sample, fold, export, lag, tail, activity, types, values, suggest-mapping, link or "
-            "resolve"));
+            "info, streams, events, sample, fold, export, lag, tail, activity, types, values, flow, flows, "
+            "suggest-mapping, link or resolve"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -292,6 +299,10 @@ int CliApplication::run(const QStringList& arguments)
         return LinkCommand().run(arguments);
     if (name == QLatin1String("resolve"))
         return ResolveCommand().run(arguments);
+    if (name == QLatin1String("flow"))
+        return FlowCommand().run(arguments);
+    if (name == QLatin1String("flows"))
+        return FlowsCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -318,7 +329,7 @@ int CliApplication::run(const QStringList& arguments)
     } else {
         return usageError(QStringLiteral(
             "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
-            "types, values, suggest-mapping, link, resolve).")
+            "types, values, flow, flows, suggest-mapping, link, resolve).")
                               .arg(name));
     }
 

@@ -125,7 +125,8 @@ void EventInspector::setEvent(const std::optional<Event>& event)
     m_id->setText(e.id.isEmpty() ? missing(tr("none")) : e.id.toHtmlEscaped());
     m_correlation->setText(e.correlationId.isEmpty() ? missing(tr("none"))
                                                      : e.correlationId.toHtmlEscaped() + QStringLiteral(" &nbsp; ")
-                + link(QStringLiteral("correlation:"), tr("events with the same correlation id")));
+                + link(QStringLiteral("correlation:"), tr("events with the same correlation id"))
+                + QStringLiteral(" · ") + link(QStringLiteral("flow:"), tr("flow")));
     m_causation->setToolTip({});
     m_causation->setText(e.causationId.isEmpty() ? missing(tr("none"))
                                                  : e.causationId.toHtmlEscaped() + QStringLiteral(" &nbsp; ")
@@ -158,6 +159,8 @@ void EventInspector::linkActivated(const QString& href)
         Q_EMIT correlationRequested(*m_event);
     else if (href == QLatin1String("causation:"))
         Q_EMIT causationRequested(*m_event);
+    else if (href == QLatin1String("flow:"))
+        Q_EMIT flowRequested(*m_event);
 }
 
 } // namespace es

@@ -37,6 +37,7 @@ public:
 Q_SIGNALS:
     void correlationRequested(const es::Event& event);
     void causationRequested(const es::Event& event);
+    void flowRequested(const es::Event& event); // the event's flow (issue 14)
     void streamRequested(const QString& stream);
     void filterRequested(const QString& condition);
 

@@ -368,6 +368,9 @@ QMenu* EventView::createContextMenu(int row, QWidget* parent)
             tr("Time travel from here"), this, [this, e] { Q_EMIT timeTravelRequested(e.stream, e.version); });
         travel->setObjectName(QStringLiteral("timeTravelFromHere"));
     }
+    if (e.position >= 0)
+        menu->addAction(tr("Show flow"), this, [this, e] { Q_EMIT flowRequested(e); })
+            ->setObjectName(QStringLiteral("showFlow"));
     menu->addSeparator();
     menu->addAction(
         tr("Copy as JSON"), this, [e] { QApplication::clipboard()->setText(QString::fromUtf8(e.toJsonLine())); });

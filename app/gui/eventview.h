@@ -70,6 +70,7 @@ Q_SIGNALS:
     void failed(const es::Failure& failure);
     void statusMessage(const QString& message);
     void timeTravelRequested(const QString& stream, qint64 version);
+    void flowRequested(const es::Event& event);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;

@@ -6,6 +6,7 @@
 #include "eventview.h"
 #include "exportdialog.h"
 #include "filterbar.h"
+#include "flowcontroller.h"
 #include "followcontroller.h"
 #include "gotodialog.h"
 #include "gotostreamdialog.h"
@@ -212,6 +213,18 @@ void MainWindow::createDocks()
             if (m_eventView->scope().kind != ViewScope::Kind::Stream)
                 m_eventView->goToKey(position);
         });
+    m_flows = new FlowController(this);
+    connect(m_eventView, &EventView::flowRequested, m_flows, &FlowController::openFromEvent);
+    connect(m_inspector, &EventInspector::flowRequested, m_flows, &FlowController::openFromEvent);
+    connect(
+        m_flows, &FlowController::eventActivated, m_inspector, [this](const Event& e) { m_inspector->setEvent(e); });
+    connect(m_flows, &FlowController::timeTravelRequested, this,
+        [this](const QString& s, qint64 v) { openTimeTravel(s, v); });
+    connect(m_flows, &FlowController::showInTableRequested, this, [this](qint64 position) {
+        m_eventView->filterBar()->clear();
+        m_eventView->setScope(ViewScope::all());
+        m_eventView->goToKey(position);
+    });
 }
 
 void MainWindow::createActions()
@@ -269,6 +282,7 @@ void MainWindow::createActions()
     goMenu->addSeparator();
     m_timeTravelAction = goMenu->addAction(tr("&Time Travel…"), this, &MainWindow::timeTravelFromSelection);
     m_timeTravelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    m_flows->addMenuActions(goMenu);
     m_timeTravelAction->setToolTip(
         tr("Replay the selected stream, or the selected event's stream from that event (Ctrl+T)"));
     auto* streamTimeTravel = new QAction(tr("Time Travel…"), m_streamBrowser->tree());
@@ -509,6 +523,7 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
     statusBar()->clearMessage();
     m_inspector->setEvent(std::nullopt);
     m_inspector->setSession(session);
+    m_flows->setSession(session);
     m_eventView->filterBar()->clear();
     m_eventView->setSession(session, ViewScope::all());
     m_streamBrowser->setSession(session);
@@ -581,6 +596,7 @@ void MainWindow::closeStore()
     m_projections->setSession(nullptr);
     m_activity->setSession(nullptr);
     m_types->setSession(nullptr);
+    m_flows->setSession(nullptr);
     m_inspector->setEvent(std::nullopt);
     m_inspector->setSession(nullptr);
     m_session = nullptr;

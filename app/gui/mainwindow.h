@@ -26,6 +26,7 @@ class ActivityView;
 class DemoStoreWriter;
 class StartPage;
 class TypesView;
+class FlowController;
 class MessageBanner;
 class NavigationController;
 class StoreSession;
@@ -56,6 +57,7 @@ public:
     ActivityView* activityView() const { return m_activity; }
     TypesView* typesView() const { return m_types; }
     StartPage* startPage() const { return m_startPage; }
+    FlowController* flows() const { return m_flows; }
     FollowController* followController() const { return m_follow; }
     NavigationController* navigation() const { return m_navigation; }
     QString statusText() const;
@@ -114,6 +116,7 @@ private:
     ProjectionsView* m_projections = nullptr;
     ActivityView* m_activity = nullptr;
     TypesView* m_types = nullptr;
+    FlowController* m_flows = nullptr;
     FollowController* m_follow = nullptr;
     NavigationController* m_navigation = nullptr;
 

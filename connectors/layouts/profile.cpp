@@ -313,8 +313,14 @@ Profile Profile::parse(const QJsonObject& merged, const QString& label, const QS
     if (root.has(QStringLiteral("correlation"))) {
         const Reader corr = root.sub(QStringLiteral("correlation"));
         corr.allow({ QStringLiteral("correlation"), QStringLiteral("causation"), QStringLiteral("causationTarget"),
-            QStringLiteral("id") });
+            QStringLiteral("id"), QStringLiteral("columns") });
         p.correlationKeys = corr.strings(QStringLiteral("correlation"));
+        if (corr.has(QStringLiteral("columns"))) {
+            const Reader cols = corr.sub(QStringLiteral("columns"));
+            cols.allow({ QStringLiteral("correlation"), QStringLiteral("causation") });
+            p.correlationColumn = cols.string(QStringLiteral("correlation"));
+            p.causationColumn = cols.string(QStringLiteral("causation"));
+        }
         p.causationKeys = corr.strings(QStringLiteral("causation"));
         p.idKeys = corr.strings(QStringLiteral("id"));
         const QString target = corr.string(QStringLiteral("causationTarget"), false, QStringLiteral("id"));
@@ -479,7 +485,8 @@ Profile Profile::resolved(const QHash<QString, QString>& tableNames, const QStri
     p.variants.clear();
     for (QString* e : { &p.events.table, &p.events.position, &p.events.stream, &p.events.version, &p.events.type,
              &p.events.time, &p.events.id, &p.events.data, &p.events.metadata, &p.events.where, &p.category.expression,
-             &p.streams.table, &p.streams.name, &p.streams.version, &p.streams.where, &p.tail.transaction })
+             &p.streams.table, &p.streams.name, &p.streams.version, &p.streams.where, &p.tail.transaction,
+             &p.correlationColumn, &p.causationColumn })
         *e = substitute(*e, quoted);
     p.tail.tables.clear();
     for (auto it = tableNames.begin(); it != tableNames.end(); ++it) {

@@ -100,6 +100,11 @@ struct Profile {
     QStringList causationKeys;
     EventLinks::CausationTarget causationTarget = EventLinks::CausationTarget::EventId;
     QStringList idKeys;
+    // "correlation.columns": SQL expressions on the events row holding the same correlation id / causation reference
+    // as the metadata keys, for lookups an index on them can serve. Optional columns: the engines use them only
+    // where the store has them (Marten's correlation_id and causation_id are opt-in).
+    QString correlationColumn;
+    QString causationColumn;
     Streams streams;
     std::vector<Checkpoint> checkpoints; // each applies when its table was found
     Tail tail;

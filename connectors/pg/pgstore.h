@@ -4,9 +4,11 @@
 #include "live/tailer.h"
 #include "pg/pgscopecache.h"
 #include "pg/pgsession.h"
+#include "sql/flowsql.h"
 #include "store/eventstore.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -51,6 +53,10 @@ public:
     CountEstimate estimateCount(const EventFilter& filter) override;
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in pgcatalog.cpp
+    // Flows (issue 14), in pgflow.cpp.
+    EventList linkedEvents(const LinkQuery& query) override;
+    bool linkIndexed(LinkQuery::Kind kind) override;
+    void flowRows(const FlowScanRequest& request, const std::function<void(const FlowRow&)>& each) override;
     std::function<void()> interruption() override;
     // Defined in pgcheckpoints.cpp.
     CheckpointSet checkpoints() override;
@@ -93,6 +99,8 @@ public:
     QString schema() const { return m_schema; }
     // The statements this store runs (for benchmarks comparing them with psql).
     const SqlBuilder& sql() const { return *m_sql; }
+    // The flow statements as this store builds them (its optional link columns probed once; pgflow.cpp).
+    FlowSql flowSql();
     // The backend process id of the current connection (for tests and diagnostics); 0 when disconnected.
     int backendPid() const { return m_session.backendPid(); }
 
@@ -121,6 +129,9 @@ private:
     QStringList m_notes;
     QStringList m_missingCheckpointTables;
     PgScopeCache m_scopes;
+    // Flows: what the store has of the profile's link facts (probed once, pgflow.cpp), and the planner's answers.
+    std::optional<FlowSqlOptions> m_flowOptions;
+    std::map<int, bool> m_linkIndexed;
     std::optional<QString> m_categoryIndex;
     bool m_categoryIndexProbed = false;
 };

@@ -7,6 +7,7 @@
 #include <QVariant>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,10 @@ public:
     Histogram histogram(const HistogramQuery& query) override; // in sqlitehistogram.cpp
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in sqliterawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in sqlitecatalog.cpp
+    // Flows (issue 14), in sqliteflow.cpp.
+    EventList linkedEvents(const LinkQuery& query) override;
+    bool linkIndexed(LinkQuery::Kind kind) override;
+    void flowRows(const FlowScanRequest& request, const std::function<void(const FlowRow&)>& each) override;
     std::function<void()> interruption() override;
     // Estimates (issue 18), in sqlitehistogram.cpp.
     Histogram estimateHistogram(const HistogramQuery& query) override;
@@ -104,6 +109,7 @@ private:
     QHash<QString, bool> m_smallCategories;
     qint64 m_totalEventsEstimate = -1;
 
+    std::map<int, bool> m_linkIndexed; // flows: the planner's answers (sqliteflow.cpp)
     std::unique_ptr<SqlBuilder> m_sql; // every statement's SQL (shared with the PostgreSQL engine)
     QString m_selectEvent; // "SELECT <columns> FROM <table>"
     QString m_streamCategory; // category SQL on the events row

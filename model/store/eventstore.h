@@ -7,6 +7,7 @@
 #include "core/eventfilter.h"
 #include "core/eventlinks.h"
 #include "core/rawevent.h"
+#include "flow/linkquery.h"
 #include "store/failure.h"
 
 #include <QDateTime>
@@ -207,6 +208,30 @@ public:
     virtual Histogram estimateHistogram(const HistogramQuery& query) { return histogram(query); }
     // scopeStats(filter).count, estimated the same way.
     virtual CountEstimate estimateCount(const EventFilter& filter) { return { scopeStats(filter).count, false }; }
+
+    // Flows (issue 14)
+    // The events a LinkQuery selects, in position order, built from the profile's "correlation" facts. Throws
+    // StoreError where the engine cannot.
+    virtual EventList linkedEvents(const LinkQuery& query)
+    {
+        Q_UNUSED(query);
+        throw StoreError(QStringLiteral("flows are not supported by this engine"));
+    }
+    // Whether an index serves a lookup of this kind over the whole log, as the database's planner says (asked once
+    // per store); false where nothing does, and the lookup must be windowed or announced as a full scan.
+    virtual bool linkIndexed(LinkQuery::Kind kind)
+    {
+        Q_UNUSED(kind);
+        return false;
+    }
+    // Many flows: one row per correlation id of the start type's events, grouped by the database, handed to `each`
+    // as they are read. Throws StoreError where the engine cannot.
+    virtual void flowRows(const FlowScanRequest& request, const std::function<void(const FlowRow&)>& each)
+    {
+        Q_UNUSED(request);
+        Q_UNUSED(each);
+        throw StoreError(QStringLiteral("flows are not supported by this engine"));
+    }
 };
 
 struct OpenOptions {

@@ -1,0 +1,191 @@
+// Issue 14 benchmark: finding one flow on a large store, against the same SQL in the database's shell.
+//
+//   bench_flow [STORE] (--event POSITION | --correlation ID) [--window N] [--repeat R]
+//     (default /work/bench/browse10m.sqlite; a PostgreSQL address works too; read-only, plants nothing)
+//
+// Runs findFlow (lookups an index serves run unwindowed, the others read positions start ± window), recording every
+// statement it ran; then runs the same statements, values inlined, in one `sqlite3 -readonly` or `psql` script.
+// Each is run R times (default 3) and the best wall time is kept, since the first run also warms the page cache.
+// Prints events found, statements, which lookups were indexed, wall and CPU times, and the ratio to the shell
+// (goals: under 200 ms where every lookup is indexed, under 2 s windowed).
+#include "flow/flowfinder.h"
+#include "pg/pgstore.h"
+#include "sql/flowsql.h"
+#include "sqlite/sqlitestore.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QProcess>
+
+#include <sys/resource.h>
+
+#include <cstdio>
+
+using namespace es;
+
+namespace {
+
+// Forwards the flow's reads to a store, keeping each link query (what the shell runs again).
+class RecordingStore : public EventStore {
+public:
+    explicit RecordingStore(EventStore& store)
+        : m_store(store)
+    { }
+    std::vector<LinkQuery> queries;
+
+    QString address() const override { return m_store.address(); }
+    StoreInfo info(bool withCounts) override { return m_store.info(withCounts); }
+    CategoryList categories() override { return m_store.categories(); }
+    StreamList streams(const StreamQuery& q) override { return m_store.streams(q); }
+    std::optional<StreamInfo> stream(const QString& name) override { return m_store.stream(name); }
+    EventPage events(const EventQuery& q) override { return m_store.events(q); }
+    ScopeStats scopeStats(const EventFilter& f) override { return m_store.scopeStats(f); }
+    std::vector<qint64> keyAnchors(const EventFilter& f, int stride) override { return m_store.keyAnchors(f, stride); }
+    std::function<void()> interruption() override { return m_store.interruption(); }
+    bool linkIndexed(LinkQuery::Kind kind) override { return m_store.linkIndexed(kind); }
+    EventList linkedEvents(const LinkQuery& query) override
+    {
+        queries.push_back(query);
+        return m_store.linkedEvents(query);
+    }
+
+private:
+    EventStore& m_store;
+};
+
+double cpuSeconds(int who)
+{
+    rusage usage {};
+    getrusage(who, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    QString path = QStringLiteral("/work/bench/browse10m.sqlite");
+    FlowRequest request;
+    int repeat = 3;
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        if (args.at(i) == QLatin1String("--event") && i + 1 < args.size())
+            request.position = args.at(++i).toLongLong();
+        else if (args.at(i) == QLatin1String("--correlation") && i + 1 < args.size())
+            request.correlationId = args.at(++i);
+        else if (args.at(i) == QLatin1String("--window") && i + 1 < args.size())
+            request.window = args.at(++i).toLongLong();
+        else if (args.at(i) == QLatin1String("--repeat") && i + 1 < args.size())
+            repeat = std::max(1, args.at(++i).toInt());
+        else
+            path = args.at(i);
+    }
+    if (request.position < 0 && request.correlationId.isEmpty()) {
+        std::fprintf(stderr, "usage: bench_flow [STORE] (--event POSITION | --correlation ID) [--window N]\n");
+        return 2;
+    }
+    try {
+        const bool pg = PgStore::acceptsAddress(path);
+        std::unique_ptr<EventStore> store;
+        std::unique_ptr<SqlBuilder> builder;
+        std::optional<FlowSql> flowSql;
+        const SqlDialect dialect = pg ? SqlDialect::Postgres : SqlDialect::Sqlite;
+        if (pg) {
+            OpenOptions options;
+            options.statementTimeoutMs = 0;
+            auto s = PgStore::open(path, options);
+            flowSql.emplace(s->flowSql());
+            store = std::move(s);
+        } else {
+            auto s = SqliteStore::open(path);
+            builder = std::make_unique<SqlBuilder>(s->profile(), dialect);
+            flowSql.emplace(*builder, FlowSqlOptions {});
+            store = std::move(s);
+        }
+        const FlowPlan plan = flowPlan(*store, request);
+        RecordingStore recording(*store);
+        double bestMs = 1e18;
+        double bestCpu = 0;
+        Flow flow;
+        for (int r = 0; r < repeat; ++r) {
+            recording.queries.clear();
+            const double cpu0 = cpuSeconds(RUSAGE_SELF);
+            QElapsedTimer clock;
+            clock.start();
+            flow = findFlow(recording, request);
+            const double ms = double(clock.nsecsElapsed()) / 1e6;
+            if (ms < bestMs) {
+                bestMs = ms;
+                bestCpu = cpuSeconds(RUSAGE_SELF) - cpu0;
+            }
+        }
+        QString sql;
+        for (const LinkQuery& q : recording.queries) {
+            const SqlStatement st = flowSql->linked(q);
+            QString inlined = st.sql;
+            for (const QVariant& v : st.values) {
+                const QString value = v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int
+                    ? QString::number(v.toLongLong())
+                    : SqlBuilder::literal(v.toString());
+                inlined.replace(inlined.indexOf(SqlBuilder::param()), 1, value);
+            }
+            sql += SqlBuilder::render(inlined, dialect) + QStringLiteral(";\n");
+        }
+        double shellBest = 1e18;
+        double shellCpu = 0;
+        qint64 rows = 0;
+        for (int r = 0; r < repeat; ++r) {
+            const double children0 = cpuSeconds(RUSAGE_CHILDREN);
+            QProcess shell;
+            QElapsedTimer t;
+            t.start();
+            if (pg)
+                shell.start(QStringLiteral("psql"),
+                    { QStringLiteral("-X"), QStringLiteral("-At"), QStringLiteral("-v"),
+                        QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-d"), path, QStringLiteral("-f"),
+                        QStringLiteral("-") });
+            else
+                shell.start(QStringLiteral("sqlite3"), { QStringLiteral("-readonly"), path });
+            shell.write(sql.toUtf8());
+            shell.closeWriteChannel();
+            shell.waitForFinished(-1);
+            const double ms = double(t.nsecsElapsed()) / 1e6;
+            if (shell.exitCode() != 0) {
+                std::fprintf(stderr, "shell failed: %s\n", shell.readAllStandardError().constData());
+                return 1;
+            }
+            rows = shell.readAllStandardOutput().count('\n');
+            if (ms < shellBest) {
+                shellBest = ms;
+                shellCpu = cpuSeconds(RUSAGE_CHILDREN) - children0;
+            }
+        }
+        const FlowScan& s = flow.scan;
+        std::printf("store: %s\n", qPrintable(path));
+        std::printf("start: %s\n",
+            request.position >= 0 ? qPrintable(QStringLiteral("event %1").arg(request.position))
+                                  : qPrintable(QStringLiteral("correlation %1").arg(request.correlationId)));
+        std::printf("flow: %d events, %d placeholders, %zu edges, correlation %s%s\n", flow.eventCount(),
+            flow.placeholderCount(), flow.edges.size(), qPrintable(flow.correlationId),
+            flow.truncated ? " (truncated)" : "");
+        std::printf("indexed: correlation %s, causes %s, effects %s; window %s\n",
+            plan.correlationIndexed ? "yes" : "no", plan.causeIndexed ? "yes" : "no", plan.effectIndexed ? "yes" : "no",
+            s.wholeLog              ? "whole log"
+                : s.windowFrom >= 0 ? qPrintable(QStringLiteral("%1-%2 (%3 positions)")
+                                                     .arg(s.windowFrom)
+                                                     .arg(s.windowTo)
+                                                     .arg(s.windowTo - s.windowFrom + 1))
+                                    : "none");
+        std::printf("statements: %zu link statements (+ info and window-edge reads)\n", recording.queries.size());
+        std::printf("eventscope: %.1f ms wall (best of %d), %.2f s CPU\n", bestMs, repeat, bestCpu);
+        std::printf("%s (same link SQL, %lld rows): %.1f ms wall (best of %d), %.2f s CPU\n", pg ? "psql" : "sqlite3",
+            static_cast<long long>(rows), shellBest, repeat, shellCpu);
+        std::printf("ratio eventscope / shell: %.2f\n", bestMs / shellBest);
+        return 0;
+    } catch (const StoreError& e) {
+        std::fprintf(stderr, "bench_flow: %s\n", qPrintable(e.message()));
+        return 1;
+    }
+}
