@@ -52,6 +52,7 @@ public:
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in pgcatalog.cpp
     std::function<void()> interruption() override;
+    StoreIdentity identity() override;
     // Defined in pgcheckpoints.cpp.
     CheckpointSet checkpoints() override;
     ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;

@@ -45,6 +45,8 @@ public:
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in sqliterawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in sqlitecatalog.cpp
     std::function<void()> interruption() override;
+    StoreIdentity identity() override;
+    bool countsInPartsCheaply() const override { return true; }
     // Estimates (issue 18), in sqlitehistogram.cpp.
     Histogram estimateHistogram(const HistogramQuery& query) override;
     CountEstimate estimateCount(const EventFilter& filter) override;
