@@ -35,7 +35,12 @@ std::unique_ptr<StoreSummaries> StoreSummaries::open(EventStore& store, const QS
     const StoreInfo info = store.info(false);
     if (info.firstPosition < 0 || info.headPosition < 0)
         return nullptr;
-    const std::optional<qint64> settled = createTailStrategy(identity.engine, store)->settledStart(store, {});
+    // Where keys become visible in commit order (SQLite serialises its writers) the head is settled; other stores'
+    // strategies say how far nothing can still appear (asking one in commit order would count the whole log).
+    const std::unique_ptr<TailStrategy> strategy = createTailStrategy(identity.engine, store);
+    const std::optional<qint64> settled = dynamic_cast<const CommitOrderTail*>(strategy.get())
+        ? std::optional<qint64>(info.headPosition)
+        : strategy->settledStart(store, {});
     if (!settled || *settled < info.firstPosition)
         return nullptr;
     const std::optional<Event> first = eventAt(store, info.firstPosition);
