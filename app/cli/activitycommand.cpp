@@ -61,7 +61,7 @@ QByteArray utcText(qint64 epochSeconds)
 
 void ActivityCommand::addFirstPassOptions(QCommandLineParser& parser)
 {
-    parser.addOptions({ bucketOption(), byOption(), topOption(), estimateOption() });
+    parser.addOptions({ bucketOption(), byOption(), topOption(), estimateOption(), noCacheOption() });
 }
 
 int ActivityCommand::run(const QStringList& arguments)
@@ -82,11 +82,14 @@ int ActivityCommand::run(const QStringList& arguments)
     const QCommandLineOption by = byOption();
     const QCommandLineOption top = topOption();
     const QCommandLineOption estimate = estimateOption();
+    const QCommandLineOption noCache = noCacheOption();
 
     QCommandLineParser parser;
     const QString help = QStringLiteral(
         "Count events per time bucket (UTC), optionally per type, category or stream. Exact, counted by the "
-        "database, unless --estimate. Buckets without events are left out. JSON keys: start (ISO 8601, UTC), count, "
+        "database, unless --estimate; a second count of the same store comes from the local summary cache, which "
+        "counts only the events appended since (--no-cache bypasses it). Buckets without events are left out. JSON "
+        "keys: start (ISO 8601, UTC), count, "
         "group (with --by), estimated.");
     parser.setApplicationDescription(help);
     parser.addPositionalArgument(QStringLiteral("activity"), help, QStringLiteral("activity"));
@@ -95,7 +98,7 @@ int ActivityCommand::run(const QStringList& arguments)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions(storeOptions());
-    parser.addOptions({ json, stream, category, type, fromTime, toTime, bucket, by, top, estimate });
+    parser.addOptions({ json, stream, category, type, fromTime, toTime, bucket, by, top, estimate, noCache });
     QString address;
     if (const int code = parseStoreCommand(parser, arguments, QStringLiteral("activity"), &address); code >= 0)
         return code;
@@ -147,6 +150,7 @@ int ActivityCommand::run(const QStringList& arguments)
     if (!ok || request.topN < 1)
         return usage(QStringLiteral("--top needs a number of 1 or more."));
     request.estimate = parser.isSet(estimate);
+    request.useCache = !parser.isSet(noCache);
     const bool grouped = request.groupBy != HistogramQuery::GroupBy::None;
 
     return runReportingErrors([&]() -> int {

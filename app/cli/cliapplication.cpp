@@ -1,6 +1,8 @@
 #include "cliapplication.h"
 
 #include "activitycommand.h"
+#include "cache/scopecounts.h"
+#include "cachecommand.h"
 #include "clicommon.h"
 
 #include "core/event.h"
@@ -64,6 +66,7 @@ Commands:
                   unresolved causes (JSON, Graphviz DOT or Mermaid)
   flows STORE     the flows started by one type grouped by their type sequence, with durations, and the
                   incomplete ones
+  cache ACTION    the local summary cache of counts: info (where, how big) or clear
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -220,6 +223,11 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
         parser.addOptions({ m_profile, m_mapping, m_schema, cli::statementTimeoutOption() });
     if (all || command == Command::Info)
         parser.addOption(m_json);
+    if (command == Command::Info) // the first pass has them from activity
+        parser.addOptions({ cli::noCacheOption(),
+            { QStringLiteral("estimate"),
+                QStringLiteral("Answer within about a second: the event count estimated from a sample of position "
+                               "ranges (\"eventsEstimated\": true), the stream count left null.") } });
     if (command == Command::Streams || command == Command::Events)
         parser.addOptions({ m_json, m_limit, m_category });
     if (all)
@@ -264,9 +272,8 @@ int CliApplication::run(const QStringList& arguments)
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
-        QStringLiteral(
-            "info, streams, events, sample, fold, export, lag, tail, activity, types, values, flow, flows, "
-            "suggest-mapping, link or resolve"));
+        QStringLiteral("info, streams, events, sample, fold, export, lag, tail, activity, types, values, flow, flows, "
+                       "suggest-mapping, link, resolve or cache"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -303,6 +310,8 @@ int CliApplication::run(const QStringList& arguments)
         return FlowCommand().run(arguments);
     if (name == QLatin1String("flows"))
         return FlowsCommand().run(arguments);
+    if (name == QLatin1String("cache"))
+        return CacheCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -310,7 +319,9 @@ int CliApplication::run(const QStringList& arguments)
     QString commandHelp;
     if (name == QLatin1String("info")) {
         command = Command::Info;
-        commandHelp = QStringLiteral("Describe the store as a JSON object.");
+        commandHelp = QStringLiteral(
+            "Describe the store as a JSON object. Its counts are exact: a second count of the same store comes from "
+            "the local summary cache (--no-cache bypasses it); --estimate answers within a second.");
     } else if (name == QLatin1String("streams")) {
         command = Command::Streams;
         commandHelp
@@ -329,7 +340,7 @@ int CliApplication::run(const QStringList& arguments)
     } else {
         return usageError(QStringLiteral(
             "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
-            "types, values, flow, flows, suggest-mapping, link, resolve).")
+            "types, values, flow, flows, suggest-mapping, link, resolve, cache).")
                               .arg(name));
     }
 
@@ -387,7 +398,15 @@ std::unique_ptr<EventStore> CliApplication::openStore(const QCommandLineParser& 
 int CliApplication::info(const QCommandLineParser& parser, const QString& address, OutputWriter& out)
 {
     auto store = openStore(parser, address);
-    const StoreInfo i = store->info();
+    StoreInfo i;
+    if (parser.isSet(QStringLiteral("estimate"))) {
+        i = store->info(false);
+        const CountEstimate estimate = store->estimateCount({});
+        i.eventCount = estimate.count;
+        i.eventCountEstimated = estimate.estimated;
+    } else {
+        i = counts::storeInfo(*store, !parser.isSet(QStringLiteral("no-cache")));
+    }
     QJsonObject o;
     o.insert(QStringLiteral("address"), i.address);
     o.insert(QStringLiteral("engine"), i.engine);
@@ -395,6 +414,7 @@ int CliApplication::info(const QCommandLineParser& parser, const QString& addres
     o.insert(QStringLiteral("layoutTitle"), i.layoutTitle);
     o.insert(QStringLiteral("candidateLayouts"), QJsonArray::fromStringList(i.candidateLayouts));
     o.insert(QStringLiteral("events"), numberOrNull(i.eventCount));
+    o.insert(QStringLiteral("eventsEstimated"), i.eventCountEstimated);
     o.insert(QStringLiteral("streams"), numberOrNull(i.streamCount));
     o.insert(QStringLiteral("firstPosition"), numberOrNull(i.firstPosition));
     o.insert(QStringLiteral("headPosition"), numberOrNull(i.headPosition));

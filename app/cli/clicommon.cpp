@@ -69,6 +69,13 @@ QList<QCommandLineOption> storeOptions()
     };
 }
 
+QCommandLineOption noCacheOption()
+{
+    return { QStringLiteral("no-cache"),
+        QStringLiteral("Count in the store only: neither read nor write the local summary cache "
+                       "(see `eventscope-cli cache`).") };
+}
+
 QCommandLineOption statementTimeoutOption()
 {
     return { QStringLiteral("statement-timeout"),

@@ -20,6 +20,8 @@ int exitCodeFor(StoreError::Kind kind);
 
 QList<QCommandLineOption> storeOptions(); // --profile, --mapping, --schema, --statement-timeout
 QCommandLineOption statementTimeoutOption();
+// --no-cache: count in the store, neither reading nor writing the local summary cache.
+QCommandLineOption noCacheOption();
 // Opens STORE with the store options; throws StoreError.
 std::unique_ptr<EventStore> openStore(const QCommandLineParser& parser, const QString& address);
 

@@ -518,6 +518,7 @@ void ActivityView::start(bool estimateFirst)
     }
     request.groupBy = groupBy();
     request.topN = m_topN->value();
+    request.useCache = true;
     m_job->start(request, estimateFirst);
     if (!m_hasResult)
         setOverlay(tr("Counting…"));

@@ -1,6 +1,8 @@
 #include "mainwindow.h"
 
 #include "activityview.h"
+#include "cache/scopecounts.h"
+#include "cachecontroller.h"
 #include "demostore.h"
 #include "eventinspector.h"
 #include "eventview.h"
@@ -296,6 +298,12 @@ void MainWindow::createActions()
     m_navigation->addToMenu(goMenu);
     m_streamBrowser->tree()->setContextMenuPolicy(Qt::ActionsContextMenu);
 
+    auto* toolsMenu = menuBar()->addMenu(tr("&Tools"));
+    auto* cache = new CacheController(this);
+    toolsMenu->addAction(cache->clearAction());
+    connect(toolsMenu, &QMenu::aboutToShow, cache->clearAction(), &QAction::hover);
+    connect(cache, &CacheController::cleared, this, [this](const QString& m) { statusBar()->showMessage(m, 5000); });
+
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About EventScope"), this, &MainWindow::about);
     helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
@@ -570,7 +578,7 @@ void MainWindow::countStore()
             Q_EMIT storeEstimated(m_info);
         });
     session->run<StoreInfo>(
-        StoreSession::Lane::Background, this, [](EventStore& store) { return store.info(true); },
+        StoreSession::Lane::Background, this, [](EventStore& store) { return counts::storeInfo(store, true); },
         [this, session](StoreInfo counted) {
             if (m_session != session)
                 return;

@@ -236,7 +236,7 @@ void StreamSummary::refresh()
     }
     m_ticket = m_session->run<ScopeSummary>(
         StoreSession::Lane::Background, this,
-        [filter](EventStore& store) { return activity::summarize(store, filter); },
+        [filter](EventStore& store) { return activity::summarize(store, filter, true); },
         [this, generation](ScopeSummary summary) {
             if (generation != m_generation)
                 return;

@@ -253,6 +253,26 @@ CategoryList PgStore::categories()
     });
 }
 
+// The cluster's system identifier (new for every initdb, kept by a physical restore) and the database's oid (new for
+// every CREATE DATABASE, so also for a dump restored into a new database), with the layout that reads it.
+StoreIdentity PgStore::identity()
+{
+    StoreIdentity id;
+    id.engine = QStringLiteral("postgresql");
+    id.address = m_session.shownAddress();
+    m_session.run([&] {
+        query({ QStringLiteral("SELECT (SELECT system_identifier::text FROM pg_control_system()), oid::text FROM "
+                               "pg_database WHERE datname = current_database()"),
+                  {} },
+            [&](const Rows& r) {
+                id.fingerprint = QStringLiteral("system=%1;database=%2;schema=%3;layout=%4;table=%5")
+                                     .arg(r.text(0), r.text(1), m_schema, m_profile.name, m_profile.events.table);
+            });
+        return 0;
+    });
+    return id;
+}
+
 StoreInfo PgStore::info(bool withCounts)
 {
     return m_session.run([&] {

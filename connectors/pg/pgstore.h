@@ -58,6 +58,7 @@ public:
     bool linkIndexed(LinkQuery::Kind kind) override;
     void flowRows(const FlowScanRequest& request, const std::function<void(const FlowRow&)>& each) override;
     std::function<void()> interruption() override;
+    StoreIdentity identity() override;
     // Defined in pgcheckpoints.cpp.
     CheckpointSet checkpoints() override;
     ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;

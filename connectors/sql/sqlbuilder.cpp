@@ -433,6 +433,8 @@ SqlWhere SqlBuilder::baseWhere(const EventFilter& filter, bool indexStream) cons
         addJsonCondition(c, w);
     if (filter.maxKey >= 0)
         w.add(keyExpr(filter) + QStringLiteral(" <= ") + p, { filter.maxKey });
+    if (filter.minKey >= 0)
+        w.add(keyExpr(filter) + QStringLiteral(" >= ") + p, { filter.minKey });
     return w;
 }
 

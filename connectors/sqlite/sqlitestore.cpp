@@ -14,6 +14,7 @@
 #include <QTimeZone>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
@@ -602,6 +603,24 @@ StoreInfo SqliteStore::info(bool withCounts)
         }
     }
     return info;
+}
+
+// The file, not the address: two spellings of one path are one store, and a file restored or replaced under the same
+// path has another inode (a copy over it keeps the inode, but its head then goes back, which the cache checks).
+StoreIdentity SqliteStore::identity()
+{
+    const QString canonical = QFileInfo(m_path).canonicalFilePath();
+    struct stat st { };
+    if (canonical.isEmpty() || ::stat(QFile::encodeName(canonical).constData(), &st) != 0)
+        return {};
+    StoreIdentity id;
+    id.engine = QStringLiteral("sqlite");
+    id.address = StoreRegistry::redactSecrets(canonical);
+    id.fingerprint = QStringLiteral("dev=%1;ino=%2;layout=%3;table=%4")
+                         .arg(quint64(st.st_dev))
+                         .arg(quint64(st.st_ino))
+                         .arg(m_profile.name, m_profile.events.table);
+    return id;
 }
 
 } // namespace es

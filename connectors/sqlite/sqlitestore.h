@@ -55,6 +55,8 @@ public:
     bool linkIndexed(LinkQuery::Kind kind) override;
     void flowRows(const FlowScanRequest& request, const std::function<void(const FlowRow&)>& each) override;
     std::function<void()> interruption() override;
+    StoreIdentity identity() override;
+    bool countsInPartsCheaply() const override { return true; }
     // Estimates (issue 18), in sqlitehistogram.cpp.
     Histogram estimateHistogram(const HistogramQuery& query) override;
     CountEstimate estimateCount(const EventFilter& filter) override;

@@ -1,5 +1,9 @@
 #include "activity/activity.h"
 
+#include "activity/activitycache.h"
+#include "cache/scopecounts.h"
+#include "cache/storesummaries.h"
+
 #include <algorithm>
 
 namespace es {
@@ -41,7 +45,8 @@ qint64 bucketCount(qint64 from, qint64 to, qint64 bucketSeconds)
 constexpr qint64 countedInPartsFrom = 65536;
 constexpr int countParts = 8;
 
-Histogram count(EventStore& store, const ActivityRequest& request, qint64 bucketSeconds, JobControl* control)
+Histogram count(
+    EventStore& store, const ActivityRequest& request, qint64 bucketSeconds, JobControl* control, bool* cached)
 {
     HistogramQuery q;
     q.filter = request.filter;
@@ -52,24 +57,32 @@ Histogram count(EventStore& store, const ActivityRequest& request, qint64 bucket
     q.topN = request.topN;
     if (request.estimate)
         return store.estimateHistogram(q);
+    if (request.useCache && cacheable(q)) {
+        if (auto summaries = StoreSummaries::open(store)) {
+            if (auto h = cachedHistogram(store, *summaries, q, control, request.cacheOnly)) {
+                *cached = true;
+                return std::move(*h);
+            }
+        }
+    }
+    if (request.cacheOnly)
+        throw StoreError(QStringLiteral("not in the summary cache"));
     // Streams as groups are cut to the top N by the database: parts cannot be added up without all of them.
-    if (!control || request.filter.isStream() || request.groupBy == HistogramQuery::GroupBy::Stream)
-        return store.histogram(q);
-    const StoreInfo info = store.info(false);
-    const qint64 span = info.headPosition - info.firstPosition + 1;
-    // PostgreSQL counts a whole table with parallel workers but reads position ranges through the index: in parts
-    // it took 1.5x as long (bench_estimate, 10M events), so it counts in one statement, without progress.
-    if (info.firstPosition < 0 || span < countedInPartsFrom || info.engine != QLatin1String("sqlite"))
+    if (!control || request.filter.isStream() || request.groupBy == HistogramQuery::GroupBy::Stream
+        || !store.countsInPartsCheaply())
         return store.histogram(q);
     // Types and categories are few: each part returns all of them, and the top N is cut once over the sum.
+    return Histogram::fromRows(countRows(store, q, -1, -1, control), bucketSeconds, request.topN);
+}
+
+} // namespace
+
+std::vector<HistogramRow> countRows(
+    EventStore& store, HistogramQuery q, qint64 fromKey, qint64 toKey, JobControl* control)
+{
     q.topN = 1 << 20;
     std::vector<HistogramRow> rows;
-    for (int i = 0; i < countParts; ++i) {
-        control->throwIfCancelled();
-        q.fromKey = i == 0 ? -1 : info.firstPosition + span * i / countParts;
-        // The last part has no end: events appended since info() are counted as one statement would.
-        q.toKey = i + 1 == countParts ? -1 : info.firstPosition + span * (i + 1) / countParts - 1;
-        const Histogram part = store.histogram(q);
+    const auto add = [&rows](const Histogram& part) {
         for (size_t b = 0; b < part.buckets.size(); ++b) {
             for (qsizetype g = 0; g < part.groups.size(); ++g) {
                 if (const qint64 n = part.counts[b][size_t(g)])
@@ -77,12 +90,31 @@ Histogram count(EventStore& store, const ActivityRequest& request, qint64 bucket
                         { part.buckets[b], part.groups.at(g), n, part.hasOther && g + 1 == part.groups.size() });
             }
         }
+    };
+    qint64 first = fromKey;
+    qint64 last = toKey;
+    if (control && store.countsInPartsCheaply() && !q.filter.isStream() && (first < 0 || last < 0)) {
+        const StoreInfo info = store.info(false);
+        first = first < 0 ? info.firstPosition : first;
+        last = last < 0 ? info.headPosition : last;
+    }
+    const qint64 span = last - first + 1;
+    if (!control || !store.countsInPartsCheaply() || q.filter.isStream() || first < 0 || span < countedInPartsFrom) {
+        q.fromKey = fromKey;
+        q.toKey = toKey;
+        add(store.histogram(q));
+        return rows;
+    }
+    for (int i = 0; i < countParts; ++i) {
+        control->throwIfCancelled();
+        q.fromKey = i == 0 ? fromKey : first + span * i / countParts;
+        // With an open end the last part has none: events appended since info() are counted as one statement would.
+        q.toKey = i + 1 == countParts ? toKey : first + span * (i + 1) / countParts - 1;
+        add(store.histogram(q));
         control->progress(i + 1, countParts, QStringLiteral("Counting activity"));
     }
-    return Histogram::fromRows(rows, bucketSeconds, request.topN);
+    return rows;
 }
-
-} // namespace
 
 bool scopeSpan(EventStore& store, const EventFilter& filter, QDateTime* first, QDateTime* last)
 {
@@ -124,12 +156,15 @@ ActivityResult spread(const Histogram& h, qint64 from, qint64 to)
 ActivityResult compute(EventStore& store, const ActivityRequest& request, JobControl* control)
 {
     if (request.bucketSeconds >= 0) {
-        const Histogram h = count(store, request, request.bucketSeconds, control);
+        bool cached = false;
+        const Histogram h = count(store, request, request.bucketSeconds, control, &cached);
         const qint64 a = request.from.isValid() ? request.from.toSecsSinceEpoch()
             : h.buckets.empty()                 ? 0
                                                 : h.buckets.front();
         const qint64 b = request.to.isValid() ? request.to.toSecsSinceEpoch() : a;
-        return spread(h, a, b);
+        ActivityResult r = spread(h, a, b);
+        r.cached = cached;
+        return r;
     }
     QDateTime from = request.from;
     QDateTime to = request.to;
@@ -149,24 +184,27 @@ ActivityResult compute(EventStore& store, const ActivityRequest& request, JobCon
     const qint64 a = from.toSecsSinceEpoch();
     const qint64 b = std::max(a + 1, to.toSecsSinceEpoch());
     qint64 size = histogram::chooseBucketSeconds(b - a, request.maxBuckets);
-    Histogram h = count(store, request, size, control);
+    bool cached = false;
+    Histogram h = count(store, request, size, control, &cached);
     // Times out of key order can put events far outside the span the edges suggested: widen the bucket once.
     if (!h.buckets.empty()) {
         const qint64 lo = std::min(a, h.buckets.front());
         const qint64 hi = std::max(b, histogram::bucketEnd(h.buckets.back(), size));
         if (bucketCount(lo, hi, size) > 2 * qint64(request.maxBuckets)) {
             size = histogram::chooseBucketSeconds(hi - lo, request.maxBuckets);
-            h = count(store, request, size, control);
+            h = count(store, request, size, control, &cached);
         }
     }
-    return spread(h, a, b);
+    ActivityResult r = spread(h, a, b);
+    r.cached = cached;
+    return r;
 }
 
-ScopeSummary summarize(EventStore& store, const EventFilter& scope)
+ScopeSummary summarize(EventStore& store, const EventFilter& scope, bool useCache)
 {
     ScopeSummary s;
     s.scope = scope;
-    s.count = store.scopeStats(scope).count;
+    s.count = useCache ? counts::scopeStats(store, scope).count : store.scopeStats(scope).count;
     if (s.count == 0)
         return s;
     if (auto e = edgeEvent(store, scope, false))
@@ -195,6 +233,7 @@ ScopeSummary summarize(EventStore& store, const EventFilter& scope)
         request.groupBy = HistogramQuery::GroupBy::Type;
         request.topN = 1000;
         request.maxBuckets = 60;
+        request.useCache = useCache;
         s.rate = compute(store, request);
         const Histogram& types = s.rate.histogram;
         for (int g = 0; g < types.groups.size(); ++g) {

@@ -22,6 +22,12 @@ struct ActivityRequest {
     int maxBuckets = 120;
     qint64 bucketSeconds = -1; // a fixed bucket (HistogramQuery's units); -1 = the one fitting maxBuckets in the range
     bool estimate = false; // EventStore::estimateHistogram: within a second, scaled up from a sample
+    // Exact counts through the local summary cache (model/cache) where the request allows it
+    // (activity/activitycache.h).
+    bool useCache = false;
+    // With useCache: only what the cache holds (a short range of appended events counted); compute() then throws
+    // StoreError(Generic) when it does not hold it. How the Activity view's first answer skips the estimate.
+    bool cacheOnly = false;
 };
 
 // The counted range, ready to draw: one entry per bucket of the range, empty buckets included.
@@ -33,6 +39,7 @@ struct ActivityResult {
     std::vector<std::vector<qint64>> counts; // [bucket in starts][group], zeros where the store had nothing
     bool empty() const { return histogram.total == 0; }
     bool estimated() const { return histogram.estimated; }
+    bool cached = false; // answered from the summary cache (plus the events appended since, counted)
     qint64 bucketEnd(int index) const;
 };
 
@@ -57,9 +64,14 @@ bool scopeSpan(EventStore& store, const EventFilter& filter, QDateTime* first, Q
 // a large SQLite log or category goes in parts over the positions, reporting progress and stopping on cancel between
 // them.
 ActivityResult compute(EventStore& store, const ActivityRequest& request, JobControl* control = nullptr);
+// Every row (all groups, no top N) of q over the keys [fromKey, toKey] (-1: open). With a control, on an engine that
+// counts ranges cheaply, a large span goes in parts with progress and stops on cancel between them.
+std::vector<HistogramRow> countRows(
+    EventStore& store, HistogramQuery q, qint64 fromKey, qint64 toKey, JobControl* control = nullptr);
 // Lays a histogram over every bucket of [from, to).
 ActivityResult spread(const Histogram& histogram, qint64 from, qint64 to);
-ScopeSummary summarize(EventStore& store, const EventFilter& scope);
+// With useCache, the count and the counts per type come through the summary cache where the scope allows it.
+ScopeSummary summarize(EventStore& store, const EventFilter& scope, bool useCache = false);
 // The group a point at `value` (in counts) falls on when bucket `index` is drawn as a stack; -1 when above it.
 int stackedGroupAt(const std::vector<qint64>& stack, double value);
 } // namespace activity

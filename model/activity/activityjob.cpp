@@ -56,7 +56,21 @@ quint64 ActivityJob::start(const ActivityRequest& request, bool estimateFirst)
         // exact count that follows reports what is wrong.
         m_estimateTicket = m_session->run<ActivityResult>(
             StoreSession::Lane::Background, this,
-            [estimate](EventStore& store) { return activity::compute(store, estimate); },
+            [estimate](EventStore& store) {
+                // What the summary cache holds is exact and as quick as an estimate.
+                if (estimate.useCache) {
+                    ActivityRequest cached = estimate;
+                    cached.estimate = false;
+                    cached.cacheOnly = true;
+                    try {
+                        return activity::compute(store, cached);
+                    } catch (const StoreError& e) {
+                        if (e.kind() != StoreError::Kind::Generic)
+                            throw;
+                    }
+                }
+                return activity::compute(store, estimate);
+            },
             [this, generation](ActivityResult result) {
                 if (!m_generation.isCurrent(generation))
                     return;

@@ -13,7 +13,8 @@ class StoreSession;
 // Counts activity on the session's background lane. Only the newest request delivers: starting another cancels
 // (interrupts) the one running and drops whatever it returns. With estimateFirst, a request delivers twice: an
 // estimate within about a second (ActivityResult::estimated()), then the exact count, which reports progress. A
-// request the estimate already counted exactly (a small store, one stream) delivers once.
+// request the estimate already counted exactly (a small store, one stream) delivers once, and so does one the summary
+// cache holds (ActivityRequest::useCache): its exact answer comes in place of the estimate.
 class ActivityJob : public QObject {
     Q_OBJECT
 public:

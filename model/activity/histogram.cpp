@@ -90,6 +90,11 @@ qint64 chooseBucketSeconds(qint64 rangeSeconds, int maxBuckets)
     return HistogramQuery::Month;
 }
 
+std::vector<qint64> bucketSteps()
+{
+    return { Steps.begin(), Steps.end() };
+}
+
 QDateTime toUtc(qint64 epochSeconds)
 {
     return QDateTime::fromSecsSinceEpoch(epochSeconds, Qt::UTC);

@@ -55,6 +55,8 @@ struct Histogram {
 namespace histogram {
 // The smallest "nice" bucket (1 s ... 1 week, then months) giving at most maxBuckets over rangeSeconds.
 qint64 chooseBucketSeconds(qint64 rangeSeconds, int maxBuckets = 120);
+// The "nice" bucket sizes in seconds, ascending (months not included).
+std::vector<qint64> bucketSteps();
 // The start of the UTC bucket holding t (epoch seconds).
 qint64 bucketStart(qint64 t, qint64 bucketSeconds);
 // The start of the next bucket.

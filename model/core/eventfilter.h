@@ -40,6 +40,8 @@ struct EventFilter {
     std::vector<JsonCondition> conditions; // all must hold
     // Only keys up to this one (inclusive; -1: no bound). A followed view caps its rows at the tail's safe point.
     qint64 maxKey = -1;
+    // Only keys from this one (inclusive; -1: no bound). How a count kept elsewhere is extended over appended events.
+    qint64 minKey = -1;
 
     bool isStream() const { return !stream.isEmpty(); }
     // True when the filter narrows the log beyond one stream or category.

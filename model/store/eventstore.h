@@ -115,6 +115,16 @@ struct CountEstimate {
     bool estimated = false;
 };
 
+// Who a store is, for summaries kept outside it (model/cache): the same database under the same address has the same
+// identity, and a different or restored database under that address a different fingerprint.
+struct StoreIdentity {
+    QString engine;
+    QString address; // without any password or secret
+    QString fingerprint; // the engine's own: PostgreSQL's system identifier and database oid, a SQLite file's device
+                         // and inode
+    bool isValid() const { return !engine.isEmpty() && !address.isEmpty() && !fingerprint.isEmpty(); }
+};
+
 // One connection to one store. Not thread-safe: one thread uses it; interrupt() may be called from any thread.
 class EventStore {
 public:
@@ -200,6 +210,14 @@ public:
         Q_UNUSED(request);
         throw StoreError(QStringLiteral("the type catalog is not supported by this engine"));
     }
+
+    // Summaries kept outside the store (issue 18)
+    // Who the store is (StoreIdentity); an invalid identity keeps the store out of the summary cache.
+    virtual StoreIdentity identity() { return {}; }
+    // Whether an exact count over a large log is as fast in position ranges (fromKey/toKey) as in one statement, so a
+    // job may count in parts with progress and stop between them. SQLite reads ranges through its key; PostgreSQL's
+    // parallel scan of a whole table was 1.5x faster than ranges read through the index (bench_estimate, 10M).
+    virtual bool countsInPartsCheaply() const { return false; }
 
     // Estimates (issue 18): answers within about a second at any store size, labelled estimated where they were
     // scaled up from a sample of key ranges rather than counted (a small scope or one stream is counted). The
