@@ -3,9 +3,11 @@
 #include "activitycommand.h"
 #include "clicommon.h"
 
+#include "casecommand.h"
 #include "core/event.h"
 #include "core/eventfilter.h"
 #include "core/payload.h"
+#include "diffcommand.h"
 #include "exportcommand.h"
 #include "foldcommand.h"
 #include "lagcommand.h"
@@ -35,7 +37,7 @@ namespace es::cli {
 namespace {
 
 const char* const description
-    = R"(Inspect event stores from the command line. Read-only: only `sample` and `export` write, and
+    = R"(Inspect event stores from the command line. Read-only: only `sample`, `export` and `case` write, and
 only a new file they create (export replaces one with --force).
 
 Commands:
@@ -51,6 +53,8 @@ Commands:
   activity STORE  events per time bucket (and type, category or stream); exact, or --estimate within a second
   types STORE     the event types: counts, positions, times, shapes and fields by JSON type
   values STORE    the distinct values of one path of one type, and the streams they occur in
+  diff STORE_A STORE_B  the events changed, removed and added between two stores (or a stream or category)
+  case STORE      write a case file: chosen events, places and notes in a new SQLite store (--out FILE)
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -64,7 +68,8 @@ Exit codes:
   5  a table the layout needs is missing
   6  cancelled
   7  fold: the reducer failed (the message names the event)
-  8  fold: the --until predicate never held)";
+  8  fold: the --until predicate never held
+  9  diff: the stores differ)";
 
 bool parseCount(const QString& text, qint64* out)
 {
@@ -227,6 +232,8 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
         ActivityCommand::addFirstPassOptions(parser);
         TypesCommand::addFirstPassOptions(parser);
         ValuesCommand::addFirstPassOptions(parser);
+        DiffCommand::addFirstPassOptions(parser);
+        CaseCommand::addFirstPassOptions(parser);
     }
     if (command == Command::Fold)
         parser.addOption(m_stream);
@@ -244,7 +251,8 @@ int CliApplication::run(const QStringList& arguments)
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
-        QStringLiteral("info, streams, events, sample, fold, export, lag, tail, activity, types or values"));
+        QStringLiteral(
+            "info, streams, events, sample, fold, export, lag, tail, activity, types, values, diff or case"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -271,6 +279,10 @@ int CliApplication::run(const QStringList& arguments)
         return TypesCommand().run(arguments);
     if (name == QLatin1String("values"))
         return ValuesCommand().run(arguments);
+    if (name == QLatin1String("diff"))
+        return DiffCommand().run(arguments);
+    if (name == QLatin1String("case"))
+        return CaseCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -297,7 +309,7 @@ int CliApplication::run(const QStringList& arguments)
     } else {
         return usageError(QStringLiteral(
             "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
-            "types, values).")
+            "types, values, diff, case).")
                               .arg(name));
     }
 
