@@ -133,6 +133,7 @@ DiffWindow::DiffWindow(StoreSession* session, QWidget* parent)
     lists->addWidget(m_streamTable);
     lists->addWidget(m_changeTable);
     lists->setStretchFactor(1, 2);
+    lists->setSizes({ 420, 980 });
     auto* main = new QSplitter(Qt::Vertical, this);
     main->addWidget(lists);
     main->addWidget(detail);

@@ -12,6 +12,7 @@
 #include "testutils.h"
 
 #include <QAbstractItemModelTester>
+#include <QCoreApplication>
 #include <QDockWidget>
 #include <QFile>
 #include <QListWidget>
@@ -78,6 +79,13 @@ TEST_CASE("diff window: counts per stream, the changes, and both sides of one", 
     for (QPlainTextEdit* side : sides) {
         CHECK(side->toPlainText().contains(QLatin1String("\"amount\"")));
         CHECK(side->extraSelections().size() == 1);
+    }
+
+    // ES_SCREENSHOT_DIR=docs makes docs/diff.png of this window (run under xvfb-run for real fonts).
+    if (const QString shots = qEnvironmentVariable("ES_SCREENSHOT_DIR"); !shots.isEmpty()) {
+        window.resize(1400, 820);
+        QCoreApplication::processEvents();
+        CHECK(window.grab().save(shots + QStringLiteral("/diff.png")));
     }
 
     // Choosing a stream keeps its changes.
