@@ -6,6 +6,7 @@
 #include "pg/pgdescribe.h"
 #include "pg/pgstore.h"
 #include "pg/pgtail.h"
+#include "sqlite/sqlitecasefile.h"
 #include "sqlite/sqliteexport.h"
 #include "sqlite/sqlitestore.h"
 #include "store/storeregistry.h"
@@ -45,6 +46,7 @@ void registerConnectors()
     for (const ProfileRegistry::Entry& e : ProfileRegistry::entries())
         StoreRegistry::registerLayout({ e.name, e.title, e.engines });
     SqliteExportSink::registerFormat();
+    SqliteCaseFile::registerEngine();
     PgSettledTail::registerStrategy();
 }
 

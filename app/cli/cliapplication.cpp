@@ -5,9 +5,11 @@
 #include "cachecommand.h"
 #include "clicommon.h"
 
+#include "casecommand.h"
 #include "core/event.h"
 #include "core/eventfilter.h"
 #include "core/payload.h"
+#include "diffcommand.h"
 #include "exportcommand.h"
 #include "flowcommand.h"
 #include "flowscommand.h"
@@ -42,7 +44,7 @@ namespace es::cli {
 namespace {
 
 const char* const description
-    = R"(Inspect event stores from the command line. Read-only: only `sample` and `export` write, and
+    = R"(Inspect event stores from the command line. Read-only: only `sample`, `export` and `case` write, and
 only a new file they create (export replaces one with --force).
 
 Commands:
@@ -67,6 +69,8 @@ Commands:
   flows STORE     the flows started by one type grouped by their type sequence, with durations, and the
                   incomplete ones
   cache ACTION    the local summary cache of counts: info (where, how big) or clear
+  diff STORE_A STORE_B  the events changed, removed and added between two stores (or a stream or category)
+  case STORE      write a case file: chosen events, places and notes in a new SQLite store (--out FILE)
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -80,7 +84,8 @@ Exit codes:
   5  a table the layout needs is missing
   6  cancelled
   7  fold: the reducer failed (the message names the event)
-  8  fold: the --until predicate never held)";
+  8  fold: the --until predicate never held
+  9  diff: the stores differ)";
 
 bool parseCount(const QString& text, qint64* out)
 {
@@ -252,6 +257,8 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
         LinkCommand::addFirstPassOptions(parser);
         ResolveCommand::addFirstPassOptions(parser);
         FlowCommand::addFirstPassOptions(parser);
+        DiffCommand::addFirstPassOptions(parser);
+        CaseCommand::addFirstPassOptions(parser);
     }
     if (command == Command::Fold)
         parser.addOption(m_stream);
@@ -273,7 +280,7 @@ int CliApplication::run(const QStringList& arguments)
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
         QStringLiteral("info, streams, events, sample, fold, export, lag, tail, activity, types, values, flow, flows, "
-                       "suggest-mapping, link, resolve or cache"));
+                       "suggest-mapping, link, resolve, cache, diff or case"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -312,6 +319,10 @@ int CliApplication::run(const QStringList& arguments)
         return FlowsCommand().run(arguments);
     if (name == QLatin1String("cache"))
         return CacheCommand().run(arguments);
+    if (name == QLatin1String("diff"))
+        return DiffCommand().run(arguments);
+    if (name == QLatin1String("case"))
+        return CaseCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -340,7 +351,7 @@ int CliApplication::run(const QStringList& arguments)
     } else {
         return usageError(QStringLiteral(
             "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
-            "types, values, flow, flows, suggest-mapping, link, resolve, cache).")
+            "types, values, flow, flows, suggest-mapping, link, resolve, cache, diff, case).")
                               .arg(name));
     }
 

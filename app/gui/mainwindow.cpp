@@ -3,7 +3,9 @@
 #include "activityview.h"
 #include "cache/scopecounts.h"
 #include "cachecontroller.h"
+#include "casecontroller.h"
 #include "demostore.h"
+#include "diffwindow.h"
 #include "eventinspector.h"
 #include "eventview.h"
 #include "exportdialog.h"
@@ -245,6 +247,15 @@ void MainWindow::createActions()
         themeIcon("document-save-as", QStyle::SP_DialogSaveButton, s), tr("&Export…"), this, &MainWindow::exportDialog);
     exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     exportAction->setToolTip(tr("Export the view, the selection, a stream or the global log to a file (Ctrl+E)"));
+    m_case = new CaseController(this);
+    m_case->addActions(fileMenu);
+    fileMenu->addAction(tr("&Diff With Another Store…"), this, [this] {
+        if (!m_session)
+            return showError(tr("Open a store to compare it with another."));
+        auto* diff = new DiffWindow(m_session, this);
+        diff->setAttribute(Qt::WA_DeleteOnClose);
+        diff->show();
+    });
     fileMenu->addSeparator();
     auto* quitAction = fileMenu->addAction(
         themeIcon("application-exit", QStyle::SP_DialogCloseButton, s), tr("&Quit"), this, &QWidget::close);

@@ -18,6 +18,7 @@ class QToolButton;
 
 namespace es {
 
+class CaseController;
 class EventInspector;
 class EventView;
 class FollowController;
@@ -50,6 +51,7 @@ public:
     bool isOpening() const;
 
     EventView* eventView() const { return m_eventView; }
+    CaseController* caseController() const { return m_case; }
     StreamBrowser* streamBrowser() const { return m_streamBrowser; }
     EventInspector* inspector() const { return m_inspector; }
     MessageBanner* banner() const { return m_banner; }
@@ -110,6 +112,7 @@ private:
     StoreInfo m_info;
 
     EventView* m_eventView;
+    CaseController* m_case = nullptr;
     StreamBrowser* m_streamBrowser;
     EventInspector* m_inspector;
     MessageBanner* m_banner;
