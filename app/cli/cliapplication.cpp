@@ -10,6 +10,7 @@
 #include "foldcommand.h"
 #include "lagcommand.h"
 #include "outputwriter.h"
+#include "reconcilecommand.h"
 #include "samplewriter.h"
 #include "store/eventstore.h"
 #include "store/storeregistry.h"
@@ -51,6 +52,7 @@ Commands:
   activity STORE  events per time bucket (and type, category or stream); exact, or --estimate within a second
   types STORE     the event types: counts, positions, times, shapes and fields by JSON type
   values STORE    the distinct values of one path of one type, and the streams they occur in
+  reconcile STORE compare a replay of every stream of a scope with a read-model table
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -64,7 +66,8 @@ Exit codes:
   5  a table the layout needs is missing
   6  cancelled
   7  fold: the reducer failed (the message names the event)
-  8  fold: the --until predicate never held)";
+  8  fold: the --until predicate never held
+  9  reconcile: differences found (a row differs, is missing, extra or stale))";
 
 bool parseCount(const QString& text, qint64* out)
 {
@@ -227,6 +230,7 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
         ActivityCommand::addFirstPassOptions(parser);
         TypesCommand::addFirstPassOptions(parser);
         ValuesCommand::addFirstPassOptions(parser);
+        ReconcileCommand::addFirstPassOptions(parser);
     }
     if (command == Command::Fold)
         parser.addOption(m_stream);
@@ -244,7 +248,7 @@ int CliApplication::run(const QStringList& arguments)
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
-        QStringLiteral("info, streams, events, sample, fold, export, lag, tail, activity, types or values"));
+        QStringLiteral("info, streams, events, sample, fold, export, lag, tail, activity, types, values or reconcile"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -271,6 +275,8 @@ int CliApplication::run(const QStringList& arguments)
         return TypesCommand().run(arguments);
     if (name == QLatin1String("values"))
         return ValuesCommand().run(arguments);
+    if (name == QLatin1String("reconcile"))
+        return ReconcileCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -297,7 +303,7 @@ int CliApplication::run(const QStringList& arguments)
     } else {
         return usageError(QStringLiteral(
             "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
-            "types, values).")
+            "types, values, reconcile).")
                               .arg(name));
     }
 

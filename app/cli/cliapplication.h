@@ -26,6 +26,7 @@ enum ExitCode {
     Cancelled = 6,
     ReducerFailed = 7,
     PredicateNeverHeld = 8,
+    DifferencesFound = 9,
 };
 
 // eventscope-cli: the command-line twin of the GUI, over the same es::EventStore interface.

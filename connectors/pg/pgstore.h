@@ -51,6 +51,7 @@ public:
     CountEstimate estimateCount(const EventFilter& filter) override;
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in pgcatalog.cpp
+    TableReader* tables() override; // in pgtables.cpp
     std::function<void()> interruption() override;
     // Defined in pgcheckpoints.cpp.
     CheckpointSet checkpoints() override;
@@ -114,6 +115,7 @@ private:
     PgScopeCache::Entry& scopeCache(const EventFilter& filter);
 
     PgSession m_session;
+    std::unique_ptr<TableReader> m_tables;
     std::unique_ptr<SqlBuilder> m_sql;
     Profile m_profile;
     QString m_schema;

@@ -8,6 +8,7 @@
 #include "core/eventlinks.h"
 #include "core/rawevent.h"
 #include "store/failure.h"
+#include "store/tablereader.h"
 
 #include <QDateTime>
 #include <QMetaType>
@@ -207,6 +208,10 @@ public:
     virtual Histogram estimateHistogram(const HistogramQuery& query) { return histogram(query); }
     // scopeStats(filter).count, estimated the same way.
     virtual CountEstimate estimateCount(const EventFilter& filter) { return { scopeStats(filter).count, false }; }
+
+    // Read-model reconciliation (issue 15): the database's own tables, read-only over this store's connection (its
+    // interruption() stops them too); null where the engine cannot.
+    virtual TableReader* tables() { return nullptr; }
 };
 
 struct OpenOptions {
