@@ -22,6 +22,7 @@ class FollowController;
 class ProjectionsView;
 class ActivityView;
 class TypesView;
+class ReconcileView;
 class MessageBanner;
 class StoreSession;
 class StreamBrowser;
@@ -50,6 +51,7 @@ public:
     ProjectionsView* projectionsView() const { return m_projections; }
     ActivityView* activityView() const { return m_activity; }
     TypesView* typesView() const { return m_types; }
+    ReconcileView* reconcileView() const { return m_reconcile; }
     FollowController* followController() const { return m_follow; }
     QString statusText() const;
 
@@ -105,6 +107,7 @@ private:
     ProjectionsView* m_projections = nullptr;
     ActivityView* m_activity = nullptr;
     TypesView* m_types = nullptr;
+    ReconcileView* m_reconcile = nullptr;
     FollowController* m_follow = nullptr;
 
     QMenu* m_recentMenu = nullptr;
