@@ -5,10 +5,12 @@
 #include "pg/pgaddress.h"
 #include "pg/pgdescribe.h"
 #include "pg/pgstore.h"
+#include "pg/pgtables.h"
 #include "pg/pgtail.h"
 #include "sqlite/sqlitecasefile.h"
 #include "sqlite/sqliteexport.h"
 #include "sqlite/sqlitestore.h"
+#include "sqlite/sqlitetables.h"
 #include "store/storeregistry.h"
 
 namespace es {
@@ -34,12 +36,14 @@ void registerConnectors()
         [](const QString& address, const OpenOptions& options) -> std::unique_ptr<EventStore> {
             return PgStore::open(address, options);
         },
-        &PgAddress::redact, &composePostgresAddress });
+        &PgAddress::redact, &composePostgresAddress,
+        [](const QString& address) -> std::unique_ptr<TableReader> { return PgTableReader::open(address); } });
     StoreRegistry::registerEngine({ QStringLiteral("sqlite"), &SqliteStore::acceptsAddress,
         [](const QString& address, const OpenOptions& options) -> std::unique_ptr<EventStore> {
             return SqliteStore::open(address, options);
         },
-        {}, {} });
+        {}, {},
+        [](const QString& address) -> std::unique_ptr<TableReader> { return SqliteTableReader::open(address); } });
     SchemaReader::registerEngine(QStringLiteral("postgresql"), &describePg);
     SchemaReader::registerEngine(QStringLiteral("sqlite"),
         [](const QString& address, const OpenOptions&) { return SqliteStore::describe(address); });

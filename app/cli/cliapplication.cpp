@@ -17,6 +17,7 @@
 #include "lagcommand.h"
 #include "linkcommand.h"
 #include "outputwriter.h"
+#include "reconcilecommand.h"
 #include "resolvecommand.h"
 #include "samplewriter.h"
 #include "store/eventstore.h"
@@ -71,6 +72,7 @@ Commands:
   cache ACTION    the local summary cache of counts: info (where, how big) or clear
   diff STORE_A STORE_B  the events changed, removed and added between two stores (or a stream or category)
   case STORE      write a case file: chosen events, places and notes in a new SQLite store (--out FILE)
+  reconcile STORE compare a replay of every stream of a scope with a read-model table
 
 STORE is a SQLite file path, sqlite:///path, or a postgresql:// address.
 Run `eventscope-cli COMMAND --help` for the options of a command.
@@ -85,7 +87,7 @@ Exit codes:
   6  cancelled
   7  fold: the reducer failed (the message names the event)
   8  fold: the --until predicate never held
-  9  diff: the stores differ)";
+  9  differences found: diff (the stores differ) or reconcile (a row differs, is missing, extra or stale))";
 
 bool parseCount(const QString& text, qint64* out)
 {
@@ -259,6 +261,7 @@ void CliApplication::addOptions(QCommandLineParser& parser, Command command) con
         FlowCommand::addFirstPassOptions(parser);
         DiffCommand::addFirstPassOptions(parser);
         CaseCommand::addFirstPassOptions(parser);
+        ReconcileCommand::addFirstPassOptions(parser);
     }
     if (command == Command::Fold)
         parser.addOption(m_stream);
@@ -280,7 +283,7 @@ int CliApplication::run(const QStringList& arguments)
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
         QStringLiteral("info, streams, events, sample, fold, export, lag, tail, activity, types, values, flow, flows, "
-                       "suggest-mapping, link, resolve, cache, diff or case"));
+                       "suggest-mapping, link, resolve, cache, diff, case or reconcile"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -323,6 +326,8 @@ int CliApplication::run(const QStringList& arguments)
         return DiffCommand().run(arguments);
     if (name == QLatin1String("case"))
         return CaseCommand().run(arguments);
+    if (name == QLatin1String("reconcile"))
+        return ReconcileCommand().run(arguments);
 
     Command command = Command::None;
     QString argumentName = QStringLiteral("STORE");
@@ -351,7 +356,7 @@ int CliApplication::run(const QStringList& arguments)
     } else {
         return usageError(QStringLiteral(
             "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
-            "types, values, flow, flows, suggest-mapping, link, resolve, cache, diff, case).")
+            "types, values, flow, flows, suggest-mapping, link, resolve, cache, diff, case, reconcile).")
                               .arg(name));
     }
 

@@ -22,6 +22,7 @@
 #include "navigationcontroller.h"
 #include "openstoredialog.h"
 #include "projectionsview.h"
+#include "reconcileview.h"
 #include "settings.h"
 #include "startpage.h"
 #include "store/storesession.h"
@@ -135,6 +136,7 @@ MainWindow::~MainWindow()
     m_projections->setSession(nullptr);
     m_activity->setSession(nullptr);
     m_types->setSession(nullptr);
+    m_reconcile->setSession(nullptr);
 }
 
 StoreSession* MainWindow::session() const
@@ -229,6 +231,14 @@ void MainWindow::createDocks()
         m_eventView->setScope(ViewScope::all());
         m_eventView->goToKey(position);
     });
+    m_reconcile = new ReconcileView(this);
+    auto* reconcile = new QDockWidget(tr("Reconcile"), this);
+    reconcile->setObjectName(QStringLiteral("reconcileDock"));
+    reconcile->setWidget(m_reconcile);
+    addDockWidget(Qt::BottomDockWidgetArea, reconcile);
+    reconcile->hide();
+    connect(m_reconcile, &ReconcileView::timeTravelRequested, this,
+        [this](const QString& stream, qint64 version) { openTimeTravel(stream, version); });
 }
 
 void MainWindow::createActions()
@@ -549,6 +559,7 @@ void MainWindow::adopt(StoreSession* session, const StoreInfo& info)
     m_projections->setSession(session);
     m_activity->setSession(session);
     m_types->setSession(session);
+    m_reconcile->setSession(session);
     if (old) {
         old->cancelAll();
         old->deleteLater();

@@ -28,6 +28,7 @@ class DemoStoreWriter;
 class StartPage;
 class TypesView;
 class FlowController;
+class ReconcileView;
 class MessageBanner;
 class NavigationController;
 class StoreSession;
@@ -60,6 +61,7 @@ public:
     TypesView* typesView() const { return m_types; }
     StartPage* startPage() const { return m_startPage; }
     FlowController* flows() const { return m_flows; }
+    ReconcileView* reconcileView() const { return m_reconcile; }
     FollowController* followController() const { return m_follow; }
     NavigationController* navigation() const { return m_navigation; }
     QString statusText() const;
@@ -120,6 +122,7 @@ private:
     ActivityView* m_activity = nullptr;
     TypesView* m_types = nullptr;
     FlowController* m_flows = nullptr;
+    ReconcileView* m_reconcile = nullptr;
     FollowController* m_follow = nullptr;
     NavigationController* m_navigation = nullptr;
 

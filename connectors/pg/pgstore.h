@@ -57,6 +57,7 @@ public:
     EventList linkedEvents(const LinkQuery& query) override;
     bool linkIndexed(LinkQuery::Kind kind) override;
     void flowRows(const FlowScanRequest& request, const std::function<void(const FlowRow&)>& each) override;
+    TableReader* tables() override; // in pgtables.cpp
     std::function<void()> interruption() override;
     StoreIdentity identity() override;
     // Defined in pgcheckpoints.cpp.
@@ -123,6 +124,7 @@ private:
     PgScopeCache::Entry& scopeCache(const EventFilter& filter);
 
     PgSession m_session;
+    std::unique_ptr<TableReader> m_tables;
     std::unique_ptr<SqlBuilder> m_sql;
     Profile m_profile;
     QString m_schema;

@@ -60,6 +60,7 @@ public:
     // Estimates (issue 18), in sqlitehistogram.cpp.
     Histogram estimateHistogram(const HistogramQuery& query) override;
     CountEstimate estimateCount(const EventFilter& filter) override;
+    TableReader* tables() override; // in sqlitetables.cpp
 
     const Profile& profile() const { return m_profile; }
 
@@ -112,6 +113,7 @@ private:
     qint64 m_totalEventsEstimate = -1;
 
     std::map<int, bool> m_linkIndexed; // flows: the planner's answers (sqliteflow.cpp)
+    std::unique_ptr<TableReader> m_tables;
     std::unique_ptr<SqlBuilder> m_sql; // every statement's SQL (shared with the PostgreSQL engine)
     QString m_selectEvent; // "SELECT <columns> FROM <table>"
     QString m_streamCategory; // category SQL on the events row

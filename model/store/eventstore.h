@@ -9,6 +9,7 @@
 #include "core/rawevent.h"
 #include "flow/linkquery.h"
 #include "store/failure.h"
+#include "store/tablereader.h"
 
 #include <QDateTime>
 #include <QMetaType>
@@ -250,6 +251,9 @@ public:
         Q_UNUSED(each);
         throw StoreError(QStringLiteral("flows are not supported by this engine"));
     }
+    // Read-model reconciliation (issue 15): the database's own tables, read-only over this store's connection (its
+    // interruption() stops them too); null where the engine cannot.
+    virtual TableReader* tables() { return nullptr; }
 };
 
 struct OpenOptions {

@@ -126,6 +126,17 @@ std::unique_ptr<EventStore> StoreRegistry::open(const QString& address, const Op
     return engine->open(address, options);
 }
 
+std::unique_ptr<TableReader> StoreRegistry::openTables(const QString& address)
+{
+    const std::optional<Engine> engine = engineAccepting(address);
+    if (address.trimmed().isEmpty() || !engine || !engine->openTables)
+        throw StoreError(QStringLiteral("No engine reads the tables of \"%1\": give a SQLite file path or a "
+                                        "postgresql:// address.")
+                             .arg(redactSecrets(address)),
+            StoreError::Kind::BadAddress);
+    return engine->openTables(address);
+}
+
 void StoreRegistry::registerLayout(const LayoutInfo& layout)
 {
     QMutexLocker lock(&registryMutex());

@@ -38,6 +38,7 @@ public:
     // The address as it may be shown: no password or other secret.
     using Redactor = std::function<QString(const QString& address)>;
     using Composer = std::function<QString(const ConnectionFields& fields)>;
+    using TablesOpener = std::function<std::unique_ptr<TableReader>(const QString& address)>;
 
     struct Engine {
         QString name;
@@ -45,6 +46,7 @@ public:
         Opener open;
         Redactor redact; // none: addresses hold no secrets
         Composer compose; // none: the engine is not addressed by connection fields
+        TablesOpener openTables; // none: the engine reads no tables of a database without a store layout
     };
 
     // Replaces an engine registered under the same name.
@@ -61,6 +63,9 @@ public:
     // Throws StoreError with a clear message for an address no engine accepts.
     static std::unique_ptr<EventStore> open(const QString& address, const OpenOptions& options = {});
     static QString engineFor(const QString& address);
+    // The tables of any database the engines accept (a read model with no events), opened read-only. Throws
+    // StoreError (BadAddress for an address no engine accepts or reads tables of).
+    static std::unique_ptr<TableReader> openTables(const QString& address);
 
     // Replaces a layout registered under the same name.
     static void registerLayout(const LayoutInfo& layout);

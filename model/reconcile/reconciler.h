@@ -1,0 +1,123 @@
+#pragma once
+
+#include "core/checkpoint.h"
+#include "fold/reducer.h"
+#include "store/eventstore.h"
+#include "store/tablereader.h"
+
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace es {
+
+enum class ReconcileStatus { Ok, Differs, Missing, Extra, Stale };
+// "ok", "differs", "missing", "extra", "stale".
+QString reconcileStatusName(ReconcileStatus status);
+
+// A column of the read model and the path into the replayed state it should equal ("balance", "owner.name",
+// "items[0].sku", "$" for the whole state).
+struct ColumnMapping {
+    QString column;
+    QString path;
+};
+
+struct ReconcileOptions {
+    // The scope: the streams of a category, or those whose name starts with a prefix (neither: every stream).
+    QString category;
+    QString prefix;
+    QString table;
+    QString keyColumn;
+    // Empty: the key column holds the stream name. Else the key is the replayed state's value at this path.
+    QString keyPath;
+    std::vector<ColumnMapping> columns;
+    // A projection checkpoint (CheckpointRow::position: a global position, or a version for a stream's own): a row
+    // whose stream has events after it and that equals the state as of it is stale, not wrong.
+    std::optional<CheckpointRow> checkpoint;
+    int streamBatch = 200; // streams per page of the stream list, and keys per table lookup
+    int tableBatch = 1000; // rows per keyset page of the pass that finds extra rows
+    bool findExtra = true;
+};
+
+struct ColumnValues {
+    QString column;
+    QJsonValue table; // undefined when there is no row
+    QJsonValue replayed; // undefined for an extra row or a missing path
+    bool equal = false;
+};
+
+// One row of the report.
+struct ReconcileRow {
+    QString key;
+    QString stream; // empty for an extra row
+    ReconcileStatus status = ReconcileStatus::Ok;
+    // Differs and stale: the columns that differ; missing and extra: every mapped column.
+    std::vector<ColumnValues> columns;
+    qint64 matchesVersion = -1; // the latest version whose replayed state equals the row; -1 = none
+    qint64 matchesPosition = -1;
+    qint64 lastVersion = -1; // the stream's last version ("matches version 18 of 20")
+    qint64 lastPosition = -1;
+    QString note; // a reducer error, or why a row is stale
+
+    QJsonObject toJson() const;
+    // "matches version 18 of 20", "matches no version", or empty where no version applies.
+    QString matchText() const;
+};
+using ReconcileRows = std::vector<ReconcileRow>;
+
+struct ReconcileSummary {
+    qint64 streams = 0;
+    qint64 events = 0;
+    qint64 rows = 0; // table rows looked at
+    qint64 counts[5] = { 0, 0, 0, 0, 0 }; // by ReconcileStatus
+    double seconds = 0;
+    qint64 count(ReconcileStatus s) const { return counts[int(s)]; }
+    qint64 problems() const { return counts[1] + counts[2] + counts[3] + counts[4]; }
+    QString toText() const;
+};
+
+// Compares a replay of every stream of a scope with a read-model table, streamed: the streams are listed by keyset
+// a page at a time and each replayed on its own (one fold, reset between streams); the page's rows are read by key
+// in one lookup; a stream whose row differs is replayed once more with its state recorded after every version, to
+// find the latest one the row equals (and, with a checkpoint, whether it is the state as of the checkpoint). A last
+// keyset pass over the table's keys finds rows no stream produced (it keeps the matched keys, not the rows). Runs
+// on the store's thread; throws StoreError (Cancelled when `cancel` is set between streams).
+class Reconciler {
+public:
+    using Sink = std::function<void(const ReconcileRow& row)>;
+    // Streams and rows done so far; return value ignored.
+    using Progress = std::function<void(qint64 streamsDone, qint64 streamsTotal, qint64 rowsDone)>;
+
+    Reconciler(EventStore& store, TableReader& table, ReducerPtr reducer, ReconcileOptions options);
+
+    // Throws StoreError: Generic for options that cannot work (no such path syntax, a reducer that does not start),
+    // MissingTable for a missing table or column, Cancelled.
+    ReconcileSummary run(const Sink& sink, const Progress& progress = {}, const std::atomic<bool>* cancel = nullptr);
+
+private:
+    struct Replay;
+    Replay replay(const QString& stream);
+    void judge(const QString& stream, const Replay& r, const TableRow* row, ReconcileRow& out);
+    void findMatch(const QString& stream, const TableRow& row, ReconcileRow& out);
+    bool rowEquals(const TableRow& row, const QJsonValue& state) const;
+
+    EventStore& m_store;
+    TableReader& m_table;
+    ReducerPtr m_reducer;
+    ReconcileOptions m_options;
+    std::vector<QJsonArray> m_paths;
+    QJsonArray m_keyPath;
+    std::unique_ptr<Fold> m_fold;
+    const std::atomic<bool>* m_cancel = nullptr;
+    ReconcileSummary m_summary;
+};
+
+} // namespace es
+
+Q_DECLARE_METATYPE(es::ReconcileRow)
+Q_DECLARE_METATYPE(es::ReconcileSummary)
