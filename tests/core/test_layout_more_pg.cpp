@@ -375,8 +375,8 @@ TEST_CASE(
 }
 
 // The stream list groups by the stream expression and selects the category beside it: for layouts whose category
-// is another column than the stream's this needs the SQL builder's GROUP BY of expressions (issue 19, item 1).
-TEST_CASE("Stream lists of layouts whose category is another column", "[layout][pg][groupby][!mayfail]")
+// is another column than the stream's the SQL builder aggregates the category per stream (SqlBuilder::perStream).
+TEST_CASE("Stream lists of layouts whose category is another column", "[layout][pg][groupby]")
 {
     ES_REQUIRE_PG("PostgreSQL layout test")
     {

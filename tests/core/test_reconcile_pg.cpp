@@ -218,10 +218,7 @@ TEST_CASE("reconcile: Emmett on PostgreSQL, the read model in another database",
     CHECK(out.rows.at(QStringLiteral("account-3")).value(QStringLiteral("status")) == QStringLiteral("extra"));
 }
 
-// [!mayfail] until PgStore::streams() works on Marten again: on this base every Marten stream listing fails with
-// 'column "s.type" must appear in the GROUP BY clause' (eventscope-cli streams on marten_string.sql / marten_guid.sql),
-// before any reconciliation code runs. Drop the tag once it is fixed.
-TEST_CASE("reconcile: Marten's document table, keyed by a state path", "[reconcile][pg][!mayfail]")
+TEST_CASE("reconcile: Marten's document table, keyed by a state path", "[reconcile][pg]")
 {
     ES_REQUIRE_PG("Marten reconciliation");
     PgTestDatabase db(QStringLiteral("recon_marten"), { QStringLiteral("marten_string.sql") });
