@@ -52,7 +52,8 @@ struct Options {
 void ReconcileCommand::addFirstPassOptions(QCommandLineParser& parser)
 {
     const Options o;
-    parser.addOptions({ o.table, o.key, o.keyPath, o.columns, o.readModel, o.checkpoint, o.all });
+    // --table (a value) is known to the first pass already, from suggest-mapping.
+    parser.addOptions({ o.key, o.keyPath, o.columns, o.readModel, o.checkpoint, o.all });
 }
 
 int ReconcileCommand::run(const QStringList& arguments)

@@ -62,6 +62,7 @@ FlowsView::FlowsView(QWidget* parent)
 {
     m_type->setPlaceholderText(tr("Start type, e.g. TransferRequested"));
     m_after->setText(QStringLiteral("1h"));
+    m_after->setObjectName(QStringLiteral("incompleteAfter"));
     m_after->setToolTip(tr("A flow without the usual end is incomplete once it started this long (90s, 15m, 2h, 3d) "
                            "before the newest event"));
     m_after->setMaximumWidth(70);

@@ -15,6 +15,8 @@
 #include <QFile>
 #include <QGraphicsItem>
 #include <QGraphicsScene>
+#include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -56,9 +58,11 @@ TEST_CASE("flow window: graph and swimlanes of one flow, exported as SVG, PNG, M
     CHECK(window.flow()->eventCount() == 5);
     CHECK(nodeItems(window.graphScene()) == 6); // five events and the command id as a placeholder
     CHECK(nodeItems(window.laneScene()) == 6);
-    CHECK(window.statusText().contains(QLatin1String("5 events")));
-    CHECK(window.statusText().contains(QLatin1String("slowest step: MoneyDeposited → TransferCompleted, 3.0 s")));
-    CHECK(window.statusText().contains(QLatin1String("positions 1–15")));
+    INFO("status: " << window.statusText().toStdString());
+    CHECK(window.statusText().contains(QLatin1String("5 event(s)")));
+    CHECK(window.statusText().contains(QStringLiteral("slowest step: MoneyDeposited → TransferCompleted, 3.0 s")));
+    // A store this small has no index on its correlation keys: the lookups read the whole log, and say so.
+    CHECK(window.statusText().contains(QLatin1String("unindexed lookups read the whole log")));
     CHECK(window.windowTitle() == QLatin1String("Flow corr-1"));
 
     for (const char* name : { "flow.svg", "flow.png", "flow.mmd", "flow.dot" }) {
@@ -98,6 +102,8 @@ TEST_CASE("flows view: variants and incomplete flows, activating one opens it", 
     QSignalSpy done(flows->flowsView(), &FlowsView::finished);
     REQUIRE(waitFor([&] { return main.session() != nullptr; }, Timeout));
     flows->flowsView()->setStartType(QStringLiteral("TransferRequested"));
+    // As the CLI test: incomplete once started 5 minutes before the newest event of the store.
+    flows->flowsView()->findChild<QLineEdit*>(QStringLiteral("incompleteAfter"))->setText(QStringLiteral("5m"));
     flows->flowsView()->run();
     REQUIRE(done.wait(Timeout));
     QTreeWidget* variants = flows->flowsView()->variants();
@@ -105,7 +111,7 @@ TEST_CASE("flows view: variants and incomplete flows, activating one opens it", 
     CHECK(variants->topLevelItem(0)->text(0) == QLatin1String("2"));
     CHECK(variants->topLevelItem(0)->text(4)
         == QStringLiteral("TransferRequested → MoneyWithdrawn → MoneyDeposited → TransferCompleted"));
-    CHECK(flows->flowsView()->incomplete()->topLevelItemCount() == 2); // "1h" back from 10:28:02: both
+    CHECK(flows->flowsView()->incomplete()->topLevelItemCount() == 1); // as the CLI test finds with 5m
     // Activating the stuck transfer opens its flow.
     Q_EMIT flows->flowsView()->incomplete()->itemActivated(flows->flowsView()->incomplete()->topLevelItem(0), 0);
     REQUIRE(flows->window());
