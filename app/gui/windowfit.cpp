@@ -53,7 +53,9 @@ private:
     {
         QList<QDockWidget*> docks;
         QList<int> widths;
-        int total = 0;
+        // Docks stacked in one side area share its column: a side takes the width of its widest dock.
+        int left = 0;
+        int right = 0;
         for (QDockWidget* dock : m_window->findChildren<QDockWidget*>(Qt::FindDirectChildrenOnly)) {
             const Qt::DockWidgetArea area = m_window->dockWidgetArea(dock);
             if (dock->isHidden() || dock->isFloating()
@@ -61,8 +63,10 @@ private:
                 continue;
             docks.append(dock);
             widths.append(dock->width());
-            total += dock->width();
+            int& side = area == Qt::LeftDockWidgetArea ? left : right;
+            side = std::max(side, dock->width());
         }
+        const int total = left + right;
         const int room = m_window->width() * 42 / 100; // the docks give the table at least ~58%
         if (docks.isEmpty() || total <= room)
             return;
