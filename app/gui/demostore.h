@@ -10,7 +10,9 @@ class QThread;
 namespace es {
 
 // "Open the demo store" on the start page: the demo domain written once, by the sample writer, to a store this
-// application creates in the user's data folder (never to a store it inspects), off the GUI thread.
+// application creates in the user's data folder (never to a store it inspects), off the GUI thread. A thread of its
+// own rather than a job on a StoreSession: there is no store open to hold a session (the start page shows exactly
+// then), and the write is no read a session could interrupt; cancel() stops it between batches.
 class DemoStoreWriter : public QObject {
     Q_OBJECT
 public:

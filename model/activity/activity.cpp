@@ -41,6 +41,10 @@ qint64 bucketCount(qint64 from, qint64 to, qint64 bucketSeconds)
     return (b.year() - a.year()) * 12 + b.month() - a.month() + 1;
 }
 
+// Thrown inside compute() for a cache-only request the cache cannot answer; computeFromCache() turns it into nullopt
+// (a type of its own, so no store failure is ever mistaken for it).
+struct NotCached { };
+
 // Below this many positions a count is one statement: it takes well under a second.
 constexpr qint64 countedInPartsFrom = 65536;
 constexpr int countParts = 8;
@@ -66,7 +70,7 @@ Histogram count(
         }
     }
     if (request.cacheOnly)
-        throw StoreError(QStringLiteral("not in the summary cache"));
+        throw NotCached {};
     // Streams as groups are cut to the top N by the database: parts cannot be added up without all of them.
     if (!control || request.filter.isStream() || request.groupBy == HistogramQuery::GroupBy::Stream
         || !store.countsInPartsCheaply())
@@ -151,6 +155,18 @@ ActivityResult spread(const Histogram& h, qint64 from, qint64 to)
     }
     Q_ASSERT(next == h.buckets.size());
     return r;
+}
+
+std::optional<ActivityResult> computeFromCache(EventStore& store, ActivityRequest request)
+{
+    request.useCache = true;
+    request.estimate = false;
+    request.cacheOnly = true;
+    try {
+        return compute(store, request);
+    } catch (const NotCached&) {
+        return std::nullopt;
+    }
 }
 
 ActivityResult compute(EventStore& store, const ActivityRequest& request, JobControl* control)

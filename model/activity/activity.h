@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include "activity/histogram.h"
 #include "store/eventstore.h"
 #include "store/job.h"
@@ -25,8 +27,8 @@ struct ActivityRequest {
     // Exact counts through the local summary cache (model/cache) where the request allows it
     // (activity/activitycache.h).
     bool useCache = false;
-    // With useCache: only what the cache holds (a short range of appended events counted); compute() then throws
-    // StoreError(Generic) when it does not hold it. How the Activity view's first answer skips the estimate.
+    // Set by computeFromCache() only: answer from the summary cache (a short range of appended events counted) or
+    // not at all.
     bool cacheOnly = false;
 };
 
@@ -64,6 +66,9 @@ bool scopeSpan(EventStore& store, const EventFilter& filter, QDateTime* first, Q
 // a large SQLite log or category goes in parts over the positions, reporting progress and stopping on cancel between
 // them.
 ActivityResult compute(EventStore& store, const ActivityRequest& request, JobControl* control = nullptr);
+// The exact answer when the summary cache holds it (how the Activity view's first answer skips the estimate);
+// nullopt when it does not. Store failures still throw.
+std::optional<ActivityResult> computeFromCache(EventStore& store, ActivityRequest request);
 // Every row (all groups, no top N) of q over the keys [fromKey, toKey] (-1: open). With a control, on an engine that
 // counts ranges cheaply, a large span goes in parts with progress and stops on cancel between them.
 std::vector<HistogramRow> countRows(

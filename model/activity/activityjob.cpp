@@ -59,15 +59,8 @@ quint64 ActivityJob::start(const ActivityRequest& request, bool estimateFirst)
             [estimate](EventStore& store) {
                 // What the summary cache holds is exact and as quick as an estimate.
                 if (estimate.useCache) {
-                    ActivityRequest cached = estimate;
-                    cached.estimate = false;
-                    cached.cacheOnly = true;
-                    try {
-                        return activity::compute(store, cached);
-                    } catch (const StoreError& e) {
-                        if (e.kind() != StoreError::Kind::Generic)
-                            throw;
-                    }
+                    if (std::optional<ActivityResult> cached = activity::computeFromCache(store, estimate))
+                        return std::move(*cached);
                 }
                 return activity::compute(store, estimate);
             },
