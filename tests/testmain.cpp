@@ -17,6 +17,9 @@ int main(int argc, char** argv)
     QTemporaryDir cacheDir;
     if (qEnvironmentVariableIsEmpty("ES_SUMMARY_CACHE"))
         qputenv("ES_SUMMARY_CACHE", cacheDir.filePath(QStringLiteral("summaries.sqlite")).toUtf8());
+    // So is anything else kept in the cache folder (a case file's reducer).
+    if (qEnvironmentVariableIsEmpty("XDG_CACHE_HOME"))
+        qputenv("XDG_CACHE_HOME", cacheDir.filePath(QStringLiteral("xdg-cache")).toUtf8());
     QCoreApplication::setOrganizationName(QStringLiteral("EventScopeTests"));
     QCoreApplication::setApplicationName(QStringLiteral("eventscope-tests"));
     qRegisterMetaType<es::Event>();

@@ -5,7 +5,6 @@
 #include "clicommon.h"
 
 #include <QFile>
-#include <QFileInfo>
 
 #include <cstdio>
 
@@ -137,11 +136,9 @@ int CaseCommand::run(const QStringList& arguments)
         contents.places.push_back(place);
     }
     if (parser.isSet(reducer)) {
-        QFile file(parser.value(reducer));
-        if (!file.open(QIODevice::ReadOnly))
-            return usage(QStringLiteral("--reducer: cannot read %1: %2").arg(file.fileName(), file.errorString()));
-        contents.reducerName = QFileInfo(file.fileName()).fileName();
-        contents.reducerSource = QString::fromUtf8(file.readAll());
+        QString error;
+        if (!CaseFile::takeReducer(parser.value(reducer), &contents, &error))
+            return usage(QStringLiteral("--reducer: %1").arg(error));
     }
 
     const InterruptGuard guard;

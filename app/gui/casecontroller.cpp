@@ -2,10 +2,15 @@
 
 #include "eventview.h"
 #include "filterbar.h"
+#include "fold/reducercatalog.h"
 #include "mainwindow.h"
+#include "messagebanner.h"
 #include "models/eventtablemodel.h"
+#include "navigationcontroller.h"
 #include "settings.h"
+#include "store/storeregistry.h"
 #include "store/storesession.h"
+#include "timetravelwindow.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,6 +18,7 @@
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLineEdit>
@@ -39,6 +45,10 @@ QString placeText(const CasePlace& p)
     return p.note.isEmpty() ? where : QStringLiteral("%1 — %2").arg(where, p.note);
 }
 
+// What a row of the Case dock stands for: a place, a saved view or the reducer, with its index.
+enum ItemRole { KindRole = Qt::UserRole + 1, IndexRole };
+enum class ItemKind { Place, View, Reducer };
+
 } // namespace
 
 CaseController::CaseController(MainWindow* window)
@@ -54,22 +64,23 @@ CaseController::CaseController(MainWindow* window)
     window->addDockWidget(Qt::LeftDockWidgetArea, m_dock);
     m_dock->hide();
     connect(window, &MainWindow::storeOpened, this, &CaseController::storeOpened);
-    connect(m_places, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
-        const int i = m_places->row(item);
-        if (i >= 0 && i < int(m_contents.places.size()))
-            jumpTo(m_contents.places[size_t(i)]);
-    });
+    connect(
+        m_places, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) { activated(m_places->row(item)); });
 }
 
 void CaseController::addActions(QMenu* fileMenu)
 {
     QAction* save = fileMenu->addAction(tr("Save &Case…"), this, &CaseController::saveCaseDialog);
-    save->setToolTip(tr("Write the chosen events, a bookmark and its note to a case file that EventScope opens"));
+    save->setToolTip(
+        tr("Write the chosen events, a bookmark and its note, the saved views and the reducer to a case file "
+           "that EventScope opens"));
 }
 
 void CaseController::storeOpened(const StoreInfo& info)
 {
     m_contents = {};
+    m_views.clear();
+    m_reducerKey.clear();
     m_places->clear();
     if (info.layout != CaseFile::layoutName()) {
         m_dock->hide();
@@ -80,17 +91,92 @@ void CaseController::storeOpened(const StoreInfo& info)
         return;
     const QString address = session->address();
     session->run<CaseContents>(
-        StoreSession::Lane::Background, this, [address](EventStore&) { return CaseFile::read(address); },
-        [this](CaseContents contents) {
-            m_contents = std::move(contents);
-            m_places->clear();
-            for (const CasePlace& p : m_contents.places)
-                m_places->addItem(placeText(p));
-            m_dock->setWindowTitle(m_contents.title.isEmpty() ? tr("Case") : tr("Case: %1").arg(m_contents.title));
-            m_dock->show();
-            Q_EMIT placesShown(int(m_contents.places.size()));
+        StoreSession::Lane::Background, this,
+        [address](EventStore&) {
+            CaseContents contents = CaseFile::read(address);
+            // The reducer's source goes to the cache folder here, off the GUI thread (a failure is said below).
+            CaseFile::reducerKey(contents);
+            return contents;
         },
+        [this](CaseContents contents) { showContents(std::move(contents)); },
         [this](const Failure& f) { m_window->showError(tr("Could not read the case file: %1").arg(f.message)); });
+}
+
+void CaseController::showContents(CaseContents contents)
+{
+    m_contents = std::move(contents);
+    m_places->clear();
+    auto add = [this](const QString& text, ItemKind kind, int index) {
+        auto* item = new QListWidgetItem(text, m_places);
+        item->setData(KindRole, int(kind));
+        item->setData(IndexRole, index);
+    };
+    for (size_t i = 0; i < m_contents.places.size(); ++i)
+        add(placeText(m_contents.places[i]), ItemKind::Place, int(i));
+
+    // Saved views come back as the case file's own: the Places dock lists them while the case is open.
+    const QString store = currentStore();
+    NavigationController* nav = m_window->navigation();
+    for (const CaseView& v : m_contents.views) {
+        QString why;
+        const std::optional<SavedView> view = savedViewFromJson(v.json, store, &why);
+        if (!view) {
+            m_window->banner()->showMessage(tr("A saved view of the case was skipped: %1").arg(why));
+            continue;
+        }
+        if (nav)
+            nav->restoreView(*view);
+        m_views.append(*view);
+        add(tr("Saved view: %1").arg(view->name), ItemKind::View, int(m_views.size() - 1));
+    }
+    QString error;
+    m_reducerKey = CaseFile::reducerKey(m_contents, &error); // already in the cache folder unless that failed
+    if (!m_reducerKey.isEmpty())
+        add(tr("Reducer: %1 (time travel here starts with it)").arg(m_contents.reducerName), ItemKind::Reducer, 0);
+    else if (!error.isEmpty())
+        m_window->banner()->showMessage(tr("The case's reducer is not available: %1").arg(error));
+    m_dock->setWindowTitle(m_contents.title.isEmpty() ? tr("Case") : tr("Case: %1").arg(m_contents.title));
+    m_dock->show();
+    Q_EMIT placesShown(int(m_contents.places.size()));
+}
+
+void CaseController::activated(int row)
+{
+    QListWidgetItem* item = m_places->item(row);
+    if (!item)
+        return;
+    const int index = item->data(IndexRole).toInt();
+    switch (ItemKind(item->data(KindRole).toInt())) {
+    case ItemKind::Place:
+        if (index >= 0 && index < int(m_contents.places.size()))
+            jumpTo(m_contents.places[size_t(index)]);
+        break;
+    case ItemKind::View:
+        if (index >= 0 && index < m_views.size() && m_window->navigation())
+            m_window->navigation()->openSavedView(m_views[index]);
+        break;
+    case ItemKind::Reducer:
+        m_window->timeTravelFromSelection();
+        break;
+    }
+}
+
+QString CaseController::currentStore() const
+{
+    StoreSession* session = m_window->session();
+    return session ? PlaceLink::storeOf(session->address()) : QString();
+}
+
+bool CaseController::addViewsAndReducer(
+    CaseContents* contents, bool withViews, const QString& reducerKey, QString* error) const
+{
+    if (!reducerKey.isEmpty() && !CaseFile::takeReducer(reducerKey, contents, error))
+        return false;
+    if (withViews && m_window->navigation()) {
+        for (const SavedView& view : m_window->navigation()->savedPlaces().views(currentStore()))
+            contents->views.push_back({ view.name, savedViewToJson(view) });
+    }
+    return true;
 }
 
 void CaseController::jumpTo(const CasePlace& place)
@@ -144,6 +230,28 @@ void CaseController::saveCaseDialog()
     auto* note = new QLineEdit(&dialog);
     note->setPlaceholderText(tr("What is wrong here"));
     auto* title = new QLineEdit(&dialog);
+    const int viewCount
+        = m_window->navigation() ? int(m_window->navigation()->savedPlaces().views(currentStore()).size()) : 0;
+    auto* views = new QCheckBox(viewCount == 0 ? tr("Keep the saved views (this store has none)")
+                                               : tr("Keep the %n saved view(s) of this store", nullptr, viewCount),
+        &dialog);
+    views->setObjectName(QStringLiteral("caseViews"));
+    views->setEnabled(viewCount > 0);
+    views->setChecked(viewCount > 0);
+    // The reducer: the one the newest time-travel window uses, when one is open.
+    auto* reducer = new QComboBox(&dialog);
+    reducer->setObjectName(QStringLiteral("caseReducer"));
+    reducer->addItem(tr("None"), QString());
+    for (const ReducerCatalog::Entry& entry : ReducerCatalog::entries())
+        reducer->addItem(entry.name, entry.key);
+    const QList<TimeTravelWindow*> travels = m_window->findChildren<TimeTravelWindow*>();
+    if (!travels.isEmpty()) {
+        const QString key = travels.last()->currentReducerKey();
+        if (reducer->findData(key) < 0)
+            reducer->addItem(QFileInfo(key).fileName(), key);
+        reducer->setCurrentIndex(reducer->findData(key));
+    }
+    path->setObjectName(QStringLiteral("casePath"));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, &dialog);
     auto* form = new QFormLayout(&dialog);
     form->addRow(tr("Case file:"), pathRow);
@@ -152,6 +260,8 @@ void CaseController::saveCaseDialog()
     form->addRow(tr("Redact fields:"), redact);
     form->addRow(bookmark);
     form->addRow(tr("Note:"), note);
+    form->addRow(views);
+    form->addRow(tr("&Reducer:"), reducer);
     form->addRow(buttons);
     connect(browse, &QPushButton::clicked, &dialog, [&] {
         const QString file = QFileDialog::getSaveFileName(
@@ -176,6 +286,10 @@ void CaseController::saveCaseDialog()
         return;
     }
     options.contents.title = title->text().trimmed();
+    if (!addViewsAndReducer(&options.contents, views->isChecked(), reducer->currentData().toString(), &error)) {
+        m_window->showError(tr("Reducer: %1").arg(error));
+        return;
+    }
     if (bookmark->isChecked() && current) {
         CasePlace place;
         place.position = current->position;

@@ -18,7 +18,7 @@
 #include "messagebanner.h"
 #include "models/eventtablemodel.h"
 #include "models/streamtreemodel.h"
-#include "navigate/eventnavigator.h"
+#include "nav/eventnavigator.h"
 #include "navigationcontroller.h"
 #include "openstoredialog.h"
 #include "projectionsview.h"
@@ -352,6 +352,8 @@ TimeTravelWindow* MainWindow::openTimeTravel(const QString& stream, qint64 versi
         return nullptr;
     auto* window = new TimeTravelWindow(m_session, stream, version, this);
     m_navigation->attach(window);
+    if (!m_case->reducerKey().isEmpty())
+        window->selectReducer(m_case->reducerKey()); // a case file names the reducer its author used
     window->show();
     return window;
 }

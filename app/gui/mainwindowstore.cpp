@@ -20,7 +20,7 @@
 #include "messagebanner.h"
 #include "models/eventtablemodel.h"
 #include "models/streamtreemodel.h"
-#include "navigate/eventnavigator.h"
+#include "nav/eventnavigator.h"
 #include "navigationcontroller.h"
 #include "openstoredialog.h"
 #include "projectionsview.h"

@@ -383,26 +383,31 @@ void NavigationController::apply(const Place& place)
     m_window->openStore(m_pendingAddress, options);
 }
 
-// A store named by a link failed to open: when its engine takes a password in the address and none was given, ask
-// for one and try again; otherwise the window already shows why.
+// A store named by a link failed to open: when its engine takes a password in the address, ask for one and try
+// again (again after one that did not work, until the user cancels); otherwise the window already shows why.
 void NavigationController::storeFailed(const QString& message)
 {
     if (!m_pending)
         return;
     const Place place = *m_pending;
     const QString engine = StoreRegistry::engineFor(place.store);
-    const bool hasPassword = m_pendingAddress != place.store;
+    const bool triedPassword = m_pendingAddress != place.store;
     m_pending.reset();
     ConnectionFields probe;
     probe.password = QStringLiteral("x");
-    if (hasPassword || StoreRegistry::composeAddress(engine, probe).isEmpty())
+    if (StoreRegistry::composeAddress(engine, probe).isEmpty())
         return;
+    const QString question = triedPassword
+        ? tr("%1\n\nThat password was refused, or the store does not open with it. Try again (it is kept only while "
+             "EventScope runs):")
+        : tr("%1\n\nThe store may need a password (it is kept only while EventScope runs):");
     bool ok = false;
-    const QString password = QInputDialog::getText(m_window, tr("Password"),
-        tr("%1\n\nThe store may need a password (it is kept only while EventScope runs):").arg(message),
-        QLineEdit::Password, {}, &ok);
-    if (!ok || password.isEmpty())
+    const QString password
+        = QInputDialog::getText(m_window, tr("Password"), question.arg(message), QLineEdit::Password, {}, &ok);
+    if (!ok || password.isEmpty()) {
+        m_addresses.erase(place.store);
         return;
+    }
     ConnectionFields fields;
     fields.password = password;
     m_pending = place;
@@ -488,6 +493,12 @@ void NavigationController::openSavedView(const SavedView& view)
     if (!view.columns.isEmpty())
         header->restoreState(view.columns);
     openPlace(view.place);
+}
+
+void NavigationController::restoreView(const SavedView& view)
+{
+    if (m_saved->saveView(view))
+        updateActions();
 }
 
 void NavigationController::updateActions()

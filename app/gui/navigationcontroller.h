@@ -55,6 +55,8 @@ public:
     // Saves the view shown now under a name (the dock's Save View asks for it).
     bool saveView(const QString& name);
     void openSavedView(const SavedView& view);
+    // Keeps a view that came from elsewhere (a case file) among the saved views of its store, and lists it.
+    void restoreView(const SavedView& view);
     // Whether opening a link to a store not open nor recent asks first (tests turn it off).
     void setAskBeforeOpening(bool ask) { m_askBeforeOpening = ask; }
 

@@ -1,6 +1,11 @@
 #include "casefile/casefile.h"
 
+#include "fold/reducercatalog.h"
 #include "store/storeregistry.h"
+
+#include <QCryptographicHash>
+#include <QSaveFile>
+#include <QStandardPaths>
 
 #include <QDir>
 #include <QFile>
@@ -134,6 +139,54 @@ CaseContents CaseFile::read(const QString& address)
     if (!reader)
         throw StoreError(QStringLiteral("No engine reads case files (registerConnectors() was not called)."));
     return reader(filePathOf(address));
+}
+
+bool CaseFile::takeReducer(const QString& key, CaseContents* contents, QString* error)
+{
+    if (key == ReducerCatalog::mergeKey || key == ReducerCatalog::mergeByTypeKey) {
+        contents->reducerName = key;
+        contents->reducerSource.clear();
+        return true;
+    }
+    QFile file(key);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read the reducer %1: %2").arg(key, file.errorString());
+        return false;
+    }
+    contents->reducerName = QFileInfo(key).fileName();
+    contents->reducerSource = QString::fromUtf8(file.readAll());
+    return true;
+}
+
+QString CaseFile::reducerKey(const CaseContents& contents, QString* error)
+{
+    const QString& name = contents.reducerName;
+    if (name.isEmpty())
+        return {};
+    if (contents.reducerSource.isEmpty())
+        return name == ReducerCatalog::mergeKey || name == ReducerCatalog::mergeByTypeKey ? name : QString();
+    // The file name only (a case written by hand may say "../x"), ending in .js as the catalog expects.
+    QString fileName = QFileInfo(name).fileName();
+    if (fileName.isEmpty() || fileName.startsWith(u'.'))
+        fileName = QStringLiteral("reducer.js");
+    if (!fileName.endsWith(QLatin1String(".js")))
+        fileName += QLatin1String(".js");
+    // One folder per source: two cases with reducers of one name and different code never share a file.
+    const QByteArray hash = QCryptographicHash::hash(contents.reducerSource.toUtf8(), QCryptographicHash::Sha1).toHex();
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
+        + QStringLiteral("/case-reducers/") + QString::fromLatin1(hash.left(16));
+    const QString path = folder + u'/' + fileName;
+    if (QFileInfo::exists(path))
+        return path;
+    QSaveFile file(path);
+    if (!QDir().mkpath(folder) || !file.open(QIODevice::WriteOnly) || file.write(contents.reducerSource.toUtf8()) < 0
+        || !file.commit()) {
+        if (error)
+            *error = QStringLiteral("cannot keep the case's reducer in %1: %2").arg(folder, file.errorString());
+        return {};
+    }
+    return path;
 }
 
 } // namespace es

@@ -73,6 +73,14 @@ public:
         const std::atomic<bool>* cancel = nullptr);
     // The contents of a case file (a path or sqlite:// address). Throws StoreError.
     static CaseContents read(const QString& address);
+
+    // Keeps the reducer a ReducerCatalog key names in *contents: a merge reducer by its key, a JavaScript reducer (a
+    // compiled-in sample or a file) by its file name and source. False and *error when the source cannot be read.
+    static bool takeReducer(const QString& key, CaseContents* contents, QString* error = nullptr);
+    // The ReducerCatalog key for a case's reducer: a merge key as it is, or a JavaScript reducer's source put (once)
+    // in the user's cache folder under its name, never in the case file's folder nor the user's reducers. Empty when
+    // the case has no reducer or the cache folder cannot be written (*error).
+    static QString reducerKey(const CaseContents& contents, QString* error = nullptr);
 };
 
 } // namespace es

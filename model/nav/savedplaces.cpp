@@ -14,7 +14,57 @@ namespace {
 
 const QString recentKey = QStringLiteral("places/recent");
 
+QJsonObject viewObject(const SavedView& v)
+{
+    return { { QStringLiteral("name"), v.name }, { QStringLiteral("link"), PlaceLink::toLink(v.place) },
+        { QStringLiteral("columns"), QString::fromLatin1(v.columns.toBase64()) },
+        { QStringLiteral("descending"), v.descending } };
+}
+
+std::optional<SavedView> viewOf(const QJsonObject& o, QString* error)
+{
+    auto fail = [error](const QString& why) -> std::optional<SavedView> {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    const QString name = o.value(QStringLiteral("name")).toString();
+    if (name.trimmed().isEmpty())
+        return fail(QStringLiteral("a saved view without a name"));
+    QString why;
+    const std::optional<Place> place = PlaceLink::parse(o.value(QStringLiteral("link")).toString(), &why);
+    if (!place)
+        return fail(QStringLiteral("saved view \"%1\": %2").arg(name, why));
+    SavedView view;
+    view.name = name;
+    view.place = *place;
+    view.columns = QByteArray::fromBase64(o.value(QStringLiteral("columns")).toString().toLatin1());
+    view.descending = o.value(QStringLiteral("descending")).toBool();
+    return view;
+}
+
 } // namespace
+
+QString savedViewToJson(const SavedView& view)
+{
+    return QString::fromUtf8(QJsonDocument(viewObject(view)).toJson(QJsonDocument::Compact));
+}
+
+std::optional<SavedView> savedViewFromJson(const QString& json, const QString& store, QString* error)
+{
+    QJsonParseError parse;
+    const QJsonDocument doc = QJsonDocument::fromJson(json.toUtf8(), &parse);
+    if (!doc.isObject()) {
+        if (error)
+            *error = parse.error != QJsonParseError::NoError ? parse.errorString()
+                                                             : QStringLiteral("a saved view is not a JSON object");
+        return std::nullopt;
+    }
+    std::optional<SavedView> view = viewOf(doc.object(), error);
+    if (view && !store.isEmpty())
+        view->place.store = PlaceLink::storeOf(store);
+    return view;
+}
 
 SavedPlaces::SavedPlaces(QSettings& settings)
     : m_settings(settings)
@@ -34,17 +84,9 @@ QList<SavedView> SavedPlaces::views(const QString& store) const
     const QJsonArray array = QJsonDocument::fromJson(m_settings.value(viewsKey(store)).toByteArray()).array();
     const QString shown = PlaceLink::storeOf(store);
     for (const QJsonValue& value : array) {
-        const QJsonObject o = value.toObject();
-        const std::optional<Place> place = PlaceLink::parse(o.value(QStringLiteral("link")).toString());
-        if (!place || place->store != shown)
-            continue; // written by hand, or by a newer version: skipped, not guessed at
-        SavedView view;
-        view.name = o.value(QStringLiteral("name")).toString();
-        view.place = *place;
-        view.columns = QByteArray::fromBase64(o.value(QStringLiteral("columns")).toString().toLatin1());
-        view.descending = o.value(QStringLiteral("descending")).toBool();
-        if (!view.name.isEmpty())
-            out.append(view);
+        const std::optional<SavedView> view = viewOf(value.toObject(), nullptr);
+        if (view && view->place.store == shown) // else written by hand, or by a newer version: skipped, not guessed at
+            out.append(*view);
     }
     std::sort(out.begin(), out.end(),
         [](const SavedView& a, const SavedView& b) { return QString::localeAwareCompare(a.name, b.name) < 0; });
@@ -75,10 +117,7 @@ void SavedPlaces::write(const QString& store, const QList<SavedView>& list)
 {
     QJsonArray array;
     for (const SavedView& v : list) {
-        array.append(
-            QJsonObject { { QStringLiteral("name"), v.name }, { QStringLiteral("link"), PlaceLink::toLink(v.place) },
-                { QStringLiteral("columns"), QString::fromLatin1(v.columns.toBase64()) },
-                { QStringLiteral("descending"), v.descending } });
+        array.append(viewObject(v));
     }
     if (array.isEmpty())
         m_settings.remove(viewsKey(store));

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 class QSettings;
 
 namespace es {
@@ -20,6 +22,13 @@ struct SavedView {
 
     bool operator==(const SavedView& other) const = default;
 };
+
+// A saved view as one JSON object ({"name", "link", "columns" (base64), "descending"}), as settings and case files
+// keep it. Reading takes the place's store from the link unless `store` is given: a case file's views name the store
+// they were saved from, and are re-pointed to the case file that carries them. nullopt and *error for anything that
+// is not such an object or whose link does not parse.
+QString savedViewToJson(const SavedView& view);
+std::optional<SavedView> savedViewFromJson(const QString& json, const QString& store = {}, QString* error = nullptr);
 
 // Saved views per store and the recent places, kept in QSettings (group "places"). Stores are told apart by their
 // address as a link keeps it, so nothing here ever holds a secret.

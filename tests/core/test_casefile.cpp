@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 
 using namespace es;
@@ -131,4 +132,57 @@ TEST_CASE("A case file applies the export's redaction", "[casefile]")
     }
     CHECK(tokens == 2);
     CHECK(CaseFile::read(options.path).redacted == QStringList { QStringLiteral("data.email") });
+}
+
+TEST_CASE("A case keeps its reducer by name and source, and gives it back as a reducer key", "[casefile]")
+{
+    QTemporaryDir dir;
+    const QString js = dir.filePath(QStringLiteral("balance.js"));
+    const QByteArray source = "export default { Deposited: (s, e) => s + e.data.amount };\n";
+    {
+        QFile f(js);
+        REQUIRE(f.open(QIODevice::WriteOnly));
+        f.write(source);
+    }
+    CaseContents c;
+    REQUIRE(CaseFile::takeReducer(js, &c));
+    CHECK(c.reducerName == QLatin1String("balance.js"));
+    CHECK(c.reducerSource.toUtf8() == source);
+
+    // Given back from the cache folder, never from where the case was written; the same source gives the same file.
+    const QString key = CaseFile::reducerKey(c);
+    REQUIRE_FALSE(key.isEmpty());
+    CHECK(key != js);
+    CHECK(key.endsWith(QLatin1String("/balance.js")));
+    CHECK(key.startsWith(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)));
+    QFile kept(key);
+    REQUIRE(kept.open(QIODevice::ReadOnly));
+    CHECK(kept.readAll() == source);
+    CHECK(CaseFile::reducerKey(c) == key);
+    CaseContents other = c;
+    other.reducerSource += QStringLiteral("// changed\n");
+    CHECK(CaseFile::reducerKey(other) != key);
+
+    // A name written by hand cannot reach outside the folder.
+    CaseContents hostile = c;
+    hostile.reducerName = QStringLiteral("../../evil");
+    const QString safe = CaseFile::reducerKey(hostile);
+    CHECK(safe.endsWith(QLatin1String("/evil.js")));
+    CHECK_FALSE(safe.contains(QLatin1String("..")));
+
+    // The samples compiled in and the merge reducers.
+    CaseContents sample;
+    REQUIRE(CaseFile::takeReducer(QStringLiteral(":/reducers/accounts.js"), &sample));
+    CHECK(sample.reducerName == QLatin1String("accounts.js"));
+    CHECK_FALSE(sample.reducerSource.isEmpty());
+    CaseContents merge;
+    REQUIRE(CaseFile::takeReducer(QStringLiteral("merge"), &merge));
+    CHECK(merge.reducerSource.isEmpty());
+    CHECK(CaseFile::reducerKey(merge) == QLatin1String("merge"));
+    CHECK(CaseFile::reducerKey(CaseContents {}).isEmpty());
+
+    QString error;
+    CaseContents missing;
+    CHECK_FALSE(CaseFile::takeReducer(dir.filePath(QStringLiteral("none.js")), &missing, &error));
+    CHECK(error.contains(QLatin1String("none.js")));
 }

@@ -345,3 +345,41 @@ TEST_CASE("Links made from a store with a password open the same store on both e
         CHECK(found.events.front().toJsonLine() == target.toJsonLine());
     }
 }
+
+TEST_CASE("A saved view as JSON reads back, re-pointed to the store that carries it", "[nav][saved][casefile]")
+{
+    SavedView view;
+    view.name = QStringLiteral("Big orders");
+    view.place.store = QStringLiteral("host=db.example.com dbname=events user=alice password=JsonS3cret");
+    view.place.scope = Place::Scope::Category;
+    view.place.scopeName = QStringLiteral("order");
+    view.place.filter.conditions = conditions(QStringLiteral("data.amount > 1000"));
+    view.columns = QByteArray("\x00\x01header\xff", 10);
+    view.descending = true;
+
+    const QString json = savedViewToJson(view);
+    CHECK_FALSE(json.contains(QLatin1String("JsonS3cret")));
+    const auto same = savedViewFromJson(json);
+    REQUIRE(same);
+    CHECK(same->name == view.name);
+    CHECK(same->place.store == QLatin1String("host=db.example.com dbname=events user=alice"));
+    CHECK(same->place.scopeName == QLatin1String("order"));
+    CHECK(same->place.filter.conditions.size() == 1);
+    CHECK(same->columns == view.columns);
+    CHECK(same->descending);
+
+    QTemporaryDir dir;
+    const QString casePath = dir.filePath(QStringLiteral("case.sqlite"));
+    const auto moved = savedViewFromJson(json, casePath);
+    REQUIRE(moved);
+    CHECK(moved->place.store == PlaceLink::storeOf(casePath));
+    CHECK(moved->place.scopeName == QLatin1String("order"));
+
+    QString error;
+    CHECK_FALSE(savedViewFromJson(QStringLiteral("[1, 2]"), {}, &error));
+    CHECK_FALSE(error.isEmpty());
+    CHECK_FALSE(savedViewFromJson(QStringLiteral(R"({"name": "x", "link": "eventscope://open?v=99"})"), {}, &error));
+    CHECK(error.contains(QLatin1String("\"x\"")));
+    CHECK_FALSE(savedViewFromJson(QStringLiteral(R"({"link": "eventscope://open?v=1&store=%2Fx"})"), {}, &error));
+    CHECK(error.contains(QLatin1String("name")));
+}

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "navigate/eventnavigator.h"
+#include "nav/eventnavigator.h"
 #include "store/storeregistry.h"
 #include "test_models_support.h"
 

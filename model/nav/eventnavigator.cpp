@@ -1,4 +1,4 @@
-#include "navigate/eventnavigator.h"
+#include "nav/eventnavigator.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
