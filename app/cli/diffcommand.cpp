@@ -27,6 +27,14 @@ QCommandLineOption windowOption()
         QStringLiteral("N") };
 }
 
+QCommandLineOption streamBOption()
+{
+    return { QStringLiteral("stream-b"),
+        QStringLiteral("Compare --stream S of STORE_A with stream S2 of STORE_B (which may be the same store): events "
+                       "are paired by version, and stream names, ids and positions are not compared."),
+        QStringLiteral("S2") };
+}
+
 bool write(const QByteArray& line)
 {
     return std::fwrite(line.constData(), 1, size_t(line.size()), stdout) == size_t(line.size())
@@ -39,12 +47,14 @@ void DiffCommand::addFirstPassOptions(QCommandLineParser& parser)
 {
     // --window (a value) is known to the first pass already, from flow; QCommandLineParser warns on a second one.
     parser.addOption(matchOption());
+    parser.addOption(streamBOption());
 }
 
 int DiffCommand::run(const QStringList& arguments)
 {
     const QCommandLineOption stream(
         QStringLiteral("stream"), QStringLiteral("Compare one stream of both stores."), QStringLiteral("S"));
+    const QCommandLineOption streamB = streamBOption();
     const QCommandLineOption category(QStringLiteral("category"),
         QStringLiteral("Compare the streams of category C of both stores."), QStringLiteral("C"));
     const QCommandLineOption json(QStringLiteral("json"),
@@ -56,7 +66,8 @@ int DiffCommand::run(const QStringList& arguments)
 
     QCommandLineParser parser;
     const QString help = QStringLiteral(
-        "Compare two stores, or one stream or category of each: events paired by id (or by stream and version) "
+        "Compare two stores, or one stream or category of each, or two streams: events paired by id (or by stream "
+        "and version; by version for two streams) "
         "are reported as changed (with the JSON paths that differ), removed (in STORE_A, not STORE_B) or added (in "
         "STORE_B, not STORE_A). Both stores are read once, side by side, in position order. A summary goes to "
         "stderr; the exit code is 9 when differences were found, 0 when none.");
@@ -68,7 +79,7 @@ int DiffCommand::run(const QStringList& arguments)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions(storeOptions());
-    parser.addOptions({ stream, category, json, match, window });
+    parser.addOptions({ stream, streamB, category, json, match, window });
     auto usage = [](const QString& message) {
         printError(message + QStringLiteral("\nRun `eventscope-cli diff --help` for usage."));
         return int(BadArguments);
@@ -90,6 +101,13 @@ int DiffCommand::run(const QStringList& arguments)
     options.filter.category = parser.value(category);
     if (!options.filter.stream.isEmpty() && !options.filter.category.isEmpty())
         return usage(QStringLiteral("Give --stream or --category, not both."));
+    if (parser.isSet(streamB)) {
+        if (options.filter.stream.isEmpty())
+            return usage(QStringLiteral("--stream-b needs --stream: the stream of STORE_A to compare it with."));
+        EventFilter b;
+        b.stream = parser.value(streamB);
+        options.filterB = b;
+    }
     if (parser.isSet(match)) {
         const QString m = parser.value(match);
         if (m == QLatin1String("id"))
@@ -151,9 +169,12 @@ int DiffCommand::run(const QStringList& arguments)
             "%s%lld events in A, %lld in B (paired by %s): %lld unchanged, %lld changed, %lld removed, %lld added, in "
             "%.1f s\n",
             terminal ? "\r" : "", static_cast<long long>(summary.eventsA), static_cast<long long>(summary.eventsB),
-            summary.matchedById ? "id" : "stream and version", static_cast<long long>(summary.unchanged),
-            static_cast<long long>(summary.counts.changed), static_cast<long long>(summary.counts.removed),
-            static_cast<long long>(summary.counts.added), double(summary.elapsedMs) / 1000.0);
+            options.filterB           ? "version"
+                : summary.matchedById ? "id"
+                                      : "stream and version",
+            static_cast<long long>(summary.unchanged), static_cast<long long>(summary.counts.changed),
+            static_cast<long long>(summary.counts.removed), static_cast<long long>(summary.counts.added),
+            double(summary.elapsedMs) / 1000.0);
         return summary.differs() ? int(Differences) : int(Success);
     });
 }

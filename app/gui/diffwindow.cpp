@@ -75,6 +75,7 @@ DiffWindow::DiffWindow(StoreSession* session, QWidget* parent)
     , m_other(new QLineEdit(this))
     , m_scopeKind(new QComboBox(this))
     , m_scopeName(new QLineEdit(this))
+    , m_streamB(new QLineEdit(this))
     , m_compare(new QPushButton(tr("Compare"), this))
     , m_progress(new QProgressBar(this))
     , m_summary(new QLabel(this))
@@ -88,9 +89,11 @@ DiffWindow::DiffWindow(StoreSession* session, QWidget* parent)
     resize(1200, 800);
     m_other->setPlaceholderText(tr("The second store: a SQLite file or a postgresql:// address"));
     auto* browseButton = new QPushButton(tr("Browse…"), this);
-    m_scopeKind->addItems({ tr("Whole store"), tr("Stream"), tr("Category") });
+    m_scopeKind->addItems({ tr("Whole store"), tr("Stream"), tr("Category"), tr("Stream against stream") });
     m_scopeName->setPlaceholderText(tr("stream or category name"));
     m_scopeName->setEnabled(false);
+    m_streamB->setPlaceholderText(tr("the other stream (in B, or in this store when B is empty)"));
+    m_streamB->setVisible(false);
     m_progress->setVisible(false);
     m_paths->setWordWrap(true);
     m_paths->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -106,6 +109,7 @@ DiffWindow::DiffWindow(StoreSession* session, QWidget* parent)
     auto* scopeRow = new QHBoxLayout;
     scopeRow->addWidget(m_scopeKind);
     scopeRow->addWidget(m_scopeName, 1);
+    scopeRow->addWidget(m_streamB, 1);
     scopeRow->addWidget(m_compare);
     auto* form = new QFormLayout;
     form->addRow(tr("Compare with:"), otherRow);
@@ -146,8 +150,12 @@ DiffWindow::DiffWindow(StoreSession* session, QWidget* parent)
     layout->addWidget(main, 1);
 
     connect(browseButton, &QPushButton::clicked, this, &DiffWindow::browse);
-    connect(
-        m_scopeKind, &QComboBox::currentIndexChanged, this, [this](int kind) { m_scopeName->setEnabled(kind > 0); });
+    connect(m_scopeKind, &QComboBox::currentIndexChanged, this, [this](int kind) {
+        m_scopeName->setEnabled(kind > 0);
+        m_streamB->setVisible(kind == 3);
+        m_other->setPlaceholderText(kind == 3 ? tr("The second store; empty: this store")
+                                              : tr("The second store: a SQLite file or a postgresql:// address"));
+    });
     connect(m_compare, &QPushButton::clicked, this, [this] { isRunning() ? cancel() : start(); });
     connect(m_streamTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& index) { m_changes->setStream(m_streams->stream(index.row())); });
@@ -163,10 +171,11 @@ void DiffWindow::setOther(const QString& address)
     m_other->setText(address);
 }
 
-void DiffWindow::setScope(int kind, const QString& name)
+void DiffWindow::setScope(int kind, const QString& name, const QString& nameB)
 {
     m_scopeKind->setCurrentIndex(kind);
     m_scopeName->setText(name);
+    m_streamB->setText(nameB);
 }
 
 void DiffWindow::browse()
@@ -181,17 +190,29 @@ void DiffWindow::start()
 {
     if (!m_session || isRunning())
         return;
+    const bool twoStreams = m_scopeKind->currentIndex() == 3;
     const QString other = m_other->text().trimmed();
-    if (other.isEmpty()) {
+    // Two streams of this store: B opens it again as A was opened (profile, mapping), on a connection of its own.
+    const StoreOpener opener = other.isEmpty() && twoStreams ? m_session->opener() : StoreOpener { other, {} };
+    if (opener.address.isEmpty()) {
         m_summary->setText(tr("Name the second store first."));
         return;
     }
     DiffOptions options;
-    if (m_scopeKind->currentIndex() == 1)
+    if (m_scopeKind->currentIndex() == 1 || twoStreams)
         options.filter.stream = m_scopeName->text().trimmed();
     else if (m_scopeKind->currentIndex() == 2)
         options.filter.category = m_scopeName->text().trimmed();
-    m_job = new DiffJob(m_session, StoreOpener { other, {} }, options, this);
+    if (twoStreams) {
+        if (options.filter.stream.isEmpty() || m_streamB->text().trimmed().isEmpty()) {
+            m_summary->setText(tr("Name both streams first."));
+            return;
+        }
+        EventFilter b;
+        b.stream = m_streamB->text().trimmed();
+        options.filterB = b;
+    }
+    m_job = new DiffJob(m_session, opener, options, this);
     connect(m_job, &DiffJob::progress, this, [this](const DiffProgress& p) {
         m_progress->setRange(0, p.totalA > 0 ? 1000 : 0);
         if (p.totalA > 0)
@@ -227,7 +248,9 @@ void DiffWindow::finished(const DiffResult& result)
                       "(%8 s)")
                        .arg(s.eventsA)
                        .arg(s.eventsB)
-                       .arg(s.matchedById ? tr("id") : tr("stream and version"))
+                       .arg(m_scopeKind->currentIndex() == 3 ? tr("version")
+                               : s.matchedById               ? tr("id")
+                                                             : tr("stream and version"))
                        .arg(s.unchanged)
                        .arg(s.counts.changed)
                        .arg(s.counts.removed)

@@ -18,7 +18,8 @@ namespace es {
 class DiffChangesModel;
 class DiffStreamsModel;
 
-// The Diff window: the open store (A) compared with a second one (B), whole or one stream or category. Counts per
+// The Diff window: the open store (A) compared with a second one (B), whole or one stream or category, or one stream
+// of A with another stream (of B, or of A itself when no second store is named). Counts per
 // stream, the list of changes, and a side-by-side JSON view of the selected change with the lines that differ
 // marked. The comparison is a DiffJob on A's session: progress and cancel.
 class DiffWindow : public QWidget {
@@ -28,7 +29,8 @@ public:
     ~DiffWindow() override;
 
     void setOther(const QString& address);
-    void setScope(int kind, const QString& name); // kind: 0 whole store, 1 stream, 2 category
+    // kind: 0 whole store, 1 stream, 2 category, 3 stream `name` against stream `nameB`
+    void setScope(int kind, const QString& name, const QString& nameB = {});
     void start();
     void cancel();
     bool isRunning() const { return m_job != nullptr; }
@@ -49,6 +51,7 @@ private:
     QLineEdit* m_other;
     QComboBox* m_scopeKind;
     QLineEdit* m_scopeName;
+    QLineEdit* m_streamB;
     QPushButton* m_compare;
     QProgressBar* m_progress;
     QLabel* m_summary;

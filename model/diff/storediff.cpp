@@ -247,7 +247,38 @@ QString joinPath(const char* root, const QString& sub)
     return base + QLatin1Char('.') + sub;
 }
 
-void comparePayload(const char* root, const RawEvent& a, const RawEvent& b, bool metadata, QStringList& paths)
+// Whether a top-level payload value only echoes its event's own identity: its stream name, id or global position
+// (Emmett's metadata.streamName and messageId, a position as a string).
+bool echoesIdentity(const QJsonValue& v, const RawEvent& e)
+{
+    if (v.isDouble())
+        return e.position >= 0 && v.toDouble() == double(e.position);
+    const QString text = v.toString();
+    return v.isString() && !text.isEmpty()
+        && (text == QString::fromUtf8(e.stream) || text == QString::fromUtf8(e.id)
+            || (e.position >= 0 && text == QString::number(e.position)));
+}
+
+// Two payloads without the top-level keys where each side echoes its own event's identity: two streams compared side
+// by side differ there by design. A key kept on one side only stays a difference.
+void dropIdentityEchoes(QJsonValue& x, const RawEvent& a, QJsonValue& y, const RawEvent& b)
+{
+    if (!x.isObject() || !y.isObject())
+        return;
+    QJsonObject ox = x.toObject(), oy = y.toObject();
+    const QStringList keys = ox.keys();
+    for (const QString& key : keys) {
+        if (oy.contains(key) && echoesIdentity(ox.value(key), a) && echoesIdentity(oy.value(key), b)) {
+            ox.remove(key);
+            oy.remove(key);
+        }
+    }
+    x = ox;
+    y = oy;
+}
+
+void comparePayload(
+    const char* root, const RawEvent& a, const RawEvent& b, bool metadata, QStringList& paths, bool ignoreIdentity)
 {
     const QByteArrayView x = metadata ? a.metadata : a.data;
     const QByteArrayView y = metadata ? b.metadata : b.data;
@@ -261,15 +292,24 @@ void comparePayload(const char* root, const RawEvent& a, const RawEvent& b, bool
         return;
     }
     // Both JSON but spelled differently (another engine's formatting, reordered keys): compare the values.
-    for (const JsonChange& c : diffJson(payloadValue(x, ex), payloadValue(y, ey)))
+    QJsonValue vx = payloadValue(x, ex), vy = payloadValue(y, ey);
+    if (ignoreIdentity)
+        dropIdentityEchoes(vx, a, vy, b);
+    for (const JsonChange& c : diffJson(vx, vy))
         paths.append(joinPath(root, c.pathText()));
 }
 
+// How paired events are keyed and compared: by id, by stream and version, or (one stream against another) by version
+// alone, where stream names, ids and positions differ by design.
+enum class Pairing { Id, StreamVersion, Version };
+
 // The paths where two paired events differ; empty when they are the same event.
-QStringList compare(const RawEvent& a, const RawEvent& b, bool byId)
+QStringList compare(const RawEvent& a, const RawEvent& b, Pairing pairing)
 {
     QStringList paths;
-    if (byId) {
+    if (pairing == Pairing::Version) {
+        // the stream, id and position are the other stream's own
+    } else if (pairing == Pairing::Id) {
         if (a.stream != b.stream)
             paths.append(QStringLiteral("stream"));
         if (a.version != b.version)
@@ -286,16 +326,16 @@ QStringList compare(const RawEvent& a, const RawEvent& b, bool byId)
         if (x != y)
             paths.append(QStringLiteral("time"));
     }
-    comparePayload("data", a, b, false, paths);
-    comparePayload("metadata", a, b, true, paths);
+    comparePayload("data", a, b, false, paths, false);
+    comparePayload("metadata", a, b, true, paths, pairing == Pairing::Version);
     return paths;
 }
 
-bool sameBytes(const RawEvent& a, const RawEvent& b)
+bool sameBytes(const RawEvent& a, const RawEvent& b, Pairing pairing)
 {
     return a.version == b.version && a.data == b.data && a.metadata == b.metadata && a.type == b.type
-        && a.stream == b.stream && a.time == b.time && a.id == b.id && a.dataEncoding == b.dataEncoding
-        && a.metadataEncoding == b.metadataEncoding;
+        && (pairing == Pairing::Version || (a.stream == b.stream && a.id == b.id)) && a.time == b.time
+        && a.dataEncoding == b.dataEncoding && a.metadataEncoding == b.metadataEncoding;
 }
 
 QByteArray lineOf(const RawEvent& e)
@@ -307,9 +347,9 @@ QByteArray lineOf(const RawEvent& e)
 
 class Merge {
 public:
-    Merge(const DiffOptions& options, bool byId, const StoreDiff::ChangeSink& sink, DiffSummary& summary)
+    Merge(const DiffOptions& options, Pairing pairing, const StoreDiff::ChangeSink& sink, DiffSummary& summary)
         : m_window(std::max<qint64>(1, options.window))
-        , m_byId(byId)
+        , m_pairing(pairing)
         , m_sink(sink)
         , m_summary(summary)
     { }
@@ -326,7 +366,7 @@ public:
                     report(DiffChange::Kind::Removed, &a, nullptr);
                 return;
             }
-            if (m_byId ? a.id == b->id : a.version == b->version && a.stream == b->stream) {
+            if (partners(a, *b)) {
                 pair(a, *b);
                 ++m_readB;
                 advanceB();
@@ -383,13 +423,27 @@ public:
 private:
     using PendingMap = std::unordered_map<QByteArray, Pending>;
 
+    bool partners(const RawEvent& a, const RawEvent& b) const
+    {
+        switch (m_pairing) {
+        case Pairing::Id:
+            return a.id == b.id;
+        case Pairing::StreamVersion:
+            return a.version == b.version && a.stream == b.stream;
+        case Pairing::Version:
+            break;
+        }
+        return a.version == b.version;
+    }
+
     QByteArray key(const RawEvent& e) const
     {
-        if (m_byId)
+        if (m_pairing == Pairing::Id)
             return e.id.toByteArray();
         QByteArray k;
         k.reserve(e.stream.size() + 9);
-        k.append(e.stream.data(), e.stream.size());
+        if (m_pairing == Pairing::StreamVersion)
+            k.append(e.stream.data(), e.stream.size());
         k.append('\0');
         const qint64 v = e.version;
         k.append(reinterpret_cast<const char*>(&v), sizeof v);
@@ -398,11 +452,11 @@ private:
 
     void pair(const RawEvent& a, const RawEvent& b)
     {
-        if (sameBytes(a, b)) {
+        if (sameBytes(a, b, m_pairing)) {
             ++m_summary.unchanged;
             return;
         }
-        QStringList paths = compare(a, b, m_byId);
+        QStringList paths = compare(a, b, m_pairing);
         if (paths.isEmpty()) {
             ++m_summary.unchanged;
             return;
@@ -495,7 +549,7 @@ private:
     }
 
     const qint64 m_window;
-    const bool m_byId;
+    const Pairing m_pairing;
     const StoreDiff::ChangeSink& m_sink;
     DiffSummary& m_summary;
     qint64 m_readA = 0;
@@ -646,7 +700,7 @@ DiffSummary StoreDiff::run(EventStore& a, EventStore& b, const DiffOptions& opti
             throw StoreError(QStringLiteral("The second store: %1").arg(e.message()), e.kind());
         }
     };
-    switch (options.match) {
+    switch (options.filterB ? DiffMatch::StreamVersion : options.match) {
     case DiffMatch::Id:
         summary.matchedById = true;
         break;
@@ -654,7 +708,8 @@ DiffSummary StoreDiff::run(EventStore& a, EventStore& b, const DiffOptions& opti
         summary.matchedById = false;
         break;
     case DiffMatch::Auto:
-        summary.matchedById = firstHasId(a, options.filter) && onB([&] { return firstHasId(b, options.filter); });
+        summary.matchedById = firstHasId(a, options.filter)
+            && onB([&] { return firstHasId(b, options.filterB.value_or(options.filter)); });
         break;
     }
     throwIfCancelled(cancel);
@@ -669,6 +724,8 @@ DiffSummary StoreDiff::run(EventStore& a, EventStore& b, const DiffOptions& opti
     EventQuery query;
     query.filter = options.filter;
     query.limit = 0;
+    EventQuery queryB = query;
+    queryB.filter = options.filterB.value_or(options.filter);
 
     BatchQueue queue(cancel);
     qint64 readB = 0;
@@ -676,10 +733,10 @@ DiffSummary StoreDiff::run(EventStore& a, EventStore& b, const DiffOptions& opti
         std::exception_ptr error;
         try {
             BatchingReceiver receiver(queue, cancel);
-            bool raw = b.readRaw(query, receiver);
+            bool raw = b.readRaw(queryB, receiver);
             if (!raw) {
                 // No raw path: page through events() as the exporter does.
-                EventQuery page = query;
+                EventQuery page = queryB;
                 page.limit = 2000;
                 bool more = true;
                 while (more && !(cancel && cancel->load())) {
@@ -719,7 +776,10 @@ DiffSummary StoreDiff::run(EventStore& a, EventStore& b, const DiffOptions& opti
         queue.finish(error);
     });
 
-    Merge merge(options, summary.matchedById, sink, summary);
+    const Pairing pairing = options.filterB ? Pairing::Version
+        : summary.matchedById               ? Pairing::Id
+                                            : Pairing::StreamVersion;
+    Merge merge(options, pairing, sink, summary);
     auto report = [&](qint64 readA) {
         if (!progress)
             return;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace es {
@@ -23,6 +24,9 @@ enum class DiffMatch {
 
 struct DiffOptions {
     EventFilter filter; // the same scope on both sides: everything, one stream or one category
+    // B's own scope, to compare one stream of A with another stream of B (B may be the same store): events are then
+    // paired by version alone, and their stream names, ids and positions are not compared.
+    std::optional<EventFilter> filterB;
     DiffMatch match = DiffMatch::Auto;
     // How far (in events) an event may sit from its partner in the other store's read order and still be paired;
     // also the most unpaired events held in memory per side. See docs/ARCHITECTURE.md, "Diff".

@@ -121,6 +121,27 @@ TEST_CASE("diff prints the changed, removed and added events as JSON Lines and e
         CHECK(only[0][QStringLiteral("change")].toString() == QLatin1String("changed"));
         CHECK(one.err.contains("paired by stream and version"));
     }
+    SECTION("two streams of one store, by version")
+    {
+        const QString stream = edited[QStringLiteral("stream")].toString();
+        const QString other = removed[QStringLiteral("stream")].toString();
+        REQUIRE(stream != other);
+        const Run self = run({ QStringLiteral("diff"), a, a, QStringLiteral("--stream"), stream,
+            QStringLiteral("--stream-b"), stream, QStringLiteral("--json") });
+        CHECK(self.code == 0);
+        CHECK(self.err.contains("paired by version"));
+        const Run two = run({ QStringLiteral("diff"), a, a, QStringLiteral("--stream"), stream,
+            QStringLiteral("--stream-b"), other, QStringLiteral("--json") });
+        CHECK(two.code == 9);
+        const std::vector<QJsonObject> changes = lines(two.out);
+        REQUIRE_FALSE(changes.empty());
+        for (const QJsonObject& c : changes) {
+            // Ids, names and positions of the other stream's events are never reported as differences.
+            for (const QJsonValue& path : c[QStringLiteral("paths")].toArray())
+                CHECK_FALSE(QStringList({ QStringLiteral("id"), QStringLiteral("stream") }).contains(path.toString()));
+        }
+        CHECK(run({ QStringLiteral("diff"), a, a, QStringLiteral("--stream-b"), other }).code == 2);
+    }
     SECTION("usage errors and a missing store")
     {
         CHECK(run({ QStringLiteral("diff"), a }).code == 2);

@@ -108,6 +108,22 @@ TEST_CASE("diff window: counts per stream, the changes, and both sides of one", 
     REQUIRE(ended.wait(Timeout));
     CHECK(window.changes()->rowCount() == 0);
     CHECK(window.streams()->rowCount() == 0);
+
+    // Two streams of this store (no second store named): paired by version, names and ids left aside.
+    window.setOther({});
+    window.setScope(3, QStringLiteral("account-1"), QStringLiteral("account-1"));
+    window.start();
+    REQUIRE(ended.wait(Timeout));
+    CHECK(ended.last().at(0).toBool());
+    CHECK(window.changes()->rowCount() == 0);
+    window.setScope(3, QStringLiteral("account-1"), QStringLiteral("account-2"));
+    window.start();
+    REQUIRE(ended.wait(Timeout));
+    REQUIRE(window.changes()->rowCount() > 0);
+    for (int r = 0; r < window.changes()->rowCount(); ++r) {
+        CHECK_FALSE(window.changes()->change(r)->paths.contains(QStringLiteral("id")));
+        CHECK_FALSE(window.changes()->change(r)->paths.contains(QStringLiteral("stream")));
+    }
 }
 
 TEST_CASE("main window: Save Case writes a case file; opening it lists its places and jumps to one", "[gui][casefile]")
