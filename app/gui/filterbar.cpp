@@ -2,6 +2,8 @@
 
 #include "core/event.h"
 
+#include <QAbstractItemView>
+#include <QCompleter>
 #include <QFontMetrics>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -9,6 +11,7 @@
 #include <QLineEdit>
 #include <QRegularExpression>
 #include <QResizeEvent>
+#include <QStringListModel>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -39,6 +42,8 @@ bool parseTime(const QString& text, QDateTime* out)
 FilterBar::FilterBar(QWidget* parent)
     : QWidget(parent)
     , m_types(new QLineEdit(this))
+    , m_typeCompleter(new QCompleter(this))
+    , m_typeNames(new QStringListModel(this))
     , m_from(new QLineEdit(this))
     , m_to(new QLineEdit(this))
     , m_query(new QLineEdit(this))
@@ -52,7 +57,16 @@ FilterBar::FilterBar(QWidget* parent)
     m_error->setObjectName(QStringLiteral("filterError"));
 
     m_types->setPlaceholderText(tr("Event types"));
-    m_types->setToolTip(tr("Show only events of these types, comma-separated, e.g. OrderPlaced, PaymentCaptured"));
+    m_types->setToolTip(tr("Show only events of these types, comma-separated, e.g. OrderPlaced, PaymentCaptured; "
+                           "Order* (starts with), *Placed (ends with), *Pay* (contains). Completes from the store's "
+                           "types."));
+    // Not QLineEdit::setCompleter: that would complete the whole text, not the entry being typed.
+    m_typeCompleter->setModel(m_typeNames);
+    m_typeCompleter->setCaseSensitivity(Qt::CaseInsensitive);
+    m_typeCompleter->setFilterMode(Qt::MatchContains);
+    m_typeCompleter->setWidget(m_types);
+    connect(m_types, &QLineEdit::textEdited, this, &FilterBar::completeType);
+    connect(m_typeCompleter, qOverload<const QString&>(&QCompleter::activated), this, &FilterBar::insertType);
     m_from->setPlaceholderText(tr("From (UTC)"));
     m_from->setToolTip(tr("Inclusive start time, UTC: an ISO 8601 date or date and time, e.g. 2024-05-01 08:00"));
     m_to->setPlaceholderText(tr("To (UTC)"));
@@ -223,6 +237,44 @@ void FilterBar::clear()
         e->clear();
     m_error->hide();
     m_error->clear();
+}
+
+void FilterBar::setTypeNames(const QStringList& names)
+{
+    m_typeNames->setStringList(names);
+}
+
+// The entry being typed is the text after the cursor's last comma.
+void FilterBar::completeType()
+{
+    const QString before = m_types->text().left(m_types->cursorPosition());
+    const QString entry = before.mid(before.lastIndexOf(u',') + 1).trimmed();
+    if (entry.isEmpty() || entry.contains(u'*') || m_typeNames->rowCount() == 0) {
+        m_typeCompleter->popup()->hide();
+        return;
+    }
+    m_typeCompleter->setCompletionPrefix(entry);
+    if (m_typeCompleter->completionCount() == 0) {
+        m_typeCompleter->popup()->hide();
+        return;
+    }
+    m_typeCompleter->complete();
+}
+
+void FilterBar::insertType(const QString& name)
+{
+    const QString text = m_types->text();
+    const int cursor = m_types->cursorPosition();
+    const int start = int(text.left(cursor).lastIndexOf(u',')) + 1;
+    int end = int(text.indexOf(u',', cursor));
+    if (end < 0)
+        end = int(text.size());
+    QString head = text.left(start);
+    if (start > 0)
+        head += u' ';
+    const QString tail = text.mid(end);
+    m_types->setText(head + name + tail);
+    m_types->setCursorPosition(int(head.size() + name.size()));
 }
 
 void FilterBar::setTypes(const QString& types)

@@ -7,6 +7,8 @@
 class QGridLayout;
 class QLabel;
 class QLineEdit;
+class QCompleter;
+class QStringListModel;
 class QToolButton;
 
 namespace es {
@@ -21,6 +23,9 @@ public:
     bool buildFilter(EventFilter* filter, QString* error) const;
 
     void setTypes(const QString& types);
+    // The store's type names, offered as completions for each comma-separated entry of the types field (an entry
+    // may also be a pattern: Order*, *Placed, *Pay*).
+    void setTypeNames(const QStringList& names);
     void setTimeRange(const QString& from, const QString& to);
     void setQuery(const QString& query);
     QString query() const;
@@ -47,11 +52,15 @@ protected:
 
 private:
     int oneRowWidth() const;
+    void completeType();
+    void insertType(const QString& name);
     void arrange(bool twoRows);
 
     QGridLayout* m_grid = nullptr;
     bool m_twoRows = false;
     QLineEdit* m_types;
+    QCompleter* m_typeCompleter;
+    QStringListModel* m_typeNames;
     QLineEdit* m_from;
     QLineEdit* m_to;
     QLineEdit* m_query;

@@ -2,6 +2,8 @@
 // construction, docks, actions and navigation are in mainwindow.cpp.
 #include "mainwindow.h"
 
+#include "activity/histogram.h"
+
 #include "activityview.h"
 #include "cache/scopecounts.h"
 #include "cachecontroller.h"
@@ -281,6 +283,23 @@ void MainWindow::countStore()
             m_info.eventCountEstimated = estimate.estimated;
             updateStatus();
             Q_EMIT storeEstimated(m_info);
+        });
+    // The type names the filter completes, from an estimate by type in one bucket (as quick as the estimate above).
+    session->run<QStringList>(
+        StoreSession::Lane::Background, this,
+        [](EventStore& store) {
+            HistogramQuery q;
+            q.groupBy = HistogramQuery::GroupBy::Type;
+            q.bucketSeconds = qint64(100) * 366 * 24 * 3600;
+            q.topN = 2000;
+            QStringList names = store.estimateHistogram(q).groups;
+            names.removeAll(Histogram::otherLabel());
+            names.sort();
+            return names;
+        },
+        [this, session](const QStringList& names) {
+            if (m_session == session)
+                m_eventView->filterBar()->setTypeNames(names);
         });
     session->run<StoreInfo>(
         StoreSession::Lane::Background, this, [](EventStore& store) { return counts::storeInfo(store, true); },

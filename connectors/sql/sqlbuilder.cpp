@@ -1,5 +1,7 @@
 #include "sql/sqlbuilder.h"
 
+#include "core/typepattern.h"
+
 #include <QRegularExpression>
 
 #include <limits>
@@ -404,14 +406,45 @@ SqlWhere SqlBuilder::baseWhere(const EventFilter& filter, bool indexStream) cons
         }
     }
     if (!filter.types.isEmpty()) {
-        QStringList marks;
-        QVariantList values;
+        // Exact names in one IN list; a name with * is a pattern: Order* (prefix), *Placed* (contains), *Placed
+        // (suffix), each case-sensitive and parameterised on both engines.
+        const QString type = asText(e.type);
+        QStringList marks, terms;
+        QVariantList exact, patterns;
         for (const QString& t : filter.types) {
-            marks.append(p);
-            values.append(t);
+            const TypePattern pattern = TypePattern::of(t);
+            if (pattern.kind == TypePattern::Kind::Exact) {
+                marks.append(p);
+                exact.append(t);
+                continue;
+            }
+            if (pattern.text.isEmpty()) {
+                terms.append(QStringLiteral("1=1")); // "*": every type
+                continue;
+            }
+            const qint64 length = qint64(pattern.text.toUcs4().size()); // characters, as substr counts them
+            switch (pattern.kind) {
+            case TypePattern::Kind::Prefix:
+                terms.append(QStringLiteral("substr(%1, 1, %2) = %2").arg(type, p));
+                patterns << length << pattern.text;
+                break;
+            case TypePattern::Kind::Suffix:
+                // The last characters: from position length(t) - n + 1 (substr with a negative start differs).
+                terms.append(
+                    QStringLiteral("(length(%1) >= %2 AND substr(%1, length(%1) - %2 + 1) = %2)").arg(type, p));
+                patterns << length << length << pattern.text;
+                break;
+            case TypePattern::Kind::Contains:
+                terms.append(QString(QLatin1String(m_spec.contains)).arg(type, p));
+                patterns << pattern.text;
+                break;
+            case TypePattern::Kind::Exact:
+                break;
+            }
         }
-        w.add(
-            QStringLiteral("%1%2 IN (%3)").arg(withoutIndex, asText(e.type), marks.join(QStringLiteral(", "))), values);
+        if (!exact.isEmpty())
+            terms.prepend(QStringLiteral("%1%2 IN (%3)").arg(withoutIndex, type, marks.join(QStringLiteral(", "))));
+        w.add(terms.size() == 1 ? terms.first() : u'(' + terms.join(QStringLiteral(" OR ")) + u')', exact + patterns);
     }
     if ((filter.fromTime.isValid() || filter.toTime.isValid()) && !e.time.isEmpty()) {
         if (filter.fromTime.isValid())
