@@ -1,6 +1,8 @@
 #include "activityview.h"
 
 #include "activity/activityjob.h"
+#include "display/timeformat.h"
+#include "display/typepalette.h"
 #include "filterbar.h"
 #include "followcontroller.h"
 #include "models/eventtablemodel.h"
@@ -552,6 +554,7 @@ void ActivityView::apply(const ActivityResult& result)
     m_result = result;
     m_axis.starts = result.starts;
     m_axis.bucketSeconds = result.histogram.bucketSeconds;
+    m_axis.zone = TimeFormat::timeZone();
     m_hasResult = true;
     ++m_applied;
     m_chart->removeAllSeries();
@@ -579,7 +582,10 @@ void ActivityView::apply(const ActivityResult& result)
         set->append(values);
         set->setBorderColor(Qt::transparent);
         const bool other = h.hasOther && g == h.groups.size() - 1;
-        set->setColor(other ? QColor(0xb0, 0xb0, 0xb0) : QColor(Palette[size_t(g) % Palette.size()]));
+        // Types keep their colour in every view; categories and streams take the palette in turn.
+        const QRgb colour = groupBy() == HistogramQuery::GroupBy::Type ? typepalette::rgbOf(h.groups[g])
+                                                                       : Palette[size_t(g) % Palette.size()];
+        set->setColor(other ? QColor(0xb0, 0xb0, 0xb0) : QColor(colour));
         series->append(set);
     }
     m_chart->addSeries(series);
@@ -604,8 +610,8 @@ void ActivityView::apply(const ActivityResult& result)
         histogram::bucketLabel(result.from, h.bucketSeconds), histogram::bucketLabel(result.to, h.bucketSeconds));
     const QString events = h.estimated ? tr("%1 events (estimated)").arg(histogram::approximateCount(h.total))
                                        : tr("%1 events").arg(QLocale().toString(h.total));
-    m_bucketLabel->setText(
-        tr("1 bar = %1 · %2 · %3 (local time)").arg(histogram::bucketName(h.bucketSeconds), events, range));
+    m_bucketLabel->setText(tr("1 bar = %1 · %2 · %3 (%4)")
+                               .arg(histogram::bucketName(h.bucketSeconds), events, range, TimeFormat::zoneLabel()));
     if (m_job->isRunning())
         updateStatus();
     updateButtons();

@@ -1,5 +1,6 @@
 #include "eventinspector.h"
 
+#include "display/timeformat.h"
 #include "payloadview.h"
 
 #include <QFormLayout>
@@ -53,6 +54,7 @@ EventInspector::EventInspector(QWidget* parent)
     m_placeholder->setStyleSheet(QStringLiteral("QLabel { color: #888; }"));
     m_type->setObjectName(QStringLiteral("inspectorType"));
     m_position->setObjectName(QStringLiteral("inspectorPosition"));
+    m_time->setObjectName(QStringLiteral("inspectorTime"));
 
     auto* form = new QFormLayout;
     form->setContentsMargins(0, 0, 0, 0);
@@ -62,7 +64,7 @@ EventInspector::EventInspector(QWidget* parent)
     form->addRow(tr("Stream:"), m_stream);
     form->addRow(tr("Version:"), m_version);
     form->addRow(tr("Type:"), m_type);
-    form->addRow(tr("Time (UTC):"), m_time);
+    form->addRow(tr("Time:"), m_time);
     form->addRow(tr("Id:"), m_id);
     form->addRow(tr("Correlation:"), m_correlation);
     form->addRow(tr("Causation:"), m_causation);
@@ -121,7 +123,10 @@ void EventInspector::setEvent(const std::optional<Event>& event)
     m_stream->setToolTip(tr("Show this stream"));
     m_version->setText(e.version >= 0 ? QString::number(e.version) : missing(tr("none")));
     m_type->setText(e.type.isNull() ? missing(tr("(no type: NULL in the store)")) : e.type.toHtmlEscaped());
-    m_time->setText(e.time.isValid() ? Event::timeToIso(e.time).toHtmlEscaped() : missing(tr("none in this layout")));
+    m_time->setText(e.time.isValid()
+            ? QString(TimeFormat::format(e.time) + u' ' + TimeFormat::zoneLabel()).toHtmlEscaped()
+            : missing(tr("none in this layout")));
+    m_time->setToolTip(e.time.isValid() ? Event::timeToIso(e.time) : QString());
     m_id->setText(e.id.isEmpty() ? missing(tr("none")) : e.id.toHtmlEscaped());
     m_correlation->setText(e.correlationId.isEmpty() ? missing(tr("none"))
                                                      : e.correlationId.toHtmlEscaped() + QStringLiteral(" &nbsp; ")

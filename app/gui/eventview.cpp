@@ -1,5 +1,6 @@
 #include "eventview.h"
 
+#include "columnchooser.h"
 #include "filterbar.h"
 #include "models/eventtablemodel.h"
 
@@ -56,6 +57,7 @@ EventView::EventView(QWidget* parent)
     header->setSortIndicatorShown(true);
     header->setSortIndicator(EventTableModel::PositionColumn, Qt::AscendingOrder);
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    new ColumnChooser(header, QStringLiteral("events"), this);
 
     m_allButton->setText(tr("Global log"));
     m_allButton->setObjectName(QStringLiteral("globalLogButton"));

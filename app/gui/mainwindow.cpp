@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "activityview.h"
+#include "browsecontroller.h"
 #include "cache/scopecounts.h"
 #include "cachecontroller.h"
 #include "casecontroller.h"
@@ -339,6 +340,8 @@ void MainWindow::createActions()
     for (auto* dock : findChildren<QDockWidget*>())
         viewMenu->addAction(dock->toggleViewAction());
     viewMenu->addAction(toolBar->toggleViewAction());
+
+    (new BrowseController(this))->addToViewMenu(viewMenu);
 
     m_storeActions = { m_refreshAction, m_goToAction, m_goToStreamAction, m_closeAction, exportAction,
         m_timeTravelAction, m_follow->action(), filterAction, streamTimeTravel };

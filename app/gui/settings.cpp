@@ -21,6 +21,10 @@ const QString lagStallKey = QStringLiteral("projections/stallSeconds");
 const QString lagCaughtUpKey = QStringLiteral("projections/caughtUpEvents");
 const QString foldMemoryKey = QStringLiteral("timetravel/memoryBudgetBytes");
 const QString snapshotBudgetKey = QStringLiteral("timetravel/snapshotBudgetBytes");
+const QString timesInUtcKey = QStringLiteral("display/timesInUtc");
+const QString hiddenColumnsKey = QStringLiteral("columns/%1/hidden");
+const QString streamSortColumnKey = QStringLiteral("streams/sortColumn");
+const QString streamSortOrderKey = QStringLiteral("streams/sortOrder");
 
 Settings*& sharedInstance()
 {
@@ -181,6 +185,45 @@ qint64 Settings::snapshotBudgetBytes() const
 void Settings::setSnapshotBudgetBytes(qint64 bytes)
 {
     m_settings->setValue(snapshotBudgetKey, qMax<qint64>(0, bytes));
+}
+
+bool Settings::timesInUtc() const
+{
+    return m_settings->value(timesInUtcKey, true).toBool();
+}
+
+void Settings::setTimesInUtc(bool utc)
+{
+    m_settings->setValue(timesInUtcKey, utc);
+}
+
+QStringList Settings::hiddenColumns(const QString& table) const
+{
+    return m_settings->value(hiddenColumnsKey.arg(table)).toStringList();
+}
+
+void Settings::setHiddenColumns(const QString& table, const QStringList& titles)
+{
+    if (titles.isEmpty())
+        m_settings->remove(hiddenColumnsKey.arg(table));
+    else
+        m_settings->setValue(hiddenColumnsKey.arg(table), titles);
+}
+
+int Settings::streamSortColumn() const
+{
+    return qBound(0, m_settings->value(streamSortColumnKey, 0).toInt(), 2);
+}
+
+Qt::SortOrder Settings::streamSortOrder() const
+{
+    return m_settings->value(streamSortOrderKey, 0).toInt() == 1 ? Qt::DescendingOrder : Qt::AscendingOrder;
+}
+
+void Settings::setStreamSort(int column, Qt::SortOrder order)
+{
+    m_settings->setValue(streamSortColumnKey, column);
+    m_settings->setValue(streamSortOrderKey, order == Qt::DescendingOrder ? 1 : 0);
 }
 
 } // namespace es

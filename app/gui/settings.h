@@ -64,6 +64,17 @@ public:
     qint64 snapshotBudgetBytes() const;
     void setSnapshotBudgetBytes(qint64 bytes);
 
+    // Times shown in UTC (the default) or in the local zone: View › Times in UTC (TimeFormat holds the choice).
+    bool timesInUtc() const;
+    void setTimesInUtc(bool utc);
+    // The columns the user hid in a table (ColumnChooser), by their header titles; `table` names the table.
+    QStringList hiddenColumns(const QString& table) const;
+    void setHiddenColumns(const QString& table, const QStringList& titles);
+    // The stream browser's order: a StreamTreeModel column (default the name) and direction.
+    int streamSortColumn() const;
+    Qt::SortOrder streamSortOrder() const;
+    void setStreamSort(int column, Qt::SortOrder order);
+
     void sync();
 
 Q_SIGNALS:

@@ -1,5 +1,6 @@
 #include "streamsummary.h"
 
+#include "display/timeformat.h"
 #include "store/storesession.h"
 
 #include <QFormLayout>
@@ -76,7 +77,7 @@ QString eventText(const Event& e, bool isStream)
         return QStringLiteral("—");
     QStringList parts;
     if (e.time.isValid())
-        parts.append(QLocale().toString(e.time.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+        parts.append(TimeFormat::format(e.time, TimeFormat::Precision::Seconds));
     if (e.position >= 0)
         parts.append(StreamSummary::tr("position %1").arg(e.position));
     if (isStream && e.version >= 0)

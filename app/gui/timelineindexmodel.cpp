@@ -1,5 +1,6 @@
 #include "timelineindexmodel.h"
 
+#include "display/timeformat.h"
 #include "fold/timelineindex.h"
 #include "timelinestrip.h"
 
@@ -58,7 +59,7 @@ QVariant TimelineIndexModel::data(const QModelIndex& index, int role) const
             const QDateTime t = m_index->timeAt(row);
             if (role == SortRole)
                 return t.isValid() ? t.toMSecsSinceEpoch() : qint64(-1);
-            return t.isValid() ? t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QString();
+            return TimeFormat::format(t);
         }
         case TypeColumn:
             return m_index->typeAt(row);
@@ -70,7 +71,7 @@ QVariant TimelineIndexModel::data(const QModelIndex& index, int role) const
         break;
     case Qt::DecorationRole:
         if (index.column() == TypeColumn)
-            return TimelineStripGeometry::typeColor(m_index->typeIdAt(row));
+            return TimelineStripGeometry::typeColor(m_index->typeAt(row));
         break;
     case Qt::FontRole:
         if (row == m_current) {

@@ -1,5 +1,6 @@
 #include "timelinestrip.h"
 
+#include "display/typepalette.h"
 #include "fold/timelineindex.h"
 
 #include <QKeyEvent>
@@ -28,6 +29,11 @@ std::pair<qint64, qint64> TimelineStripGeometry::eventsInColumn(int px) const
     const qint64 first = qMax<qint64>(0, qint64(std::floor((px - margin) / w)));
     const qint64 last = qMin<qint64>(count - 1, qint64(std::ceil((px + 1 - margin) / w)) - 1);
     return { first, last };
+}
+
+QColor TimelineStripGeometry::typeColor(const QString& type)
+{
+    return QColor::fromRgb(typepalette::rgbOf(type));
 }
 
 QColor TimelineStripGeometry::typeColor(int typeId)
@@ -105,7 +111,7 @@ void TimelineStrip::paintEvent(QPaintEvent*)
         const double gap = g.tickWidth() >= 4 ? 1.0 : 0.0;
         for (qint64 i = 0; i < g.count; ++i) {
             const QRectF r(g.xOf(i), top, g.tickWidth() - gap, bottom - top);
-            p.fillRect(r, TimelineStripGeometry::typeColor(m_index->typeIdAt(i)));
+            p.fillRect(r, TimelineStripGeometry::typeColor(m_index->typeAt(i)));
         }
     } else {
         if (m_columnTypes.empty()) {
@@ -128,8 +134,8 @@ void TimelineStrip::paintEvent(QPaintEvent*)
         }
         for (int px = 0; px < int(m_columnTypes.size()); ++px) {
             if (m_columnTypes[std::size_t(px)] >= 0)
-                p.fillRect(
-                    QRect(px, top, 1, bottom - top), TimelineStripGeometry::typeColor(m_columnTypes[std::size_t(px)]));
+                p.fillRect(QRect(px, top, 1, bottom - top),
+                    TimelineStripGeometry::typeColor(m_index->types.value(m_columnTypes[std::size_t(px)])));
         }
     }
     if (m_errorIndex >= 0) {

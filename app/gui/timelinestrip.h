@@ -27,8 +27,10 @@ struct TimelineStripGeometry {
     qint64 indexAt(double x) const;
     // Events drawn in pixel column px: [first, last]; first > last when the column holds none.
     std::pair<qint64, qint64> eventsInColumn(int px) const;
-    // The colour a type is always drawn in.
+    // The colour a type id is drawn in where no name is at hand.
     static QColor typeColor(int typeId);
+    // The colour a type is drawn in in every view (typepalette).
+    static QColor typeColor(const QString& type);
 };
 
 // One tick per event coloured by type, a draggable cursor, markers for bookmarks, breakpoint hits and a reducer

@@ -1,5 +1,6 @@
 #include "timetravelwindow.h"
 
+#include "display/timeformat.h"
 #include "fold/reducercatalog.h"
 #include "fold/statepaths.h"
 #include "messagebanner.h"
@@ -629,7 +630,7 @@ void TimeTravelWindow::addBookmark(qint64 version, const QString& label)
     const qint64 i = m_index->indexAtOrBefore(version);
     QString text = QStringLiteral("v%1").arg(version);
     if (i >= 0)
-        text += QStringLiteral("  %1  %2").arg(m_index->typeAt(i), m_index->timeAt(i).toString(Qt::ISODate));
+        text += QStringLiteral("  %1  %2").arg(m_index->typeAt(i), TimeFormat::format(m_index->timeAt(i)));
     if (!label.isEmpty())
         text += QStringLiteral("  — ") + label;
     m_bookmarks->addBookmark(version, text);
@@ -709,7 +710,7 @@ void TimeTravelWindow::updateStatus()
                    .arg(m_index->typeAt(m_cursor));
         const QDateTime t = m_index->timeAt(m_cursor);
         if (t.isValid())
-            text += QStringLiteral(" · ") + t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"));
+            text += QStringLiteral(" · ") + TimeFormat::format(t) + u' ' + TimeFormat::zoneLabel();
     }
     text += tr(" · reducer %1 · snapshot every %2 events · index %3")
                 .arg(m_index->reducerName)

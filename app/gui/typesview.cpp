@@ -1,5 +1,6 @@
 #include "typesview.h"
 
+#include "typemarker.h"
 #include "typespanels.h"
 
 #include "catalog/catalogjob.h"
@@ -43,6 +44,7 @@ TypesView::TypesView(QWidget* parent)
     m_tree->setColumnWidth(TypeCatalogModel::NameColumn, 260);
     m_tree->setColumnWidth(TypeCatalogModel::RateColumn, 120);
     m_tree->setItemDelegateForColumn(TypeCatalogModel::RateColumn, new RateDelegate(m_tree));
+    m_tree->setItemDelegateForColumn(TypeCatalogModel::NameColumn, new TypeMarkerDelegate(m_tree, true));
     m_refresh->setText(tr("Refresh"));
     m_refresh->setToolTip(tr("Read the catalog again: estimates and a sample at once, then exact in the background"));
     m_cancel->setText(tr("Stop"));

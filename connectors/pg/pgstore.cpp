@@ -218,11 +218,14 @@ StreamList PgStore::streams(const StreamQuery& q)
 {
     return m_session.run([&] {
         StreamList out;
-        const bool fromTable = m_sql->streamsFromTable();
+        const bool fromTable = !m_sql->streamsGrouped(q);
         query(m_sql->streams(q), [&](const Rows& r) { out.push_back(streamFromRow(r, m_profile, fromTable)); });
         if (q.withStats) {
             for (StreamInfo& info : out)
                 fillStreamStats(info);
+        } else if (q.withLastTime && fromTable && !m_profile.events.time.isEmpty()) {
+            for (StreamInfo& info : out)
+                query(m_sql->streamTime(info.name, true), [&](const Rows& r) { info.lastTime = r.time(0); });
         }
         return out;
     });

@@ -570,15 +570,33 @@ SqlStatement SqlBuilder::streamCategoryOf(const QString& name) const
         { name } };
 }
 
+bool SqlBuilder::streamsGrouped(const StreamQuery& query) const
+{
+    return !m_streamsFromTable || query.order != StreamOrder::Name;
+}
+
+QString SqlBuilder::lastTimeOfGroup() const
+{
+    const QString& time = m_profile.events.time;
+    if (time.isEmpty())
+        return QStringLiteral("NULL");
+    // max() before the text conversion keeps PostgreSQL's timestamps in their own order.
+    return m_kinds.time == SqlValueKind::Timestamp
+        ? QLatin1String(m_spec.timestampText).arg(QStringLiteral("max(%1)").arg(paren(time)))
+        : QStringLiteral("max(%1)").arg(asText(time));
+}
+
 SqlStatement SqlBuilder::streams(const StreamQuery& query) const
 {
     const Profile::Events& e = m_profile.events;
     const QString p = param();
     // Names in byte order, as keyset paging and prefix ranges need.
     const QString bytewise = m_bytewise ? QString() : QString(QLatin1String(m_spec.byteCollate));
+    const bool grouped = streamsGrouped(query);
+    const bool byName = query.order == StreamOrder::Name;
     SqlWhere w;
     QString name;
-    if (m_streamsFromTable) {
+    if (!grouped) {
         const Profile::Streams& s = m_profile.streams;
         name = paren(s.name);
         if (!s.where.isEmpty())
@@ -589,13 +607,14 @@ SqlStatement SqlBuilder::streams(const StreamQuery& query) const
             w.add(paren(e.where));
     }
     const QString nameText = asText(name);
-    if (!query.after.isEmpty())
-        w.add(nameText + bytewise + QStringLiteral(" > ") + p, { query.after });
+    if (!query.after.isEmpty() && byName)
+        w.add(nameText + bytewise + (query.descending ? QStringLiteral(" < ") : QStringLiteral(" > ")) + p,
+            { query.after });
     if (!query.prefix.isEmpty())
         w.terms.append(prefixTerm(name, query.prefix, w));
     if (!query.contains.isEmpty())
         w.add(textContains(name, SqlValueKind::Text), { query.contains });
-    const QString category = m_streamsFromTable ? categoryOf(name) : m_streamCategory;
+    const QString category = grouped ? m_streamCategory : categoryOf(name);
     if (!query.category.isEmpty()) {
         const QString upper = prefixUpperBound(query.category + m_profile.category.separator);
         if (m_profile.category.expression.isEmpty() && !upper.isEmpty() && m_bytewise)
@@ -604,19 +623,36 @@ SqlStatement SqlBuilder::streams(const StreamQuery& query) const
         else
             w.add(category + QStringLiteral(" = ") + p, { query.category });
     }
-    const QString order = nameText + bytewise;
+    const QString nameOrder = nameText + bytewise;
     const QLatin1String cast(m_spec.bigint);
     QString sql;
-    if (m_streamsFromTable) {
-        sql = QStringLiteral("SELECT %1, %2%7, %3 FROM %4%5 ORDER BY %6")
-                  .arg(nameText, paren(m_profile.streams.version), category, m_profile.streams.table, w.sql(), order,
-                      cast);
+    if (!grouped) {
+        sql = QStringLiteral("SELECT %1, %2%7, %3 FROM %4%5 ORDER BY %6%8")
+                  .arg(nameText, paren(m_profile.streams.version), category, m_profile.streams.table, w.sql(),
+                      nameOrder, cast, query.descending ? QStringLiteral(" DESC") : QString());
     } else {
         // A category computed from the name is grouped with it; one read from other columns (a composite stream
         // key's aggregate type) is not functionally dependent on the grouped name in SQL's eyes, so it is aggregated.
         const QString streamCategory = m_profile.category.expression.isEmpty() ? category : perStream(category);
-        sql = QStringLiteral("SELECT %1, max(%2)%7, %3, count(*), min(%2)%7 FROM %4%5 GROUP BY %1 ORDER BY %6")
-                  .arg(nameText, paren(e.version), streamCategory, e.table, w.sql(), order, cast);
+        const QString direction = query.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
+        const QString value = query.order == StreamOrder::Events
+            ? QStringLiteral("count(*)")
+            : QStringLiteral("max(%1)%2").arg(paren(e.position), cast);
+        QString having;
+        QVariantList havingValues;
+        if (!byName && !query.after.isEmpty()) {
+            // The next page in (value, name) order; names break ties ascending in either direction.
+            having = QStringLiteral(" HAVING (%1 %2 %4 OR (%1 = %4 AND %3 > %4))")
+                         .arg(value, query.descending ? QStringLiteral("<") : QStringLiteral(">"), nameOrder, p);
+            havingValues = { query.afterValue, query.afterValue, query.after };
+        }
+        const QString order
+            = byName ? QString(nameOrder + direction) : QString(value + direction + QStringLiteral(", ") + nameOrder);
+        sql = QStringLiteral("SELECT %1, max(%2)%7, %3, count(*), min(%2)%7, %8, max(%9)%7 FROM %4%5 GROUP BY %1%10 "
+                             "ORDER BY %6")
+                  .arg(nameText, paren(e.version), streamCategory, e.table, w.sql(), order, cast, lastTimeOfGroup(),
+                      paren(e.position), having);
+        w.values.append(havingValues);
     }
     if (query.limit > 0) {
         sql += QStringLiteral(" LIMIT ") + p;
@@ -633,15 +669,17 @@ SqlStatement SqlBuilder::categories() const
         const QString events = s.versionIsCount
             ? QStringLiteral("sum(%1 - %2 + 1)%3").arg(paren(s.version)).arg(m_profile.events.firstVersion).arg(cast)
             : QStringLiteral("-1");
-        return { QStringLiteral("SELECT %1 AS c, count(*), %2 FROM %3%4 GROUP BY 1 ORDER BY 1")
+        return { QStringLiteral("SELECT %1 AS c, count(*), %2, NULL, NULL FROM %3%4 GROUP BY 1 ORDER BY 1")
                      .arg(categoryOf(s.name), events, s.table,
                          s.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(s.where)),
             {} };
     }
     const Profile::Events& e = m_profile.events;
-    return { QStringLiteral("SELECT %1 AS c, count(DISTINCT %2), count(*) FROM %3%4 GROUP BY 1 ORDER BY 1")
+    return { QStringLiteral(
+                 "SELECT %1 AS c, count(DISTINCT %2), count(*), %5, max(%6)%7 FROM %3%4 GROUP BY 1 ORDER BY 1")
                  .arg(m_streamCategory, paren(e.stream), e.table,
-                     e.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(e.where)),
+                     e.where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + paren(e.where), lastTimeOfGroup(),
+                     paren(e.position), cast),
         {} };
 }
 

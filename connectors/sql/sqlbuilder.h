@@ -84,6 +84,8 @@ public:
     QString asText(const QString& expr) const;
     // The time column as events carry it (NULL when the layout keeps none).
     QString timeText() const;
+    // The latest time of a group of events, as text (NULL when the layout keeps none).
+    QString lastTimeOfGroup() const;
     QStringList notes() const;
 
     // Columns: position, stream, version, type, time, id, data, data-is-json, metadata, metadata-is-json,
@@ -115,9 +117,11 @@ public:
     SqlStatement streamTime(const QString& name, bool last) const;
     // One column: the category of a stream, read from its last event.
     SqlStatement streamCategoryOf(const QString& name) const;
-    // Columns: name, version, category[, count, min version when not from a streams table].
+    // Columns: name, version, category[, count, min version, last time, last position when streamsGrouped()].
     SqlStatement streams(const StreamQuery& query) const;
-    // Columns: name, streams, events (-1 when unknown).
+    // Whether streams(query) groups the events table (no streams table, or an order only the events can give).
+    bool streamsGrouped(const StreamQuery& query) const;
+    // Columns: name, streams, events (-1 when unknown), last time, last position (NULL from a streams table).
     SqlStatement categories() const;
     // Columns: position, time of the first (or last) event.
     SqlStatement logEdge(bool last) const;

@@ -38,6 +38,8 @@ template <typename Row> StreamInfo streamFromRow(const Row& r, const Profile& pr
     } else {
         info.events = r.integer(3, 0);
         info.firstVersion = r.integer(4);
+        info.lastTime = r.time(5);
+        info.lastPosition = r.integer(6);
     }
     return info;
 }
@@ -50,13 +52,15 @@ template <typename Row> void streamCountsFromRow(const Row& r, StreamInfo& info)
     info.version = r.integer(2);
 }
 
-// A row of SqlBuilder::categories(): name, streams, events.
+// A row of SqlBuilder::categories(): name, streams, events, last time, last position.
 template <typename Row> CategoryInfo categoryFromRow(const Row& r)
 {
     CategoryInfo c;
     c.name = r.text(0);
     c.streams = r.integer(1, 0);
     c.events = r.integer(2);
+    c.lastTime = r.time(3);
+    c.lastPosition = r.integer(4);
     return c;
 }
 

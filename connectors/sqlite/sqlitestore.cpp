@@ -533,11 +533,18 @@ StreamList SqliteStore::streams(const StreamQuery& query)
         const SqlStatement st = m_sql->streams(query);
         Query q(this, st.sql, st.values);
         while (q.next())
-            out.push_back(streamFromRow(q, m_profile, m_streamsFromTable));
+            out.push_back(streamFromRow(q, m_profile, !m_sql->streamsGrouped(query)));
     }
     if (query.withStats) {
         for (StreamInfo& info : out)
             fillStreamStats(info);
+    } else if (query.withLastTime && !m_sql->streamsGrouped(query) && !m_profile.events.time.isEmpty()) {
+        for (StreamInfo& info : out) {
+            const SqlStatement st = m_sql->streamTime(info.name, true);
+            Query q(this, st.sql, st.values);
+            if (q.next())
+                info.lastTime = q.time(0);
+        }
     }
     return out;
 }

@@ -1,5 +1,7 @@
 #include "activity/histogram.h"
 
+#include "display/timeformat.h"
+
 #include <QHash>
 
 #include <algorithm>
@@ -118,7 +120,7 @@ qint64 bucketEnd(qint64 start, qint64 bucketSeconds)
 
 QString bucketLabel(qint64 start, qint64 bucketSeconds)
 {
-    const QDateTime local = toUtc(start).toLocalTime();
+    const QDateTime local = TimeFormat::toShownZone(toUtc(start));
     if (bucketSeconds <= 0)
         return local.toString(QStringLiteral("yyyy-MM"));
     if (bucketSeconds % Day == 0 && local.time() == QTime(0, 0))

@@ -10,7 +10,7 @@
 
 namespace es {
 
-// Events per time bucket, counted by the database. Buckets are computed in UTC; only labels use local time.
+// Events per time bucket, counted by the database. Buckets are computed in UTC; only labels use the shown zone.
 struct HistogramQuery {
     enum class GroupBy { None, Type, Category, Stream };
     static constexpr qint64 Month = 0; // bucketSeconds for calendar months (UTC)
@@ -61,7 +61,7 @@ std::vector<qint64> bucketSteps();
 qint64 bucketStart(qint64 t, qint64 bucketSeconds);
 // The start of the next bucket.
 qint64 bucketEnd(qint64 start, qint64 bucketSeconds);
-// The bucket start in local time, as precise as the bucket size needs.
+// The bucket start in the zone times are shown in (TimeFormat), as precise as the bucket size needs.
 QString bucketLabel(qint64 start, qint64 bucketSeconds);
 // "1 hour", "5 minutes", "1 month"...
 QString bucketName(qint64 bucketSeconds);

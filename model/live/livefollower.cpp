@@ -167,6 +167,8 @@ void LiveFollower::poll()
                 return;
             }
             const int n = int(b.events.size());
+            if (n > 0)
+                Q_EMIT eventsArrived(b.events);
             m_model->appendLive(std::move(b.events));
             setHeads(b.heads);
             if (m_model->liveRowCount() > m_maxLiveRows)

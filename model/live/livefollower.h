@@ -48,6 +48,8 @@ Q_SIGNALS:
     void headsChanged(const es::TailHeads& heads);
     // A poll brought events (after they were appended to the model).
     void polled(int events);
+    // The events a poll brought, in the tail's order, just before they go into the model.
+    void eventsArrived(const es::EventList& events);
 
 private:
     struct TailState;

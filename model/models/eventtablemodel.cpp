@@ -2,6 +2,8 @@
 // EventPageCache, PageRequests, EventLocator) on the session stay together.
 #include "models/eventtablemodel.h"
 
+#include "display/timeformat.h"
+
 #include <QLocale>
 
 #include <algorithm>
@@ -15,7 +17,7 @@ const QString placeholder = QStringLiteral("…");
 
 QString localTimeText(const QDateTime& t)
 {
-    return t.isValid() ? t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")) : QString();
+    return TimeFormat::format(t);
 }
 
 } // namespace
@@ -867,7 +869,8 @@ QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, i
             return tr("Data");
         }
     } else if (role == Qt::ToolTipRole && section == TimeColumn) {
-        return tr("Local time; the cell's tooltip shows UTC");
+        return tr("Times in %1 (View › Times in UTC); the cell's tooltip shows ISO 8601 UTC")
+            .arg(TimeFormat::zoneLabel());
     }
     return {};
 }

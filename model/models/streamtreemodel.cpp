@@ -1,5 +1,7 @@
 #include "models/streamtreemodel.h"
 
+#include "display/timeformat.h"
+
 #include <QLocale>
 
 namespace es {
@@ -33,11 +35,44 @@ QRegularExpression wildcardPattern(const QString& text)
     return QRegularExpression(QRegularExpression::anchoredPattern(re), QRegularExpression::CaseInsensitiveOption);
 }
 
+// The order the database gives streams in, for categories (all loaded at once) and for rows the live tail adds.
+bool categoryBefore(const CategoryInfo& a, const CategoryInfo& b, StreamOrder order, bool descending)
+{
+    auto byName = [&] { return descending ? b.name < a.name : a.name < b.name; };
+    qint64 va = 0;
+    qint64 vb = 0;
+    if (order == StreamOrder::Events) {
+        va = a.events;
+        vb = b.events;
+    } else if (order == StreamOrder::LastActivity) {
+        va = a.lastPosition >= 0 ? a.lastPosition : (a.lastTime.isValid() ? a.lastTime.toMSecsSinceEpoch() : -1);
+        vb = b.lastPosition >= 0 ? b.lastPosition : (b.lastTime.isValid() ? b.lastTime.toMSecsSinceEpoch() : -1);
+    } else {
+        return byName();
+    }
+    if (va != vb)
+        return descending ? va > vb : va < vb;
+    return a.name < b.name;
+}
+
 } // namespace
 
 StreamTreeModel::StreamTreeModel(QObject* parent)
     : QAbstractItemModel(parent)
-{ }
+{
+    connect(TimeFormat::instance(), &TimeFormat::zoneChanged, this, [this] {
+        const int rows = rowCount();
+        if (rows > 0)
+            Q_EMIT dataChanged(index(0, LastActivityColumn), index(rows - 1, LastActivityColumn));
+        for (int c = 0; !isFlat() && c < int(m_categories.size()); ++c) {
+            const QModelIndex parent = index(c, 0);
+            const int children = rowCount(parent);
+            if (children > 0)
+                Q_EMIT dataChanged(
+                    index(0, LastActivityColumn, parent), index(children - 1, LastActivityColumn, parent));
+        }
+    });
+}
 
 StreamTreeModel::~StreamTreeModel()
 {
@@ -130,11 +165,37 @@ void StreamTreeModel::loadCategories()
     const quint64 generation = m_generation;
     auto ticket = std::make_shared<quint64>(0);
     *ticket = m_session->run<CategoryList>(
-        StoreSession::Lane::Background, this, [](EventStore& store) { return store.categories(); },
+        StoreSession::Lane::Background, this,
+        [](EventStore& store) {
+            CategoryList categories = store.categories();
+            // A streams table has no times: each category's last event says when it was last active (one read
+            // backwards through the position index per category, for a browsable number of categories).
+            constexpr std::size_t maxLookups = 100;
+            if (categories.size() <= maxLookups) {
+                for (CategoryInfo& c : categories) {
+                    if (c.lastPosition >= 0 || c.name.isEmpty())
+                        continue;
+                    EventQuery last;
+                    last.filter.category = c.name;
+                    last.backward = true;
+                    last.limit = 1;
+                    const EventPage page = store.events(last);
+                    if (!page.events.empty()) {
+                        c.lastPosition = page.events.front().position;
+                        c.lastTime = page.events.front().time;
+                    }
+                }
+            }
+            return categories;
+        },
         [this, generation, ticket](CategoryList categories) {
             finishTicket(*ticket);
             if (generation != m_generation || categories.empty())
                 return;
+            std::stable_sort(
+                categories.begin(), categories.end(), [this](const CategoryInfo& a, const CategoryInfo& b) {
+                    return categoryBefore(a, b, m_order, m_descending);
+                });
             beginInsertRows(QModelIndex(), 0, int(categories.size()) - 1);
             m_categories.reserve(categories.size());
             for (CategoryInfo& info : categories) {
@@ -174,13 +235,20 @@ void StreamTreeModel::fetch(int category)
         return;
     StreamQuery query = pager->phases[pager->phase];
     query.after = pager->after;
+    query.afterValue = pager->afterValue;
+    query.order = m_order;
+    query.descending = m_descending;
+    query.withLastTime = true;
     query.limit = m_pageSize;
     pager->fetching = true;
     const quint64 generation = m_generation;
     const int limit = m_pageSize;
     auto ticket = std::make_shared<quint64>(0);
+    // A page by events or last activity groups the whole scope in the database: off the lane the table's pages use.
+    const StoreSession::Lane lane
+        = m_order == StreamOrder::Name ? StoreSession::Lane::Interactive : StoreSession::Lane::Background;
     *ticket = m_session->run<StreamList>(
-        StoreSession::Lane::Interactive, this, [query](EventStore& store) { return store.streams(query); },
+        lane, this, [query](EventStore& store) { return store.streams(query); },
         [this, generation, ticket, category, limit](StreamList streams) {
             finishTicket(*ticket);
             if (generation == m_generation)
@@ -207,6 +275,9 @@ void StreamTreeModel::onStreams(int category, StreamList streams, int limit)
         return;
     const bool dedupe = pager->phases.size() > 1;
     const QString last = streams.empty() ? QString() : streams.back().name;
+    const qint64 lastValue = streams.empty() ? -1
+        : m_order == StreamOrder::Events     ? streams.back().events
+                                             : streams.back().lastPosition;
     StreamList visible;
     for (StreamInfo& s : streams) {
         if (dedupe && pager->seen.contains(s.name))
@@ -217,11 +288,14 @@ void StreamTreeModel::onStreams(int category, StreamList streams, int limit)
             pager->seen.insert(s.name);
         visible.push_back(std::move(s));
     }
-    if (!streams.empty())
+    if (!streams.empty()) {
         pager->after = last;
+        pager->afterValue = lastValue;
+    }
     if (int(streams.size()) < limit) {
         ++pager->phase;
         pager->after.clear();
+        pager->afterValue = -1;
         if (pager->phase >= pager->phases.size())
             pager->atEnd = true;
     }
@@ -360,10 +434,13 @@ QVariant StreamTreeModel::data(const QModelIndex& index, int role) const
             return {};
         const CategoryInfo& info = m_categories[std::size_t(index.row())].info;
         const QString name = info.name.isEmpty() ? tr("(no category)") : info.name;
+        const bool open = !m_openCategory.isEmpty() && info.name == m_openCategory;
         switch (role) {
         case Qt::DisplayRole:
             if (index.column() == NameColumn)
                 return QStringLiteral("%1 (%2)").arg(name, QLocale().toString(info.streams));
+            if (index.column() == LastActivityColumn)
+                return TimeFormat::format(info.lastTime, TimeFormat::Precision::Seconds);
             return info.events >= 0 ? QVariant(info.events) : QVariant();
         case Qt::ToolTipRole:
             return info.events >= 0 ? tr("%1: %2 streams, %3 events")
@@ -377,6 +454,12 @@ QVariant StreamTreeModel::data(const QModelIndex& index, int role) const
             return true;
         case StreamCountRole:
             return info.streams;
+        case EventCountRole:
+            return info.events;
+        case LastTimeRole:
+            return info.lastTime;
+        case IsOpenRole:
+            return open;
         }
         return {};
     }
@@ -384,18 +467,24 @@ QVariant StreamTreeModel::data(const QModelIndex& index, int role) const
     const StreamInfo* s = streamAt(index);
     if (!s)
         return {};
+    const bool open = !m_openStream.isEmpty() && s->name == m_openStream;
     switch (role) {
     case Qt::DisplayRole:
         if (index.column() == NameColumn)
             return s->name;
+        if (index.column() == LastActivityColumn)
+            return TimeFormat::format(s->lastTime, TimeFormat::Precision::Seconds);
         return s->events >= 0 ? QVariant(s->events) : QVariant();
     case Qt::ToolTipRole: {
         QString tip = s->name;
         if (s->events >= 0)
             tip += QLatin1Char('\n') + tr("%1 events, version %2").arg(QLocale().toString(s->events)).arg(s->version);
         if (s->firstTime.isValid() && s->lastTime.isValid())
-            tip += QLatin1Char('\n') + Event::timeToIso(s->firstTime) + QStringLiteral(" – ")
-                + Event::timeToIso(s->lastTime);
+            tip += QLatin1Char('\n') + TimeFormat::format(s->firstTime) + QStringLiteral(" – ")
+                + TimeFormat::format(s->lastTime) + u' ' + TimeFormat::zoneLabel();
+        else if (s->lastTime.isValid())
+            tip += QLatin1Char('\n')
+                + tr("last event %1 %2").arg(TimeFormat::format(s->lastTime), TimeFormat::zoneLabel());
         return tip;
     }
     case StreamNameRole:
@@ -406,6 +495,12 @@ QVariant StreamTreeModel::data(const QModelIndex& index, int role) const
         return false;
     case StreamInfoRole:
         return QVariant::fromValue(*s);
+    case EventCountRole:
+        return s->events;
+    case LastTimeRole:
+        return s->lastTime;
+    case IsOpenRole:
+        return open;
     }
     return {};
 }
@@ -417,8 +512,233 @@ QVariant StreamTreeModel::headerData(int section, Qt::Orientation orientation, i
             return tr("Name");
         if (section == EventsColumn)
             return tr("Events");
+        if (section == LastActivityColumn)
+            return tr("Last activity");
     }
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
+        if (section == LastActivityColumn)
+            return tr("Time of the stream's last event (%1); click to sort, most recent first")
+                .arg(TimeFormat::zoneLabel());
+        if (section == EventsColumn)
+            return tr("Events in the stream; click to sort, most first");
+        return tr("Click to sort by name");
+    }
+    // A first click on a count or a time sorts the largest or the latest first.
+    if (orientation == Qt::Horizontal && role == Qt::InitialSortOrderRole)
+        return int(section == NameColumn ? Qt::AscendingOrder : Qt::DescendingOrder);
     return QAbstractItemModel::headerData(section, orientation, role);
+}
+
+void StreamTreeModel::sort(int column, Qt::SortOrder order)
+{
+    const StreamOrder wanted = column == EventsColumn ? StreamOrder::Events
+        : column == LastActivityColumn                ? StreamOrder::LastActivity
+                                                      : StreamOrder::Name;
+    const bool descending = order == Qt::DescendingOrder;
+    if (wanted == m_order && descending == m_descending)
+        return;
+    m_order = wanted;
+    m_descending = descending;
+    reset();
+}
+
+void StreamTreeModel::setOpen(const QString& stream, const QString& category)
+{
+    if (stream == m_openStream && category == m_openCategory)
+        return;
+    const QModelIndex oldStream = streamIndex(m_openStream);
+    const QModelIndex oldCategory = categoryIndex(m_openCategory);
+    m_openStream = stream;
+    m_openCategory = category;
+    for (const QModelIndex& i : { oldStream, oldCategory, streamIndex(m_openStream), categoryIndex(m_openCategory) })
+        emitRowChanged(i);
+}
+
+QModelIndex StreamTreeModel::streamIndex(const QString& name) const
+{
+    if (name.isEmpty())
+        return {};
+    auto find = [&](const StreamList& list, const QModelIndex& parent) -> QModelIndex {
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (list[i].name == name)
+                return index(int(i), 0, parent);
+        }
+        return {};
+    };
+    if (isFlat())
+        return find(m_flat.streams, {});
+    for (std::size_t c = 0; c < m_categories.size(); ++c) {
+        const QModelIndex found = find(m_categories[c].pager.streams, index(int(c), 0));
+        if (found.isValid())
+            return found;
+    }
+    return {};
+}
+
+QModelIndex StreamTreeModel::categoryIndex(const QString& name) const
+{
+    if (name.isEmpty() || isFlat())
+        return {};
+    for (std::size_t c = 0; c < m_categories.size(); ++c) {
+        if (m_categories[c].info.name == name)
+            return index(int(c), 0);
+    }
+    return {};
+}
+
+void StreamTreeModel::emitRowChanged(const QModelIndex& index)
+{
+    if (index.isValid())
+        Q_EMIT dataChanged(index.siblingAtColumn(0), index.siblingAtColumn(ColumnCount - 1));
+}
+
+void StreamTreeModel::noteEvents(const EventList& events)
+{
+    // Per stream: how many events, the last one.
+    std::vector<std::pair<QString, std::pair<qint64, const Event*>>> byStream;
+    QHash<QString, std::size_t> slot;
+    for (const Event& e : events) {
+        if (e.stream.isEmpty())
+            continue;
+        auto it = slot.find(e.stream);
+        if (it == slot.end()) {
+            slot.insert(e.stream, byStream.size());
+            byStream.push_back({ e.stream, { 1, &e } });
+        } else {
+            auto& entry = byStream[*it].second;
+            ++entry.first;
+            entry.second = &e;
+        }
+    }
+    auto bump = [](auto& info, qint64 count, const Event& last) {
+        if (info.events >= 0)
+            info.events += count;
+        if (last.time.isValid())
+            info.lastTime = last.time;
+        if (last.position >= 0)
+            info.lastPosition = last.position;
+    };
+    QList<QPair<QString, qint64>> unknown; // streams not listed here: their category is asked for
+    for (const auto& [name, entry] : byStream) {
+        const auto& [count, last] = entry;
+        const QModelIndex row = streamIndex(name);
+        StreamInfo* info = row.isValid() ? const_cast<StreamInfo*>(streamAt(row)) : nullptr;
+        if (info) {
+            bump(*info, count, *last);
+            info->version = std::max(info->version, last->version);
+            emitRowChanged(row);
+        }
+        if (isFlat())
+            continue;
+        if (!info) {
+            unknown.append({ name, count });
+            continue;
+        }
+        const QModelIndex category = categoryIndex(info->category);
+        if (category.isValid()) {
+            bump(m_categories[std::size_t(category.row())].info, count, *last);
+            emitRowChanged(category);
+        }
+    }
+    if (unknown.isEmpty() || !m_session)
+        return;
+    // A stream not listed (its category folded, or new): the store names its category. At most a page of them.
+    if (unknown.size() > m_pageSize)
+        unknown.resize(m_pageSize);
+    QHash<QString, Event> lastOf;
+    for (const auto& [name, entry] : byStream)
+        lastOf.insert(name, *entry.second);
+    QStringList names;
+    for (const auto& u : unknown)
+        names.append(u.first);
+    const quint64 generation = m_generation;
+    auto ticket = std::make_shared<quint64>(0);
+    *ticket = m_session->run<StreamList>(
+        StoreSession::Lane::Background, this,
+        [names](EventStore& store) {
+            StreamList found;
+            for (const QString& name : names) {
+                if (std::optional<StreamInfo> info = store.stream(name))
+                    found.push_back(std::move(*info));
+            }
+            return found;
+        },
+        [this, generation, ticket, unknown, lastOf](StreamList found) {
+            finishTicket(*ticket);
+            if (generation != m_generation || isFlat())
+                return;
+            for (StreamInfo& info : found) {
+                qint64 count = 0;
+                for (const auto& u : unknown) {
+                    if (u.first == info.name)
+                        count = u.second;
+                }
+                const Event last = lastOf.value(info.name);
+                if (!info.lastTime.isValid())
+                    info.lastTime = last.time;
+                info.lastPosition = last.position;
+                noteStream(info, count);
+            }
+        },
+        [this, ticket](const Failure&) { finishTicket(*ticket); });
+    m_tickets.insert(*ticket);
+    updateLoading();
+}
+
+// A stream the live tail wrote to that was not listed: its category's figures move on, and a new stream is listed
+// where the order puts it when that part of the category is loaded.
+void StreamTreeModel::noteStream(const StreamInfo& info, qint64 count)
+{
+    if (streamIndex(info.name).isValid())
+        return;
+    const bool isNew = info.events >= 0 && info.events <= count;
+    QModelIndex category = categoryIndex(info.category);
+    if (!category.isValid()) {
+        CategoryInfo c;
+        c.name = info.category;
+        c.streams = 0;
+        c.events = 0;
+        CategoryNode node;
+        StreamQuery query;
+        query.category = c.name;
+        node.pager.phases = { query };
+        node.pager.atEnd = true; // its streams are the ones the tail brings
+        node.info = c;
+        auto at = std::find_if(m_categories.begin(), m_categories.end(),
+            [&](const CategoryNode& n) { return categoryBefore(c, n.info, m_order, m_descending); });
+        const int row = int(at - m_categories.begin());
+        beginInsertRows(QModelIndex(), row, row);
+        m_categories.insert(at, std::move(node));
+        endInsertRows();
+        category = index(row, 0);
+    }
+    CategoryNode& node = m_categories[std::size_t(category.row())];
+    if (node.info.events >= 0)
+        node.info.events += count;
+    node.info.lastTime = info.lastTime;
+    node.info.lastPosition = info.lastPosition;
+    if (isNew)
+        ++node.info.streams;
+    emitRowChanged(category);
+    if (!isNew)
+        return;
+    StreamPager& pager = node.pager;
+    int row = -1;
+    if (m_order == StreamOrder::Name) {
+        auto at = std::find_if(pager.streams.begin(), pager.streams.end(),
+            [&](const StreamInfo& s) { return m_descending ? info.name > s.name : info.name < s.name; });
+        if (at != pager.streams.end() || pager.atEnd)
+            row = int(at - pager.streams.begin());
+    } else if (m_order == StreamOrder::LastActivity && m_descending) {
+        row = 0;
+    } else if (pager.atEnd) {
+        row = int(pager.streams.size());
+    }
+    if (row < 0)
+        return;
+    beginInsertRows(category, row, row);
+    pager.streams.insert(pager.streams.begin() + row, info);
+    endInsertRows();
 }
 
 Qt::ItemFlags StreamTreeModel::flags(const QModelIndex& index) const
@@ -439,6 +759,9 @@ QHash<int, QByteArray> StreamTreeModel::roleNames() const
     names.insert(IsCategoryRole, "isCategory");
     names.insert(StreamInfoRole, "streamInfo");
     names.insert(StreamCountRole, "streamCount");
+    names.insert(EventCountRole, "eventCount");
+    names.insert(LastTimeRole, "lastTime");
+    names.insert(IsOpenRole, "isOpen");
     return names;
 }
 

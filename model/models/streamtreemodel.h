@@ -16,11 +16,12 @@ namespace es {
 
 // The stream browser: categories at the top level with their streams as children, fetched lazily in keyset
 // pages. With a filter text it becomes a flat list of matching streams: names starting with the text first,
-// then names containing it; `*` and `?` are wildcards.
+// then names containing it; `*` and `?` are wildcards. sort() orders streams by name, events or last activity in the
+// database (ORDER BY with LIMIT, continued by keyset); the categories, all loaded at once, are sorted here.
 class StreamTreeModel : public QAbstractItemModel {
     Q_OBJECT
 public:
-    enum Column { NameColumn, EventsColumn, ColumnCount };
+    enum Column { NameColumn, EventsColumn, LastActivityColumn, ColumnCount };
     Q_ENUM(Column)
     enum Role {
         StreamNameRole = Qt::UserRole + 1, // QString; empty for a category
@@ -28,6 +29,9 @@ public:
         IsCategoryRole, // bool
         StreamInfoRole, // QVariant::fromValue<es::StreamInfo>, streams only
         StreamCountRole, // qint64, categories only
+        EventCountRole, // qint64, -1 when unknown
+        LastTimeRole, // QDateTime, invalid when unknown
+        IsOpenRole, // bool: the stream (or the category of the stream) the event table shows
     };
     Q_ENUM(Role)
 
@@ -46,6 +50,13 @@ public:
     void setPageSize(int streams);
     int pageSize() const { return m_pageSize; }
     bool isLoading() const { return m_loading; }
+    StreamOrder order() const { return m_order; }
+    bool isDescending() const { return m_descending; }
+    // Marks the open stream (and its category) or the open category; empty names mark nothing.
+    void setOpen(const QString& stream, const QString& category);
+    // Events the live tail appended: counts and last activity of the streams and categories shown move on, and a
+    // stream or category not listed yet appears where the order puts it (or at the end of the loaded part).
+    void noteEvents(const EventList& events);
 
     QModelIndex index(int row, int column, const QModelIndex& parent = QModelIndex()) const override;
     QModelIndex parent(const QModelIndex& child) const override;
@@ -54,6 +65,8 @@ public:
     bool hasChildren(const QModelIndex& parent = QModelIndex()) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    // NameColumn, EventsColumn or LastActivityColumn; reads the streams again in that order.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
     Qt::ItemFlags flags(const QModelIndex& index) const override;
     bool canFetchMore(const QModelIndex& parent) const override;
     void fetchMore(const QModelIndex& parent) override;
@@ -69,6 +82,7 @@ private:
         std::vector<StreamQuery> phases; // run one after another
         std::size_t phase = 0;
         QString after;
+        qint64 afterValue = -1;
         bool atEnd = false;
         bool fetching = false;
         bool failed = false;
@@ -89,11 +103,20 @@ private:
     void updateLoading();
     void cancelJobs();
     const StreamInfo* streamAt(const QModelIndex& index) const;
+    void sortCategories();
+    void noteStream(const StreamInfo& info, qint64 count);
+    QModelIndex streamIndex(const QString& name) const;
+    QModelIndex categoryIndex(const QString& name) const;
+    void emitRowChanged(const QModelIndex& index);
 
     QPointer<StoreSession> m_session;
     QString m_filterText;
     QRegularExpression m_pattern; // set for wildcard filters
     int m_pageSize = 200;
+    StreamOrder m_order = StreamOrder::Name;
+    bool m_descending = false;
+    QString m_openStream;
+    QString m_openCategory;
     quint64 m_generation = 0;
     std::vector<CategoryNode> m_categories;
     StreamPager m_flat;

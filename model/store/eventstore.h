@@ -65,6 +65,7 @@ struct StreamInfo {
     qint64 firstVersion = -1;
     QDateTime firstTime;
     QDateTime lastTime;
+    qint64 lastPosition = -1; // global position of the last event, where the read grouped the events
 };
 using StreamList = std::vector<StreamInfo>;
 
@@ -72,16 +73,28 @@ struct CategoryInfo {
     QString name;
     qint64 streams = 0;
     qint64 events = -1;
+    QDateTime lastTime; // invalid where the read does not group the events (a streams table)
+    qint64 lastPosition = -1;
 };
 using CategoryList = std::vector<CategoryInfo>;
+
+// How a stream list is ordered; the database sorts, and pages continue by keyset.
+enum class StreamOrder { Name, Events, LastActivity };
 
 struct StreamQuery {
     QString prefix; // stream name starts with
     QString contains; // stream name contains
     QString category; // only streams of this category
-    QString after; // keyset: names strictly after this one
+    // Keyset: the previous page's last stream. By name: names strictly after (before, descending) this one. By events
+    // or last activity: streams after (afterValue, after) in (value, name) order, the name always ascending.
+    QString after;
+    qint64 afterValue = -1; // the previous page's last events count or last position
+    StreamOrder order = StreamOrder::Name;
+    bool descending = false;
     int limit = 200;
     bool withStats = false; // fill firstTime/lastTime (costs a lookup per stream)
+    // Fill lastTime: free where the read groups the events, a lookup per stream where a streams table lists them.
+    bool withLastTime = false;
 };
 
 // Keys are global positions, or stream versions when the filter names one stream.

@@ -1,4 +1,5 @@
 #include "activity/histogram.h"
+#include "display/timeformat.h"
 #include "pg/pgstore.h"
 #include "samplewriter.h"
 #include "sqlite/sqlitestore.h"
@@ -153,12 +154,16 @@ TEST_CASE("bucket maths", "[histogram]")
     CHECK(bucketName(300) == QStringLiteral("5 minutes"));
     CHECK(bucketName(HistogramQuery::Month) == QStringLiteral("1 month"));
 
-    SECTION("labels are local time, buckets stay UTC")
+    SECTION("labels are in the shown zone, buckets stay UTC")
     {
         const ScopedTz tz("Asia/Kolkata"); // +05:30, no daylight saving
         const qint64 hour = bucketStart(t, 3600);
         CHECK(toUtc(hour) == QDateTime(QDate(2024, 2, 29), QTime(13, 0), Qt::UTC));
+        CHECK(TimeFormat::instance()->isUtc());
+        CHECK(bucketLabel(hour, 3600) == QStringLiteral("2024-02-29 13:00"));
+        TimeFormat::instance()->setZone(TimeFormat::Zone::Local);
         CHECK(bucketLabel(hour, 3600) == QStringLiteral("2024-02-29 18:30"));
+        TimeFormat::instance()->setZone(TimeFormat::Zone::Utc);
         CHECK(bucketLabel(bucketStart(t, HistogramQuery::Month), HistogramQuery::Month) == QStringLiteral("2024-02"));
     }
 }
