@@ -201,8 +201,8 @@ CliApplication::CliApplication()
     , m_type(QStringLiteral("type"), QStringLiteral("Only events of type T (repeat, or separate types with commas)."),
           QStringLiteral("T"))
     , m_filter(QStringLiteral("filter"),
-          QStringLiteral("Only events where the JSON condition holds, e.g. \"data.amount > 100\" or "
-                         "\"metadata.userId = 'u-7'\" (repeat, or join with ' and ')."),
+          QStringLiteral("Only events where the JSON condition holds, e.g. \"data.amount > 100\", "
+                         "\"metadata.userId = 'u-7'\" or \"data.name missing\" (repeat, or join with ' and ')."),
           QStringLiteral("EXPR"))
     , m_text(
           QStringLiteral("text"), QStringLiteral("Only events whose data or metadata contains T."), QStringLiteral("T"))

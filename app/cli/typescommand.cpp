@@ -1,5 +1,6 @@
 #include "typescommand.h"
 
+#include "catalog/catalogcache.h"
 #include "catalog/catalogscan.h"
 #include "catalog/coverage.h"
 #include "cliapplication.h"
@@ -210,13 +211,14 @@ void writeTypeTable(const TypeCatalog& catalog, const TypeSummary& t, OutputWrit
 
 void TypesCommand::addFirstPassOptions(QCommandLineParser& parser)
 {
-    parser.addOption(exactOption());
+    parser.addOptions({ exactOption(), noCacheOption() });
 }
 
 int TypesCommand::run(const QStringList& arguments)
 {
     const QCommandLineOption json = jsonOption("type");
     const QCommandLineOption exact = exactOption();
+    const QCommandLineOption noCache = noCacheOption();
     const QCommandLineOption type(QStringLiteral("type"),
         QStringLiteral("Only events of type T (repeat, or separate types with commas)."), QStringLiteral("T"));
     const QCommandLineOption reducer(QStringLiteral("reducer"),
@@ -234,7 +236,9 @@ int TypesCommand::run(const QStringList& arguments)
         "unless --exact. JSON keys: type, count, streams, firstPosition, lastPosition, firstTime, lastTime, sampled, "
         "shapes (fields, count, firstPosition, lastPosition), fields (path, count, types: JSON type -> count, "
         "firstPosition, lastPosition), payloads (kind: a JSON type or none, xml, yaml, text, binary; encoding: how "
-        "the store keeps it, e.g. text, blob, jsonb, bytea; count, firstPosition, lastPosition).");
+        "the store keeps it, e.g. text, blob, jsonb, bytea; count, firstPosition, lastPosition). The catalog of the "
+        "store or a category is kept in the local summary cache: a second run at the same head answers from it, a "
+        "moved head reads only the events appended since and counts the streams again (--no-cache bypasses it).");
     parser.setApplicationDescription(help);
     parser.addPositionalArgument(QStringLiteral("types"), help, QStringLiteral("types"));
     parser.addPositionalArgument(
@@ -242,7 +246,7 @@ int TypesCommand::run(const QStringList& arguments)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions(storeOptions());
-    parser.addOptions({ json, exact, type, reducer, scope.stream, scope.category });
+    parser.addOptions({ json, exact, type, reducer, scope.stream, scope.category, noCache });
     QString address;
     if (const int code = parseStoreCommand(parser, arguments, QStringLiteral("types"), &address); code >= 0)
         return code;
@@ -256,7 +260,8 @@ int TypesCommand::run(const QStringList& arguments)
     options.exact = parser.isSet(exact);
     return runReportingErrors([&]() -> int {
         auto store = openStore(parser, address);
-        const TypeCatalog catalog = scanCatalog(*store, options);
+        const TypeCatalog catalog
+            = parser.isSet(noCache) ? scanCatalog(*store, options) : scanCatalogCached(*store, options);
         std::optional<ReducerCoverage> coverage;
         if (parser.isSet(reducer)) {
             CoverageOptions o;

@@ -73,8 +73,8 @@ FilterBar::FilterBar(QWidget* parent)
     m_to->setToolTip(tr("Exclusive end time, UTC"));
     m_query->setPlaceholderText(tr("Text, or a condition like data.amount > 100"));
     m_query->setToolTip(tr("Plain text matches data or metadata containing it.\n"
-                           "A condition starts with data. or metadata.: path, operator (= != < <= > >= ~ contains "
-                           "exists) and value;\njoin conditions with \"and\"."));
+                           "A condition starts with data. or metadata.: path, operator (= != < <= > >= ~ contains) "
+                           "and value, or path exists / path missing;\njoin conditions with \"and\"."));
     for (QLineEdit* e : { m_types, m_from, m_to, m_query }) {
         e->setClearButtonEnabled(true);
         connect(e, &QLineEdit::returnPressed, this, &FilterBar::apply);

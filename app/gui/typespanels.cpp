@@ -1,5 +1,7 @@
 #include "typespanels.h"
 
+#include "core/jsonpath.h"
+
 #include "catalog/typecatalogmodel.h"
 #include "fold/reducercatalog.h"
 #include "store/storesession.h"
@@ -176,7 +178,7 @@ CoveragePanel::CoveragePanel(QWidget* parent)
         const QString type = item->data(0, Qt::UserRole).toString();
         const QVariant position = item->data(0, Qt::UserRole + 1);
         if (!type.isEmpty() && position.isValid() && position.toLongLong() >= 0)
-            Q_EMIT openRequested(type, QString(), position.toLongLong());
+            Q_EMIT openRequested(type, item->data(0, Qt::UserRole + 2).toString(), position.toLongLong());
     });
 }
 
@@ -281,6 +283,12 @@ void CoveragePanel::show(const ReducerCoverage& coverage)
             child->setToolTip(3, m.description);
             child->setData(0, Qt::UserRole, t.type);
             child->setData(0, Qt::UserRole + 1, m.firstPosition);
+            // Exactly the events the figure counts: those of the type without the path.
+            if (m.events > 0) {
+                const QStringList keys = m.path.split(u'.');
+                child->setData(0, Qt::UserRole + 2,
+                    QStringLiteral("%1 missing").arg(JsonPath::objectKeys(keys.mid(1)).toString(keys.value(0))));
+            }
             if (!m.guarded)
                 lacking += m.events;
         }

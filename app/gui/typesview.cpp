@@ -158,6 +158,7 @@ void TypesView::refresh(bool exact)
     CatalogOptions options;
     options.scope = m_scope;
     options.exact = exact;
+    options.useCache = true;
     m_stale = false;
     m_status->setText(tr("Reading estimates and a sample…"));
     m_job->start(options);

@@ -2,6 +2,8 @@
 
 #include "core/jsonpath.h"
 
+#include <QRegularExpression>
+
 namespace es {
 
 namespace {
@@ -139,6 +141,31 @@ QString timeOf(const Parts& p, const char* aggregate)
 
 SqlStatement types(const Parts& p, const CatalogRequest& request, bool indexStream)
 {
+    if (!p.pg && request.ranges.size() > 16) {
+        // Many narrow ranges (the first answer's estimate): SQLite takes a few dozen ORed ranges of the rowid for a
+        // scan of the whole table (minutes on 10M events); one branch per range is one rowid range search each.
+        CatalogRequest whole = request;
+        whole.ranges.clear();
+        const SqlWhere w = scopeWhere(p, whole, indexStream);
+        const QString& time = p.sql.profile().events.time;
+        QStringList branches;
+        QVariantList values;
+        for (const PositionRange& r : request.ranges) {
+            branches.append(
+                QStringLiteral("SELECT %1 AS t, %2 AS p, %3 AS tm FROM %4%5%6 %7 BETWEEN %8 AND %8")
+                    .arg(p.type, p.position, time.isEmpty() ? QStringLiteral("NULL") : SqlBuilder::paren(time), p.table,
+                        w.sql(), w.sql().isEmpty() ? QStringLiteral(" WHERE") : QStringLiteral(" AND"),
+                        SqlBuilder::paren(p.sql.profile().events.position), SqlBuilder::param()));
+            values.append(w.values);
+            values.append(r.from);
+            values.append(r.to);
+        }
+        const QString timeMin = time.isEmpty() ? QStringLiteral("NULL") : timeText(p, QStringLiteral("min(tm)"));
+        const QString timeMax = time.isEmpty() ? QStringLiteral("NULL") : timeText(p, QStringLiteral("max(tm)"));
+        return { QStringLiteral("SELECT t, count(*), NULL, min(p), max(p), %1, %2 FROM (%3) AS x GROUP BY t")
+                     .arg(timeMin, timeMax, branches.join(QStringLiteral(" UNION ALL "))),
+            values };
+    }
     const SqlWhere w = scopeWhere(p, request, indexStream);
     const QString streams
         = request.withStreams ? QStringLiteral("count(DISTINCT %1)").arg(p.stream) : QStringLiteral("NULL");
@@ -374,6 +401,53 @@ SqlStatement missing(const Parts& p, const CatalogRequest& request, bool indexSt
     return { QStringLiteral("SELECT %1 FROM %2%3").arg(columns.join(QStringLiteral(", ")), p.table, w.sql()), values };
 }
 
+// An identifier as the catalog stores it: unquoted names fold to lower case.
+std::optional<QString> identifier(QStringView text)
+{
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z_][A-Za-z0-9_$]*$"));
+    static const QRegularExpression quoted(QStringLiteral("^\"((?:[^\"]|\"\")+)\"$"));
+    const QString t = text.trimmed().toString();
+    if (plain.match(t).hasMatch())
+        return t.toLower();
+    if (const QRegularExpressionMatch m = quoted.match(t); m.hasMatch())
+        return m.captured(1).replace(QLatin1String("\"\""), QLatin1String("\""));
+    return std::nullopt;
+}
+
+SqlStatement typeStatistics(const Parts& p, const CatalogRequest& request)
+{
+    const Profile::Events& e = p.sql.profile().events;
+    const SqlStatement none { QStringLiteral("SELECT NULL WHERE 1 = 0"), {} };
+    const EventFilter& f = request.filter;
+    if (!p.pg || !f.isEmpty() || f.minKey >= 0 || f.maxKey >= 0 || !request.ranges.empty() || !e.where.isEmpty())
+        return none;
+    // "schema"."table" [alias] and a type column named plainly or through the alias: the statistics are the column's.
+    static const QRegularExpression tableAlias(QStringLiteral("^\\s*((?:\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*)"
+                                                              "(?:\\.(?:\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*))?)"
+                                                              "(?:\\s+(?:AS\\s+)?([A-Za-z_][A-Za-z0-9_]*))?\\s*$"),
+        QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch table = tableAlias.match(e.table);
+    if (!table.hasMatch())
+        return none;
+    QStringView type(e.type);
+    const QString alias = table.captured(2);
+    if (!alias.isEmpty() && type.startsWith(QString(alias + u'.'), Qt::CaseInsensitive))
+        type = type.mid(alias.size() + 1);
+    const std::optional<QString> column = identifier(type);
+    if (!column)
+        return none;
+    return { QStringLiteral(
+                 "SELECT v.val, v.freq, c.reltuples, 300 * CASE WHEN a.attstattarget >= 0 THEN a.attstattarget ELSE "
+                 "current_setting('default_statistics_target')::int END FROM pg_class c JOIN pg_namespace n ON n.oid "
+                 "= c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = %2 AND NOT "
+                 "a.attisdropped JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND "
+                 "s.attname = a.attname AND s.inherited = (c.relkind = 'p') CROSS JOIN LATERAL "
+                 "unnest(s.most_common_vals::text::text[], s.most_common_freqs) AS v(val, freq) WHERE c.oid = "
+                 "to_regclass(%1)")
+                 .arg(SqlBuilder::param(), SqlBuilder::param()),
+        { *column, table.captured(1) } }; // in the order the marks appear
+}
+
 } // namespace
 
 SqlStatement catalogStatement(const SqlBuilder& sql, const CatalogRequest& request, bool indexStream)
@@ -399,6 +473,8 @@ SqlStatement catalogStatement(const SqlBuilder& sql, const CatalogRequest& reque
         return valuesOf(p, request, indexStream);
     case CatalogPart::Missing:
         return missing(p, request, indexStream);
+    case CatalogPart::TypeStatistics:
+        return typeStatistics(p, request);
     }
     return {};
 }

@@ -25,6 +25,9 @@ namespace es {
 //   Values        value (JSON text), count, streams (a JSON array of stream names), most frequent first
 //   Missing       one row: for each of request.missing, the events of request.type without that path (absent, or a
 //                 payload that is no JSON object): count, first position, last position
+//   TypeStatistics  per most common type of the table: type, its frequency (0..1), the table's row estimate
+//                 (reltuples), the rows ANALYZE sampled (300 x the column's statistics target); no rows unless the
+//                 scope is the whole table of a plain events table on PostgreSQL with statistics for its type column
 // indexStream: let the planner reach a category through the stream index.
 SqlStatement catalogStatement(const SqlBuilder& sql, const CatalogRequest& request, bool indexStream);
 

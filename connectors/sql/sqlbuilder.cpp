@@ -265,7 +265,7 @@ void SqlBuilder::addJsonCondition(const JsonCondition& c, SqlWhere& w) const
     const Profile::Events& e = m_profile.events;
     const QString& column = c.field == JsonCondition::Field::Data ? e.data : e.metadata;
     if (column.isEmpty())
-        w.add(QStringLiteral("1=0"));
+        w.add(c.op == JsonCondition::Op::Missing ? QStringLiteral("1=1") : QStringLiteral("1=0"));
     else if (m_spec.jsonb)
         addJsonbCondition(c, column, w);
     else
@@ -279,7 +279,8 @@ void SqlBuilder::addJsonbCondition(const JsonCondition& c, const QString& column
     const bool isBool = c.value.typeId() == QMetaType::Bool;
     using Op = JsonCondition::Op;
     if ((c.field == JsonCondition::Field::Data ? m_kinds.data : m_kinds.metadata) != SqlValueKind::Json) {
-        w.add(QStringLiteral("1=0")); // JSON paths apply to json/jsonb columns only (see PROFILES.md)
+        // JSON paths apply to json/jsonb columns only (see PROFILES.md): no event has one, every event misses it.
+        w.add(c.op == Op::Missing ? QStringLiteral("1=1") : QStringLiteral("1=0"));
         return;
     }
     const QString path = pgPathArray(c.path.toKeys());
@@ -291,6 +292,9 @@ void SqlBuilder::addJsonbCondition(const JsonCondition& c, const QString& column
     switch (c.op) {
     case Op::Exists:
         w.add(node + QStringLiteral(" IS NOT NULL"), { path });
+        break;
+    case Op::Missing:
+        w.add(node + QStringLiteral(" IS NULL"), { path });
         break;
     case Op::Contains:
         w.add(QStringLiteral("strpos(%1, %2) > 0").arg(text, p), { path, c.value.toString() });
@@ -349,6 +353,9 @@ void SqlBuilder::addSqliteJsonCondition(const JsonCondition& c, const QString& c
     switch (c.op) {
     case Op::Exists:
         w.add(type + QStringLiteral(" IS NOT NULL"), { path });
+        break;
+    case Op::Missing:
+        w.add(type + QStringLiteral(" IS NULL"), { path });
         break;
     case Op::Contains:
         w.add(QStringLiteral("instr(CAST(%1 AS TEXT), %2) > 0").arg(value, p), { path, c.value.toString() });

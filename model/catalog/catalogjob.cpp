@@ -1,5 +1,7 @@
 #include "catalog/catalogjob.h"
 
+#include "catalog/catalogcache.h"
+
 #include "store/storesession.h"
 
 #include <chrono>
@@ -85,17 +87,18 @@ quint64 CatalogJob::start(const CatalogOptions& options)
                 last = Clock::now();
                 control.progress(std::move(report));
             };
-            return std::make_shared<const TypeCatalog>(scanCatalog(
-                store, options, &control,
-                [&](const TypeCatalog& stage) {
-                    JobProgress report;
-                    report.what = QStringLiteral("Type catalog");
-                    report.detail = QVariant::fromValue(std::make_shared<const TypeCatalog>(stage));
-                    send(std::move(report), true);
-                },
-                [&](qint64 done, qint64 total, const QString& what) {
-                    send({ what, done, total, {} }, false);
-                }));
+            const auto stage = [&](const TypeCatalog& catalog) {
+                JobProgress report;
+                report.what = QStringLiteral("Type catalog");
+                report.detail = QVariant::fromValue(std::make_shared<const TypeCatalog>(catalog));
+                send(std::move(report), true);
+            };
+            const auto counted = [&](qint64 done, qint64 total, const QString& what) {
+                send({ what, done, total, {} }, false);
+            };
+            return std::make_shared<const TypeCatalog>(options.useCache
+                    ? scanCatalogCached(store, options, &control, stage, counted)
+                    : scanCatalog(store, options, &control, stage, counted));
         },
         std::move(on));
     if (!wasRunning)

@@ -22,6 +22,9 @@ enum class CatalogPart {
     ValueSummary, // per type, root and path: the most frequent values and how often values repeat
     Values, // the values of one path of one type: count and the streams they occur in
     Missing, // events of one type that lack paths: for each path, how many, first and last position
+    // The planner's statistics of the type column (PostgreSQL's pg_stats most common values with their frequencies),
+    // for the whole table only: no rows for a scope, a layout whose table holds other rows, or an engine without them
+    TypeStatistics,
 };
 
 struct PositionRange {

@@ -20,12 +20,15 @@ struct CatalogOptions {
     int streamPartitions = 4; // statements of the exact streams per type, by partitions of the stream names
     int rateBuckets = 60; // about this many buckets of each type's rate over time (0: none)
     int topValues = 5;
+    bool useCache = false; // CatalogJob: through the summary cache (scanCatalogCached)
 };
 
 // The stages a scan passes, each handed to `partial` as it is reached:
-//  1. the first answer: type counts estimated from 256 narrow ranges of positions (a small scope's counted with its
-//     rates by EventStore::estimateHistogram), fields, shapes and values from a small sample of position ranges;
-//     a large scope's rates (estimateHistogram) follow as a stage of their own;
+//  1. the first answer: type counts estimated from the planner's statistics where the scope is the whole table and
+//     they are recent (CatalogPart::TypeStatistics), else from 256 narrow ranges of positions (a small scope's
+//     counted with its rates by EventStore::estimateHistogram), each estimate with its margin; fields, shapes and
+//     values from a small sample of position ranges; a large scope's rates (estimateHistogram) follow as a stage of
+//     their own;
 //  2. with options.exactCounts, exact type counts, positions and times, by ranges of positions;
 //  3. then exact streams per type, by partitions of the stream names;
 //  4. with options.exact, exact fields and shapes, read chunk by chunk.

@@ -177,28 +177,65 @@ void CatalogAccumulator::addEstimate(const CatalogRows& rows, double scale)
 {
     for (const CatalogRow& row : rows) {
         TypeAcc& t = type(text(row, 0));
-        t.estimate = std::max<qint64>(0, t.estimate) + std::llround(double(integer(row, 1, 0)) * scale);
+        const qint64 sampled = integer(row, 1, 0);
+        t.estimate = std::max<qint64>(0, t.estimate) + std::llround(double(sampled) * scale);
+        t.margin = std::llround(2.0 * scale * std::sqrt(double(std::max<qint64>(1, sampled))));
     }
+}
+
+bool CatalogAccumulator::addStatistics(const CatalogRows& rows, qint64 positions)
+{
+    if (rows.empty() || positions <= 0)
+        return false;
+    const std::optional<double> tuples = number(rows.front(), 2);
+    const double sampled = std::max<double>(1.0, double(integer(rows.front(), 3, 30000)));
+    if (!tuples || *tuples < 0.9 * double(positions) || *tuples > 1.1 * double(positions))
+        return false;
+    const double n = std::min(*tuples, double(positions));
+    const double sample = std::min(sampled, n);
+    double common = 0;
+    for (const CatalogRow& row : rows) {
+        const std::optional<double> f = number(row, 1);
+        if (!row[0] || !f)
+            continue;
+        TypeAcc& t = type(*row[0]);
+        const double p = std::clamp(*f, 0.0, 1.0);
+        common += p;
+        t.estimate = std::llround(p * n);
+        // With the finite population correction: a table ANALYZE read whole has exact frequencies.
+        const double se = std::sqrt(p * (1.0 - p) / sample * std::max(0.0, 1.0 - sample / n));
+        t.margin = std::llround(2.0 * n * se + p * (double(positions) - n));
+    }
+    // A type the sample finds that ANALYZE's did not: its share is below about 3 / sample (95%), and at most what the
+    // most common ones leave.
+    const double rest = std::max(0.0, 1.0 - common);
+    m_statsRare = 0;
+    m_statsRareMargin = std::llround(std::min(rest, 3.0 / sample) * n);
+    return true;
 }
 
 void CatalogAccumulator::addRate(const Histogram& histogram)
 {
     m_rateBucketSeconds = histogram.bucketSeconds;
     m_rateEstimated = histogram.estimated;
-    for (auto& [name, t] : m_types) {
+    for (auto& [name, t] : m_types)
         t.rate.clear();
-        t.estimate = -1;
-    }
     for (int g = 0; g < histogram.groups.size(); ++g) {
         if (histogram.hasOther && g == histogram.groups.size() - 1)
             continue;
         TypeAcc& t = type(histogram.groups.at(g));
-        t.estimate = 0;
+        qint64 total = 0;
         for (size_t b = 0; b < histogram.buckets.size(); ++b) {
             const qint64 n = histogram.counts[b][size_t(g)];
             if (n > 0)
                 t.rate[histogram.buckets[b]] += n;
-            t.estimate += n;
+            total += n;
+        }
+        // The first answer's estimate (key ranges or statistics) comes with its margin: it stays until the exact
+        // counts replace it.
+        if (t.estimate < 0) {
+            t.estimate = total;
+            t.margin = histogram.estimated ? -1 : 0;
         }
     }
 }
@@ -310,11 +347,19 @@ TypeCatalog CatalogAccumulator::result(TypeCatalog catalog) const
         }
     }
     for (const auto& [name, t] : m_types) {
+        // Once counted, a type the statistics named but no event of the scope has is gone.
+        if (catalog.countsExact && !t.exact)
+            continue;
         TypeSummary s = t.summary;
         s.sampled = !catalog.fieldsExact;
-        if (!t.exact && t.estimate >= 0) {
+        if (!t.exact && t.estimate < 0 && m_statsRare >= 0) {
+            s.count = std::max(m_statsRare, s.count);
+            s.countEstimated = true;
+            s.countMargin = m_statsRareMargin;
+        } else if (!t.exact && t.estimate >= 0) {
             s.count = std::max(t.estimate, s.count);
             s.countEstimated = true;
+            s.countMargin = t.margin;
         }
         if (!s.streamsExact) {
             // Streams per event as in the sample, times the events: about right when a stream holds few events of

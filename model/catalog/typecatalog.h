@@ -81,7 +81,8 @@ QString driftKindName(DriftFlag::Kind kind); // "fieldAppeared", ...
 struct TypeSummary {
     QString type;
     qint64 count = 0; // events; exact once TypeCatalog::countsExact, else estimated (countEstimated) or the sample's
-    bool countEstimated = false; // count scaled up from a key-range sample (EventStore::estimateHistogram)
+    bool countEstimated = false; // count scaled up from a sample (key ranges, or the planner's statistics)
+    qint64 countMargin = -1; // while countEstimated: the estimate's error margin, about two standard errors
     qint64 streams = -1; // exact when streamsExact, else estimated from the sample's streams per event
     bool streamsExact = false;
     qint64 firstPosition = -1;
@@ -104,6 +105,7 @@ struct TypeCatalog {
     qint64 lastPosition = -1;
     bool countsExact = false; // type counts, positions and times are exact (else estimated or from the sample)
     bool countsEstimated = false; // while not exact: counts scaled up from a key-range sample of the scope
+    bool countsFromStatistics = false; // ... or from the planner's statistics of the whole table (TypeStatistics)
     bool streamsExact = false; // streams per type are exact
     QDateTime firstTime; // of the scope's first and last events
     QDateTime lastTime;
@@ -131,10 +133,16 @@ public:
     // TypeStreams rows of one partition; after every partition, streamsDone() makes the sums the exact streams.
     void addTypeStreams(const CatalogRows& rows);
     void streamsDone();
-    // Types rows of a key-range sample whose positions stand for `scale` times as many: estimated counts.
+    // Types rows of a key-range sample whose positions stand for `scale` times as many: estimated counts, each with
+    // a margin of two standard errors taking the sampled events as independent (2 * scale * sqrt(sampled)).
     void addEstimate(const CatalogRows& rows, double scale);
-    // A by-type histogram (estimated or counted): each type's rate over time, and while counts are not exact, the
-    // histogram's totals as estimated counts.
+    // TypeStatistics rows for a scope of `positions` positions: each most common type's frequency times the table's
+    // rows, with a margin of two standard errors of a frequency from ANALYZE's random sample, plus the positions the
+    // row estimate leaves unexplained. False (nothing added) without statistics, or when the table's row estimate is
+    // off the scope's positions by more than 10% (statistics older than much of the log, or a log with many gaps).
+    bool addStatistics(const CatalogRows& rows, qint64 positions);
+    // A by-type histogram (estimated or counted): each type's rate over time; its totals become the counts when no
+    // estimate is there yet (a counted histogram's are exact).
     void addRate(const Histogram& histogram);
     void addFields(const CatalogRows& rows);
     void addShapes(const CatalogRows& rows);
@@ -154,7 +162,8 @@ private:
     struct TypeAcc {
         TypeSummary summary;
         bool exact = false;
-        qint64 estimate = -1; // from the histogram
+        qint64 estimate = -1; // from the key-range sample, the statistics or the histogram
+        qint64 margin = -1;
         qint64 sampleStreams = 0;
         qint64 partitionStreams = 0; // summed over the TypeStreams partitions read so far
         std::map<qint64, qint64> rate; // bucket -> events
@@ -167,6 +176,9 @@ private:
     bool m_streamsExact = false;
     qint64 m_rateBucketSeconds = 0;
     bool m_rateEstimated = false;
+    // From statistics: the estimate and margin of a type the sample holds but the most common values do not.
+    qint64 m_statsRare = -1;
+    qint64 m_statsRareMargin = -1;
 };
 
 // The flags of one type, from its fields and shapes; scopeFirst/scopeLast bound the scope (TypeStopped).

@@ -136,9 +136,14 @@ QVariant TypeCatalogModel::typeData(const TypeSummary& t, int column, int role) 
             .arg(histogram::bucketName(m_catalog->rateBucketSeconds),
                 m_catalog->rateEstimated ? tr("estimated from a sample") : tr("counted"));
     }
-    if (role == Qt::ToolTipRole && column == CountColumn && !m_catalog->countsExact)
-        return t.countEstimated ? tr("Estimated from a sample of position ranges; the exact count follows")
-                                : tr("From a sample; the exact count follows");
+    if (role == Qt::ToolTipRole && column == CountColumn && !m_catalog->countsExact) {
+        if (!t.countEstimated)
+            return tr("From a sample; the exact count follows");
+        const QString how = m_catalog->countsFromStatistics ? tr("Estimated from the database's planner statistics")
+                                                            : tr("Estimated from a sample of position ranges");
+        const QString margin = t.countMargin >= 0 ? tr(" (± %L1, two standard errors)").arg(t.countMargin) : QString();
+        return tr("%1%2; the exact count follows").arg(how, margin);
+    }
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
     switch (column) {
@@ -209,10 +214,13 @@ QVariant TypeCatalogModel::itemData(const TypeSummary& t, int section, int row, 
         const FieldStats& f = t.fields[size_t(row)];
         if (role == PathRole)
             return f.path;
+        // Events of the type without the path: the sample's while fields are sampled.
+        const qint64 lacking = std::max<qint64>(0, (t.sampled ? t.sampledEvents : t.count) - f.count);
+        const bool missing = column == DetailColumn && lacking > 0;
         if (role == PositionRole)
-            return f.firstPosition();
+            return missing ? t.firstPosition : f.firstPosition();
         if (role == FilterRole)
-            return QStringLiteral("%1 exists").arg(f.path);
+            return QStringLiteral("%1 %2").arg(f.path, missing ? QStringLiteral("missing") : QStringLiteral("exists"));
         if (role == Qt::ToolTipRole && column == DetailColumn && !f.topValues.empty()) {
             QStringList top;
             for (const ValueCount& v : f.topValues)
@@ -242,6 +250,8 @@ QVariant TypeCatalogModel::itemData(const TypeSummary& t, int section, int row, 
             if (f.distinctEstimate >= 0)
                 detail += t.sampled ? tr("; ~%1 distinct in all %2 events").arg(f.distinctEstimate).arg(t.count)
                                     : tr("; %1 distinct").arg(f.distinctEstimate);
+            if (!t.sampled && m_catalog->countsExact && lacking > 0)
+                detail += tr("; %L1 events have no %2").arg(lacking).arg(f.path);
             return t.sampled ? QString(detail + tr(" (counts from a sample of %1)").arg(t.sampledEvents)) : detail;
         }
         }
@@ -272,11 +282,16 @@ QVariant TypeCatalogModel::itemData(const TypeSummary& t, int section, int row, 
     const DriftFlag& d = t.drift[size_t(row)];
     if (role == PathRole)
         return d.path;
-    if (role == PositionRole)
-        return d.position;
+    if (role == PositionRole) {
+        // Where the events without the field begin.
+        if (d.kind == DriftFlag::Kind::FieldAppeared)
+            return t.firstPosition;
+        return d.kind == DriftFlag::Kind::FieldVanished ? d.position + 1 : d.position;
+    }
     if (role == FilterRole) {
+        // The events the flag is about: those without the field, before it appeared or after it vanished.
         if (d.kind == DriftFlag::Kind::FieldAppeared || d.kind == DriftFlag::Kind::FieldVanished)
-            return QStringLiteral("%1 exists").arg(d.path);
+            return QStringLiteral("%1 missing").arg(d.path);
         return QString();
     }
     if (role == Qt::ToolTipRole)

@@ -73,8 +73,8 @@ std::optional<JsonCondition> JsonCondition::parse(const QString& text, QString* 
         qsizetype start = c.i - 1;
         while (start > 0 && QStringView(u"<>=!~").contains(text[start - 1]))
             --start;
-        return fail(QStringLiteral("\"%1\" (column %2 of \"%3\") is not an operator: use = != < <= > >= ~ contains or "
-                                   "exists")
+        return fail(QStringLiteral("\"%1\" (column %2 of \"%3\") is not an operator: use = != < <= > >= ~ contains, "
+                                   "exists or missing")
                         .arg(text.mid(start, end - start))
                         .arg(start + 1)
                         .arg(text.trimmed()));
@@ -84,15 +84,19 @@ std::optional<JsonCondition> JsonCondition::parse(const QString& text, QString* 
         if (rest.startsWith(QLatin1String("contains"), Qt::CaseInsensitive)) {
             cond.op = Op::Contains;
             c.i += 8;
-        } else if (rest.startsWith(QLatin1String("exists"), Qt::CaseInsensitive)) {
-            c.i += 6;
+        } else if (rest.startsWith(QLatin1String("exists"), Qt::CaseInsensitive)
+            || rest.startsWith(QLatin1String("missing"), Qt::CaseInsensitive)) {
+            const bool exists = rest.startsWith(QLatin1String("exists"), Qt::CaseInsensitive);
+            const QString word = exists ? QStringLiteral("exists") : QStringLiteral("missing");
+            c.i += word.size();
             c.skipSpace();
             if (!c.atEnd())
-                return fail(QStringLiteral("unexpected text after 'exists' in \"%1\"").arg(text));
-            cond.op = Op::Exists;
+                return fail(QStringLiteral("unexpected text after '%1' in \"%2\"").arg(word, text));
+            cond.op = exists ? Op::Exists : Op::Missing;
             return cond;
         } else {
-            return fail(QStringLiteral("expected an operator (= != < <= > >= ~ contains) in \"%1\"").arg(text));
+            return fail(
+                QStringLiteral("expected an operator (= != < <= > >= ~ contains exists missing) in \"%1\"").arg(text));
         }
     }
     c.skipSpace();
@@ -142,9 +146,9 @@ QString JsonCondition::sqlitePath() const
 QString JsonCondition::toString() const
 {
     QString out = path.toString(field == Field::Data ? QStringLiteral("data") : QStringLiteral("metadata"));
-    static const char* names[] = { "=", "!=", "<", "<=", ">", ">=", "~", "exists" };
+    static const char* names[] = { "=", "!=", "<", "<=", ">", ">=", "~", "exists", "missing" };
     out += u' ' + QLatin1String(names[int(op)]);
-    if (op != Op::Exists) {
+    if (op != Op::Exists && op != Op::Missing) {
         if (value.typeId() == QMetaType::QString)
             out += u' ' + JsonPath::quoted(value.toString(), u'\'');
         else if (!value.isValid())

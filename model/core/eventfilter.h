@@ -12,10 +12,12 @@
 
 namespace es {
 
-// A comparison on a JSON path of data or metadata, e.g. `data.amount > 100` or `metadata.userId = 'u-7'`.
+// A comparison on a JSON path of data or metadata, e.g. `data.amount > 100` or `metadata.userId = 'u-7'`, or a test
+// whether the path is there: `data.name exists`, `data.name missing` (absent, or the payload is no JSON object with
+// that path; a JSON null is there).
 struct JsonCondition {
     enum class Field { Data, Metadata };
-    enum class Op { Eq, Ne, Lt, Le, Gt, Ge, Contains, Exists };
+    enum class Op { Eq, Ne, Lt, Le, Gt, Ge, Contains, Exists, Missing };
 
     Field field = Field::Data;
     JsonPath path; // object keys and array indexes: a key of digits stays a key (`data.codes."0555"`)

@@ -1,14 +1,18 @@
 // Issue 13 benchmark: the type catalog of a large store, against the same SQL in the database's shell.
 //
-//   bench_catalog [STORE] [--category C] [--counts-only] [--chunk POSITIONS] [--count-chunks N] [--partitions N]
+//   bench_catalog [STORE] [--category C] [--counts-only | --first-only] [--chunk POSITIONS] [--count-chunks N]
+//                 [--partitions N] [--time-limit SECONDS] [--sql]
 //     (default /work/bench/browse10m.sqlite; a PostgreSQL address works too; read-only)
 //
 // Runs scanCatalog over the store (or one category) with exact fields and shapes (--counts-only: the first answer,
-// exact type counts and streams only), timing each stage: the first answer (estimated counts and rates, sampled
-// fields), exact type counts, exact streams and the exact catalog, and records every statement it ran (the
-// estimate's key-range sample statement too). Then runs the same statements, values inlined, in `sqlite3 -readonly`
-// or `psql` in one script each for the first answer and for the whole run. Prints the times, the ratios (goals:
-// first answer under 1 s, exact within 1.2x of the SQL), the longest single statement and this process's peak RSS.
+// exact type counts and streams only; --first-only: the first answer and its rates), timing each stage: the first
+// answer (estimated counts and rates, sampled fields), exact type counts, exact streams and the exact catalog, and
+// records every statement it ran (the estimate's key-range sample statement too). Then runs the same statements, values
+// inlined, in `sqlite3 -readonly` or `psql` in one script each for the first answer and for the whole run. Prints the
+// times, the ratios (goals: first answer under 1 s, exact within 1.2x of the SQL), the first answer's estimated counts
+// against the exact ones and the margins it gave, the longest single statement and this process's peak RSS.
+// --time-limit starts no statement after that many seconds (the shell runs the same statements that ran); --sql prints
+// them to stderr.
 #include "catalog/catalogscan.h"
 #include "pg/pgstore.h"
 #include "sql/catalogsql.h"
@@ -50,8 +54,12 @@ public:
     ScopeStats scopeStats(const EventFilter& f) override { return m_store.scopeStats(f); }
     std::vector<qint64> keyAnchors(const EventFilter& f, int stride) override { return m_store.keyAnchors(f, stride); }
     std::function<void()> interruption() override { return m_store.interruption(); }
+    qint64 deadlineMs = 0; // with a time limit: no statement starts after this (ms since `clock` started)
+    QElapsedTimer clock;
     CatalogRows catalogRows(const CatalogRequest& request) override
     {
+        if (deadlineMs > 0 && clock.elapsed() > deadlineMs)
+            throw StoreError(QStringLiteral("time limit"), StoreError::Kind::Cancelled);
         QElapsedTimer t;
         t.start();
         CatalogRows rows = m_store.catalogRows(request);
@@ -93,15 +101,24 @@ double peakRssMb()
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // lines as they come, also into a pipe
     const QStringList args = app.arguments();
     QString path = QStringLiteral("/work/bench/browse10m.sqlite");
     CatalogOptions options;
     options.exact = true;
+    bool printSql = false;
+    double timeLimitS = 0; // stop starting statements after this many seconds (the shell then runs those that ran)
     for (qsizetype i = 1; i < args.size(); ++i) {
         if (args.at(i) == QLatin1String("--category") && i + 1 < args.size())
             options.scope.category = args.at(++i);
         else if (args.at(i) == QLatin1String("--counts-only"))
             options.exact = false;
+        else if (args.at(i) == QLatin1String("--first-only"))
+            options.exact = options.exactCounts = false;
+        else if (args.at(i) == QLatin1String("--sql"))
+            printSql = true;
+        else if (args.at(i) == QLatin1String("--time-limit") && i + 1 < args.size())
+            timeLimitS = args.at(++i).toDouble();
         else if (args.at(i) == QLatin1String("--chunk") && i + 1 < args.size())
             options.chunkPositions = std::max<qint64>(1, args.at(++i).toLongLong());
         else if (args.at(i) == QLatin1String("--count-chunks") && i + 1 < args.size())
@@ -135,11 +152,27 @@ int main(int argc, char** argv)
         const double cpuStart = cpuSeconds(RUSAGE_SELF);
         std::vector<double> stageCpu;
         clock.start();
-        const TypeCatalog catalog = scanCatalog(recording, options, nullptr, [&](const TypeCatalog&) {
-            stageMs.push_back(double(clock.nsecsElapsed()) / 1e6);
-            stageCpu.push_back(cpuSeconds(RUSAGE_SELF) - cpuStart);
-            stageStatements.push_back(recording.requests.size());
-        });
+        std::optional<TypeCatalog> firstAnswer;
+        std::optional<TypeCatalog> lastStage;
+        recording.deadlineMs = qint64(timeLimitS * 1000);
+        recording.clock.start();
+        bool stopped = false;
+        TypeCatalog catalog;
+        try {
+            catalog = scanCatalog(recording, options, nullptr, [&](const TypeCatalog& stage) {
+                if (!firstAnswer)
+                    firstAnswer = stage;
+                lastStage = stage;
+                stageMs.push_back(double(clock.nsecsElapsed()) / 1e6);
+                stageCpu.push_back(cpuSeconds(RUSAGE_SELF) - cpuStart);
+                stageStatements.push_back(recording.requests.size());
+            });
+        } catch (const StoreError& e) {
+            if (e.kind() != StoreError::Kind::Cancelled || !lastStage)
+                throw;
+            stopped = true;
+            catalog = *lastStage;
+        }
         const double exactMs = double(clock.nsecsElapsed()) / 1e6;
         const double exactCpu = cpuSeconds(RUSAGE_SELF) - cpuStart;
         const double rss = peakRssMb();
@@ -193,6 +226,8 @@ int main(int argc, char** argv)
             }
             return ms;
         };
+        if (printSql)
+            std::fprintf(stderr, "%s", qPrintable(script(0, recording.requests.size())));
         const QString shellName = pg ? QStringLiteral("psql") : QStringLiteral("sqlite3");
         qint64 sampleRows = 0;
         qint64 allRows = 0;
@@ -220,12 +255,46 @@ int main(int argc, char** argv)
         std::printf("first answer       %.0f ms (estimated counts, sampled fields; goal < 1000 ms); %s runs its "
                     "statements in %.0f ms, ratio %.2fx\n",
             stageMs.at(0), qPrintable(shellName), shellSampleMs, stageMs.at(0) / shellSampleMs);
-        if (stageMs.size() > 1)
-            std::printf("exact type counts  %.0f ms (%d statements by ranges of positions)\n", stageMs.at(1),
+        // Stages after the first answer: rates (a large scope), exact counts, exact streams, exact fields.
+        const size_t rates = !firstAnswer || firstAnswer->lastPosition - firstAnswer->firstPosition < 65535 ? 0 : 1;
+        if (rates && stageMs.size() > 1)
+            std::printf("rates              %.0f ms (estimated by type over time)\n", stageMs.at(1));
+        if (options.exactCounts && stageMs.size() > 1 + rates)
+            std::printf("exact type counts  %.0f ms (%d statements by ranges of positions)\n", stageMs.at(1 + rates),
                 options.countChunks);
-        if (stageMs.size() > 2)
-            std::printf("exact streams      %.0f ms (%d statements by partitions of the stream names)\n", stageMs.at(2),
-                options.streamPartitions);
+        if (options.exactCounts && stageMs.size() > 2 + rates)
+            std::printf("exact streams      %.0f ms (%d statements by partitions of the stream names)\n",
+                stageMs.at(2 + rates), options.streamPartitions);
+        if (catalog.countsExact && firstAnswer && firstAnswer->countsEstimated) {
+            // How far the first answer's estimated counts were from the exact ones, against the margins it gave.
+            qint64 off = 0;
+            qint64 total = 0;
+            int within = 0;
+            double worst = 0;
+            QString worstText;
+            for (const TypeSummary& exact : catalog.types) {
+                const TypeSummary* est = firstAnswer->find(exact.type);
+                const qint64 estimate = est ? est->count : 0;
+                const qint64 margin = est ? est->countMargin : -1;
+                off += std::abs(estimate - exact.count);
+                total += exact.count;
+                within += margin >= 0 && std::abs(estimate - exact.count) <= margin ? 1 : 0;
+                const double rel = double(std::abs(estimate - exact.count)) / double(std::max<qint64>(1, exact.count));
+                if (rel > worst && exact.count >= 10000) {
+                    worst = rel;
+                    worstText = QStringLiteral("%1: %2 estimated ± %3, %4 exact")
+                                    .arg(exact.type)
+                                    .arg(estimate)
+                                    .arg(margin)
+                                    .arg(exact.count);
+                }
+            }
+            std::printf("estimate error     from %s: %.2f%% of all events misplaced; %d of %zu types within their "
+                        "margin (two standard errors); worst type of 10,000+ events %.2f%% (%s)\n",
+                firstAnswer->countsFromStatistics ? "planner statistics" : "256 key ranges",
+                100.0 * double(off) / double(std::max<qint64>(1, total)), within, catalog.types.size(), 100.0 * worst,
+                qPrintable(worstText));
+        }
         for (size_t i = 0; i < stageStatements.at(0) && i < recording.requests.size(); ++i) {
             const RecordingStore::Recorded& r = recording.requests[i];
             std::printf("  first answer, statement %zu (%s): %.0f ms\n", i,
@@ -253,6 +322,10 @@ int main(int argc, char** argv)
             std::printf("CPU, whole run     eventscope %.2f s, sqlite3 %.2f s, ratio %.2fx\n", exactCpu, shellAllCpu,
                 exactCpu / shellAllCpu);
         }
+        if (stopped)
+            std::printf("time limit         stopped after %.0f s: no statement started later; the last stage and the "
+                        "shell's run cover the statements that ran\n",
+                timeLimitS);
         std::printf("peak RSS           %.1f MB\n", rss);
     } catch (const StoreError& e) {
         std::fprintf(stderr, "%s\n", e.what());

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "catalog/catalogcache.h"
 #include "catalog/catalogscan.h"
 #include "catalog/coverage.h"
 #include "store/storeregistry.h"
@@ -535,4 +536,187 @@ TEST_CASE("Type catalog of Message DB", "[catalog][pg][messagedb]")
     const TypeCatalog stream = scanCatalog(*store, CatalogOptions { one });
     REQUIRE(stream.types.size() == 1);
     CHECK(typesText(fieldOf(stream.types[0], "data.zip")) == QLatin1String("string 1 11-11"));
+}
+
+namespace {
+
+// The positions of the events a filter selects (a small store: one page).
+std::vector<qint64> positionsOf(EventStore& store, const EventFilter& filter)
+{
+    EventQuery q;
+    q.filter = filter;
+    q.limit = 1000;
+    const EventPage page = store.events(q);
+    std::vector<qint64> out;
+    for (const Event& e : page.events)
+        out.push_back(e.position);
+    return out;
+}
+
+// `data.name missing` selects exactly the events the catalog and coverage count as lacking data.name.
+void checkMissingFilter(EventStore& store)
+{
+    EventFilter f;
+    f.types = QStringList { QStringLiteral("CustomerRegistered") };
+    QString error;
+    REQUIRE(EventFilter::parseConditions(QStringLiteral("data.name missing"), &f.conditions, &error));
+    CHECK(positionsOf(store, f) == std::vector<qint64> { 9, 10, 11, 12 });
+    REQUIRE(EventFilter::parseConditions(QStringLiteral("data.name exists"), &f.conditions, &error));
+    CHECK(positionsOf(store, f) == std::vector<qint64> { 1, 4, 5, 6, 7, 8 });
+    // Nested paths, and metadata: an absent parent, a payload without the path.
+    REQUIRE(EventFilter::parseConditions(
+        QStringLiteral("data.firstName missing and data.zip exists"), &f.conditions, &error));
+    CHECK(positionsOf(store, f) == std::vector<qint64> { 1, 4, 5, 6, 7, 8 });
+    f.types.clear();
+    REQUIRE(EventFilter::parseConditions(QStringLiteral("data.city.name missing"), &f.conditions, &error));
+    CHECK(positionsOf(store, f).size() == 20);
+    REQUIRE(EventFilter::parseConditions(QStringLiteral("data.n MISSING"), &f.conditions, &error));
+    CHECK(positionsOf(store, f).size() == 18);
+    // The catalog's figure for the same path agrees.
+    const TypeCatalog catalog = scanCatalog(store, exactOptions());
+    const TypeSummary& reg = typeOf(catalog, "CustomerRegistered");
+    CHECK(reg.count - fieldOf(reg, "data.name").count == 4);
+}
+
+} // namespace
+
+TEST_CASE("Filter: a path that is missing, parsed and printed", "[filter][catalog]")
+{
+    QString error;
+    const auto c = JsonCondition::parse(QStringLiteral("data.address.zip missing"), &error);
+    REQUIRE(c);
+    CHECK(c->op == JsonCondition::Op::Missing);
+    CHECK(c->toString() == QLatin1String("data.address.zip missing"));
+    CHECK(JsonCondition::parse(c->toString())->op == JsonCondition::Op::Missing);
+    CHECK_FALSE(JsonCondition::parse(QStringLiteral("data.name missing 3"), &error));
+    CHECK(error.contains(QLatin1String("after 'missing'")));
+}
+
+TEST_CASE("Filter: data.name missing on SQLite selects the events the catalog counts", "[filter][catalog][sqlite]")
+{
+    QTemporaryDir dir;
+    const QString path = tempPath(dir, QStringLiteral("missing.sqlite"));
+    writeEmmettSqlite(path, false);
+    auto store = StoreRegistry::open(path);
+    checkMissingFilter(*store);
+}
+
+TEST_CASE("Filter: data.name missing on PostgreSQL (Message DB) selects the events the catalog counts",
+    "[filter][catalog][pg]")
+{
+    ES_REQUIRE_PG("PostgreSQL missing-path filter test")
+    PgTestDatabase db(QStringLiteral("catalog_missing"), { QStringLiteral("messagedb.sql") });
+    db.sql(QStringLiteral("DELETE FROM message_store.messages; ALTER SEQUENCE "
+                          "message_store.messages_global_position_seq RESTART WITH 1"));
+    db.sql(messageDbWrites());
+    auto store = StoreRegistry::open(db.address());
+    checkMissingFilter(*store);
+
+    // The planner's statistics of the type column, once ANALYZE (autovacuum's job) has read the table: all 20 rows
+    // sampled, so the frequencies are exact.
+    CatalogRequest request;
+    request.part = CatalogPart::TypeStatistics;
+    CHECK(store->catalogRows(request).empty());
+    db.sql(QStringLiteral("ANALYZE message_store.messages"));
+    const CatalogRows rows = store->catalogRows(request);
+    REQUIRE(rows.size() == 3);
+    CatalogAccumulator acc;
+    REQUIRE(acc.addStatistics(rows, 20));
+    TypeCatalog scope;
+    scope.countsEstimated = true;
+    const TypeCatalog estimated = acc.result(scope);
+    CHECK(typeOf(estimated, "CustomerRegistered").count == 10);
+    CHECK(typeOf(estimated, "AddressChanged").count == 8);
+    CHECK(typeOf(estimated, "LegacyPinged").count == 2);
+    CHECK(typeOf(estimated, "LegacyPinged").countMargin == 0);
+    // Statistics of a table much smaller than the log's positions are too old to use.
+    CHECK_FALSE(CatalogAccumulator().addStatistics(rows, 40));
+    // A scope narrower than the table has none.
+    request.filter.category = QStringLiteral("customer");
+    CHECK(store->catalogRows(request).empty());
+}
+
+TEST_CASE("Type catalog through the summary cache: exact at once, extended as the head moves", "[catalog][cache]")
+{
+    QTemporaryDir dir;
+    const QString path = tempPath(dir, QStringLiteral("cached.sqlite"));
+    const QString cachePath = dir.filePath(QStringLiteral("summaries.sqlite"));
+    const QByteArray before = qgetenv("ES_SUMMARY_CACHE");
+    qputenv("ES_SUMMARY_CACHE", cachePath.toUtf8());
+    writeEmmettSqlite(path, false);
+    CatalogOptions o = exactOptions();
+    {
+        auto store = StoreRegistry::open(path);
+        CatalogCacheUse use;
+        const TypeCatalog first = scanCatalogCached(*store, o, nullptr, {}, {}, &use);
+        CHECK(use.used);
+        CHECK_FALSE(use.hit);
+        checkPlanted(first, 20);
+        std::vector<TypeCatalog> stages;
+        const TypeCatalog second = scanCatalogCached(
+            *store, o, nullptr, [&](const TypeCatalog& c) { stages.push_back(c); }, {}, &use);
+        CHECK(use.hit);
+        CHECK(use.cachedHead == 20);
+        REQUIRE(stages.size() == 1);
+        checkPlanted(second, 20);
+        CHECK(typeOf(second, "CustomerRegistered").rate == typeOf(first, "CustomerRegistered").rate);
+        // A sampled-fields request is answered by the exact entry too.
+        o.exact = false;
+        scanCatalogCached(*store, o, nullptr, {}, {}, &use);
+        CHECK(use.hit);
+        o.exact = true;
+    }
+    {
+        // The client appends: a new type, a new stream and more of an old type in an old stream.
+        EmmettWriter w(path);
+        w.append(QStringLiteral("customer-1"),
+            { { QStringLiteral("AddressChanged"), R"({"city":"Bergen","street":"Bryggen"})", {},
+                QStringLiteral("2024-05-01 10:01:00") } }); // 21
+        w.append(QStringLiteral("invoice-1"),
+            { { QStringLiteral("InvoiceSent"), R"({"total":12.5})", {},
+                QStringLiteral("2024-05-01 10:02:00") } }); // 22
+    }
+    auto store = StoreRegistry::open(path);
+    CatalogCacheUse use;
+    const TypeCatalog extended = scanCatalogCached(*store, o, nullptr, {}, {}, &use);
+    CHECK(use.extended);
+    CHECK(use.cachedHead == 20);
+    CHECK(use.head == 22);
+    CatalogOptions fresh = exactOptions();
+    const TypeCatalog exact = scanCatalog(*store, fresh);
+    REQUIRE(extended.types.size() == exact.types.size());
+    CHECK(extended.countsExact);
+    CHECK(extended.streamsExact);
+    CHECK(extended.fieldsExact);
+    CHECK(extended.lastPosition == 22);
+    for (size_t i = 0; i < exact.types.size(); ++i) {
+        const TypeSummary& a = extended.types[i];
+        const TypeSummary& b = exact.types[i];
+        INFO(b.type.toStdString());
+        CHECK(a.type == b.type);
+        CHECK(a.count == b.count);
+        CHECK(a.streams == b.streams);
+        CHECK(a.firstPosition == b.firstPosition);
+        CHECK(a.lastPosition == b.lastPosition);
+        CHECK(a.shapes.size() == b.shapes.size());
+        REQUIRE(a.fields.size() == b.fields.size());
+        for (size_t f = 0; f < b.fields.size(); ++f) {
+            CHECK(a.fields[f].path == b.fields[f].path);
+            CHECK(a.fields[f].count == b.fields[f].count);
+            CHECK(typesText(a.fields[f]) == typesText(b.fields[f]));
+        }
+        CHECK(flags(a) == flags(b));
+    }
+    // AddressChanged now in 8 streams still (customer-1 had one), street appeared at 21.
+    CHECK(typeOf(extended, "AddressChanged").streams == 8);
+    CHECK(fieldOf(typeOf(extended, "AddressChanged"), "data.street").count == 1);
+    // The extended entry answers the next open at once; --no-cache's path reads the store.
+    scanCatalogCached(*store, o, nullptr, {}, {}, &use);
+    CHECK(use.hit);
+    CHECK(use.cachedHead == 22);
+    // The cache's own value round-trips.
+    const std::optional<TypeCatalog> back = catalogcache::decode(catalogcache::encode(extended));
+    REQUIRE(back);
+    CHECK(flags(typeOf(*back, "CustomerRegistered")) == flags(typeOf(extended, "CustomerRegistered")));
+    qputenv("ES_SUMMARY_CACHE", before);
 }
