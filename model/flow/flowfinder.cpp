@@ -6,6 +6,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace es {
@@ -114,6 +115,9 @@ private:
     qint64 m_debtLo = 0, m_debtHi = -1;
     qint64 m_readPositions = 0; // by windowed statements, for the rate
     double m_readMs = 0;
+    int m_readStatements = 0;
+    double m_lookUpMs = 0; // indexed statements, for what the end of the lookup costs
+    int m_lookUps = 0;
 };
 
 void Finder::add(const Event& e)
@@ -144,8 +148,12 @@ void Finder::lookUp(Kind kind, const QStringList& values)
     q.values(kind) = values;
     q.limit = rowBudget();
     ++m_flow.scan.statements;
+    QElapsedTimer clock;
+    clock.start();
     for (const Event& e : m_store.linkedEvents(q))
         add(e);
+    m_lookUpMs += double(clock.nsecsElapsed()) / 1e6;
+    ++m_lookUps;
 }
 
 // Follows the pending values: indexed kinds at once (an OR would keep the planner off the indexes), until nothing new
@@ -192,11 +200,14 @@ qint64 Finder::chunkSize() const
     return std::clamp(qint64(double(m_readPositions) / m_readMs * ChunkMs), FirstChunk, MaxChunk);
 }
 
+// What reading `positions` more would cost at the rate and the cost per statement measured so far (statements have a
+// fixed cost too, large on a busy machine).
 double Finder::estimateMs(qint64 positions) const
 {
-    if (positions <= 0 || m_readPositions <= 0)
+    if (positions <= 0 || m_readPositions <= 0 || m_readStatements == 0)
         return 0;
-    return double(positions) * m_readMs / double(m_readPositions);
+    const double statements = std::ceil(double(positions) / double(chunkSize()));
+    return std::max(double(positions) * m_readMs / double(m_readPositions), statements * m_readMs / m_readStatements);
 }
 
 qint64 Finder::quietMargin() const
@@ -226,6 +237,7 @@ void Finder::readRange(LinkQuery query, qint64 from, qint64 to)
             add(e);
         m_readMs += double(clock.nsecsElapsed()) / 1e6;
         m_readPositions += n;
+        ++m_readStatements;
         from += n;
         if (m_control)
             m_control->progress(m_hi - m_lo + 1, -1,
@@ -267,8 +279,14 @@ bool Finder::grow()
             s.quietMargin = margin;
             return false;
         }
+        // The chunk, the pass owed over the window read so far (with this chunk: what it finds is owed there too),
+        // and what ends the lookup: a round of indexed lookups for what those find, and the two reads of the edges'
+        // times.
         const qint64 owed = m_debt.isEmpty() ? 0 : m_debtHi - m_debtLo + 1;
-        if (double(m_clock.elapsed()) + estimateMs(n) + estimateMs(owed + n) > double(m_request.budgetMs)) {
+        const double perStatement = std::max(
+            m_readStatements > 0 ? m_readMs / m_readStatements : 0.0, m_lookUps > 0 ? m_lookUpMs / m_lookUps : 0.0);
+        const double ending = 3 * perStatement;
+        if (double(m_clock.elapsed()) + estimateMs(n) + estimateMs(owed + n) + ending > double(m_request.budgetMs)) {
             s.stop = FlowScan::Stop::Budget;
             return false;
         }
