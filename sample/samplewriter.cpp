@@ -321,12 +321,31 @@ std::string quoted(pqxx::connection_base& c, const QString& identifier)
     return c.quote_name(identifier.toStdString());
 }
 
-// Eventide metadata: the correlation stream of the process plus the application's own keys.
-void buildMessageDbMetadata(std::string& out, const SampleEvent& e, const QByteArray& correlationStream)
+// Where a message was written, as the client that handles it knows it: its stream, position and global position.
+struct WrittenMessage {
+    QByteArray stream;
+    qint64 position = 0;
+    qint64 globalPosition = 0;
+};
+
+// Eventide metadata: the correlation stream of the process; when the message follows one the store holds, the
+// causation keys Messaging::Message::Metadata#follow copies from it (causationMessageStreamName, ...Position,
+// ...GlobalPosition); then the application's own keys.
+void buildMessageDbMetadata(
+    std::string& out, const SampleEvent& e, const QByteArray& correlationStream, const WrittenMessage* cause)
 {
     out.assign("{\"schemaVersion\": \"1\", \"correlationStreamName\": \"");
     out.append(correlationStream.constData(), size_t(correlationStream.size()));
-    out.append("\", \"correlationId\": \"").append(e.correlationId.constData(), size_t(e.correlationId.size()));
+    if (cause) {
+        out.append("\", \"causationMessageStreamName\": \"")
+            .append(cause->stream.constData(), size_t(cause->stream.size()));
+        out.append("\", \"causationMessagePosition\": ").append(std::to_string(cause->position));
+        out.append(", \"causationMessageGlobalPosition\": ").append(std::to_string(cause->globalPosition));
+        out.append(", \"correlationId\": \"");
+    } else {
+        out.append("\", \"correlationId\": \"");
+    }
+    out.append(e.correlationId.constData(), size_t(e.correlationId.size()));
     out.append("\", \"causationId\": \"").append(e.causationId.constData(), size_t(e.causationId.size()));
     out.append("\", \"userId\": \"").append(e.userId.constData(), size_t(e.userId.size()));
     out.append("\", \"tenant\": \"").append(e.tenant.constData(), size_t(e.tenant.size()));
@@ -346,6 +365,9 @@ void loadMessageDb(
     SampleEvent e;
     std::string metadata;
     QHash<QByteArray, QByteArray> processStream; // correlation id -> the stream that started the process
+    // Message id -> where it was written, for the messages that follow it; two generations of recent messages bound
+    // the memory (a cause older than both is left out, as if followed from another store).
+    QHash<QByteArray, WrittenMessage> written, writtenBefore;
     constexpr qint64 progressEvery = 16384;
     constexpr qint64 commitEvery = 2000000;
     qint64 global = 0;
@@ -365,7 +387,15 @@ void loadMessageDb(
                     processStream.clear(); // processes are short; the bound keeps memory flat on huge samples
                 it = processStream.insert(e.correlationId, e.stream);
             }
-            buildMessageDbMetadata(metadata, e, it.value());
+            const WrittenMessage* cause = nullptr;
+            if (auto w = written.constFind(e.causationId); w != written.cend())
+                cause = &w.value();
+            else if (auto b = writtenBefore.constFind(e.causationId); b != writtenBefore.cend())
+                cause = &b.value();
+            buildMessageDbMetadata(metadata, e, it.value(), cause);
+            if (written.size() >= 250000)
+                writtenBefore = std::exchange(written, {});
+            written.insert(e.messageId, WrittenMessage { e.stream, e.version - 1, global });
             copy << std::make_tuple(global, e.version - 1, e.messageId.toStdString(), messageDbTime(e.timeMs),
                 e.stream.toStdString(), e.type.toStdString(), e.data.toStdString(), metadata);
             if (global % progressEvery == 0 && progress && !progress(global, options.events))

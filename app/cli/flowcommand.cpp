@@ -27,9 +27,17 @@ QCommandLineOption eventOption()
 QCommandLineOption windowOption()
 {
     return { QStringLiteral("window"),
-        QStringLiteral("Where no index serves a lookup, read the positions within N of the start event (default "
-                       "250000); 0 reads the whole log."),
-        QStringLiteral("N"), QStringLiteral("250000") };
+        QStringLiteral("Where no index serves a lookup, read at least the positions within N of the start event (of "
+                       "the newest event with --correlation), then further while --budget lasts and the flow does "
+                       "not look finished (default 0); -1 reads the whole log."),
+        QStringLiteral("N"), QStringLiteral("0") };
+}
+
+QCommandLineOption budgetOption()
+{
+    return { QStringLiteral("budget"),
+        QStringLiteral("Milliseconds the reading past --window may take (default 1500); 0 reads exactly --window."),
+        QStringLiteral("MS"), QStringLiteral("1500") };
 }
 
 QCommandLineOption startTypeOption()
@@ -45,11 +53,35 @@ QCommandLineOption incompleteAfterOption()
         QStringLiteral("DURATION"), QStringLiteral("0") };
 }
 
+// Which positions were read and why the reading stopped.
 QString windowText(const FlowScan& s)
 {
     QString text = QStringLiteral("positions %1 to %2").arg(s.windowFrom).arg(s.windowTo);
     if (s.windowFromTime.isValid() && s.windowToTime.isValid())
         text += QStringLiteral(" (%1 to %2)").arg(Event::timeToIso(s.windowFromTime), Event::timeToIso(s.windowToTime));
+    text += QStringLiteral(" in %1 s; ").arg(double(s.elapsedMs) / 1000.0, 0, 'f', 2);
+    switch (s.stop) {
+    case FlowScan::Stop::Budget:
+        text += QStringLiteral("the %1 ms budget ran out and the flow may go on (--window %2 reads further)")
+                    .arg(s.budgetMs)
+                    .arg(s.reach() * 2);
+        break;
+    case FlowScan::Stop::Quiet:
+        text += QStringLiteral("no event of the flow within %1 positions of either end (--window %2 reads further)")
+                    .arg(s.quietMargin)
+                    .arg(s.reach() * 2);
+        break;
+    case FlowScan::Stop::Edges:
+        text += QStringLiteral("that is the whole log");
+        break;
+    case FlowScan::Stop::Limit:
+        text += QStringLiteral("stopped at the event limit");
+        break;
+    case FlowScan::Stop::Window:
+    case FlowScan::Stop::None:
+        text += QStringLiteral("the window asked for");
+        break;
+    }
     return text;
 }
 
@@ -69,8 +101,8 @@ QStringList unindexed(const FlowPlan& plan)
 
 void FlowCommand::addFirstPassOptions(QCommandLineParser& parser)
 {
-    parser.addOptions(
-        { correlationOption(), eventOption(), windowOption(), startTypeOption(), incompleteAfterOption() });
+    parser.addOptions({ correlationOption(), eventOption(), windowOption(), budgetOption(), startTypeOption(),
+        incompleteAfterOption() });
 }
 
 int FlowCommand::run(const QStringList& arguments)
@@ -78,6 +110,7 @@ int FlowCommand::run(const QStringList& arguments)
     const QCommandLineOption correlation = correlationOption();
     const QCommandLineOption event = eventOption();
     const QCommandLineOption window = windowOption();
+    const QCommandLineOption budget = budgetOption();
     const QCommandLineOption format(QStringLiteral("format"),
         QStringLiteral("json (one object: correlationId, events, edges, unresolved), dot or mermaid (default json)."),
         QStringLiteral("FORMAT"), QStringLiteral("json"));
@@ -88,8 +121,9 @@ int FlowCommand::run(const QStringList& arguments)
     const QString help = QStringLiteral(
         "One business process: every event sharing the start's correlation id, plus causation chains in both "
         "directions, transitively. A cause the store does not hold is a placeholder (\"unresolved\"). Lookups use "
-        "the layout's indexes where the database has them; others read a window of positions around the start event "
-        "(said on stderr; --window widens it). JSON keys: correlationId, events (as `events --json` prints them), "
+        "the layout's indexes where the database has them; others read outward from the start event in growing "
+        "chunks of positions until the flow looks finished or --budget runs out (the window read and why it stopped "
+        "are said on stderr; --window widens it). JSON keys: correlationId, events (as `events --json` prints them), "
         "edges (from, to: the cause's and the effect's ids), unresolved (id, referencedBy, searchedEverywhere), "
         "startPosition, durationMs, slowestStep (from, to, ms), truncated, scan.");
     parser.setApplicationDescription(help);
@@ -99,7 +133,7 @@ int FlowCommand::run(const QStringList& arguments)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions(storeOptions());
-    parser.addOptions({ correlation, event, format, window, limit });
+    parser.addOptions({ correlation, event, format, window, budget, limit });
     QString address;
     if (const int code = parseStoreCommand(parser, arguments, QStringLiteral("flow"), &address); code >= 0)
         return code;
@@ -121,8 +155,12 @@ int FlowCommand::run(const QStringList& arguments)
             return usage(QStringLiteral("--correlation needs an id."));
     }
     request.window = parser.value(window).toLongLong(&ok);
-    if (!ok || request.window < 0)
-        return usage(QStringLiteral("--window needs a number of positions (0: the whole log)."));
+    if (!ok || request.window < -1)
+        return usage(QStringLiteral("--window needs a number of positions (-1: the whole log)."));
+    const qint64 ms = parser.value(budget).toLongLong(&ok);
+    if (!ok || ms < 0 || ms > 86400000)
+        return usage(QStringLiteral("--budget needs a number of milliseconds (0: read exactly --window)."));
+    request.budgetMs = int(ms);
     const qint64 n = parser.value(limit).toLongLong(&ok);
     if (!ok || n < 1 || n > 1000000)
         return usage(QStringLiteral("--limit needs a number from 1 to 1000000."));
@@ -137,8 +175,8 @@ int FlowCommand::run(const QStringList& arguments)
             printError(QStringLiteral("note: no index serves lookups of %1 here; reading the whole log")
                            .arg(unindexed(plan).join(QStringLiteral(", "))));
         const Flow flow = findFlow(*store, request);
-        if (flow.scan.windowed() && !plan.wholeLog)
-            printError(QStringLiteral("note: no index serves lookups of %1 here; read %2 (--window widens it)")
+        if (flow.scan.windowed())
+            printError(QStringLiteral("note: no index serves lookups of %1 here; read %2")
                            .arg(unindexed(plan).join(QStringLiteral(", ")), windowText(flow.scan)));
         if (flow.truncated)
             printError(QStringLiteral("note: the flow has more than %1 events (--limit raises it)").arg(request.limit));

@@ -78,8 +78,9 @@ FlowWindow::FlowWindow(QWidget* parent)
     m_limit->setValue(m_request.limit);
     m_limit->setPrefix(tr("at most "));
     m_limit->setSuffix(tr(" events"));
-    m_widen->setText(tr("Widen window"));
-    m_widen->setToolTip(tr("Read twice as many positions around the start event where no index serves a lookup"));
+    m_widen->setText(tr("Read further"));
+    m_widen->setToolTip(tr("Where no index serves a lookup, read twice as many positions around the start as the "
+                           "last lookup did, however long that takes (Esc cancels)"));
     m_widen->setEnabled(false);
     m_cancel->setText(tr("Cancel"));
     m_cancel->setEnabled(false);
@@ -134,8 +135,10 @@ FlowWindow::FlowWindow(QWidget* parent)
         }
     });
     connect(m_widen, &QToolButton::clicked, this, [this] {
+        if (!m_flow)
+            return;
         FlowRequest r = m_request;
-        r.window = r.window > 0 ? r.window * 2 : 0;
+        r.window = std::max<qint64>(m_flow->scan.reach() * 2, 32768);
         open(r);
     });
     connect(m_cancel, &QToolButton::clicked, this, &FlowWindow::cancel);
@@ -284,15 +287,32 @@ void FlowWindow::redraw()
         parts.append(tr("cut at %1 events (raise the limit)").arg(f.limit));
     const FlowScan& s = f.scan;
     QString scan;
-    if (s.wholeLog)
-        scan = tr("unindexed lookups read the whole log");
-    else if (s.windowFrom >= 0)
-        scan = tr("unindexed lookups read positions %1–%2 (%3 to %4)")
+    if (s.windowFrom >= 0) {
+        scan = tr("unindexed lookups read positions %1–%2 (%3 to %4) in %5")
                    .arg(s.windowFrom)
                    .arg(s.windowTo)
-                   .arg(s.windowFromTime.toString(Qt::ISODate), s.windowToTime.toString(Qt::ISODate));
-    else
+                   .arg(s.windowFromTime.toString(Qt::ISODate), s.windowToTime.toString(Qt::ISODate),
+                       secondsText(s.elapsedMs));
+        switch (s.stop) {
+        case FlowScan::Stop::Budget:
+            scan += tr(": the %1 time budget ran out, the flow may go on (Read further)").arg(secondsText(s.budgetMs));
+            break;
+        case FlowScan::Stop::Quiet:
+            scan += tr(": no event of the flow within %1 positions of either end").arg(s.quietMargin);
+            break;
+        case FlowScan::Stop::Edges:
+            scan += tr(": the whole log");
+            break;
+        case FlowScan::Stop::Limit:
+            scan += tr(": stopped at the event limit");
+            break;
+        case FlowScan::Stop::Window:
+        case FlowScan::Stop::None:
+            break;
+        }
+    } else {
         scan = tr("every lookup used an index");
+    }
     m_status->setText(parts.join(QStringLiteral(" · ")) + QStringLiteral("\n") + scan);
 }
 

@@ -93,11 +93,14 @@ bool PgStore::linkIndexed(LinkQuery::Kind kind)
     bool indexed = false;
     if (sql.canLookUp(kind)) {
         LinkQuery probe;
-        probe.values(kind) = QStringList { kind == LinkQuery::Kind::Position
-                ? QStringLiteral("1")
-                : (kind == LinkQuery::Kind::Id && m_flowOptions->idIsUuid
-                        ? QStringLiteral("00000000-0000-0000-0000-000000000000")
-                        : QStringLiteral("eventscope-probe")) };
+        const QString value = kind == LinkQuery::Kind::Position ? QStringLiteral("1")
+            : kind == LinkQuery::Kind::Id && m_flowOptions->idIsUuid
+            ? QStringLiteral("00000000-0000-0000-0000-000000000000")
+            : QStringLiteral("eventscope-probe");
+        probe.values(kind) = QStringList { value };
+        // The plan shows the bound array as a literal: an index condition that names it is one on the lookup's own
+        // term (not one on the layout's filter, such as Emmett's is_archived or Commanded's stream_id = 0).
+        const QString probeArray = u'{' + value + u'}';
         const SqlStatement st = sql.linked(probe);
         const std::vector<std::string> params = textParams(st);
         const QString table = sql.mainTable();
@@ -108,23 +111,20 @@ bool PgStore::linkIndexed(LinkQuery::Kind kind)
             const pqxx::result r
                 = tx.exec_params("EXPLAIN " + SqlBuilder::render(st.sql, SqlDialect::Postgres).toStdString(),
                     pqxx::prepare::make_dynamic_params(params));
-            // Served: no sequential scan of the table (or of a partition, named after it), and a scan of it that
-            // has an index condition (a scan of a whole index with a filter has none).
+            // Served: no sequential scan of the table (or of a partition, named after it), and an index condition
+            // on the lookup's own term (a scan of a whole index with a filter has none, and one led by another
+            // condition reads every row that condition admits). In a layout that joins tables the term may sit on
+            // another table than the first (Commanded's events behind stream_events).
             bool scans = false;
             bool condition = false;
-            bool inTable = false;
             for (const pqxx::row& row : r) {
                 const QString line = QString::fromUtf8(row[0].c_str()).trimmed();
-                const bool node = line.startsWith(QLatin1String("->")) || !line.contains(u':');
-                if (node) {
-                    inTable = line.contains(QLatin1String(" on ") + table);
-                    if (line.contains(QLatin1String("Seq Scan on ") + table))
-                        scans = true;
-                } else if (inTable
-                    && (line.startsWith(QLatin1String("Index Cond:"))
-                        || line.startsWith(QLatin1String("Recheck Cond:")))) {
+                if (line.contains(QLatin1String("Seq Scan on ") + table))
+                    scans = true;
+                else if ((line.startsWith(QLatin1String("Index Cond:"))
+                             || line.startsWith(QLatin1String("Recheck Cond:")))
+                    && line.contains(probeArray))
                     condition = true;
-                }
             }
             return !scans && condition;
         });

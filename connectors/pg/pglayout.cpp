@@ -124,6 +124,19 @@ PgLayout detectPgLayout(PgSession& session, const OpenOptions& options)
             [&](const pqxx::row& r) { type = QString::fromUtf8(r[0].c_str()); });
         return kindOfType(type);
     };
+    // The profile's optional correlation and causation columns (Marten's are opt-in): kept only where this store has
+    // them, so the event columns and the flow lookups may use them.
+    for (QString* column : { &layout.profile.correlationColumn, &layout.profile.causationColumn }) {
+        if (column->isEmpty())
+            continue;
+        try {
+            typeOf(*column);
+        } catch (const pqxx::sql_error& error) {
+            if (error.sqlstate() != "42703") // undefined_column
+                throw;
+            column->clear();
+        }
+    }
     kinds.time = typeOf(e.time);
     kinds.data = typeOf(e.data);
     kinds.metadata = typeOf(e.metadata);

@@ -78,6 +78,13 @@ SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect, const Kinds& 
         return extracts.size() == 1 ? extracts.front()
                                     : QStringLiteral("coalesce(%1)").arg(extracts.join(QStringLiteral(", ")));
     };
+    // Where the profile names a column for the id (Commanded keeps them in columns only), that column; on PostgreSQL,
+    // whose layout detection drops a column the store does not have (Marten's are opt-in).
+    auto linkColumn = [&](const QString& column, const QStringList& keys) -> QString {
+        if (!column.isEmpty() && m_spec.id == SqlDialect::Postgres)
+            return asText(column);
+        return pick(keys);
+    };
     QString metaIsJson = isJson(e.metadata, m_kinds.metadata);
     const QStringList metaKeys = m_profile.correlationKeys + m_profile.causationKeys;
     if (m_spec.packedMetadataKeys && !e.metadata.isEmpty() && !metaKeys.isEmpty()) {
@@ -102,8 +109,9 @@ SqlBuilder::SqlBuilder(const Profile& profile, SqlDialect dialect, const Kinds& 
     const QString bigint = QLatin1String(m_spec.bigint);
     m_eventColumns = { paren(e.position) + bigint, asText(e.stream), paren(e.version) + bigint, asText(e.type),
         timeText(), e.id.isEmpty() ? QStringLiteral("NULL") : asText(e.id), payload(e.data, m_kinds.data), dataIsJson,
-        payload(e.metadata, m_kinds.metadata), metaIsJson, pick(m_profile.correlationKeys),
-        pick(m_profile.causationKeys) };
+        payload(e.metadata, m_kinds.metadata), metaIsJson,
+        linkColumn(m_profile.correlationColumn, m_profile.correlationKeys),
+        linkColumn(m_profile.causationColumn, m_profile.causationKeys) };
     m_metadataIsJson = isJson(e.metadata, m_kinds.metadata);
     m_selectEvent = selectEvent(EventColumns {});
     m_streamCategory

@@ -51,6 +51,25 @@ QStringList flowNodeLabel(const FlowNode& node)
     return { node.event.type, QStringLiteral("%1@%2").arg(node.event.stream).arg(node.event.version) };
 }
 
+QString flowStopName(FlowScan::Stop stop)
+{
+    switch (stop) {
+    case FlowScan::Stop::None:
+        break;
+    case FlowScan::Stop::Edges:
+        return QStringLiteral("edges");
+    case FlowScan::Stop::Window:
+        return QStringLiteral("window");
+    case FlowScan::Stop::Quiet:
+        return QStringLiteral("quiet");
+    case FlowScan::Stop::Budget:
+        return QStringLiteral("budget");
+    case FlowScan::Stop::Limit:
+        return QStringLiteral("limit");
+    }
+    return QStringLiteral("none");
+}
+
 QJsonObject flowToJson(const Flow& flow)
 {
     QJsonArray events;
@@ -88,8 +107,14 @@ QJsonObject flowToJson(const Flow& flow)
     const FlowScan& s = flow.scan;
     QJsonObject scan { { QStringLiteral("correlationIndexed"), s.correlationIndexed },
         { QStringLiteral("causeIndexed"), s.causeIndexed }, { QStringLiteral("effectIndexed"), s.effectIndexed },
-        { QStringLiteral("wholeLog"), s.wholeLog }, { QStringLiteral("statements"), s.statements } };
+        { QStringLiteral("wholeLog"), s.wholeLog }, { QStringLiteral("statements"), s.statements },
+        { QStringLiteral("elapsedMs"), s.elapsedMs } };
     if (s.windowFrom >= 0) {
+        scan.insert(QStringLiteral("center"), s.center);
+        scan.insert(QStringLiteral("stoppedBy"), flowStopName(s.stop));
+        scan.insert(QStringLiteral("budgetMs"), s.budgetMs);
+        if (s.stop == FlowScan::Stop::Quiet)
+            scan.insert(QStringLiteral("quietMargin"), s.quietMargin);
         scan.insert(QStringLiteral("windowFrom"), s.windowFrom);
         scan.insert(QStringLiteral("windowTo"), s.windowTo);
         if (s.windowFromTime.isValid())

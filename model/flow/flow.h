@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <algorithm>
 #include <vector>
 
 namespace es {
@@ -34,6 +35,15 @@ struct FlowEdge {
 
 // How a flow was found: which lookups an index served, and the window of positions read where none did.
 struct FlowScan {
+    // Why the window stopped growing.
+    enum class Stop {
+        None, // no window was needed (every lookup used an index)
+        Edges, // it reached both ends of the log
+        Window, // it read the window asked for (no time budget)
+        Quiet, // no event of the flow within quietMargin positions of either open edge: the flow looks finished
+        Budget, // the time budget ran out: the flow may go on beyond the window
+        Limit, // the event limit was reached
+    };
     bool correlationIndexed = false;
     bool causeIndexed = false; // causes by id (or position)
     bool effectIndexed = false; // effects by causation reference
@@ -41,10 +51,20 @@ struct FlowScan {
     qint64 windowTo = -1;
     QDateTime windowFromTime;
     QDateTime windowToTime;
-    bool wholeLog = false; // the window is the whole log (announced to the user before it ran)
+    bool wholeLog = false; // the window is the whole log
+    qint64 center = -1; // where the window grew from: the start event, or the newest event
+    Stop stop = Stop::None;
+    qint64 quietMargin = 0;
+    qint64 elapsedMs = 0; // the whole lookup
+    int budgetMs = 0; // the budget it ran under (0: none)
     int statements = 0;
     bool windowed() const { return windowFrom >= 0 || wholeLog; }
+    // The window's half-width around the center as read (the larger side): what a user widens.
+    qint64 reach() const { return windowFrom < 0 ? 0 : std::max(center - windowFrom, windowTo - center); }
 };
+
+// "budget", "quiet", ... as flowToJson's scan.stoppedBy names them.
+QString flowStopName(FlowScan::Stop stop);
 
 // One business process: the events sharing a correlation id and the causation chains through them, as a graph.
 struct Flow {

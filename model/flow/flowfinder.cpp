@@ -2,9 +2,11 @@
 
 #include "store/job.h"
 
+#include <QElapsedTimer>
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace es {
@@ -13,9 +15,17 @@ namespace {
 
 using Kind = LinkQuery::Kind;
 
-// Unindexed lookups read their window in chunks of positions: progress between them, and a cancel loses little.
-constexpr qint64 ChunkPositions = 1000000;
 constexpr int MaxRounds = 256;
+// Lookups no index serves read chunks of positions: the first of FirstChunk on each side of the start, later ones
+// sized from the rate measured so far to take about ChunkMs, so the budget is looked at often and a cancel loses
+// little.
+constexpr qint64 FirstChunk = 8192;
+constexpr qint64 MaxChunk = 4000000;
+constexpr double ChunkMs = 150.0;
+// A side of the window stops growing once no event of the flow lies within max(QuietPositions, QuietGaps x the widest
+// gap between consecutive events of the flow) positions of its edge.
+constexpr qint64 QuietPositions = 32768;
+constexpr qint64 QuietGaps = 4;
 
 QString categoryOf(const QString& stream)
 {
@@ -30,9 +40,14 @@ FlowPlan planWith(EventStore& store, const FlowRequest& request, const EventLink
     plan.causeIndexed = store.linkIndexed(
         links.causationTarget == EventLinks::CausationTarget::GlobalPosition ? Kind::Position : Kind::Id);
     plan.effectIndexed = store.linkIndexed(Kind::Causation);
-    const bool allIndexed = plan.correlationIndexed && plan.causeIndexed && plan.effectIndexed;
-    plan.wholeLog = !allIndexed && (request.position < 0 || request.window <= 0);
+    plan.wholeLog = !plan.allIndexed() && request.window < 0;
     return plan;
+}
+
+void appendValues(LinkQuery& to, LinkQuery from)
+{
+    for (const Kind kind : { Kind::Correlation, Kind::Causation, Kind::Id, Kind::Position })
+        to.values(kind) += from.values(kind);
 }
 
 class Finder {
@@ -53,9 +68,18 @@ private:
         return m_links.causationTarget == EventLinks::CausationTarget::GlobalPosition ? Kind::Position : Kind::Id;
     }
     void add(const Event& e);
-    void lookUp(Kind kind, const QStringList& values, bool indexed);
-    void lookUpWindowed(LinkQuery query);
-    void windowAround(qint64 position);
+    void lookUp(Kind kind, const QStringList& values);
+    void drain();
+    void readRange(LinkQuery query, qint64 from, qint64 to);
+    bool grow();
+    void setUpWindow();
+    void describeWindow();
+    void buildGraph();
+    qint64 chunkSize() const;
+    double estimateMs(qint64 positions) const;
+    qint64 quietMargin() const;
+    bool overLimit() const { return int(m_known.size()) > m_request.limit; }
+    bool windowEmpty() const { return m_hi < m_lo; }
     void checkCancel() const
     {
         if (m_control)
@@ -69,12 +93,31 @@ private:
     JobControl* m_control;
     StoreInfo m_info;
     EventLinks m_links;
+    FlowPlan m_plan;
     Flow m_flow;
     std::map<qint64, Event> m_known; // by position
     QSet<QString> m_refs; // causation refs of the known events
     QSet<QString> m_seenCorrelations, m_seenCauses, m_seenEffects;
     QStringList m_pendingCorrelations, m_pendingCauses, m_pendingEffects;
     QString m_correlation;
+
+    // The window: [m_lo, m_hi] read so far (empty while m_hi < m_lo), growing from m_center within the log's ends,
+    // at least to [m_reachLo, m_reachHi].
+    QElapsedTimer m_clock;
+    qint64 m_center = -1;
+    qint64 m_lo = 0, m_hi = -1;
+    qint64 m_limitLo = 0, m_limitHi = -1;
+    qint64 m_reachLo = 0, m_reachHi = -1;
+    // Every value looked up in the window. Those found after part of it was read are also owed a lookup in
+    // [m_debtLo, m_debtHi] (the window as it was then), paid in one pass before the reading ends.
+    LinkQuery m_windowValues;
+    LinkQuery m_debt;
+    qint64 m_debtLo = 0, m_debtHi = -1;
+    qint64 m_readPositions = 0; // by windowed statements, for the rate
+    double m_readMs = 0;
+    int m_readStatements = 0;
+    double m_lookUpMs = 0; // indexed statements, for what the end of the lookup costs
+    int m_lookUps = 0;
 };
 
 void Finder::add(const Event& e)
@@ -96,56 +139,203 @@ void Finder::add(const Event& e)
     }
 }
 
-void Finder::lookUp(Kind kind, const QStringList& values, bool indexed)
+void Finder::lookUp(Kind kind, const QStringList& values)
 {
     if (values.isEmpty())
         return;
+    checkCancel();
     LinkQuery q;
     q.values(kind) = values;
-    if (!indexed) {
-        lookUpWindowed(q);
-        return;
-    }
-    checkCancel();
     q.limit = rowBudget();
     ++m_flow.scan.statements;
+    QElapsedTimer clock;
+    clock.start();
     for (const Event& e : m_store.linkedEvents(q))
         add(e);
+    m_lookUpMs += double(clock.nsecsElapsed()) / 1e6;
+    ++m_lookUps;
 }
 
-void Finder::lookUpWindowed(LinkQuery query)
+// Follows the pending values: indexed kinds at once (an OR would keep the planner off the indexes), until nothing new
+// comes; the others join the window's values, owed a lookup in the part already read.
+void Finder::drain()
 {
-    const FlowScan& s = m_flow.scan;
-    for (qint64 from = s.windowFrom; from <= s.windowTo; from += ChunkPositions) {
+    for (int round = 0; round < MaxRounds && !overLimit(); ++round) {
+        if (m_pendingCorrelations.isEmpty() && m_pendingCauses.isEmpty() && m_pendingEffects.isEmpty())
+            return;
+        const QStringList correlations = std::exchange(m_pendingCorrelations, {});
+        QStringList causes;
+        for (const QString& c : std::exchange(m_pendingCauses, {})) {
+            if (!m_refs.contains(c))
+                causes.append(c);
+        }
+        const QStringList effects = std::exchange(m_pendingEffects, {});
+        LinkQuery fresh;
+        auto route = [&](Kind kind, const QStringList& values, bool indexed) {
+            if (indexed)
+                lookUp(kind, values);
+            else
+                fresh.values(kind) += values;
+        };
+        route(Kind::Correlation, correlations, m_plan.correlationIndexed);
+        route(causeKind(), causes, m_plan.causeIndexed);
+        route(Kind::Causation, effects, m_plan.effectIndexed);
+        if (!fresh.isEmpty()) {
+            appendValues(m_windowValues, fresh);
+            if (!windowEmpty()) {
+                appendValues(m_debt, fresh);
+                m_debtLo = m_debtHi < m_debtLo ? m_lo : std::min(m_debtLo, m_lo);
+                m_debtHi = std::max(m_debtHi, m_hi);
+            }
+        }
+        if (m_control)
+            m_control->progress(qint64(m_known.size()), -1, QStringLiteral("Following links"));
+    }
+}
+
+qint64 Finder::chunkSize() const
+{
+    if (m_readPositions < FirstChunk || m_readMs <= 0)
+        return FirstChunk;
+    return std::clamp(qint64(double(m_readPositions) / m_readMs * ChunkMs), FirstChunk, MaxChunk);
+}
+
+// What reading `positions` more would cost at the rate and the cost per statement measured so far (statements have a
+// fixed cost too, large on a busy machine).
+double Finder::estimateMs(qint64 positions) const
+{
+    if (positions <= 0 || m_readPositions <= 0 || m_readStatements == 0)
+        return 0;
+    const double statements = std::ceil(double(positions) / double(chunkSize()));
+    return std::max(double(positions) * m_readMs / double(m_readPositions), statements * m_readMs / m_readStatements);
+}
+
+qint64 Finder::quietMargin() const
+{
+    qint64 gap = 0;
+    qint64 previous = -1;
+    for (const auto& entry : m_known) {
+        if (previous >= 0)
+            gap = std::max(gap, entry.first - previous);
+        previous = entry.first;
+    }
+    return std::max(QuietPositions, QuietGaps * gap);
+}
+
+void Finder::readRange(LinkQuery query, qint64 from, qint64 to)
+{
+    while (from <= to && !overLimit()) {
         checkCancel();
+        const qint64 n = std::min(to - from + 1, chunkSize());
         query.fromPosition = from;
-        query.toPosition = std::min(s.windowTo, from + ChunkPositions - 1);
+        query.toPosition = from + n - 1;
         query.limit = rowBudget();
         ++m_flow.scan.statements;
+        QElapsedTimer clock;
+        clock.start();
         for (const Event& e : m_store.linkedEvents(query))
             add(e);
+        m_readMs += double(clock.nsecsElapsed()) / 1e6;
+        m_readPositions += n;
+        ++m_readStatements;
+        from += n;
         if (m_control)
-            m_control->progress(query.toPosition - s.windowFrom + 1, s.windowTo - s.windowFrom + 1,
-                QStringLiteral("Scanning positions %1 to %2").arg(s.windowFrom).arg(s.windowTo));
-        if (int(m_known.size()) > m_request.limit)
-            return;
+            m_control->progress(m_hi - m_lo + 1, -1,
+                QStringLiteral("Read positions %1 to %2 (%3 s)")
+                    .arg(std::min(m_lo, query.fromPosition))
+                    .arg(std::max(m_hi, query.toPosition))
+                    .arg(double(m_clock.elapsed()) / 1000.0, 0, 'f', 1));
     }
 }
 
-void Finder::windowAround(qint64 position)
+// Reads one more chunk next to the window, on the side that has read less; false when the window is done growing
+// (m_flow.scan.stop says why).
+bool Finder::grow()
 {
-    const qint64 first = std::max<qint64>(0, m_info.firstPosition);
-    const qint64 head = std::max(first, m_info.headPosition);
     FlowScan& s = m_flow.scan;
-    if (position < 0 || m_request.window <= 0) {
-        s.wholeLog = true;
-        s.windowFrom = first;
-        s.windowTo = head;
-    } else {
-        s.windowFrom = std::max(first, position - m_request.window);
-        s.windowTo = std::min(head, position + m_request.window);
-        s.wholeLog = s.windowFrom <= first && s.windowTo >= head;
+    const bool lowOpen = m_lo > m_limitLo;
+    const bool highOpen = m_hi < m_limitHi;
+    if (!lowOpen && !highOpen) {
+        s.stop = FlowScan::Stop::Edges;
+        return false;
     }
+    const bool lowMust = lowOpen && m_lo > m_reachLo;
+    const bool highMust = highOpen && m_hi < m_reachHi;
+    bool low = lowMust;
+    bool high = highMust;
+    const qint64 n = chunkSize();
+    if (!lowMust && !highMust) {
+        if (m_request.budgetMs <= 0) {
+            s.stop = FlowScan::Stop::Window;
+            return false;
+        }
+        const qint64 margin = quietMargin();
+        const qint64 first = m_known.empty() ? m_lo : m_known.begin()->first;
+        const qint64 last = m_known.empty() ? m_hi : std::prev(m_known.end())->first;
+        low = lowOpen && (m_known.empty() || first - m_lo < margin);
+        high = highOpen && (m_known.empty() || m_hi - last < margin);
+        if (!low && !high) {
+            s.stop = FlowScan::Stop::Quiet;
+            s.quietMargin = margin;
+            return false;
+        }
+        // The chunk, the pass owed over the window read so far (with this chunk: what it finds is owed there too),
+        // and what ends the lookup: a round of indexed lookups for what those find, and the two reads of the edges'
+        // times.
+        const qint64 owed = m_debt.isEmpty() ? 0 : m_debtHi - m_debtLo + 1;
+        const double perStatement = std::max(
+            m_readStatements > 0 ? m_readMs / m_readStatements : 0.0, m_lookUps > 0 ? m_lookUpMs / m_lookUps : 0.0);
+        const double ending = 3 * perStatement;
+        if (double(m_clock.elapsed()) + estimateMs(n) + estimateMs(owed + n) + ending > double(m_request.budgetMs)) {
+            s.stop = FlowScan::Stop::Budget;
+            return false;
+        }
+    }
+    // A side at most doubles its extent per chunk: the window grows outward, and stops near where the flow ends.
+    const qint64 lowExtent = m_center - m_lo + 1;
+    const qint64 highExtent = m_hi - m_center;
+    const bool takeLow = low && (!high || lowExtent <= highExtent);
+    if (takeLow) {
+        const qint64 from
+            = std::max(m_lo - std::min(n, std::max(FirstChunk, lowExtent)), lowMust ? m_reachLo : m_limitLo);
+        readRange(m_windowValues, from, m_lo - 1);
+        m_lo = from;
+    } else {
+        const qint64 to
+            = std::min(m_hi + std::min(n, std::max(FirstChunk, highExtent)), highMust ? m_reachHi : m_limitHi);
+        readRange(m_windowValues, m_hi + 1, to);
+        m_hi = to;
+    }
+    return true;
+}
+
+void Finder::setUpWindow()
+{
+    m_limitLo = std::max<qint64>(0, m_info.firstPosition);
+    m_limitHi = std::max(m_limitLo, m_info.headPosition);
+    m_center = m_request.position >= 0 ? std::clamp(m_request.position, m_limitLo, m_limitHi) : m_limitHi;
+    m_lo = m_center + 1;
+    m_hi = m_center;
+    // With a budget the first chunk on each side is always read, however short the budget.
+    const qint64 reach = m_request.budgetMs > 0 ? std::max(m_request.window, FirstChunk) : m_request.window;
+    if (m_request.window < 0) {
+        m_reachLo = m_limitLo;
+        m_reachHi = m_limitHi;
+    } else {
+        m_reachLo = std::max(m_limitLo, m_center - reach);
+        m_reachHi = std::min(m_limitHi, m_center + reach);
+    }
+}
+
+void Finder::describeWindow()
+{
+    FlowScan& s = m_flow.scan;
+    if (windowEmpty())
+        return;
+    s.center = m_center;
+    s.windowFrom = m_lo;
+    s.windowTo = m_hi;
+    s.wholeLog = m_lo <= m_limitLo && m_hi >= m_limitHi;
     // The times at the window's edges, for the user: the first event at or after each edge (two key lookups).
     auto timeAt = [&](qint64 key, bool backward) {
         EventQuery q;
@@ -161,13 +351,15 @@ void Finder::windowAround(qint64 position)
 
 Flow Finder::run()
 {
+    m_clock.start();
     m_flow.limit = m_request.limit;
     m_flow.startPosition = m_request.position;
     FlowScan& s = m_flow.scan;
-    const FlowPlan plan = planWith(m_store, m_request, m_links);
-    s.correlationIndexed = plan.correlationIndexed;
-    s.causeIndexed = plan.causeIndexed;
-    s.effectIndexed = plan.effectIndexed;
+    m_plan = planWith(m_store, m_request, m_links);
+    s.correlationIndexed = m_plan.correlationIndexed;
+    s.causeIndexed = m_plan.causeIndexed;
+    s.effectIndexed = m_plan.effectIndexed;
+    s.budgetMs = m_request.budgetMs;
 
     m_correlation = m_request.correlationId;
     if (m_request.position >= 0) {
@@ -186,51 +378,45 @@ Flow Finder::run()
         m_seenCorrelations.insert(m_correlation);
         m_pendingCorrelations.append(m_correlation);
     }
-    if (!plan.correlationIndexed || !plan.causeIndexed || !plan.effectIndexed)
-        windowAround(m_request.position);
+    if (!m_plan.allIndexed())
+        setUpWindow();
 
-    QSet<QString> searchedInWindowOnly;
-    for (int round = 0; round < MaxRounds && int(m_known.size()) <= m_request.limit; ++round) {
-        if (m_pendingCorrelations.isEmpty() && m_pendingCauses.isEmpty() && m_pendingEffects.isEmpty())
+    for (;;) {
+        drain();
+        if (overLimit()) {
+            if (!m_windowValues.isEmpty())
+                s.stop = FlowScan::Stop::Limit;
             break;
-        const QStringList correlations = std::exchange(m_pendingCorrelations, {});
-        QStringList causes;
-        for (const QString& c : std::exchange(m_pendingCauses, {})) {
-            if (!m_refs.contains(c))
-                causes.append(c);
         }
-        const QStringList effects = std::exchange(m_pendingEffects, {});
-        // Indexed kinds run on their own (an OR would keep the planner off the indexes); the others share one pass
-        // over the window.
-        LinkQuery windowed;
-        auto route = [&](Kind kind, const QStringList& values, bool indexed) {
-            if (indexed)
-                lookUp(kind, values, true);
-            else
-                windowed.values(kind) += values;
-        };
-        route(Kind::Correlation, correlations, plan.correlationIndexed);
-        route(causeKind(), causes, plan.causeIndexed);
-        route(Kind::Causation, effects, plan.effectIndexed);
-        if (!windowed.isEmpty())
-            lookUpWindowed(windowed);
-        if (!plan.causeIndexed && !s.wholeLog) {
-            for (const QString& c : causes)
-                searchedInWindowOnly.insert(c);
-        }
-        if (m_control)
-            m_control->progress(qint64(m_known.size()), -1, QStringLiteral("Following links"));
+        if (m_windowValues.isEmpty())
+            break; // every value so far had an index
+        if (grow())
+            continue;
+        if (m_debt.isEmpty())
+            break;
+        const LinkQuery owed = std::exchange(m_debt, {});
+        const qint64 from = std::exchange(m_debtLo, 0);
+        const qint64 to = std::exchange(m_debtHi, -1);
+        readRange(owed, from, to);
     }
+    describeWindow();
+    buildGraph();
+    s.elapsedMs = m_clock.elapsed();
+    return std::move(m_flow);
+}
 
-    if (int(m_known.size()) > m_request.limit) {
+void Finder::buildGraph()
+{
+    if (overLimit()) {
         m_flow.truncated = true;
-        // Keep the events nearest the start (or the first ones).
         // The first events by position, and always the one it was opened from.
-        while (int(m_known.size()) > m_request.limit) {
+        while (overLimit()) {
             auto last = std::prev(m_known.end());
             m_known.erase(last->first == m_request.position ? std::prev(last) : last);
         }
     }
+    // A cause no index serves was looked up only in the window, unless that is the whole log.
+    const bool causesEverywhere = m_plan.causeIndexed || m_flow.scan.wholeLog;
 
     std::map<QString, int> byRef;
     for (const auto& [position, e] : m_known) {
@@ -255,7 +441,7 @@ Flow Finder::run()
             p.placeholder = true;
             p.ref = cause;
             p.event.id = cause;
-            p.searchedEverywhere = !searchedInWindowOnly.contains(cause);
+            p.searchedEverywhere = causesEverywhere;
             it = byRef.emplace(cause, int(m_flow.nodes.size())).first;
             m_flow.nodes.push_back(std::move(p));
         }
@@ -287,7 +473,6 @@ Flow Finder::run()
             && (m_flow.slowestEdge < 0 || m_flow.edges[i].ms > m_flow.edges[size_t(m_flow.slowestEdge)].ms))
             m_flow.slowestEdge = int(i);
     }
-    return std::move(m_flow);
 }
 
 } // namespace

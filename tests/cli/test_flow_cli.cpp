@@ -82,15 +82,32 @@ TEST_CASE("cli flow: one JSON object with the events, edges and unresolved cause
     CHECK(unresolved[0][QLatin1String("id")].toString() == QLatin1String("cmd-1"));
     CHECK(unresolved[0][QLatin1String("referencedBy")].toArray() == QJsonArray { QStringLiteral("transfer-1-msg-1") });
 
-    // By correlation id: no index, so the whole log is read, and said before.
+    // By correlation id: no index, so the window grows back from the newest event; here it reaches the start.
     REQUIRE(runProcess(cli,
                 { QStringLiteral("flow"), store, QStringLiteral("--correlation"), QStringLiteral("corr-1"),
                     QStringLiteral("--format"), QStringLiteral("mermaid") },
                 &out, &err)
         == 0);
-    CHECK(err.contains("reading the whole log"));
+    CHECK(err.contains("read positions 1 to 15"));
+    CHECK(err.contains("that is the whole log"));
     CHECK(out.startsWith("flowchart LR\n"));
     CHECK(out.contains("not in this store<br/>cmd-1"));
+    // --window -1 reads the whole log and says so before; --budget 0 reads exactly --window.
+    REQUIRE(runProcess(cli,
+                { QStringLiteral("flow"), store, QStringLiteral("--correlation"), QStringLiteral("corr-1"),
+                    QStringLiteral("--window"), QStringLiteral("-1") },
+                &out, &err)
+        == 0);
+    CHECK(err.contains("reading the whole log"));
+    REQUIRE(runProcess(cli,
+                { QStringLiteral("flow"), store, QStringLiteral("--event"), QStringLiteral("8"),
+                    QStringLiteral("--window"), QStringLiteral("2"), QStringLiteral("--budget"), QStringLiteral("0") },
+                &out, &err)
+        == 0);
+    CHECK(err.contains("read positions 6 to 10"));
+    CHECK(err.contains("the window asked for"));
+    CHECK(jsonLines(out).at(0).value(QLatin1String("scan")).toObject().value(QLatin1String("stoppedBy")).toString()
+        == QLatin1String("window"));
     REQUIRE(runProcess(cli,
                 { QStringLiteral("flow"), store, QStringLiteral("--event"), QStringLiteral("2"),
                     QStringLiteral("--format"), QStringLiteral("dot") },

@@ -2,11 +2,14 @@
 
 #include "flow/flowfinder.h"
 #include "flow/flowvariants.h"
+#include "samplewriter.h"
 #include "store/storeregistry.h"
 #include "store/storesession.h"
 #include "test_flow_support.h"
 #include "testutils.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QTemporaryDir>
 
 using namespace es;
@@ -141,6 +144,7 @@ TEST_CASE("Flows: an Emmett SQLite store, ids assigned by Emmett, read in a wind
     FlowRequest request;
     request.position = 8;
     request.window = 3;
+    request.budgetMs = 0; // exactly the window asked for
     const FlowPlan plan = flowPlan(*store, request);
     CHECK_FALSE(plan.correlationIndexed);
     CHECK_FALSE(plan.causeIndexed); // message_id has no index of its own
@@ -152,11 +156,15 @@ TEST_CASE("Flows: an Emmett SQLite store, ids assigned by Emmett, read in a wind
     CHECK(flow.scan.windowFromTime == QDateTime::fromString(QStringLiteral("2024-06-01T10:00:06Z"), Qt::ISODate));
     CHECK(nodes(flow) == qsl({ "transfer-2@1 TransferRequested", "account-A@2 MoneyWithdrawn", "? cmd-2" }));
     CHECK_FALSE(flow.nodes.back().searchedEverywhere); // looked for only in the window
+    CHECK(flow.scan.stop == FlowScan::Stop::Window);
     FlowRequest byId;
     byId.correlationId = QStringLiteral("corr-2");
+    CHECK_FALSE(flowPlan(*store, byId).wholeLog); // read backwards from the newest event under the budget
+    byId.window = -1;
     CHECK(flowPlan(*store, byId).wholeLog);
     const Flow whole = findFlow(*store, byId);
     CHECK(whole.scan.wholeLog);
+    CHECK(whole.scan.stop == FlowScan::Stop::Edges);
     CHECK(whole.nodes.back().searchedEverywhere);
 
     // An expression index on the correlation key (one a user may add) is found and used.
@@ -324,4 +332,95 @@ TEST_CASE("Flows: Emmett on PostgreSQL gives the same graphs as on SQLite", "[fl
     db.sql(flows::emmettPgSql());
     auto store = StoreRegistry::open(db.address());
     checkEmmettFlow(*store);
+}
+
+TEST_CASE("Flows: Commanded keeps correlation and causation in columns; causes are commands it never stores",
+    "[flow][pg][commanded]")
+{
+    ES_REQUIRE_PG("Commanded flow test")
+    PgTestDatabase db(
+        QStringLiteral("flowcommanded"), { QStringLiteral("commanded.sql"), QStringLiteral("flows_commanded.sql") });
+    auto store = StoreRegistry::open(db.address());
+    // The inspector's event carries the columns' values.
+    EventQuery q;
+    q.from = 7;
+    q.limit = 1;
+    const EventPage page = store->events(q);
+    REQUIRE(page.events.size() == 1);
+    CHECK(page.events.front().correlationId == QLatin1String("d1000000-0000-4000-8000-000000000001"));
+    CHECK(page.events.front().causationId == QLatin1String("a1000000-0000-4000-8000-000000000002"));
+
+    FlowRequest request;
+    request.position = 7;
+    const FlowPlan plan = flowPlan(*store, request);
+    CHECK_FALSE(plan.correlationIndexed); // EventStore indexes neither column
+    CHECK(plan.causeIndexed); // event_id, the primary key
+    CHECK_FALSE(plan.effectIndexed);
+    const Flow flow = findFlow(*store, request);
+    CHECK(flow.correlationId == QLatin1String("d1000000-0000-4000-8000-000000000001"));
+    // Every event follows a command; the process manager's commands name the events they handle only in their own
+    // causation id, which Commanded does not store: one placeholder per command, the events joined by correlation.
+    CHECK(nodes(flow)
+        == qsl({ "transfer-t1@1 Elixir.Bank.MoneyTransferRequested", "account-acc1@1 Elixir.Bank.MoneyWithdrawn",
+            "account-acc2@1 Elixir.Bank.MoneyDeposited", "account-acc2@2 Elixir.Bank.BalanceChanged",
+            "transfer-t1@2 Elixir.Bank.TransferCompleted", "? a1000000-0000-4000-8000-000000000001",
+            "? a1000000-0000-4000-8000-000000000002", "? a1000000-0000-4000-8000-000000000003",
+            "? a1000000-0000-4000-8000-000000000004" }));
+    CHECK(edges(flow)
+        == qsl({ "? a1000000-0000-4000-8000-000000000001 -> transfer-t1@1 Elixir.Bank.MoneyTransferRequested",
+            "? a1000000-0000-4000-8000-000000000002 -> account-acc1@1 Elixir.Bank.MoneyWithdrawn",
+            "? a1000000-0000-4000-8000-000000000003 -> account-acc2@1 Elixir.Bank.MoneyDeposited",
+            "? a1000000-0000-4000-8000-000000000003 -> account-acc2@2 Elixir.Bank.BalanceChanged",
+            "? a1000000-0000-4000-8000-000000000004 -> transfer-t1@2 Elixir.Bank.TransferCompleted" }));
+    CHECK(flow.nodes.back().searchedEverywhere); // looked up by its primary key
+    CHECK(flow.durationMs == 5000);
+    CHECK(flowToJson(flow).value(QLatin1String("edges")).toArray().size() == 0); // placeholders are no events
+
+    FlowsRequest many;
+    many.startType = QStringLiteral("Elixir.Bank.MoneyTransferRequested");
+    const FlowVariants v = scanFlows(*store, many);
+    CHECK(v.flows == 1);
+    REQUIRE(v.variants.size() == 1);
+    CHECK(v.variants[0].types
+        == qsl({ "Elixir.Bank.MoneyTransferRequested", "Elixir.Bank.MoneyWithdrawn", "Elixir.Bank.MoneyDeposited",
+            "Elixir.Bank.BalanceChanged", "Elixir.Bank.TransferCompleted" }));
+}
+
+TEST_CASE("Flows: the Message DB sample follows messages as Eventide clients do", "[flow][pg][messagedb][sample]")
+{
+    ES_REQUIRE_PG("Message DB sample flow test")
+    PgTestDatabase db(QStringLiteral("flowsample"));
+    SampleOptions options;
+    options.events = 3000;
+    options.layout = QStringLiteral("messagedb");
+    writeSampleStore(db.address(), options);
+    auto store = StoreRegistry::open(db.address());
+    // A message that follows another names it by stream, position and global position; the flow links the two.
+    EventQuery q;
+    q.from = 1500;
+    q.limit = 500;
+    std::optional<Event> effect;
+    for (const Event& e : store->events(q).events) {
+        if (!e.causationId.isEmpty()) {
+            effect = e;
+            break;
+        }
+    }
+    REQUIRE(effect);
+    const QJsonObject meta = QJsonDocument::fromJson(effect->metadata.bytes).object();
+    const qint64 causePosition = meta.value(QLatin1String("causationMessageGlobalPosition")).toInteger();
+    CHECK(effect->causationId == QString::number(causePosition));
+    CHECK(causePosition < effect->position);
+    FlowRequest request;
+    request.position = effect->position;
+    const Flow flow = findFlow(*store, request);
+    const int causeNode = flow.indexOfPosition(causePosition);
+    REQUIRE(causeNode >= 0);
+    const Event& cause = flow.nodes[size_t(causeNode)].event;
+    CHECK(cause.stream == meta.value(QLatin1String("causationMessageStreamName")).toString());
+    CHECK(cause.version == meta.value(QLatin1String("causationMessagePosition")).toInteger());
+    const int effectNode = flow.indexOfPosition(effect->position);
+    CHECK(std::count_if(flow.edges.begin(), flow.edges.end(), [&](const FlowEdge& e) {
+        return e.cause == causeNode && e.effect == effectNode;
+    }) == 1);
 }
