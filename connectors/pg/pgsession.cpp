@@ -60,7 +60,8 @@ void PgSession::connect()
                                  .arg(timeout)
                                  .arg(why),
                 StoreError::Kind::Timeout);
-        throw StoreError(m_address.scrub(f.plainMessage()) + QStringLiteral("\nDetails from libpq: ") + why,
+        throw StoreError(m_address.scrub(f.plainMessage())
+                + QStringLiteral("\nConnecting to %1, libpq said: %2").arg(m_shownAddress, why),
             StoreError::Kind::Disconnected);
     } catch (const std::exception& e) {
         m_refused = false;

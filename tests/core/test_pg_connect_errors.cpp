@@ -36,7 +36,7 @@ TEST_CASE("Connection failures read in plain words, from libpq's SQLSTATE", "[pg
         INFO(e->message().toStdString());
         CHECK(e->message().startsWith(
             QStringLiteral("The database \"es_no_such_db_17\" does not exist on the server at ")));
-        CHECK(e->message().contains(QLatin1String("Details from libpq:")));
+        CHECK(e->message().contains(QLatin1String("libpq said:")));
         CHECK_FALSE(e->message().contains(QLatin1String("Hunter2-secret")));
         CHECK_FALSE(e->message().contains(QLatin1String("3D000"))); // the code chose the words; it is not shown
     }
