@@ -118,6 +118,12 @@ void ThemeController::apply(const QString& choice)
     m_choice = choice;
     const bool dark = choice == QLatin1String("dark")
         || (choice != QLatin1String("light") && systemPrefersDark() && !isDarkPalette(m_systemPalette));
+    // Until a theme is chosen the desktop's own style and palette stay untouched (and keep following the desktop).
+    if (!dark && choice != QLatin1String("light") && !m_changed) {
+        Q_EMIT applied(isDark());
+        return;
+    }
+    m_changed = true;
     if (dark) {
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
         QApplication::setPalette(darkPalette());

@@ -46,6 +46,7 @@ private:
     QPalette m_systemPalette;
     QString m_systemStyle;
     QString m_choice;
+    bool m_changed = false; // style or palette set by apply()
 };
 
 } // namespace es
