@@ -11,6 +11,7 @@
 #include "store/eventstore.h"
 #include "store/storesession.h"
 #include "streambrowser.h"
+#include "themecontroller.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -124,6 +125,7 @@ int main(int argc, char** argv)
         parser.showHelp(1);
     if (parser.isSet(settingsOption))
         es::Settings::useFile(parser.value(settingsOption));
+    es::ThemeController::instance(); // the chosen theme, before the first window
 
     qRegisterMetaType<es::Event>();
     qRegisterMetaType<es::StoreInfo>();

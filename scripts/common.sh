@@ -5,7 +5,7 @@ ES_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ES_BUILD="${ES_BUILD:-$ES_ROOT/build}"
 
 ES_PACKAGES=(cmake ninja-build g++ pkg-config
-    qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-declarative-dev qt6-svg-dev libgl-dev
+    qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-declarative-dev qt6-svg-dev qtkeychain-qt6-dev libgl-dev
     libsqlite3-dev sqlite3 libpqxx-dev catch2)
 
 es_install() {

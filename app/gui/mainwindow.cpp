@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "aboutdialog.h"
 #include "activityview.h"
 #include "browsecontroller.h"
 #include "cache/scopecounts.h"
@@ -22,12 +23,15 @@
 #include "nav/eventnavigator.h"
 #include "navigationcontroller.h"
 #include "openstoredialog.h"
+#include "preferencesdialog.h"
 #include "projectionsview.h"
 #include "reconcileview.h"
 #include "settings.h"
+#include "shortcutsdialog.h"
 #include "startpage.h"
 #include "store/storesession.h"
 #include "streambrowser.h"
+#include "themecontroller.h"
 #include "timetravelwindow.h"
 #include "typesview.h"
 #include "windowfit.h"
@@ -35,6 +39,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDesktopServices>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QItemSelectionModel>
@@ -52,15 +57,16 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace es {
 
 namespace {
 
-QIcon themeIcon(const char* name, QStyle::StandardPixmap fallback, const QStyle* style)
+QIcon themeIcon(const char* name, QStyle::StandardPixmap fallback, const QStyle*)
 {
-    return QIcon::fromTheme(QLatin1String(name), style->standardIcon(fallback));
+    return ThemeController::icon(QLatin1String(name), fallback);
 }
 
 } // namespace
@@ -320,8 +326,16 @@ void MainWindow::createActions()
     toolsMenu->addAction(cache->clearAction());
     connect(toolsMenu, &QMenu::aboutToShow, cache->clearAction(), &QAction::hover);
     connect(cache, &CacheController::cleared, this, [this](const QString& m) { statusBar()->showMessage(m, 5000); });
+    toolsMenu->addSeparator();
+    auto* preferences = toolsMenu->addAction(tr("&Preferences…"), this, [this] { PreferencesDialog(this).exec(); });
+    preferences->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    preferences->setMenuRole(QAction::PreferencesRole);
 
     auto* helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(tr("&Keyboard Shortcuts"), this, [this] { ShortcutsDialog(this, this).exec(); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
+    helpMenu->addAction(tr("&Documentation"), this,
+        [] { QDesktopServices::openUrl(QUrl(AboutDialog::homepage() + QStringLiteral("#readme"))); });
     helpMenu->addAction(tr("&About EventScope"), this, &MainWindow::about);
     helpMenu->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 
@@ -499,10 +513,7 @@ void MainWindow::goToCausation(const Event& event)
 
 void MainWindow::about()
 {
-    QMessageBox::about(this, tr("About EventScope"),
-        tr("<h3>EventScope %1</h3><p>A read-only inspector for event-sourced stores.</p>"
-           "<p>Stores are opened read-only; EventScope never writes to them.</p>")
-            .arg(QCoreApplication::applicationVersion()));
+    AboutDialog(this).exec();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

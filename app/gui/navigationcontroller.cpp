@@ -10,6 +10,7 @@
 #include "settings.h"
 #include "store/storeregistry.h"
 #include "streambrowser.h"
+#include "themecontroller.h"
 #include "timetravelwindow.h"
 
 #include <QAction>
@@ -69,10 +70,8 @@ NavigationController::NavigationController(MainWindow* window)
     m_back->setObjectName(QStringLiteral("navigateBack"));
     m_forward->setObjectName(QStringLiteral("navigateForward"));
     m_copyLink->setObjectName(QStringLiteral("copyLink"));
-    m_back->setIcon(
-        QIcon::fromTheme(QStringLiteral("go-previous"), window->style()->standardIcon(QStyle::SP_ArrowBack)));
-    m_forward->setIcon(
-        QIcon::fromTheme(QStringLiteral("go-next"), window->style()->standardIcon(QStyle::SP_ArrowForward)));
+    m_back->setIcon(ThemeController::icon(QStringLiteral("go-previous"), QStyle::SP_ArrowBack));
+    m_forward->setIcon(ThemeController::icon(QStringLiteral("go-next"), QStyle::SP_ArrowForward));
     m_back->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
     m_forward->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
     m_copyLink->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));

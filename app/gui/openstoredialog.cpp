@@ -1,5 +1,7 @@
 #include "openstoredialog.h"
 
+#include "connectors.h"
+#include "savedconnectionsbar.h"
 #include "store/storeregistry.h"
 
 #include <QComboBox>
@@ -9,6 +11,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -94,6 +97,32 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
     m_pgSchema = pgEdit("pgSchema", tr("Optional: the schema holding the store's tables"));
     m_pgTimeout = pgEdit("pgStatementTimeout", tr("default: 30 s per query; 0 = no limit"));
     m_pgTimeout->setValidator(new QDoubleValidator(0, 86400, 3, m_pgTimeout));
+    m_saved = new SavedConnectionsBar(
+        { [this] { return savedConnection(); }, [this](const SavedConnection& c) { applySavedConnection(c); },
+            [this](const QString& password) { m_pgPassword->setText(password); } },
+        m_pgPage);
+    m_pgService = new QComboBox(m_pgPage);
+    m_pgService->setObjectName(QStringLiteral("pgService"));
+    m_pgService->setEditable(true);
+    m_pgService->addItem(QString(), QString());
+    for (const PgServiceEntry& service : postgresServices()) {
+        QStringList settings;
+        for (const auto& [keyword, value] : service.settings)
+            settings.append(
+                keyword + u'=' + (keyword.contains(QLatin1String("password")) ? QStringLiteral("****") : value));
+        m_pgService->addItem(service.name, service.name);
+        m_pgService->setItemData(m_pgService->count() - 1,
+            tr("%1\n%2%3")
+                .arg(service.file, settings.join(u'\n'),
+                    service.problem.isEmpty() ? QString() : tr("\nlibpq cannot read it: %1").arg(service.problem)),
+            Qt::ToolTipRole);
+    }
+    m_pgService->lineEdit()->setPlaceholderText(m_pgService->count() > 1
+            ? tr("Optional: one of %n service(s) in pg_service.conf", nullptr, m_pgService->count() - 1)
+            : tr("Optional: a service of pg_service.conf (none found)"));
+    pgForm->addRow(tr("Saved:"), m_saved);
+    pgForm->addRow(QString(), m_saved->noteLabel());
+    pgForm->addRow(tr("Service:"), m_pgService);
     pgForm->addRow(tr("Host:"), m_pgHost);
     pgForm->addRow(tr("Port:"), m_pgPort);
     pgForm->addRow(tr("Database:"), m_pgDatabase);
@@ -103,8 +132,8 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
     pgForm->addRow(tr("SSL root cert:"), withBrowse(m_pgRootCert, rootCertButton, m_pgPage));
     pgForm->addRow(tr("Schema:"), m_pgSchema);
     pgForm->addRow(tr("Statement timeout (s):"), m_pgTimeout);
-    auto* pgNote = new QLabel(tr("Empty fields are left to libpq (PG* variables, ~/.pgpass, service files). "
-                                 "The password is never saved."),
+    auto* pgNote = new QLabel(tr("Empty fields are left to libpq: the service's settings, PG* variables, and "
+                                 "~/.pgpass, which libpq reads itself for a password left empty."),
         m_pgPage);
     pgNote->setWordWrap(true);
     pgNote->setStyleSheet(QStringLiteral("QLabel { color: #888; }"));
@@ -114,6 +143,8 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
     for (QLineEdit* edit : { m_pgHost, m_pgPort, m_pgDatabase, m_pgUser, m_pgPassword, m_pgRootCert })
         connect(edit, &QLineEdit::textChanged, this, &OpenStoreDialog::updateOk);
     connect(m_pgSslMode, &QComboBox::currentIndexChanged, this, &OpenStoreDialog::updateOk);
+    connect(m_pgService, &QComboBox::currentTextChanged, this, &OpenStoreDialog::updateOk);
+    connect(m_pgService, &QComboBox::currentTextChanged, this, &OpenStoreDialog::showServiceDefaults);
 
     m_profile->setEditable(true);
     m_profile->addItem(tr("Detect automatically"), QString());
@@ -179,6 +210,7 @@ PgConnectionFields OpenStoreDialog::postgresFields() const
     f.sslMode = m_pgSslMode->currentData().toString();
     f.sslRootCert = m_pgRootCert->text().trimmed();
     f.schema = m_pgSchema->text().trimmed();
+    f.service = m_pgService->currentText().trimmed();
     return f;
 }
 
@@ -192,7 +224,51 @@ void OpenStoreDialog::setPostgresFields(const PgConnectionFields& fields)
     m_pgSslMode->setCurrentIndex(std::max(0, m_pgSslMode->findData(fields.sslMode)));
     m_pgRootCert->setText(fields.sslRootCert);
     m_pgSchema->setText(fields.schema);
+    m_pgService->setCurrentText(fields.service);
     m_tabs->setCurrentWidget(m_pgPage);
+}
+
+SavedConnection OpenStoreDialog::savedConnection() const
+{
+    SavedConnection c;
+    c.fields = postgresFields();
+    const int i = m_profile->currentIndex();
+    c.profile = i >= 0 && m_profile->itemText(i) == m_profile->currentText() ? m_profile->itemData(i).toString()
+                                                                             : m_profile->currentText().trimmed();
+    c.statementTimeout = m_pgTimeout->text().trimmed();
+    return c;
+}
+
+void OpenStoreDialog::applySavedConnection(const SavedConnection& connection)
+{
+    setPostgresFields(connection.fields);
+    const int layout = m_profile->findData(connection.profile);
+    if (layout >= 0)
+        m_profile->setCurrentIndex(layout);
+    else
+        m_profile->setCurrentText(connection.profile);
+    m_pgTimeout->setText(connection.statementTimeout);
+}
+
+// A service's own settings as the placeholders of the fields they fill, so it is clear what an empty field means.
+void OpenStoreDialog::showServiceDefaults()
+{
+    const QString name = m_pgService->currentText().trimmed();
+    QHash<QString, QString> values;
+    for (const PgServiceEntry& service : postgresServices()) {
+        if (service.name == name) {
+            for (const auto& [keyword, value] : service.settings)
+                values.insert(keyword, value);
+        }
+    }
+    const auto place = [&](QLineEdit* edit, const char* keyword, const QString& otherwise) {
+        const QString value = values.value(QLatin1String(keyword));
+        edit->setPlaceholderText(value.isEmpty() ? otherwise : tr("from service %1: %2").arg(name, value));
+    };
+    place(m_pgHost, "host", tr("default: PGHOST or the local socket"));
+    place(m_pgPort, "port", tr("5432"));
+    place(m_pgDatabase, "dbname", tr("default: PGDATABASE or the user name"));
+    place(m_pgUser, "user", tr("default: PGUSER or your login"));
 }
 
 QString OpenStoreDialog::postgresAddress(const PgConnectionFields& fields)
@@ -203,8 +279,8 @@ QString OpenStoreDialog::postgresAddress(const PgConnectionFields& fields)
     c.database = fields.database;
     c.user = fields.user;
     c.password = fields.password;
-    c.options
-        = { { QStringLiteral("sslmode"), fields.sslMode }, { QStringLiteral("sslrootcert"), fields.sslRootCert } };
+    c.options = { { QStringLiteral("service"), fields.service }, { QStringLiteral("sslmode"), fields.sslMode },
+        { QStringLiteral("sslrootcert"), fields.sslRootCert } };
     return StoreRegistry::composeAddress(QStringLiteral("postgresql"), c);
 }
 

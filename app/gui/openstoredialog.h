@@ -23,7 +23,11 @@ struct PgConnectionFields {
     QString sslMode;
     QString sslRootCert;
     QString schema;
+    QString service; // a libpq service (pg_service.conf) the other fields add to or override
 };
+
+struct SavedConnection;
+class SavedConnectionsBar;
 
 // File › Open store…: an SQLite file (chooser), a PostgreSQL form, or any store address, with an optional
 // layout override.
@@ -42,6 +46,11 @@ public:
     // Shows the PostgreSQL form with the first field focused (the start page's "Connect to PostgreSQL").
     void showPostgresForm();
 
+    // The PostgreSQL form with its layout and statement timeout, as a connection to save (no name); and back.
+    SavedConnection savedConnection() const;
+    void applySavedConnection(const SavedConnection& connection);
+    SavedConnectionsBar* savedConnections() const { return m_saved; }
+
     // The PostgreSQL engine's address for the fields (StoreRegistry::composeAddress); the schema is not part of it
     // (it goes to OpenOptions::schema).
     static QString postgresAddress(const PgConnectionFields& fields);
@@ -51,6 +60,7 @@ private:
     void browseMapping();
     void browseRootCert();
     void updateOk();
+    void showServiceDefaults();
 
     QString m_startDirectory;
     QTabWidget* m_tabs;
@@ -66,6 +76,8 @@ private:
     QLineEdit* m_pgRootCert = nullptr;
     QLineEdit* m_pgSchema = nullptr;
     QLineEdit* m_pgTimeout = nullptr;
+    QComboBox* m_pgService = nullptr;
+    SavedConnectionsBar* m_saved = nullptr;
     QComboBox* m_profile;
     QLineEdit* m_mapping;
     QPushButton* m_okButton = nullptr;

@@ -56,6 +56,11 @@ ProjectionsView::ProjectionsView(QWidget* parent)
     initial.stallSeconds = m_stall->value();
     initial.caughtUpEvents = m_caughtUp->value();
     m_tracker.setThresholds(initial);
+    connect(stored, &Settings::lagSettingsChanged, this, [this, stored] {
+        m_interval->setValue(stored->lagPollSeconds());
+        m_stall->setValue(stored->lagStallSeconds());
+        m_caughtUp->setValue(int(std::clamp<qint64>(stored->lagCaughtUpEvents(), 0, 1000000000)));
+    });
 
     auto* settings = new QHBoxLayout;
     auto* form = new QFormLayout;

@@ -25,6 +25,8 @@ const QString timesInUtcKey = QStringLiteral("display/timesInUtc");
 const QString hiddenColumnsKey = QStringLiteral("columns/%1/hidden");
 const QString streamSortColumnKey = QStringLiteral("streams/sortColumn");
 const QString streamSortOrderKey = QStringLiteral("streams/sortOrder");
+const QString themeKey = QStringLiteral("appearance/theme");
+const QString connectionsKey = QStringLiteral("connections");
 
 Settings*& sharedInstance()
 {
@@ -144,7 +146,10 @@ double Settings::lagPollSeconds() const
 
 void Settings::setLagPollSeconds(double seconds)
 {
+    if (lagPollSeconds() == seconds)
+        return;
     m_settings->setValue(lagPollKey, seconds);
+    Q_EMIT lagSettingsChanged();
 }
 
 double Settings::lagStallSeconds() const
@@ -154,7 +159,10 @@ double Settings::lagStallSeconds() const
 
 void Settings::setLagStallSeconds(double seconds)
 {
+    if (lagStallSeconds() == seconds)
+        return;
     m_settings->setValue(lagStallKey, seconds);
+    Q_EMIT lagSettingsChanged();
 }
 
 qint64 Settings::lagCaughtUpEvents() const
@@ -164,7 +172,10 @@ qint64 Settings::lagCaughtUpEvents() const
 
 void Settings::setLagCaughtUpEvents(qint64 events)
 {
+    if (lagCaughtUpEvents() == events)
+        return;
     m_settings->setValue(lagCaughtUpKey, events);
+    Q_EMIT lagSettingsChanged();
 }
 
 qint64 Settings::foldMemoryBudgetBytes() const
@@ -224,6 +235,51 @@ void Settings::setStreamSort(int column, Qt::SortOrder order)
 {
     m_settings->setValue(streamSortColumnKey, column);
     m_settings->setValue(streamSortOrderKey, order == Qt::DescendingOrder ? 1 : 0);
+}
+
+QString Settings::theme() const
+{
+    const QString theme = m_settings->value(themeKey).toString();
+    return theme == QLatin1String("light") || theme == QLatin1String("dark") ? theme : QStringLiteral("system");
+}
+
+void Settings::setTheme(const QString& theme)
+{
+    if (theme == this->theme())
+        return;
+    m_settings->setValue(themeKey, theme);
+    Q_EMIT themeChanged(this->theme());
+}
+
+// As an INI array of plain keys (connections/1/host=…), readable in the file, rather than one serialised blob.
+QVariantList Settings::savedConnections() const
+{
+    QVariantList list;
+    const int size = m_settings->beginReadArray(connectionsKey);
+    for (int i = 0; i < size; ++i) {
+        m_settings->setArrayIndex(i);
+        QVariantMap map;
+        for (const QString& key : m_settings->childKeys())
+            map.insert(key, m_settings->value(key));
+        list.append(map);
+    }
+    m_settings->endArray();
+    return list;
+}
+
+void Settings::setSavedConnections(const QVariantList& connections)
+{
+    m_settings->remove(connectionsKey);
+    m_settings->beginWriteArray(connectionsKey, int(connections.size()));
+    for (int i = 0; i < connections.size(); ++i) {
+        m_settings->setArrayIndex(i);
+        const QVariantMap map = connections.at(i).toMap();
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            if (!it.value().toString().isEmpty())
+                m_settings->setValue(it.key(), it.value());
+        }
+    }
+    m_settings->endArray();
 }
 
 } // namespace es

@@ -4,6 +4,7 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <QVariantList>
 
 #include <memory>
 
@@ -74,11 +75,22 @@ public:
     int streamSortColumn() const;
     Qt::SortOrder streamSortOrder() const;
     void setStreamSort(int column, Qt::SortOrder order);
+    // Preferences › Appearance: "system" (follow the desktop's colour scheme), "light" or "dark".
+    QString theme() const;
+    void setTheme(const QString& theme);
+
+    // The Connect dialog's saved PostgreSQL connections (SavedConnection::toMap each): names, addresses and options,
+    // never a password (those are in the desktop keyring, see PasswordVault).
+    QVariantList savedConnections() const;
+    void setSavedConnections(const QVariantList& connections);
 
     void sync();
 
 Q_SIGNALS:
     void recentStoresChanged(const QStringList& stores);
+    void themeChanged(const QString& theme);
+    // A lag poll interval or threshold changed (Preferences, or the Projections dock's own fields).
+    void lagSettingsChanged();
 
 private:
     std::unique_ptr<QSettings> m_settings;

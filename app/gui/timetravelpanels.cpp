@@ -76,6 +76,8 @@ protected:
         QStyledItemDelegate::initStyleOption(option, index);
         if (m_panel->isChanged(index)) {
             option->backgroundBrush = QColor(255, 226, 140);
+            // Dark text on the yellow in every palette: a dark palette's light text does not read on it.
+            option->palette.setColor(QPalette::Text, QColor(0x1a, 0x1a, 0x1a));
             option->font.setBold(true);
         }
     }

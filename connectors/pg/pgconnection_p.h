@@ -3,6 +3,8 @@
 // Private to the PostgreSQL connector: the libpqxx connection PgSession keeps, with its libpq handle, and how bound
 // values travel; for the translation units that talk to libpqxx directly.
 
+#include "pg/pgconnect.h"
+
 #include <QString>
 #include <QVariant>
 
@@ -15,7 +17,8 @@
 
 namespace es {
 
-// libpqxx's direct connection policy, keeping the libpq handle it opens.
+// libpqxx's direct connection policy, keeping the libpq handle it opens, which pgConnect() opens so that a refusal
+// is a PgConnectError with the server's SQLSTATE.
 class HandleKeepingConnect : public pqxx::connect_direct {
 public:
     explicit HandleKeepingConnect(const std::string& options)
@@ -23,7 +26,7 @@ public:
     { }
     handle do_startconnect(handle orig) override
     {
-        m_handle = pqxx::connect_direct::do_startconnect(orig);
+        m_handle = orig ? orig : pgConnect(options());
         return m_handle;
     }
     handle do_disconnect(handle orig) noexcept override

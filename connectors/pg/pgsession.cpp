@@ -45,18 +45,27 @@ void PgSession::connect()
             tx.exec0("SET search_path TO " + tx.quote_name(m_schema.toStdString()) + ", public");
         m_reportsReadOnly = !m_settings.readOnlyTransactions
             && PQparameterStatus(conn->rawHandle(), "default_transaction_read_only") != nullptr;
-    } catch (const std::exception& e) {
-        const QString why = m_address.scrub(QString::fromUtf8(e.what()).trimmed());
-        // Decided by the clock, not by libpq's words (which are in the user's language): a connection that failed
-        // only once connect_timeout had passed timed out.
+    } catch (const PgConnectError& e) {
+        const PgConnectFailure& f = e.failure();
+        m_refused = f.isDefinitive();
+        const QString why = m_address.scrub(f.detail);
+        // Decided by the clock as well as by pgConnect(): a connection that failed only once connect_timeout had
+        // passed timed out, whatever libpq's words (which are in the user's language).
         const int timeout = m_address.connectTimeoutSeconds();
-        if (timeout > 0 && clock.elapsed() >= qint64(timeout) * 1000 - 250)
+        const bool late = timeout > 0 && clock.elapsed() >= qint64(timeout) * 1000 - 250;
+        if (f.timedOut || late)
             throw StoreError(QStringLiteral("The server at %1 did not answer within %2 s (connect_timeout): it accepts "
                                             "connections but never replies, or the network drops them. %3")
                                  .arg(m_shownAddress)
                                  .arg(timeout)
                                  .arg(why),
                 StoreError::Kind::Timeout);
+        throw StoreError(m_address.scrub(f.plainMessage())
+                + QStringLiteral("\nConnecting to %1, libpq said: %2").arg(m_shownAddress, why),
+            StoreError::Kind::Disconnected);
+    } catch (const std::exception& e) {
+        m_refused = false;
+        const QString why = m_address.scrub(QString::fromUtf8(e.what()).trimmed());
         throw StoreError(
             QStringLiteral("Cannot connect to %1: %2").arg(m_shownAddress, why), StoreError::Kind::Disconnected);
     }
@@ -136,6 +145,9 @@ void PgSession::ensureConnected()
             return;
         } catch (const StoreError& e) {
             // A server that did not answer has had its time already: trying again would only multiply the wait.
+            // Nor can a server that said no (a wrong password, no such database): asking again only repeats it.
+            if (m_refused)
+                throw;
             if (attempt >= m_settings.reconnectAttempts || e.kind() == StoreError::Kind::Timeout)
                 throw StoreError(
                     QStringLiteral("disconnected, retrying: %1").arg(e.message()), StoreError::Kind::Disconnected);

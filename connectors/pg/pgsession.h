@@ -120,6 +120,7 @@ private:
     mutable std::mutex m_cancelMutex; // guards m_cancel only, never held across a call
     std::shared_ptr<pg_cancel> m_cancel; // the current backend's cancel key, replaced on reconnect
     std::atomic<bool> m_cancelled { false };
+    bool m_refused = false; // the last connect() failed because the server said no (PgConnectFailure::isDefinitive)
     // The statement running now (0 between statements), shared with the calls interruption() hands out: a cancel
     // that arrives after its statement ended would cancel whatever the backend runs next.
     std::shared_ptr<std::atomic<quint64>> m_running = std::make_shared<std::atomic<quint64>>(0);

@@ -21,7 +21,7 @@ for path in /usr/bin/eventscope /usr/bin/eventscope-cli \
     /usr/share/icons/hicolor/scalable/apps/io.eventscope.EventScope.svg \
     /usr/share/man/man1/eventscope.1.gz /usr/share/man/man1/eventscope-cli.1.gz \
     /usr/share/bash-completion/completions/eventscope-cli /usr/share/zsh/vendor-completions/_eventscope-cli \
-    /usr/share/eventscope/reducers/accounts.js; do
+    /usr/share/eventscope/reducers/accounts.js /usr/share/doc/eventscope/copyright; do
     grep -qx ".$path" "$out/files" || fail "$path is not in the package"
 done
 outside=$(grep -v -e '^\./$' -e '^\./usr/$' -e '^\./usr/bin/' -e '^\./usr/share/' "$out/files")

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QDialog>
+
+#include <functional>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QLabel;
+class QSpinBox;
+
+namespace es {
+
+class CacheController;
+
+// Edit › Preferences… (Ctrl+,): every setting the GUI keeps, in one place — appearance (system, light or dark), the
+// time format, the Projections dock's poll interval and lag thresholds, time travel's memory budgets, and the summary
+// cache's folder and size with Clear. OK writes them to Settings; views that show a setting follow its change signal.
+class PreferencesDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit PreferencesDialog(QWidget* parent = nullptr);
+
+    // The hook for the time format (UTC or local time): whoever owns that setting registers a factory for the row's
+    // field, which reads and writes the setting itself. Until one is registered the row says times are in UTC.
+    using TimesEditorFactory = std::function<QWidget*(QWidget* parent)>;
+    static void setTimesEditorFactory(TimesEditorFactory factory);
+
+    // Writes the fields to Settings (what OK does).
+    void apply();
+
+private:
+    void updateCache();
+
+    QComboBox* m_theme;
+    QDoubleSpinBox* m_poll;
+    QDoubleSpinBox* m_stall;
+    QSpinBox* m_caughtUp;
+    QSpinBox* m_foldMemory;
+    QSpinBox* m_snapshots;
+    QLabel* m_cacheSize;
+    CacheController* m_cache;
+};
+
+} // namespace es
