@@ -1,5 +1,9 @@
 #include "browsecontroller.h"
 
+#include "preferencesdialog.h"
+#include <QComboBox>
+#include <QTimeZone>
+
 #include "display/timeformat.h"
 #include "eventinspector.h"
 #include "eventview.h"
@@ -9,6 +13,7 @@
 #include "mainwindow.h"
 #include "models/eventtablemodel.h"
 #include "models/streamtreemodel.h"
+#include "preferencesdialog.h"
 #include "settings.h"
 #include "streambrowser.h"
 #include "typemarker.h"
@@ -16,9 +21,11 @@
 #include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QMenu>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimeZone>
 #include <QTreeView>
 
 namespace es {
@@ -66,6 +73,18 @@ BrowseController::BrowseController(MainWindow* window)
     m_utc->setChecked(format->isUtc());
     connect(m_utc, &QAction::toggled, format,
         [format](bool utc) { format->setZone(utc ? TimeFormat::Zone::Utc : TimeFormat::Zone::Local); });
+    // Preferences shows the same choice as a field that switches it at once.
+    PreferencesDialog::setTimesEditorFactory([](QWidget* parent) -> QWidget* {
+        auto* box = new QComboBox(parent);
+        box->setObjectName(QStringLiteral("timesZone"));
+        box->addItem(tr("UTC"), int(TimeFormat::Zone::Utc));
+        box->addItem(
+            tr("Local time (%1)").arg(QString::fromUtf8(QTimeZone::systemTimeZoneId())), int(TimeFormat::Zone::Local));
+        box->setCurrentIndex(TimeFormat::instance()->isUtc() ? 0 : 1);
+        connect(box, &QComboBox::activated, box,
+            [box](int i) { TimeFormat::instance()->setZone(TimeFormat::Zone(box->itemData(i).toInt())); });
+        return box;
+    });
     // Whoever switches it (this action, Preferences), the setting and every view follow.
     connect(format, &TimeFormat::zoneChanged, this, [this](TimeFormat::Zone zone) {
         Settings::instance()->setTimesInUtc(zone == TimeFormat::Zone::Utc);

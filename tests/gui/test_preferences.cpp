@@ -2,6 +2,7 @@
 
 #include "aboutdialog.h"
 #include "connectors.h"
+#include "display/timeformat.h"
 #include "mainwindow.h"
 #include "openstoredialog.h"
 #include "passwordvault.h"
@@ -192,7 +193,20 @@ TEST_CASE("Preferences write the settings and switch the theme; charts and icons
     dialog.findChild<QSpinBox*>(QStringLiteral("foldMemoryMiB"))->setValue(100);
     auto* themeBox = dialog.findChild<QComboBox*>(QStringLiteral("theme"));
     themeBox->setCurrentIndex(themeBox->findData(QStringLiteral("dark")));
-    CHECK(dialog.findChild<QLabel*>(QStringLiteral("timesPlaceholder")));
+    // The time zone row: the stream browser's controller registers its field when a main window is made.
+    {
+        MainWindow window;
+        PreferencesDialog withWindow;
+        auto* zone = withWindow.findChild<QComboBox*>(QStringLiteral("timesZone"));
+        REQUIRE(zone);
+        zone->setCurrentIndex(1);
+        Q_EMIT zone->activated(1);
+        CHECK_FALSE(TimeFormat::instance()->isUtc());
+        CHECK_FALSE(Settings::instance()->timesInUtc());
+        zone->setCurrentIndex(0);
+        Q_EMIT zone->activated(0);
+        CHECK(TimeFormat::instance()->isUtc());
+    }
     CHECK_FALSE(dialog.findChild<QLabel*>(QStringLiteral("cacheFolder"))->text().isEmpty());
     dialog.apply();
 
