@@ -40,6 +40,7 @@ StreamBrowser::StreamBrowser(QWidget* parent)
     m_tree->header()->setSectionResizeMode(StreamTreeModel::EventsColumn, QHeaderView::ResizeToContents);
     m_tree->header()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
 
+    m_status->setObjectName(QStringLiteral("streamStatus"));
     m_status->setStyleSheet(QStringLiteral("QLabel { color: #888; }"));
     m_status->setWordWrap(true);
     m_status->hide();
@@ -59,11 +60,22 @@ StreamBrowser::StreamBrowser(QWidget* parent)
     });
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& current, const QModelIndex&) { activate(current); });
-    connect(m_model, &StreamTreeModel::loadingChanged, this, [this](bool loading) {
-        m_status->setText(tr("Loading streams…"));
-        m_status->setVisible(loading);
-    });
+    connect(m_model, &StreamTreeModel::loadingChanged, this, &StreamBrowser::updateStatus);
+    connect(m_model, &StreamTreeModel::countingChanged, this, &StreamBrowser::updateStatus);
+    connect(m_model, &StreamTreeModel::countsChanged, this, &StreamBrowser::updateStatus);
     connect(m_model, &StreamTreeModel::failed, this, &StreamBrowser::failed);
+}
+
+void StreamBrowser::updateStatus()
+{
+    QString text;
+    if (m_model->isLoading())
+        text = tr("Loading streams…");
+    else if (m_model->countsEstimated())
+        text = m_model->isCounting() ? tr("Category counts (≈) are estimated; counting exactly…")
+                                     : tr("Category counts (≈) are estimated.");
+    m_status->setText(text);
+    m_status->setVisible(!text.isEmpty());
 }
 
 void StreamBrowser::setSession(StoreSession* session)

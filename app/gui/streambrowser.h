@@ -33,6 +33,8 @@ Q_SIGNALS:
 
 private:
     void activate(const QModelIndex& index);
+    // "Loading streams…", or that the category counts shown are estimated while the exact ones are counted.
+    void updateStatus();
 
     StreamTreeModel* m_model;
     QLineEdit* m_filter;

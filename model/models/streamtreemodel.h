@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cache/categorycounts.h"
 #include "store/eventstore.h"
 #include "store/storesession.h"
 
@@ -16,7 +17,9 @@ namespace es {
 
 // The stream browser: categories at the top level with their streams as children, fetched lazily in keyset
 // pages. With a filter text it becomes a flat list of matching streams: names starting with the text first,
-// then names containing it; `*` and `?` are wildcards.
+// then names containing it; `*` and `?` are wildcards. The categories' counts come in two steps: within about a second
+// an estimate from a sample (or the summary cache's exact answer), then the exact count as a background job, which
+// keeps its answer in the summary cache so that the next open is exact at once.
 class StreamTreeModel : public QAbstractItemModel {
     Q_OBJECT
 public:
@@ -28,6 +31,7 @@ public:
         IsCategoryRole, // bool
         StreamInfoRole, // QVariant::fromValue<es::StreamInfo>, streams only
         StreamCountRole, // qint64, categories only
+        CountsEstimatedRole, // bool, categories only: the counts are estimated (the exact ones are being counted)
     };
     Q_ENUM(Role)
 
@@ -46,6 +50,11 @@ public:
     void setPageSize(int streams);
     int pageSize() const { return m_pageSize; }
     bool isLoading() const { return m_loading; }
+    // Category counts through the summary cache (on by default).
+    void setUseCache(bool on) { m_useCache = on; }
+    bool countsEstimated() const { return m_countsEstimated; }
+    // Whether the exact category counts are being counted after an estimate.
+    bool isCounting() const { return m_countTicket != 0; }
 
     QModelIndex index(int row, int column, const QModelIndex& parent = QModelIndex()) const override;
     QModelIndex parent(const QModelIndex& child) const override;
@@ -61,6 +70,11 @@ public:
 
 Q_SIGNALS:
     void loadingChanged(bool loading);
+    void countingChanged(bool counting);
+    // The categories' counts changed: an estimate came (estimated true) or the exact counts replaced it.
+    void countsChanged(bool estimated);
+    // The exact count's progress (parts done of total).
+    void countProgress(qint64 done, qint64 total);
     void failed(const es::Failure& failure);
 
 private:
@@ -82,6 +96,9 @@ private:
 
     void reset();
     void loadCategories();
+    void countCategories(quint64 generation);
+    void applyCategories(counts::CategoryCounts counts);
+    void setCountTicket(quint64 ticket);
     void fetch(int category); // -1: the flat list
     StreamPager* pagerFor(int category);
     void onStreams(int category, StreamList streams, int limit);
@@ -99,6 +116,9 @@ private:
     StreamPager m_flat;
     std::set<quint64> m_tickets;
     bool m_loading = false;
+    bool m_useCache = true;
+    bool m_countsEstimated = false;
+    quint64 m_countTicket = 0;
 };
 
 } // namespace es
