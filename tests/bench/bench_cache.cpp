@@ -182,17 +182,22 @@ int main(int argc, char** argv)
         shell.address = address;
         std::unique_ptr<EventStore> store;
         const Profile* profile = nullptr;
-        if (shell.pg) {
-            OpenOptions options;
-            options.statementTimeoutMs = 0;
-            auto s = PgStore::open(address, options);
-            profile = &s->profile();
-            store = std::move(s);
-        } else {
+        // A store keeps what it counted for its scopes: a second "first" run needs a connection of its own.
+        const auto openStore = [&shell, &address](const Profile** used = nullptr) -> std::unique_ptr<EventStore> {
+            if (shell.pg) {
+                OpenOptions options;
+                options.statementTimeoutMs = 0;
+                auto s = PgStore::open(address, options);
+                if (used)
+                    *used = &s->profile();
+                return s;
+            }
             auto s = SqliteStore::open(address);
-            profile = &s->profile();
-            store = std::move(s);
-        }
+            if (used)
+                *used = &s->profile();
+            return s;
+        };
+        store = openStore(&profile);
         const SqlDialect dialect = shell.pg ? SqlDialect::Postgres : SqlDialect::Sqlite;
         const SqlBuilder builder(*profile, dialect);
         std::printf(
@@ -262,7 +267,7 @@ int main(int argc, char** argv)
         Cost firstCountCost = measured([&] { firstCount = counts::scopeStats(*store, {}, &cached).count; });
         countShell = countShell.best(shell.cost(countSql));
         firstCountCost = firstCountCost.best(
-            measuredWithEmptyCache(scratchPath, [&] { counts::scopeStats(*store, {}, &cached); }));
+            measuredWithEmptyCache(scratchPath, [&] { counts::scopeStats(*openStore(), {}, &cached); }));
         qint64 secondCount = 0;
         const double secondCountMs = timed([&] { secondCount = counts::scopeStats(*store, {}, &cached).count; });
         std::printf("count of the log: %lld\n  estimate %.0f ms, error %.3f%%%s\n", firstCount, countEstimateMs,
