@@ -3,6 +3,7 @@
 #include "activitycommand.h"
 #include "cache/scopecounts.h"
 #include "cachecommand.h"
+#include "categoriescommand.h"
 #include "clicommon.h"
 
 #include "casecommand.h"
@@ -51,6 +52,8 @@ only a new file they create (export replaces one with --force).
 Commands:
   info STORE      describe the store: layout, counts, positions, times (JSON)
   streams STORE   list streams (a table, or JSON Lines with --json)
+  categories STORE
+                  categories with their stream and event counts; exact, or --estimate within a second
   events STORE    read events in global order or one stream (a table, or JSON Lines with --json)
   sample FILE     write a deterministic demo store in a real layout (Emmett SQLite; or Message DB
                   into a new PostgreSQL database: sample postgresql://... --layout messagedb)
@@ -282,8 +285,9 @@ int CliApplication::run(const QStringList& arguments)
     QCommandLineParser first;
     first.setApplicationDescription(QString::fromUtf8(description));
     first.addPositionalArgument(QStringLiteral("COMMAND"),
-        QStringLiteral("info, streams, events, sample, fold, export, lag, tail, activity, types, values, flow, flows, "
-                       "suggest-mapping, link, resolve, cache, diff, case or reconcile"));
+        QStringLiteral(
+            "info, streams, categories, events, sample, fold, export, lag, tail, activity, types, values, flow, flows, "
+            "suggest-mapping, link, resolve, cache, diff, case or reconcile"));
     const QCommandLineOption help = first.addHelpOption();
     const QCommandLineOption version = first.addVersionOption();
     addOptions(first, Command::None);
@@ -308,6 +312,8 @@ int CliApplication::run(const QStringList& arguments)
         return ActivityCommand().run(arguments);
     if (name == QLatin1String("types"))
         return TypesCommand().run(arguments);
+    if (name == QLatin1String("categories"))
+        return CategoriesCommand().run(arguments);
     if (name == QLatin1String("values"))
         return ValuesCommand().run(arguments);
     if (name == QLatin1String("suggest-mapping"))
@@ -354,10 +360,11 @@ int CliApplication::run(const QStringList& arguments)
         command = Command::Fold;
         commandHelp = FoldCommand::help();
     } else {
-        return usageError(QStringLiteral(
-            "Unknown command \"%1\" (commands: info, streams, events, sample, fold, export, lag, tail, activity, "
-            "types, values, flow, flows, suggest-mapping, link, resolve, cache, diff, case, reconcile).")
-                              .arg(name));
+        return usageError(
+            QStringLiteral("Unknown command \"%1\" (commands: info, streams, categories, events, sample, fold, export, "
+                           "lag, tail, activity, "
+                           "types, values, flow, flows, suggest-mapping, link, resolve, cache, diff, case, reconcile).")
+                .arg(name));
     }
 
     QCommandLineParser parser;

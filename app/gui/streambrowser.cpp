@@ -79,6 +79,7 @@ StreamBrowser::StreamBrowser(QWidget* parent)
     connect(header, &QHeaderView::sortIndicatorChanged, this,
         [](int section, Qt::SortOrder order) { Settings::instance()->setStreamSort(section, order); });
 
+    m_status->setObjectName(QStringLiteral("streamStatus"));
     m_status->setStyleSheet(QStringLiteral("QLabel { color: #888; }"));
     m_status->setWordWrap(true);
     m_status->hide();
@@ -115,10 +116,9 @@ StreamBrowser::StreamBrowser(QWidget* parent)
             updateActions();
             activate(current);
         });
-    connect(m_model, &StreamTreeModel::loadingChanged, this, [this](bool loading) {
-        m_status->setText(tr("Loading streams…"));
-        m_status->setVisible(loading);
-    });
+    connect(m_model, &StreamTreeModel::loadingChanged, this, &StreamBrowser::updateStatus);
+    connect(m_model, &StreamTreeModel::countingChanged, this, &StreamBrowser::updateStatus);
+    connect(m_model, &StreamTreeModel::countsChanged, this, &StreamBrowser::updateStatus);
     connect(m_model, &StreamTreeModel::failed, this, &StreamBrowser::failed);
     // A sort reads the categories again: those the user had open open again when they arrive.
     connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
@@ -147,6 +147,18 @@ StreamBrowser::StreamBrowser(QWidget* parent)
             m_tree->setCurrentIndex(m_model->index(0, 0));
         }
     });
+}
+
+void StreamBrowser::updateStatus()
+{
+    QString text;
+    if (m_model->isLoading())
+        text = tr("Loading streams…");
+    else if (m_model->countsEstimated())
+        text = m_model->isCounting() ? tr("Category counts (≈) are estimated; counting exactly…")
+                                     : tr("Category counts (≈) are estimated.");
+    m_status->setText(text);
+    m_status->setVisible(!text.isEmpty());
 }
 
 void StreamBrowser::setSession(StoreSession* session)

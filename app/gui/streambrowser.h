@@ -55,6 +55,8 @@ private:
     void enterList();
     void updateActions();
     void requestFlow();
+    // "Loading streams…", or that the category counts shown are estimated while the exact ones are counted.
+    void updateStatus();
 
     StreamTreeModel* m_model;
     QLineEdit* m_filter;

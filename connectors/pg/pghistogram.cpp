@@ -65,4 +65,19 @@ CountEstimate PgStore::estimateCount(const EventFilter& filter)
     return { scaleSampledCount(sampled, *sample), true };
 }
 
+CategoryEstimate PgStore::estimateCategories()
+{
+    const std::optional<KeySample> sample = planKeySample(*this, {});
+    if (!sample || m_profile.events.version.isEmpty())
+        return { categories(), false };
+    return { categoriesFromRows(histogramRows(categoryTallyStatement(*m_sql, sample), false), sample), true };
+}
+
+std::optional<CategoryList> PgStore::categoriesBetween(qint64 fromKey, qint64 toKey)
+{
+    if (m_sql->streamsFromTable() || m_profile.events.version.isEmpty())
+        return std::nullopt;
+    return categoriesFromRows(histogramRows(categoryTallyStatement(*m_sql, std::nullopt, fromKey, toKey), false), {});
+}
+
 } // namespace es

@@ -5,6 +5,7 @@
 #include "pg/pgscopecache.h"
 #include "pg/pgsession.h"
 #include "sql/flowsql.h"
+#include "store/categorysource.h"
 #include "store/eventstore.h"
 
 #include <functional>
@@ -24,7 +25,7 @@ struct SqlStatement;
 // "eventscope" and bounded by a statement timeout; a lost connection throws Disconnected once and reconnects on the
 // next call. Reads are in pgstore.cpp (pages, streams, counts, the tail's reads), pgrawread.cpp (exports),
 // pghistogram.cpp and pgcheckpoints.cpp (lag); the layout is recognised in pglayout.cpp.
-class PgStore : public EventStore {
+class PgStore : public EventStore, public CategorySource {
 public:
     using Settings = PgSession::Settings;
 
@@ -51,6 +52,8 @@ public:
     // Estimates (issue 18), in pghistogram.cpp.
     Histogram estimateHistogram(const HistogramQuery& query) override;
     CountEstimate estimateCount(const EventFilter& filter) override;
+    CategoryEstimate estimateCategories() override;
+    std::optional<CategoryList> categoriesBetween(qint64 fromKey, qint64 toKey) override;
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in pgcatalog.cpp
     // Flows (issue 14), in pgflow.cpp.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace es {
 
@@ -94,6 +95,44 @@ SqlStatement countSampleStatement(
 {
     const SampledFrom f = sampledFrom(sql, filter, indexStream, sample);
     return { f.with + QStringLiteral("SELECT 0, '', count(*)") + f.from, f.values };
+}
+
+SqlStatement categoryTallyStatement(
+    const SqlBuilder& sql, const std::optional<KeySample>& sample, qint64 fromKey, qint64 toKey)
+{
+    const Profile::Events& e = sql.profile().events;
+    const QString columns = QStringLiteral("SELECT CASE WHEN %1 = %2 THEN 1 ELSE 0 END, COALESCE(%3, ''), count(*)")
+                                .arg(SqlBuilder::paren(e.version))
+                                .arg(e.firstVersion)
+                                .arg(histogramGroupExpr(sql, HistogramQuery::GroupBy::Category));
+    if (sample) {
+        const SampledFrom f = sampledFrom(sql, {}, false, *sample);
+        return { f.with + columns + f.from + QStringLiteral(" GROUP BY 1, 2"), f.values };
+    }
+    SqlWhere w = sql.baseWhere({}, false);
+    if (fromKey >= 0)
+        w.add(SqlBuilder::paren(e.position) + QStringLiteral(" >= ") + SqlBuilder::param(), { fromKey });
+    if (toKey >= 0)
+        w.add(SqlBuilder::paren(e.position) + QStringLiteral(" <= ") + SqlBuilder::param(), { toKey });
+    return { columns + QStringLiteral(" FROM ") + e.table + w.sql() + QStringLiteral(" GROUP BY 1, 2"), w.values };
+}
+
+CategoryList categoriesFromRows(const std::vector<HistogramRow>& rows, const std::optional<KeySample>& sample)
+{
+    std::map<QString, CategoryInfo> byName;
+    for (const HistogramRow& r : rows) {
+        CategoryInfo& c = byName[r.group];
+        c.name = r.group;
+        const qint64 n = sample ? scaleSampledCount(r.count, *sample) : r.count;
+        c.events = std::max<qint64>(c.events, 0) + n;
+        if (r.bucket == 1)
+            c.streams += n;
+    }
+    CategoryList out;
+    out.reserve(byName.size());
+    for (auto& [name, c] : byName)
+        out.push_back(std::move(c));
+    return out;
 }
 
 qint64 scaleSampledCount(qint64 sampled, const KeySample& sample)

@@ -36,6 +36,15 @@ SqlStatement histogramSampleStatement(
 SqlStatement countSampleStatement(
     const SqlBuilder& sql, const EventFilter& filter, bool indexStream, const KeySample& sample);
 
+// Columns as histogramStatement's, over the sample, or without one over every event at positions [fromKey, toKey] (-1:
+// open): bucket 1 for events at the layout's first version (each starts a stream), 0 for the others; the category as
+// the group. categoriesFromRows() turns them into categories.
+SqlStatement categoryTallyStatement(
+    const SqlBuilder& sql, const std::optional<KeySample>& sample, qint64 fromKey = -1, qint64 toKey = -1);
+// Rows of categoryTallyStatement as categories (streams: the events at the first version), scaled up by the sample
+// when there is one, in code-point order of their names.
+CategoryList categoriesFromRows(const std::vector<HistogramRow>& rows, const std::optional<KeySample>& sample);
+
 // The sampled rows scaled up, folded as Histogram::fromRows does, marked estimated.
 Histogram scaleSampledRows(std::vector<HistogramRow> rows, const KeySample& sample, qint64 bucketSeconds, int topN);
 qint64 scaleSampledCount(qint64 sampled, const KeySample& sample);

@@ -50,7 +50,9 @@ EventFilter histogramFilter(const SqlBuilder& sql, const HistogramQuery& query)
     return filter;
 }
 
-SqlStatement histogramStatement(const SqlBuilder& sql, const HistogramQuery& query, bool indexStream)
+namespace {
+
+SqlWhere histogramWhere(const SqlBuilder& sql, const HistogramQuery& query, bool indexStream)
 {
     const Profile::Events& e = sql.profile().events;
     const EventFilter filter = histogramFilter(sql, query);
@@ -61,6 +63,25 @@ SqlStatement histogramStatement(const SqlBuilder& sql, const HistogramQuery& que
         if (query.toKey >= 0)
             w.add(SqlBuilder::paren(e.position) + QStringLiteral(" <= ") + SqlBuilder::param(), { query.toKey });
     }
+    return w;
+}
+
+} // namespace
+
+SqlStatement histogramScanStatement(const SqlBuilder& sql, const HistogramQuery& query, bool indexStream)
+{
+    Q_ASSERT(query.groupBy != HistogramQuery::GroupBy::Stream);
+    const SqlWhere w = histogramWhere(sql, query, indexStream);
+    return { QStringLiteral("SELECT %1, COALESCE(%2, '') FROM %3%4")
+                 .arg(histogramBucketExpr(sql, query.bucketSeconds), histogramGroupExpr(sql, query.groupBy),
+                     sql.profile().events.table, w.sql()),
+        w.values };
+}
+
+SqlStatement histogramStatement(const SqlBuilder& sql, const HistogramQuery& query, bool indexStream)
+{
+    const Profile::Events& e = sql.profile().events;
+    const SqlWhere w = histogramWhere(sql, query, indexStream);
     const QString bucket = histogramBucketExpr(sql, query.bucketSeconds);
     if (query.groupBy == HistogramQuery::GroupBy::None)
         return { QStringLiteral("SELECT %1, '', count(*) FROM %2%3 GROUP BY 1").arg(bucket, e.table, w.sql()),

@@ -4,6 +4,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <unordered_map>
+
 namespace es {
 
 namespace {
@@ -31,8 +34,15 @@ private:
 
 Histogram SqliteStore::histogram(const HistogramQuery& query)
 {
-    const SqlStatement st = histogramStatement(*m_sql, query, useCategoryIndex(query.filter));
-    return Histogram::fromRows(histogramRows(st), query.bucketSeconds, query.topN);
+    const bool indexStream = useCategoryIndex(query.filter);
+    if (query.groupBy == HistogramQuery::GroupBy::Stream) {
+        const SqlStatement st = histogramStatement(*m_sql, query, indexStream);
+        return Histogram::fromRows(histogramRows(st), query.bucketSeconds, query.topN);
+    }
+    // Counted here as the rows are read: SQLite's GROUP BY sorts every row (a temporary B-tree) before it counts,
+    // which costs about as much again as reading them; the (bucket, group) pairs are few (bench_cache).
+    return Histogram::fromRows(
+        countScannedRows(histogramScanStatement(*m_sql, query, indexStream)), query.bucketSeconds, query.topN);
 }
 
 Histogram SqliteStore::estimateHistogram(const HistogramQuery& query)
@@ -58,17 +68,92 @@ CountEstimate SqliteStore::estimateCount(const EventFilter& filter)
     return { scaleSampledCount(sampled, *sample), true };
 }
 
-std::vector<HistogramRow> SqliteStore::histogramRows(const SqlStatement& st)
+CategoryEstimate SqliteStore::estimateCategories()
+{
+    const std::optional<KeySample> sample = planKeySample(*this, {});
+    if (!sample || m_profile.events.version.isEmpty())
+        return { categories(), false };
+    const NoAutomaticIndex noIndex(m_db);
+    return { categoriesFromRows(histogramRows(categoryTallyStatement(*m_sql, sample)), sample), true };
+}
+
+std::optional<CategoryList> SqliteStore::categoriesBetween(qint64 fromKey, qint64 toKey)
+{
+    if (m_sql->streamsFromTable() || m_profile.events.version.isEmpty())
+        return std::nullopt;
+    return categoriesFromRows(histogramRows(categoryTallyStatement(*m_sql, std::nullopt, fromKey, toKey)), {});
+}
+
+namespace {
+
+struct ResetStatement {
+    sqlite3_stmt* s;
+    ~ResetStatement()
+    {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+    }
+};
+
+// A (bucket, group) pair of countScannedRows: the group by its index in the order first seen.
+struct BucketGroup {
+    qint64 bucket;
+    qsizetype group;
+    bool operator==(const BucketGroup&) const = default;
+};
+
+struct BucketGroupHash {
+    size_t operator()(const BucketGroup& k) const noexcept
+    {
+        return std::hash<qint64>()(k.bucket) ^ (std::hash<qsizetype>()(k.group) * 0x9e3779b97f4a7c15ULL);
+    }
+};
+
+} // namespace
+
+std::vector<HistogramRow> SqliteStore::countScannedRows(const SqlStatement& st)
 {
     sqlite3_stmt* stmt = prepare(st.sql);
-    struct Reset {
-        sqlite3_stmt* s;
-        ~Reset()
-        {
-            sqlite3_reset(s);
-            sqlite3_clear_bindings(s);
+    const ResetStatement reset { stmt };
+    bindAll(stmt, st);
+    std::unordered_map<BucketGroup, qint64, BucketGroupHash> counts;
+    std::vector<QByteArray> groups;
+    QByteArray lastName;
+    qsizetype lastGroup = -1;
+    while (true) {
+        const int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW)
+            throwSqlite(rc, st.sql);
+        if (sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+            continue; // no time, or one SQLite cannot read
+        const qint64 bucket = sqlite3_column_int64(stmt, 0);
+        const auto* text = static_cast<const char*>(sqlite3_column_blob(stmt, 1));
+        const QByteArrayView name(text, sqlite3_column_bytes(stmt, 1));
+        // Rows of one group tend to come together; the few names are searched only when it changes.
+        if (lastGroup < 0 || name != QByteArrayView(lastName)) {
+            const auto found = std::find_if(
+                groups.begin(), groups.end(), [&name](const QByteArray& g) { return QByteArrayView(g) == name; });
+            if (found == groups.end()) {
+                groups.emplace_back(name.data(), name.size());
+                lastGroup = qsizetype(groups.size()) - 1;
+            } else {
+                lastGroup = found - groups.begin();
+            }
+            lastName = groups[size_t(lastGroup)];
         }
-    } reset { stmt };
+        ++counts[{ bucket, lastGroup }];
+    }
+    std::vector<HistogramRow> rows;
+    rows.reserve(counts.size());
+    for (const auto& [key, n] : counts)
+        rows.push_back({ key.bucket, QString::fromUtf8(groups[size_t(key.group)]), n, false });
+    return rows;
+}
+
+void SqliteStore::bindAll(sqlite3_stmt* stmt, const SqlStatement& st)
+{
     int index = 1;
     for (const QVariant& v : st.values) {
         int rc = SQLITE_OK;
@@ -94,6 +179,13 @@ std::vector<HistogramRow> SqliteStore::histogramRows(const SqlStatement& st)
             throwSqlite(rc, st.sql);
         ++index;
     }
+}
+
+std::vector<HistogramRow> SqliteStore::histogramRows(const SqlStatement& st)
+{
+    sqlite3_stmt* stmt = prepare(st.sql);
+    const ResetStatement reset { stmt };
+    bindAll(stmt, st);
     std::vector<HistogramRow> rows;
     while (true) {
         const int rc = sqlite3_step(stmt);

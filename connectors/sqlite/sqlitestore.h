@@ -2,6 +2,7 @@
 
 #include "layouts/profile.h"
 #include "mapping/databaseschema.h"
+#include "store/categorysource.h"
 #include "store/eventstore.h"
 
 #include <QVariant>
@@ -22,7 +23,7 @@ class SqlBuilder;
 struct SqlStatement;
 
 // A SQLite file read through a layout profile. Opened read-only; safe while a writer appends (WAL or journal).
-class SqliteStore : public EventStore {
+class SqliteStore : public EventStore, public CategorySource {
 public:
     // Throws StoreError: BadAddress (no file, not SQLite, bad mapping), UnknownLayout, MissingTable.
     static std::unique_ptr<SqliteStore> open(const QString& address, const OpenOptions& options = {});
@@ -60,12 +61,17 @@ public:
     // Estimates (issue 18), in sqlitehistogram.cpp.
     Histogram estimateHistogram(const HistogramQuery& query) override;
     CountEstimate estimateCount(const EventFilter& filter) override;
+    CategoryEstimate estimateCategories() override;
+    std::optional<CategoryList> categoriesBetween(qint64 fromKey, qint64 toKey) override;
     TableReader* tables() override; // in sqlitetables.cpp
 
     const Profile& profile() const { return m_profile; }
 
 private:
     std::vector<HistogramRow> histogramRows(const SqlStatement& statement); // in sqlitehistogram.cpp
+    // The rows of a histogramScanStatement, counted per (bucket, group) as they are read.
+    std::vector<HistogramRow> countScannedRows(const SqlStatement& statement);
+    void bindAll(sqlite3_stmt* stmt, const SqlStatement& statement);
     class Query;
     struct Where;
 

@@ -4,6 +4,8 @@
 
 #include <QLocale>
 
+#include <algorithm>
+
 namespace es {
 
 namespace {
@@ -36,6 +38,28 @@ QRegularExpression wildcardPattern(const QString& text)
 }
 
 // The order the database gives streams in, for categories (all loaded at once) and for rows the live tail adds.
+// A streams table has no times: each category's last event says when it was last active (one read backwards through
+// the position index per category, for a browsable number of categories).
+void fillLastActivity(EventStore& store, CategoryList& categories)
+{
+    constexpr std::size_t maxLookups = 100;
+    if (categories.size() > maxLookups)
+        return;
+    for (CategoryInfo& c : categories) {
+        if (c.lastPosition >= 0 || c.name.isEmpty())
+            continue;
+        EventQuery last;
+        last.filter.category = c.name;
+        last.backward = true;
+        last.limit = 1;
+        const EventPage page = store.events(last);
+        if (!page.events.empty()) {
+            c.lastPosition = page.events.front().position;
+            c.lastTime = page.events.front().time;
+        }
+    }
+}
+
 bool categoryBefore(const CategoryInfo& a, const CategoryInfo& b, StreamOrder order, bool descending)
 {
     auto byName = [&] { return descending ? b.name < a.name : a.name < b.name; };
@@ -118,6 +142,7 @@ void StreamTreeModel::reset()
     cancelJobs();
     ++m_generation;
     m_categories.clear();
+    m_countsEstimated = false;
     m_flat = StreamPager();
     m_pattern = QRegularExpression();
     if (isFlat()) {
@@ -163,60 +188,127 @@ void StreamTreeModel::reset()
 void StreamTreeModel::loadCategories()
 {
     const quint64 generation = m_generation;
+    const bool useCache = m_useCache;
     auto ticket = std::make_shared<quint64>(0);
-    *ticket = m_session->run<CategoryList>(
+    // Posted first on the same lane, so the first answer comes before the exact count starts. A failed estimate says
+    // nothing: the exact count that follows reports what is wrong.
+    *ticket = m_session->run<counts::CategoryCounts>(
         StoreSession::Lane::Background, this,
-        [](EventStore& store) {
-            CategoryList categories = store.categories();
-            // A streams table has no times: each category's last event says when it was last active (one read
-            // backwards through the position index per category, for a browsable number of categories).
-            constexpr std::size_t maxLookups = 100;
-            if (categories.size() <= maxLookups) {
-                for (CategoryInfo& c : categories) {
-                    if (c.lastPosition >= 0 || c.name.isEmpty())
-                        continue;
-                    EventQuery last;
-                    last.filter.category = c.name;
-                    last.backward = true;
-                    last.limit = 1;
-                    const EventPage page = store.events(last);
-                    if (!page.events.empty()) {
-                        c.lastPosition = page.events.front().position;
-                        c.lastTime = page.events.front().time;
-                    }
-                }
-            }
+        [useCache](EventStore& store) {
+            counts::CategoryCounts categories = counts::quickCategories(store, useCache);
+            fillLastActivity(store, categories.categories);
             return categories;
         },
-        [this, generation, ticket](CategoryList categories) {
+        [this, generation, ticket](counts::CategoryCounts categories) {
             finishTicket(*ticket);
-            if (generation != m_generation || categories.empty())
+            if (generation != m_generation)
                 return;
-            std::stable_sort(
-                categories.begin(), categories.end(), [this](const CategoryInfo& a, const CategoryInfo& b) {
-                    return categoryBefore(a, b, m_order, m_descending);
-                });
-            beginInsertRows(QModelIndex(), 0, int(categories.size()) - 1);
-            m_categories.reserve(categories.size());
-            for (CategoryInfo& info : categories) {
-                CategoryNode node;
-                StreamQuery query;
-                query.category = info.name;
-                node.pager.phases = { query };
-                // An unnamed category cannot be asked for: an empty category means every stream.
-                node.pager.atEnd = info.name.isEmpty() || info.streams == 0;
-                node.info = std::move(info);
-                m_categories.push_back(std::move(node));
+            const bool exact = !categories.estimated;
+            applyCategories(std::move(categories));
+            // Counted, or from the cache: that is the answer, and the exact count need not run.
+            if (exact && m_countTicket) {
+                m_session->cancel(m_countTicket);
+                setCountTicket(0);
             }
-            endInsertRows();
         },
-        [this, generation, ticket](const Failure& failure) {
-            finishTicket(*ticket);
-            if (generation == m_generation)
-                Q_EMIT failed(failure);
-        });
+        [this, ticket](const Failure&) { finishTicket(*ticket); });
     m_tickets.insert(*ticket);
+    countCategories(generation);
     updateLoading();
+}
+
+void StreamTreeModel::countCategories(quint64 generation)
+{
+    const bool useCache = m_useCache;
+    JobCallbacks<counts::CategoryCounts> callbacks;
+    callbacks.finished = [this, generation](counts::CategoryCounts categories) {
+        if (generation != m_generation || !m_countTicket)
+            return;
+        setCountTicket(0);
+        applyCategories(std::move(categories));
+    };
+    callbacks.failed = [this, generation](const Failure& failure) {
+        if (generation != m_generation || !m_countTicket)
+            return;
+        setCountTicket(0);
+        Q_EMIT failed(failure);
+    };
+    callbacks.cancelled = [this, generation] {
+        if (generation == m_generation)
+            setCountTicket(0);
+    };
+    callbacks.progress = [this, generation](const JobProgress& p) {
+        if (generation == m_generation)
+            Q_EMIT countProgress(p.done, p.total);
+    };
+    setCountTicket(m_session->run<counts::CategoryCounts>(
+        StoreSession::Lane::Background, this,
+        [useCache](EventStore& store, JobControl& control) {
+            counts::CategoryCounts categories = counts::categories(store, useCache, &control);
+            fillLastActivity(store, categories.categories);
+            return categories;
+        },
+        std::move(callbacks)));
+}
+
+void StreamTreeModel::setCountTicket(quint64 ticket)
+{
+    const bool was = m_countTicket != 0;
+    m_countTicket = ticket;
+    if (was != (ticket != 0))
+        Q_EMIT countingChanged(ticket != 0);
+}
+
+void StreamTreeModel::applyCategories(counts::CategoryCounts counts)
+{
+    CategoryList& list = counts.categories;
+    std::stable_sort(list.begin(), list.end(),
+        [this](const CategoryInfo& a, const CategoryInfo& b) { return categoryBefore(a, b, m_order, m_descending); });
+    m_countsEstimated = counts.estimated;
+    const auto makeNode = [&counts](CategoryInfo info) {
+        CategoryNode node;
+        StreamQuery query;
+        query.category = info.name;
+        node.pager.phases = { query };
+        // An unnamed category cannot be asked for: an empty category means every stream. An estimate of no streams
+        // may have missed them.
+        node.pager.atEnd = info.name.isEmpty() || (info.streams == 0 && !counts.estimated);
+        node.info = std::move(info);
+        return node;
+    };
+    const bool sameNames = list.size() == m_categories.size()
+        && std::equal(list.begin(), list.end(), m_categories.begin(),
+            [](const CategoryInfo& a, const CategoryNode& b) { return a.name == b.info.name; });
+    if (sameNames && !list.empty()) {
+        for (size_t i = 0; i < list.size(); ++i) {
+            CategoryNode& node = m_categories[i];
+            node.info = std::move(list[i]);
+            if (!counts.estimated && node.info.streams == 0 && node.pager.streams.empty() && !node.pager.fetching)
+                node.pager.atEnd = true;
+        }
+        Q_EMIT dataChanged(index(0, 0), index(int(m_categories.size()) - 1, ColumnCount - 1));
+    } else if (m_categories.empty()) {
+        if (!list.empty()) {
+            beginInsertRows(QModelIndex(), 0, int(list.size()) - 1);
+            m_categories.reserve(list.size());
+            for (CategoryInfo& info : list)
+                m_categories.push_back(makeNode(std::move(info)));
+            endInsertRows();
+        }
+    } else {
+        // The estimate missed a category (or named one the count did not find): the tree is rebuilt, and the pages
+        // asked for under the old rows are dropped.
+        beginResetModel();
+        for (const quint64 ticket : m_tickets)
+            m_session->cancel(ticket);
+        m_tickets.clear();
+        m_categories.clear();
+        for (CategoryInfo& info : list)
+            m_categories.push_back(makeNode(std::move(info)));
+        endResetModel();
+        updateLoading();
+    }
+    Q_EMIT countsChanged(m_countsEstimated);
 }
 
 StreamTreeModel::StreamPager* StreamTreeModel::pagerFor(int category)
@@ -337,8 +429,11 @@ void StreamTreeModel::cancelJobs()
     if (m_session) {
         for (quint64 ticket : m_tickets)
             m_session->cancel(ticket);
+        if (m_countTicket)
+            m_session->cancel(m_countTicket);
     }
     m_tickets.clear();
+    setCountTicket(0);
 }
 
 QModelIndex StreamTreeModel::index(int row, int column, const QModelIndex& parent) const
@@ -435,17 +530,27 @@ QVariant StreamTreeModel::data(const QModelIndex& index, int role) const
         const CategoryInfo& info = m_categories[std::size_t(index.row())].info;
         const QString name = info.name.isEmpty() ? tr("(no category)") : info.name;
         const bool open = !m_openCategory.isEmpty() && info.name == m_openCategory;
+        const QString approx = m_countsEstimated ? QStringLiteral("≈") : QString();
         switch (role) {
         case Qt::DisplayRole:
             if (index.column() == NameColumn)
-                return QStringLiteral("%1 (%2)").arg(name, QLocale().toString(info.streams));
+                return QStringLiteral("%1 (%2%3)").arg(name, approx, QLocale().toString(info.streams));
             if (index.column() == LastActivityColumn)
                 return TimeFormat::format(info.lastTime, TimeFormat::Precision::Seconds);
-            return info.events >= 0 ? QVariant(info.events) : QVariant();
-        case Qt::ToolTipRole:
-            return info.events >= 0 ? tr("%1: %2 streams, %3 events")
-                                          .arg(name, QLocale().toString(info.streams), QLocale().toString(info.events))
-                                    : tr("%1: %2 streams").arg(name, QLocale().toString(info.streams));
+            if (info.events < 0)
+                return {};
+            return m_countsEstimated ? QVariant(approx + QLocale().toString(info.events)) : QVariant(info.events);
+        case Qt::ToolTipRole: {
+            QString tip = info.events >= 0
+                ? tr("%1: %2 streams, %3 events")
+                      .arg(name, approx + QLocale().toString(info.streams), approx + QLocale().toString(info.events))
+                : tr("%1: %2 streams").arg(name, approx + QLocale().toString(info.streams));
+            if (m_countsEstimated)
+                tip += QLatin1Char('\n') + tr("Estimated from a sample; the exact counts follow.");
+            return tip;
+        }
+        case CountsEstimatedRole:
+            return m_countsEstimated;
         case StreamNameRole:
             return QString();
         case CategoryRole:
@@ -762,6 +867,7 @@ QHash<int, QByteArray> StreamTreeModel::roleNames() const
     names.insert(EventCountRole, "eventCount");
     names.insert(LastTimeRole, "lastTime");
     names.insert(IsOpenRole, "isOpen");
+    names.insert(CountsEstimatedRole, "countsEstimated");
     return names;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cache/categorycounts.h"
 #include "store/eventstore.h"
 #include "store/storesession.h"
 
@@ -17,7 +18,10 @@ namespace es {
 // The stream browser: categories at the top level with their streams as children, fetched lazily in keyset
 // pages. With a filter text it becomes a flat list of matching streams: names starting with the text first,
 // then names containing it; `*` and `?` are wildcards. sort() orders streams by name, events or last activity in the
-// database (ORDER BY with LIMIT, continued by keyset); the categories, all loaded at once, are sorted here.
+// database (ORDER BY with LIMIT, continued by keyset); the categories, all loaded at once, are sorted here. The
+// categories' counts come in two steps: within about a second
+// an estimate from a sample (or the summary cache's exact answer), then the exact count as a background job, which
+// keeps its answer in the summary cache so that the next open is exact at once.
 class StreamTreeModel : public QAbstractItemModel {
     Q_OBJECT
 public:
@@ -32,6 +36,7 @@ public:
         EventCountRole, // qint64, -1 when unknown
         LastTimeRole, // QDateTime, invalid when unknown
         IsOpenRole, // bool: the stream (or the category of the stream) the event table shows
+        CountsEstimatedRole, // bool, categories only: the counts are estimated (the exact ones are being counted)
     };
     Q_ENUM(Role)
 
@@ -57,6 +62,11 @@ public:
     // Events the live tail appended: counts and last activity of the streams and categories shown move on, and a
     // stream or category not listed yet appears where the order puts it (or at the end of the loaded part).
     void noteEvents(const EventList& events);
+    // Category counts through the summary cache (on by default).
+    void setUseCache(bool on) { m_useCache = on; }
+    bool countsEstimated() const { return m_countsEstimated; }
+    // Whether the exact category counts are being counted after an estimate.
+    bool isCounting() const { return m_countTicket != 0; }
 
     QModelIndex index(int row, int column, const QModelIndex& parent = QModelIndex()) const override;
     QModelIndex parent(const QModelIndex& child) const override;
@@ -74,6 +84,11 @@ public:
 
 Q_SIGNALS:
     void loadingChanged(bool loading);
+    void countingChanged(bool counting);
+    // The categories' counts changed: an estimate came (estimated true) or the exact counts replaced it.
+    void countsChanged(bool estimated);
+    // The exact count's progress (parts done of total).
+    void countProgress(qint64 done, qint64 total);
     void failed(const es::Failure& failure);
 
 private:
@@ -96,6 +111,9 @@ private:
 
     void reset();
     void loadCategories();
+    void countCategories(quint64 generation);
+    void applyCategories(counts::CategoryCounts counts);
+    void setCountTicket(quint64 ticket);
     void fetch(int category); // -1: the flat list
     StreamPager* pagerFor(int category);
     void onStreams(int category, StreamList streams, int limit);
@@ -122,6 +140,9 @@ private:
     StreamPager m_flat;
     std::set<quint64> m_tickets;
     bool m_loading = false;
+    bool m_useCache = true;
+    bool m_countsEstimated = false;
+    quint64 m_countTicket = 0;
 };
 
 } // namespace es
