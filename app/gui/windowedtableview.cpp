@@ -223,7 +223,18 @@ void WindowedTableView::onRowsInserted(int first, int last)
     if (m_selected >= first)
         m_selected += n;
     updateRange();
+    placeWindow();
     restoreSelection();
+}
+
+// Rows came or went after a full window: the viewport may now be near an inner edge it cannot scroll past.
+void WindowedTableView::placeWindow()
+{
+    const int top = m_bar->value();
+    const int first = RowWindowModel::placement(
+        top, visibleRows(), m_window->first(), m_window->size(), m_model->rowCount(), m_window->capacity());
+    if (first != m_window->first())
+        showTop(top);
 }
 
 void WindowedTableView::onRowsRemoved(int first, int last)
@@ -238,6 +249,7 @@ void WindowedTableView::onRowsRemoved(int first, int last)
             Q_EMIT currentRowChanged(-1);
     }
     updateRange();
+    placeWindow();
     restoreSelection();
 }
 

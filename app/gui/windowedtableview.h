@@ -53,6 +53,7 @@ private:
     void syncFromTable();
     void syncFromBar();
     void showTop(int top);
+    void placeWindow();
     void restoreSelection();
     void onCurrentChanged(const QModelIndex& current);
     void onSelectionChanged();

@@ -112,7 +112,7 @@ void RowWindowModel::moveTo(int sourceRow)
         m_size = size;
         endResetModel();
     } else {
-        Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+        Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::NoLayoutChangeHint);
         const QModelIndexList from = persistentIndexList();
         QModelIndexList to;
         to.reserve(from.size());
@@ -122,7 +122,7 @@ void RowWindowModel::moveTo(int sourceRow)
         }
         m_first = target;
         changePersistentIndexList(from, to);
-        Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+        Q_EMIT layoutChanged({}, QAbstractItemModel::NoLayoutChangeHint);
     }
     --m_adjusting;
     Q_EMIT windowMoved();

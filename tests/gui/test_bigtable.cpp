@@ -7,12 +7,14 @@
 #include "store/storesession.h"
 #include "testutils.h"
 
+#include <QApplication>
 #include <QElapsedTimer>
 #include <QHeaderView>
 #include <QScrollBar>
 #include <QTableView>
 #include <QTest>
 #include <QTimer>
+#include <QWheelEvent>
 
 #include <algorithm>
 #include <ctime>
@@ -117,6 +119,12 @@ TEST_CASE("the event table of a large store opens without a long stall and its r
     REQUIRE(waitFor([&] { return bottomRow(view) == Events - 1; }, Timeout));
     REQUIRE(waitFor([&] { return shownPosition(view, Events - 1) == QString::number(last->position); }, Timeout));
 
+    // Column widths the user set survive the window's moves.
+    view.table()->horizontalHeader()->resizeSection(EventTableModel::TypeColumn, 333);
+    bar->setValue(Events / 3);
+    bar->setValue(Events / 5);
+    CHECK(view.table()->horizontalHeader()->sectionSize(EventTableModel::TypeColumn) == 333);
+
     // A row jump (Go to position) far from the end: that row is current, selected, shown, its event in the inspector.
     const int target = Events / 2 + 17;
     const auto middle = loadedEvent(model, target);
@@ -149,6 +157,13 @@ TEST_CASE("the event table of a large store opens without a long stall and its r
     QTest::keyClick(view.table(), Qt::Key_Down);
     CHECK(view.currentRow() == target + 1);
     CHECK(inspected->position == loadedEvent(model, target + 1)->position);
+
+    // The wheel over the table scrolls the rows (through the table's hidden bar) and the bar over all rows follows.
+    const int before = bar->value();
+    QWheelEvent wheel(QPointF(20, 20), view.table()->viewport()->mapToGlobal(QPointF(20, 20)), QPoint(),
+        QPoint(0, -120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view.table()->viewport(), &wheel);
+    CHECK(bar->value() > before);
 
     // Ctrl+End and Ctrl+Home go to the store's last and first rows, not the window's.
     QTest::keyClick(view.table(), Qt::Key_End, Qt::ControlModifier);
