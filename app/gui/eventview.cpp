@@ -3,6 +3,7 @@
 #include "columnchooser.h"
 #include "filterbar.h"
 #include "models/eventtablemodel.h"
+#include "windowedtableview.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -26,7 +27,8 @@ EventView::EventView(QWidget* parent)
     : QWidget(parent)
     , m_model(new EventTableModel(this))
     , m_filterBar(new FilterBar(this))
-    , m_table(new QTableView(this))
+    , m_rows(new WindowedTableView(this))
+    , m_table(m_rows->table())
     , m_scopeLabel(new QLabel(this))
     , m_countLabel(new QLabel(this))
     , m_emptyNote(new QLabel(m_table->viewport()))
@@ -38,7 +40,7 @@ EventView::EventView(QWidget* parent)
     m_scopeLabel->setObjectName(QStringLiteral("scopeLabel"));
     m_countLabel->setObjectName(QStringLiteral("scopeCount"));
 
-    m_table->setModel(m_model);
+    m_rows->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setWordWrap(false);
@@ -80,7 +82,7 @@ EventView::EventView(QWidget* parent)
     layout->setSpacing(4);
     layout->addLayout(top);
     layout->addWidget(m_filterBar);
-    layout->addWidget(m_table, 1);
+    layout->addWidget(m_rows, 1);
 
     m_scanButton->setObjectName(QStringLiteral("scanToEnd"));
     m_scanButton->setAutoRaise(true);
@@ -111,8 +113,7 @@ EventView::EventView(QWidget* parent)
         m_order = order;
         m_model->sort(EventTableModel::PositionColumn, order);
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-        [this](const QModelIndex&, const QModelIndex&) { emitCurrent(); });
+    connect(m_rows, &WindowedTableView::currentRowChanged, this, &EventView::emitCurrent);
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& tl, const QModelIndex& br) {
         if (m_pendingRow >= tl.row() && m_pendingRow <= br.row())
             emitCurrent();
@@ -308,10 +309,28 @@ void EventView::selectRow(int row)
 {
     if (row < 0 || row >= m_model->rowCount())
         return;
-    const QModelIndex index = m_model->index(row, EventTableModel::PositionColumn);
-    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    m_rows->selectRow(row);
     m_table->setFocus(Qt::OtherFocusReason);
+}
+
+QScrollBar* EventView::scrollBar() const
+{
+    return m_rows->scrollBar();
+}
+
+int EventView::currentRow() const
+{
+    return m_rows->currentRow();
+}
+
+QList<qint64> EventView::selectedKeys() const
+{
+    QList<qint64> keys;
+    const int row = m_rows->selectedRow();
+    const QVariant key = row >= 0 ? m_model->index(row, 0).data(EventTableModel::KeyRole) : QVariant();
+    if (key.isValid())
+        keys.append(key.toLongLong());
+    return keys;
 }
 
 void EventView::refresh()
@@ -321,32 +340,32 @@ void EventView::refresh()
 
 std::optional<Event> EventView::currentEvent() const
 {
-    const QModelIndex current = m_table->currentIndex();
-    if (!current.isValid())
+    const int row = m_rows->currentRow();
+    if (row < 0)
         return std::nullopt;
-    return m_model->eventAt(current.row());
+    return m_model->eventAt(row);
 }
 
 void EventView::emitCurrent()
 {
-    const QModelIndex current = m_table->currentIndex();
-    if (!current.isValid()) {
+    const int row = m_rows->currentRow();
+    if (row < 0) {
         m_pendingRow = -1;
         Q_EMIT currentEventChanged(std::nullopt);
         return;
     }
-    auto event = m_model->eventAt(current.row());
-    m_pendingRow = event ? -1 : current.row();
+    auto event = m_model->eventAt(row);
+    m_pendingRow = event ? -1 : row;
     if (event)
         Q_EMIT currentEventChanged(event);
 }
 
 void EventView::showContextMenu(const QPoint& pos)
 {
-    const QModelIndex index = m_table->indexAt(pos);
-    if (!index.isValid())
+    const int row = m_rows->rowAt(pos);
+    if (row < 0)
         return;
-    std::unique_ptr<QMenu> menu(createContextMenu(index.row(), this));
+    std::unique_ptr<QMenu> menu(createContextMenu(row, this));
     if (menu)
         menu->exec(m_table->viewport()->mapToGlobal(pos));
 }
@@ -387,8 +406,8 @@ void EventView::reload()
         return;
     const auto current = currentEvent();
     const qint64 key = current ? m_model->keyOf(*current) : -1;
-    const int scroll = m_table->verticalScrollBar()->value();
-    const auto restoreScroll = [this, scroll] { m_table->verticalScrollBar()->setValue(scroll); };
+    const int scroll = scrollBar()->value();
+    const auto restoreScroll = [this, scroll] { scrollBar()->setValue(scroll); };
     disconnect(m_restoreScroll);
     if (key >= 0)
         m_restoreScroll = connect(m_model, &EventTableModel::keyLocated, this, restoreScroll, Qt::SingleShotConnection);

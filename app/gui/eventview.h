@@ -10,6 +10,7 @@
 
 class QLabel;
 class QMenu;
+class QScrollBar;
 class QTableView;
 class QToolButton;
 class QEvent;
@@ -19,6 +20,7 @@ namespace es {
 class EventTableModel;
 class FilterBar;
 class StoreSession;
+class WindowedTableView;
 
 // What the event table shows before the filter bar narrows it.
 struct ViewScope {
@@ -59,7 +61,14 @@ public:
 
     std::optional<Event> currentEvent() const;
     EventTableModel* model() const { return m_model; }
+    // The view of a window of the model's rows (see WindowedTableView): its rows are not the model's rows.
     QTableView* table() const { return m_table; }
+    // The scroll bar over all rows: its value is the model row at the top.
+    QScrollBar* scrollBar() const;
+    // The model row of the current event; -1 when none.
+    int currentRow() const;
+    // Keys of the selected rows whose events are loaded.
+    QList<qint64> selectedKeys() const;
     FilterBar* filterBar() const { return m_filterBar; }
     qint64 rowCountKnown() const { return m_rowCount; }
 
@@ -84,6 +93,7 @@ private:
     ViewScope m_scope;
     EventTableModel* m_model;
     FilterBar* m_filterBar;
+    WindowedTableView* m_rows;
     QTableView* m_table;
     QLabel* m_scopeLabel;
     QLabel* m_countLabel;

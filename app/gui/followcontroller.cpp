@@ -10,8 +10,14 @@
 namespace es {
 
 FollowController::FollowController(QTableView* table, EventTableModel* model, QObject* parent)
+    : FollowController(table->verticalScrollBar(), model, parent)
+{
+    m_table = table;
+}
+
+FollowController::FollowController(QScrollBar* bar, EventTableModel* model, QObject* parent)
     : QObject(parent)
-    , m_table(table)
+    , m_bar(bar)
     , m_model(model)
     , m_follower(new LiveFollower(model, this))
     , m_action(new QAction(tr("&Follow"), this))
@@ -28,7 +34,6 @@ FollowController::FollowController(QTableView* table, EventTableModel* model, QO
         if (events > 0 && isFollowing())
             QTimer::singleShot(0, m_follower, &LiveFollower::tick);
     });
-    QScrollBar* bar = table->verticalScrollBar();
     connect(bar, &QScrollBar::valueChanged, this, [this] {
         if (!m_scrolling && isFollowing())
             m_pinned = atEnd();
@@ -82,9 +87,9 @@ int FollowController::interval() const
 
 bool FollowController::atEnd() const
 {
-    if (!m_table)
+    if (!m_bar)
         return true;
-    const QScrollBar* bar = m_table->verticalScrollBar();
+    const QScrollBar* bar = m_bar;
     if (m_model && m_model->sortOrder() == Qt::DescendingOrder)
         return bar->value() <= bar->minimum();
     return bar->value() >= bar->maximum();
@@ -92,13 +97,16 @@ bool FollowController::atEnd() const
 
 void FollowController::pin()
 {
-    if (!m_table)
+    if (!m_bar)
         return;
     m_scrolling = true;
-    if (m_model && m_model->sortOrder() == Qt::DescendingOrder)
+    const bool top = m_model && m_model->sortOrder() == Qt::DescendingOrder;
+    if (m_table && top) // lays out rows inserted since the last layout first
         m_table->scrollToTop();
-    else
+    else if (m_table)
         m_table->scrollToBottom();
+    else
+        m_bar->setValue(top ? m_bar->minimum() : m_bar->maximum());
     m_scrolling = false;
 }
 

@@ -6,6 +6,7 @@
 #include <QPointer>
 
 class QAction;
+class QScrollBar;
 class QTableView;
 class QTimer;
 
@@ -21,6 +22,9 @@ class FollowController : public QObject {
     Q_OBJECT
 public:
     FollowController(QTableView* table, EventTableModel* model, QObject* parent = nullptr);
+    // For a view whose scroll bar spans the model's rows itself (EventView::scrollBar()): pinned is that bar at its
+    // end.
+    FollowController(QScrollBar* bar, EventTableModel* model, QObject* parent = nullptr);
 
     QAction* action() const { return m_action; }
     void setFollowing(bool on);
@@ -40,6 +44,7 @@ private:
     bool atEnd() const;
 
     QPointer<QTableView> m_table;
+    QPointer<QScrollBar> m_bar;
     QPointer<EventTableModel> m_model;
     LiveFollower* m_follower;
     QAction* m_action;

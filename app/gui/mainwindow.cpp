@@ -184,7 +184,7 @@ void MainWindow::createDocks()
             m_eventView->applyFilter();
         m_eventView->goToKey(key);
     });
-    m_follow = new FollowController(m_eventView->table(), m_eventView->model(), this);
+    m_follow = new FollowController(m_eventView->scrollBar(), m_eventView->model(), this);
     connect(m_follow, &FollowController::headsChanged, this, &MainWindow::updateStatus);
 
     m_activity = new ActivityView(this);
@@ -543,13 +543,8 @@ void MainWindow::exportDialog()
     if (m_eventView->model()->filter().hasPredicates())
         context.viewDescription += tr(", filtered");
     // Only loaded rows have a key; a selection is what the user could see.
-    if (auto* selection = m_eventView->table()->selectionModel()) {
-        for (const QModelIndex& index : selection->selectedRows()) {
-            const QVariant key = index.data(EventTableModel::KeyRole);
-            if (key.isValid())
-                context.selectedKeys.push_back(key.toLongLong());
-        }
-    }
+    for (const qint64 key : m_eventView->selectedKeys())
+        context.selectedKeys.push_back(key);
     if (scope.kind == ViewScope::Kind::Stream)
         context.stream = scope.name;
     else if (const auto event = m_eventView->currentEvent())
