@@ -6,6 +6,7 @@
 #include "pg/pgsession.h"
 #include "sql/flowsql.h"
 #include "store/eventstore.h"
+#include "store/rawstreamreader.h"
 
 #include <functional>
 #include <map>
@@ -24,7 +25,7 @@ struct SqlStatement;
 // "eventscope" and bounded by a statement timeout; a lost connection throws Disconnected once and reconnects on the
 // next call. Reads are in pgstore.cpp (pages, streams, counts, the tail's reads), pgrawread.cpp (exports),
 // pghistogram.cpp and pgcheckpoints.cpp (lag); the layout is recognised in pglayout.cpp.
-class PgStore : public EventStore {
+class PgStore : public EventStore, public RawStreamReader {
 public:
     using Settings = PgSession::Settings;
 
@@ -52,6 +53,7 @@ public:
     Histogram estimateHistogram(const HistogramQuery& query) override;
     CountEstimate estimateCount(const EventFilter& filter) override;
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
+    void readRawStreams(const QStringList& streams, RawEventReceiver& receiver) override; // in pgrawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in pgcatalog.cpp
     // Flows (issue 14), in pgflow.cpp.
     EventList linkedEvents(const LinkQuery& query) override;
@@ -110,6 +112,8 @@ private:
     std::vector<HistogramRow> histogramRows(const SqlStatement& statement, bool serverJit); // in pghistogram.cpp
     class Rows;
 
+    // readRaw for a query, or readRawStreams for the named streams (query unused), in pgrawread.cpp.
+    bool readRawRows(const EventQuery& query, const QStringList* streams, RawEventReceiver& receiver);
     PgStore(PgAddress address, const OpenOptions& options, const Settings& settings);
     // Runs a statement on its own (PgSession::query); each row through `each`.
     void query(const SqlStatement& st, const std::function<void(const Rows&)>& each, bool prepared = false);

@@ -3,6 +3,7 @@
 #include "layouts/profile.h"
 #include "mapping/databaseschema.h"
 #include "store/eventstore.h"
+#include "store/rawstreamreader.h"
 
 #include <QVariant>
 
@@ -22,7 +23,7 @@ class SqlBuilder;
 struct SqlStatement;
 
 // A SQLite file read through a layout profile. Opened read-only; safe while a writer appends (WAL or journal).
-class SqliteStore : public EventStore {
+class SqliteStore : public EventStore, public RawStreamReader {
 public:
     // Throws StoreError: BadAddress (no file, not SQLite, bad mapping), UnknownLayout, MissingTable.
     static std::unique_ptr<SqliteStore> open(const QString& address, const OpenOptions& options = {});
@@ -49,6 +50,7 @@ public:
     ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
     Histogram histogram(const HistogramQuery& query) override; // in sqlitehistogram.cpp
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in sqliterawread.cpp
+    void readRawStreams(const QStringList& streams, RawEventReceiver& receiver) override; // in sqliterawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in sqlitecatalog.cpp
     // Flows (issue 14), in sqliteflow.cpp.
     EventList linkedEvents(const LinkQuery& query) override;
