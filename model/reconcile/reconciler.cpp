@@ -424,10 +424,10 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
         streams.after = page.back().name;
         replays.clear();
         replays.resize(page.size());
-        QStringList keys;
+        QStringList keys; // the page's names are distinct, and so are the keys looked up
         for (size_t i = 0; i < page.size(); ++i) {
             replays[i].stream = page[i].name;
-            if (keyIsStream && !keys.contains(page[i].name))
+            if (keyIsStream)
                 keys.append(page[i].name);
         }
         if (keyIsStream)
@@ -445,9 +445,12 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
         }
         if (!keyIsStream) {
             keys.clear();
+            QSet<QString> seen;
             for (const Replay& r : replays) {
-                if (!r.key.isEmpty() && !keys.contains(r.key))
+                if (!r.key.isEmpty() && !seen.contains(r.key)) {
+                    seen.insert(r.key);
                     keys.append(r.key);
+                }
             }
             lookup(keys, rows);
         }
