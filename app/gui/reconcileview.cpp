@@ -109,6 +109,8 @@ ReconcileView::ReconcileView(QWidget* parent)
              ReconcileStatus::Stale, ReconcileStatus::Ok })
         m_statusFilter->addItem(reconcileStatusName(s), reconcileStatusName(s));
     m_status = new QLabel(this);
+    // A long status must not widen the form and squeeze the results.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* actions = new QHBoxLayout;
     actions->addWidget(m_run);
     actions->addWidget(m_cancel);

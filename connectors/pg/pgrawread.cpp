@@ -15,6 +15,7 @@
 #include "pg/pgconnection_p.h"
 #include "pg/pgstore.h"
 #include "sql/sqlbuilder.h"
+#include "sql/streamsql.h"
 
 #include <libpq-fe.h>
 #include <pqxx/pqxx>
@@ -405,6 +406,20 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
 {
     if (query.backward)
         return false;
+    return readRawRows(query, nullptr, receiver);
+}
+
+// A page of streams: one statement with the names bound as parameters, read through the cursor.
+void PgStore::readRawStreams(const QStringList& streams, RawEventReceiver& receiver)
+{
+    EventQuery all;
+    all.limit = 0;
+    if (!streams.isEmpty())
+        readRawRows(all, &streams, receiver);
+}
+
+bool PgStore::readRawRows(const EventQuery& query, const QStringList* streams, RawEventReceiver& receiver)
+{
     const SqlBuilder::Kinds& kinds = m_sql->kinds();
     const Profile::Events& e = m_profile.events;
     // A reader without ids (a fold) gets no ids, and metadata only when it reads it.
@@ -416,7 +431,8 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
     const QString timeText = m_sql->timeText();
     // `rawTime`: the timestamp column itself in place of its to_char text, for the binary COPY.
     auto statement = [&](const EventQuery& scope, std::vector<QVariant>* values, bool rawTime) {
-        const SqlStatement st = m_sql->eventsPage(scope, true, std::nullopt, columns);
+        const SqlStatement st = streams ? streamsEventsSql(*m_sql, *streams, columns)
+                                        : m_sql->eventsPage(scope, true, std::nullopt, columns);
         QString sql = SqlBuilder::render(st.sql, SqlDialect::Postgres);
         if (rawTime && !e.time.isEmpty() && kinds.time == SqlValueKind::Timestamp && sql.startsWith(select)) {
             QString columns = select;
@@ -433,7 +449,7 @@ bool PgStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
     const std::string sql = statement(scope, &values, false);
 
     // Only our own integers and, for a stream or category, its name go into a COPY.
-    bool copy = query.limit <= 0 && !query.filter.hasPredicates();
+    bool copy = !streams && query.limit <= 0 && !query.filter.hasPredicates();
     for (const QVariant& v : values) {
         switch (v.typeId()) {
         case QMetaType::Int:

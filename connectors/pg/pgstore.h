@@ -7,6 +7,7 @@
 #include "sql/flowsql.h"
 #include "store/categorysource.h"
 #include "store/eventstore.h"
+#include "store/rawstreamreader.h"
 
 #include <functional>
 #include <map>
@@ -25,7 +26,7 @@ struct SqlStatement;
 // "eventscope" and bounded by a statement timeout; a lost connection throws Disconnected once and reconnects on the
 // next call. Reads are in pgstore.cpp (pages, streams, counts, the tail's reads), pgrawread.cpp (exports),
 // pghistogram.cpp and pgcheckpoints.cpp (lag); the layout is recognised in pglayout.cpp.
-class PgStore : public EventStore, public CategorySource {
+class PgStore : public EventStore, public CategorySource, public RawStreamReader {
 public:
     using Settings = PgSession::Settings;
 
@@ -55,6 +56,7 @@ public:
     CategoryEstimate estimateCategories() override;
     std::optional<CategoryList> categoriesBetween(qint64 fromKey, qint64 toKey) override;
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in pgrawread.cpp
+    void readRawStreams(const QStringList& streams, RawEventReceiver& receiver) override; // in pgrawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in pgcatalog.cpp
     // Flows (issue 14), in pgflow.cpp.
     EventList linkedEvents(const LinkQuery& query) override;
@@ -113,6 +115,8 @@ private:
     std::vector<HistogramRow> histogramRows(const SqlStatement& statement, bool serverJit); // in pghistogram.cpp
     class Rows;
 
+    // readRaw for a query, or readRawStreams for the named streams (query unused), in pgrawread.cpp.
+    bool readRawRows(const EventQuery& query, const QStringList* streams, RawEventReceiver& receiver);
     PgStore(PgAddress address, const OpenOptions& options, const Settings& settings);
     // Runs a statement on its own (PgSession::query); each row through `each`.
     void query(const SqlStatement& st, const std::function<void(const Rows&)>& each, bool prepared = false);

@@ -1,11 +1,14 @@
-// SqliteStore::readRaw: rows straight from sqlite3_column_* into RawEvent views, for export and `events --json`.
+// SqliteStore::readRaw and readRawStreams: rows straight from sqlite3_column_* into RawEvent views, for export,
+// `events --json`, folds and reconciliation.
 #include "sql/sqlbuilder.h"
+#include "sql/streamsql.h"
 #include "sqlite/sqlitestore.h"
 #include "sqlite/sqliteutil_p.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 
 namespace es {
@@ -90,58 +93,30 @@ private:
     sqlite3_stmt* m_check = nullptr;
 };
 
-} // namespace
+// Hands a statement's event rows (SqlBuilder::selectEvent columns) to a receiver as RawEvent views.
+class RawRows {
+public:
+    RawRows(sqlite3* db, const Profile& profile, const EventColumns& columns, bool packed,
+        std::function<void(int rc, const QString& context)> fail)
+        : m_jsonValid(db)
+        , m_columns(columns)
+        , m_packed(packed)
+        , m_correlationKeys(int(profile.correlationKeys.size()))
+        , m_causationKeys(int(profile.causationKeys.size()))
+        , m_fail(std::move(fail))
+    { }
 
-bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
-{
-    if (query.backward)
-        return false;
-    const EventFilter& filter = query.filter;
-    const bool indexStream = useCategoryIndex(filter);
-    const std::optional<qint64> first = edgeKey(filter, false);
-    const std::optional<qint64> last = edgeKey(filter, true);
-    if (!first || !last)
-        return true;
-    qint64 start = std::max(query.from, *first);
-    const qint64 end = query.to >= 0 ? std::min(query.to, *last) : *last;
-    // A reader without ids (a fold) gets a lighter statement: no ids, metadata only when it reads it, and JSON told
-    // apart here rather than by json_valid() on every row (most payloads are plainly JSON).
-    EventColumns columns;
-    columns.ids = receiver.wantsIds();
-    columns.metadata = columns.ids || receiver.wantsMetadata();
-    columns.jsonChecks = columns.ids;
-    const bool packed = columns.ids && m_sql->packedMetadata();
-    JsonValidity jsonValid(m_db);
-    const int correlationKeys = int(m_profile.correlationKeys.size());
-    const int causationKeys = int(m_profile.causationKeys.size());
-    QByteArray correlationScratch;
-    QByteArray causationScratch;
-    qint64 left = query.limit > 0 ? query.limit : -1;
-    qint64 span = FirstSpan;
-    RawEvent ev;
-    while (start <= end) {
-        // A category read through the stream index is one statement: windows would walk that index again each time.
-        const qint64 windowEnd = indexStream || end - start < span ? end : start + span - 1;
-        EventQuery window;
-        window.filter = filter;
-        window.from = start;
-        window.to = windowEnd;
-        window.limit = 0;
-        const SqlStatement st = m_sql->eventsPage(window, indexStream, std::nullopt, columns);
-        Statement statement(prepare(st.sql));
-        sqlite3_stmt* s = statement.get();
-        int index = 1;
-        for (const QVariant& v : st.values) {
-            if (const int rc = sqliteutil::bind(s, index++, v); rc != SQLITE_OK)
-                throwSqlite(rc, QStringLiteral("binding a value"));
-        }
-        qint64 rows = 0;
+    // Steps `s` to its end or until the receiver stops (false then), counting the rows read in `rows` and, when
+    // `left` > 0, stopping (false) when it reaches 0.
+    bool run(sqlite3_stmt* s, RawEventReceiver& receiver, qint64& rows, qint64& left)
+    {
+        RawEvent& ev = m_event;
         while (true) {
             const int rc = sqlite3_step(s);
             if (rc == SQLITE_DONE)
-                break;
+                return true;
             if (rc != SQLITE_ROW)
-                throwSqlite(rc, QString::fromUtf8(sqlite3_sql(s)));
+                m_fail(rc, QString::fromUtf8(sqlite3_sql(s)));
             ++rows;
             ev.position = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 0);
             ev.stream = textView(s, 1);
@@ -157,43 +132,110 @@ bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
                     ev.dataEncoding = Payload::Encoding::Null;
                 } else {
                     ev.data = bytesView(s, 6);
-                    const bool json = columns.jsonChecks && sqlite3_column_type(s, 7) != SQLITE_NULL
+                    const bool json = m_columns.jsonChecks && sqlite3_column_type(s, 7) != SQLITE_NULL
                         ? sqlite3_column_int64(s, 7) == 1
-                        : jsonValid(s, 6, dataType, ev.data);
+                        : m_jsonValid(s, 6, dataType, ev.data);
                     ev.dataEncoding
                         = rawPayloadEncoding(ev.data, json ? RawPayloadHint::Json : RawPayloadHint::NotJson);
                 }
-                metaJson = packed ? sqlite3_column_type(s, 9) != SQLITE_NULL
-                                  : columns.jsonChecks && sqlite3_column_int64(s, 9) == 1;
+                metaJson = m_packed ? sqlite3_column_type(s, 9) != SQLITE_NULL
+                                    : m_columns.jsonChecks && sqlite3_column_int64(s, 9) == 1;
                 const int metadataType = sqlite3_column_type(s, 8);
                 if (metadataType == SQLITE_NULL) {
                     ev.metadata = {};
                     ev.metadataEncoding = Payload::Encoding::Null;
                 } else {
                     ev.metadata = bytesView(s, 8);
-                    const bool json = columns.jsonChecks ? metaJson : jsonValid(s, 8, metadataType, ev.metadata);
+                    const bool json = m_columns.jsonChecks ? metaJson : m_jsonValid(s, 8, metadataType, ev.metadata);
                     ev.metadataEncoding
                         = rawPayloadEncoding(ev.metadata, json ? RawPayloadHint::Json : RawPayloadHint::NotJson);
                 }
             } catch (int rc) {
-                throwSqlite(rc, QStringLiteral("SELECT json_valid(?1)"));
+                m_fail(rc, QStringLiteral("SELECT json_valid(?1)"));
             }
-            if (!packed) {
+            if (!m_packed) {
                 ev.correlationId = textView(s, 10);
                 ev.causationId = textView(s, 11);
             } else if (metaJson) {
                 const QByteArrayView array = textView(s, 9);
-                ev.correlationId = sqliteutil::firstPacked(array, 0, correlationKeys,
-                    [&](QByteArrayView v) { return sqliteutil::jsonElementUtf8(v, correlationScratch); });
-                ev.causationId = sqliteutil::firstPacked(array, correlationKeys, correlationKeys + causationKeys,
-                    [&](QByteArrayView v) { return sqliteutil::jsonElementUtf8(v, causationScratch); });
+                ev.correlationId = sqliteutil::firstPacked(array, 0, m_correlationKeys,
+                    [&](QByteArrayView v) { return sqliteutil::jsonElementUtf8(v, m_correlationScratch); });
+                ev.causationId = sqliteutil::firstPacked(array, m_correlationKeys, m_correlationKeys + m_causationKeys,
+                    [&](QByteArrayView v) { return sqliteutil::jsonElementUtf8(v, m_causationScratch); });
             } else {
                 ev.correlationId = {};
                 ev.causationId = {};
             }
             if (!receiver.row(ev) || (left > 0 && --left == 0))
-                return true;
+                return false;
         }
+    }
+
+private:
+    JsonValidity m_jsonValid;
+    EventColumns m_columns;
+    bool m_packed;
+    int m_correlationKeys;
+    int m_causationKeys;
+    std::function<void(int rc, const QString& context)> m_fail;
+    QByteArray m_correlationScratch;
+    QByteArray m_causationScratch;
+    RawEvent m_event;
+};
+
+// A reader without ids (a fold) gets a lighter statement: no ids, metadata only when it reads it, and JSON told apart
+// here rather than by json_valid() on every row (most payloads are plainly JSON).
+EventColumns columnsFor(const RawEventReceiver& receiver)
+{
+    EventColumns columns;
+    columns.ids = receiver.wantsIds();
+    columns.metadata = columns.ids || receiver.wantsMetadata();
+    columns.jsonChecks = columns.ids;
+    return columns;
+}
+
+void bindAll(sqlite3_stmt* s, const QVariantList& values, const std::function<void(int, const QString&)>& fail)
+{
+    int index = 1;
+    for (const QVariant& v : values) {
+        if (const int rc = sqliteutil::bind(s, index++, v); rc != SQLITE_OK)
+            fail(rc, QStringLiteral("binding a value"));
+    }
+}
+
+} // namespace
+
+bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
+{
+    if (query.backward)
+        return false;
+    const EventFilter& filter = query.filter;
+    const bool indexStream = useCategoryIndex(filter);
+    const std::optional<qint64> first = edgeKey(filter, false);
+    const std::optional<qint64> last = edgeKey(filter, true);
+    if (!first || !last)
+        return true;
+    qint64 start = std::max(query.from, *first);
+    const qint64 end = query.to >= 0 ? std::min(query.to, *last) : *last;
+    const EventColumns columns = columnsFor(receiver);
+    const auto fail = [this](int rc, const QString& context) { throwSqlite(rc, context); };
+    RawRows rawRows(m_db, m_profile, columns, columns.ids && m_sql->packedMetadata(), fail);
+    qint64 left = query.limit > 0 ? query.limit : -1;
+    qint64 span = FirstSpan;
+    while (start <= end) {
+        // A category read through the stream index is one statement: windows would walk that index again each time.
+        const qint64 windowEnd = indexStream || end - start < span ? end : start + span - 1;
+        EventQuery window;
+        window.filter = filter;
+        window.from = start;
+        window.to = windowEnd;
+        window.limit = 0;
+        const SqlStatement st = m_sql->eventsPage(window, indexStream, std::nullopt, columns);
+        Statement statement(prepare(st.sql));
+        bindAll(statement.get(), st.values, fail);
+        qint64 rows = 0;
+        if (!rawRows.run(statement.get(), receiver, rows, left))
+            return true;
         if (windowEnd >= end)
             break;
         start = windowEnd + 1;
@@ -205,6 +247,21 @@ bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
             return true;
     }
     return true;
+}
+
+void SqliteStore::readRawStreams(const QStringList& streams, RawEventReceiver& receiver)
+{
+    if (streams.isEmpty())
+        return;
+    const EventColumns columns = columnsFor(receiver);
+    const auto fail = [this](int rc, const QString& context) { throwSqlite(rc, context); };
+    RawRows rawRows(m_db, m_profile, columns, columns.ids && m_sql->packedMetadata(), fail);
+    const SqlStatement st = streamsEventsSql(*m_sql, streams, columns);
+    Statement statement(prepare(st.sql));
+    bindAll(statement.get(), st.values, fail);
+    qint64 rows = 0;
+    qint64 left = -1;
+    rawRows.run(statement.get(), receiver, rows, left);
 }
 
 } // namespace es

@@ -4,6 +4,7 @@
 #include "mapping/databaseschema.h"
 #include "store/categorysource.h"
 #include "store/eventstore.h"
+#include "store/rawstreamreader.h"
 
 #include <QVariant>
 
@@ -23,7 +24,7 @@ class SqlBuilder;
 struct SqlStatement;
 
 // A SQLite file read through a layout profile. Opened read-only; safe while a writer appends (WAL or journal).
-class SqliteStore : public EventStore, public CategorySource {
+class SqliteStore : public EventStore, public CategorySource, public RawStreamReader {
 public:
     // Throws StoreError: BadAddress (no file, not SQLite, bad mapping), UnknownLayout, MissingTable.
     static std::unique_ptr<SqliteStore> open(const QString& address, const OpenOptions& options = {});
@@ -50,6 +51,7 @@ public:
     ScopeProgress scopeProgress(const EventFilter& scope, const std::vector<qint64>& positions) override;
     Histogram histogram(const HistogramQuery& query) override; // in sqlitehistogram.cpp
     bool readRaw(const EventQuery& query, RawEventReceiver& receiver) override; // in sqliterawread.cpp
+    void readRawStreams(const QStringList& streams, RawEventReceiver& receiver) override; // in sqliterawread.cpp
     CatalogRows catalogRows(const CatalogRequest& request) override; // in sqlitecatalog.cpp
     // Flows (issue 14), in sqliteflow.cpp.
     EventList linkedEvents(const LinkQuery& query) override;

@@ -3,6 +3,7 @@
 #include "fold/batchreader.h"
 #include "fold/statepaths.h"
 #include "reconcile/valuecompare.h"
+#include "store/rawstreamreader.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -94,6 +95,130 @@ struct Reconciler::Replay {
     qint64 firstPosition = -1;
     qint64 lastPosition = -1;
     std::optional<ReducerError> error;
+    bool read = false; // its events came through the page's read (a stream with none did not)
+    bool judged = false; // `out` is filled in
+    bool findMatch = false; // `out` differs and its stream must be read again to find its version
+    ReconcileRow out;
+};
+
+// Receives the page's rows grouped by stream and folds each stream as it arrives, holding up to heldEvents of the
+// current stream's Events (their buffers reused from stream to stream) so that a differing row can be compared with
+// the state after each of them without a second read.
+class Reconciler::PageReader : public RawEventReceiver {
+public:
+    explicit PageReader(Reconciler& r)
+        : m_r(r)
+        , m_events(std::size_t(heldEvents))
+    { }
+
+    // The page's streams, whose replays are filled in; the rows by key when they are known before the read.
+    void startPage(std::vector<Replay>& replays, const QHash<QString, TableRow>* rows)
+    {
+        m_replays = &replays;
+        m_rows = rows;
+        m_current = -1;
+        m_index.clear();
+        for (size_t i = 0; i < replays.size(); ++i)
+            m_index.insert(replays[i].stream, int(i));
+    }
+
+    bool row(const RawEvent& event) override
+    {
+        if (m_current < 0 || m_currentBytes != event.stream) {
+            end();
+            if (m_r.m_cancel && m_r.m_cancel->load())
+                return false;
+            m_currentBytes = QByteArray(event.stream.data(), event.stream.size());
+            begin(m_index.value(QString::fromUtf8(event.stream), -1));
+        }
+        if (m_current < 0)
+            return true;
+        m_converter.convert(event, hold(event.version, event.position));
+        return true;
+    }
+    bool wantsIds() const override { return false; }
+    bool wantsMetadata() const override { return m_r.m_fold->readsMetadata(); }
+
+    // A stream of the page starts (-1: rows of no stream of the page, skipped).
+    void begin(int index)
+    {
+        m_current = index;
+        m_held = 0;
+        m_applied = 0;
+        m_spilled = false;
+        if (index < 0)
+            return;
+        Replay& r = (*m_replays)[size_t(index)];
+        r.read = true;
+        if (auto error = m_r.m_fold->reset())
+            r.error = error;
+    }
+    // The slot for the current stream's next event, which the caller fills.
+    Event& hold(qint64 version, qint64 position)
+    {
+        Replay& r = (*m_replays)[size_t(m_current)];
+        if (r.count == 0) {
+            r.firstVersion = version;
+            r.firstPosition = position;
+        }
+        r.lastVersion = version;
+        r.lastPosition = position;
+        ++r.count;
+        if (m_held == heldEvents) {
+            apply(r);
+            m_held = 0;
+            m_applied = 0;
+            m_spilled = true;
+        }
+        return m_events[size_t(m_held++)];
+    }
+    // The current stream's last event came: its state, and with the rows known, its judgement.
+    void end()
+    {
+        if (m_current < 0)
+            return;
+        Replay& r = (*m_replays)[size_t(m_current)];
+        apply(r);
+        m_r.finishReplay(r);
+        m_current = -1;
+        if (!m_rows)
+            return;
+        const auto it = m_rows->constFind(r.key);
+        const TableRow* row = it == m_rows->constEnd() ? nullptr : &*it;
+        r.judged = true;
+        if (!m_r.compare(r, row, r.out))
+            return;
+        if (m_spilled) {
+            r.findMatch = true;
+            return;
+        }
+        const Event* events = m_events.data();
+        const qsizetype n = m_held;
+        m_r.findMatch(r, *row, r.out, [events, n](const auto& sink) { sink(events, n); });
+    }
+
+private:
+    void apply(Replay& r)
+    {
+        if (!r.error && m_applied < m_held) {
+            const FoldResult result = m_r.m_fold->apply(m_events.data() + m_applied, m_held - m_applied);
+            if (result.error)
+                r.error = result.error;
+        }
+        m_applied = m_held;
+    }
+
+    Reconciler& m_r;
+    std::vector<Replay>* m_replays = nullptr;
+    const QHash<QString, TableRow>* m_rows = nullptr;
+    QHash<QString, int> m_index;
+    EventList m_events;
+    qsizetype m_held = 0;
+    qsizetype m_applied = 0;
+    bool m_spilled = false;
+    int m_current = -1;
+    QByteArray m_currentBytes;
+    RawEventConverter m_converter;
 };
 
 Reconciler::Reconciler(EventStore& store, TableReader& table, ReducerPtr reducer, ReconcileOptions options)
@@ -102,6 +227,8 @@ Reconciler::Reconciler(EventStore& store, TableReader& table, ReducerPtr reducer
     , m_reducer(std::move(reducer))
     , m_options(std::move(options))
 { }
+
+Reconciler::~Reconciler() = default;
 
 bool Reconciler::rowEquals(const TableRow& row, const QJsonValue& state) const
 {
@@ -112,69 +239,89 @@ bool Reconciler::rowEquals(const TableRow& row, const QJsonValue& state) const
     return true;
 }
 
-Reconciler::Replay Reconciler::replay(const QString& stream)
+void Reconciler::finishReplay(Replay& r)
 {
-    Replay r;
-    r.stream = stream;
-    if (auto error = m_fold->reset())
-        r.error = error;
-    BatchReader reader(m_store, 2000);
-    reader.setMetadata(m_fold->readsMetadata());
-    EventQuery query;
-    query.filter.stream = stream;
-    reader.read(query, [&](const Event* events, qsizetype n) {
-        if (r.count == 0) {
-            r.firstVersion = events[0].version;
-            r.firstPosition = events[0].position;
-        }
-        r.lastVersion = events[n - 1].version;
-        r.lastPosition = events[n - 1].position;
-        r.count += n;
-        if (!r.error) {
-            const FoldResult result = m_fold->apply(events, n);
-            if (result.error)
-                r.error = result.error;
-        }
-        return true;
-    });
     r.state = parseJsonValue(m_fold->stateJson());
     if (!m_options.keyPath.isEmpty())
         r.key = keyText(valueAtPath(r.state, m_keyPath));
     else
-        r.key = stream;
-    return r;
+        r.key = r.stream;
 }
 
-// The stream again, its state compared with the row after every event: the latest version it equals, and whether it
-// equals the state as of the checkpoint.
-void Reconciler::findMatch(const QString& stream, const TableRow& row, ReconcileRow& out)
+// Every event of the page's streams in one read where the engine has one, else stream by stream.
+void Reconciler::readPage(
+    PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows)
+{
+    reader.startPage(replays, rows);
+    QStringList names;
+    names.reserve(qsizetype(page.size()));
+    for (const StreamInfo& s : page)
+        names.append(s.name);
+    if (RawStreamReader* streams = rawStreamReader(m_store)) {
+        streams->readRawStreams(names, reader);
+        reader.end();
+        return;
+    }
+    BatchReader batches(m_store, heldEvents);
+    batches.setMetadata(m_fold->readsMetadata());
+    for (size_t i = 0; i < page.size(); ++i) {
+        if (m_cancel && m_cancel->load())
+            return;
+        EventQuery query;
+        query.filter.stream = page[i].name;
+        bool begun = false;
+        batches.read(query, [&](const Event* events, qsizetype n) {
+            if (!begun)
+                reader.begin(int(i));
+            begun = true;
+            for (qsizetype k = 0; k < n; ++k)
+                reader.hold(events[k].version, events[k].position) = events[k];
+            return true;
+        });
+        if (begun)
+            reader.end();
+    }
+}
+
+Reconciler::EventSource Reconciler::storeEvents(const QString& stream)
+{
+    return [this, stream](const std::function<bool(const Event*, qsizetype)>& sink) {
+        BatchReader reader(m_store, 2000);
+        reader.setMetadata(m_fold->readsMetadata());
+        EventQuery query;
+        query.filter.stream = stream;
+        reader.read(query, sink);
+    };
+}
+
+// The stream's events again, its state compared with the row after every event: the latest version it equals, and
+// whether it equals the state as of the checkpoint.
+void Reconciler::findMatch(const Replay& r, const TableRow& row, ReconcileRow& out, const EventSource& events)
 {
     m_fold->reset();
     const std::optional<CheckpointRow>& cp = m_options.checkpoint;
     const bool byVersion = cp && !cp->scope.stream.isEmpty();
     bool atCheckpoint = cp && rowEquals(row, parseJsonValue(m_fold->stateJson()));
-    BatchReader reader(m_store, 2000);
-    reader.setMetadata(m_fold->readsMetadata());
-    EventQuery query;
-    query.filter.stream = stream;
     bool failed = false;
-    reader.read(query, [&](const Event* events, qsizetype n) {
+    events([&](const Event* batch, qsizetype n) {
         for (qsizetype i = 0; i < n && !failed; ++i) {
-            if (m_fold->apply(events + i, 1).error) {
+            if (m_fold->apply(batch + i, 1).error) {
                 failed = true;
                 break;
             }
             const bool equal = rowEquals(row, parseJsonValue(m_fold->stateJson()));
             if (equal) {
-                out.matchesVersion = events[i].version;
-                out.matchesPosition = events[i].position;
+                out.matchesVersion = batch[i].version;
+                out.matchesPosition = batch[i].position;
             }
-            if (cp && (byVersion ? events[i].version : events[i].position) <= cp->position)
+            if (cp && (byVersion ? batch[i].version : batch[i].position) <= cp->position)
                 atCheckpoint = equal;
         }
         return !failed;
     });
-    if (cp && atCheckpoint) {
+    const bool cpApplies = cp && (cp->scope.stream.isEmpty() || cp->scope.stream == r.stream);
+    // Equal to the checkpoint's state with events after it: lagging. Equal to it with nothing after it: wrong.
+    if (atCheckpoint && cpApplies && (byVersion ? r.lastVersion : r.lastPosition) > cp->position) {
         out.status = ReconcileStatus::Stale;
         out.note = QStringLiteral("equals the state as of checkpoint %1 of %2: the projection has not applied the "
                                   "events after it yet")
@@ -183,16 +330,16 @@ void Reconciler::findMatch(const QString& stream, const TableRow& row, Reconcile
     }
 }
 
-void Reconciler::judge(const QString& stream, const Replay& r, const TableRow* row, ReconcileRow& out)
+bool Reconciler::compare(const Replay& r, const TableRow* row, ReconcileRow& out)
 {
     out.key = r.key;
-    out.stream = stream;
+    out.stream = r.stream;
     out.lastVersion = r.lastVersion;
     out.lastPosition = r.lastPosition;
     if (r.error)
         out.note = QStringLiteral("the reducer failed: %1").arg(r.error->toString());
     const std::optional<CheckpointRow>& cp = m_options.checkpoint;
-    const bool cpApplies = cp && (cp->scope.stream.isEmpty() || cp->scope.stream == stream);
+    const bool cpApplies = cp && (cp->scope.stream.isEmpty() || cp->scope.stream == r.stream);
     const bool byVersion = cp && !cp->scope.stream.isEmpty();
     if (!row) {
         out.status = ReconcileStatus::Missing;
@@ -205,7 +352,7 @@ void Reconciler::judge(const QString& stream, const Replay& r, const TableRow* r
         for (size_t i = 0; i < m_paths.size(); ++i)
             out.columns.push_back(
                 { m_options.columns[i].column, QJsonValue::Undefined, valueAtPath(r.state, m_paths[i]), false });
-        return;
+        return false;
     }
     for (size_t i = 0; i < m_paths.size(); ++i) {
         const QJsonValue replayed = valueAtPath(r.state, m_paths[i]);
@@ -216,15 +363,10 @@ void Reconciler::judge(const QString& stream, const Replay& r, const TableRow* r
         out.status = ReconcileStatus::Ok;
         out.matchesVersion = r.lastVersion;
         out.matchesPosition = r.lastPosition;
-        return;
+        return false;
     }
     out.status = ReconcileStatus::Differs;
-    findMatch(stream, *row, out);
-    if (out.status == ReconcileStatus::Stale
-        && !(cpApplies && (byVersion ? r.lastVersion : r.lastPosition) > cp->position)) {
-        out.status = ReconcileStatus::Differs; // equal to the checkpoint's state, but nothing came after it
-        out.note.clear();
-    }
+    return true;
 }
 
 ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, const std::atomic<bool>* cancel)
@@ -258,12 +400,22 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
         if (cancelled())
             throw StoreError(QStringLiteral("Reconciliation cancelled."), StoreError::Kind::Cancelled);
     };
+    auto lookup = [&](const QStringList& keys, QHash<QString, TableRow>& rows) {
+        rows.clear();
+        if (keys.isEmpty())
+            return;
+        for (TableRow& row : m_table.rows({ m_options.table, m_options.keyColumn, columnNames, keys, {}, 0 }))
+            rows.insert(row.key, std::move(row));
+    };
+    const bool keyIsStream = m_options.keyPath.isEmpty();
     QSet<QString> matched;
     StreamQuery streams;
     streams.category = m_options.category;
     streams.prefix = m_options.prefix;
     streams.limit = qMax(1, m_options.streamBatch);
     std::vector<Replay> replays;
+    QHash<QString, TableRow> rows;
+    PageReader reader(*this);
     while (true) {
         throwIfCancelled();
         const StreamList page = m_store.streams(streams);
@@ -271,30 +423,51 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             break;
         streams.after = page.back().name;
         replays.clear();
-        QStringList keys;
-        for (const StreamInfo& s : page) {
-            throwIfCancelled();
-            replays.push_back(replay(s.name));
-            m_summary.events += replays.back().count;
-            if (!replays.back().key.isEmpty() && !keys.contains(replays.back().key))
-                keys.append(replays.back().key);
+        replays.resize(page.size());
+        QStringList keys; // the page's names are distinct, and so are the keys looked up
+        for (size_t i = 0; i < page.size(); ++i) {
+            replays[i].stream = page[i].name;
+            if (keyIsStream)
+                keys.append(page[i].name);
         }
-        QHash<QString, TableRow> rows;
-        if (!keys.isEmpty()) {
-            for (TableRow& row : m_table.rows({ m_options.table, m_options.keyColumn, columnNames, keys, {}, 0 }))
-                rows.insert(row.key, std::move(row));
+        if (keyIsStream)
+            lookup(keys, rows);
+        readPage(reader, page, replays, keyIsStream ? &rows : nullptr);
+        throwIfCancelled();
+        for (Replay& r : replays) {
+            if (!r.read) {
+                // A stream with no event: the reducer's initial state.
+                if (auto error = m_fold->reset())
+                    r.error = error;
+                finishReplay(r);
+            }
+            m_summary.events += r.count;
         }
-        for (const Replay& r : replays) {
+        if (!keyIsStream) {
+            keys.clear();
+            QSet<QString> seen;
+            for (const Replay& r : replays) {
+                if (!r.key.isEmpty() && !seen.contains(r.key)) {
+                    seen.insert(r.key);
+                    keys.append(r.key);
+                }
+            }
+            lookup(keys, rows);
+        }
+        for (Replay& r : replays) {
             throwIfCancelled();
             const auto it = rows.constFind(r.key);
-            ReconcileRow out;
-            judge(r.stream, r, it == rows.constEnd() ? nullptr : &*it, out);
+            const TableRow* row = it == rows.constEnd() ? nullptr : &*it;
+            if (!r.judged)
+                r.findMatch = compare(r, row, r.out);
+            if (r.findMatch)
+                findMatch(r, *row, r.out, storeEvents(r.stream));
             if (r.key.isEmpty())
-                out.note = QStringLiteral("the replayed state has no key at %1").arg(m_options.keyPath);
-            if (it != rows.constEnd())
+                r.out.note = QStringLiteral("the replayed state has no key at %1").arg(m_options.keyPath);
+            if (row)
                 matched.insert(r.key);
-            ++m_summary.counts[int(out.status)];
-            sink(out);
+            ++m_summary.counts[int(r.out.status)];
+            sink(r.out);
         }
         m_summary.streams += qint64(page.size());
         m_summary.rows += rows.size();

@@ -5,6 +5,7 @@
 #include "store/eventstore.h"
 #include "store/tablereader.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QMetaType>
 #include <QString>
@@ -82,18 +83,26 @@ struct ReconcileSummary {
 };
 
 // Compares a replay of every stream of a scope with a read-model table, streamed: the streams are listed by keyset
-// a page at a time and each replayed on its own (one fold, reset between streams); the page's rows are read by key
-// in one lookup; a stream whose row differs is replayed once more with its state recorded after every version, to
-// find the latest one the row equals (and, with a checkpoint, whether it is the state as of the checkpoint). A last
-// keyset pass over the table's keys finds rows no stream produced (it keeps the matched keys, not the rows). Runs
-// on the store's thread; throws StoreError (Cancelled when `cancel` is set between streams).
+// a page at a time, and the page's events are read in ONE statement (RawStreamReader::readRawStreams: raw rows grouped
+// by stream, in version order) and folded while they are read, one fold reset between streams. When the key column
+// holds the stream name, the page's rows are read by key (one lookup) before its events, and each stream is judged
+// as soon as its last event is folded: a row that differs is compared with the state after each of the stream's
+// events, still held in memory (up to heldEvents of them), to find the latest version it equals and, with a
+// checkpoint, whether it equals the state as of the checkpoint. With a key path the key is known only from the
+// replayed state: the rows are read after the page, and a differing row's stream is read once more to find its
+// version; so is a stream longer than heldEvents. A last keyset pass over the table's keys finds rows no stream
+// produced (it keeps the matched keys, not the rows). Runs on the store's thread; throws StoreError (Cancelled when
+// `cancel` is set: the read of a page stops at its next stream).
 class Reconciler {
 public:
     using Sink = std::function<void(const ReconcileRow& row)>;
     // Streams and rows done so far; return value ignored.
     using Progress = std::function<void(qint64 streamsDone, qint64 streamsTotal, qint64 rowsDone)>;
+    // The events of one stream kept for the comparison after each event; a longer stream is read again instead.
+    static constexpr qsizetype heldEvents = 1024;
 
     Reconciler(EventStore& store, TableReader& table, ReducerPtr reducer, ReconcileOptions options);
+    ~Reconciler();
 
     // Throws StoreError: Generic for options that cannot work (no such path syntax, a reducer that does not start),
     // MissingTable for a missing table or column, Cancelled.
@@ -101,9 +110,18 @@ public:
 
 private:
     struct Replay;
-    Replay replay(const QString& stream);
-    void judge(const QString& stream, const Replay& r, const TableRow* row, ReconcileRow& out);
-    void findMatch(const QString& stream, const TableRow& row, ReconcileRow& out);
+    class PageReader;
+    // Replays the events a source hands over (in order) into a fold.
+    using EventSource = std::function<void(const std::function<bool(const Event*, qsizetype)>& sink)>;
+
+    void readPage(
+        PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows);
+    void finishReplay(Replay& r);
+    // Fills `out` from the replay and the row; true when the row differs and findMatch() must say which version.
+    bool compare(const Replay& r, const TableRow* row, ReconcileRow& out);
+    // The latest version whose state equals the row, and whether the row is stale, from a replay of the stream.
+    void findMatch(const Replay& r, const TableRow& row, ReconcileRow& out, const EventSource& events);
+    EventSource storeEvents(const QString& stream);
     bool rowEquals(const TableRow& row, const QJsonValue& state) const;
 
     EventStore& m_store;

@@ -1,0 +1,229 @@
+// Reconciliation reads a page of streams in one statement (EventStore::readRawStreams) and folds it while reading:
+// the reports must not depend on where pages end, on streams longer than the events held in memory, on empty or
+// one-event streams, nor on the engine.
+#include <catch2/catch.hpp>
+
+#include "test_fold_support.h"
+#include "testutils.h"
+
+#include "fold/mergereducer.h"
+#include "reconcile/reconciler.h"
+#include "store/rawstreamreader.h"
+#include "store/storeregistry.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <map>
+
+using namespace es;
+using namespace es::test;
+
+namespace {
+
+using Report = std::map<QString, QJsonObject>;
+
+// (stream, version) of each row readRawStreams hands over, in order.
+class Recorder : public RawEventReceiver {
+public:
+    bool row(const RawEvent& event) override
+    {
+        rows.emplace_back(QString::fromUtf8(event.stream), event.version);
+        return true;
+    }
+    bool wantsIds() const override { return false; }
+    std::vector<std::pair<QString, qint64>> rows;
+};
+
+// The streams every engine's store holds (merge reducer: data {"n": version, "owner": stream}):
+// acct-a 1 event, acct-b 1 event, acct-c none visible (its messages archived), acct-d and acct-g longer than
+// Reconciler::heldEvents, acct-e 5 events, acct-f 3 events.
+constexpr int LongStream = int(Reconciler::heldEvents) + 76;
+
+std::vector<std::pair<QByteArray, int>> streamsToWrite()
+{
+    return { { "acct-a", 1 }, { "acct-b", 1 }, { "acct-c", 2 }, { "acct-d", LongStream }, { "acct-e", 5 },
+        { "acct-f", 3 }, { "acct-g", LongStream } };
+}
+
+QByteArray dataOf(const QByteArray& stream, int version)
+{
+    return "{\"n\": " + QByteArray::number(version) + ", \"owner\": \"" + stream + "\"}";
+}
+
+// The read model: acct-a right, acct-b missing, acct-c's row for no events, acct-d lost its last 76 events, acct-e
+// its last two, acct-f a value no version had, acct-g right, acct-z a row with no stream.
+const char* const readModelRows = "('acct-a', 'acct-a', 1), ('acct-c', NULL, NULL), ('acct-d', 'acct-d', 1024), "
+                                  "('acct-e', 'acct-e', 3), ('acct-f', 'acct-f', 99), ('acct-g', 'acct-g', %1), "
+                                  "('acct-z', 'acct-z', 7)";
+
+qint64 positionOf(EventStore& store, const QString& stream, qint64 version)
+{
+    EventQuery q;
+    q.filter.stream = stream;
+    q.from = version;
+    q.limit = 1;
+    const EventPage page = store.events(q);
+    REQUIRE(page.events.size() == 1);
+    REQUIRE(page.events.front().version == version);
+    return page.events.front().position;
+}
+
+QJsonObject json(const QByteArray& text)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(text);
+    REQUIRE(doc.isObject());
+    return doc.object();
+}
+
+Report reconcilePages(EventStore& store, TableReader& tables, int streamBatch, ReconcileSummary* summary)
+{
+    ReconcileOptions options;
+    options.category = QStringLiteral("acct");
+    options.table = QStringLiteral("acct_view");
+    options.keyColumn = QStringLiteral("id");
+    options.columns
+        = { { QStringLiteral("owner"), QStringLiteral("owner") }, { QStringLiteral("n"), QStringLiteral("n") } };
+    options.streamBatch = streamBatch;
+    options.tableBatch = 3;
+    Reconciler reconciler(store, tables, std::make_shared<MergeReducer>(), options);
+    Report report;
+    *summary = reconciler.run([&](const ReconcileRow& row) {
+        REQUIRE(report.count(row.key) == 0);
+        QJsonObject o = row.toJson();
+        CHECK_FALSE(o.contains(QStringLiteral("note")));
+        report[row.key] = o;
+    });
+    return report;
+}
+
+void checkPages(EventStore& store, TableReader& tables)
+{
+    // One statement per page: the rows come grouped by stream, in version order; names are bound, not spliced.
+    RawStreamReader* reader = rawStreamReader(store);
+    REQUIRE(reader);
+    Recorder recorder;
+    reader->readRawStreams({ QStringLiteral("acct-e"), QStringLiteral("acct-c"), QStringLiteral("acct-a"),
+                               QStringLiteral("x' OR '1'='1"), QStringLiteral("acct-f") },
+        recorder);
+    const std::vector<std::pair<QString, qint64>> expected { { QStringLiteral("acct-a"), 1 },
+        { QStringLiteral("acct-e"), 1 }, { QStringLiteral("acct-e"), 2 }, { QStringLiteral("acct-e"), 3 },
+        { QStringLiteral("acct-e"), 4 }, { QStringLiteral("acct-e"), 5 }, { QStringLiteral("acct-f"), 1 },
+        { QStringLiteral("acct-f"), 2 }, { QStringLiteral("acct-f"), 3 } };
+    CHECK(recorder.rows == expected);
+    Recorder none;
+    reader->readRawStreams({}, none);
+    CHECK(none.rows.empty());
+
+    const QString d = QStringLiteral("acct-d");
+    const QString e = QStringLiteral("acct-e");
+    const QByteArray last = QByteArray::number(LongStream);
+    const Report want {
+        { QStringLiteral("acct-a"),
+            json(R"({"key": "acct-a", "stream": "acct-a", "status": "ok", "columns": {}, "matchesVersion": 1,
+                "matchesPosition": )"
+                + QByteArray::number(positionOf(store, QStringLiteral("acct-a"), 1)) + R"(, "lastVersion": 1})") },
+        { QStringLiteral("acct-b"), json(R"({"key": "acct-b", "stream": "acct-b", "status": "missing", "columns": {
+                "owner": {"table": null, "replayed": "acct-b"}, "n": {"table": null, "replayed": 1}},
+                "matchesVersion": null, "matchesPosition": null, "lastVersion": 1})") },
+        { QStringLiteral("acct-c"),
+            json(R"({"key": "acct-c", "stream": "acct-c", "status": "ok", "columns": {}, "matchesVersion": null,
+                "matchesPosition": null, "lastVersion": null})") },
+        { d,
+            json(R"({"key": "acct-d", "stream": "acct-d", "status": "differs", "columns": {
+                "n": {"table": 1024, "replayed": )"
+                + last + R"(}}, "matchesVersion": 1024, "matchesPosition": )"
+                + QByteArray::number(positionOf(store, d, 1024)) + R"(, "lastVersion": )" + last + "}") },
+        { e,
+            json(R"({"key": "acct-e", "stream": "acct-e", "status": "differs", "columns": {
+                "n": {"table": 3, "replayed": 5}}, "matchesVersion": 3, "matchesPosition": )"
+                + QByteArray::number(positionOf(store, e, 3)) + R"(, "lastVersion": 5})") },
+        { QStringLiteral("acct-f"), json(R"({"key": "acct-f", "stream": "acct-f", "status": "differs", "columns": {
+                "n": {"table": 99, "replayed": 3}}, "matchesVersion": null, "matchesPosition": null,
+                "lastVersion": 3})") },
+        { QStringLiteral("acct-g"),
+            json(R"({"key": "acct-g", "stream": "acct-g", "status": "ok", "columns": {}, "matchesVersion": )" + last
+                + R"(, "matchesPosition": )"
+                + QByteArray::number(positionOf(store, QStringLiteral("acct-g"), LongStream)) + R"(, "lastVersion": )"
+                + last + "}") },
+        { QStringLiteral("acct-z"), json(R"({"key": "acct-z", "stream": null, "status": "extra", "columns": {
+                "owner": {"table": "acct-z", "replayed": null}, "n": {"table": 7, "replayed": null}},
+                "matchesVersion": null, "matchesPosition": null, "lastVersion": null})") },
+    };
+    // Pages of one stream, of two (acct-c, the empty one, alone at a page's end), of three, and all in one.
+    for (const int batch : { 1, 2, 3, 200 }) {
+        INFO("streams per page: " << batch);
+        ReconcileSummary summary;
+        const Report got = reconcilePages(store, tables, batch, &summary);
+        CHECK(got == want);
+        CHECK(summary.streams == 7);
+        CHECK(summary.events == 1 + 1 + 0 + LongStream + 5 + 3 + LongStream);
+        CHECK(summary.count(ReconcileStatus::Ok) == 3);
+        CHECK(summary.count(ReconcileStatus::Differs) == 3);
+        CHECK(summary.count(ReconcileStatus::Missing) == 1);
+        CHECK(summary.count(ReconcileStatus::Extra) == 1);
+    }
+}
+
+} // namespace
+
+TEST_CASE("reconcile pages: one read per page of streams, on SQLite", "[reconcile]")
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("pages.sqlite"));
+    for (const auto& [stream, count] : streamsToWrite()) {
+        std::vector<FixtureEvent> events;
+        for (int v = 1; v <= count; ++v)
+            events.push_back({ "Changed", dataOf(stream, v), fixtureStartMs + v * 1000 });
+        writeEmmettStream(path, stream, events);
+    }
+    // Emmett archives a stream's messages in place (is_archived), leaving the stream listed.
+    execSqlite(path,
+        QStringLiteral("UPDATE emt_messages SET is_archived = 1 WHERE stream_id = 'acct-c';"
+                       "CREATE TABLE acct_view (id TEXT PRIMARY KEY, owner TEXT, n INTEGER);"
+                       "INSERT INTO acct_view VALUES ")
+            + QString::fromLatin1(readModelRows).arg(LongStream) + u';');
+    auto store = StoreRegistry::open(path);
+    REQUIRE(store->tables());
+    checkPages(*store, *store->tables());
+}
+
+TEST_CASE("reconcile pages: one read per page of streams, on PostgreSQL", "[reconcile][pg]")
+{
+    ES_REQUIRE_PG("reconciliation pages");
+    PgTestDatabase db(QStringLiteral("recon_pages"), { QStringLiteral("emmett.sql") });
+    // As emmett-postgresql's appendToStream writes: the stream row upserted, then the messages, in one transaction
+    // per append of up to 100 messages.
+    for (const auto& [stream, count] : streamsToWrite()) {
+        const QString name = QString::fromLatin1(stream);
+        for (int first = 1; first <= count; first += 100) {
+            const int last = qMin(count, first + 99);
+            QString sql = first == 1
+                ? QStringLiteral("BEGIN; INSERT INTO emt_streams (stream_id, stream_position, partition, stream_type, "
+                                 "stream_metadata) VALUES ('%1', %2, 'emt:default', 'acct', '{}');")
+                      .arg(name)
+                      .arg(last)
+                : QStringLiteral("BEGIN; UPDATE emt_streams SET stream_position = %2 WHERE stream_id = '%1';")
+                      .arg(name)
+                      .arg(last);
+            sql += QStringLiteral("INSERT INTO emt_messages (stream_id, stream_position, partition, message_data, "
+                                  "message_metadata, message_schema_version, message_type, message_kind, message_id, "
+                                  "transaction_id, created) VALUES ");
+            for (int v = first; v <= last; ++v)
+                sql += QStringLiteral("%1('%2', %3, 'emt:default', '%4', '{\"streamName\": \"%2\"}', '0', "
+                                      "'Changed', 'E', gen_random_uuid()::text, pg_current_xact_id(), "
+                                      "'2024-03-04 00:00:00+00'::timestamptz + interval '%3 seconds')")
+                           .arg(v == first ? QString() : QStringLiteral(", "), name)
+                           .arg(v)
+                           .arg(QString::fromLatin1(dataOf(stream, v)));
+            db.sql(sql + QStringLiteral("; COMMIT;"));
+        }
+    }
+    db.sql(QStringLiteral("UPDATE emt_messages SET is_archived = true WHERE stream_id = 'acct-c';"
+                          "CREATE TABLE acct_view (id text PRIMARY KEY, owner text, n bigint);"
+                          "INSERT INTO acct_view VALUES ")
+        + QString::fromLatin1(readModelRows).arg(LongStream) + u';');
+    auto store = StoreRegistry::open(db.address());
+    REQUIRE(store->tables());
+    checkPages(*store, *store->tables());
+}
