@@ -194,7 +194,7 @@ EventColumns columnsFor(const RawEventReceiver& receiver)
     return columns;
 }
 
-void bindAll(sqlite3_stmt* s, const QVariantList& values, const std::function<void(int, const QString&)>& fail)
+void bindRawValues(sqlite3_stmt* s, const QVariantList& values, const std::function<void(int, const QString&)>& fail)
 {
     int index = 1;
     for (const QVariant& v : values) {
@@ -232,7 +232,7 @@ bool SqliteStore::readRaw(const EventQuery& query, RawEventReceiver& receiver)
         window.limit = 0;
         const SqlStatement st = m_sql->eventsPage(window, indexStream, std::nullopt, columns);
         Statement statement(prepare(st.sql));
-        bindAll(statement.get(), st.values, fail);
+        bindRawValues(statement.get(), st.values, fail);
         qint64 rows = 0;
         if (!rawRows.run(statement.get(), receiver, rows, left))
             return true;
@@ -258,7 +258,7 @@ void SqliteStore::readRawStreams(const QStringList& streams, RawEventReceiver& r
     RawRows rawRows(m_db, m_profile, columns, columns.ids && m_sql->packedMetadata(), fail);
     const SqlStatement st = streamsEventsSql(*m_sql, streams, columns);
     Statement statement(prepare(st.sql));
-    bindAll(statement.get(), st.values, fail);
+    bindRawValues(statement.get(), st.values, fail);
     qint64 rows = 0;
     qint64 left = -1;
     rawRows.run(statement.get(), receiver, rows, left);
