@@ -211,7 +211,7 @@ void writeTypeTable(const TypeCatalog& catalog, const TypeSummary& t, OutputWrit
 
 void TypesCommand::addFirstPassOptions(QCommandLineParser& parser)
 {
-    parser.addOptions({ exactOption(), noCacheOption() });
+    parser.addOption(exactOption()); // --no-cache: the first pass has it from activity
 }
 
 int TypesCommand::run(const QStringList& arguments)

@@ -242,6 +242,8 @@ void DiffWindow::cancel()
 void DiffWindow::finished(const DiffResult& result)
 {
     const DiffSummary& s = result.summary;
+    // A new result shows all its changes: a stream chosen in the previous one may not be in it.
+    m_changes->setStream(QString());
     m_streams->setSummary(s);
     m_changes->setResult(std::make_shared<const DiffResult>(result));
     QString text = tr("%L1 events in A, %L2 in B, paired by %3: %L4 unchanged, %L5 changed, %L6 removed, %L7 added "
