@@ -1,5 +1,7 @@
 #include "timetravelwindow.h"
 
+#include "windowedtableview.h"
+
 #include "display/timeformat.h"
 #include "fold/reducercatalog.h"
 #include "fold/statepaths.h"
@@ -183,8 +185,11 @@ QWidget* TimeTravelWindow::createCentralArea()
 
     auto* splitter = new QSplitter(Qt::Horizontal, central);
     m_eventModel = new TimelineIndexModel(this);
-    m_eventTable = new QTableView(splitter);
-    m_eventTable->setModel(m_eventModel);
+    // A stream of a million events: the table sees a window of its rows, the scroll bar beside it spans them all
+    // (Qt's own header would walk every row on each reset).
+    m_eventRows = new WindowedTableView(splitter);
+    m_eventRows->setModel(m_eventModel);
+    m_eventTable = m_eventRows->table();
     m_eventTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_eventTable->setSelectionMode(QAbstractItemView::SingleSelection);
     m_eventTable->verticalHeader()->setVisible(false);
@@ -226,11 +231,10 @@ QTabWidget* TimeTravelWindow::createTabs(QWidget* parent)
 void TimeTravelWindow::connectPanels()
 {
     connect(m_strip, &TimelineStrip::cursorRequested, this, &TimeTravelWindow::setCursorIndex);
-    connect(m_eventTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-        [this](const QModelIndex& current) {
-            if (current.isValid() && current.row() != m_cursor)
-                setCursorIndex(current.row());
-        });
+    connect(m_eventRows, &WindowedTableView::currentRowChanged, this, [this](int row) {
+        if (row >= 0 && row != m_cursor)
+            setCursorIndex(row);
+    });
     connect(m_statePanel, &StatePanel::originRequested, this, &TimeTravelWindow::jumpToOrigin);
     connect(m_breakpoints, &BreakpointPanel::runRequested, this, &TimeTravelWindow::runToNextBreakpoint);
     connect(m_bookmarks, &BookmarkPanel::addRequested, this, [this] { addBookmark(cursorVersion()); });
@@ -438,15 +442,11 @@ void TimeTravelWindow::setCursorIndex(qint64 index)
     m_strip->setCursor(index);
     m_eventModel->setCurrentRow(index);
     {
-        QSignalBlocker block(m_eventTable->selectionModel());
-        if (index >= 0) {
-            const QModelIndex row = m_eventModel->index(int(index), 0);
-            m_eventTable->selectionModel()->setCurrentIndex(
-                row, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-            m_eventTable->scrollTo(row);
-        } else {
-            m_eventTable->clearSelection();
-        }
+        QSignalBlocker block(m_eventRows);
+        if (index >= 0)
+            m_eventRows->selectRow(int(index));
+        else
+            m_eventRows->clearCurrent();
     }
     m_engine->requestState(cursorVersion());
     updateStatus();

@@ -35,6 +35,7 @@ class StatePanel;
 class StoreSession;
 class TimelineIndexModel;
 class TimelineStrip;
+class WindowedTableView;
 
 // Time travel over one stream: fold it with a reducer and scrub through its life, seeing the state after each
 // event, what the event changed, where a value came from, and a value charted over time. Folding runs as jobs on
@@ -87,7 +88,8 @@ public:
     QTreeWidget* compareList() const;
     TimelineStrip* strip() const { return m_strip; }
     TimelineIndexModel* eventModel() const { return m_eventModel; }
-    QTableView* eventTable() const { return m_eventTable; }
+    QTableView* eventTable() const { return m_eventTable; } // a window of the rows: see eventRows()
+    WindowedTableView* eventRows() const { return m_eventRows; }
     MessageBanner* banner() const { return m_banner; }
     QChartView* chartView() const;
     QString statusText() const;
@@ -153,6 +155,7 @@ private:
     MessageBanner* m_banner = nullptr;
     TimelineStrip* m_strip = nullptr;
     TimelineIndexModel* m_eventModel = nullptr;
+    WindowedTableView* m_eventRows = nullptr;
     QTableView* m_eventTable = nullptr;
     StatePanel* m_statePanel = nullptr;
     QTabWidget* m_tabs = nullptr;

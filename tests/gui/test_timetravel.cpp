@@ -15,6 +15,7 @@
 #include "timelineindexmodel.h"
 #include "timelinestrip.h"
 #include "timetravelwindow.h"
+#include "windowedtableview.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -194,7 +195,7 @@ TEST_CASE("time travel: open a demo stream, step, jump and see the balance", "[t
     const Step& before = steps[steps.size() - 2];
     REQUIRE(waitFor([&] { return showsVersion(*w, before.version); }, Timeout));
     CHECK(shownBalance(*w) == before.balance);
-    CHECK(w->eventTable()->currentIndex().row() == int(steps.size()) - 2);
+    CHECK(w->eventRows()->currentRow() == int(steps.size()) - 2);
     CHECK(w->strip()->cursor() == qint64(steps.size()) - 2);
 
     // Jump to a deposit in the middle: the diff pane lists balance with the old and new values, the tree marks it.
