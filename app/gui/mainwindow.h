@@ -83,7 +83,7 @@ Q_SIGNALS:
     void storeCounted(const es::StoreInfo& info);
     // An estimate of the event count arrived first (eventCountEstimated tells whether it is one).
     void storeEstimated(const es::StoreInfo& info);
-    void storeFailed(const QString& message);
+    void storeFailed(const es::Failure& failure);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

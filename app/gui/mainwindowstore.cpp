@@ -211,7 +211,7 @@ void MainWindow::openStore(const QString& address, const OpenOptions& options)
             setBusy(m_session && m_session->isBusy());
             statusBar()->clearMessage();
             showError(tr("Could not open %1: %2").arg(Settings::redactedAddress(address), failure.message));
-            Q_EMIT storeFailed(failure.message);
+            Q_EMIT storeFailed(failure);
             if (failure.kind == Failure::Kind::UnknownLayout && options.profile.isEmpty()
                 && options.mappingFile.isEmpty())
                 QTimer::singleShot(0, this, [this, address, options] {

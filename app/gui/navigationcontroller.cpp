@@ -382,9 +382,9 @@ void NavigationController::apply(const Place& place)
     m_window->openStore(m_pendingAddress, options);
 }
 
-// A store named by a link failed to open: when its engine takes a password in the address, ask for one and try
-// again (again after one that did not work, until the user cancels); otherwise the window already shows why.
-void NavigationController::storeFailed(const QString& message)
+// A store named by a link failed to open: when the server wants a password (or refused the one given), ask for one
+// and try again, until the user cancels; any other failure the window already shows.
+void NavigationController::storeFailed(const Failure& failure)
 {
     if (!m_pending)
         return;
@@ -392,9 +392,7 @@ void NavigationController::storeFailed(const QString& message)
     const QString engine = StoreRegistry::engineFor(place.store);
     const bool triedPassword = m_pendingAddress != place.store;
     m_pending.reset();
-    ConnectionFields probe;
-    probe.password = QStringLiteral("x");
-    if (StoreRegistry::composeAddress(engine, probe).isEmpty())
+    if (failure.kind != Failure::Kind::Unauthorized)
         return;
     const QString question = triedPassword
         ? tr("%1\n\nThat password was refused, or the store does not open with it. Try again (it is kept only while "
@@ -402,7 +400,7 @@ void NavigationController::storeFailed(const QString& message)
         : tr("%1\n\nThe store may need a password (it is kept only while EventScope runs):");
     bool ok = false;
     const QString password
-        = QInputDialog::getText(m_window, tr("Password"), question.arg(message), QLineEdit::Password, {}, &ok);
+        = QInputDialog::getText(m_window, tr("Password"), question.arg(failure.message), QLineEdit::Password, {}, &ok);
     if (!ok || password.isEmpty()) {
         m_addresses.erase(place.store);
         return;

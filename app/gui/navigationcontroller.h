@@ -3,6 +3,7 @@
 #include "nav/navigationhistory.h"
 #include "nav/place.h"
 #include "nav/savedplaces.h"
+#include "store/failure.h"
 
 #include <QObject>
 #include <QPointer>
@@ -76,7 +77,7 @@ private:
     void apply(const Place& place);
     void applyInStore(const Place& place);
     void finishApplying();
-    void storeFailed(const QString& message);
+    void storeFailed(const Failure& failure);
     void updateActions();
     void copy(const QString& link, const QString& what);
     QString storeOfSession() const;

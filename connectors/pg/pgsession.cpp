@@ -60,9 +60,11 @@ void PgSession::connect()
                                  .arg(timeout)
                                  .arg(why),
                 StoreError::Kind::Timeout);
+        // A password asked for or refused (SQLSTATE 28P01) is a kind of its own: a caller may ask the user for one.
+        const bool password = f.needsPassword || f.sqlstate == QLatin1String("28P01");
         throw StoreError(m_address.scrub(f.plainMessage())
                 + QStringLiteral("\nConnecting to %1, libpq said: %2").arg(m_shownAddress, why),
-            StoreError::Kind::Disconnected);
+            password ? StoreError::Kind::Unauthorized : StoreError::Kind::Disconnected);
     } catch (const std::exception& e) {
         m_refused = false;
         const QString why = m_address.scrub(QString::fromUtf8(e.what()).trimmed());

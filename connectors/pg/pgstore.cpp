@@ -42,9 +42,10 @@ std::unique_ptr<PgStore> PgStore::open(const QString& address, const OpenOptions
     try {
         store->m_session.connect();
     } catch (const StoreError& e) {
-        // A refused connection or login is the address's fault; a server that never answered is a Timeout.
-        throw StoreError(e.message(),
-            e.kind() == StoreError::Kind::Timeout ? StoreError::Kind::Timeout : StoreError::Kind::BadAddress);
+        // A refused connection or login is the address's fault; a server that never answered is a Timeout, and a
+        // password asked for or refused stays Unauthorized.
+        const bool kept = e.kind() == StoreError::Kind::Timeout || e.kind() == StoreError::Kind::Unauthorized;
+        throw StoreError(e.message(), kept ? e.kind() : StoreError::Kind::BadAddress);
     }
     PgLayout layout = store->m_session.run([&] { return detectPgLayout(store->m_session, options); });
     store->m_profile = std::move(layout.profile);

@@ -32,6 +32,8 @@ QString kindName(Failure::Kind kind)
         return QStringLiteral("reducer error");
     case Failure::Kind::Io:
         return QStringLiteral("i/o error");
+    case Failure::Kind::Unauthorized:
+        return QStringLiteral("unauthorized");
     }
     return QStringLiteral("error");
 }

@@ -19,6 +19,7 @@ struct Failure {
         Timeout, // the server or a budget took too long
         ReducerError, // a reducer threw, looped or ran out of its budget
         Io, // a file could not be read or written
+        Unauthorized, // the server wants a password, or refused the one given
     };
 
     Kind kind = Kind::Generic;

@@ -39,7 +39,7 @@ void openAndWait(MainWindow& window, const QString& address)
     window.openStore(address);
     REQUIRE(waitFor([&] { return opened.count() + failed.count() > 0; }, Timeout));
     if (failed.count())
-        FAIL(failed.first().first().toString().toStdString());
+        FAIL(failed.first().first().value<Failure>().message.toStdString());
     auto* model = window.eventView()->model();
     REQUIRE(waitFor([&] { return !model->isLoading() && model->rowCount() > 0; }, Timeout));
 }

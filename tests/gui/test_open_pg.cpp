@@ -80,7 +80,7 @@ void openAndWait(MainWindow& window, const QString& address, const OpenOptions& 
     window.openStore(address, options);
     REQUIRE(waitFor([&] { return opened.count() + failed.count() > 0; }, Timeout));
     if (failed.count())
-        FAIL(failed.first().first().toString().toStdString());
+        FAIL(failed.first().first().value<Failure>().message.toStdString());
     auto* model = window.eventView()->model();
     REQUIRE(waitFor([&] { return !model->isLoading() && model->rowCount() > 0; }, Timeout));
 }
