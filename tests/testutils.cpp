@@ -237,6 +237,10 @@ void restartPostgres()
     QStringList command = QProcess::splitCommand(postgresControl());
     REQUIRE_FALSE(command.isEmpty());
     command << QStringLiteral("-m") << QStringLiteral("fast") << QStringLiteral("-w") << QStringLiteral("restart");
+    // The restarted server logs to a file, not to this process's pipe: it must outlive a test that fails.
+    const QString data = qEnvironmentVariable("ES_TEST_PG_DATA");
+    if (!data.isEmpty())
+        command << QStringLiteral("-l") << data + QStringLiteral("/restart.log");
     if (::geteuid() == 0)
         command = QStringList { QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--") } + command;
     const QString program = ::geteuid() == 0 ? QStringLiteral("runuser") : command.takeFirst();

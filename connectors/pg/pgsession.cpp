@@ -233,6 +233,8 @@ void PgSession::rethrow(const QString& context)
 
 void PgSession::query(const SqlStatement& st, const std::function<void(const pqxx::row&)>& each, bool prepared)
 {
+    // Normally inside run(), which has connected; a caller that is not still gets a connection rather than a null one.
+    ensureConnected();
     std::vector<std::string> params;
     params.reserve(size_t(st.values.size()));
     for (const QVariant& v : st.values)

@@ -80,9 +80,12 @@ QStringList PgTableReader::tables()
         "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' "
         "AND NOT c.relispartition ORDER BY 3 DESC, 1, 2");
     QStringList out;
-    m_session.query(st, [&](const pqxx::row& r) {
-        const bool visible = r[2].as<bool>();
-        out.append(visible ? fieldText(r[1]) : fieldText(r[0]) + u'.' + fieldText(r[1]));
+    m_session.run([&] {
+        m_session.query(st, [&](const pqxx::row& r) {
+            const bool visible = r[2].as<bool>();
+            out.append(visible ? fieldText(r[1]) : fieldText(r[0]) + u'.' + fieldText(r[1]));
+        });
+        return 0;
     });
     return out;
 }
@@ -102,10 +105,14 @@ PgTableReader::Resolved PgTableReader::resolve(const QString& table)
         + SqlBuilder::param() + QStringLiteral(") AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum");
     st.values.append(asked);
     Resolved out;
-    m_session.query(st, [&](const pqxx::row& r) {
-        if (out.quoted.isEmpty())
-            out.quoted = tablesql::quoteIdentifier(fieldText(r[0])) + u'.' + tablesql::quoteIdentifier(fieldText(r[1]));
-        out.columns.push_back({ fieldText(r[2]), fieldText(r[3]) });
+    m_session.run([&] {
+        m_session.query(st, [&](const pqxx::row& r) {
+            if (out.quoted.isEmpty())
+                out.quoted
+                    = tablesql::quoteIdentifier(fieldText(r[0])) + u'.' + tablesql::quoteIdentifier(fieldText(r[1]));
+            out.columns.push_back({ fieldText(r[2]), fieldText(r[3]) });
+        });
+        return 0;
     });
     if (out.columns.empty())
         throw StoreError(QStringLiteral("%1 has no table \"%2\".").arg(m_session.shownAddress(), table),
@@ -137,13 +144,17 @@ std::vector<TableRow> PgTableReader::rows(const TableQuery& query)
     }
     const SqlStatement st = tablesql::rowsStatement(table.quoted, names.first(), names.mid(1), query);
     std::vector<TableRow> out;
-    m_session.query(st, [&](const pqxx::row& r) {
-        TableRow row;
-        row.key = fieldText(r[0]);
-        row.cells.reserve(size_t(names.size() - 1));
-        for (int c = 1; c < names.size(); ++c)
-            row.cells.push_back(cellOf(r[c], types.at(c)));
-        out.push_back(std::move(row));
+    m_session.run([&] {
+        out.clear();
+        m_session.query(st, [&](const pqxx::row& r) {
+            TableRow row;
+            row.key = fieldText(r[0]);
+            row.cells.reserve(size_t(names.size() - 1));
+            for (int c = 1; c < names.size(); ++c)
+                row.cells.push_back(cellOf(r[c], types.at(c)));
+            out.push_back(std::move(row));
+        });
+        return 0;
     });
     return out;
 }
