@@ -1,9 +1,11 @@
 // PgStore::histogram: events per time bucket and group, counted by the server in one statement; and the estimates
-// of issue 18, counted on a sample of position ranges (sql/estimatesql.h).
+// of issue 18, counted on a sample of heap pages or of position ranges (sql/estimatesql.h).
 #include "pg/pgconnection_p.h"
 #include "pg/pgstore.h"
 #include "sql/estimatesql.h"
 #include "sql/histogramsql.h"
+
+#include <QRegularExpression>
 
 #include <pqxx/pqxx>
 
@@ -44,9 +46,48 @@ Histogram PgStore::histogram(const HistogramQuery& query)
     return Histogram::fromRows(histogramRows(st, true), query.bucketSeconds, query.topN);
 }
 
+std::optional<KeySample> PgStore::planSample(const EventFilter& filter)
+{
+    std::optional<KeySample> windows = planKeySample(*this, filter);
+    if (!windows)
+        return windows;
+    if (!m_heapPagesProbed) {
+        m_heapPagesProbed = true;
+        // Only a plain heap (or materialised view) named by the profile has pages to sample: a partitioned table, a
+        // view or a mapping's subquery keeps the windows of positions. The name is bound, never spliced.
+        static const QRegularExpression name(
+            QStringLiteral(R"(^\s*("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)(\s*\.\s*("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*))?\s*$)"));
+        if (name.match(m_profile.events.table).hasMatch()) {
+            SqlStatement st;
+            st.sql
+                = QStringLiteral("SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint, c.reltuples, "
+                                 "c.relpages FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(")
+                + SqlBuilder::param() + QStringLiteral(") AND c.relkind IN ('r', 'm')");
+            st.values.append(m_profile.events.table.trimmed());
+            try {
+                readText(st, 3, [this](const std::vector<std::optional<QString>>& r) {
+                    const qint64 pages = r[0].value_or(QString()).toLongLong();
+                    const double tuples = r[1].value_or(QString()).toDouble();
+                    const double statPages = r[2].value_or(QString()).toDouble();
+                    // reltuples is -1 before the first ANALYZE or VACUUM: the windows of positions then.
+                    if (pages > 0 && tuples > 0 && statPages > 0)
+                        m_heapPages = std::make_pair(pages, tuples / statPages);
+                });
+            } catch (const StoreError& e) {
+                if (e.kind() == StoreError::Kind::Cancelled || e.kind() == StoreError::Kind::Disconnected)
+                    throw;
+            }
+        }
+    }
+    if (!m_heapPages)
+        return windows;
+    std::optional<KeySample> pages = KeySample::planPages(m_heapPages->first, m_heapPages->second);
+    return pages ? pages : windows;
+}
+
 Histogram PgStore::estimateHistogram(const HistogramQuery& query)
 {
-    const std::optional<KeySample> sample = planKeySample(*this, query.filter);
+    const std::optional<KeySample> sample = planSample(query.filter);
     if (!sample)
         return histogram(query);
     // Without the stream index for a category: the planner walks each window on the position index.
@@ -56,7 +97,7 @@ Histogram PgStore::estimateHistogram(const HistogramQuery& query)
 
 CountEstimate PgStore::estimateCount(const EventFilter& filter)
 {
-    const std::optional<KeySample> sample = planKeySample(*this, filter);
+    const std::optional<KeySample> sample = planSample(filter);
     if (!sample)
         return { scopeStats(filter).count, false };
     qint64 sampled = 0;
@@ -67,7 +108,7 @@ CountEstimate PgStore::estimateCount(const EventFilter& filter)
 
 CategoryEstimate PgStore::estimateCategories()
 {
-    const std::optional<KeySample> sample = planKeySample(*this, {});
+    const std::optional<KeySample> sample = planSample({});
     if (!sample || m_profile.events.version.isEmpty())
         return { categories(), false };
     return { categoriesFromRows(histogramRows(categoryTallyStatement(*m_sql, sample), false), sample), true };

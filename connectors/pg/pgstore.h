@@ -4,6 +4,7 @@
 #include "live/tailer.h"
 #include "pg/pgscopecache.h"
 #include "pg/pgsession.h"
+#include "sql/estimatesql.h"
 #include "sql/flowsql.h"
 #include "store/categorysource.h"
 #include "store/eventstore.h"
@@ -108,6 +109,9 @@ public:
     const SqlBuilder& sql() const { return *m_sql; }
     // The flow statements as this store builds them (its optional link columns probed once; pgflow.cpp).
     FlowSql flowSql();
+    // The sample the estimates read for a filter: pages of the heap where the events table is one (and has been
+    // analysed), else windows of positions; none where they count (pghistogram.cpp). Public for tests and benchmarks.
+    std::optional<KeySample> planSample(const EventFilter& filter);
     // The backend process id of the current connection (for tests and diagnostics); 0 when disconnected.
     int backendPid() const { return m_session.backendPid(); }
 
@@ -144,6 +148,8 @@ private:
     std::map<int, bool> m_linkIndexed;
     std::optional<QString> m_categoryIndex;
     bool m_categoryIndexProbed = false;
+    std::optional<std::pair<qint64, double>> m_heapPages; // pages, rows per page; probed once
+    bool m_heapPagesProbed = false;
 };
 
 } // namespace es

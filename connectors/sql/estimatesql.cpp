@@ -26,6 +26,20 @@ SampledFrom sampledFrom(const SqlBuilder& sql, const EventFilter& filter, bool i
     const QString p = SqlBuilder::param();
     const QString n = QStringLiteral("CAST(%1 AS bigint)").arg(p);
     SampledFrom out;
+    if (sample.pages) {
+        // The tuple ids of every sampled page, built on the server: TID Scan reads each page once, in page order.
+        const QString i = QStringLiteral("CAST(%1 AS integer)").arg(p);
+        QStringList terms { QStringLiteral("ctid = ANY(ARRAY(SELECT format('(%s,%s)', %1 + es_page.k * %1, es_tuple.o)"
+                                           "::tid FROM generate_series(0, %1 - 1) AS es_page(k) CROSS JOIN "
+                                           "generate_series(1, %2) AS es_tuple(o)))")
+                                .arg(n, i) };
+        out.values.append({ sample.first, sample.stride, sample.windows, sample.tuplesPerPage });
+        const SqlWhere w = sql.baseWhere(filter, indexStream);
+        terms.append(w.terms);
+        out.values.append(w.values);
+        out.from = QStringLiteral(" FROM %1 WHERE %2").arg(e.table, terms.join(QLatin1String(" AND ")));
+        return out;
+    }
     QString series;
     if (sql.dialect() == SqlDialect::Postgres) {
         series = QStringLiteral("generate_series(0, %1 - 1) AS es_sample(k)").arg(n);
@@ -52,7 +66,8 @@ SampledFrom sampledFrom(const SqlBuilder& sql, const EventFilter& filter, bool i
 
 } // namespace
 
-std::optional<KeySample> KeySample::plan(qint64 first, qint64 last, qint64 rows, qint64 maxWindows)
+std::optional<KeySample> KeySample::plan(
+    qint64 first, qint64 last, qint64 rows, qint64 maxWindows, qint64 rowsPerWindow)
 {
     const qint64 span = last - first + 1;
     if (first < 0 || span < smallestSampled)
@@ -62,21 +77,40 @@ std::optional<KeySample> KeySample::plan(qint64 first, qint64 last, qint64 rows,
     KeySample s;
     s.first = first;
     const qint64 most = std::max<qint64>(1, maxWindows);
-    const qint64 windows = std::clamp<qint64>(rows / 8, std::min({ qint64(64), rows, most }), most);
+    const qint64 windows
+        = std::clamp<qint64>(rows / std::max<qint64>(1, rowsPerWindow), std::min({ qint64(64), rows, most }), most);
     s.width = std::max<qint64>(1, rows / windows);
     s.stride = (span + windows - 1) / windows;
     s.windows = (span + s.stride - 1) / s.stride;
     return s;
 }
 
-std::optional<KeySample> planKeySample(EventStore& store, const EventFilter& filter)
+std::optional<KeySample> KeySample::planPages(qint64 relationPages, double rowsPerPage, qint64 samples)
+{
+    // At least four pages per sample: with fewer the windows of positions read about as many pages.
+    samples = std::min(samples, relationPages / 4);
+    if (samples < 256 || !(rowsPerPage > 0))
+        return std::nullopt;
+    KeySample s;
+    s.pages = true;
+    s.stride = relationPages / samples;
+    s.windows = samples;
+    s.width = 1;
+    // Four times the mean and some: rows vary in size, and a page holds at most 291 tuples (MaxHeapTuplesPerPage at 8
+    // KiB). Asking for more ids costs only their parsing, asking for fewer would miss rows.
+    s.tuplesPerPage = int(std::clamp<double>(std::ceil(rowsPerPage * 4) + 16, 96, 291));
+    return s;
+}
+
+std::optional<KeySample> planKeySample(
+    EventStore& store, const EventFilter& filter, qint64 rows, qint64 maxWindows, qint64 rowsPerWindow)
 {
     if (filter.isStream())
         return std::nullopt;
     const StoreInfo info = store.info(false);
     if (info.firstPosition < 0 || info.headPosition < info.firstPosition)
         return std::nullopt;
-    return KeySample::plan(info.firstPosition, info.headPosition);
+    return KeySample::plan(info.firstPosition, info.headPosition, rows, maxWindows, rowsPerWindow);
 }
 
 SqlStatement histogramSampleStatement(

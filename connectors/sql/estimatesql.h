@@ -12,22 +12,35 @@ namespace es {
 // whole log's span. Each sampled event stands for stride / width events. Positions rise with time in every layout
 // we read, so whole buckets of time hold whole windows and a bucket's error stays within about a stride at each of
 // its edges.
+//
+// On a PostgreSQL heap table the windows can be pages instead (`pages`): `windows` pages, one every `stride` from page
+// `first`, each read whole by its tuple ids (up to `tuplesPerPage` of them). A page costs one read where a window of
+// positions costs three or four (the index's inner page, its leaf, the heap), which is what a cold cache pays for.
+// An append-only table's pages are in the order of its positions, so the same reasoning about edges holds.
 struct KeySample {
     qint64 first = 0;
     qint64 stride = 1;
     qint64 width = 1;
     qint64 windows = 0;
+    bool pages = false;
+    int tuplesPerPage = 0;
 
     double scale() const { return double(stride) / double(width); }
     qint64 rows() const { return width * windows; }
 
-    // About `rows` positions in at most `maxWindows` windows over [first, last]; nothing when the span is small enough
-    // to count (fewer than 65,536 positions).
-    static std::optional<KeySample> plan(qint64 first, qint64 last, qint64 rows = 32768, qint64 maxWindows = 4096);
+    // About `rows` positions in at most `maxWindows` windows of about `rowsPerWindow` over [first, last]; nothing when
+    // the span is small enough to count (fewer than 65,536 positions).
+    static std::optional<KeySample> plan(
+        qint64 first, qint64 last, qint64 rows = 32768, qint64 maxWindows = 4096, qint64 rowsPerWindow = 8);
+    // Up to `samples` whole pages (one in four at most) spread over a heap of `relationPages` pages holding about
+    // `rowsPerPage` rows each; nothing when the heap is too small for 256 of them.
+    static std::optional<KeySample> planPages(qint64 relationPages, double rowsPerPage, qint64 samples = 2048);
 };
 
 // The sample for a filter: none for one stream (its keys are versions and its index counts it fast) or a small log.
-std::optional<KeySample> planKeySample(EventStore& store, const EventFilter& filter);
+// `rows`, `maxWindows` and `rowsPerWindow` as KeySample::plan's.
+std::optional<KeySample> planKeySample(EventStore& store, const EventFilter& filter, qint64 rows = 32768,
+    qint64 maxWindows = 4096, qint64 rowsPerWindow = 8);
 
 // Columns as histogramStatement's, every (bucket, group) of the sampled events the query selects, without a top-N cut.
 SqlStatement histogramSampleStatement(

@@ -47,7 +47,10 @@ Histogram SqliteStore::histogram(const HistogramQuery& query)
 
 Histogram SqliteStore::estimateHistogram(const HistogramQuery& query)
 {
-    const std::optional<KeySample> sample = planKeySample(*this, query.filter);
+    // 4,096 windows of 2 positions: on a cold cache each window costs a leaf page read, and each row more of a large
+    // one, so the windows stay as many as before (a bucket's error is about a stride at each edge: 1.2% on the days
+    // of the 10M sample store) but hold a quarter of the rows (3.7 s from disk before, 1.4 s after).
+    const std::optional<KeySample> sample = planKeySample(*this, query.filter, 8192, 4096, 2);
     if (!sample)
         return histogram(query);
     // The category index would read the whole category; the windows read the position ranges instead.
