@@ -2,6 +2,7 @@
 
 #include "diff/diffmodels.h"
 #include "settings.h"
+#include "themecontroller.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -100,7 +101,7 @@ DiffWindow::DiffWindow(StoreSession* session, QWidget* parent)
     for (QPlainTextEdit* e : { m_a, m_b }) {
         e->setReadOnly(true);
         e->setLineWrapMode(QPlainTextEdit::NoWrap);
-        e->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        ThemeController::useMonospace(e);
     }
 
     auto* otherRow = new QHBoxLayout;

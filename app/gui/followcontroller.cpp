@@ -42,14 +42,16 @@ FollowController::FollowController(QScrollBar* bar, EventTableModel* model, QObj
         if (isFollowing() && m_pinned)
             pin();
     });
-    connect(model, &QAbstractItemModel::rowsInserted, this, [this] {
+    // Pinned once the rows are laid out, unless the user scrolled away in between (asked again when it runs).
+    const auto pinSoon = [this] {
         if (isFollowing() && m_pinned)
-            QTimer::singleShot(0, this, &FollowController::pin);
-    });
-    connect(model, &QAbstractItemModel::modelReset, this, [this] {
-        if (isFollowing() && m_pinned)
-            QTimer::singleShot(0, this, &FollowController::pin);
-    });
+            QTimer::singleShot(0, this, [this] {
+                if (isFollowing() && m_pinned)
+                    pin();
+            });
+    };
+    connect(model, &QAbstractItemModel::rowsInserted, this, pinSoon);
+    connect(model, &QAbstractItemModel::modelReset, this, pinSoon);
 }
 
 void FollowController::setFollowing(bool on)

@@ -1,4 +1,6 @@
 #include "openstoredialog.h"
+#include "display/timeformat.h"
+#include "store/storesession.h"
 
 #include "connectors.h"
 #include "savedconnectionsbar.h"
@@ -163,10 +165,20 @@ OpenStoreDialog::OpenStoreDialog(const QString& startDirectory, QWidget* parent)
     options->addRow(tr("Mapping file:"), withBrowse(m_mapping, mappingButton, this));
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel, this);
+    m_testButton = buttons->addButton(tr("&Test Connection"), QDialogButtonBox::ActionRole);
+    m_testButton->setObjectName(QStringLiteral("testConnection"));
+    m_testButton->setToolTip(tr("Open the store as given, read-only, and say what is there; nothing is kept"));
+    m_testResult = new QLabel(this);
+    m_testResult->setObjectName(QStringLiteral("testResult"));
+    m_testResult->setWordWrap(true);
+    m_testResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_testResult->hide();
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_tabs);
     layout->addLayout(options);
+    layout->addWidget(m_testResult);
     layout->addWidget(buttons);
+    connect(m_testButton, &QPushButton::clicked, this, &OpenStoreDialog::testConnection);
 
     connect(browseButton, &QPushButton::clicked, this, &OpenStoreDialog::browse);
     connect(mappingButton, &QPushButton::clicked, this, &OpenStoreDialog::browseMapping);
@@ -340,8 +352,49 @@ void OpenStoreDialog::browseRootCert()
 
 void OpenStoreDialog::updateOk()
 {
+    const bool any = !address().isEmpty();
     if (m_okButton)
-        m_okButton->setEnabled(!address().isEmpty());
+        m_okButton->setEnabled(any);
+    if (m_testButton)
+        m_testButton->setEnabled(any);
+}
+
+void OpenStoreDialog::testConnection()
+{
+    if (m_testing) {
+        m_testing->cancelAll();
+        m_testing->deleteLater();
+    }
+    const QString address = this->address();
+    if (address.isEmpty())
+        return;
+    auto* session = new StoreSession(StoreOpener { address, options() }, this);
+    m_testing = session;
+    m_testResult->setText(tr("Connecting to %1…").arg(StoreRegistry::redactAddress(address)));
+    m_testResult->show();
+    // What the window shows first when it opens a store: the layout and the head, no count of the events.
+    session->run<StoreInfo>(
+        StoreSession::Lane::Interactive, this, [](EventStore& store) { return store.info(false); },
+        [this, session](const StoreInfo& info) {
+            if (m_testing != session)
+                return;
+            m_testResult->setText(info.headPosition < 0
+                    ? tr("✔ Connected: %1, no events yet.").arg(info.layoutTitle)
+                    : tr("✔ Connected: %1, events at positions %2 to %3 (the last at %4).")
+                          .arg(info.layoutTitle, QLocale().toString(info.firstPosition),
+                              QLocale().toString(info.headPosition), TimeFormat::format(info.lastTime)));
+            m_testing = nullptr;
+            session->deleteLater();
+        },
+        [this, session](const Failure& failure) {
+            if (m_testing != session)
+                return;
+            m_testResult->setText(failure.kind == Failure::Kind::Unauthorized
+                    ? tr("✘ The server wants a password, or refused the one given: %1").arg(failure.message)
+                    : tr("✘ Could not open it: %1").arg(failure.message));
+            m_testing = nullptr;
+            session->deleteLater();
+        });
 }
 
 } // namespace es

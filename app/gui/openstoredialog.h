@@ -3,8 +3,10 @@
 #include "store/eventstore.h"
 
 #include <QDialog>
+#include <QPointer>
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QWidget;
 class QPushButton;
@@ -28,6 +30,7 @@ struct PgConnectionFields {
 
 struct SavedConnection;
 class SavedConnectionsBar;
+class StoreSession;
 
 // File › Open store…: an SQLite file (chooser), a PostgreSQL form, or any store address, with an optional
 // layout override.
@@ -55,6 +58,11 @@ public:
     // (it goes to OpenOptions::schema).
     static QString postgresAddress(const PgConnectionFields& fields);
 
+    // Test Connection: opens the store as given on a session of its own, off the GUI thread, and says in
+    // testResult() what it found (the layout, the events and the head) or why it could not; nothing is kept.
+    void testConnection();
+    QLabel* testResult() const { return m_testResult; }
+
 private:
     void browse();
     void browseMapping();
@@ -81,6 +89,9 @@ private:
     QComboBox* m_profile;
     QLineEdit* m_mapping;
     QPushButton* m_okButton = nullptr;
+    QPushButton* m_testButton = nullptr;
+    QLabel* m_testResult = nullptr;
+    QPointer<StoreSession> m_testing;
 };
 
 } // namespace es

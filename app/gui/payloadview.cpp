@@ -1,6 +1,7 @@
 #include "payloadview.h"
 
 #include "models/jsontreemodel.h"
+#include "themecontroller.h"
 
 #include <QApplication>
 #include <QButtonGroup>
@@ -109,7 +110,7 @@ PayloadView::PayloadView(const QString& rootName, QWidget* parent)
     m_text->setReadOnly(true);
     m_text->setUndoRedoEnabled(false);
     m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    ThemeController::useMonospace(m_text);
 
     m_stack->addWidget(m_tree);
     m_stack->addWidget(m_text);

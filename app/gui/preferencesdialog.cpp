@@ -4,11 +4,16 @@
 #include "cachecontroller.h"
 #include "settings.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QFontDatabase>
+#include <QFontDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -57,7 +62,13 @@ PreferencesDialog::PreferencesDialog(QWidget* parent)
     , m_foldMemory(new QSpinBox(this))
     , m_snapshots(new QSpinBox(this))
     , m_cacheSize(new QLabel(this))
+    , m_cacheFolder(new QLabel(this))
+    , m_interfaceFont(new QPushButton(this))
+    , m_monospaceFont(new QPushButton(this))
     , m_cache(new CacheController(this))
+    , m_interfaceFontText(Settings::instance()->interfaceFont())
+    , m_monospaceFontText(Settings::instance()->monospaceFont())
+    , m_cacheFolderText(Settings::instance()->cacheFolder())
 {
     setObjectName(QStringLiteral("preferencesDialog"));
     setWindowTitle(tr("Preferences"));
@@ -77,6 +88,34 @@ PreferencesDialog::PreferencesDialog(QWidget* parent)
         times->setObjectName(QStringLiteral("timesPlaceholder"));
     }
     displayForm->addRow(tr("Times:"), times);
+    // A font button shows the font it stands for, in that font; Default goes back to the desktop's.
+    const auto fontRow = [this, display](QPushButton* button, QString* text, const QString& name, bool monospace) {
+        button->setObjectName(name);
+        auto* reset = new QPushButton(tr("Default"), display);
+        reset->setObjectName(name + QStringLiteral("Default"));
+        connect(button, &QPushButton::clicked, this, [this, button, text, monospace] {
+            bool ok = false;
+            const QFont chosen = QFontDialog::getFont(&ok, button->font(), this, tr("Choose a Font"),
+                monospace ? QFontDialog::MonospacedFonts : QFontDialog::FontDialogOptions());
+            if (ok) {
+                *text = chosen.toString();
+                updateFonts();
+            }
+        });
+        connect(reset, &QPushButton::clicked, this, [this, text] {
+            text->clear();
+            updateFonts();
+        });
+        auto* row = new QHBoxLayout;
+        row->addWidget(button, 1);
+        row->addWidget(reset);
+        return row;
+    };
+    displayForm->addRow(
+        tr("Interface font:"), fontRow(m_interfaceFont, &m_interfaceFontText, QStringLiteral("interfaceFont"), false));
+    displayForm->addRow(
+        tr("Payload font:"), fontRow(m_monospaceFont, &m_monospaceFontText, QStringLiteral("monospaceFont"), true));
+    updateFonts();
 
     auto* projections = new QGroupBox(tr("Projections"), this);
     auto* projectionsForm = new QFormLayout(projections);
@@ -115,10 +154,19 @@ PreferencesDialog::PreferencesDialog(QWidget* parent)
 
     auto* cache = new QGroupBox(tr("Summary cache"), this);
     auto* cacheForm = new QFormLayout(cache);
-    const QString cachePath = SummaryCache::defaultPath();
-    auto* folder = new QLabel(QFileInfo(cachePath).absolutePath(), cache);
-    folder->setObjectName(QStringLiteral("cacheFolder"));
-    folder->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_cacheFolder->setParent(cache);
+    m_cacheFolder->setObjectName(QStringLiteral("cacheFolder"));
+    m_cacheFolder->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_cacheFolder->setWordWrap(true);
+    auto* move = new QPushButton(tr("Change…"), cache);
+    move->setObjectName(QStringLiteral("changeCacheFolder"));
+    auto* defaultFolder = new QPushButton(tr("Default"), cache);
+    defaultFolder->setObjectName(QStringLiteral("defaultCacheFolder"));
+    auto* folderRow = new QHBoxLayout;
+    folderRow->addWidget(m_cacheFolder, 1);
+    folderRow->addWidget(move);
+    folderRow->addWidget(defaultFolder);
+    m_cacheSize->setParent(cache);
     m_cacheSize->setObjectName(QStringLiteral("cacheSize"));
     auto* open = new QPushButton(tr("Open Folder"), cache);
     auto* clear = new QPushButton(tr("Clear"), cache);
@@ -127,14 +175,27 @@ PreferencesDialog::PreferencesDialog(QWidget* parent)
     sizeRow->addWidget(m_cacheSize, 1);
     sizeRow->addWidget(open);
     sizeRow->addWidget(clear);
-    cacheForm->addRow(tr("Folder:"), folder);
+    cacheForm->addRow(tr("Folder:"), folderRow);
     cacheForm->addRow(tr("Size:"), sizeRow);
     cacheForm->addRow(QString(),
-        note(tr("Counts of the stores opened, kept on this computer (never in a store). The folder follows "
-                "XDG_CACHE_HOME; ES_SUMMARY_CACHE names another file."),
+        note(tr("Counts of the stores opened, kept on this computer (never in a store). By default in "
+                "XDG_CACHE_HOME; a new folder is used from OK on, and the old file stays until cleared. "
+                "ES_SUMMARY_CACHE names a file that wins over both."),
             cache));
+    connect(move, &QPushButton::clicked, this, [this] {
+        const QString chosen = QFileDialog::getExistingDirectory(
+            this, tr("Summary Cache Folder"), m_cacheFolderText.isEmpty() ? SummaryCache::folder() : m_cacheFolderText);
+        if (!chosen.isEmpty()) {
+            m_cacheFolderText = chosen;
+            updateCache();
+        }
+    });
+    connect(defaultFolder, &QPushButton::clicked, this, [this] {
+        m_cacheFolderText.clear();
+        updateCache();
+    });
     connect(open, &QPushButton::clicked, this,
-        [cachePath] { QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(cachePath).absolutePath())); });
+        [] { QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(SummaryCache::defaultPath()).absolutePath())); });
     connect(clear, &QPushButton::clicked, m_cache, &CacheController::clearNow);
     connect(m_cache, &CacheController::cleared, this, [this](const QString& message) {
         updateCache();
@@ -161,6 +222,27 @@ PreferencesDialog::PreferencesDialog(QWidget* parent)
 void PreferencesDialog::updateCache()
 {
     m_cacheSize->setText(QLocale().formattedDataSize(CacheController::cacheBytes()));
+    const QString inUse = QFileInfo(SummaryCache::defaultPath()).absolutePath();
+    const QString chosen
+        = m_cacheFolderText.isEmpty() ? tr("the default") : QDir::toNativeSeparators(m_cacheFolderText);
+    const QString settled = m_cacheFolderText == Settings::instance()->cacheFolder()
+        ? QDir::toNativeSeparators(inUse)
+        : tr("%1 (from OK on; now %2)").arg(chosen, QDir::toNativeSeparators(inUse));
+    m_cacheFolder->setText(settled);
+}
+
+void PreferencesDialog::updateFonts()
+{
+    const auto show = [](QPushButton* button, const QString& text, const QFont& fallback) {
+        QFont font;
+        if (text.isEmpty() || !font.fromString(text))
+            font = fallback;
+        button->setFont(font);
+        button->setText(text.isEmpty() ? tr("%1 %2 pt (the desktop's)").arg(font.family()).arg(font.pointSize())
+                                       : tr("%1 %2 pt").arg(font.family()).arg(font.pointSize()));
+    };
+    show(m_interfaceFont, m_interfaceFontText, QApplication::font());
+    show(m_monospaceFont, m_monospaceFontText, QFontDatabase::systemFont(QFontDatabase::FixedFont));
 }
 
 void PreferencesDialog::apply()
@@ -175,6 +257,8 @@ void PreferencesDialog::apply()
     if (m_snapshots->value() != int(std::max<qint64>(1, settings->snapshotBudgetBytes() / MiB)))
         settings->setSnapshotBudgetBytes(qint64(m_snapshots->value()) * MiB);
     settings->setTheme(m_theme->currentData().toString());
+    settings->setFonts(m_interfaceFontText, m_monospaceFontText);
+    settings->setCacheFolder(m_cacheFolderText);
 }
 
 } // namespace es

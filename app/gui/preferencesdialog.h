@@ -8,6 +8,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
 class QLabel;
+class QPushButton;
 class QSpinBox;
 
 namespace es {
@@ -15,8 +16,9 @@ namespace es {
 class CacheController;
 
 // Edit › Preferences… (Ctrl+,): every setting the GUI keeps, in one place — appearance (system, light or dark), the
-// time format, the Projections dock's poll interval and lag thresholds, time travel's memory budgets, and the summary
-// cache's folder and size with Clear. OK writes them to Settings; views that show a setting follow its change signal.
+// interface and monospace fonts, the time format, the Projections dock's poll interval and lag thresholds, time
+// travel's memory budgets, and the summary cache's folder (movable) and size with Clear. OK writes them to Settings;
+// views that show a setting follow its change signal.
 class PreferencesDialog : public QDialog {
     Q_OBJECT
 public:
@@ -32,6 +34,7 @@ public:
 
 private:
     void updateCache();
+    void updateFonts();
 
     QComboBox* m_theme;
     QDoubleSpinBox* m_poll;
@@ -40,7 +43,13 @@ private:
     QSpinBox* m_foldMemory;
     QSpinBox* m_snapshots;
     QLabel* m_cacheSize;
+    QLabel* m_cacheFolder;
+    QPushButton* m_interfaceFont;
+    QPushButton* m_monospaceFont;
     CacheController* m_cache;
+    QString m_interfaceFontText; // as Settings keeps them: empty for the desktop's
+    QString m_monospaceFontText;
+    QString m_cacheFolderText;
 };
 
 } // namespace es

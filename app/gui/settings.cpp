@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include "cache/summarycache.h"
+
 #include "fold/timeline.h"
 #include "live/lag.h"
 #include "store/storeregistry.h"
@@ -26,6 +28,9 @@ const QString hiddenColumnsKey = QStringLiteral("columns/%1/hidden");
 const QString streamSortColumnKey = QStringLiteral("streams/sortColumn");
 const QString streamSortOrderKey = QStringLiteral("streams/sortOrder");
 const QString themeKey = QStringLiteral("appearance/theme");
+const QString interfaceFontKey = QStringLiteral("appearance/interfaceFont");
+const QString monospaceFontKey = QStringLiteral("appearance/monospaceFont");
+const QString cacheFolderKey = QStringLiteral("cache/folder");
 const QString connectionsKey = QStringLiteral("connections");
 
 Settings*& sharedInstance()
@@ -47,15 +52,24 @@ Settings* Settings::instance()
 void Settings::useFile(const QString& iniPath)
 {
     auto& shared = sharedInstance();
-    delete shared;
-    shared = new Settings(iniPath, nullptr);
+    if (!shared) {
+        shared = new Settings(iniPath, nullptr);
+        return;
+    }
+    // The same object with another file, so that whoever follows its signals (the theme, the fonts) still does.
+    shared->m_settings = iniPath.isEmpty() ? std::make_unique<QSettings>()
+                                           : std::make_unique<QSettings>(iniPath, QSettings::IniFormat);
+    SummaryCache::setFolder(shared->cacheFolder());
 }
 
 Settings::Settings(const QString& iniPath, QObject* parent)
     : QObject(parent)
     , m_settings(iniPath.isEmpty() ? std::make_unique<QSettings>()
                                    : std::make_unique<QSettings>(iniPath, QSettings::IniFormat))
-{ }
+{
+    // The summary cache of this process lives where these settings say.
+    SummaryCache::setFolder(cacheFolder());
+}
 
 Settings::~Settings() = default;
 
@@ -249,6 +263,48 @@ void Settings::setTheme(const QString& theme)
         return;
     m_settings->setValue(themeKey, theme);
     Q_EMIT themeChanged(this->theme());
+}
+
+QString Settings::interfaceFont() const
+{
+    return m_settings->value(interfaceFontKey).toString();
+}
+
+QString Settings::monospaceFont() const
+{
+    return m_settings->value(monospaceFontKey).toString();
+}
+
+void Settings::setFonts(const QString& interfaceFont, const QString& monospaceFont)
+{
+    if (interfaceFont == this->interfaceFont() && monospaceFont == this->monospaceFont())
+        return;
+    const auto keep = [this](const QString& key, const QString& value) {
+        if (value.isEmpty())
+            m_settings->remove(key);
+        else
+            m_settings->setValue(key, value);
+    };
+    keep(interfaceFontKey, interfaceFont);
+    keep(monospaceFontKey, monospaceFont);
+    Q_EMIT fontsChanged();
+}
+
+QString Settings::cacheFolder() const
+{
+    return m_settings->value(cacheFolderKey).toString();
+}
+
+void Settings::setCacheFolder(const QString& folder)
+{
+    if (folder == cacheFolder())
+        return;
+    if (folder.isEmpty())
+        m_settings->remove(cacheFolderKey);
+    else
+        m_settings->setValue(cacheFolderKey, folder);
+    SummaryCache::setFolder(folder);
+    Q_EMIT cacheFolderChanged(folder);
 }
 
 // As an INI array of plain keys (connections/1/host=…), readable in the file, rather than one serialised blob.

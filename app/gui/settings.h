@@ -78,6 +78,14 @@ public:
     // Preferences › Appearance: "system" (follow the desktop's colour scheme), "light" or "dark".
     QString theme() const;
     void setTheme(const QString& theme);
+    // Preferences › Display: the interface font and the monospace font of payloads and JSON, each as
+    // QFont::toString(); empty: the desktop's (the application font, QFontDatabase::FixedFont).
+    QString interfaceFont() const;
+    QString monospaceFont() const;
+    void setFonts(const QString& interfaceFont, const QString& monospaceFont);
+    // Preferences › Summary cache: the folder of the summary cache; empty: the default (SummaryCache::folder()).
+    QString cacheFolder() const;
+    void setCacheFolder(const QString& folder);
 
     // The Connect dialog's saved PostgreSQL connections (SavedConnection::toMap each): names, addresses and options,
     // never a password (those are in the desktop keyring, see PasswordVault).
@@ -89,6 +97,8 @@ public:
 Q_SIGNALS:
     void recentStoresChanged(const QStringList& stores);
     void themeChanged(const QString& theme);
+    void fontsChanged();
+    void cacheFolderChanged(const QString& folder);
     // A lag poll interval or threshold changed (Preferences, or the Projections dock's own fields).
     void lagSettingsChanged();
 

@@ -53,6 +53,7 @@ StreamBrowser::StreamBrowser(QWidget* parent)
     m_filter->setClearButtonEnabled(true);
     m_filter->setToolTip(tr("Show streams whose name contains this text; Down or Enter goes to the list"));
     m_filter->installEventFilter(this);
+    m_tree->setTextElideMode(Qt::ElideMiddle);
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(300);
 
@@ -76,6 +77,7 @@ StreamBrowser::StreamBrowser(QWidget* parent)
     header->setSortIndicator(Settings::instance()->streamSortColumn(), Settings::instance()->streamSortOrder());
     header->setSortIndicatorShown(true);
     m_tree->setSortingEnabled(true);
+    m_tree->viewport()->installEventFilter(this);
     connect(header, &QHeaderView::sortIndicatorChanged, this,
         [](int section, Qt::SortOrder order) { Settings::instance()->setStreamSort(section, order); });
 
@@ -196,8 +198,30 @@ QString StreamBrowser::currentStream() const
     return m_tree->currentIndex().siblingAtColumn(0).data(StreamTreeModel::StreamNameRole).toString();
 }
 
+void StreamBrowser::fitColumns()
+{
+    // A dock too narrow for a name beside the last activity (1024x700: about 150 px) shows the names alone,
+    // elided in the middle so the id at their end stays; the columns come back as it widens.
+    auto* header = m_tree->header();
+    const int available = m_tree->viewport()->width();
+    const int name = fontMetrics().horizontalAdvance(QStringLiteral("account-1000000")) + m_tree->indentation() * 2;
+    // About 30 characters: a short name beside the start of a time (the column scrolls into view from there).
+    const bool narrow = available < fontMetrics().averageCharWidth() * 30;
+    if (narrow != m_narrow) {
+        m_narrow = narrow;
+        header->setSectionHidden(StreamTreeModel::LastActivityColumn, narrow);
+        header->setSectionHidden(StreamTreeModel::EventsColumn, narrow);
+    }
+    if (narrow)
+        header->resizeSection(StreamTreeModel::NameColumn, std::max(available, 60));
+    else if (header->sectionSize(StreamTreeModel::NameColumn) < name)
+        header->resizeSection(StreamTreeModel::NameColumn, name);
+}
+
 bool StreamBrowser::eventFilter(QObject* watched, QEvent* event)
 {
+    if (watched == m_tree->viewport() && event->type() == QEvent::Resize)
+        fitColumns();
     if (watched == m_filter && event->type() == QEvent::KeyPress) {
         const auto* key = static_cast<QKeyEvent*>(event);
         if (key->key() == Qt::Key_Down && key->modifiers() == Qt::NoModifier) {

@@ -51,6 +51,8 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    // Names alone in a narrow dock, the events and last activity beside them when it is wide enough.
+    void fitColumns();
     void activate(const QModelIndex& index);
     void enterList();
     void updateActions();
@@ -68,6 +70,7 @@ private:
     QAction* m_exportAction;
     QSet<QString> m_expanded; // categories open before a sort read them again
     bool m_selectFirst = false; // Enter in the filter box: select the first row once it arrives
+    bool m_narrow = false; // fitColumns() hid the events and last activity
 };
 
 } // namespace es

@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QFile>
+#include <QFontDatabase>
 #include <QIconEngine>
 #include <QPainter>
 #include <QStyleFactory>
@@ -61,10 +62,47 @@ ThemeController::ThemeController(QObject* parent)
     : QObject(parent)
     , m_systemPalette(QApplication::palette())
     , m_systemStyle(QApplication::style()->name())
+    , m_systemFont(QApplication::font())
 {
     qApp->installEventFilter(this);
     connect(Settings::instance(), &Settings::themeChanged, this, &ThemeController::apply);
+    connect(Settings::instance(), &Settings::fontsChanged, this, &ThemeController::applyFonts);
     apply(Settings::instance()->theme());
+    if (!Settings::instance()->interfaceFont().isEmpty())
+        applyFonts();
+}
+
+namespace {
+
+const char* const monospaceProperty = "esMonospace";
+
+QFont fontFrom(const QString& text, const QFont& fallback)
+{
+    QFont font;
+    return !text.isEmpty() && font.fromString(text) ? font : fallback;
+}
+
+} // namespace
+
+QFont ThemeController::monospaceFont()
+{
+    return fontFrom(Settings::instance()->monospaceFont(), QFontDatabase::systemFont(QFontDatabase::FixedFont));
+}
+
+void ThemeController::useMonospace(QWidget* widget)
+{
+    widget->setProperty(monospaceProperty, true);
+    widget->setFont(monospaceFont());
+}
+
+void ThemeController::applyFonts()
+{
+    QApplication::setFont(fontFrom(Settings::instance()->interfaceFont(), m_systemFont));
+    const QFont mono = monospaceFont();
+    for (QWidget* w : QApplication::allWidgets()) {
+        if (w->property(monospaceProperty).toBool())
+            w->setFont(mono);
+    }
 }
 
 bool ThemeController::isDarkPalette(const QPalette& palette)

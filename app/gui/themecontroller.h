@@ -1,11 +1,13 @@
 #pragma once
 
+#include <QFont>
 #include <QIcon>
 #include <QObject>
 #include <QPalette>
 #include <QStyle>
 
 class QChart;
+class QWidget;
 
 namespace es {
 
@@ -28,6 +30,10 @@ public:
     // The desktop theme's icon when it has one, else a bundled SVG (resources/icons/actions) drawn in the palette's
     // text colour at paint time, so it follows a theme switch; else the style's `fallback`.
     static QIcon icon(const QString& name, QStyle::StandardPixmap fallback = QStyle::SP_CustomBase);
+    // Preferences › Display › Fonts: the monospace font for payloads and JSON (Settings::monospaceFont(), else the
+    // desktop's fixed font); useMonospace() gives `widget` that font now and after every change of the setting.
+    static QFont monospaceFont();
+    static void useMonospace(QWidget* widget);
     static QPalette darkPalette();
     static bool isDarkPalette(const QPalette& palette);
     // Background, title, legend, axis labels and grid in the palette's colours; series untouched.
@@ -42,9 +48,12 @@ protected:
 private:
     explicit ThemeController(QObject* parent);
     void restyleCharts();
+    // The interface font (Settings::interfaceFont(), else the desktop's) and the monospace widgets' font.
+    void applyFonts();
 
     QPalette m_systemPalette;
     QString m_systemStyle;
+    QFont m_systemFont;
     QString m_choice;
     bool m_changed = false; // style or palette set by apply()
 };

@@ -1,6 +1,7 @@
 #include "timetravelpanels.h"
 
 #include "chartaxes.h"
+#include "themecontroller.h"
 
 #include "fold/reducer.h"
 #include "fold/timelineindex.h"
@@ -90,7 +91,7 @@ QPlainTextEdit* makeJsonText(QWidget* parent)
 {
     auto* edit = new QPlainTextEdit(parent);
     edit->setReadOnly(true);
-    edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    ThemeController::useMonospace(edit);
     edit->setLineWrapMode(QPlainTextEdit::NoWrap);
     return edit;
 }

@@ -1,5 +1,6 @@
 #include "timetravelwindow.h"
 
+#include "themecontroller.h"
 #include "windowedtableview.h"
 
 #include "display/timeformat.h"
@@ -215,7 +216,7 @@ QTabWidget* TimeTravelWindow::createTabs(QWidget* parent)
     tabs->insertTab(ChangesTab, m_diffList, tr("Changes"));
     m_eventText = new QPlainTextEdit(tabs);
     m_eventText->setReadOnly(true);
-    m_eventText->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    ThemeController::useMonospace(m_eventText);
     tabs->insertTab(EventTab, m_eventText, tr("Event"));
     m_breakpoints = new BreakpointPanel(tabs);
     tabs->insertTab(BreakpointsTab, m_breakpoints, tr("Breakpoints"));

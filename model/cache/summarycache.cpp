@@ -3,6 +3,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QMutex>
+#include <QMutexLocker>
 #include <QStandardPaths>
 
 #include <sqlite3.h>
@@ -87,15 +89,39 @@ constexpr int busyTimeoutMs = 10000;
 
 } // namespace
 
+namespace {
+
+// The folder chosen for this process: read by jobs on other threads while the GUI may change it.
+QMutex chosenMutex;
+QString chosenFolder;
+
+} // namespace
+
+void SummaryCache::setFolder(const QString& folder)
+{
+    const QMutexLocker lock(&chosenMutex);
+    chosenFolder = folder.isEmpty() ? QString() : QDir::cleanPath(folder);
+}
+
+QString SummaryCache::folder()
+{
+    {
+        const QMutexLocker lock(&chosenMutex);
+        if (!chosenFolder.isEmpty())
+            return chosenFolder;
+    }
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
+    if (folder.isEmpty())
+        folder = QDir::tempPath();
+    return folder + QStringLiteral("/eventscope");
+}
+
 QString SummaryCache::defaultPath()
 {
     const QString overridden = qEnvironmentVariable("ES_SUMMARY_CACHE");
     if (!overridden.isEmpty())
         return overridden;
-    QString folder = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
-    if (folder.isEmpty())
-        folder = QDir::tempPath();
-    return folder + QStringLiteral("/eventscope/summaries.sqlite");
+    return folder() + QStringLiteral("/summaries.sqlite");
 }
 
 SummaryCache::SummaryCache(const QString& path)

@@ -40,8 +40,13 @@ struct CacheStats {
 // every change in one transaction). One object per thread; it is not shared.
 class SummaryCache {
 public:
-    // $XDG_CACHE_HOME/eventscope/summaries.sqlite (QStandardPaths::CacheLocation), or the file ES_SUMMARY_CACHE names.
+    // summaries.sqlite in the folder setFolder() chose, else in $XDG_CACHE_HOME/eventscope
+    // (QStandardPaths::GenericCacheLocation); the file ES_SUMMARY_CACHE names wins over both.
     static QString defaultPath();
+    // The folder the cache lives in from now on, for this process (Preferences › Summary cache); empty: the default.
+    // The file in the old folder stays as it was (Clear it first to free its space).
+    static void setFolder(const QString& folder);
+    static QString folder();
     // Opens (creating) the file; on failure isOpen() is false and error() says why: callers then count without it.
     explicit SummaryCache(const QString& path = defaultPath());
     ~SummaryCache();

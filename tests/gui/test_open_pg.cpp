@@ -16,6 +16,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QProcess>
@@ -331,6 +332,52 @@ TEST_CASE(
         REQUIRE(waitFor([&] { return view->currentEvent().has_value(); }, Timeout));
         CHECK(view->currentEvent()->position == selected->position);
         CHECK(view->table()->verticalScrollBar()->value() == scroll);
+    }
+    Settings::useFile({});
+}
+
+TEST_CASE("Test Connection says what the address opens, or why not, and keeps nothing", "[openpg][testconnection]")
+{
+    QTemporaryDir dir;
+    Settings::useFile(dir.filePath(QStringLiteral("settings.ini")));
+    const QString file = dir.filePath(QStringLiteral("store.sqlite"));
+    writeSampleStore(file, SampleOptions { 300, 3, QStringLiteral("emmett") });
+    OpenStoreDialog dialog(dir.path());
+    auto* test = dialog.findChild<QPushButton*>(QStringLiteral("testConnection"));
+    REQUIRE(test);
+    QLabel* result = dialog.testResult();
+    const auto tested = [&](const QString& expect) {
+        test->click();
+        return waitFor([&] { return result->text().contains(expect); }, Timeout);
+    };
+
+    dialog.setAddress(file);
+    REQUIRE(tested(QStringLiteral("Connected")));
+    CHECK(result->text().contains(QStringLiteral("Emmett")));
+    CHECK(result->text().contains(QStringLiteral("positions 1 to 300")));
+    CHECK(Settings::instance()->recentStores().isEmpty()); // a test opens nothing for good
+
+    dialog.setAddress(dir.filePath(QStringLiteral("missing.sqlite")));
+    REQUIRE(tested(QStringLiteral("Could not open it")));
+
+    const QString server = serverOrSkip();
+    if (!server.isEmpty()) {
+        // A wrong password over TCP (the test servers ask for one there): said as such, and the password not echoed.
+        const QString port = server.section(QStringLiteral("port="), 1).section(u' ', 0, 0);
+        const QString secret = QStringLiteral("Wr0ng-S3cret");
+        dialog.setAddress(QStringLiteral("host=127.0.0.1 port=%1 dbname=postgres user=es_nobody_%2 password=%3")
+                              .arg(port)
+                              .arg(QCoreApplication::applicationPid())
+                              .arg(secret));
+        REQUIRE(tested(QStringLiteral("✘")));
+        CHECK(result->text().contains(QStringLiteral("password")));
+        CHECK_FALSE(result->text().contains(secret));
+        es::test::PgTestDatabase db(QStringLiteral("testconn"), {}, server);
+        REQUIRE(db.ok());
+        writeSampleStore(db.address(), SampleOptions { 500, 3, QStringLiteral("messagedb") });
+        dialog.setAddress(db.address());
+        REQUIRE(tested(QStringLiteral("Connected")));
+        CHECK(result->text().contains(QStringLiteral("Message DB")));
     }
     Settings::useFile({});
 }

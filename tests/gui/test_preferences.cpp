@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "aboutdialog.h"
+#include "cache/summarycache.h"
 #include "connectors.h"
 #include "display/timeformat.h"
 #include "mainwindow.h"
@@ -18,8 +19,13 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileInfo>
+#include <QFontDatabase>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -281,4 +287,76 @@ TEST_CASE("Help lists every shortcut from the actions; About names the libraries
     CHECK(versions.front().second == QString::fromLatin1(qVersion()));
     AboutDialog about;
     CHECK(about.findChild<QLabel*>(QStringLiteral("aboutLinks"))->text().contains(QLatin1String("GPL")));
+}
+
+TEST_CASE("Preferences choose the fonts and move the summary cache; Default goes back", "[preferences][fonts]")
+{
+    QTemporaryDir dir;
+    const EnvVar noOverride("ES_SUMMARY_CACHE", QByteArray());
+    qunsetenv("ES_SUMMARY_CACHE");
+    Settings::useFile(dir.filePath(QStringLiteral("settings.ini")));
+    ThemeController::instance();
+    Settings* settings = Settings::instance();
+    const QFont desktop = QApplication::font();
+    const QString defaultPath = SummaryCache::defaultPath();
+
+    QPlainTextEdit payload;
+    ThemeController::useMonospace(&payload);
+    CHECK(payload.font() == QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+    // The fonts: the interface's for every widget, the monospace one for the payload views, now and after a change.
+    QFont big = desktop;
+    big.setPointSize(desktop.pointSize() + 5);
+    QFont mono(QStringLiteral("DejaVu Sans Mono"), 15);
+    settings->setFonts(big.toString(), mono.toString());
+    CHECK(QApplication::font().pointSize() == big.pointSize());
+    CHECK(payload.font().pointSize() == 15);
+    QLabel later(QStringLiteral("made after the change"));
+    CHECK(later.font().pointSize() == big.pointSize());
+    {
+        PreferencesDialog dialog;
+        auto* interfaceButton = dialog.findChild<QPushButton*>(QStringLiteral("interfaceFont"));
+        auto* monoButton = dialog.findChild<QPushButton*>(QStringLiteral("monospaceFont"));
+        REQUIRE(interfaceButton);
+        REQUIRE(monoButton);
+        CHECK(monoButton->text().contains(QStringLiteral("15 pt")));
+        CHECK(monoButton->font().pointSize() == 15);
+        dialog.findChild<QPushButton*>(QStringLiteral("interfaceFontDefault"))->click();
+        dialog.findChild<QPushButton*>(QStringLiteral("monospaceFontDefault"))->click();
+        CHECK(monoButton->text().contains(QStringLiteral("the desktop's")));
+        dialog.apply();
+    }
+    CHECK(settings->interfaceFont().isEmpty());
+    CHECK(settings->monospaceFont().isEmpty());
+    CHECK(QApplication::font() == desktop);
+    CHECK(payload.font() == QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+    // The cache folder: kept in the settings, used by every cache opened from then on, shown in the dialog.
+    const QString moved = dir.filePath(QStringLiteral("elsewhere"));
+    settings->setCacheFolder(moved);
+    CHECK(SummaryCache::defaultPath() == moved + QStringLiteral("/summaries.sqlite"));
+    {
+        SummaryCache cache;
+        REQUIRE(cache.isOpen());
+        CHECK(QFileInfo::exists(moved + QStringLiteral("/summaries.sqlite")));
+    }
+    {
+        PreferencesDialog dialog;
+        auto* folder = dialog.findChild<QLabel*>(QStringLiteral("cacheFolder"));
+        CHECK(folder->text().contains(QStringLiteral("elsewhere")));
+        dialog.findChild<QPushButton*>(QStringLiteral("defaultCacheFolder"))->click();
+        CHECK(folder->text().contains(QStringLiteral("from OK on")));
+        dialog.apply();
+    }
+    CHECK(settings->cacheFolder().isEmpty());
+    CHECK(SummaryCache::defaultPath() == defaultPath);
+    // A settings file that names a folder moves the cache as it is read.
+    {
+        QSettings ini(dir.filePath(QStringLiteral("other.ini")), QSettings::IniFormat);
+        ini.setValue(QStringLiteral("cache/folder"), moved);
+    }
+    Settings::useFile(dir.filePath(QStringLiteral("other.ini")));
+    CHECK(SummaryCache::defaultPath() == moved + QStringLiteral("/summaries.sqlite"));
+    Settings::useFile({});
+    SummaryCache::setFolder({});
 }

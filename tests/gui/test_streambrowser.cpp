@@ -14,6 +14,8 @@
 #include "testutils.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -349,4 +351,39 @@ TEST_CASE("Times in UTC: one switch changes the table, the browser and the inspe
     CHECK(timeCell.data().toString() == event->time.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
     qunsetenv("TZ");
     tzset();
+}
+
+TEST_CASE("Stream browser: a narrow dock shows whole names, a wide one the events and last activity too",
+    "[gui][streams][narrow]")
+{
+    Demo demo;
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    openAndWait(window, demo.path);
+    StreamBrowser* browser = window.streamBrowser();
+    QHeaderView* header = browser->tree()->header();
+    REQUIRE(waitFor([&] { return browser->model()->rowCount() > 0; }, Timeout));
+
+    QDockWidget* dock = nullptr;
+    for (QWidget* w = browser; w && !dock; w = w->parentWidget())
+        dock = qobject_cast<QDockWidget*>(w);
+    REQUIRE(dock);
+    const auto fitted = [&](int width) {
+        window.resizeDocks({ dock }, { width }, Qt::Horizontal);
+        QApplication::processEvents();
+        return browser->tree()->viewport()->width();
+    };
+    INFO("viewport " << fitted(160)); // the Streams dock at 1024x700
+    CHECK(header->isSectionHidden(StreamTreeModel::LastActivityColumn));
+    CHECK(header->isSectionHidden(StreamTreeModel::EventsColumn));
+    const int viewport = browser->tree()->viewport()->width();
+    CHECK(header->sectionSize(StreamTreeModel::NameColumn) >= viewport - 1);
+    CHECK(browser->tree()->textElideMode() == Qt::ElideMiddle);
+
+    INFO("viewport " << fitted(420));
+    CHECK_FALSE(header->isSectionHidden(StreamTreeModel::LastActivityColumn));
+    CHECK_FALSE(header->isSectionHidden(StreamTreeModel::EventsColumn));
+    CHECK(header->sectionSize(StreamTreeModel::NameColumn)
+        >= browser->fontMetrics().horizontalAdvance(QStringLiteral("account-1000000")));
 }
