@@ -116,7 +116,7 @@ private:
 
     void readPage(
         PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows);
-    void finishReplay(Replay& r);
+    void finishReplay(Replay& r, const QByteArray& state);
     // Fills `out` from the replay and the row; true when the row differs and findMatch() must say which version.
     bool compare(const Replay& r, const TableRow* row, ReconcileRow& out);
     // The latest version whose state equals the row, and whether the row is stale, from a replay of the stream.
