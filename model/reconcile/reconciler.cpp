@@ -2,6 +2,7 @@
 
 #include "fold/batchreader.h"
 #include "fold/statepaths.h"
+#include "reconcile/statetext.h"
 #include "reconcile/valuecompare.h"
 #include "store/rawstreamreader.h"
 
@@ -89,7 +90,7 @@ QString ReconcileSummary::toText() const
 
 struct Reconciler::Replay {
     QString stream;
-    QJsonValue state;
+    std::vector<QJsonValue> values; // the replayed state's value at each mapped path
     QString key;
     qint64 count = 0;
     qint64 firstVersion = -1;
@@ -296,9 +297,20 @@ bool Reconciler::rowEquals(const TableRow& row, const QJsonValue& state) const
 
 void Reconciler::finishReplay(Replay& r, const QByteArray& state)
 {
-    r.state = parseJsonValue(state);
+    // Only the mapped paths are read, from the text where they lie; the state is parsed only when one cannot be.
+    std::optional<QJsonValue> parsed;
+    const auto at = [&](const QJsonArray& path) {
+        if (std::optional<QJsonValue> v = valueAtPathInText(state, path))
+            return *v;
+        if (!parsed)
+            parsed = parseJsonValue(state);
+        return valueAtPath(*parsed, path);
+    };
+    r.values.resize(m_paths.size());
+    for (size_t i = 0; i < m_paths.size(); ++i)
+        r.values[i] = at(m_paths[i]);
     if (!m_options.keyPath.isEmpty())
-        r.key = keyText(valueAtPath(r.state, m_keyPath));
+        r.key = keyText(at(m_keyPath));
     else
         r.key = r.stream;
 }
@@ -407,12 +419,11 @@ bool Reconciler::compare(const Replay& r, const TableRow* row, ReconcileRow& out
                            .arg(cp->name);
         }
         for (size_t i = 0; i < m_paths.size(); ++i)
-            out.columns.push_back(
-                { m_options.columns[i].column, QJsonValue::Undefined, valueAtPath(r.state, m_paths[i]), false });
+            out.columns.push_back({ m_options.columns[i].column, QJsonValue::Undefined, r.values[i], false });
         return false;
     }
     for (size_t i = 0; i < m_paths.size(); ++i) {
-        const QJsonValue replayed = valueAtPath(r.state, m_paths[i]);
+        const QJsonValue& replayed = r.values[i];
         if (!cellEquals(row->cells[i], replayed))
             out.columns.push_back({ m_options.columns[i].column, cellToJson(row->cells[i]), replayed, false });
     }
