@@ -63,15 +63,36 @@ QString columnText(sqlite3_stmt* s, int col)
     return QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(s, col)), sqlite3_column_bytes(s, col));
 }
 
+// What a column's declared type says integers and text in it mean (worked out once per query, not per cell).
+struct Declared {
+    bool boolean = false; // integers are booleans
+    TableCell::Kind text = TableCell::Kind::Text; // text is JSON, a time, a decimal or text
+};
+
+Declared declaredOf(const QString& declared)
+{
+    Declared d;
+    d.boolean = declared.contains(QLatin1String("BOOL"), Qt::CaseInsensitive);
+    if (declared.contains(QLatin1String("JSON"), Qt::CaseInsensitive))
+        d.text = TableCell::Kind::Json;
+    else if (declared.contains(QLatin1String("DATE"), Qt::CaseInsensitive)
+        || declared.contains(QLatin1String("TIME"), Qt::CaseInsensitive))
+        d.text = TableCell::Kind::Time;
+    else if (declared.contains(QLatin1String("NUMERIC"), Qt::CaseInsensitive)
+        || declared.contains(QLatin1String("DECIMAL"), Qt::CaseInsensitive))
+        d.text = TableCell::Kind::Numeric;
+    return d;
+}
+
 // SQLite types each value; the declared type says what text or an integer means (JSON, a time, a boolean).
-TableCell cellOf(sqlite3_stmt* s, int col, const QString& declared)
+TableCell cellOf(sqlite3_stmt* s, int col, const Declared& declared)
 {
     TableCell cell;
     switch (sqlite3_column_type(s, col)) {
     case SQLITE_NULL:
         return cell;
     case SQLITE_INTEGER:
-        if (declared.contains(QLatin1String("BOOL"), Qt::CaseInsensitive)) {
+        if (declared.boolean) {
             cell.kind = TableCell::Kind::Bool;
             cell.value = sqlite3_column_int64(s, col) != 0;
         } else {
@@ -91,16 +112,7 @@ TableCell cellOf(sqlite3_stmt* s, int col, const QString& declared)
         break;
     }
     cell.value = columnText(s, col);
-    if (declared.contains(QLatin1String("JSON"), Qt::CaseInsensitive))
-        cell.kind = TableCell::Kind::Json;
-    else if (declared.contains(QLatin1String("DATE"), Qt::CaseInsensitive)
-        || declared.contains(QLatin1String("TIME"), Qt::CaseInsensitive))
-        cell.kind = TableCell::Kind::Time;
-    else if (declared.contains(QLatin1String("NUMERIC"), Qt::CaseInsensitive)
-        || declared.contains(QLatin1String("DECIMAL"), Qt::CaseInsensitive))
-        cell.kind = TableCell::Kind::Numeric;
-    else
-        cell.kind = TableCell::Kind::Text;
+    cell.kind = declared.text;
     return cell;
 }
 
@@ -193,11 +205,11 @@ std::vector<TableRow> SqliteTableReader::rows(const TableQuery& query)
 {
     const std::vector<TableColumn> catalog = columns(query.table);
     const QStringList names = tablesql::checkedColumns(catalog, query, query.table);
-    QStringList declared;
+    std::vector<Declared> declared;
     for (const QString& n : names) {
         for (const TableColumn& c : catalog) {
             if (c.name == n)
-                declared.append(c.type);
+                declared.push_back(declaredOf(c.type));
         }
     }
     // Keys compare as stored text (BINARY), the order keyset paging continues in.
@@ -212,7 +224,7 @@ std::vector<TableRow> SqliteTableReader::rows(const TableQuery& query)
         row.key = columnText(st.get(), 0);
         row.cells.reserve(size_t(names.size() - 1));
         for (int c = 1; c < names.size(); ++c)
-            row.cells.push_back(cellOf(st.get(), c, declared.at(c)));
+            row.cells.push_back(cellOf(st.get(), c, declared.at(size_t(c))));
         out.push_back(std::move(row));
         rc = SQLITE_OK;
     }

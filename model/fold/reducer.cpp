@@ -51,6 +51,22 @@ ReducerError Fold::memoryError(qint64 bytes) const
     return error;
 }
 
+void Fold::foldStreams(const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out)
+{
+    out.resize(std::size_t(streams));
+    qsizetype start = 0;
+    for (qsizetype i = 0; i < streams; ++i) {
+        StreamState& s = out[std::size_t(i)];
+        s.error = reset();
+        if (!s.error && ends[i] > start) {
+            FoldResult result = apply(events + start, ends[i] - start);
+            s.error = std::move(result.error);
+        }
+        s.state = stateJson();
+        start = ends[i];
+    }
+}
+
 QString formatBytes(qint64 bytes)
 {
     if (bytes < 1024)

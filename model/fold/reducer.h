@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace es {
 
@@ -62,6 +63,19 @@ public:
     // Applies events in order, stopping at the first error: the state stays as of the event before it.
     virtual FoldResult apply(const Event* events, qsizetype count) = 0;
     FoldResult apply(const EventList& events) { return apply(events.data(), qsizetype(events.size())); }
+
+    // One stream folded from the initial state by foldStreams(): its state as compact JSON text, or the error that
+    // stopped it (the state then as of the event before, as apply() leaves it; "null" when $init failed).
+    struct StreamState {
+        QByteArray state;
+        std::optional<ReducerError> error;
+    };
+    // Folds several streams, each from the reducer's initial state: stream i's events are events[ends[i - 1],
+    // ends[i]) (ends[-1] = 0), and out[i] is what reset(), apply() and stateJson() give for them alone, errors
+    // included. An engine whose calls cost more than the work of a short stream folds them in fewer calls; the state
+    // the fold holds afterwards is unspecified (reset() before the next apply()). Needs no stop predicate.
+    virtual void foldStreams(
+        const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out);
 
     // A JS predicate over (state, event): an expression such as `state.balance < 0` (also `s`, `e`, `event`) or a
     // function `(state, event) => ...`. apply() then stops after the first event for which it holds. Empty removes it.

@@ -2,6 +2,7 @@
 
 #include "fold/batchreader.h"
 #include "fold/statepaths.h"
+#include "reconcile/statetext.h"
 #include "reconcile/valuecompare.h"
 #include "store/rawstreamreader.h"
 
@@ -9,6 +10,8 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QSet>
+
+#include <algorithm>
 
 namespace es {
 
@@ -87,7 +90,7 @@ QString ReconcileSummary::toText() const
 
 struct Reconciler::Replay {
     QString stream;
-    QJsonValue state;
+    std::vector<QJsonValue> values; // the replayed state's value at each mapped path
     QString key;
     qint64 count = 0;
     qint64 firstVersion = -1;
@@ -98,12 +101,15 @@ struct Reconciler::Replay {
     bool read = false; // its events came through the page's read (a stream with none did not)
     bool judged = false; // `out` is filled in
     bool findMatch = false; // `out` differs and its stream must be read again to find its version
+    const TableRow* row = nullptr; // when judged
     ReconcileRow out;
 };
 
-// Receives the page's rows grouped by stream and folds each stream as it arrives, holding up to heldEvents of the
-// current stream's Events (their buffers reused from stream to stream) so that a differing row can be compared with
-// the state after each of them without a second read.
+// Receives the page's rows grouped by stream and holds them as Events (their buffers reused from stream to stream)
+// until heldEvents of them are held: then the streams complete so far are folded together (Fold::foldStreams, one
+// call into a JavaScript engine for all of them) and judged, and the events of the stream still arriving move to the
+// front. A differing row is compared with the state after each of its stream's events, still held, without a second
+// read. A stream that alone fills the buffer is folded as it comes (apply) and read again if its row differs.
 class Reconciler::PageReader : public RawEventReceiver {
 public:
     explicit PageReader(Reconciler& r)
@@ -117,6 +123,8 @@ public:
         m_replays = &replays;
         m_rows = rows;
         m_current = -1;
+        m_held = 0;
+        m_pending.clear();
         m_index.clear();
         for (size_t i = 0; i < replays.size(); ++i)
             m_index.insert(replays[i].stream, int(i));
@@ -130,8 +138,9 @@ public:
                 return false;
             m_currentBytes = QByteArray(event.stream.data(), event.stream.size());
             begin(m_index.value(QString::fromUtf8(event.stream), -1));
+            m_skipping = m_current < 0;
         }
-        if (m_current < 0)
+        if (m_skipping)
             return true;
         m_converter.convert(event, hold(event.version, event.position));
         return true;
@@ -143,15 +152,10 @@ public:
     void begin(int index)
     {
         m_current = index;
-        m_held = 0;
-        m_applied = 0;
+        m_start = m_held;
         m_spilled = false;
-        if (index < 0)
-            return;
-        Replay& r = (*m_replays)[size_t(index)];
-        r.read = true;
-        if (auto error = m_r.m_fold->reset())
-            r.error = error;
+        if (index >= 0)
+            (*m_replays)[size_t(index)].read = true;
     }
     // The slot for the current stream's next event, which the caller fills.
     Event& hold(qint64 version, qint64 position)
@@ -165,47 +169,95 @@ public:
         r.lastPosition = position;
         ++r.count;
         if (m_held == heldEvents) {
-            apply(r);
-            m_held = 0;
-            m_applied = 0;
-            m_spilled = true;
+            if (m_start > 0) {
+                // The streams before this one are complete: fold them, and move this one's events to the front.
+                flush();
+                std::rotate(m_events.begin(), m_events.begin() + m_start, m_events.begin() + m_held);
+                m_held -= m_start;
+                m_start = 0;
+            }
+            if (m_held == heldEvents) {
+                // This stream alone fills the buffer: folded as it comes.
+                if (!m_spilled) {
+                    r.error = m_r.m_fold->reset();
+                    m_spilled = true;
+                }
+                apply(r, 0, m_held);
+                m_held = 0;
+            }
         }
         return m_events[size_t(m_held++)];
     }
-    // The current stream's last event came: its state, and with the rows known, its judgement.
+    // The current stream's last event came: it waits to be folded with the streams after it, or, when it filled the
+    // buffer, its state is known now.
     void end()
     {
         if (m_current < 0)
             return;
-        Replay& r = (*m_replays)[size_t(m_current)];
-        apply(r);
-        m_r.finishReplay(r);
+        const int index = m_current;
         m_current = -1;
-        if (!m_rows)
-            return;
-        const auto it = m_rows->constFind(r.key);
-        const TableRow* row = it == m_rows->constEnd() ? nullptr : &*it;
-        r.judged = true;
-        if (!m_r.compare(r, row, r.out))
-            return;
-        if (m_spilled) {
-            r.findMatch = true;
+        if (!m_spilled) {
+            m_pending.push_back({ index, m_start, m_held });
             return;
         }
-        const Event* events = m_events.data();
-        const qsizetype n = m_held;
-        m_r.findMatch(r, *row, r.out, [events, n](const auto& sink) { sink(events, n); });
+        Replay& r = (*m_replays)[size_t(index)];
+        apply(r, 0, m_held);
+        m_held = 0;
+        m_r.finishReplay(r, m_r.m_fold->stateJson());
+        if (judge(r))
+            r.findMatch = true;
+    }
+    // Folds and judges the complete streams held (at the end of the page, and when the buffer is full).
+    void flush()
+    {
+        if (m_pending.empty())
+            return;
+        m_ends.clear();
+        for (const Pending& p : m_pending)
+            m_ends.push_back(p.end);
+        m_r.m_fold->foldStreams(m_events.data(), m_ends.data(), qsizetype(m_ends.size()), m_states);
+        for (size_t i = 0; i < m_pending.size(); ++i) {
+            const Pending& p = m_pending[i];
+            Replay& r = (*m_replays)[size_t(p.index)];
+            Fold::StreamState& state = m_states[i];
+            if (state.error)
+                r.error = std::move(state.error);
+            m_r.finishReplay(r, state.state);
+            if (judge(r)) {
+                const Event* events = m_events.data() + p.start;
+                const qsizetype n = p.end - p.start;
+                m_r.findMatch(r, *r.row, r.out, [events, n](const auto& sink) { sink(events, n); });
+            }
+        }
+        m_pending.clear();
+        if (m_current < 0)
+            m_held = 0;
     }
 
 private:
-    void apply(Replay& r)
+    struct Pending {
+        int index;
+        qsizetype start;
+        qsizetype end;
+    };
+
+    // With the rows known: fills the replay's report row; true when its row differs (findMatch must follow).
+    bool judge(Replay& r)
     {
-        if (!r.error && m_applied < m_held) {
-            const FoldResult result = m_r.m_fold->apply(m_events.data() + m_applied, m_held - m_applied);
+        if (!m_rows)
+            return false;
+        const auto it = m_rows->constFind(r.key);
+        r.row = it == m_rows->constEnd() ? nullptr : &*it;
+        r.judged = true;
+        return m_r.compare(r, r.row, r.out);
+    }
+    void apply(Replay& r, qsizetype from, qsizetype to)
+    {
+        if (!r.error && from < to) {
+            const FoldResult result = m_r.m_fold->apply(m_events.data() + from, to - from);
             if (result.error)
                 r.error = result.error;
         }
-        m_applied = m_held;
     }
 
     Reconciler& m_r;
@@ -214,10 +266,14 @@ private:
     QHash<QString, int> m_index;
     EventList m_events;
     qsizetype m_held = 0;
-    qsizetype m_applied = 0;
+    qsizetype m_start = 0; // where the current stream's events start in m_events
     bool m_spilled = false;
+    bool m_skipping = false;
     int m_current = -1;
     QByteArray m_currentBytes;
+    std::vector<Pending> m_pending;
+    std::vector<qsizetype> m_ends;
+    std::vector<Fold::StreamState> m_states;
     RawEventConverter m_converter;
 };
 
@@ -239,11 +295,22 @@ bool Reconciler::rowEquals(const TableRow& row, const QJsonValue& state) const
     return true;
 }
 
-void Reconciler::finishReplay(Replay& r)
+void Reconciler::finishReplay(Replay& r, const QByteArray& state)
 {
-    r.state = parseJsonValue(m_fold->stateJson());
+    // Only the mapped paths are read, from the text where they lie; the state is parsed only when one cannot be.
+    std::optional<QJsonValue> parsed;
+    const auto at = [&](const QJsonArray& path) {
+        if (std::optional<QJsonValue> v = valueAtPathInText(state, path))
+            return *v;
+        if (!parsed)
+            parsed = parseJsonValue(state);
+        return valueAtPath(*parsed, path);
+    };
+    r.values.resize(m_paths.size());
+    for (size_t i = 0; i < m_paths.size(); ++i)
+        r.values[i] = at(m_paths[i]);
     if (!m_options.keyPath.isEmpty())
-        r.key = keyText(valueAtPath(r.state, m_keyPath));
+        r.key = keyText(at(m_keyPath));
     else
         r.key = r.stream;
 }
@@ -260,6 +327,7 @@ void Reconciler::readPage(
     if (RawStreamReader* streams = rawStreamReader(m_store)) {
         streams->readRawStreams(names, reader);
         reader.end();
+        reader.flush();
         return;
     }
     BatchReader batches(m_store, heldEvents);
@@ -281,6 +349,7 @@ void Reconciler::readPage(
         if (begun)
             reader.end();
     }
+    reader.flush();
 }
 
 Reconciler::EventSource Reconciler::storeEvents(const QString& stream)
@@ -350,12 +419,11 @@ bool Reconciler::compare(const Replay& r, const TableRow* row, ReconcileRow& out
                            .arg(cp->name);
         }
         for (size_t i = 0; i < m_paths.size(); ++i)
-            out.columns.push_back(
-                { m_options.columns[i].column, QJsonValue::Undefined, valueAtPath(r.state, m_paths[i]), false });
+            out.columns.push_back({ m_options.columns[i].column, QJsonValue::Undefined, r.values[i], false });
         return false;
     }
     for (size_t i = 0; i < m_paths.size(); ++i) {
-        const QJsonValue replayed = valueAtPath(r.state, m_paths[i]);
+        const QJsonValue& replayed = r.values[i];
         if (!cellEquals(row->cells[i], replayed))
             out.columns.push_back({ m_options.columns[i].column, cellToJson(row->cells[i]), replayed, false });
     }
@@ -439,7 +507,7 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
                 // A stream with no event: the reducer's initial state.
                 if (auto error = m_fold->reset())
                     r.error = error;
-                finishReplay(r);
+                finishReplay(r, m_fold->stateJson());
             }
             m_summary.events += r.count;
         }

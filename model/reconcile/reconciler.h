@@ -40,7 +40,7 @@ struct ReconcileOptions {
     // A projection checkpoint (CheckpointRow::position: a global position, or a version for a stream's own): a row
     // whose stream has events after it and that equals the state as of it is stale, not wrong.
     std::optional<CheckpointRow> checkpoint;
-    int streamBatch = 200; // streams per page of the stream list, and keys per table lookup
+    int streamBatch = 1000; // streams per page of the stream list, and keys per table lookup
     int tableBatch = 1000; // rows per keyset page of the pass that finds extra rows
     bool findExtra = true;
 };
@@ -84,21 +84,24 @@ struct ReconcileSummary {
 
 // Compares a replay of every stream of a scope with a read-model table, streamed: the streams are listed by keyset
 // a page at a time, and the page's events are read in ONE statement (RawStreamReader::readRawStreams: raw rows grouped
-// by stream, in version order) and folded while they are read, one fold reset between streams. When the key column
-// holds the stream name, the page's rows are read by key (one lookup) before its events, and each stream is judged
-// as soon as its last event is folded: a row that differs is compared with the state after each of the stream's
-// events, still held in memory (up to heldEvents of them), to find the latest version it equals and, with a
-// checkpoint, whether it equals the state as of the checkpoint. With a key path the key is known only from the
-// replayed state: the rows are read after the page, and a differing row's stream is read once more to find its
-// version; so is a stream longer than heldEvents. A last keyset pass over the table's keys finds rows no stream
-// produced (it keeps the matched keys, not the rows). Runs on the store's thread; throws StoreError (Cancelled when
-// `cancel` is set: the read of a page stops at its next stream).
+// by stream, in version order) into a buffer of heldEvents; the streams completed in it are folded together
+// (Fold::foldStreams: one call into a JavaScript engine for many short streams, each from the initial state) when it
+// fills and at the end of the page. Only the mapped paths are read from each state (valueAtPathInText). When the key
+// column holds the stream name, the page's rows are read by key (one lookup) before its events, and each stream is
+// judged as soon as it is folded: a row that differs is compared with the state after each of the stream's events,
+// still held in memory, to find the latest version it equals and, with a checkpoint, whether it equals the state as of
+// the checkpoint. With a key path the key is known only from the replayed state: the rows are read after the page,
+// and a differing row's stream is read once more to find its version; so is a stream longer than heldEvents (folded
+// as it comes). A last keyset pass over the table's keys finds rows no stream produced (it keeps the matched keys, not
+// the rows). Runs on the store's thread; throws StoreError (Cancelled when `cancel` is set: the read of a page stops at
+// its next stream).
 class Reconciler {
 public:
     using Sink = std::function<void(const ReconcileRow& row)>;
     // Streams and rows done so far; return value ignored.
     using Progress = std::function<void(qint64 streamsDone, qint64 streamsTotal, qint64 rowsDone)>;
-    // The events of one stream kept for the comparison after each event; a longer stream is read again instead.
+    // Events held at once (the streams folded together); the events of one stream kept for the comparison after each
+    // event: a longer stream is read again instead.
     static constexpr qsizetype heldEvents = 1024;
 
     Reconciler(EventStore& store, TableReader& table, ReducerPtr reducer, ReconcileOptions options);
@@ -116,7 +119,7 @@ private:
 
     void readPage(
         PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows);
-    void finishReplay(Replay& r);
+    void finishReplay(Replay& r, const QByteArray& state);
     // Fills `out` from the replay and the row; true when the row differs and findMatch() must say which version.
     bool compare(const Replay& r, const TableRow* row, ReconcileRow& out);
     // The latest version whose state equals the row, and whether the row is stale, from a replay of the stream.

@@ -1,7 +1,8 @@
 // Reconciliation throughput: 100,000 accounts of 20 events (an Emmett SQLite store) beside a read-model table in
 // the same file, reconciled, with the fold throughput of the same events and the table's read time in the same run.
 // A program, not a test: run it by hand.
-//   bench_reconcile [store-path] [aggregates]    (default /work/bench/recon100k.sqlite, 100000; written when missing)
+//   bench_reconcile [store-path] [aggregates] [reducer]    (default /work/bench/recon100k.sqlite, 100000, both
+//                                                          reducers; the store is written when missing)
 //   bench_reconcile "host=... dbname=..."        (PostgreSQL: the same store loaded by tests/bench/recon100k_pg.sql)
 // The table holds every account's final state except 1 in 1000 rows, which are planted faults: a row missing its
 // last event, a wrong balance, or no row at all.
@@ -203,6 +204,7 @@ int main(int argc, char** argv)
     registerConnectors();
     const QString path = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("/work/bench/recon100k.sqlite");
     const qint64 aggregates = argc > 2 ? QByteArray(argv[2]).toLongLong() : 100000;
+    const QByteArray only = argc > 3 ? QByteArray(argv[3]) : QByteArray(); // "merge" or "accounts.js"
     QElapsedTimer timer;
     const bool sqliteFile = !path.contains(u'=') && !path.contains(QLatin1String("://"));
     if (sqliteFile && !QFile::exists(path)) {
@@ -232,6 +234,8 @@ int main(int argc, char** argv)
         std::printf(
             "%-12s %-34s %10s %8s %14s %16s\n", "reducer", "what", "time (s)", "cpu (s)", "M events/s", "aggregates/s");
         for (const Case& c : cases) {
+            if (!only.isEmpty() && only != c.name)
+                continue;
             std::vector<ColumnMapping> columns;
             QStringList names;
             for (const QString& part : QString::fromLatin1(c.columns).split(u',')) {

@@ -307,3 +307,54 @@ TEST_CASE("reconcile: cancelled between streams", "[reconcile]")
     }
     CHECK(seen < 7);
 }
+
+TEST_CASE("reconcile: a reducer that throws or loops on one stream fails that row alone", "[reconcile][budget]")
+{
+    EmmettAccounts fixture;
+    auto store = StoreRegistry::open(fixture.path);
+    // Only account-3 deposits 20 (at its version 3). Every stream is in one page, folded in one call of the engine.
+    const auto reducer = [](const char* hostile) -> ReducerPtr {
+        return std::make_shared<JsReducer>(
+            QStringLiteral("({ $init: () => ({ owner: null, balance: 0 }),\n"
+                           "   AccountOpened: (s, e) => { s.owner = e.data.owner; },\n"
+                           "   FundsDeposited: (s, e) => { %1\n"
+                           "       s.balance += e.data.amount; },\n"
+                           "   FundsWithdrawn: (s, e) => { s.balance -= e.data.amount; } "
+                           "})")
+                .arg(QLatin1String(hostile)),
+            QStringLiteral("hostile.js"), 300);
+    };
+    ReconcileOptions options = accountOptions();
+    options.columns = mappings(QStringLiteral("owner=owner,balance=balance"));
+    options.streamBatch = 200;
+    const Outcome clean = reconcile(*store, *store->tables(), reducer(""), options);
+    REQUIRE(clean.rows.size() == 7);
+    CHECK(clean.notes.empty());
+
+    struct Case {
+        const char* hostile;
+        const char* note;
+    };
+    const Case cases[] = {
+        { "if (e.data.amount === 20) throw new Error('hostile');",
+            "the reducer failed: FundsDeposited at version 3: threw: Error: hostile (line 3)" },
+        { "if (e.data.amount === 20) for (;;);",
+            "the reducer failed: FundsDeposited at version 3: timed out: the reducer ran longer than its budget of "
+            "300 ms and was stopped" },
+    };
+    for (const Case& c : cases) {
+        INFO(c.hostile);
+        const Outcome out = reconcile(*store, *store->tables(), reducer(c.hostile), options);
+        REQUIRE(out.rows.size() == 7);
+        for (const auto& [key, row] : clean.rows) {
+            if (key != QLatin1String("account-3"))
+                CHECK(out.rows.at(key) == row);
+        }
+        CHECK(out.notes.size() == 1);
+        CHECK(out.notes.at(QStringLiteral("account-3")) == QLatin1String(c.note));
+        // The state as of the event before the failing one.
+        CHECK(out.rows.at(QStringLiteral("account-3")) == json(R"({"key": "account-3", "stream": "account-3",
+            "status": "differs", "columns": {"balance": {"table": 999, "replayed": 10}},
+            "matchesVersion": null, "matchesPosition": null, "lastVersion": 5})"));
+    }
+}

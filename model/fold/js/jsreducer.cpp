@@ -192,6 +192,7 @@ bool JsFold::load(const QString& source, const QString& fileName, ReducerError* 
     }
     m_driver.setProperty(QStringLiteral("reuse"), !reading.mayKeepEvents());
     m_fold = m_driver.property(QStringLiteral("fold"));
+    m_foldEach = m_driver.property(QStringLiteral("foldEach"));
     m_at = m_driver.property(QStringLiteral("at"));
     m_restore = m_driver.property(QStringLiteral("restore"));
     m_get = m_driver.property(QStringLiteral("get"));
@@ -515,6 +516,69 @@ FoldResult JsFold::apply(const Event* events, qsizetype count)
     }
     out.applied = count;
     return out;
+}
+
+void JsFold::foldStreams(const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out)
+{
+    out.clear();
+    out.resize(std::size_t(streams));
+    const qsizetype count = streams > 0 ? ends[streams - 1] : 0;
+    if (streams <= 1 || count > m_batchSize) {
+        Fold::foldStreams(events, ends, streams, out);
+        return;
+    }
+    // The budget covers building the batch, which may call into the engine.
+    m_watchdog.arm(m_budgetMs);
+    if (m_memoryBudget != m_sentMemoryBudget) {
+        m_driver.setProperty(QStringLiteral("limit"), double(m_memoryBudget));
+        m_sentMemoryBudget = m_memoryBudget;
+    }
+    buildBatch(events, count);
+    m_ends.clear();
+    for (qsizetype i = 0; i < streams; ++i)
+        m_ends.push_back(double(ends[i]));
+    const auto doubles = [this](const std::vector<double>& v) {
+        return m_engine.toScriptValue(
+            QByteArray(reinterpret_cast<const char*>(v.data()), qsizetype(v.size() * sizeof(double))));
+    };
+    const QJSValue states = m_foldEach.callWithInstance(m_driver,
+        { doubles(m_numbers), QString::fromUtf8(m_batch), QString::fromUtf8(m_strings), doubles(m_envNumbers),
+            m_sendStreams ? QJSValue(QString::fromUtf8(m_env)) : QJSValue(QJSValue::NullValue),
+            m_sendMetadata ? QJSValue(QString::fromUtf8(m_meta)) : QJSValue(QJSValue::NullValue), doubles(m_ends) });
+    if ((!m_sendMetadata || !m_sendStreams) && m_driver.property(QStringLiteral("missed")).toBool()) {
+        // A handler read metadata or a stream name, which this batch left out: from now on every batch carries them.
+        interrupted();
+        m_sendMetadata = true;
+        m_sendStreams = true;
+        foldStreams(events, ends, streams, out);
+        return;
+    }
+    // Interrupted, or a stop predicate is set (the driver then folds nothing): every stream on its own.
+    const bool timedOut = interrupted() && !states.isString();
+    if (timedOut || !states.isString()) {
+        Fold::foldStreams(events, ends, streams, out);
+        return;
+    }
+    // The states, separated by 0x1E (JSON text never holds a raw one); an empty one for a stream that failed.
+    const QByteArray text = states.toString().toUtf8();
+    qsizetype from = 0;
+    qsizetype start = 0;
+    for (qsizetype i = 0; i < streams; ++i) {
+        qsizetype to = text.indexOf('\x1e', from);
+        if (to < 0)
+            to = text.size();
+        if (to > from) {
+            out[std::size_t(i)].state = text.mid(from, to - from);
+        } else {
+            // Folded again alone: its error, line and state exactly as apply() gives them.
+            const qsizetype one = ends[i] - start;
+            std::vector<StreamState> alone;
+            Fold::foldStreams(events + start, &one, 1, alone);
+            out[std::size_t(i)] = std::move(alone.front());
+        }
+        from = to + 1;
+        start = ends[i];
+    }
 }
 
 } // namespace es

@@ -62,6 +62,12 @@ public:
     bool setStopPredicate(const QString& source, ReducerError* error) override;
     FoldResult apply(const Event* events, qsizetype count) override;
     using Fold::apply;
+    // Up to a batch of events (setBatchSize) of many streams in ONE call into the engine, which resets the state at
+    // each stream's start and hands every state back as JSON text. A stream whose reducer throws, whose state is
+    // past the memory budget, or a call that runs past the budget (every stream of it then) is folded again on its
+    // own by Fold::foldStreams, so its error and state are exactly those of reset() and apply().
+    void foldStreams(
+        const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out) override;
     // Only sources that name it are sent event.metadata (load() and setStopPredicate() look).
     bool readsMetadata() const override { return m_sendMetadata; }
 
@@ -98,6 +104,7 @@ private:
     QJSValue m_prelude;
     QJSValue m_driver;
     QJSValue m_fold;
+    QJSValue m_foldEach;
     QJSValue m_at;
     QJSValue m_restore;
     QJSValue m_get;
@@ -113,6 +120,7 @@ private:
     QByteArray m_batch;
     QByteArray m_env; // the batch's stream names
     std::vector<double> m_envNumbers;
+    std::vector<double> m_ends; // foldStreams: where each stream's events end in the batch
     QByteArray m_meta;
     QString m_lastStream;
     QHash<QString, int> m_typeIds; // type name -> index of the engine's type table

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QByteArrayView>
+#include <QJsonArray>
+#include <QJsonValue>
+
+#include <optional>
+
+namespace es {
+
+// The value at `path` (steps as parseJsonPathText gives them) in a state's compact JSON text, read where it lies:
+// exactly valueAtPath(parseJsonValue(json), path), without building the document, for the common case of an object
+// state and a leaf that is a string without escapes, an integer of at most 15 digits, a boolean or null (a container
+// or another number is parsed on its own). Nullopt where it cannot tell cheaply (no object at the top, escaped keys,
+// a key twice, text that is not as a fold writes it): the caller then parses the whole state.
+std::optional<QJsonValue> valueAtPathInText(QByteArrayView json, const QJsonArray& path);
+
+} // namespace es
