@@ -1,7 +1,7 @@
 // Issue 14 benchmark: finding one flow on a large store, against the same SQL in the database's shell.
 //
-//   bench_flow [STORE] (--event POSITION | --correlation ID) [--window N] [--budget MS] [--repeat R] [--verbose]
-//     [--print-sql]
+//   bench_flow [STORE] (--event POSITION | --correlation ID) [--window N] [--budget MS] [--follow MS] [--repeat R]
+//     [--verbose] [--print-sql]
 //     (default /work/bench/browse10m.sqlite; a PostgreSQL address works too; read-only, plants nothing)
 //
 // Runs findFlow (lookups an index serves run unwindowed, the others read a window growing outward from the start
@@ -95,6 +95,8 @@ int main(int argc, char** argv)
             request.window = args.at(++i).toLongLong();
         else if (args.at(i) == QLatin1String("--budget") && i + 1 < args.size())
             request.budgetMs = args.at(++i).toInt();
+        else if (args.at(i) == QLatin1String("--follow") && i + 1 < args.size())
+            request.followMs = args.at(++i).toInt();
         else if (args.at(i) == QLatin1String("--verbose"))
             verbose = true;
         else if (args.at(i) == QLatin1String("--print-sql"))
@@ -225,6 +227,9 @@ int main(int argc, char** argv)
                                                      .arg(s.windowTo - s.windowFrom + 1))
                                     : "none",
             qPrintable(flowStopName(s.stop)));
+        if (s.firstAnswerMs >= 0)
+            std::printf("first answer (budget ran out, reading went on to --follow): %d events at %lld ms\n",
+                s.firstAnswerEvents, static_cast<long long>(s.firstAnswerMs));
         std::printf("statements: %zu link statements (+ info and window-edge reads)\n", queries.size());
         std::printf("eventscope: %.1f ms wall (best of %d: %s ms; budget %d ms), %.2f s CPU\n", bestMs, repeat,
             qPrintable(runs.join(QStringLiteral(", "))), request.budgetMs, bestCpu);
