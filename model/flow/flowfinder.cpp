@@ -390,12 +390,13 @@ bool Finder::grow()
             s.quietMargin = margin;
             return false;
         }
-        // The chunk, the catch-up pass it leaves owed (what the window missed for the owed values, and this chunk),
-        // and what ends the lookup: a round of indexed lookups for what those find, and the two reads of the edges'
-        // times. Until a pass has run its rate is taken as twice the chunks'.
+        // The chunk, the catch-up pass it leaves owed (the events a chunk finds owe their references a read of the
+        // whole window, so the pass is counted over all of it), and what ends the lookup: a round of indexed lookups
+        // for what those find, and the two reads of the edges' times. Until a pass has run its rate is taken as twice
+        // the chunks'.
         const bool owes
             = std::any_of(m_covered.begin(), m_covered.end(), [](const Covered& c) { return !c.values.isEmpty(); });
-        const qint64 owed = owes ? owedPositions() + n : 0;
+        const qint64 owed = owes ? (m_hi - m_lo + 1) + n : 0;
         const double settleMs = m_settleRate.known() ? m_settleRate.estimate(owed) : 2 * m_growRate.estimate(owed);
         const double perStatement = std::max(
             { m_growRate.perStatement(), m_settleRate.perStatement(), m_lookUps > 0 ? m_lookUpMs / m_lookUps : 0.0 });
