@@ -196,6 +196,9 @@ void FlowWindow::open(const FlowRequest& request)
         return;
     cancel();
     m_request = request;
+    // Where the budget runs out first, the flow found so far is shown and the reading goes on for a while.
+    if (m_request.budgetMs > 0 && m_request.followMs == 0)
+        m_request.followMs = FollowMs;
     m_limit->setValue(request.limit);
     if (!request.correlationId.isEmpty())
         m_correlation->setText(request.correlationId);
@@ -227,24 +230,35 @@ void FlowWindow::open(const FlowRequest& request)
         Q_EMIT finished();
     };
     on.cancelled = [this, ended] {
-        if (ended())
-            m_status->setText(tr("Cancelled."));
+        if (ended()) {
+            if (m_flow && m_flow->scan.partial)
+                m_status->setText(m_flowStatus + QStringLiteral("\n")
+                    + tr("Stopped reading: the flow may go on beyond the window shown."));
+            else
+                m_status->setText(tr("Cancelled."));
+        }
         Q_EMIT finished();
     };
     on.progress = [this, generation](const JobProgress& p) {
         if (!m_generation.isCurrent(generation))
             return;
+        if (p.detail.metaType() == QMetaType::fromType<Flow>()) {
+            showFlow(p.detail.value<Flow>());
+            Q_EMIT partialShown();
+        }
         if (p.total > 0) {
             m_progress->setRange(0, 1000);
             m_progress->setValue(int(1000 * p.done / p.total));
         } else {
             m_progress->setRange(0, 0);
         }
-        m_status->setText(p.what);
+        const bool partial = m_flow && m_flow->scan.partial;
+        m_status->setText(partial ? m_flowStatus + QStringLiteral("\n") + p.what : p.what);
     };
     m_job = m_session->run<Flow>(
         StoreSession::Lane::Interactive, this,
-        [request](EventStore& store, JobControl& control) { return findFlow(store, request, &control); }, on);
+        [request = m_request](EventStore& store, JobControl& control) { return findFlow(store, request, &control); },
+        on);
 }
 
 void FlowWindow::showFlow(Flow flow)
@@ -313,7 +327,10 @@ void FlowWindow::redraw()
     } else {
         scan = tr("every lookup used an index");
     }
-    m_status->setText(parts.join(QStringLiteral(" · ")) + QStringLiteral("\n") + scan);
+    if (s.partial)
+        scan += tr(" — reading further (Esc stops)");
+    m_flowStatus = parts.join(QStringLiteral(" · ")) + QStringLiteral("\n") + scan;
+    m_status->setText(m_flowStatus);
 }
 
 void FlowWindow::zoom(double factor)

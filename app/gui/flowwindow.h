@@ -23,9 +23,10 @@ class StoreSession;
 
 // One flow in a window of its own: the graph (causes left of effects) and the swimlanes (a lane per stream, time to
 // the right), found by a job on the session's Interactive lane (progress, Esc cancels). Unindexed lookups read a
-// window of positions around the start event, shown in the status line; "Widen" doubles it. Clicking an event shows
-// it in the inspector; its context menu opens it in the event table, in time travel at its version, or opens the
-// flow from it. Exports: PNG, SVG, Mermaid and DOT.
+// window of positions around the start event, shown in the status line; "Widen" doubles it. Where the time budget runs
+// out first, the flow found so far is shown and the reading goes on (up to FollowMs; Esc stops it), then completes it.
+// Clicking an event shows it in the inspector; its context menu opens it in the event table, in time travel at its
+// version, or opens the flow from it. Exports: PNG, SVG, Mermaid and DOT.
 class FlowWindow : public QWidget {
     Q_OBJECT
 public:
@@ -48,6 +49,8 @@ Q_SIGNALS:
     void showInTableRequested(qint64 position);
     void timeTravelRequested(const QString& stream, qint64 version);
     void failed(const es::Failure& failure);
+    // The flow found when the time budget ran out is shown; the reading goes on.
+    void partialShown();
     void finished();
 
 private:
@@ -78,6 +81,10 @@ private:
     QGraphicsView* m_graphView;
     QGraphicsView* m_laneView;
     QLabel* m_status;
+    QString m_flowStatus; // the shown flow's lines of the status
+
+    // After the first answer the reading goes on for up to this long from the start (Esc stops it).
+    static constexpr int FollowMs = 120000;
 };
 
 } // namespace es

@@ -455,9 +455,9 @@ void MainWindow::showCorrelated(const Event& event)
     if (found.kind == EventNavigator::Correlation::Kind::None)
         return;
     if (found.kind == EventNavigator::Correlation::Kind::Unreachable) {
-        m_banner->showMessage(
-            tr("This layout keeps the correlation id outside the metadata, so it cannot be filtered on yet."),
-            MessageBanner::Kind::Warning);
+        // The id comes from a column of the layout's (Commanded's correlation_id), which metadata filters do not
+        // reach: the flow lookup reads it where the profile says.
+        m_flows->openCorrelation(event.correlationId, event.position);
         return;
     }
     FilterBar* bar = m_eventView->filterBar();

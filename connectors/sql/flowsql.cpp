@@ -5,6 +5,8 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace es {
 
 namespace {
@@ -30,6 +32,19 @@ QString pgArrayLiteral(const QStringList& values)
     return u'{' + parts.join(u',') + u'}';
 }
 
+// A GLOB pattern matching any text that contains `value`: the pattern characters stand for themselves in brackets.
+QString globPattern(const QString& value)
+{
+    QString out = QStringLiteral("*");
+    for (const QChar c : value) {
+        if (c == u'*' || c == u'?' || c == u'[')
+            out += u'[' + QString(c) + u']';
+        else
+            out += c;
+    }
+    return out + u'*';
+}
+
 } // namespace
 
 FlowSql::FlowSql(const SqlBuilder& sql, Options options)
@@ -44,6 +59,21 @@ QString FlowSql::keyExpression(const QString& key) const
         return QStringLiteral("((%1)::jsonb ->> %2)").arg(metadata, SqlBuilder::literal(key));
     return QStringLiteral("(CASE WHEN json_valid(%1) THEN json_extract(%1, %2) END)")
         .arg(SqlBuilder::paren(metadata), SqlBuilder::literal(sqliteKeyPath(key)));
+}
+
+QStringList FlowSql::metadataKeyExpressions(LinkQuery::Kind kind) const
+{
+    const Profile& p = m_sql.profile();
+    const QStringList* keys = kind == LinkQuery::Kind::Correlation ? &p.correlationKeys
+        : kind == LinkQuery::Kind::Causation                       ? &p.causationKeys
+        : kind == LinkQuery::Kind::Id                              ? &p.idKeys
+                                                                   : nullptr;
+    QStringList out;
+    if (keys && !p.events.metadata.isEmpty()) {
+        for (const QString& k : *keys)
+            out.append(keyExpression(k));
+    }
+    return out;
 }
 
 QStringList FlowSql::expressions(LinkQuery::Kind kind) const
@@ -102,12 +132,34 @@ QString FlowSql::term(LinkQuery::Kind kind, const QStringList& values, QVariantL
     const QString p = SqlBuilder::param();
     const bool pg = m_sql.dialect() == SqlDialect::Postgres;
     const bool position = kind == LinkQuery::Kind::Position;
+    // SQLite: a few text values of a metadata key are first looked for in the raw text, so only the rows that contain
+    // one are parsed (the JSON comparison still decides). A row whose text has a backslash may spell a value with
+    // escapes: it is always parsed. Digit strings are left out (a number may be written 1e3), and so are longer lists
+    // (a scan of the text per value costs more than the parse).
+    static const QRegularExpression digits(QStringLiteral("^-?[0-9]+$"));
+    const bool prefilter = !pg && values.size() <= MaxPrefilterValues && !m_sql.profile().events.metadata.isEmpty()
+        && std::none_of(values.begin(), values.end(), [](const QString& v) { return digits.match(v).hasMatch(); });
+    const QStringList keyExprs = metadataKeyExpressions(kind);
     QStringList terms;
     for (const QString& e : exprs) {
-        bound.append(listParameter(values, position));
         if (!pg) {
-            terms.append(QStringLiteral("%1 IN (SELECT value FROM json_each(%2))").arg(e, p));
-        } else if (position) {
+            QString t = QStringLiteral("%1 IN (SELECT value FROM json_each(%2))").arg(e, p);
+            if (prefilter && keyExprs.contains(e)) {
+                const QString metadata = SqlBuilder::paren(m_sql.profile().events.metadata);
+                QStringList globs;
+                for (const QString& v : values) {
+                    globs.append(metadata + QStringLiteral(" GLOB ") + p);
+                    bound.append(globPattern(v));
+                }
+                globs.append(metadata + QStringLiteral(" GLOB '*\\*'"));
+                t = u'(' + globs.join(QStringLiteral(" OR ")) + QStringLiteral(") AND ") + t;
+            }
+            bound.append(listParameter(values, position));
+            terms.append(t);
+            continue;
+        }
+        bound.append(listParameter(values, position));
+        if (position) {
             terms.append(QStringLiteral("%1 = ANY(%2::bigint[])").arg(e, p));
         } else if (kind == LinkQuery::Kind::Id && m_options.idIsUuid && exprs.size() == 1
             && !m_sql.profile().events.id.isEmpty()) {

@@ -38,7 +38,11 @@ public:
     QString listParameter(const QStringList& values, bool numbers) const;
 
 private:
+    // At most this many values of a SQLite metadata key are looked for in the raw text before the JSON is parsed.
+    static constexpr qsizetype MaxPrefilterValues = 2;
+
     QStringList expressions(LinkQuery::Kind kind) const;
+    QStringList metadataKeyExpressions(LinkQuery::Kind kind) const;
     QString keyExpression(const QString& key) const;
     QString term(LinkQuery::Kind kind, const QStringList& values, QVariantList& bound) const;
     QString correlationGroup() const;

@@ -57,6 +57,11 @@ struct FlowScan {
     qint64 quietMargin = 0;
     qint64 elapsedMs = 0; // the whole lookup
     int budgetMs = 0; // the budget it ran under (0: none)
+    // The flow as found when the budget ran out, sent while the reading went on (FlowRequest::followMs); in the final
+    // flow: when that first answer was sent and how many events it had (-1: none was sent).
+    bool partial = false;
+    qint64 firstAnswerMs = -1;
+    int firstAnswerEvents = -1;
     int statements = 0;
     bool windowed() const { return windowFrom >= 0 || wholeLog; }
     // The window's half-width around the center as read (the larger side): what a user widens.

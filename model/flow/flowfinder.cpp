@@ -21,6 +21,8 @@ constexpr int MaxRounds = 256;
 // little.
 constexpr qint64 FirstChunk = 8192;
 constexpr qint64 MaxChunk = 4000000;
+// A chunk that only completes the quiet margin reads what the margin lacks, but not fewer positions than this.
+constexpr qint64 MinChunk = 4096;
 constexpr double ChunkMs = 150.0;
 // A side of the window stops growing once no event of the flow lies within max(QuietPositions, QuietGaps x the widest
 // gap between consecutive events of the flow) positions of its edge.
@@ -44,11 +46,39 @@ FlowPlan planWith(EventStore& store, const FlowRequest& request, const EventLink
     return plan;
 }
 
-void appendValues(LinkQuery& to, LinkQuery from)
-{
-    for (const Kind kind : { Kind::Correlation, Kind::Causation, Kind::Id, Kind::Position })
-        to.values(kind) += from.values(kind);
-}
+// Measured cost of one kind of windowed statement: the growing chunks (the values that travel with the window) or the
+// catch-up passes (values owed a lookup in part of it).
+struct Rate {
+    qint64 positions = 0;
+    double ms = 0;
+    int statements = 0;
+
+    bool known() const { return statements > 0 && positions > 0; }
+    // Positions per statement: about ChunkMs at the rate measured so far.
+    qint64 chunk() const
+    {
+        if (positions < FirstChunk || ms <= 0)
+            return FirstChunk;
+        return std::clamp(qint64(double(positions) / ms * ChunkMs), FirstChunk, MaxChunk);
+    }
+    // What reading `n` more positions costs at this rate and cost per statement (statements have a fixed cost too,
+    // large on a busy machine).
+    double estimate(qint64 n) const
+    {
+        if (n <= 0 || !known())
+            return 0;
+        const double count = std::ceil(double(n) / double(chunk()));
+        return std::max(double(n) * ms / double(positions), count * ms / statements);
+    }
+    double perStatement() const { return statements > 0 ? ms / statements : 0.0; }
+};
+
+// Values looked up in [lo, hi] of the window so far (empty while hi < lo): they are owed the rest of it.
+struct Covered {
+    LinkQuery values;
+    qint64 lo = 0;
+    qint64 hi = -1;
+};
 
 class Finder {
 public:
@@ -70,16 +100,22 @@ private:
     void add(const Event& e);
     void lookUp(Kind kind, const QStringList& values);
     void drain();
-    void readRange(LinkQuery query, qint64 from, qint64 to);
+    void promote();
+    void readRange(LinkQuery query, qint64 from, qint64 to, Rate& rate);
     bool grow();
+    void settle();
+    LinkQuery owed(qint64* lowEnd, qint64* highStart) const;
+    qint64 owedPositions() const;
+    bool windowValuesEmpty() const;
     void setUpWindow();
     void describeWindow();
     void buildGraph();
-    qint64 chunkSize() const;
-    double estimateMs(qint64 positions) const;
+    void publish();
+    void report(const QString& what);
     qint64 quietMargin() const;
     bool overLimit() const { return int(m_known.size()) > m_request.limit; }
     bool windowEmpty() const { return m_hi < m_lo; }
+    bool grows(Kind kind) const { return kind == Kind::Correlation || !m_windowedCorrelation; }
     void checkCancel() const
     {
         if (m_control)
@@ -104,18 +140,20 @@ private:
     // The window: [m_lo, m_hi] read so far (empty while m_hi < m_lo), growing from m_center within the log's ends,
     // at least to [m_reachLo, m_reachHi].
     QElapsedTimer m_clock;
+    qint64 m_deadlineMs = 0;
     qint64 m_center = -1;
     qint64 m_lo = 0, m_hi = -1;
     qint64 m_limitLo = 0, m_limitHi = -1;
     qint64 m_reachLo = 0, m_reachHi = -1;
-    // Every value looked up in the window. Those found after part of it was read are also owed a lookup in
-    // [m_debtLo, m_debtHi] (the window as it was then), paid in one pass before the reading ends.
-    LinkQuery m_windowValues;
-    LinkQuery m_debt;
-    qint64 m_debtLo = 0, m_debtHi = -1;
-    qint64 m_readPositions = 0; // by windowed statements, for the rate
-    double m_readMs = 0;
-    int m_readStatements = 0;
+    // Values of the growing kind (correlation ids; every kind when the flow has no windowed correlation id) are read
+    // in every chunk that widens the window. The others (causation references, ids) are owed their lookup and read in
+    // catch-up passes over what they miss (settle()): once per window rather than once per chunk, since late ones
+    // would be owed the part already read anyway. The cheap growing reads find the flow's extent; the passes make the
+    // answer exact for the window.
+    LinkQuery m_growing;
+    std::vector<Covered> m_covered;
+    bool m_windowedCorrelation = false;
+    Rate m_growRate, m_settleRate;
     double m_lookUpMs = 0; // indexed statements, for what the end of the lookup costs
     int m_lookUps = 0;
 };
@@ -157,7 +195,7 @@ void Finder::lookUp(Kind kind, const QStringList& values)
 }
 
 // Follows the pending values: indexed kinds at once (an OR would keep the planner off the indexes), until nothing new
-// comes; the others join the window's values, owed a lookup in the part already read.
+// comes; the others are windowed, owed a lookup in the whole window read so far.
 void Finder::drain()
 {
     for (int round = 0; round < MaxRounds && !overLimit(); ++round) {
@@ -181,33 +219,91 @@ void Finder::drain()
         route(causeKind(), causes, m_plan.causeIndexed);
         route(Kind::Causation, effects, m_plan.effectIndexed);
         if (!fresh.isEmpty()) {
-            appendValues(m_windowValues, fresh);
-            if (!windowEmpty()) {
-                appendValues(m_debt, fresh);
-                m_debtLo = m_debtHi < m_debtLo ? m_lo : std::min(m_debtLo, m_lo);
-                m_debtHi = std::max(m_debtHi, m_hi);
-            }
+            if (!fresh.correlations.isEmpty())
+                m_windowedCorrelation = true;
+            m_covered.push_back(Covered { fresh, 0, -1 });
         }
         if (m_control)
             m_control->progress(qint64(m_known.size()), -1, QStringLiteral("Following links"));
     }
 }
 
-qint64 Finder::chunkSize() const
+// Values whose lookups cover the whole window: those of the growing kind travel with it from now on, the others are
+// merged into one group (owed only what the window grows by).
+void Finder::promote()
 {
-    if (m_readPositions < FirstChunk || m_readMs <= 0)
-        return FirstChunk;
-    return std::clamp(qint64(double(m_readPositions) / m_readMs * ChunkMs), FirstChunk, MaxChunk);
+    Covered whole;
+    whole.lo = m_lo;
+    whole.hi = m_hi;
+    std::vector<Covered> rest;
+    for (Covered& c : m_covered) {
+        const bool complete = windowEmpty() || (c.lo <= m_lo && c.hi >= m_hi);
+        if (!complete) {
+            rest.push_back(std::move(c));
+            continue;
+        }
+        for (const Kind kind : { Kind::Correlation, Kind::Causation, Kind::Id, Kind::Position })
+            (grows(kind) ? m_growing : whole.values).values(kind) += c.values.values(kind);
+    }
+    if (!whole.values.isEmpty())
+        rest.push_back(std::move(whole));
+    m_covered = std::move(rest);
 }
 
-// What reading `positions` more would cost at the rate and the cost per statement measured so far (statements have a
-// fixed cost too, large on a busy machine).
-double Finder::estimateMs(qint64 positions) const
+bool Finder::windowValuesEmpty() const
 {
-    if (positions <= 0 || m_readPositions <= 0 || m_readStatements == 0)
+    return m_growing.isEmpty()
+        && std::all_of(m_covered.begin(), m_covered.end(), [](const Covered& c) { return c.values.isEmpty(); });
+}
+
+// What the owed values miss, as one read: [m_lo, *lowEnd] and [*highStart, m_hi] (either empty), the union of every
+// group's gaps. Reading it for all of them at once costs about what one group's read would (the statement's cost is
+// in reading and parsing rows, not in the values compared), and re-reading a part one group covered is harmless.
+LinkQuery Finder::owed(qint64* lowEnd, qint64* highStart) const
+{
+    LinkQuery all;
+    *lowEnd = m_lo - 1;
+    *highStart = m_hi + 1;
+    for (const Covered& c : m_covered) {
+        if (c.values.isEmpty() || windowEmpty())
+            continue;
+        LinkQuery values = c.values;
+        for (const Kind kind : { Kind::Correlation, Kind::Causation, Kind::Id, Kind::Position })
+            all.values(kind) += values.values(kind);
+        if (c.hi < c.lo) {
+            *lowEnd = m_hi;
+        } else {
+            *lowEnd = std::max(*lowEnd, c.lo - 1);
+            *highStart = std::min(*highStart, c.hi + 1);
+        }
+    }
+    if (*lowEnd >= *highStart - 1) {
+        *lowEnd = m_hi;
+        *highStart = m_hi + 1;
+    }
+    return all;
+}
+
+qint64 Finder::owedPositions() const
+{
+    qint64 lowEnd = 0, highStart = 0;
+    if (owed(&lowEnd, &highStart).isEmpty())
         return 0;
-    const double statements = std::ceil(double(positions) / double(chunkSize()));
-    return std::max(double(positions) * m_readMs / double(m_readPositions), statements * m_readMs / m_readStatements);
+    return (lowEnd - m_lo + 1) + (m_hi - highStart + 1);
+}
+
+// Reads the owed values in what they miss of the window; then they all cover it.
+void Finder::settle()
+{
+    qint64 lowEnd = 0, highStart = 0;
+    const LinkQuery all = owed(&lowEnd, &highStart);
+    if (all.isEmpty())
+        return;
+    readRange(all, m_lo, lowEnd, m_settleRate);
+    readRange(all, highStart, m_hi, m_settleRate);
+    if (overLimit())
+        return;
+    m_covered = { Covered { all, m_lo, m_hi } };
 }
 
 qint64 Finder::quietMargin() const
@@ -222,11 +318,23 @@ qint64 Finder::quietMargin() const
     return std::max(QuietPositions, QuietGaps * gap);
 }
 
-void Finder::readRange(LinkQuery query, qint64 from, qint64 to)
+void Finder::report(const QString& what)
 {
+    if (!m_control)
+        return;
+    JobProgress p;
+    p.what = what;
+    p.done = m_hi - m_lo + 1;
+    m_control->progress(std::move(p));
+}
+
+void Finder::readRange(LinkQuery query, qint64 from, qint64 to, Rate& rate)
+{
+    if (query.isEmpty())
+        return;
     while (from <= to && !overLimit()) {
         checkCancel();
-        const qint64 n = std::min(to - from + 1, chunkSize());
+        const qint64 n = std::min(to - from + 1, rate.chunk());
         query.fromPosition = from;
         query.toPosition = from + n - 1;
         query.limit = rowBudget();
@@ -235,16 +343,14 @@ void Finder::readRange(LinkQuery query, qint64 from, qint64 to)
         clock.start();
         for (const Event& e : m_store.linkedEvents(query))
             add(e);
-        m_readMs += double(clock.nsecsElapsed()) / 1e6;
-        m_readPositions += n;
-        ++m_readStatements;
+        rate.ms += double(clock.nsecsElapsed()) / 1e6;
+        rate.positions += n;
+        ++rate.statements;
         from += n;
-        if (m_control)
-            m_control->progress(m_hi - m_lo + 1, -1,
-                QStringLiteral("Read positions %1 to %2 (%3 s)")
-                    .arg(std::min(m_lo, query.fromPosition))
-                    .arg(std::max(m_hi, query.toPosition))
-                    .arg(double(m_clock.elapsed()) / 1000.0, 0, 'f', 1));
+        report(QStringLiteral("Read positions %1 to %2 (%3 s)")
+                   .arg(std::min(m_lo, query.fromPosition))
+                   .arg(std::max(m_hi, query.toPosition))
+                   .arg(double(m_clock.elapsed()) / 1000.0, 0, 'f', 1));
     }
 }
 
@@ -263,7 +369,8 @@ bool Finder::grow()
     const bool highMust = highOpen && m_hi < m_reachHi;
     bool low = lowMust;
     bool high = highMust;
-    const qint64 n = chunkSize();
+    qint64 n = m_growRate.chunk();
+    qint64 lowNeed = n, highNeed = n; // what a side still lacks of the quiet margin
     if (!lowMust && !highMust) {
         if (m_request.budgetMs <= 0) {
             s.stop = FlowScan::Stop::Window;
@@ -274,19 +381,27 @@ bool Finder::grow()
         const qint64 last = m_known.empty() ? m_hi : std::prev(m_known.end())->first;
         low = lowOpen && (m_known.empty() || first - m_lo < margin);
         high = highOpen && (m_known.empty() || m_hi - last < margin);
+        if (!m_known.empty()) {
+            lowNeed = std::max(margin - (first - m_lo), MinChunk);
+            highNeed = std::max(margin - (m_hi - last), MinChunk);
+        }
         if (!low && !high) {
             s.stop = FlowScan::Stop::Quiet;
             s.quietMargin = margin;
             return false;
         }
-        // The chunk, the pass owed over the window read so far (with this chunk: what it finds is owed there too),
-        // and what ends the lookup: a round of indexed lookups for what those find, and the two reads of the edges'
-        // times.
-        const qint64 owed = m_debt.isEmpty() ? 0 : m_debtHi - m_debtLo + 1;
+        // The chunk, the catch-up pass it leaves owed (the events a chunk finds owe their references a read of the
+        // whole window, so the pass is counted over all of it), and what ends the lookup: a round of indexed lookups
+        // for what those find, and the two reads of the edges' times. Until a pass has run its rate is taken as twice
+        // the chunks'.
+        const bool owes
+            = std::any_of(m_covered.begin(), m_covered.end(), [](const Covered& c) { return !c.values.isEmpty(); });
+        const qint64 owed = owes ? (m_hi - m_lo + 1) + n : 0;
+        const double settleMs = m_settleRate.known() ? m_settleRate.estimate(owed) : 2 * m_growRate.estimate(owed);
         const double perStatement = std::max(
-            m_readStatements > 0 ? m_readMs / m_readStatements : 0.0, m_lookUps > 0 ? m_lookUpMs / m_lookUps : 0.0);
+            { m_growRate.perStatement(), m_settleRate.perStatement(), m_lookUps > 0 ? m_lookUpMs / m_lookUps : 0.0 });
         const double ending = 3 * perStatement;
-        if (double(m_clock.elapsed()) + estimateMs(n) + estimateMs(owed + n) + ending > double(m_request.budgetMs)) {
+        if (double(m_clock.elapsed()) + m_growRate.estimate(n) + settleMs + ending > double(m_deadlineMs)) {
             s.stop = FlowScan::Stop::Budget;
             return false;
         }
@@ -296,14 +411,14 @@ bool Finder::grow()
     const qint64 highExtent = m_hi - m_center;
     const bool takeLow = low && (!high || lowExtent <= highExtent);
     if (takeLow) {
-        const qint64 from
-            = std::max(m_lo - std::min(n, std::max(FirstChunk, lowExtent)), lowMust ? m_reachLo : m_limitLo);
-        readRange(m_windowValues, from, m_lo - 1);
+        const qint64 from = std::max(
+            m_lo - std::min({ n, lowNeed, std::max(FirstChunk, lowExtent) }), lowMust ? m_reachLo : m_limitLo);
+        readRange(m_growing, from, m_lo - 1, m_growRate);
         m_lo = from;
     } else {
-        const qint64 to
-            = std::min(m_hi + std::min(n, std::max(FirstChunk, highExtent)), highMust ? m_reachHi : m_limitHi);
-        readRange(m_windowValues, m_hi + 1, to);
+        const qint64 to = std::min(
+            m_hi + std::min({ n, highNeed, std::max(FirstChunk, highExtent) }), highMust ? m_reachHi : m_limitHi);
+        readRange(m_growing, m_hi + 1, to, m_growRate);
         m_hi = to;
     }
     return true;
@@ -349,9 +464,34 @@ void Finder::describeWindow()
     s.windowToTime = timeAt(s.windowTo, true);
 }
 
+// The flow as found so far (the reading goes on), sent to the caller as a progress report that carries it.
+void Finder::publish()
+{
+    const std::map<qint64, Event> known = m_known;
+    const Flow before = m_flow;
+    describeWindow();
+    buildGraph();
+    Flow partial = std::exchange(m_flow, before);
+    m_known = known;
+    partial.scan.elapsedMs = m_clock.elapsed();
+    partial.scan.partial = true;
+    m_flow.scan.firstAnswerMs = partial.scan.elapsedMs;
+    m_flow.scan.firstAnswerEvents = partial.eventCount();
+    if (m_control) {
+        JobProgress p;
+        p.what = QStringLiteral("Found %1 events in %2 s; reading further")
+                     .arg(partial.eventCount())
+                     .arg(double(partial.scan.elapsedMs) / 1000.0, 0, 'f', 1);
+        p.done = m_hi - m_lo + 1;
+        p.detail = QVariant::fromValue(partial);
+        m_control->publish(std::move(p));
+    }
+}
+
 Flow Finder::run()
 {
     m_clock.start();
+    m_deadlineMs = m_request.budgetMs;
     m_flow.limit = m_request.limit;
     m_flow.startPosition = m_request.position;
     FlowScan& s = m_flow.scan;
@@ -383,21 +523,33 @@ Flow Finder::run()
 
     for (;;) {
         drain();
+        promote();
         if (overLimit()) {
-            if (!m_windowValues.isEmpty())
+            if (!windowValuesEmpty())
                 s.stop = FlowScan::Stop::Limit;
             break;
         }
-        if (m_windowValues.isEmpty())
+        if (windowValuesEmpty())
             break; // every value so far had an index
+        // One early pass once the first chunks are read measures what the passes cost, for the budget.
+        const bool reached = m_lo <= m_reachLo && m_hi >= m_reachHi;
+        if (reached && !m_settleRate.known() && owedPositions() > 0) {
+            settle();
+            continue;
+        }
         if (grow())
             continue;
-        if (m_debt.isEmpty())
-            break;
-        const LinkQuery owed = std::exchange(m_debt, {});
-        const qint64 from = std::exchange(m_debtLo, 0);
-        const qint64 to = std::exchange(m_debtHi, -1);
-        readRange(owed, from, to);
+        if (owedPositions() > 0) {
+            settle();
+            continue;
+        }
+        // The budget ran out: the flow as found so far is the first answer; reading goes on until followMs.
+        if (s.stop == FlowScan::Stop::Budget && m_request.followMs > m_deadlineMs) {
+            publish();
+            m_deadlineMs = m_request.followMs;
+            continue;
+        }
+        break;
     }
     describeWindow();
     buildGraph();

@@ -26,6 +26,14 @@ void JobControl::progress(JobProgress report)
     m_sink(report);
 }
 
+void JobControl::publish(JobProgress report)
+{
+    if (!m_sink || isCancelled())
+        return;
+    m_lastReport = std::chrono::steady_clock::now();
+    m_sink(report);
+}
+
 void JobControl::setInterruptor(std::function<void()> interrupt)
 {
     std::lock_guard lock(m_mutex);

@@ -37,6 +37,8 @@ public:
     // At most ten reports a second reach the caller; the last one of a run is not guaranteed, finished() is.
     void progress(qint64 done, qint64 total = -1, const QString& what = {});
     void progress(JobProgress report);
+    // A report every caller must see (a first answer while the job goes on): not throttled.
+    void publish(JobProgress report);
     // For code that polls a plain flag (Exporter::run).
     const std::atomic<bool>* cancelFlag() const { return &m_cancelled; }
     // Something besides the store to stop on cancel (a JS engine, a COPY reader); called from the cancelling thread.

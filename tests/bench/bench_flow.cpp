@@ -1,6 +1,7 @@
 // Issue 14 benchmark: finding one flow on a large store, against the same SQL in the database's shell.
 //
-//   bench_flow [STORE] (--event POSITION | --correlation ID) [--window N] [--budget MS] [--repeat R] [--verbose]
+//   bench_flow [STORE] (--event POSITION | --correlation ID) [--window N] [--budget MS] [--follow MS] [--repeat R]
+//     [--verbose] [--print-sql]
 //     (default /work/bench/browse10m.sqlite; a PostgreSQL address works too; read-only, plants nothing)
 //
 // Runs findFlow (lookups an index serves run unwindowed, the others read a window growing outward from the start
@@ -84,6 +85,7 @@ int main(int argc, char** argv)
     FlowRequest request;
     int repeat = 3;
     bool verbose = false; // each link statement on stderr: range, values, rows, time
+    bool printSql = false; // the shell's script on stdout
     for (qsizetype i = 1; i < args.size(); ++i) {
         if (args.at(i) == QLatin1String("--event") && i + 1 < args.size())
             request.position = args.at(++i).toLongLong();
@@ -93,8 +95,12 @@ int main(int argc, char** argv)
             request.window = args.at(++i).toLongLong();
         else if (args.at(i) == QLatin1String("--budget") && i + 1 < args.size())
             request.budgetMs = args.at(++i).toInt();
+        else if (args.at(i) == QLatin1String("--follow") && i + 1 < args.size())
+            request.followMs = args.at(++i).toInt();
         else if (args.at(i) == QLatin1String("--verbose"))
             verbose = true;
+        else if (args.at(i) == QLatin1String("--print-sql"))
+            printSql = true;
         else if (args.at(i) == QLatin1String("--repeat") && i + 1 < args.size())
             repeat = std::max(1, args.at(++i).toInt());
         else
@@ -159,6 +165,8 @@ int main(int argc, char** argv)
             }
             sql += SqlBuilder::render(inlined, dialect) + QStringLiteral(";\n");
         }
+        if (printSql)
+            std::printf("%s", qPrintable(sql));
         // One run of the shell on a script; its wall time, or -1 when it failed.
         auto runShell = [&](const QString& script, qint64* lines, double* cpu) -> double {
             const double children0 = cpuSeconds(RUSAGE_CHILDREN);
@@ -219,6 +227,9 @@ int main(int argc, char** argv)
                                                      .arg(s.windowTo - s.windowFrom + 1))
                                     : "none",
             qPrintable(flowStopName(s.stop)));
+        if (s.firstAnswerMs >= 0)
+            std::printf("first answer (budget ran out, reading went on to --follow): %d events at %lld ms\n",
+                s.firstAnswerEvents, static_cast<long long>(s.firstAnswerMs));
         std::printf("statements: %zu link statements (+ info and window-edge reads)\n", queries.size());
         std::printf("eventscope: %.1f ms wall (best of %d: %s ms; budget %d ms), %.2f s CPU\n", bestMs, repeat,
             qPrintable(runs.join(QStringLiteral(", "))), request.budgetMs, bestCpu);

@@ -2,6 +2,7 @@
 
 #include "flow/flowfinder.h"
 #include "flow/flowvariants.h"
+#include "nav/eventnavigator.h"
 #include "samplewriter.h"
 #include "store/storeregistry.h"
 #include "store/storesession.h"
@@ -349,6 +350,9 @@ TEST_CASE("Flows: Commanded keeps correlation and causation in columns; causes a
     REQUIRE(page.events.size() == 1);
     CHECK(page.events.front().correlationId == QLatin1String("d1000000-0000-4000-8000-000000000001"));
     CHECK(page.events.front().causationId == QLatin1String("a1000000-0000-4000-8000-000000000002"));
+    // The metadata does not repeat it: the "same correlation id" link cannot filter on it, and opens the flow.
+    CHECK(EventNavigator(store->info(false).links).correlation(page.events.front()).kind
+        == EventNavigator::Correlation::Kind::Unreachable);
 
     FlowRequest request;
     request.position = 7;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "flow/flowfinder.h"
+#include "store/job.h"
 #include "store/storeregistry.h"
 #include "test_sqlite_support.h"
 #include "testutils.h"
@@ -186,6 +187,29 @@ void checkGrowingWindow(EventStore& store)
     CHECK(scan.value(QLatin1String("stoppedBy")).toString() == QLatin1String("budget"));
     CHECK(scan.value(QLatin1String("windowFrom")).toInteger() == base + 1808);
 
+    // The same budget, with the reading allowed to go on: the cut flow is sent first (exact for its window), then the
+    // whole one.
+    FlowRequest follow;
+    follow.position = base + 10000;
+    follow.budgetMs = 1;
+    follow.followMs = 600000;
+    std::vector<Flow> sent;
+    JobControl control([&](const JobProgress& p) {
+        if (p.detail.metaType() == QMetaType::fromType<Flow>())
+            sent.push_back(p.detail.value<Flow>());
+    });
+    const Flow followed = findFlow(store, follow, &control);
+    REQUIRE(sent.size() == 1);
+    CHECK(sent.front().scan.partial);
+    CHECK(sent.front().scan.stop == FlowScan::Stop::Budget);
+    CHECK(nodes(sent.front()) == nodes(cut));
+    CHECK_FALSE(followed.scan.partial);
+    CHECK(followed.scan.stop == FlowScan::Stop::Quiet);
+    CHECK(nodes(followed) == nodes(flow));
+    CHECK(edges(followed) == expectedEdges);
+    CHECK(followed.scan.firstAnswerEvents == 2);
+    CHECK(followed.scan.firstAnswerMs >= 0);
+
     // Widened as the GUI's Read further does (twice the reach, cut at the log's start): the requested event comes
     // in, and with it the audit record it caused, found in the part already read.
     request.window = cut.scan.reach() * 2;
@@ -237,4 +261,37 @@ TEST_CASE("Flows: the window grows in chunks until the flow looks finished or th
     db.sql(pgSql());
     auto store = StoreRegistry::open(db.address());
     checkGrowingWindow(*store);
+}
+
+// SQLite looks for a correlation id in the raw metadata text before parsing it; the JSON comparison decides, and a
+// row that may spell the id with escapes is always parsed.
+TEST_CASE("Flows: the raw-text search before the JSON finds exactly what the JSON comparison finds (SQLite)",
+    "[flow][flowwindow][sqlite]")
+{
+    QTemporaryDir dir;
+    const QString path = tempPath(dir, QStringLiteral("prefilter.sqlite"));
+    {
+        EmmettWriter w(path);
+        auto message = [](const char* type, const char* metadata) {
+            EmmettWriter::Message m { QString::fromUtf8(type), R"({"n":1})" };
+            m.rawMetadata = metadata;
+            return m;
+        };
+        w.append(QStringLiteral("order-1"), { message("Plain", R"({"correlationId":"c*[1]?","messageId":"m1"})") });
+        w.append(QStringLiteral("order-2"), { message("Escaped", R"({"messageId":"m2","correlationId":"c*[1]?"})") });
+        w.append(QStringLiteral("order-3"),
+            { message("OtherKey", R"({"messageId":"m3","note":"c*[1]?","correlationId":"other"})") });
+        w.append(QStringLiteral("order-4"), { message("Longer", R"({"messageId":"m4","correlationId":"c*[1]?x"})") });
+        w.append(QStringLiteral("order-5"), { message("Pattern", R"({"messageId":"m5","correlationId":"cX[1]?"})") });
+        w.append(QStringLiteral("order-6"), { message("Spaced", R"({"messageId": "m6", "correlationId": "c*[1]?"})") });
+    }
+    auto store = StoreRegistry::open(path);
+    g_base = 0;
+    FlowRequest request;
+    request.correlationId = QStringLiteral("c*[1]?");
+    request.window = -1;
+    request.budgetMs = 0;
+    const Flow flow = findFlow(*store, request);
+    CHECK(nodes(flow) == qsl({ "1 Plain", "2 Escaped", "6 Spaced" }));
+    CHECK(flow.scan.wholeLog);
 }

@@ -1,14 +1,17 @@
 #include <catch2/catch.hpp>
 
 #include "core/test_flow_support.h"
+#include "core/test_sqlite_support.h"
 #include "eventview.h"
 #include "flowcontroller.h"
 #include "flowscene.h"
 #include "flowsview.h"
 #include "flowwindow.h"
 #include "mainwindow.h"
+#include "messagebanner.h"
 #include "models/eventtablemodel.h"
 #include "settings.h"
+#include "store/storeregistry.h"
 #include "store/storesession.h"
 #include "testutils.h"
 
@@ -89,6 +92,75 @@ TEST_CASE("flow window: graph and swimlanes of one flow, exported as SVG, PNG, M
     REQUIRE(finished.wait(Timeout));
     CHECK(window.flow()->eventCount() == 3);
     CHECK(window.statusText().contains(QLatin1String("whole log")));
+}
+
+TEST_CASE("flow window: where the budget runs out first, the flow so far is shown and then completed", "[gui][flow]")
+{
+    QTemporaryDir dir;
+    Settings::useFile(dir.filePath(QStringLiteral("settings.ini")));
+    const QString path = tempPath(dir, QStringLiteral("spread.sqlite"));
+    {
+        // The flow's two events 20,001 positions apart, other traffic between them.
+        EmmettWriter w(path);
+        w.append(QStringLiteral("transfer-1"), { { QStringLiteral("TransferRequested"), R"({"n":1})" } },
+            QStringLiteral("corr-far"), QStringLiteral("cmd-1"));
+        for (int batch = 0; batch < 20; ++batch) {
+            std::vector<EmmettWriter::Message> filler(1000, { QStringLiteral("Ticked"), R"({"n":1})" });
+            w.append(QStringLiteral("filler-%1").arg(batch), filler);
+        }
+        w.append(QStringLiteral("transfer-1"), { { QStringLiteral("TransferCompleted"), R"({"n":1})" } },
+            QStringLiteral("corr-far"), QStringLiteral("cmd-2"));
+    }
+    StoreSession session(StoreOpener { path, {} });
+    FlowWindow window;
+    window.setSession(&session);
+    QSignalSpy finished(&window, &FlowWindow::finished);
+    int partialEvents = -1;
+    QString partialStatus;
+    QObject::connect(&window, &FlowWindow::partialShown, &window, [&] {
+        partialEvents = window.flow()->eventCount();
+        partialStatus = window.statusText();
+    });
+    FlowRequest request;
+    request.position = 20002;
+    request.budgetMs = 1; // the first chunk on each side (± 8192), then the first answer
+    window.open(request);
+    REQUIRE(finished.wait(Timeout));
+    CHECK(partialEvents == 1);
+    INFO("status then: " << partialStatus.toStdString());
+    CHECK(partialStatus.contains(QLatin1String("reading further")));
+    REQUIRE(window.flow().has_value());
+    CHECK_FALSE(window.flow()->scan.partial);
+    CHECK(window.flow()->eventCount() == 2);
+    CHECK(window.flow()->scan.firstAnswerEvents == 1);
+    CHECK_FALSE(window.statusText().contains(QLatin1String("reading further")));
+}
+
+TEST_CASE("inspector: Commanded's \"same correlation id\" link reads the column, through the flow", "[gui][flow][pg]")
+{
+    ES_REQUIRE_PG("Commanded correlation link test")
+    QTemporaryDir dir;
+    Settings::useFile(dir.filePath(QStringLiteral("settings.ini")));
+    PgTestDatabase db(
+        QStringLiteral("flowlinkcmd"), { QStringLiteral("commanded.sql"), QStringLiteral("flows_commanded.sql") });
+    MainWindow main;
+    QSignalSpy opened(&main, &MainWindow::storeOpened);
+    main.openStore(db.address());
+    REQUIRE(waitFor([&] { return opened.count() == 1; }, Timeout));
+    auto reader = StoreRegistry::open(db.address());
+    EventQuery q;
+    q.from = 7;
+    q.limit = 1;
+    const Event withdrawn = reader->events(q).events.at(0);
+    REQUIRE(withdrawn.correlationId == QLatin1String("d1000000-0000-4000-8000-000000000001"));
+
+    main.showCorrelated(withdrawn);
+    FlowWindow* window = main.flows()->window();
+    REQUIRE(window);
+    REQUIRE(waitFor([&] { return !window->isRunning() && window->flow().has_value(); }, Timeout));
+    CHECK(window->flow()->correlationId == withdrawn.correlationId);
+    CHECK(window->flow()->eventCount() == 5); // the transfer's events, by the correlation_id column
+    CHECK_FALSE(main.banner()->isVisible());
 }
 
 TEST_CASE("flows view: variants and incomplete flows, activating one opens it", "[gui][flow]")
