@@ -230,15 +230,22 @@ QString textKind(bool pg, const QString& d)
         .arg(d);
 }
 
-SqlStatement shapes(const Parts& p, const CatalogRequest& request, bool indexStream)
+// How each event's payload is kept: its kind, its shape and its encoding, as expressions on the events row.
+struct PayloadExprs {
+    QString kind;
+    QString shape;
+    QString encoding;
+};
+
+PayloadExprs payloadExprs(const Parts& p)
 {
     const Profile::Events& e = p.sql.profile().events;
-    const SqlWhere w = scopeWhere(p, request, indexStream);
     QString kind;
     QString encoding;
     QString shape = QStringLiteral("NULL");
     const QString d = e.data.isEmpty() ? QStringLiteral("NULL") : SqlBuilder::paren(e.data);
     if (p.pg) {
+        shape = QStringLiteral("NULL::text");
         switch (p.sql.kinds().data) {
         case SqlValueKind::Json:
             kind = QStringLiteral("CASE WHEN %1 IS NULL THEN 'none' ELSE jsonb_typeof(%1::jsonb) END").arg(d);
@@ -273,38 +280,185 @@ SqlStatement shapes(const Parts& p, const CatalogRequest& request, bool indexStr
         encoding = QStringLiteral("typeof(%1)").arg(d);
     }
     kind.replace(QLatin1String("%%"), QLatin1String("%"));
+    return { kind, shape, encoding };
+}
+
+SqlStatement shapes(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    const SqlWhere w = scopeWhere(p, request, indexStream);
+    const PayloadExprs x = payloadExprs(p);
     return { QStringLiteral(
                  "SELECT t, kind, shape, count(*), min(p), max(p), enc FROM (SELECT %1 AS p, %2 AS t, %3 AS kind, "
                  "%4 AS shape, %5 AS enc FROM %6%7) AS x GROUP BY t, kind, shape, enc")
-                 .arg(p.position, p.type, kind, shape, encoding, p.table, w.sql()),
+                 .arg(p.position, p.type, x.kind, x.shape, x.encoding, p.table, w.sql()),
         w.values };
 }
 
-SqlStatement valueSummary(const Parts& p, const CatalogRequest& request, bool indexStream)
+// The sample's events, read once (CTE "e"): the ranges' events, then each sampled type's first events outside them.
+// Columns: position, type, stream, time, 0 inside the ranges (1 read by type), data and metadata as parsed JSON
+// documents, payload kind, shape and encoding.
+Roots sampleEvents(const Parts& p, const CatalogRequest& request, bool indexStream)
 {
-    const Roots f = fieldRows(p, request, indexStream);
-    QVariantList values = f.values;
-    values.append(qint64(std::max(1, request.limit)));
-    if (p.pg) {
-        return { f.sql
-                + QStringLiteral(", vc(t, r, k, val, n) AS (SELECT t, r, k, v::text, count(*) FROM f WHERE ty NOT IN "
-                                 "('object', 'array') GROUP BY t, r, k, v) SELECT t, r, to_jsonb(k)::text, 'top', "
-                                 "val, n::text FROM (SELECT t, r, k, val, n, row_number() OVER (PARTITION BY t, r, k "
-                                 "ORDER BY n DESC, val COLLATE \"C\") AS rk FROM vc) AS x WHERE rk <= %1 UNION ALL "
-                                 "SELECT t, r, to_jsonb(k)::text, 'freq', n::text, count(*)::text FROM vc GROUP BY t, "
-                                 "r, k, n")
-                      .arg(SqlBuilder::param()),
-            values };
+    const Profile::Events& e = p.sql.profile().events;
+    const PayloadExprs x = payloadExprs(p);
+    const QString time
+        = e.time.isEmpty() ? (p.pg ? QStringLiteral("NULL::text") : QStringLiteral("NULL")) : SqlBuilder::paren(e.time);
+    const QString meta = e.metadata.isEmpty() ? (p.pg ? QStringLiteral("NULL::jsonb") : QStringLiteral("NULL"))
+                                              : jsonDocument(p, e.metadata, p.sql.kinds().metadata);
+    const QString data = jsonDocument(p, e.data, p.sql.kinds().data);
+    auto columns = [&](int w) {
+        return QStringLiteral(
+            "%1 AS p, %2 AS t, %3 AS st, %4 AS tm, %5 AS w, %6 AS d, %7 AS m, %8 AS kind, %9 AS shape, %10 AS enc")
+            .arg(p.position, p.type, p.stream, time, QString::number(w), data, meta, x.kind, x.shape, x.encoding);
+    };
+    const QString position = SqlBuilder::paren(e.position);
+    const QString param = SqlBuilder::param();
+    CatalogRequest whole = request;
+    whole.ranges.clear();
+    const SqlWhere base = scopeWhere(p, whole, indexStream);
+    const QString where = base.sql().isEmpty() ? QStringLiteral(" WHERE ") : base.sql() + QStringLiteral(" AND ");
+    Roots out;
+    QStringList branches;
+    if (request.rangeSample) {
+        if (p.pg || request.ranges.empty()) {
+            const SqlWhere w = scopeWhere(p, request, indexStream);
+            branches.append(QStringLiteral("SELECT %1 FROM %2%3").arg(columns(0), p.table, w.sql()));
+            out.values.append(w.values);
+        } else {
+            // One branch per range: SQLite reads each as one search of the rowid (ORed ranges can make it scan).
+            for (const PositionRange& r : request.ranges) {
+                branches.append(QStringLiteral("SELECT %1 FROM %2%3%4 BETWEEN %5 AND %5")
+                                    .arg(columns(0), p.table, where, position, param));
+                out.values.append(base.values);
+                out.values.append(r.from);
+                out.values.append(r.to);
+            }
+        }
     }
-    return { f.sql
-            + QStringLiteral(", vc(t, r, k, val, n) AS (SELECT t, r, k, CASE ty WHEN 'true' THEN 'true' WHEN 'false' "
-                             "THEN 'false' WHEN 'null' THEN 'null' ELSE json_quote(v) END, count(*) FROM f WHERE ty "
-                             "NOT IN ('object', 'array') GROUP BY 1, 2, 3, 4) SELECT t, r, k, 'top', val, n FROM "
-                             "(SELECT t, r, k, val, n, row_number() OVER (PARTITION BY t, r, k ORDER BY n DESC, val) "
-                             "AS rk FROM vc) WHERE rk <= %1 UNION ALL SELECT t, r, k, 'freq', n, count(*) FROM vc "
-                             "GROUP BY t, r, k, n")
-                  .arg(SqlBuilder::param()),
-        values };
+    if (!request.sampleTypes.isEmpty() && request.perType > 0) {
+        // Outside the ranges (their events are in already) and inside the span.
+        QString outside;
+        QVariantList outsideValues;
+        if (request.rangeSample && !request.ranges.empty()) {
+            QStringList any;
+            for (const PositionRange& r : request.ranges) {
+                any.append(QStringLiteral("%1 BETWEEN %2 AND %2").arg(position, param));
+                outsideValues << r.from << r.to;
+            }
+            outside = QStringLiteral(" AND NOT (") + any.join(QStringLiteral(" OR ")) + u')';
+        }
+        if (request.typeSpan) {
+            outside += QStringLiteral(" AND %1 BETWEEN %2 AND %2").arg(position, param);
+            outsideValues << request.typeSpan->from << request.typeSpan->to;
+        }
+        // The type column itself, so an index on it can serve.
+        const QString type = SqlBuilder::paren(e.type);
+        if (request.byIndex) {
+            int n = 0;
+            for (const QString& t : request.sampleTypes) {
+                branches.append(
+                    QStringLiteral("SELECT * FROM (SELECT %1 FROM %2%3%4 = %5%6 ORDER BY %7 LIMIT %5) "
+                                   "AS es_t%8")
+                        .arg(columns(1), p.table, where, type, param, outside, position, QString::number(n++)));
+                out.values.append(base.values);
+                out.values.append(t);
+                out.values.append(outsideValues);
+                out.values.append(qint64(request.perType));
+            }
+        } else {
+            QStringList marks;
+            for (qsizetype i = 0; i < request.sampleTypes.size(); ++i)
+                marks.append(param);
+            branches.append(
+                QStringLiteral("SELECT p, t, st, tm, w, d, m, kind, shape, enc FROM (SELECT %1, "
+                               "row_number() OVER (PARTITION BY %2 ORDER BY %3) AS es_n FROM %4%5%2 IN "
+                               "(%6)%7) AS es_t WHERE es_n <= %8")
+                    .arg(columns(1), type, position, p.table, where, marks.join(QStringLiteral(", ")), outside, param));
+            out.values.append(base.values);
+            for (const QString& t : request.sampleTypes)
+                out.values.append(t);
+            out.values.append(outsideValues);
+            out.values.append(qint64(request.perType));
+        }
+    }
+    if (branches.isEmpty())
+        branches.append(QStringLiteral("SELECT %1 FROM %2 WHERE 1 = 0").arg(columns(0), p.table));
+    out.sql = QStringLiteral("e(p, t, st, tm, w, d, m, kind, shape, enc) AS MATERIALIZED (")
+        + branches.join(QStringLiteral(" UNION ALL ")) + u')';
+    return out;
+}
+
+SqlStatement sample(const Parts& p, const CatalogRequest& request, bool indexStream)
+{
+    const Roots e = sampleEvents(p, request, indexStream);
+    QVariantList values = e.values;
+    values.append(qint64(std::max(1, request.limit)));
+    const bool hasTime = !p.sql.profile().events.time.isEmpty();
+    const QString none = p.pg ? QStringLiteral("NULL::text") : QStringLiteral("NULL");
+    const QString timeMin = hasTime ? timeText(p, QStringLiteral("min(tm)")) : none;
+    const QString timeMax = hasTime ? timeText(p, QStringLiteral("max(tm)")) : none;
+    if (p.pg) {
+        // Each member once: its JSON type, the object itself (to descend into), a scalar's JSON text and a string's
+        // length; the values' texts are grouped rather than the documents.
+        const QString sql = QStringLiteral("WITH RECURSIVE ") + e.sql
+            + QStringLiteral(
+                ", s(p, t, r, d) AS (SELECT p, t, 'data'::text, d FROM e UNION ALL SELECT p, t, 'metadata'::text, m "
+                "FROM e), f(p, t, r, k, ty, v, x, n) AS (SELECT s.p, s.t, s.r, ARRAY[j.key], jsonb_typeof(j.value), "
+                "CASE WHEN jsonb_typeof(j.value) = 'object' THEN j.value END, CASE WHEN jsonb_typeof(j.value) NOT IN "
+                "('object', 'array') THEN j.value::text END, CASE WHEN jsonb_typeof(j.value) = 'string' THEN "
+                "length(j.value #>> '{}') END FROM s CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(s.d) = "
+                "'object' THEN s.d END) AS j WHERE jsonb_typeof(s.d) = 'object' UNION ALL SELECT f.p, f.t, f.r, f.k "
+                "|| j.key, jsonb_typeof(j.value), CASE WHEN jsonb_typeof(j.value) = 'object' THEN j.value END, CASE "
+                "WHEN jsonb_typeof(j.value) NOT IN ('object', 'array') THEN j.value::text END, CASE WHEN "
+                "jsonb_typeof(j.value) = 'string' THEN length(j.value #>> '{}') END FROM f CROSS JOIN LATERAL "
+                "jsonb_each(f.v) AS j WHERE f.v IS NOT NULL), vc(t, r, k, val, n) AS (SELECT t, r, k, x, count(*) "
+                "FROM f WHERE x IS NOT NULL GROUP BY t, r, k, x) "
+                "SELECT 'types', t, count(*)::text, count(DISTINCT st)::text, min(p)::text, max(p)::text, %1, %2, "
+                "count(CASE WHEN w = 0 THEN 1 END)::text, NULL, NULL, NULL FROM e GROUP BY t "
+                "UNION ALL SELECT 'shapes', t, kind, shape, count(*)::text, min(p)::text, max(p)::text, enc, NULL, "
+                "NULL, NULL, NULL FROM e GROUP BY t, kind, shape, enc "
+                "UNION ALL SELECT 'fields', t, r, to_jsonb(k)::text, ty, count(*)::text, min(p)::text, max(p)::text, "
+                "min(CASE WHEN ty = 'number' THEN x::numeric END)::text, max(CASE WHEN ty = 'number' THEN x::numeric "
+                "END)::text, min(n)::text, max(n)::text FROM f GROUP BY t, r, k, ty "
+                "UNION ALL SELECT 'values', t, r, to_jsonb(k)::text, 'top', val, n::text, NULL, NULL, NULL, NULL, "
+                "NULL FROM (SELECT t, r, k, val, n, row_number() OVER (PARTITION BY t, r, k ORDER BY n DESC, val "
+                "COLLATE \"C\") AS rk FROM vc) AS x WHERE rk <= %3 "
+                "UNION ALL SELECT 'values', t, r, to_jsonb(k)::text, 'freq', n::text, count(*)::text, NULL, NULL, "
+                "NULL, NULL, NULL FROM vc GROUP BY t, r, k, n")
+                  .arg(timeMin, timeMax, SqlBuilder::param());
+        return { sql, values };
+    }
+    const QString sql = QStringLiteral("WITH RECURSIVE ") + e.sql
+        + QStringLiteral(
+            ", s(p, t, r, d) AS (SELECT p, t, 'data', d FROM e UNION ALL SELECT p, t, 'metadata', m FROM e), "
+            "f(p, t, r, k, ty, v) AS (SELECT s.p, s.t, s.r, json_array(j.key), j.type, j.value FROM s, json_each(s.d) "
+            "AS j WHERE typeof(j.key) = 'text' UNION ALL SELECT f.p, f.t, f.r, json_insert(f.k, '$[#]', j.key), "
+            "j.type, j.value FROM f, json_each(CASE WHEN f.ty = 'object' THEN f.v END) AS j WHERE f.ty = 'object'), "
+            "vc(t, r, k, val, n) AS (SELECT t, r, k, CASE ty WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN "
+            "'null' THEN 'null' ELSE json_quote(v) END, count(*) FROM f WHERE ty NOT IN ('object', 'array') GROUP BY "
+            "1, 2, 3, 4) "
+            "SELECT 'types', t, count(*), count(DISTINCT st), min(p), max(p), %1, %2, count(CASE WHEN w = 0 THEN 1 "
+            "END), NULL, NULL, NULL FROM e GROUP BY t "
+            "UNION ALL SELECT 'shapes', t, kind, shape, count(*), min(p), max(p), enc, NULL, NULL, NULL, NULL FROM e "
+            "GROUP BY t, kind, shape, enc "
+            "UNION ALL SELECT 'fields', t, r, k, ty, count(*), min(p), max(p), min(CASE WHEN ty IN ('integer', "
+            "'real') THEN v END), max(CASE WHEN ty IN ('integer', 'real') THEN v END), min(CASE WHEN ty = 'text' THEN "
+            "length(v) END), max(CASE WHEN ty = 'text' THEN length(v) END) FROM f GROUP BY t, r, k, ty "
+            "UNION ALL SELECT 'values', t, r, k, 'top', val, n, NULL, NULL, NULL, NULL, NULL FROM (SELECT t, r, k, "
+            "val, n, row_number() OVER (PARTITION BY t, r, k ORDER BY n DESC, val) AS rk FROM vc) WHERE rk <= %3 "
+            "UNION ALL SELECT 'values', t, r, k, 'freq', n, count(*), NULL, NULL, NULL, NULL, NULL FROM vc GROUP BY "
+            "t, r, k, n")
+              .arg(timeMin, timeMax, SqlBuilder::param());
+    return { sql, values };
+}
+
+// A read of one type's events in order, whose plan tells whether an index on the type serves it.
+SqlStatement typeIndexProbe(const Parts& p)
+{
+    const Profile::Events& e = p.sql.profile().events;
+    return { QStringLiteral("SELECT %1 FROM %2 WHERE %3 = %4 ORDER BY %1 LIMIT 1")
+                 .arg(SqlBuilder::paren(e.position), p.table, SqlBuilder::paren(e.type), SqlBuilder::param()),
+        { QStringLiteral("eventscope-probe") } };
 }
 
 SqlStatement valuesOf(const Parts& p, const CatalogRequest& request, bool indexStream)
@@ -467,14 +621,16 @@ SqlStatement catalogStatement(const SqlBuilder& sql, const CatalogRequest& reque
         return fields(p, request, indexStream);
     case CatalogPart::Shapes:
         return shapes(p, request, indexStream);
-    case CatalogPart::ValueSummary:
-        return valueSummary(p, request, indexStream);
     case CatalogPart::Values:
         return valuesOf(p, request, indexStream);
     case CatalogPart::Missing:
         return missing(p, request, indexStream);
     case CatalogPart::TypeStatistics:
         return typeStatistics(p, request);
+    case CatalogPart::Sample:
+        return sample(p, request, indexStream);
+    case CatalogPart::TypeIndexed:
+        return typeIndexProbe(p);
     }
     return {};
 }

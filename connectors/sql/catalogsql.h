@@ -20,8 +20,12 @@ namespace es {
 //                 as a JSON array when data is an object), count, first position, last position, encoding (how
 //                 the store keeps the payload: SQLite's storage class — text, blob... —, PostgreSQL's type — jsonb,
 //                 json, text, bytea)
-//   ValueSummary  type, root, path, 'top' or 'freq', then for 'top' a value (JSON text) and its count (at most
-//                 request.limit per path, most frequent first), for 'freq' a number n and how many values occur n times
+//   Sample        a tag ('types', 'fields', 'shapes', 'values') and that part's columns, NULL-padded to 12: Types with
+//                 the events inside the ranges after its own; values: type, root, path, 'top' or 'freq', then for 'top'
+//                 a value (JSON text) and its count (at most request.limit per path, most frequent first), for 'freq'
+//                 a number n and how many values occur n times
+//   TypeIndexed   one row: 1 when an index serves reading one type's events in position order, else 0 (the engine
+//                 reads the plan of this statement, a probe, rather than running it)
 //   Values        value (JSON text), count, streams (a JSON array of stream names), most frequent first
 //   Missing       one row: for each of request.missing, the events of request.type without that path (absent, or a
 //                 payload that is no JSON object): count, first position, last position

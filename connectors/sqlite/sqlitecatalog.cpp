@@ -1,5 +1,6 @@
 // SqliteStore::catalogRows: the type catalog's statements (sql/catalogsql.h), grouped by SQLite.
 #include "sql/catalogsql.h"
+#include "sqlite/sqlitequery_p.h"
 #include "sqlite/sqlitestore.h"
 #include "sqlite/sqliteutil_p.h"
 
@@ -10,6 +11,14 @@ namespace es {
 CatalogRows SqliteStore::catalogRows(const CatalogRequest& request)
 {
     const SqlStatement st = catalogStatement(*m_sql, request, useCategoryIndex(request.filter));
+    if (request.part == CatalogPart::TypeIndexed) {
+        // The plan names a table SCAN where it reads every row, SEARCH where an index leads.
+        Query plan(this, QStringLiteral("EXPLAIN QUERY PLAN ") + st.sql, st.values);
+        bool scans = false;
+        while (plan.next())
+            scans = scans || plan.text(3).startsWith(QLatin1String("SCAN "));
+        return { CatalogRow { QString(scans ? QStringLiteral("0") : QStringLiteral("1")) } };
+    }
     sqlite3_stmt* stmt = prepare(st.sql);
     struct Reset {
         sqlite3_stmt* s;

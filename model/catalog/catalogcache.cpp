@@ -332,6 +332,16 @@ TypeCatalog merge(const TypeCatalog& base, const TypeCatalog& appended)
     return out;
 }
 
+bool keep(EventStore& store, const TypeCatalog& catalog)
+{
+    if (!cacheable(catalog.scope) || !keepable(catalog))
+        return false;
+    const std::unique_ptr<StoreSummaries> summaries = StoreSummaries::open(store);
+    if (!summaries || store.info(false).headPosition != summaries->head() || catalog.lastPosition > summaries->head())
+        return false;
+    return summaries->put(entryKey(catalog.scope, catalog.fieldsExact), encode(catalog));
+}
+
 } // namespace catalogcache
 
 TypeCatalog scanCatalogCached(EventStore& store, const CatalogOptions& options, JobControl* control,

@@ -32,6 +32,11 @@ std::optional<TypeCatalog> decode(const QByteArray& value);
 // so they are marked estimated (base's plus appended's, at most) until counted again. Drift flags are derived anew.
 TypeCatalog merge(const TypeCatalog& base, const TypeCatalog& appended);
 
+// Keeps a catalog that scanCatalog read over catalog.scope of `store`, as scanCatalogCached keeps one after a miss:
+// when the scope can be kept, its counts and streams are exact and it covers the events up to the settled head.
+// Returns whether it was kept. Throws StoreError.
+bool keep(EventStore& store, const TypeCatalog& catalog);
+
 } // namespace catalogcache
 
 // scanCatalog through the local summary cache (cache/storesummaries.h) where the scope allows: an exact catalog kept

@@ -19,12 +19,21 @@ enum class CatalogPart {
     TypeStreams, // per event type: distinct streams among those of one partition of the stream names
     Fields, // per type, root, JSON path and JSON type: count, positions, number range, string lengths
     Shapes, // per type, payload kind and sorted top-level data keys: count, positions
-    ValueSummary, // per type, root and path: the most frequent values and how often values repeat
     Values, // the values of one path of one type: count and the streams they occur in
     Missing, // events of one type that lack paths: for each path, how many, first and last position
     // The planner's statistics of the type column (PostgreSQL's pg_stats most common values with their frequencies),
     // for the whole table only: no rows for a scope, a layout whose table holds other rows, or an engine without them
     TypeStatistics,
+    // The sample read once: the events of `ranges` (unless !rangeSample) and, for each of `sampleTypes`, up to
+    // `perType` of its first events (outside `ranges` when rangeSample; inside `typeSpan` when set), their types,
+    // fields, shapes and values in one statement. Rows tagged by their first column: 'types', 'fields', 'shapes' or
+    // 'values', the part's own columns following (Types with one more: the events inside `ranges`; values per type,
+    // root and path: 'top' with a value and its count, at most `limit` per path, or 'freq' with a number n and how
+    // many values occur n times).
+    Sample,
+    // One row: 1 when an index of the store serves reading one type's events in order (else 0); probed by the
+    // engine from the plan of such a read.
+    TypeIndexed,
 };
 
 struct PositionRange {
@@ -48,7 +57,14 @@ struct CatalogRequest {
     std::vector<QStringList> missing; // Missing: the paths, each a root ("data", "metadata") then object keys
     int partitions = 1;
     int partition = 0;
-    int limit = 0; // Values: at most this many (0: all); ValueSummary: top values per path
+    int limit = 0; // Values: at most this many (0: all); Sample: top values per path
+    // Sample: the types read by type, how many of each at most, and how (byIndex: one ordered read per type, as an
+    // index on the type serves it; else one read of the scope numbering each type's events).
+    bool rangeSample = true;
+    QStringList sampleTypes;
+    int perType = 0;
+    bool byIndex = false;
+    std::optional<PositionRange> typeSpan;
 };
 
 // Rows as text, a missing value (SQL NULL) as nullopt; numbers in the database's text form.

@@ -32,6 +32,45 @@ qint64 eventsIn(const CatalogRows& typeRows)
     return n;
 }
 
+// A Sample statement's rows, by their tag, as the parts' own rows.
+struct SampleRows {
+    CatalogRows types;
+    CatalogRows fields;
+    CatalogRows shapes;
+    CatalogRows values;
+    qint64 inRanges = 0; // events inside the sample's ranges
+};
+
+SampleRows splitSample(const CatalogRows& rows)
+{
+    SampleRows out;
+    for (const CatalogRow& row : rows) {
+        if (row.empty() || !row[0])
+            continue;
+        const QString& tag = *row[0];
+        CatalogRow part(row.begin() + 1, row.end());
+        if (tag == QLatin1String("types")) {
+            out.inRanges += std::max<qint64>(0, integerAt({ part }, 0, 7));
+            out.types.push_back(std::move(part));
+        } else if (tag == QLatin1String("fields")) {
+            out.fields.push_back(std::move(part));
+        } else if (tag == QLatin1String("shapes")) {
+            out.shapes.push_back(std::move(part));
+        } else if (tag == QLatin1String("values")) {
+            out.values.push_back(std::move(part));
+        }
+    }
+    return out;
+}
+
+void addSample(CatalogAccumulator& acc, const SampleRows& rows)
+{
+    acc.addTypes(rows.types, false);
+    acc.addFields(rows.fields);
+    acc.addShapes(rows.shapes);
+    acc.addValueSummary(rows.values);
+}
+
 } // namespace
 
 std::vector<PositionRange> sampleRanges(qint64 first, qint64 last, qint64 width, int ranges)
@@ -143,42 +182,70 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
         }
     }
 
+    // Whether an index on the type serves reading one type's events (probed once, when a rare type needs it).
+    std::optional<bool> typeIndexed;
+    auto indexed = [&] {
+        if (!typeIndexed) {
+            CatalogRequest probe;
+            probe.part = CatalogPart::TypeIndexed;
+            probe.filter = options.scope;
+            const CatalogRows rows = store.catalogRows(probe);
+            typeIndexed = integerAt(rows, 0, 0) == 1;
+            check();
+        }
+        return *typeIndexed;
+    };
+
+    // Rare types: those the estimate expects fewer than options.rareEvents of in the sample. Read by their type as
+    // well, in the same statement, where that read is cheap: through an index on the type, or in a small scope.
+    QStringList rare;
+    {
+        const TypeCatalog estimated = acc.result(catalog);
+        qint64 total = 0;
+        for (const TypeSummary& t : estimated.types)
+            total += std::max<qint64>(0, t.count);
+        for (const TypeSummary& t : estimated.types) {
+            if (t.count > 0
+                && double(t.count) * double(options.sampleEvents) < double(options.rareEvents) * double(total))
+                rare.append(t.type);
+        }
+        if (!rare.isEmpty() && options.rareEvents > 0) {
+            request.byIndex = indexed();
+            if (!request.byIndex && span > options.rareScanPositions)
+                rare.clear(); // read once the exact counts are known
+        }
+    }
+
     // The sample: ranges of positions, widened while they hold too few of the scope's events (a category spread
-    // thinly over the log).
+    // thinly over the log). One statement reads the events once for their types, fields, shapes and values.
     const int rangeCount = std::max(1, options.sampleRanges);
     qint64 width = std::max<qint64>(1, options.sampleEvents / rangeCount);
     std::vector<PositionRange> ranges = sampleRanges(first, last, width, rangeCount);
-    CatalogRows sampleTypes;
+    SampleRows sampleRows;
     for (int attempt = 0;; ++attempt) {
-        request.part = CatalogPart::Types;
-        request.ranges = ranges;
-        sampleTypes = store.catalogRows(request);
-        check();
-        const qint64 found = eventsIn(sampleTypes);
         const bool whole = ranges.size() == 1 && ranges.front().from <= first && ranges.front().to >= last;
-        if (whole || found >= options.sampleEvents / 2 || attempt == 4)
+        request.part = CatalogPart::Sample;
+        request.ranges = whole ? std::vector<PositionRange> {} : ranges;
+        request.rangeSample = true;
+        request.sampleTypes = whole ? QStringList() : rare;
+        request.perType = options.rareEvents;
+        sampleRows = splitSample(store.catalogRows(request));
+        check();
+        if (whole || sampleRows.inRanges >= options.sampleEvents / 2 || attempt == 4)
             break;
-        width *= std::clamp<qint64>(options.sampleEvents / std::max<qint64>(1, found), 2, 64);
+        width *= std::clamp<qint64>(options.sampleEvents / std::max<qint64>(1, sampleRows.inRanges), 2, 64);
         ranges = sampleRanges(first, last, width, rangeCount);
     }
     const bool whole = ranges.size() == 1 && ranges.front().from <= first && ranges.front().to >= last;
     if (whole)
         ranges.clear();
-    acc.addTypes(sampleTypes, false);
+    addSample(acc, sampleRows);
     if (whole)
-        acc.addTypes(sampleTypes, true);
+        acc.addTypes(sampleRows.types, true);
+    request.sampleTypes.clear();
+    request.perType = 0;
     request.ranges = ranges;
-    for (const CatalogPart part : { CatalogPart::Fields, CatalogPart::Shapes, CatalogPart::ValueSummary }) {
-        request.part = part;
-        const CatalogRows rows = store.catalogRows(request);
-        check();
-        if (part == CatalogPart::Fields)
-            acc.addFields(rows);
-        else if (part == CatalogPart::Shapes)
-            acc.addShapes(rows);
-        else
-            acc.addValueSummary(rows);
-    }
+    const CatalogRows& sampleTypes = sampleRows.types;
     catalog.sample = ranges;
     catalog.sampleEvents = eventsIn(sampleTypes);
     catalog.countsExact = catalog.fieldsExact = catalog.valuesExact = catalog.streamsExact = whole;
@@ -227,6 +294,56 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
         }
         acc.streamsDone();
         catalog.streamsExact = true;
+        if (!options.exact && options.rareEvents > 0) {
+            // Types the sample still holds few events of, now that their counts and spans are known: each read by
+            // its type alone, its sample replaced.
+            // Few: under a fifth of options.rareEvents (and of its count); each such type gets up to rareEvents.
+            const qint64 few = std::max(1, options.rareEvents / 5);
+            QStringList needy;
+            qint64 from = -1;
+            qint64 to = -1;
+            for (const TypeSummary& t : acc.result(catalog).types) {
+                if (t.sampledEvents < std::min<qint64>(t.count, few)) {
+                    needy.append(t.type);
+                    acc.clearSample(t.type);
+                    from = from < 0 ? t.firstPosition : std::min(from, t.firstPosition);
+                    to = std::max(to, t.lastPosition);
+                }
+            }
+            if (!needy.isEmpty() && from >= 0) {
+                request.part = CatalogPart::Sample;
+                request.rangeSample = false;
+                request.ranges.clear();
+                request.perType = options.rareEvents;
+                request.byIndex = indexed();
+                // Without an index, in chunks of positions across the types' span (each statement stays short),
+                // until each type has its sample.
+                const qint64 step = request.byIndex || to - from < options.rareScanPositions
+                    ? to - from + 1
+                    : std::max<qint64>(
+                        options.rareScanPositions, (span + options.countChunks - 1) / options.countChunks);
+                std::map<QString, qint64> got;
+                for (qint64 at = from; at <= to && !needy.isEmpty(); at += step) {
+                    request.sampleTypes = needy;
+                    request.typeSpan = PositionRange { at, std::min(to, at + step - 1) };
+                    const SampleRows rows = splitSample(store.catalogRows(request));
+                    addSample(acc, rows);
+                    check();
+                    for (const CatalogRow& row : rows.types)
+                        got[row[0].value_or(QString())] += std::max<qint64>(0, integerAt({ row }, 0, 1));
+                    const TypeCatalog now = acc.result(catalog);
+                    needy.removeIf([&](const QString& type) {
+                        const TypeSummary* t = now.find(type);
+                        return !t || got[type] >= std::min<qint64>(t->count, few);
+                    });
+                    tell(std::min(to, at + step - 1) - from + 1, to - from + 1, QStringLiteral("Sampling rare types"));
+                }
+                request.typeSpan.reset();
+                request.sampleTypes.clear();
+                request.perType = 0;
+                request.rangeSample = true;
+            }
+        }
         if (!options.exact) {
             TypeCatalog done = acc.result(catalog);
             report(done);

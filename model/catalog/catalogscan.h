@@ -20,6 +20,11 @@ struct CatalogOptions {
     int streamPartitions = 4; // statements of the exact streams per type, by partitions of the stream names
     int rateBuckets = 60; // about this many buckets of each type's rate over time (0: none)
     int topValues = 5;
+    // A type the sample would hold fewer than this many events of is read by its type as well: up to this many of
+    // its events, in the first answer where an index on the type serves that read or the scope spans at most
+    // rareScanPositions positions, else once its exact count is known. Every type present gets a sample.
+    int rareEvents = 50;
+    qint64 rareScanPositions = 262144;
     bool useCache = false; // CatalogJob: through the summary cache (scanCatalogCached)
 };
 
@@ -27,10 +32,12 @@ struct CatalogOptions {
 //  1. the first answer: type counts estimated from the planner's statistics where the scope is the whole table and
 //     they are recent (CatalogPart::TypeStatistics), else from 256 narrow ranges of positions (a small scope's
 //     counted with its rates by EventStore::estimateHistogram), each estimate with its margin; fields, shapes and
-//     values from a small sample of position ranges; a large scope's rates (estimateHistogram) follow as a stage of
+//     values from a small sample of position ranges, read in one statement with the first events of each type the
+//     sample would hold few of (options.rareEvents); a large scope's rates (estimateHistogram) follow as a stage of
 //     their own;
 //  2. with options.exactCounts, exact type counts, positions and times, by ranges of positions;
-//  3. then exact streams per type, by partitions of the stream names;
+//  3. then exact streams per type, by partitions of the stream names; then, without options.exact, a sample of each
+//     type the sample still holds few events of (by its type, in chunks of positions where no index serves it);
 //  4. with options.exact, exact fields and shapes, read chunk by chunk.
 // Every statement stays short (a cancel or a statement timeout loses little) and progress is told between them.
 // Returns the last stage's catalog. Progress goes to `progress` when given, else to control. Throws StoreError

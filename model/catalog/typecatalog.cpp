@@ -330,6 +330,19 @@ void CatalogAccumulator::clearFields()
     }
 }
 
+void CatalogAccumulator::clearSample(const QString& name)
+{
+    const auto it = m_types.find(name);
+    if (it == m_types.end())
+        return;
+    TypeAcc& t = it->second;
+    t.summary.sampledEvents = 0;
+    t.sampleStreams = 0;
+    t.fields.clear();
+    t.shapes.clear();
+    t.payloads.clear();
+}
+
 TypeCatalog CatalogAccumulator::result(TypeCatalog catalog) const
 {
     catalog.types.clear();

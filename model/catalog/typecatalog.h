@@ -149,6 +149,9 @@ public:
     void addValueSummary(const CatalogRows& rows);
     // Forgets the fields, shapes and payload kinds (before the exact ones are read).
     void clearFields();
+    // Forgets one type's sample: its sampled events and streams, fields, shapes, payload kinds and values (before a
+    // sample of that type alone replaces it).
+    void clearSample(const QString& type);
 
     // The catalog as read so far, with drift flags; `scope` holds the scope and flags the caller sets.
     TypeCatalog result(TypeCatalog scope) const;

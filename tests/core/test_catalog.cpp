@@ -402,6 +402,7 @@ TEST_CASE("Type catalog of an Emmett SQLite store: shapes, types and drift exact
     CatalogOptions o = exactOptions();
     o.countChunks = 4;
     o.streamPartitions = 2;
+    o.rareEvents = 0; // the plain sample of ranges (rare types: "[rare]")
     const TypeCatalog catalog = scanCatalog(recording, o, nullptr, [&](const TypeCatalog& c) { stages.push_back(c); });
     checkChunked(recording, 4, 2);
     checkCoverage(*store, catalog);
@@ -477,6 +478,7 @@ TEST_CASE("Type catalog: a sample first, exact counts always, fields exact on re
     CatalogOptions o;
     o.sampleEvents = 6;
     o.sampleRanges = 2;
+    o.rareEvents = 0; // the plain sample of ranges (rare types: "[rare]")
     const TypeCatalog catalog = scanCatalog(*store, o);
     CHECK(catalog.countsExact);
     CHECK_FALSE(catalog.fieldsExact);
@@ -719,4 +721,144 @@ TEST_CASE("Type catalog through the summary cache: exact at once, extended as th
     REQUIRE(back);
     CHECK(flags(typeOf(*back, "CustomerRegistered")) == flags(typeOf(extended, "CustomerRegistered")));
     qputenv("ES_SUMMARY_CACHE", before);
+}
+
+namespace {
+
+// 3,000 Ticked events in 30 streams, and at positions 1501-1503 (far from the sample's ranges) the only three
+// Refunded events, each with data.reason.
+void writeRareEmmettSqlite(const QString& path)
+{
+    EmmettWriter w(path);
+    auto ticks = [&](int from) {
+        for (int s = 0; s < 15; ++s) {
+            std::vector<EmmettWriter::Message> batch;
+            for (int i = 0; i < 100; ++i)
+                batch.push_back({ QStringLiteral("Ticked"), QStringLiteral(R"({"n":%1})").arg(from + i).toUtf8() });
+            w.append(QStringLiteral("tick-%1").arg(from / 1500 * 15 + s), batch);
+        }
+    };
+    ticks(0);
+    for (int i = 1; i <= 3; ++i) {
+        w.append(QStringLiteral("order-%1").arg(i),
+            { { QStringLiteral("Refunded"), QStringLiteral(R"({"reason":"damaged","amount":%1})").arg(i).toUtf8() } });
+    }
+    ticks(1500);
+}
+
+// Message DB: the same events through write_message().
+QString rareMessageDbWrites()
+{
+    return QStringLiteral(
+        "SET search_path = message_store, public;\n"
+        "SELECT write_message(gen_random_uuid()::text, 'tick-' || ((i - 1) / 100), 'Ticked', jsonb_build_object('n', "
+        "i)) FROM generate_series(1, 1500) AS i;\n"
+        "SELECT write_message(gen_random_uuid()::text, 'order-' || i, 'Refunded', jsonb_build_object('reason', "
+        "'damaged', 'amount', i)) FROM generate_series(1, 3) AS i;\n"
+        "SELECT write_message(gen_random_uuid()::text, 'tick-' || (15 + (i - 1) / 100), 'Ticked', "
+        "jsonb_build_object('n', i)) FROM generate_series(1501, 3000) AS i;\n");
+}
+
+CatalogOptions rareOptions()
+{
+    CatalogOptions o;
+    o.sampleEvents = 100;
+    o.sampleRanges = 4;
+    o.exactCounts = true;
+    return o;
+}
+
+// The rare type's three events are its sample from the first answer on: read by their type, through the type's
+// index when the store has one (`indexed`), else by one read of the small scope.
+void checkRareFirst(EventStore& store, bool indexed)
+{
+    Recording recording(store);
+    std::vector<TypeCatalog> stages;
+    scanCatalog(recording, rareOptions(), nullptr, [&](const TypeCatalog& c) { stages.push_back(c); });
+    REQUIRE_FALSE(stages.empty());
+    const TypeCatalog& first = stages.front();
+    CHECK_FALSE(first.countsExact);
+    for (const PositionRange& r : first.sample)
+        CHECK((r.to < 1501 || r.from > 1503));
+    const TypeSummary& refunded = typeOf(first, "Refunded");
+    CHECK(refunded.sampledEvents == 3);
+    CHECK(typesText(fieldOf(refunded, "data.reason")) == QLatin1String("string 3 1501-1503"));
+    CHECK(fieldOf(refunded, "data.amount").maxNumber == 3.0);
+    REQUIRE(refunded.shapes.size() == 1);
+    CHECK(refunded.shapes[0].fields == qsl({ "amount", "reason" }));
+    // The common type keeps its sample from the ranges alone.
+    CHECK(typeOf(first, "Ticked").sampledEvents == first.sampleEvents - 3);
+    const auto sample = std::find_if(recording.requests.begin(), recording.requests.end(),
+        [](const CatalogRequest& q) { return q.part == CatalogPart::Sample; });
+    REQUIRE(sample != recording.requests.end());
+    CHECK(sample->sampleTypes == qsl({ "Refunded" }));
+    CHECK(sample->byIndex == indexed);
+    // The sample is one statement: no fields or shapes statements of their own.
+    CHECK(std::none_of(recording.requests.begin(), recording.requests.end(),
+        [](const CatalogRequest& q) { return q.part == CatalogPart::Fields || q.part == CatalogPart::Shapes; }));
+}
+
+// Without an index and in a scope too large to read in the first answer, the rare type is read once its exact count
+// is known, in chunks of positions across its span.
+void checkRareLater(EventStore& store)
+{
+    CatalogOptions o = rareOptions();
+    o.rareScanPositions = 100;
+    o.countChunks = 6;
+    Recording recording(store);
+    std::vector<TypeCatalog> stages;
+    const TypeCatalog done = scanCatalog(recording, o, nullptr, [&](const TypeCatalog& c) { stages.push_back(c); });
+    REQUIRE(stages.size() >= 3);
+    CHECK(typeOf(stages.front(), "Refunded").sampledEvents == 0);
+    const TypeSummary& refunded = typeOf(done, "Refunded");
+    CHECK(refunded.count == 3);
+    CHECK(refunded.sampledEvents == 3);
+    CHECK(typesText(fieldOf(refunded, "data.reason")) == QLatin1String("string 3 1501-1503"));
+    CHECK(typeOf(done, "Ticked").sampledEvents == stages.front().sampleEvents);
+    std::vector<PositionRange> spans;
+    for (const CatalogRequest& q : recording.requests) {
+        if (q.part == CatalogPart::Sample && !q.rangeSample) {
+            CHECK(q.sampleTypes == qsl({ "Refunded" }));
+            REQUIRE(q.typeSpan);
+            spans.push_back(*q.typeSpan);
+        }
+    }
+    // The type's span, 1501-1503, in one chunk.
+    CHECK(spans == std::vector<PositionRange> { { 1501, 1503 } });
+}
+
+} // namespace
+
+TEST_CASE("Type catalog: a rare type has its sample from the first answer (SQLite)", "[catalog][sqlite][rare]")
+{
+    QTemporaryDir dir;
+    const QString path = tempPath(dir, QStringLiteral("rare.sqlite"));
+    writeRareEmmettSqlite(path);
+    {
+        auto store = StoreRegistry::open(path);
+        checkRareFirst(*store, false);
+        checkRareLater(*store);
+    }
+    // An index on the type (as a store's operator may add one): each rare type read through it.
+    Db(path).exec(QStringLiteral("CREATE INDEX emt_messages_type ON emt_messages (message_type, global_position)"));
+    auto store = StoreRegistry::open(path);
+    checkRareFirst(*store, true);
+}
+
+TEST_CASE("Type catalog: a rare type has its sample from the first answer (Message DB)", "[catalog][pg][rare]")
+{
+    ES_REQUIRE_PG("PostgreSQL catalog test")
+    PgTestDatabase db(QStringLiteral("catalog_rare"), { QStringLiteral("messagedb.sql") });
+    db.sql(QStringLiteral("DELETE FROM message_store.messages; ALTER SEQUENCE "
+                          "message_store.messages_global_position_seq RESTART WITH 1"));
+    db.sql(rareMessageDbWrites());
+    {
+        auto store = StoreRegistry::open(db.address());
+        checkRareFirst(*store, false);
+        checkRareLater(*store);
+    }
+    db.sql(QStringLiteral("CREATE INDEX messages_type ON message_store.messages (type, global_position); ANALYZE "
+                          "message_store.messages"));
+    auto store = StoreRegistry::open(db.address());
+    checkRareFirst(*store, true);
 }
