@@ -195,7 +195,7 @@ void PgSession::rethrow(const QString& context)
             throw StoreError(QStringLiteral("The query took longer than %1 s on %2; raise --statement-timeout (in the "
                                             "GUI: Statement timeout in the PostgreSQL form of File › Open store…).")
                                  .arg(QString::number(m_settings.statementTimeoutMs / 1000.0), m_shownAddress),
-                StoreError::Kind::Generic);
+                StoreError::Kind::Timeout);
         }
         if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03")
             throw lost(e);

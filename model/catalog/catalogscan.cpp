@@ -5,6 +5,7 @@
 #include "store/eventstore.h"
 #include "store/job.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -70,6 +71,48 @@ void addSample(CatalogAccumulator& acc, const SampleRows& rows)
     acc.addShapes(rows.shapes);
     acc.addValueSummary(rows.values);
 }
+
+// Sizes the ranges of positions of statements that add up over ranges (exact type counts, fields, shapes) by time:
+// the next range holds as many positions as the last statement read in about `seconds` (at most four times the last
+// range, at least a quarter of it), so that a cancel loses little and no statement comes near a server's statement
+// timeout. A range the server stopped at its timeout anyway (a busy server) is read again in halves.
+class RangeSizer {
+public:
+    RangeSizer(qint64 positions, double seconds)
+        : m_positions(std::max<qint64>(1, positions))
+        , m_seconds(seconds)
+    { }
+
+    qint64 next() const { return m_positions; }
+
+    template<class Read> void run(PositionRange range, const Read& read)
+    {
+        QElapsedTimer clock;
+        clock.start();
+        try {
+            read(range);
+        } catch (const StoreError& e) {
+            if (e.kind() != StoreError::Kind::Timeout || range.to <= range.from)
+                throw;
+            const qint64 half = (range.to - range.from + 1) / 2;
+            m_positions = std::max<qint64>(1, half / 2);
+            run({ range.from, range.from + half - 1 }, read);
+            run({ range.from + half, range.to }, read);
+            return;
+        }
+        const double took = std::max(1e-3, double(clock.nsecsElapsed()) / 1e9);
+        const qint64 positions = range.to - range.from + 1;
+        if (m_seconds > 0) {
+            const double fit = double(positions) * m_seconds / took;
+            m_positions = std::max<qint64>(1,
+                qint64(std::clamp(fit, double(std::max<qint64>(1, positions / 4)), double(positions) * 4)));
+        }
+    }
+
+private:
+    qint64 m_positions;
+    double m_seconds;
+};
 
 } // namespace
 
@@ -259,22 +302,25 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
         return acc.result(catalog);
 
     if (options.exactCounts) {
-        // Exact counts, positions and times by ranges of positions: they add up over ranges (streams do not).
-        const qint64 chunks = std::clamp<qint64>(options.countChunks, 1, span);
-        const qint64 step = (span + chunks - 1) / chunks;
+        // Exact counts, positions and times by ranges of positions: they add up over ranges (streams do not). At least
+        // options.countChunks statements, more where one would take longer than options.statementSeconds.
+        const qint64 step = (span + std::clamp<qint64>(options.countChunks, 1, span) - 1)
+            / std::clamp<qint64>(options.countChunks, 1, span);
+        RangeSizer sizer(step, options.statementSeconds);
         request.part = CatalogPart::Types;
         request.withStreams = false;
         request.ranges.clear();
         CatalogRows counted;
-        for (qint64 i = 0; i < chunks; ++i) {
-            const qint64 from = first + i * step;
-            if (from > last)
-                break;
-            request.ranges = { { from, std::min(last, from + step - 1) } };
-            const CatalogRows rows = store.catalogRows(request);
-            counted.insert(counted.end(), rows.begin(), rows.end());
-            check();
-            tell(i + 1, chunks, QStringLiteral("Counting types"));
+        for (qint64 from = first; from <= last;) {
+            const PositionRange range { from, std::min(last, from + std::min(step, sizer.next()) - 1) };
+            sizer.run(range, [&](const PositionRange& r) {
+                request.ranges = { r };
+                const CatalogRows rows = store.catalogRows(request);
+                counted.insert(counted.end(), rows.begin(), rows.end());
+                check();
+            });
+            from = range.to + 1;
+            tell(range.to - first + 1, span, QStringLiteral("Counting types"));
         }
         acc.addTypes(counted, true);
         request.withStreams = true;
@@ -352,21 +398,26 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
         report(acc.result(catalog));
     }
 
-    // Exact fields and shapes, a chunk of positions per statement.
+    // Exact fields and shapes, a range of positions per statement, sized by time from options.chunkPositions.
     acc.clearFields();
-    const qint64 chunk = std::max<qint64>(1, options.chunkPositions);
-    const qint64 chunks = (last - first) / chunk + 1;
     request.partitions = 1;
-    for (qint64 i = 0; i < chunks; ++i) {
-        const qint64 from = first + i * chunk;
-        request.ranges = { { from, std::min(last, from + chunk - 1) } };
+    RangeSizer sizer(options.chunkPositions, options.statementSeconds);
+    for (qint64 from = first; from <= last;) {
+        const PositionRange range { from, std::min(last, from + sizer.next() - 1) };
         request.part = CatalogPart::Fields;
-        acc.addFields(store.catalogRows(request));
-        check();
+        sizer.run(range, [&](const PositionRange& r) {
+            request.ranges = { r };
+            acc.addFields(store.catalogRows(request));
+            check();
+        });
         request.part = CatalogPart::Shapes;
-        acc.addShapes(store.catalogRows(request));
-        check();
-        tell(i + 1, chunks, QStringLiteral("Reading fields and shapes"));
+        sizer.run(range, [&](const PositionRange& r) {
+            request.ranges = { r };
+            acc.addShapes(store.catalogRows(request));
+            check();
+        });
+        from = range.to + 1;
+        tell(range.to - first + 1, span, QStringLiteral("Reading fields and shapes"));
     }
     catalog.fieldsExact = true;
     TypeCatalog done = acc.result(catalog);

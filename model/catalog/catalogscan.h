@@ -15,8 +15,12 @@ struct CatalogOptions {
     bool exactCounts = true; // count every type exactly (in chunks), after the estimate and the sample
     qint64 sampleEvents = 2000; // about this many events in the sample
     int sampleRanges = 16; // spread over the scope, the first and last events included
-    qint64 chunkPositions = 1000000; // positions per statement of the exact fields and shapes
-    int countChunks = 8; // statements of the exact type counts, by ranges of positions
+    // Positions in the first statement of the exact fields and shapes; the next ones are sized by statementSeconds.
+    qint64 chunkPositions = 65536;
+    int countChunks = 8; // at least this many statements of the exact type counts, by ranges of positions
+    // About how long one statement of the exact counts, fields or shapes should take: ranges of positions are sized
+    // by the time the last one took (a range the server stops at its statement timeout is read again in halves).
+    double statementSeconds = 4;
     int streamPartitions = 4; // statements of the exact streams per type, by partitions of the stream names
     int rateBuckets = 60; // about this many buckets of each type's rate over time (0: none)
     int topValues = 5;
@@ -38,7 +42,7 @@ struct CatalogOptions {
 //  2. with options.exactCounts, exact type counts, positions and times, by ranges of positions;
 //  3. then exact streams per type, by partitions of the stream names; then, without options.exact, a sample of each
 //     type the sample still holds few events of (by its type, in chunks of positions where no index serves it);
-//  4. with options.exact, exact fields and shapes, read chunk by chunk.
+//  4. with options.exact, exact fields and shapes, read range by range (ranges sized by options.statementSeconds).
 // Every statement stays short (a cancel or a statement timeout loses little) and progress is told between them.
 // Returns the last stage's catalog. Progress goes to `progress` when given, else to control. Throws StoreError
 // (Cancelled when control is cancelled between statements; the store is interrupted by the job mechanism).
