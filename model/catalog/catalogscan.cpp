@@ -401,17 +401,19 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
     // Exact fields and shapes, a range of positions per statement, sized by time from options.chunkPositions.
     acc.clearFields();
     request.partitions = 1;
-    RangeSizer sizer(options.chunkPositions, options.statementSeconds);
+    // Each statement sized by its own times (fields cost several times what shapes do), the range by the slower.
+    RangeSizer fieldsSizer(options.chunkPositions, options.statementSeconds);
+    RangeSizer shapesSizer(options.chunkPositions, options.statementSeconds);
     for (qint64 from = first; from <= last;) {
-        const PositionRange range { from, std::min(last, from + sizer.next() - 1) };
+        const PositionRange range { from, std::min(last, from + std::min(fieldsSizer.next(), shapesSizer.next()) - 1) };
         request.part = CatalogPart::Fields;
-        sizer.run(range, [&](const PositionRange& r) {
+        fieldsSizer.run(range, [&](const PositionRange& r) {
             request.ranges = { r };
             acc.addFields(store.catalogRows(request));
             check();
         });
         request.part = CatalogPart::Shapes;
-        sizer.run(range, [&](const PositionRange& r) {
+        shapesSizer.run(range, [&](const PositionRange& r) {
             request.ranges = { r };
             acc.addShapes(store.catalogRows(request));
             check();
