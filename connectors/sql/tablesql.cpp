@@ -60,10 +60,18 @@ SqlStatement rowsStatement(const QString& quotedTable, const QString& key, const
             + u')';
         return st;
     }
-    if (query.after) {
-        st.sql += QStringLiteral(" WHERE ") + quotedKey + keyOrderSuffix + QStringLiteral(" > ") + SqlBuilder::param();
-        st.values.append(*query.after);
-    }
+    QStringList where;
+    const auto bound = [&](const std::optional<QString>& value, const char* op) {
+        if (value) {
+            where.append(quotedKey + keyOrderSuffix + QLatin1String(op) + SqlBuilder::param());
+            st.values.append(*value);
+        }
+    };
+    bound(query.after, " > ");
+    bound(query.from, " >= ");
+    bound(query.through, " <= ");
+    if (!where.isEmpty())
+        st.sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
     st.sql += QStringLiteral(" ORDER BY ") + quotedKey + keyOrderSuffix + QStringLiteral(" LIMIT ")
         + QString::number(qMax(1, query.limit));
     return st;

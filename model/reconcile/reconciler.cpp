@@ -475,6 +475,40 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
         for (TableRow& row : m_table.rows({ m_options.table, m_options.keyColumn, columnNames, keys, {}, 0 }))
             rows.insert(row.key, std::move(row));
     };
+    // A page's rows by the range of its names (one walk of the key's index, which costs a fraction of a lookup per
+    // key), the names the range missed looked up by key: the table may order keys otherwise than the stream list.
+    // Looked up by key only from the first page whose range holds many rows of other keys.
+    bool byRange = true;
+    auto lookupPage = [&](const QStringList& names, QHash<QString, TableRow>& rows) {
+        if (!byRange || names.size() < 2)
+            return lookup(names, rows);
+        rows.clear();
+        TableQuery range { m_options.table, m_options.keyColumn, columnNames, {}, std::nullopt,
+            int(names.size()) * 2 + 16 };
+        range.from = names.first();
+        range.through = names.last();
+        std::vector<TableRow> got = m_table.rows(range);
+        if (qsizetype(got.size()) >= range.limit) {
+            byRange = false;
+            return lookup(names, rows);
+        }
+        const QSet<QString> wanted(names.begin(), names.end());
+        for (TableRow& row : got) {
+            if (wanted.contains(row.key))
+                rows.insert(row.key, std::move(row));
+        }
+        QStringList rest;
+        for (const QString& name : names) {
+            if (!rows.contains(name))
+                rest.append(name);
+        }
+        if (!rest.isEmpty()) {
+            QHash<QString, TableRow> more;
+            lookup(rest, more);
+            for (auto it = more.begin(); it != more.end(); ++it)
+                rows.insert(it.key(), std::move(it.value()));
+        }
+    };
     const bool keyIsStream = m_options.keyPath.isEmpty();
     QSet<QString> matched;
     StreamQuery streams;
@@ -499,7 +533,7 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
                 keys.append(page[i].name);
         }
         if (keyIsStream)
-            lookup(keys, rows);
+            lookupPage(keys, rows);
         readPage(reader, page, replays, keyIsStream ? &rows : nullptr);
         throwIfCancelled();
         for (Replay& r : replays) {

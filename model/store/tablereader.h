@@ -40,6 +40,9 @@ struct TableQuery {
     QStringList keys; // non-empty: look these up (any order comes back)
     std::optional<QString> after; // keyset paging when keys is empty; nullopt = from the first key
     int limit = 1000;
+    // With keys empty: only keys from `from` through `through` (inclusive; either may be absent), in key order.
+    std::optional<QString> from = {};
+    std::optional<QString> through = {};
 };
 
 // Read-only reading of a database's own tables (a read model beside the events, or in another database). Not

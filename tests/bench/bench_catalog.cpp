@@ -12,8 +12,9 @@
 // times, the ratios (goals: first answer under 1 s, exact within 1.2x of the SQL), the first answer's estimated counts
 // against the exact ones and the margins it gave, the longest single statement and this process's peak RSS.
 // --time-limit starts no statement after that many seconds (the shell runs the same statements that ran); --sql prints
-// them to stderr. Each statement runs in the shell as the engine runs it: PostgreSQL's sample without JIT, SQLite's
-// estimate without automatic indexes, the index probe as a plan. Unless --first-only, it also times opening the
+// them to stderr. Each statement runs in the shell as the engine runs it: PostgreSQL's sample and estimate without
+// JIT, the estimate over the pages of the heap it sampled (PgStore::planSample), SQLite's estimate without automatic
+// indexes, the index probe as a plan. Unless --first-only, it also times opening the
 // catalog a second time, from the summary cache (a cache of the run's own).
 #include "catalog/catalogcache.h"
 #include "catalog/catalogscan.h"
@@ -204,11 +205,19 @@ int main(int argc, char** argv)
                         after = QStringLiteral("RESET jit;\n");
                     }
                 } else {
-                    const std::optional<KeySample> sample = planKeySample(*store, r.estimate->filter);
+                    // The sample the engine read: PostgreSQL's pages of the heap (PgStore::planSample), SQLite's
+                    // windows of positions.
+                    const std::optional<KeySample> sample = pg
+                        ? static_cast<PgStore&>(*store).planSample(r.estimate->filter)
+                        : planKeySample(*store, r.estimate->filter);
                     if (!sample)
                         continue; // counted outright: not a sampled statement
                     st = histogramSampleStatement(*builder, *r.estimate, false, *sample);
-                    if (!pg) {
+                    if (pg) {
+                        // PgStore::estimateHistogram runs it in the session's setting, without JIT.
+                        before = QStringLiteral("SET jit = off;\n");
+                        after = QStringLiteral("RESET jit;\n");
+                    } else {
                         before = QStringLiteral("PRAGMA automatic_index = OFF;\n");
                         after = QStringLiteral("PRAGMA automatic_index = ON;\n");
                     }
