@@ -4,6 +4,7 @@
 #include "catalog/catalogscan.h"
 #include "catalog/coverage.h"
 #include "store/storeregistry.h"
+#include "test_forwarding_store.h"
 #include "test_sqlite_support.h"
 #include "testutils.h"
 
@@ -250,32 +251,16 @@ void checkDuplicates(EventStore& store)
 }
 
 // Forwards a store's reads, keeping each catalog request.
-class Recording : public EventStore {
+class Recording : public ForwardingStore {
 public:
-    explicit Recording(EventStore& store)
-        : m_store(store)
-    { }
+    using ForwardingStore::ForwardingStore;
     std::vector<CatalogRequest> requests;
 
-    QString address() const override { return m_store.address(); }
-    StoreInfo info(bool withCounts) override { return m_store.info(withCounts); }
-    CategoryList categories() override { return m_store.categories(); }
-    StreamList streams(const StreamQuery& q) override { return m_store.streams(q); }
-    std::optional<StreamInfo> stream(const QString& name) override { return m_store.stream(name); }
-    EventPage events(const EventQuery& q) override { return m_store.events(q); }
-    ScopeStats scopeStats(const EventFilter& f) override { return m_store.scopeStats(f); }
-    std::vector<qint64> keyAnchors(const EventFilter& f, int stride) override { return m_store.keyAnchors(f, stride); }
-    std::function<void()> interruption() override { return m_store.interruption(); }
-    Histogram histogram(const HistogramQuery& q) override { return m_store.histogram(q); }
-    Histogram estimateHistogram(const HistogramQuery& q) override { return m_store.estimateHistogram(q); }
     CatalogRows catalogRows(const CatalogRequest& request) override
     {
         requests.push_back(request);
         return m_store.catalogRows(request);
     }
-
-private:
-    EventStore& m_store;
 };
 
 // Exact counts came in `chunks` statements over adjoining ranges of positions, none counting distinct streams, and

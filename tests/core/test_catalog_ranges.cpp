@@ -4,6 +4,7 @@
 
 #include "catalog/catalogscan.h"
 #include "store/storeregistry.h"
+#include "test_forwarding_store.h"
 #include "test_sqlite_support.h"
 #include "testutils.h"
 
@@ -39,27 +40,16 @@ void writeOrders(const QString& path)
 
 // Forwards to a store; the statements that add up over ranges (counts, fields, shapes) fail with the server's
 // statement timeout when their range holds more than `most` positions, as a busy server would.
-class Busy : public EventStore {
+class Busy : public ForwardingStore {
 public:
     Busy(EventStore& store, qint64 most, StoreError::Kind kind = StoreError::Kind::Timeout)
-        : m_store(store)
+        : ForwardingStore(store)
         , m_most(most)
         , m_kind(kind)
     { }
     std::vector<CatalogRequest> ran; // the statements that ran to the end
     int timeouts = 0;
 
-    QString address() const override { return m_store.address(); }
-    StoreInfo info(bool withCounts) override { return m_store.info(withCounts); }
-    CategoryList categories() override { return m_store.categories(); }
-    StreamList streams(const StreamQuery& q) override { return m_store.streams(q); }
-    std::optional<StreamInfo> stream(const QString& name) override { return m_store.stream(name); }
-    EventPage events(const EventQuery& q) override { return m_store.events(q); }
-    ScopeStats scopeStats(const EventFilter& f) override { return m_store.scopeStats(f); }
-    std::vector<qint64> keyAnchors(const EventFilter& f, int stride) override { return m_store.keyAnchors(f, stride); }
-    std::function<void()> interruption() override { return m_store.interruption(); }
-    Histogram histogram(const HistogramQuery& q) override { return m_store.histogram(q); }
-    Histogram estimateHistogram(const HistogramQuery& q) override { return m_store.estimateHistogram(q); }
     CatalogRows catalogRows(const CatalogRequest& request) override
     {
         const bool ranged = request.part == CatalogPart::Fields || request.part == CatalogPart::Shapes
@@ -85,7 +75,6 @@ public:
     }
 
 private:
-    EventStore& m_store;
     qint64 m_most;
     StoreError::Kind m_kind;
 };
