@@ -16,6 +16,7 @@
 // JIT, the estimate over the pages of the heap it sampled (PgStore::planSample), SQLite's estimate without automatic
 // indexes, the index probe as a plan. Unless --first-only, it also times opening the
 // catalog a second time, from the summary cache (a cache of the run's own).
+#include "../core/test_forwarding_store.h"
 #include "catalog/catalogcache.h"
 #include "catalog/catalogscan.h"
 #include "pg/pgstore.h"
@@ -37,11 +38,9 @@ using namespace es;
 namespace {
 
 // Forwards the catalog's reads to a store, keeping each request (what the shell runs again).
-class RecordingStore : public EventStore {
+class RecordingStore : public test::ForwardingStore {
 public:
-    explicit RecordingStore(EventStore& store)
-        : m_store(store)
-    { }
+    using ForwardingStore::ForwardingStore;
     // A statement as the shell runs it again: a catalog request, or the estimate's sampled histogram.
     struct Recorded {
         std::optional<CatalogRequest> catalog;
@@ -50,15 +49,6 @@ public:
     };
     std::vector<Recorded> requests;
 
-    QString address() const override { return m_store.address(); }
-    StoreInfo info(bool withCounts) override { return m_store.info(withCounts); }
-    CategoryList categories() override { return m_store.categories(); }
-    StreamList streams(const StreamQuery& q) override { return m_store.streams(q); }
-    std::optional<StreamInfo> stream(const QString& name) override { return m_store.stream(name); }
-    EventPage events(const EventQuery& q) override { return m_store.events(q); }
-    ScopeStats scopeStats(const EventFilter& f) override { return m_store.scopeStats(f); }
-    std::vector<qint64> keyAnchors(const EventFilter& f, int stride) override { return m_store.keyAnchors(f, stride); }
-    std::function<void()> interruption() override { return m_store.interruption(); }
     qint64 deadlineMs = 0; // with a time limit: no statement starts after this (ms since `clock` started)
     QElapsedTimer clock;
     CatalogRows catalogRows(const CatalogRequest& request) override
@@ -71,7 +61,6 @@ public:
         requests.push_back({ request, std::nullopt, double(t.nsecsElapsed()) / 1e6 });
         return rows;
     }
-    Histogram histogram(const HistogramQuery& q) override { return m_store.histogram(q); }
     Histogram estimateHistogram(const HistogramQuery& q) override
     {
         QElapsedTimer t;
@@ -80,9 +69,6 @@ public:
         requests.push_back({ std::nullopt, q, double(t.nsecsElapsed()) / 1e6 });
         return h;
     }
-
-private:
-    EventStore& m_store;
 };
 
 // CPU seconds (user + system) of this process, or of its waited-for children.
