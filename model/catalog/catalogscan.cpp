@@ -85,7 +85,7 @@ public:
 
     qint64 next() const { return m_positions; }
 
-    template<class Read> void run(PositionRange range, const Read& read)
+    template <class Read> void run(PositionRange range, const Read& read)
     {
         QElapsedTimer clock;
         clock.start();
@@ -104,8 +104,8 @@ public:
         const qint64 positions = range.to - range.from + 1;
         if (m_seconds > 0) {
             const double fit = double(positions) * m_seconds / took;
-            m_positions = std::max<qint64>(1,
-                qint64(std::clamp(fit, double(std::max<qint64>(1, positions / 4)), double(positions) * 4)));
+            m_positions = std::max<qint64>(
+                1, qint64(std::clamp(fit, double(std::max<qint64>(1, positions / 4)), double(positions) * 4)));
         }
     }
 
@@ -304,8 +304,8 @@ TypeCatalog scanCatalog(EventStore& store, const CatalogOptions& options, JobCon
     if (options.exactCounts) {
         // Exact counts, positions and times by ranges of positions: they add up over ranges (streams do not). At least
         // options.countChunks statements, more where one would take longer than options.statementSeconds.
-        const qint64 step = (span + std::clamp<qint64>(options.countChunks, 1, span) - 1)
-            / std::clamp<qint64>(options.countChunks, 1, span);
+        const qint64 chunks = std::clamp<qint64>(options.countChunks, 1, span);
+        const qint64 step = (span + chunks - 1) / chunks;
         RangeSizer sizer(step, options.statementSeconds);
         request.part = CatalogPart::Types;
         request.withStreams = false;

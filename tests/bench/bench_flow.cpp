@@ -11,6 +11,7 @@
 // indexed, the window read and why it stopped, wall and CPU times, and the ratio to the shell (goals: under 200 ms
 // where every lookup is indexed, under 2 s windowed). Stores with planted 50-event flows: plant_flows_messagedb.sql,
 // plant_flows_emmett.py.
+#include "../core/test_forwarding_store.h"
 #include "flow/flowfinder.h"
 #include "pg/pgstore.h"
 #include "sql/flowsql.h"
@@ -29,22 +30,11 @@ using namespace es;
 namespace {
 
 // Forwards the flow's reads to a store, keeping each link query (what the shell runs again).
-class RecordingStore : public EventStore {
+class RecordingStore : public test::ForwardingStore {
 public:
-    explicit RecordingStore(EventStore& store)
-        : m_store(store)
-    { }
+    using ForwardingStore::ForwardingStore;
     std::vector<LinkQuery> queries;
 
-    QString address() const override { return m_store.address(); }
-    StoreInfo info(bool withCounts) override { return m_store.info(withCounts); }
-    CategoryList categories() override { return m_store.categories(); }
-    StreamList streams(const StreamQuery& q) override { return m_store.streams(q); }
-    std::optional<StreamInfo> stream(const QString& name) override { return m_store.stream(name); }
-    EventPage events(const EventQuery& q) override { return m_store.events(q); }
-    ScopeStats scopeStats(const EventFilter& f) override { return m_store.scopeStats(f); }
-    std::vector<qint64> keyAnchors(const EventFilter& f, int stride) override { return m_store.keyAnchors(f, stride); }
-    std::function<void()> interruption() override { return m_store.interruption(); }
     bool linkIndexed(LinkQuery::Kind kind) override { return m_store.linkIndexed(kind); }
     EventList linkedEvents(const LinkQuery& query) override
     {
@@ -62,9 +52,6 @@ public:
         return found;
     }
     bool verbose = false;
-
-private:
-    EventStore& m_store;
 };
 
 double cpuSeconds(int who)

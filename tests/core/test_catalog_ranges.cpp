@@ -54,8 +54,7 @@ public:
     {
         const bool ranged = request.part == CatalogPart::Fields || request.part == CatalogPart::Shapes
             || (request.part == CatalogPart::Types && !request.withStreams);
-        if (ranged && request.ranges.size() == 1
-            && request.ranges[0].to - request.ranges[0].from + 1 > m_most) {
+        if (ranged && request.ranges.size() == 1 && request.ranges[0].to - request.ranges[0].from + 1 > m_most) {
             ++timeouts;
             throw StoreError(QStringLiteral("The query took longer than 30 s"), m_kind);
         }

@@ -162,8 +162,9 @@ void checkPages(EventStore& store, TableReader& tables)
     };
     const auto stray = [](const QString& key, int n) {
         return json(R"({"key": ")" + key.toUtf8() + R"(", "stream": null, "status": "extra", "columns": {
-                "owner": {"table": ")" + key.toUtf8() + R"(", "replayed": null}, "n": {"table": )"
-            + QByteArray::number(n) + R"(, "replayed": null}},
+                "owner": {"table": ")"
+            + key.toUtf8() + R"(", "replayed": null}, "n": {"table": )" + QByteArray::number(n)
+            + R"(, "replayed": null}},
                 "matchesVersion": null, "matchesPosition": null, "lastVersion": null})");
     };
     want[QStringLiteral("acct-bb")] = stray(QStringLiteral("acct-bb"), 2);
