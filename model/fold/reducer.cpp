@@ -1,5 +1,7 @@
 #include "fold/reducer.h"
 
+#include "fold/statetext.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -51,7 +53,8 @@ ReducerError Fold::memoryError(qint64 bytes) const
     return error;
 }
 
-void Fold::foldStreams(const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out)
+void Fold::foldStreams(const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out,
+    const std::vector<QJsonArray>* paths)
 {
     out.resize(std::size_t(streams));
     qsizetype start = 0;
@@ -63,6 +66,12 @@ void Fold::foldStreams(const Event* events, const qsizetype* ends, qsizetype str
             s.error = std::move(result.error);
         }
         s.state = stateJson();
+        if (paths) {
+            s.values = valuesAtPaths(s.state, *paths);
+            s.state.clear();
+        } else {
+            s.values.clear();
+        }
         start = ends[i];
     }
 }

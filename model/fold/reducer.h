@@ -3,6 +3,7 @@
 #include "core/event.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonValue>
 #include <QString>
 
@@ -65,17 +66,22 @@ public:
     FoldResult apply(const EventList& events) { return apply(events.data(), qsizetype(events.size())); }
 
     // One stream folded from the initial state by foldStreams(): its state as compact JSON text, or the error that
-    // stopped it (the state then as of the event before, as apply() leaves it; "null" when $init failed).
+    // stopped it (the state then as of the event before, as apply() leaves it; "null" when $init failed). Asked for
+    // values at paths, the fold gives those instead of the text.
     struct StreamState {
-        QByteArray state;
+        QByteArray state; // empty when values at paths were asked for
+        std::vector<QJsonValue> values; // with paths: valueAtPath(state, path) for each, undefined where it has none
         std::optional<ReducerError> error;
     };
     // Folds several streams, each from the reducer's initial state: stream i's events are events[ends[i - 1],
     // ends[i]) (ends[-1] = 0), and out[i] is what reset(), apply() and stateJson() give for them alone, errors
     // included. An engine whose calls cost more than the work of a short stream folds them in fewer calls; the state
     // the fold holds afterwards is unspecified (reset() before the next apply()). Needs no stop predicate.
-    virtual void foldStreams(
-        const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out);
+    // With `paths` (steps as parseJsonPathText gives them), out[i].values holds the state's value at each path and
+    // out[i].state stays empty: a JavaScript fold then serialises only those values, not each whole state, and does
+    // not measure the state against the memory budget (a stream folded here is short; its state is dropped after).
+    virtual void foldStreams(const Event* events, const qsizetype* ends, qsizetype streams,
+        std::vector<StreamState>& out, const std::vector<QJsonArray>* paths = nullptr);
 
     // A JS predicate over (state, event): an expression such as `state.balance < 0` (also `s`, `e`, `event`) or a
     // function `(state, event) => ...`. apply() then stops after the first event for which it holds. Empty removes it.

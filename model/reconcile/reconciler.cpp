@@ -2,7 +2,7 @@
 
 #include "fold/batchreader.h"
 #include "fold/statepaths.h"
-#include "reconcile/statetext.h"
+#include "fold/statetext.h"
 #include "reconcile/valuecompare.h"
 #include "store/rawstreamreader.h"
 
@@ -203,7 +203,7 @@ public:
         Replay& r = (*m_replays)[size_t(index)];
         apply(r, 0, m_held);
         m_held = 0;
-        m_r.finishReplay(r, m_r.m_fold->stateJson());
+        m_r.finishReplay(r, valuesAtPaths(m_r.m_fold->stateJson(), m_r.m_readPaths));
         if (judge(r))
             r.findMatch = true;
     }
@@ -215,14 +215,14 @@ public:
         m_ends.clear();
         for (const Pending& p : m_pending)
             m_ends.push_back(p.end);
-        m_r.m_fold->foldStreams(m_events.data(), m_ends.data(), qsizetype(m_ends.size()), m_states);
+        m_r.m_fold->foldStreams(m_events.data(), m_ends.data(), qsizetype(m_ends.size()), m_states, &m_r.m_readPaths);
         for (size_t i = 0; i < m_pending.size(); ++i) {
             const Pending& p = m_pending[i];
             Replay& r = (*m_replays)[size_t(p.index)];
             Fold::StreamState& state = m_states[i];
             if (state.error)
                 r.error = std::move(state.error);
-            m_r.finishReplay(r, state.state);
+            m_r.finishReplay(r, std::move(state.values));
             if (judge(r)) {
                 const Event* events = m_events.data() + p.start;
                 const qsizetype n = p.end - p.start;
@@ -286,33 +286,25 @@ Reconciler::Reconciler(EventStore& store, TableReader& table, ReducerPtr reducer
 
 Reconciler::~Reconciler() = default;
 
-bool Reconciler::rowEquals(const TableRow& row, const QJsonValue& state) const
+bool Reconciler::rowEquals(const TableRow& row, const QByteArray& state) const
 {
+    const std::vector<QJsonValue> values = valuesAtPaths(state, m_paths);
     for (size_t i = 0; i < m_paths.size(); ++i) {
-        if (!cellEquals(row.cells[i], valueAtPath(state, m_paths[i])))
+        if (!cellEquals(row.cells[i], values[i]))
             return false;
     }
     return true;
 }
 
-void Reconciler::finishReplay(Replay& r, const QByteArray& state)
+void Reconciler::finishReplay(Replay& r, std::vector<QJsonValue> values)
 {
-    // Only the mapped paths are read, from the text where they lie; the state is parsed only when one cannot be.
-    std::optional<QJsonValue> parsed;
-    const auto at = [&](const QJsonArray& path) {
-        if (std::optional<QJsonValue> v = valueAtPathInText(state, path))
-            return *v;
-        if (!parsed)
-            parsed = parseJsonValue(state);
-        return valueAtPath(*parsed, path);
-    };
-    r.values.resize(m_paths.size());
-    for (size_t i = 0; i < m_paths.size(); ++i)
-        r.values[i] = at(m_paths[i]);
+    // The values at the mapped paths, then at the key path when there is one (m_readPaths).
     if (!m_options.keyPath.isEmpty())
-        r.key = keyText(at(m_keyPath));
+        r.key = keyText(values.back());
     else
         r.key = r.stream;
+    values.resize(m_paths.size());
+    r.values = std::move(values);
 }
 
 // Every event of the page's streams in one read where the engine has one, else stream by stream.
@@ -370,7 +362,7 @@ void Reconciler::findMatch(const Replay& r, const TableRow& row, ReconcileRow& o
     m_fold->reset();
     const std::optional<CheckpointRow>& cp = m_options.checkpoint;
     const bool byVersion = cp && !cp->scope.stream.isEmpty();
-    bool atCheckpoint = cp && rowEquals(row, parseJsonValue(m_fold->stateJson()));
+    bool atCheckpoint = cp && rowEquals(row, m_fold->stateJson());
     bool failed = false;
     events([&](const Event* batch, qsizetype n) {
         for (qsizetype i = 0; i < n && !failed; ++i) {
@@ -378,7 +370,7 @@ void Reconciler::findMatch(const Replay& r, const TableRow& row, ReconcileRow& o
                 failed = true;
                 break;
             }
-            const bool equal = rowEquals(row, parseJsonValue(m_fold->stateJson()));
+            const bool equal = rowEquals(row, m_fold->stateJson());
             if (equal) {
                 out.matchesVersion = batch[i].version;
                 out.matchesPosition = batch[i].position;
@@ -453,7 +445,9 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
         m_paths.push_back(parseJsonPathText(m.path));
         columnNames.append(m.column);
     }
-    m_keyPath = parseJsonPathText(m_options.keyPath);
+    m_readPaths = m_paths;
+    if (!m_options.keyPath.isEmpty())
+        m_readPaths.push_back(parseJsonPathText(m_options.keyPath));
     ReducerError reducerError;
     m_fold = m_reducer->createFold(&reducerError);
     if (!m_fold)
@@ -541,7 +535,7 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
                 // A stream with no event: the reducer's initial state.
                 if (auto error = m_fold->reset())
                     r.error = error;
-                finishReplay(r, m_fold->stateJson());
+                finishReplay(r, valuesAtPaths(m_fold->stateJson(), m_readPaths));
             }
             m_summary.events += r.count;
         }

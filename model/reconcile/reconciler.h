@@ -86,15 +86,15 @@ struct ReconcileSummary {
 // a page at a time, and the page's events are read in ONE statement (RawStreamReader::readRawStreams: raw rows grouped
 // by stream, in version order) into a buffer of heldEvents; the streams completed in it are folded together
 // (Fold::foldStreams: one call into a JavaScript engine for many short streams, each from the initial state) when it
-// fills and at the end of the page. Only the mapped paths are read from each state (valueAtPathInText). When the key
-// column holds the stream name, the page's rows are read by key (one lookup) before its events, and each stream is
-// judged as soon as it is folded: a row that differs is compared with the state after each of the stream's events,
-// still held in memory, to find the latest version it equals and, with a checkpoint, whether it equals the state as of
-// the checkpoint. With a key path the key is known only from the replayed state: the rows are read after the page,
-// and a differing row's stream is read once more to find its version; so is a stream longer than heldEvents (folded
-// as it comes). A last keyset pass over the table's keys finds rows no stream produced (it keeps the matched keys, not
-// the rows). Runs on the store's thread; throws StoreError (Cancelled when `cancel` is set: the read of a page stops at
-// its next stream).
+// fills and at the end of the page, and only the values at the mapped paths come back (a JavaScript fold serialises
+// those, not each whole state). When the key column holds the stream name, the page's rows are read by key (one
+// lookup) before its events, and each stream is judged as soon as it is folded: a row that differs is compared with
+// the state after each of the stream's events, still held in memory, to find the latest version it equals and, with a
+// checkpoint, whether it equals the state as of the checkpoint. With a key path the key is known only from the
+// replayed state: the rows are read after the page, and a differing row's stream is read once more to find its
+// version; so is a stream longer than heldEvents (folded as it comes). A last keyset pass over the table's keys finds
+// rows no stream produced (it keeps the matched keys, not the rows). Runs on the store's thread; throws StoreError
+// (Cancelled when `cancel` is set: the read of a page stops at its next stream).
 class Reconciler {
 public:
     using Sink = std::function<void(const ReconcileRow& row)>;
@@ -119,20 +119,21 @@ private:
 
     void readPage(
         PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows);
-    void finishReplay(Replay& r, const QByteArray& state);
+    // The replay's values and key from the state's values at m_readPaths.
+    void finishReplay(Replay& r, std::vector<QJsonValue> values);
     // Fills `out` from the replay and the row; true when the row differs and findMatch() must say which version.
     bool compare(const Replay& r, const TableRow* row, ReconcileRow& out);
     // The latest version whose state equals the row, and whether the row is stale, from a replay of the stream.
     void findMatch(const Replay& r, const TableRow& row, ReconcileRow& out, const EventSource& events);
     EventSource storeEvents(const QString& stream);
-    bool rowEquals(const TableRow& row, const QJsonValue& state) const;
+    bool rowEquals(const TableRow& row, const QByteArray& state) const;
 
     EventStore& m_store;
     TableReader& m_table;
     ReducerPtr m_reducer;
     ReconcileOptions m_options;
     std::vector<QJsonArray> m_paths;
-    QJsonArray m_keyPath;
+    std::vector<QJsonArray> m_readPaths; // m_paths, then m_keyPath when the key is a state path
     std::unique_ptr<Fold> m_fold;
     const std::atomic<bool>* m_cancel = nullptr;
     ReconcileSummary m_summary;

@@ -1,8 +1,9 @@
 // Reconciliation throughput: 100,000 accounts of 20 events (an Emmett SQLite store) beside a read-model table in
 // the same file, reconciled, with the fold throughput of the same events and the table's read time in the same run.
 // A program, not a test: run it by hand.
-//   bench_reconcile [store-path] [aggregates] [reducer]    (default /work/bench/recon100k.sqlite, 100000, both
-//                                                          reducers; the store is written when missing)
+//   bench_reconcile [store-path] [aggregates] [reducer|all] [rounds]
+//                        (default /work/bench/recon100k.sqlite, 100000, both reducers, 3 rounds; the store is written
+//                        when missing; the fold and the reconciliation alternate, the best of each is reported)
 //   bench_reconcile "host=... dbname=..."        (PostgreSQL: the same store loaded by tests/bench/recon100k_pg.sql)
 // The table holds every account's final state except 1 in 1000 rows, which are planted faults: a row missing its
 // last event, a wrong balance, or no row at all.
@@ -205,6 +206,7 @@ int main(int argc, char** argv)
     const QString path = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("/work/bench/recon100k.sqlite");
     const qint64 aggregates = argc > 2 ? QByteArray(argv[2]).toLongLong() : 100000;
     const QByteArray only = argc > 3 ? QByteArray(argv[3]) : QByteArray(); // "merge" or "accounts.js"
+    const int rounds = argc > 4 ? qMax(1, QByteArray(argv[4]).toInt()) : 3;
     QElapsedTimer timer;
     const bool sqliteFile = !path.contains(u'=') && !path.contains(QLatin1String("://"));
     if (sqliteFile && !QFile::exists(path)) {
@@ -234,7 +236,7 @@ int main(int argc, char** argv)
         std::printf(
             "%-12s %-34s %10s %8s %14s %16s\n", "reducer", "what", "time (s)", "cpu (s)", "M events/s", "aggregates/s");
         for (const Case& c : cases) {
-            if (!only.isEmpty() && only != c.name)
+            if (!only.isEmpty() && only != "all" && only != c.name)
                 continue;
             std::vector<ColumnMapping> columns;
             QStringList names;
@@ -243,22 +245,42 @@ int main(int argc, char** argv)
                 columns.push_back({ part.left(eq), part.mid(eq + 1) });
                 names.append(part.left(eq));
             }
-            const Timed fold = foldAll(*store, c.reducer);
-            const Timed table = readTable(tables, names);
             ReconcileOptions options;
             options.category = QStringLiteral("account");
             options.table = QStringLiteral("account_summaries");
             options.keyColumn = QStringLiteral("id");
             options.columns = columns;
-            Reconciler reconciler(*store, tables, c.reducer, options);
-            qint64 reported = 0;
-            const double cpuBefore = cpuSeconds();
-            const ReconcileSummary summary = reconciler.run([&](const ReconcileRow& row) {
-                if (row.status != ReconcileStatus::Ok)
-                    ++reported;
-            });
-            const double cpu = cpuSeconds() - cpuBefore;
             const auto rate = [](double events, double s) { return events / s / 1e6; };
+            // Fold and reconcile alternate, `rounds` times: on a shared machine the best of each is what the code
+            // costs, and a round's own ratio shows how far the load moved within it.
+            Timed fold, table;
+            ReconcileSummary summary;
+            double cpu = 0;
+            qint64 reported = 0;
+            for (int round = 1; round <= rounds; ++round) {
+                const Timed f = foldAll(*store, c.reducer);
+                const Timed t = readTable(tables, names);
+                Reconciler reconciler(*store, tables, c.reducer, options);
+                reported = 0;
+                const double cpuBefore = cpuSeconds();
+                const ReconcileSummary s = reconciler.run([&](const ReconcileRow& row) {
+                    if (row.status != ReconcileStatus::Ok)
+                        ++reported;
+                });
+                const double used = cpuSeconds() - cpuBefore;
+                std::printf("%-12s round %d: fold %.2f s, table %.2f s, reconcile %.2f s: reconcile / fold %.2f\n",
+                    c.name, round, f.seconds, t.seconds, s.seconds, f.seconds / s.seconds);
+                if (round == 1 || f.seconds < fold.seconds)
+                    fold = f;
+                if (round == 1 || t.seconds < table.seconds)
+                    table = t;
+                if (round == 1 || s.seconds < summary.seconds) {
+                    summary = s;
+                    cpu = used;
+                }
+                if (reported != s.problems())
+                    return 1;
+            }
             std::printf("%-12s %-34s %10.2f %8.2f %14.2f %16s\n", c.name, "fold (one read, global order)", fold.seconds,
                 fold.cpu, rate(double(fold.events), fold.seconds), "");
             std::printf("%-12s %-34s %10.2f %8.2f %14s %16.0f\n", c.name, "table read (keyset pages of 1000)",
@@ -267,13 +289,11 @@ int main(int argc, char** argv)
                 rate(double(summary.events), summary.seconds), double(summary.streams) / summary.seconds);
             const double goal = 2 * fold.seconds + table.seconds;
             std::printf("%-12s %s\n", c.name, qPrintable(summary.toText()));
-            std::printf("%-12s reconcile / fold throughput %.2f; goal (half the fold's throughput plus the table "
-                        "read) %.2f s: %s\n",
-                c.name, fold.seconds / summary.seconds, goal, summary.seconds <= goal ? "met" : "NOT met");
+            std::printf("%-12s best of %d: reconcile / fold throughput %.2f; goal (half the fold's throughput plus the "
+                        "table read) %.2f s: %s\n",
+                c.name, rounds, fold.seconds / summary.seconds, goal, summary.seconds <= goal ? "met" : "NOT met");
             std::printf("%-12s by this process's CPU time: reconcile / fold %.2f; goal %.2f s: %s\n", c.name,
                 fold.cpu / cpu, 2 * fold.cpu + table.cpu, cpu <= 2 * fold.cpu + table.cpu ? "met" : "NOT met");
-            if (reported != summary.problems())
-                return 1;
         }
     } catch (const StoreError& e) {
         std::fprintf(stderr, "store: %s\n", qPrintable(e.message()));

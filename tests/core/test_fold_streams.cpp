@@ -6,8 +6,10 @@
 
 #include "fold/js/jsreducer.h"
 #include "fold/mergereducer.h"
+#include "fold/statepaths.h"
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 
 using namespace es;
 
@@ -168,4 +170,96 @@ TEST_CASE("fold streams: a hostile reducer on one stream fails that stream alone
         CHECK(failed <= 3);
         CHECK(timer.elapsed() < 3 * promptlyMs);
     }
+}
+
+TEST_CASE("fold streams: values at paths are what the state's JSON holds there", "[fold][foldstreams][reconcile]")
+{
+    // One kind of state per stream: plain, without a prototype, with toJSON, holding a Date, a class instance and a
+    // Map, an array, a number, null; each path must give valueAtPath() of the state's JSON text, whether the engine
+    // reads it from the state or has to serialise the whole state.
+    const Streams s({ 2, 2, 2, 2, 2, 2, 2, 2 });
+    const QString source = QStringLiteral(
+        "function build(n, v) {\n"
+        "  switch (n) {\n"
+        "  case 's0': return { balance: v * 10, owner: 'Ann \"Q\" \\\\ \\u00e9\\u0001', items: [{ sku: 'x' }, "
+        "undefined, "
+        "function () {}, null], nested: { deep: { n: 1.5, e: 1e21 } }, nan: NaN, inf: -Infinity, neg: -0, "
+        "big: 12345678901234567, t: true, f: false, z: null, fn: function () {}, u: undefined, sym: Symbol('s'), "
+        "empty: {}, list: [] };\n"
+        "  case 's1': { var o = Object.create(null); o.balance = v; o.owner = 'Bo'; return o; }\n"
+        "  case 's2': return { balance: v, owner: 'Cy', toJSON: function () { return { balance: 42 }; } };\n"
+        "  case 's3': return { balance: v, when: new Date(86400000 * v), inst: new (class { constructor() { this.a = "
+        "1; "
+        "} })(), m: new Map([[1, 2]]), nested: { deep: { toJSON: function (k) { return 'key ' + k; } } } };\n"
+        "  case 's4': return [v, { sku: 'y' }];\n"
+        "  case 's5': return 7;\n"
+        "  case 's6': return null;\n"
+        "  default: { var p = { balance: v }; Object.defineProperty(p, 'hidden', { value: 5, enumerable: false }); "
+        "return Object.assign(Object.create(p), { owner: 'Di' }); }\n"
+        "  }\n"
+        "}\n"
+        "({ $init: () => ({}), $any: (s, e) => build(e.data.stream, e.version) })");
+    const QStringList texts { QStringLiteral("$"), QStringLiteral("balance"), QStringLiteral("owner"),
+        QStringLiteral("items[0].sku"), QStringLiteral("items[1]"), QStringLiteral("items[2]"),
+        QStringLiteral("items[3]"), QStringLiteral("items[9]"), QStringLiteral("nested.deep.n"),
+        QStringLiteral("nested.deep.e"), QStringLiteral("nested.deep"), QStringLiteral("nan"), QStringLiteral("inf"),
+        QStringLiteral("neg"), QStringLiteral("big"), QStringLiteral("t"), QStringLiteral("f"), QStringLiteral("z"),
+        QStringLiteral("fn"), QStringLiteral("u"), QStringLiteral("sym"), QStringLiteral("empty"),
+        QStringLiteral("list"), QStringLiteral("when"), QStringLiteral("inst.a"), QStringLiteral("inst"),
+        QStringLiteral("m"), QStringLiteral("[0]"), QStringLiteral("[1].sku"), QStringLiteral("hidden"),
+        QStringLiteral("missing.x"), QStringLiteral("owner.length") };
+    std::vector<QJsonArray> paths;
+    for (const QString& t : texts)
+        paths.push_back(parseJsonPathText(t));
+    const auto expected = alone(source, s);
+    auto fold = loaded(source);
+    std::vector<Fold::StreamState> got;
+    fold->foldStreams(s.events.data(), s.ends.data(), qsizetype(s.ends.size()), got, &paths);
+    REQUIRE(got.size() == expected.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+        INFO("stream s" << i << ": " << expected[i].state.toStdString());
+        REQUIRE(!expected[i].error);
+        CHECK(!got[i].error);
+        CHECK(got[i].state.isEmpty());
+        REQUIRE(got[i].values.size() == paths.size());
+        const QJsonValue state = parseJsonValue(expected[i].state);
+        for (size_t p = 0; p < paths.size(); ++p) {
+            INFO("path " << texts[qsizetype(p)].toStdString());
+            CHECK(got[i].values[p] == valueAtPath(state, paths[p]));
+        }
+    }
+    CHECK(got[0].values[1] == QJsonValue(20));
+    CHECK(got[2].values[1] == QJsonValue(42)); // through the state's toJSON
+    CHECK(got[3].values[23].isString()); // the Date as its JSON
+    CHECK(got[7].values[29].isUndefined()); // not the state's own: not in its JSON
+
+    // The merge fold gives the same through the default implementation.
+    const auto merge = MergeReducer().createFold(nullptr);
+    std::vector<Fold::StreamState> merged;
+    merge->foldStreams(s.events.data(), s.ends.data(), qsizetype(s.ends.size()), merged, &paths);
+    REQUIRE(merged.size() == s.ends.size());
+    CHECK(merged[0].values[0]
+        == QJsonValue(
+            QJsonObject { { QStringLiteral("amount"), 2 }, { QStringLiteral("stream"), QStringLiteral("s0") } }));
+    CHECK(merged[0].values[1].isUndefined());
+    CHECK(merged[0].state.isEmpty());
+
+    // A reducer that throws on one stream: that stream's error and values are those it gives alone.
+    const QString throwing = QStringLiteral("({ $init: () => ({ n: 0 }),\n"
+                                            "   $any: (s, e) => { s.n += e.version; if (e.data.stream === 's2') "
+                                            "throw new Error('bad'); } })");
+    const auto expectedThrowing = alone(throwing, s);
+    auto throwingFold = loaded(throwing);
+    std::vector<Fold::StreamState> gotThrowing;
+    const std::vector<QJsonArray> n { parseJsonPathText(QStringLiteral("n")) };
+    throwingFold->foldStreams(s.events.data(), s.ends.data(), qsizetype(s.ends.size()), gotThrowing, &n);
+    for (size_t i = 0; i < gotThrowing.size(); ++i) {
+        INFO("stream s" << i);
+        REQUIRE(gotThrowing[i].error.has_value() == expectedThrowing[i].error.has_value());
+        if (gotThrowing[i].error)
+            CHECK(gotThrowing[i].error->toString() == expectedThrowing[i].error->toString());
+        CHECK(gotThrowing[i].values.front() == valueAtPath(parseJsonValue(expectedThrowing[i].state), n.front()));
+    }
+    CHECK(gotThrowing[2].error);
+    CHECK(gotThrowing[1].values.front() == QJsonValue(3));
 }

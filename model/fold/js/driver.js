@@ -80,6 +80,60 @@
                  time: this.time, data: this.data, metadata: this.metadata };
     };
     var cur = 0;
+    var isEnumerable = Object.prototype.propertyIsEnumerable;
+    var protoOf = Object.getPrototypeOf;
+    var objectProto = Object.prototype;
+    var arrayProto = Array.prototype;
+    // The JSON text of the state's value at one path, exactly as it lies in JSON.stringify(state) ('' where that has
+    // none), or null when only the whole serialisation can tell: an object on the way, or the value itself, with a
+    // toJSON (whose result depends on the key it is called with), or neither a plain object nor an array (a Date, a
+    // Map, a class instance: their JSON is not their properties).
+    function valueText(s, path) {
+        var v = s, inArray = false;
+        for (var q = 0; q < path.length; ++q) {
+            if (v === null || typeof v !== 'object') return '';
+            if (typeof v.toJSON === 'function') return null;
+            var step = path[q];
+            if (Array.isArray(v)) {
+                if (protoOf(v) !== arrayProto) return null;
+                if (typeof step !== 'number' || step < 0 || step >= v.length) return '';
+                v = v[step];
+                // An array's JSON holds null for what it cannot serialise.
+                if (v === undefined || typeof v === 'function' || typeof v === 'symbol') v = null;
+                inArray = true;
+            } else {
+                var proto = protoOf(v);
+                if (proto !== objectProto && proto !== null) return null;
+                if (typeof step !== 'string' || !isEnumerable.call(v, step)) return '';
+                v = v[step];
+                if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return '';
+                inArray = false;
+            }
+        }
+        switch (typeof v) {
+        case 'number': return v === v && v !== Infinity && v !== -Infinity ? '' + v : 'null';
+        case 'string': return JSON.stringify(v);
+        case 'boolean': return v ? 'true' : 'false';
+        case 'object': if (v !== null && typeof v.toJSON === 'function') return null;
+        }
+        var t = JSON.stringify(v);
+        // The whole state's JSON is 'null' for a state that has none (see get); so is an array element.
+        if (t === undefined) return path.length === 0 || inArray ? 'null' : '';
+        return t;
+    }
+    // A stream's entry for foldEach: its values at the paths, or its whole state where a path needs that.
+    function valuesText(s, paths) {
+        var out = '\x1c';
+        for (var q = 0; q < paths.length; ++q) {
+            var t = valueText(s, paths[q]);
+            if (t === null) {
+                t = JSON.stringify(s);
+                return t === undefined ? 'null' : t;
+            }
+            out += q === 0 ? t : '\x1f' + t;
+        }
+        return out;
+    }
     // s: the state; err: what the last failing handler threw; saved: the state at the start of the last batch, as
     // JSON text; pred: the stop predicate; missed: a handler read the metadata or a stream name the batch left out;
     // reuse: one event object serves a whole batch (the C++ side sets it when the source cannot keep events);
@@ -198,8 +252,11 @@
         // $init or handler threw or whose state is past the memory budget after its events: the C++ side folds those
         // again on their own. (fold also measures the state before a batch; serialising every stream's initial state
         // for that doubled the cost of a short stream, and a state past the budget before its events and within it
-        // after them is not worth it.) null (fold nothing) when a stop predicate is set.
-        foldEach: function (nbuf, text, strs, ebuf, streams, meta, ebounds) {
+        // after them is not worth it.) With paths (an array of paths, each an array of keys and indexes), a stream's
+        // entry is '\x1c' and the JSON text of the state's value at each path, joined by '\x1f' (empty where the
+        // state's JSON has none), or its whole state where only that can tell (see valueText); the state is then not
+        // measured against the budget. null (fold nothing) when a stop predicate is set.
+        foldEach: function (nbuf, text, strs, ebuf, streams, meta, ebounds, paths) {
             this.missed = false;
             this.ended = null;
             if (this.pred !== null) return null;
@@ -242,7 +299,9 @@
                         var h = hs[ty];
                         if (h !== null) { var r = h(s, e); if (r !== undefined) s = r; }
                     }
-                    if (ok) {
+                    if (ok && paths !== null) {
+                        t = valuesText(s, paths);
+                    } else if (ok) {
                         t = JSON.stringify(s);
                         if (t === undefined) t = 'null';
                         else if (limit > 0 && t.length > limit) ok = false;

@@ -3,6 +3,7 @@
 
 #include "fold/js/jssource.h"
 #include "fold/js/shapecompiler.h"
+#include "fold/statetext.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -518,13 +519,14 @@ FoldResult JsFold::apply(const Event* events, qsizetype count)
     return out;
 }
 
-void JsFold::foldStreams(const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out)
+void JsFold::foldStreams(const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out,
+    const std::vector<QJsonArray>* paths)
 {
     out.clear();
     out.resize(std::size_t(streams));
     const qsizetype count = streams > 0 ? ends[streams - 1] : 0;
     if (streams <= 1 || count > m_batchSize) {
-        Fold::foldStreams(events, ends, streams, out);
+        Fold::foldStreams(events, ends, streams, out, paths);
         return;
     }
     // The budget covers building the batch, which may call into the engine.
@@ -532,6 +534,15 @@ void JsFold::foldStreams(const Event* events, const qsizetype* ends, qsizetype s
     if (m_memoryBudget != m_sentMemoryBudget) {
         m_driver.setProperty(QStringLiteral("limit"), double(m_memoryBudget));
         m_sentMemoryBudget = m_memoryBudget;
+    }
+    if (!paths) {
+        m_pathsValue = QJSValue(QJSValue::NullValue);
+        m_sentPaths.clear();
+    } else if (m_pathsValue.isNull() || m_pathsValue.isUndefined() || m_sentPaths != *paths) {
+        m_sentPaths = *paths;
+        m_pathsValue = m_engine.newArray(quint32(paths->size()));
+        for (size_t i = 0; i < paths->size(); ++i)
+            m_pathsValue.setProperty(quint32(i), m_engine.toScriptValue((*paths)[i]));
     }
     buildBatch(events, count);
     m_ends.clear();
@@ -544,22 +555,25 @@ void JsFold::foldStreams(const Event* events, const qsizetype* ends, qsizetype s
     const QJSValue states = m_foldEach.callWithInstance(m_driver,
         { doubles(m_numbers), QString::fromUtf8(m_batch), QString::fromUtf8(m_strings), doubles(m_envNumbers),
             m_sendStreams ? QJSValue(QString::fromUtf8(m_env)) : QJSValue(QJSValue::NullValue),
-            m_sendMetadata ? QJSValue(QString::fromUtf8(m_meta)) : QJSValue(QJSValue::NullValue), doubles(m_ends) });
+            m_sendMetadata ? QJSValue(QString::fromUtf8(m_meta)) : QJSValue(QJSValue::NullValue), doubles(m_ends),
+            m_pathsValue });
     if ((!m_sendMetadata || !m_sendStreams) && m_driver.property(QStringLiteral("missed")).toBool()) {
         // A handler read metadata or a stream name, which this batch left out: from now on every batch carries them.
         interrupted();
         m_sendMetadata = true;
         m_sendStreams = true;
-        foldStreams(events, ends, streams, out);
+        foldStreams(events, ends, streams, out, paths);
         return;
     }
     // Interrupted, or a stop predicate is set (the driver then folds nothing): every stream on its own.
     const bool timedOut = interrupted() && !states.isString();
     if (timedOut || !states.isString()) {
-        Fold::foldStreams(events, ends, streams, out);
+        Fold::foldStreams(events, ends, streams, out, paths);
         return;
     }
-    // The states, separated by 0x1E (JSON text never holds a raw one); an empty one for a stream that failed.
+    // The streams, separated by 0x1E (JSON text never holds a raw control character); an empty one for a stream that
+    // failed. With paths, a stream's values follow a 0x1C, separated by 0x1F, an empty one where the state has none;
+    // without the 0x1C it is the whole state.
     const QByteArray text = states.toString().toUtf8();
     qsizetype from = 0;
     qsizetype start = 0;
@@ -567,14 +581,34 @@ void JsFold::foldStreams(const Event* events, const qsizetype* ends, qsizetype s
         qsizetype to = text.indexOf('\x1e', from);
         if (to < 0)
             to = text.size();
-        if (to > from) {
-            out[std::size_t(i)].state = text.mid(from, to - from);
-        } else {
+        StreamState& s = out[std::size_t(i)];
+        bool read = to > from;
+        if (read && !paths) {
+            s.state = text.mid(from, to - from);
+        } else if (read && text[from] != '\x1c') {
+            s.values = valuesAtPaths(text.mid(from, to - from), *paths);
+        } else if (read) {
+            s.values.reserve(paths->size());
+            qsizetype at = from + 1;
+            for (size_t p = 0; read && p < paths->size(); ++p) {
+                qsizetype next = text.indexOf('\x1f', at);
+                if (next < 0 || next > to)
+                    next = to;
+                std::optional<QJsonValue> v = next == at
+                    ? QJsonValue(QJsonValue::Undefined)
+                    : jsonValueFromText(QByteArrayView(text.constData() + at, next - at));
+                read = v.has_value();
+                if (read)
+                    s.values.push_back(std::move(*v));
+                at = next + 1;
+            }
+        }
+        if (!read) {
             // Folded again alone: its error, line and state exactly as apply() gives them.
             const qsizetype one = ends[i] - start;
             std::vector<StreamState> alone;
-            Fold::foldStreams(events + start, &one, 1, alone);
-            out[std::size_t(i)] = std::move(alone.front());
+            Fold::foldStreams(events + start, &one, 1, alone, paths);
+            s = std::move(alone.front());
         }
         from = to + 1;
         start = ends[i];

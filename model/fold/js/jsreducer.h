@@ -65,9 +65,11 @@ public:
     // Up to a batch of events (setBatchSize) of many streams in ONE call into the engine, which resets the state at
     // each stream's start and hands every state back as JSON text. A stream whose reducer throws, whose state is
     // past the memory budget, or a call that runs past the budget (every stream of it then) is folded again on its
-    // own by Fold::foldStreams, so its error and state are exactly those of reset() and apply().
-    void foldStreams(
-        const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out) override;
+    // own by Fold::foldStreams, so its error and state are exactly those of reset() and apply(). With paths the
+    // engine hands back only the JSON text of each path's value (the whole state where an object on a path is not
+    // a plain object or array, or has toJSON, whose JSON only the whole state's serialisation can tell).
+    void foldStreams(const Event* events, const qsizetype* ends, qsizetype streams, std::vector<StreamState>& out,
+        const std::vector<QJsonArray>* paths = nullptr) override;
     // Only sources that name it are sent event.metadata (load() and setStopPredicate() look).
     bool readsMetadata() const override { return m_sendMetadata; }
 
@@ -121,6 +123,8 @@ private:
     QByteArray m_env; // the batch's stream names
     std::vector<double> m_envNumbers;
     std::vector<double> m_ends; // foldStreams: where each stream's events end in the batch
+    std::vector<QJsonArray> m_sentPaths; // the paths m_pathsValue holds
+    QJSValue m_pathsValue; // foldStreams' paths as an array in the engine (null: whole states)
     QByteArray m_meta;
     QString m_lastStream;
     QHash<QString, int> m_typeIds; // type name -> index of the engine's type table

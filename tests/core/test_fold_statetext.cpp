@@ -4,7 +4,7 @@
 
 #include "fold/reducer.h"
 #include "fold/statepaths.h"
-#include "reconcile/statetext.h"
+#include "fold/statetext.h"
 
 #include <QJsonDocument>
 

@@ -1,7 +1,8 @@
-#include "reconcile/statetext.h"
+#include "fold/statetext.h"
 
 #include "core/jsontext.h"
 #include "fold/reducer.h"
+#include "fold/statepaths.h"
 
 #include <QString>
 
@@ -121,6 +122,33 @@ std::optional<QJsonValue> valueAtPathInText(QByteArrayView json, const QJsonArra
         }
     }
     return leaf(json, pos, skipValue(json, pos));
+}
+
+std::vector<QJsonValue> valuesAtPaths(const QByteArray& state, const std::vector<QJsonArray>& paths)
+{
+    std::vector<QJsonValue> values;
+    values.reserve(paths.size());
+    std::optional<QJsonValue> parsed;
+    for (const QJsonArray& path : paths) {
+        if (std::optional<QJsonValue> v = valueAtPathInText(state, path)) {
+            values.push_back(std::move(*v));
+            continue;
+        }
+        if (!parsed)
+            parsed = parseJsonValue(state);
+        values.push_back(valueAtPath(*parsed, path));
+    }
+    return values;
+}
+
+std::optional<QJsonValue> jsonValueFromText(QByteArrayView text)
+{
+    const qsizetype start = skipSpace(text, 0);
+    qsizetype end = text.size();
+    while (end > start
+        && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\t' || text[end - 1] == '\r'))
+        --end;
+    return leaf(text, start, end);
 }
 
 } // namespace es
