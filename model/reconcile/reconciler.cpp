@@ -1,6 +1,7 @@
 #include "reconcile/reconciler.h"
 
 #include "fold/batchreader.h"
+#include "fold/foldthread.h"
 #include "fold/statepaths.h"
 #include "fold/statetext.h"
 #include "reconcile/valuecompare.h"
@@ -9,9 +10,11 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QSet>
 
 #include <algorithm>
+#include <mutex>
 
 namespace es {
 
@@ -105,23 +108,26 @@ struct Reconciler::Replay {
     ReconcileRow out;
 };
 
-// Receives the page's rows grouped by stream and holds them as Events (their buffers reused from stream to stream)
-// until heldEvents of them are held: then the streams complete so far are folded together (Fold::foldStreams, one
-// call into a JavaScript engine for all of them) and judged, and the events of the stream still arriving move to the
-// front. A differing row is compared with the state after each of its stream's events, still held, without a second
-// read. A stream that alone fills the buffer is folded as it comes (apply) and read again if its row differs.
+// Receives the page's rows grouped by stream and holds them as Events in a buffer (slots reused from stream to stream)
+// until heldEvents of them are held: then the buffer goes to the fold's thread, which folds the streams complete in
+// it together (Fold::foldStreams, one call into a JavaScript engine for all of them) and judges them, while this
+// thread reads on into another buffer, the events of the stream still arriving moved to its front. A differing row is
+// compared there with the state after each of its stream's events, still held, without a second read. A stream that
+// alone fills the buffer is folded as it comes (apply, buffer by buffer) and read again if its row differs.
 class Reconciler::PageReader : public RawEventReceiver {
 public:
     explicit PageReader(Reconciler& r)
         : m_r(r)
-        , m_events(std::size_t(heldEvents))
+        , m_events(takeBuffer())
     { }
 
-    // The page's streams, whose replays are filled in; the rows by key when they are known before the read.
-    void startPage(std::vector<Replay>& replays, const QHash<QString, TableRow>* rows)
+    // The page's streams, whose replays are filled in; the rows by key when they are known before the read. Called
+    // while the fold's thread is idle.
+    void startPage(std::vector<Replay>& replays, const QHash<QString, TableRow>* rows, bool metadata)
     {
         m_replays = &replays;
         m_rows = rows;
+        m_metadata = metadata;
         m_current = -1;
         m_held = 0;
         m_pending.clear();
@@ -146,7 +152,7 @@ public:
         return true;
     }
     bool wantsIds() const override { return false; }
-    bool wantsMetadata() const override { return m_r.m_fold->readsMetadata(); }
+    bool wantsMetadata() const override { return m_metadata; }
 
     // A stream of the page starts (-1: rows of no stream of the page, skipped).
     void begin(int index)
@@ -169,69 +175,46 @@ public:
         r.lastPosition = position;
         ++r.count;
         if (m_held == heldEvents) {
-            if (m_start > 0) {
-                // The streams before this one are complete: fold them, and move this one's events to the front.
+            // The streams before this one are complete: folded there; this one's events move to the next buffer.
+            if (m_start > 0)
                 flush();
-                std::rotate(m_events.begin(), m_events.begin() + m_start, m_events.begin() + m_held);
-                m_held -= m_start;
-                m_start = 0;
-            }
-            if (m_held == heldEvents) {
-                // This stream alone fills the buffer: folded as it comes.
-                if (!m_spilled) {
-                    r.error = m_r.m_fold->reset();
-                    m_spilled = true;
-                }
-                apply(r, 0, m_held);
-                m_held = 0;
-            }
+            // This stream alone fills the buffer: folded as it comes.
+            if (m_held == heldEvents)
+                spill(false);
         }
-        return m_events[size_t(m_held++)];
+        return (*m_events)[size_t(m_held++)];
     }
-    // The current stream's last event came: it waits to be folded with the streams after it, or, when it filled the
-    // buffer, its state is known now.
+    // The current stream's last event came: it waits to be folded with the streams after it, or, when it filled a
+    // buffer, the rest of its events are folded and it is judged.
     void end()
     {
         if (m_current < 0)
             return;
-        const int index = m_current;
-        m_current = -1;
         if (!m_spilled) {
-            m_pending.push_back({ index, m_start, m_held });
+            m_pending.push_back({ m_current, m_start, m_held });
+            m_current = -1;
             return;
         }
-        Replay& r = (*m_replays)[size_t(index)];
-        apply(r, 0, m_held);
-        m_held = 0;
-        m_r.finishReplay(r, valuesAtPaths(m_r.m_fold->stateJson(), m_r.m_readPaths));
-        if (judge(r))
-            r.findMatch = true;
+        spill(true);
+        m_current = -1;
     }
-    // Folds and judges the complete streams held (at the end of the page, and when the buffer is full).
+    // Hands the complete streams held to the fold's thread (when the buffer is full, and at the end of the page).
     void flush()
     {
         if (m_pending.empty())
             return;
-        m_ends.clear();
-        for (const Pending& p : m_pending)
-            m_ends.push_back(p.end);
-        m_r.m_fold->foldStreams(m_events.data(), m_ends.data(), qsizetype(m_ends.size()), m_states, &m_r.m_readPaths);
-        for (size_t i = 0; i < m_pending.size(); ++i) {
-            const Pending& p = m_pending[i];
-            Replay& r = (*m_replays)[size_t(p.index)];
-            Fold::StreamState& state = m_states[i];
-            if (state.error)
-                r.error = std::move(state.error);
-            m_r.finishReplay(r, std::move(state.values));
-            if (judge(r)) {
-                const Event* events = m_events.data() + p.start;
-                const qsizetype n = p.end - p.start;
-                m_r.findMatch(r, *r.row, r.out, [events, n](const auto& sink) { sink(events, n); });
-            }
-        }
-        m_pending.clear();
-        if (m_current < 0)
-            m_held = 0;
+        std::unique_ptr<EventList> full = std::exchange(m_events, takeBuffer());
+        // The events of the stream still arriving start the next buffer.
+        const qsizetype keep = m_current >= 0 ? m_held - m_start : 0;
+        for (qsizetype k = 0; k < keep; ++k)
+            std::swap((*m_events)[size_t(k)], (*full)[size_t(m_start + k)]);
+        m_held = keep;
+        m_start = 0;
+        m_r.m_folds->post([this, events = std::shared_ptr<EventList>(std::move(full)),
+                              pending = std::exchange(m_pending, {})](Fold& fold) mutable {
+            foldPending(fold, *events, pending);
+            giveBack(events);
+        });
     }
 
 private:
@@ -241,7 +224,75 @@ private:
         qsizetype end;
     };
 
-    // With the rows known: fills the replay's report row; true when its row differs (findMatch must follow).
+    std::unique_ptr<EventList> takeBuffer()
+    {
+        std::lock_guard lock(m_spareMutex);
+        if (m_spare.empty())
+            return std::make_unique<EventList>(std::size_t(heldEvents));
+        std::unique_ptr<EventList> buffer = std::move(m_spare.back());
+        m_spare.pop_back();
+        return buffer;
+    }
+    // On the fold's thread, once its events are folded.
+    void giveBack(std::shared_ptr<EventList>& events)
+    {
+        auto buffer = std::make_unique<EventList>();
+        buffer->swap(*events);
+        std::lock_guard lock(m_spareMutex);
+        m_spare.push_back(std::move(buffer));
+    }
+
+    // The current stream's held events, when it alone fills the buffer or (last) when it ends, are folded on the
+    // fold's thread after everything posted before them; its first buffer starts from the initial state.
+    void spill(bool last)
+    {
+        Replay& r = (*m_replays)[size_t(m_current)];
+        const bool first = !m_spilled;
+        m_spilled = true;
+        const qsizetype n = m_held;
+        m_r.m_folds->post(
+            [this, &r, first, last, n, events = std::shared_ptr<EventList>(std::exchange(m_events, takeBuffer()))](
+                Fold& fold) mutable {
+                if (first)
+                    r.error = fold.reset();
+                if (!r.error && n > 0) {
+                    const FoldResult result = fold.apply(events->data(), n);
+                    if (result.error)
+                        r.error = result.error;
+                }
+                giveBack(events);
+                if (!last)
+                    return;
+                m_r.finishReplay(r, valuesAtPaths(fold.stateJson(), m_r.m_readPaths));
+                if (judge(r))
+                    r.findMatch = true;
+            });
+        m_held = 0;
+        m_start = 0;
+    }
+    // On the fold's thread: folds and judges complete streams.
+    void foldPending(Fold& fold, const EventList& events, const std::vector<Pending>& pending)
+    {
+        m_ends.clear();
+        for (const Pending& p : pending)
+            m_ends.push_back(p.end);
+        fold.foldStreams(events.data(), m_ends.data(), qsizetype(m_ends.size()), m_states, &m_r.m_readPaths);
+        for (size_t i = 0; i < pending.size(); ++i) {
+            const Pending& p = pending[i];
+            Replay& r = (*m_replays)[size_t(p.index)];
+            Fold::StreamState& state = m_states[i];
+            if (state.error)
+                r.error = std::move(state.error);
+            m_r.finishReplay(r, std::move(state.values));
+            if (judge(r)) {
+                Match m { *r.row, r.out };
+                m_r.matchStart(fold, m);
+                m_r.matchEvents(fold, m, events.data() + p.start, p.end - p.start);
+                m_r.matchEnd(r, m);
+            }
+        }
+    }
+    // With the rows known: fills the replay's report row; true when its row differs (the match must follow).
     bool judge(Replay& r)
     {
         if (!m_rows)
@@ -251,20 +302,15 @@ private:
         r.judged = true;
         return m_r.compare(r, r.row, r.out);
     }
-    void apply(Replay& r, qsizetype from, qsizetype to)
-    {
-        if (!r.error && from < to) {
-            const FoldResult result = m_r.m_fold->apply(m_events.data() + from, to - from);
-            if (result.error)
-                r.error = result.error;
-        }
-    }
 
     Reconciler& m_r;
     std::vector<Replay>* m_replays = nullptr;
     const QHash<QString, TableRow>* m_rows = nullptr;
+    bool m_metadata = true;
     QHash<QString, int> m_index;
-    EventList m_events;
+    std::mutex m_spareMutex;
+    std::vector<std::unique_ptr<EventList>> m_spare; // buffers whose events were folded, their slots kept
+    std::unique_ptr<EventList> m_events;
     qsizetype m_held = 0;
     qsizetype m_start = 0; // where the current stream's events start in m_events
     bool m_spilled = false;
@@ -272,8 +318,8 @@ private:
     int m_current = -1;
     QByteArray m_currentBytes;
     std::vector<Pending> m_pending;
-    std::vector<qsizetype> m_ends;
-    std::vector<Fold::StreamState> m_states;
+    std::vector<qsizetype> m_ends; // the fold's thread's
+    std::vector<Fold::StreamState> m_states; // the fold's thread's
     RawEventConverter m_converter;
 };
 
@@ -307,11 +353,14 @@ void Reconciler::finishReplay(Replay& r, std::vector<QJsonValue> values)
     r.values = std::move(values);
 }
 
-// Every event of the page's streams in one read where the engine has one, else stream by stream.
+// Every event of the page's streams in one read where the engine has one, else stream by stream; the page is judged
+// when this returns.
 void Reconciler::readPage(
     PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows)
 {
-    reader.startPage(replays, rows);
+    bool metadata = true;
+    m_folds->run([&](Fold& fold) { metadata = fold.readsMetadata(); });
+    reader.startPage(replays, rows, metadata);
     QStringList names;
     names.reserve(qsizetype(page.size()));
     for (const StreamInfo& s : page)
@@ -320,13 +369,14 @@ void Reconciler::readPage(
         streams->readRawStreams(names, reader);
         reader.end();
         reader.flush();
+        m_folds->wait();
         return;
     }
     BatchReader batches(m_store, heldEvents);
-    batches.setMetadata(m_fold->readsMetadata());
+    batches.setMetadata(metadata);
     for (size_t i = 0; i < page.size(); ++i) {
         if (m_cancel && m_cancel->load())
-            return;
+            break;
         EventQuery query;
         query.filter.stream = page[i].name;
         bool begun = false;
@@ -342,53 +392,69 @@ void Reconciler::readPage(
             reader.end();
     }
     reader.flush();
+    m_folds->wait();
 }
 
-Reconciler::EventSource Reconciler::storeEvents(const QString& stream)
+// A stream's events again, its state compared with the row after every event: the latest version it equals, and
+// whether it equals the state as of the checkpoint. matchStart and matchEvents run on the fold's thread.
+void Reconciler::matchStart(Fold& fold, Match& m) const
 {
-    return [this, stream](const std::function<bool(const Event*, qsizetype)>& sink) {
-        BatchReader reader(m_store, 2000);
-        reader.setMetadata(m_fold->readsMetadata());
-        EventQuery query;
-        query.filter.stream = stream;
-        reader.read(query, sink);
-    };
+    fold.reset();
+    m.atCheckpoint = m_options.checkpoint && rowEquals(m.row, fold.stateJson());
 }
 
-// The stream's events again, its state compared with the row after every event: the latest version it equals, and
-// whether it equals the state as of the checkpoint.
-void Reconciler::findMatch(const Replay& r, const TableRow& row, ReconcileRow& out, const EventSource& events)
+void Reconciler::matchEvents(Fold& fold, Match& m, const Event* events, qsizetype n) const
 {
-    m_fold->reset();
     const std::optional<CheckpointRow>& cp = m_options.checkpoint;
     const bool byVersion = cp && !cp->scope.stream.isEmpty();
-    bool atCheckpoint = cp && rowEquals(row, m_fold->stateJson());
-    bool failed = false;
-    events([&](const Event* batch, qsizetype n) {
-        for (qsizetype i = 0; i < n && !failed; ++i) {
-            if (m_fold->apply(batch + i, 1).error) {
-                failed = true;
-                break;
-            }
-            const bool equal = rowEquals(row, m_fold->stateJson());
-            if (equal) {
-                out.matchesVersion = batch[i].version;
-                out.matchesPosition = batch[i].position;
-            }
-            if (cp && (byVersion ? batch[i].version : batch[i].position) <= cp->position)
-                atCheckpoint = equal;
+    for (qsizetype i = 0; i < n && !m.failed; ++i) {
+        if (fold.apply(events + i, 1).error) {
+            m.failed = true;
+            break;
         }
-        return !failed;
-    });
+        const bool equal = rowEquals(m.row, fold.stateJson());
+        if (equal) {
+            m.out.matchesVersion = events[i].version;
+            m.out.matchesPosition = events[i].position;
+        }
+        if (cp && (byVersion ? events[i].version : events[i].position) <= cp->position)
+            m.atCheckpoint = equal;
+    }
+}
+
+void Reconciler::matchEnd(const Replay& r, Match& m) const
+{
+    const std::optional<CheckpointRow>& cp = m_options.checkpoint;
+    const bool byVersion = cp && !cp->scope.stream.isEmpty();
     const bool cpApplies = cp && (cp->scope.stream.isEmpty() || cp->scope.stream == r.stream);
     // Equal to the checkpoint's state with events after it: lagging. Equal to it with nothing after it: wrong.
-    if (atCheckpoint && cpApplies && (byVersion ? r.lastVersion : r.lastPosition) > cp->position) {
-        out.status = ReconcileStatus::Stale;
-        out.note = QStringLiteral("equals the state as of checkpoint %1 of %2: the projection has not applied the "
-                                  "events after it yet")
-                       .arg(cp->position)
-                       .arg(cp->name);
+    if (m.atCheckpoint && cpApplies && (byVersion ? r.lastVersion : r.lastPosition) > cp->position) {
+        m.out.status = ReconcileStatus::Stale;
+        m.out.note = QStringLiteral("equals the state as of checkpoint %1 of %2: the projection has not applied the "
+                                    "events after it yet")
+                         .arg(cp->position)
+                         .arg(cp->name);
     }
+}
+
+// The stream read again from the store, its events folded on the fold's thread batch by batch.
+void Reconciler::matchFromStore(const Replay& r, const TableRow& row, ReconcileRow& out)
+{
+    Match m { row, out };
+    bool metadata = true;
+    m_folds->run([&](Fold& fold) {
+        metadata = fold.readsMetadata();
+        matchStart(fold, m);
+    });
+    BatchReader reader(m_store, 2000);
+    reader.setMetadata(metadata);
+    EventQuery query;
+    query.filter.stream = r.stream;
+    reader.read(query, [&](const Event* events, qsizetype n) {
+        m_folds->run([&](Fold& fold) { matchEvents(fold, m, events, n); });
+        return !m.failed;
+    });
+    matchEnd(r, m);
 }
 
 bool Reconciler::compare(const Replay& r, const TableRow* row, ReconcileRow& out)
@@ -448,11 +514,17 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
     m_readPaths = m_paths;
     if (!m_options.keyPath.isEmpty())
         m_readPaths.push_back(parseJsonPathText(m_options.keyPath));
-    ReducerError reducerError;
-    m_fold = m_reducer->createFold(&reducerError);
-    if (!m_fold)
+    // The fold runs on a thread of its own (folds overlap reads); the tasks it runs use the page reader and the
+    // replays, so it stops before they go.
+    std::vector<Replay> replays;
+    QHash<QString, TableRow> rows;
+    PageReader reader(*this);
+    FoldThread folds(m_reducer);
+    if (!folds.started())
         throw StoreError(
-            QStringLiteral("The reducer %1 does not start: %2").arg(m_reducer->name(), reducerError.toString()));
+            QStringLiteral("The reducer %1 does not start: %2").arg(m_reducer->name(), folds.startError().toString()));
+    m_folds = &folds;
+    const auto forget = qScopeGuard([this] { m_folds = nullptr; });
     // The table and its columns are checked before the first stream is replayed.
     TableQuery probe { m_options.table, m_options.keyColumn, columnNames, {}, std::nullopt, 1 };
     m_table.rows(probe);
@@ -509,9 +581,6 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
     streams.category = m_options.category;
     streams.prefix = m_options.prefix;
     streams.limit = qMax(1, m_options.streamBatch);
-    std::vector<Replay> replays;
-    QHash<QString, TableRow> rows;
-    PageReader reader(*this);
     while (true) {
         throwIfCancelled();
         const StreamList page = m_store.streams(streams);
@@ -530,15 +599,18 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             lookupPage(keys, rows);
         readPage(reader, page, replays, keyIsStream ? &rows : nullptr);
         throwIfCancelled();
-        for (Replay& r : replays) {
-            if (!r.read) {
-                // A stream with no event: the reducer's initial state.
-                if (auto error = m_fold->reset())
-                    r.error = error;
-                finishReplay(r, valuesAtPaths(m_fold->stateJson(), m_readPaths));
+        folds.run([&](Fold& fold) {
+            for (Replay& r : replays) {
+                if (!r.read) {
+                    // A stream with no event: the reducer's initial state.
+                    if (auto error = fold.reset())
+                        r.error = error;
+                    finishReplay(r, valuesAtPaths(fold.stateJson(), m_readPaths));
+                }
             }
+        });
+        for (const Replay& r : replays)
             m_summary.events += r.count;
-        }
         if (!keyIsStream) {
             keys.clear();
             QSet<QString> seen;
@@ -557,7 +629,7 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             if (!r.judged)
                 r.findMatch = compare(r, row, r.out);
             if (r.findMatch)
-                findMatch(r, *row, r.out, storeEvents(r.stream));
+                matchFromStore(r, *row, r.out);
             if (r.key.isEmpty())
                 r.out.note = QStringLiteral("the replayed state has no key at %1").arg(m_options.keyPath);
             if (row)
@@ -604,7 +676,6 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
                 break;
         }
     }
-    m_fold.reset();
     m_summary.seconds = double(clock.nsecsElapsed()) / 1e9;
     return m_summary;
 }

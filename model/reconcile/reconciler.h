@@ -17,6 +17,8 @@
 
 namespace es {
 
+class FoldThread;
+
 enum class ReconcileStatus { Ok, Differs, Missing, Extra, Stale };
 // "ok", "differs", "missing", "extra", "stale".
 QString reconcileStatusName(ReconcileStatus status);
@@ -93,8 +95,9 @@ struct ReconcileSummary {
 // checkpoint, whether it equals the state as of the checkpoint. With a key path the key is known only from the
 // replayed state: the rows are read after the page, and a differing row's stream is read once more to find its
 // version; so is a stream longer than heldEvents (folded as it comes). A last keyset pass over the table's keys finds
-// rows no stream produced (it keeps the matched keys, not the rows). Runs on the store's thread; throws StoreError
-// (Cancelled when `cancel` is set: the read of a page stops at its next stream).
+// rows no stream produced (it keeps the matched keys, not the rows). Runs on the store's thread, the fold on a thread
+// of its own (FoldThread), so that the next events are read while the last are folded; throws StoreError (Cancelled
+// when `cancel` is set: the read of a page stops at its next stream).
 class Reconciler {
 public:
     using Sink = std::function<void(const ReconcileRow& row)>;
@@ -114,18 +117,27 @@ public:
 private:
     struct Replay;
     class PageReader;
-    // Replays the events a source hands over (in order) into a fold.
-    using EventSource = std::function<void(const std::function<bool(const Event*, qsizetype)>& sink)>;
+    // A row compared with the state after each event of its stream.
+    struct Match {
+        const TableRow& row;
+        ReconcileRow& out;
+        bool atCheckpoint = false;
+        bool failed = false;
+    };
 
     void readPage(
         PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows);
     // The replay's values and key from the state's values at m_readPaths.
     void finishReplay(Replay& r, std::vector<QJsonValue> values);
-    // Fills `out` from the replay and the row; true when the row differs and findMatch() must say which version.
+    // Fills `out` from the replay and the row; true when the row differs and a match must say which version.
     bool compare(const Replay& r, const TableRow* row, ReconcileRow& out);
-    // The latest version whose state equals the row, and whether the row is stale, from a replay of the stream.
-    void findMatch(const Replay& r, const TableRow& row, ReconcileRow& out, const EventSource& events);
-    EventSource storeEvents(const QString& stream);
+    // The latest version whose state equals the row, and whether the row is stale: matchStart, then matchEvents with
+    // the stream's events in order (both on the fold's thread), then matchEnd.
+    void matchStart(Fold& fold, Match& m) const;
+    void matchEvents(Fold& fold, Match& m, const Event* events, qsizetype n) const;
+    void matchEnd(const Replay& r, Match& m) const;
+    // The same with the stream's events read again from the store.
+    void matchFromStore(const Replay& r, const TableRow& row, ReconcileRow& out);
     bool rowEquals(const TableRow& row, const QByteArray& state) const;
 
     EventStore& m_store;
@@ -134,7 +146,7 @@ private:
     ReconcileOptions m_options;
     std::vector<QJsonArray> m_paths;
     std::vector<QJsonArray> m_readPaths; // m_paths, then m_keyPath when the key is a state path
-    std::unique_ptr<Fold> m_fold;
+    FoldThread* m_folds = nullptr; // while run() runs
     const std::atomic<bool>* m_cancel = nullptr;
     ReconcileSummary m_summary;
 };

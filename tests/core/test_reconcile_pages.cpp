@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include "test_fold_support.h"
+#include "test_forwarding_store.h"
 #include "testutils.h"
 
+#include "fold/js/jsreducer.h"
 #include "fold/mergereducer.h"
 #include "reconcile/reconciler.h"
 #include "store/rawstreamreader.h"
@@ -187,6 +189,83 @@ void checkPages(EventStore& store, TableReader& tables)
     }
 }
 
+// A store whose connection drops after `rows` rows of its page reads, inside a page and while the fold's thread may
+// still be folding the rows before.
+class DroppingStore : public ForwardingStore, public RawStreamReader {
+public:
+    DroppingStore(EventStore& store, int rows)
+        : ForwardingStore(store)
+        , m_left(rows)
+    { }
+    void readRawStreams(const QStringList& streams, RawEventReceiver& receiver) override
+    {
+        Dropping dropping(receiver, m_left);
+        rawStreamReader(m_store)->readRawStreams(streams, dropping);
+    }
+
+private:
+    struct Dropping : RawEventReceiver {
+        Dropping(RawEventReceiver& to, int& left)
+            : m_to(to)
+            , m_left(left)
+        { }
+        bool row(const RawEvent& event) override
+        {
+            if (--m_left < 0)
+                throw StoreError(QStringLiteral("server closed the connection"), StoreError::Kind::Disconnected);
+            return m_to.row(event);
+        }
+        bool wantsIds() const override { return m_to.wantsIds(); }
+        bool wantsMetadata() const override { return m_to.wantsMetadata(); }
+        RawEventReceiver& m_to;
+        int& m_left;
+    };
+    int m_left;
+};
+
+void checkDropped(EventStore& store, TableReader& tables)
+{
+    // The error reaches the caller as the store gave it, however far the fold's thread had got, and the same
+    // reconciliation runs again afterwards.
+    const ReducerPtr js = std::make_shared<JsReducer>(
+        QStringLiteral("({ $init: () => ({}), $any: (s, e) => { s.n = e.data.n; s.owner = e.data.owner; } })"),
+        QStringLiteral("n.js"), 2000);
+    for (const ReducerPtr& reducer : { ReducerPtr(std::make_shared<MergeReducer>()), js }) {
+        for (const int rows : { 0, 1, 3, LongStream - 10, LongStream + 3, 2 * LongStream }) {
+            for (const int batch : { 1, 3, 200 }) {
+                INFO(reducer->name().toStdString() << ": dropped after " << rows << " rows, pages of " << batch);
+                DroppingStore dropping(store, rows);
+                ReconcileOptions options;
+                options.category = QStringLiteral("acct");
+                options.table = QStringLiteral("acct_view");
+                options.keyColumn = QStringLiteral("id");
+                options.columns = { { QStringLiteral("owner"), QStringLiteral("owner") },
+                    { QStringLiteral("n"), QStringLiteral("n") } };
+                options.streamBatch = batch;
+                Reconciler reconciler(dropping, tables, reducer, options);
+                int reported = 0;
+                try {
+                    reconciler.run([&](const ReconcileRow&) { ++reported; });
+                    FAIL("the dropped connection went unnoticed");
+                } catch (const StoreError& e) {
+                    CHECK(e.kind() == StoreError::Kind::Disconnected);
+                }
+                CHECK(reported < 7);
+            }
+        }
+        ReconcileOptions options;
+        options.category = QStringLiteral("acct");
+        options.table = QStringLiteral("acct_view");
+        options.keyColumn = QStringLiteral("id");
+        options.columns
+            = { { QStringLiteral("owner"), QStringLiteral("owner") }, { QStringLiteral("n"), QStringLiteral("n") } };
+        Reconciler again(store, tables, reducer, options);
+        const ReconcileSummary summary = again.run([](const ReconcileRow&) {});
+        CHECK(summary.streams == 7);
+        CHECK(summary.count(ReconcileStatus::Ok) == 3);
+    }
+}
+
 } // namespace
 
 TEST_CASE("reconcile pages: one read per page of streams, on SQLite", "[reconcile]")
@@ -208,6 +287,7 @@ TEST_CASE("reconcile pages: one read per page of streams, on SQLite", "[reconcil
     auto store = StoreRegistry::open(path);
     REQUIRE(store->tables());
     checkPages(*store, *store->tables());
+    checkDropped(*store, *store->tables());
 }
 
 TEST_CASE("reconcile pages: one read per page of streams, on PostgreSQL", "[reconcile][pg]")
@@ -248,4 +328,5 @@ TEST_CASE("reconcile pages: one read per page of streams, on PostgreSQL", "[reco
     auto store = StoreRegistry::open(db.address());
     REQUIRE(store->tables());
     checkPages(*store, *store->tables());
+    checkDropped(*store, *store->tables());
 }

@@ -1,0 +1,97 @@
+#include "fold/foldthread.h"
+
+namespace es {
+
+FoldThread::FoldThread(ReducerPtr reducer, int maxQueued)
+    : m_maxQueued(qMax(1, maxQueued))
+{
+    m_thread = std::thread([this, reducer = std::move(reducer)] { loop(reducer); });
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [this] { return m_created; });
+}
+
+FoldThread::~FoldThread()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_tasks.clear();
+        m_stop = true;
+    }
+    m_changed.notify_all();
+    m_thread.join();
+}
+
+void FoldThread::loop(const ReducerPtr& reducer)
+{
+    std::unique_ptr<Fold> fold;
+    {
+        ReducerError error;
+        fold = reducer->createFold(&error);
+        std::lock_guard lock(m_mutex);
+        m_created = true;
+        m_started = fold != nullptr;
+        m_startError = error;
+        if (!fold)
+            m_stop = true;
+    }
+    m_changed.notify_all();
+    while (fold) {
+        Task task;
+        {
+            std::unique_lock lock(m_mutex);
+            m_changed.wait(lock, [this] { return m_stop || !m_tasks.empty(); });
+            if (m_tasks.empty())
+                break;
+            task = std::move(m_tasks.front());
+            m_tasks.pop_front();
+            m_busy = true;
+        }
+        m_changed.notify_all(); // room for another task
+        std::exception_ptr error;
+        try {
+            task(*fold);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        task = nullptr; // what it held goes before the caller is told it ran
+        {
+            std::lock_guard lock(m_mutex);
+            m_busy = false;
+            if (error && !m_error)
+                m_error = error;
+        }
+        m_changed.notify_all();
+    }
+    fold.reset();
+}
+
+void FoldThread::post(Task task)
+{
+    {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [this] { return m_stop || qsizetype(m_tasks.size()) < m_maxQueued; });
+        if (m_stop)
+            return;
+        m_tasks.push_back(std::move(task));
+    }
+    m_changed.notify_all();
+}
+
+void FoldThread::wait()
+{
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [this] { return m_stop || (m_tasks.empty() && !m_busy); });
+    if (m_error) {
+        std::exception_ptr error = m_error;
+        m_error = nullptr;
+        std::rethrow_exception(error);
+    }
+}
+
+void FoldThread::run(Task task)
+{
+    post(std::move(task));
+    wait();
+}
+
+} // namespace es
