@@ -30,6 +30,8 @@ void FoldThread::loop(const ReducerPtr& reducer)
         std::lock_guard lock(m_mutex);
         m_created = true;
         m_started = fold != nullptr;
+        if (fold)
+            m_readsMetadata = fold->readsMetadata();
         m_startError = error;
         if (!fold)
             m_stop = true;
@@ -44,7 +46,6 @@ void FoldThread::loop(const ReducerPtr& reducer)
                 break;
             task = std::move(m_tasks.front());
             m_tasks.pop_front();
-            m_busy = true;
         }
         m_changed.notify_all(); // room for another task
         std::exception_ptr error;
@@ -54,9 +55,10 @@ void FoldThread::loop(const ReducerPtr& reducer)
             error = std::current_exception();
         }
         task = nullptr; // what it held goes before the caller is told it ran
+        m_readsMetadata = fold->readsMetadata();
         {
             std::lock_guard lock(m_mutex);
-            m_busy = false;
+            ++m_ran;
             if (error && !m_error)
                 m_error = error;
         }
@@ -65,22 +67,35 @@ void FoldThread::loop(const ReducerPtr& reducer)
     fold.reset();
 }
 
-void FoldThread::post(Task task)
+qint64 FoldThread::post(Task task)
 {
+    qint64 ticket = 0;
     {
         std::unique_lock lock(m_mutex);
         m_changed.wait(lock, [this] { return m_stop || qsizetype(m_tasks.size()) < m_maxQueued; });
         if (m_stop)
-            return;
+            return m_posted;
         m_tasks.push_back(std::move(task));
+        ticket = ++m_posted;
     }
     m_changed.notify_all();
+    return ticket;
 }
 
 void FoldThread::wait()
 {
+    qint64 last = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        last = m_posted;
+    }
+    waitFor(last);
+}
+
+void FoldThread::waitFor(qint64 ticket)
+{
     std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [this] { return m_stop || (m_tasks.empty() && !m_busy); });
+    m_changed.wait(lock, [this, ticket] { return m_stop || m_ran >= ticket; });
     if (m_error) {
         std::exception_ptr error = m_error;
         m_error = nullptr;

@@ -2,6 +2,7 @@
 
 #include "fold/reducer.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -31,9 +32,14 @@ public:
     bool started() const { return m_started; }
     const ReducerError& startError() const { return m_startError; }
 
-    void post(Task task);
+    // Queues a task; returns its ticket for waitFor().
+    qint64 post(Task task);
     // Waits until every task posted so far has run; rethrows the first exception a task threw.
     void wait();
+    // Waits until the task with this ticket, and every task before it, has run; rethrows as wait() does.
+    void waitFor(qint64 ticket);
+    // The fold's readsMetadata() as of the last task that ran (readers ask before they read).
+    bool readsMetadata() const { return m_readsMetadata.load(); }
     // Runs `task` on the fold's thread after the tasks before it and waits for it.
     void run(Task task);
 
@@ -44,7 +50,9 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::deque<Task> m_tasks;
-    bool m_busy = false;
+    qint64 m_posted = 0; // tickets handed out
+    qint64 m_ran = 0; // tasks run, in order
+    std::atomic<bool> m_readsMetadata { true };
     bool m_stop = false;
     bool m_created = false; // the thread has tried to create the fold
     bool m_started = false;

@@ -121,8 +121,8 @@ public:
         , m_events(takeBuffer())
     { }
 
-    // The page's streams, whose replays are filled in; the rows by key when they are known before the read. Called
-    // while the fold's thread is idle.
+    // The page's streams, whose replays are filled in; the rows by key when they are known before the read. Both
+    // stay until the fold's thread is done with the page (its tasks hold pointers to them).
     void startPage(std::vector<Replay>& replays, const QHash<QString, TableRow>* rows, bool metadata)
     {
         m_replays = &replays;
@@ -210,11 +210,12 @@ public:
             std::swap((*m_events)[size_t(k)], (*full)[size_t(m_start + k)]);
         m_held = keep;
         m_start = 0;
-        m_r.m_folds->post([this, events = std::shared_ptr<EventList>(std::move(full)),
-                              pending = std::exchange(m_pending, {})](Fold& fold) mutable {
-            foldPending(fold, *events, pending);
-            giveBack(events);
-        });
+        m_r.m_folds->post(
+            [this, replays = m_replays, rows = m_rows, events = std::shared_ptr<EventList>(std::move(full)),
+                pending = std::exchange(m_pending, {})](Fold& fold) mutable {
+                foldPending(fold, *events, pending, *replays, rows);
+                giveBack(events);
+            });
     }
 
 private:
@@ -251,8 +252,8 @@ private:
         m_spilled = true;
         const qsizetype n = m_held;
         m_r.m_folds->post(
-            [this, &r, first, last, n, events = std::shared_ptr<EventList>(std::exchange(m_events, takeBuffer()))](
-                Fold& fold) mutable {
+            [this, &r, rows = m_rows, first, last, n,
+                events = std::shared_ptr<EventList>(std::exchange(m_events, takeBuffer()))](Fold& fold) mutable {
                 if (first)
                     r.error = fold.reset();
                 if (!r.error && n > 0) {
@@ -264,14 +265,15 @@ private:
                 if (!last)
                     return;
                 m_r.finishReplay(r, valuesAtPaths(fold.stateJson(), m_r.m_readPaths));
-                if (judge(r))
+                if (judge(r, rows))
                     r.findMatch = true;
             });
         m_held = 0;
         m_start = 0;
     }
     // On the fold's thread: folds and judges complete streams.
-    void foldPending(Fold& fold, const EventList& events, const std::vector<Pending>& pending)
+    void foldPending(Fold& fold, const EventList& events, const std::vector<Pending>& pending,
+        std::vector<Replay>& replays, const QHash<QString, TableRow>* rows)
     {
         m_ends.clear();
         for (const Pending& p : pending)
@@ -279,12 +281,12 @@ private:
         fold.foldStreams(events.data(), m_ends.data(), qsizetype(m_ends.size()), m_states, &m_r.m_readPaths);
         for (size_t i = 0; i < pending.size(); ++i) {
             const Pending& p = pending[i];
-            Replay& r = (*m_replays)[size_t(p.index)];
+            Replay& r = replays[size_t(p.index)];
             Fold::StreamState& state = m_states[i];
             if (state.error)
                 r.error = std::move(state.error);
             m_r.finishReplay(r, std::move(state.values));
-            if (judge(r)) {
+            if (judge(r, rows)) {
                 Match m { *r.row, r.out };
                 m_r.matchStart(fold, m);
                 m_r.matchEvents(fold, m, events.data() + p.start, p.end - p.start);
@@ -293,12 +295,12 @@ private:
         }
     }
     // With the rows known: fills the replay's report row; true when its row differs (the match must follow).
-    bool judge(Replay& r)
+    bool judge(Replay& r, const QHash<QString, TableRow>* rows)
     {
-        if (!m_rows)
+        if (!rows)
             return false;
-        const auto it = m_rows->constFind(r.key);
-        r.row = it == m_rows->constEnd() ? nullptr : &*it;
+        const auto it = rows->constFind(r.key);
+        r.row = it == rows->constEnd() ? nullptr : &*it;
         r.judged = true;
         return m_r.compare(r, r.row, r.out);
     }
@@ -353,13 +355,12 @@ void Reconciler::finishReplay(Replay& r, std::vector<QJsonValue> values)
     r.values = std::move(values);
 }
 
-// Every event of the page's streams in one read where the engine has one, else stream by stream; the page is judged
-// when this returns.
+// Every event of the page's streams in one read where the engine has one, else stream by stream; the fold's thread
+// folds and judges them after this returns, while the next page is read.
 void Reconciler::readPage(
     PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows)
 {
-    bool metadata = true;
-    m_folds->run([&](Fold& fold) { metadata = fold.readsMetadata(); });
+    const bool metadata = m_folds->readsMetadata();
     reader.startPage(replays, rows, metadata);
     QStringList names;
     names.reserve(qsizetype(page.size()));
@@ -369,7 +370,6 @@ void Reconciler::readPage(
         streams->readRawStreams(names, reader);
         reader.end();
         reader.flush();
-        m_folds->wait();
         return;
     }
     BatchReader batches(m_store, heldEvents);
@@ -392,7 +392,6 @@ void Reconciler::readPage(
             reader.end();
     }
     reader.flush();
-    m_folds->wait();
 }
 
 // A stream's events again, its state compared with the row after every event: the latest version it equals, and
@@ -515,9 +514,15 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
     if (!m_options.keyPath.isEmpty())
         m_readPaths.push_back(parseJsonPathText(m_options.keyPath));
     // The fold runs on a thread of its own (folds overlap reads); the tasks it runs use the page reader and the
-    // replays, so it stops before they go.
-    std::vector<Replay> replays;
-    QHash<QString, TableRow> rows;
+    // pages' replays and rows, so it stops before they go. Two pages: one read while the fold's thread finishes the
+    // other, which is reported after.
+    struct Page {
+        StreamList streams;
+        std::vector<Replay> replays;
+        QHash<QString, TableRow> rows;
+        qint64 fence = 0; // the ticket of its last task
+    };
+    Page pages[2];
     PageReader reader(*this);
     FoldThread folds(m_reducer);
     if (!folds.started())
@@ -581,51 +586,27 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
     streams.category = m_options.category;
     streams.prefix = m_options.prefix;
     streams.limit = qMax(1, m_options.streamBatch);
-    while (true) {
-        throwIfCancelled();
-        const StreamList page = m_store.streams(streams);
-        if (page.empty())
-            break;
-        streams.after = page.back().name;
-        replays.clear();
-        replays.resize(page.size());
-        QStringList keys; // the page's names are distinct, and so are the keys looked up
-        for (size_t i = 0; i < page.size(); ++i) {
-            replays[i].stream = page[i].name;
-            if (keyIsStream)
-                keys.append(page[i].name);
-        }
-        if (keyIsStream)
-            lookupPage(keys, rows);
-        readPage(reader, page, replays, keyIsStream ? &rows : nullptr);
-        throwIfCancelled();
-        folds.run([&](Fold& fold) {
-            for (Replay& r : replays) {
-                if (!r.read) {
-                    // A stream with no event: the reducer's initial state.
-                    if (auto error = fold.reset())
-                        r.error = error;
-                    finishReplay(r, valuesAtPaths(fold.stateJson(), m_readPaths));
-                }
-            }
-        });
-        for (const Replay& r : replays)
+    // A page's rows are reported once the fold's thread is done with it: in order, and with its differing rows'
+    // versions found.
+    auto report = [&](Page& p) {
+        folds.waitFor(p.fence);
+        for (const Replay& r : p.replays)
             m_summary.events += r.count;
         if (!keyIsStream) {
-            keys.clear();
+            QStringList keys;
             QSet<QString> seen;
-            for (const Replay& r : replays) {
+            for (const Replay& r : p.replays) {
                 if (!r.key.isEmpty() && !seen.contains(r.key)) {
                     seen.insert(r.key);
                     keys.append(r.key);
                 }
             }
-            lookup(keys, rows);
+            lookup(keys, p.rows);
         }
-        for (Replay& r : replays) {
+        for (Replay& r : p.replays) {
             throwIfCancelled();
-            const auto it = rows.constFind(r.key);
-            const TableRow* row = it == rows.constEnd() ? nullptr : &*it;
+            const auto it = p.rows.constFind(r.key);
+            const TableRow* row = it == p.rows.constEnd() ? nullptr : &*it;
             if (!r.judged)
                 r.findMatch = compare(r, row, r.out);
             if (r.findMatch)
@@ -637,13 +618,51 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             ++m_summary.counts[int(r.out.status)];
             sink(r.out);
         }
-        m_summary.streams += qint64(page.size());
-        m_summary.rows += rows.size();
+        m_summary.streams += qint64(p.streams.size());
+        m_summary.rows += p.rows.size();
         if (progress)
             progress(m_summary.streams, -1, m_summary.rows);
-        if (int(page.size()) < streams.limit)
+    };
+    Page* previous = nullptr;
+    int next = 0;
+    bool more = true;
+    while (more) {
+        throwIfCancelled();
+        Page& p = pages[next];
+        p.streams = m_store.streams(streams);
+        if (p.streams.empty())
             break;
+        streams.after = p.streams.back().name;
+        more = int(p.streams.size()) >= streams.limit;
+        p.replays.clear();
+        p.replays.resize(p.streams.size());
+        QStringList keys; // the page's names are distinct, and so are the keys looked up
+        for (size_t i = 0; i < p.streams.size(); ++i) {
+            p.replays[i].stream = p.streams[i].name;
+            if (keyIsStream)
+                keys.append(p.streams[i].name);
+        }
+        if (keyIsStream)
+            lookupPage(keys, p.rows);
+        readPage(reader, p.streams, p.replays, keyIsStream ? &p.rows : nullptr);
+        throwIfCancelled();
+        p.fence = folds.post([this, &p](Fold& fold) {
+            for (Replay& r : p.replays) {
+                if (!r.read) {
+                    // A stream with no event: the reducer's initial state.
+                    if (auto error = fold.reset())
+                        r.error = error;
+                    finishReplay(r, valuesAtPaths(fold.stateJson(), m_readPaths));
+                }
+            }
+        });
+        if (previous)
+            report(*previous);
+        previous = &p;
+        next = 1 - next;
     }
+    if (previous)
+        report(*previous);
 
     if (m_options.findExtra) {
         std::optional<QString> after;
