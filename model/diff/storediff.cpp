@@ -16,6 +16,7 @@
 
 #include "core/jsondiff.h"
 #include "core/payload.h"
+#include "core/rawbatch.h"
 #include "core/rawevent.h"
 
 #include <QElapsedTimer>
@@ -37,70 +38,10 @@ constexpr int BatchRows = 8192;
 constexpr size_t QueueBatches = 6;
 
 // A raw row kept past RawEventReceiver::row(): its fields copied into one arena.
-class RowBatch {
+// A batch of B's rows, full at BatchRows.
+class RowBatch : public RawBatch {
 public:
-    enum Field { Stream, Type, Time, Id, Data, Metadata, Correlation, Causation, Fields };
-    struct Row {
-        qint64 position = -1;
-        qint64 version = -1;
-        Payload::Encoding dataEncoding = Payload::Encoding::Null;
-        Payload::Encoding metadataEncoding = Payload::Encoding::Null;
-        std::array<qsizetype, Fields> offset {};
-        std::array<qsizetype, Fields> size {}; // -1: null
-    };
-
-    void clear()
-    {
-        m_rows.clear();
-        m_arena.clear();
-    }
-    size_t size() const { return m_rows.size(); }
-    bool full() const { return m_rows.size() >= BatchRows; }
-
-    void add(const RawEvent& e)
-    {
-        Row& r = m_rows.emplace_back();
-        r.position = e.position;
-        r.version = e.version;
-        r.dataEncoding = e.dataEncoding;
-        r.metadataEncoding = e.metadataEncoding;
-        const std::array<QByteArrayView, Fields> views { e.stream, e.type, e.time, e.id, e.data, e.metadata,
-            e.correlationId, e.causationId };
-        for (int f = 0; f < Fields; ++f) {
-            const QByteArrayView v = views[size_t(f)];
-            r.offset[size_t(f)] = m_arena.size();
-            r.size[size_t(f)] = v.data() ? v.size() : -1;
-            if (v.data())
-                m_arena.append(v.data(), v.size());
-        }
-    }
-
-    RawEvent view(size_t i) const
-    {
-        const Row& r = m_rows[i];
-        auto field = [&](Field f) {
-            const qsizetype size = r.size[size_t(f)];
-            return size < 0 ? QByteArrayView() : QByteArrayView(m_arena.constData() + r.offset[size_t(f)], size);
-        };
-        RawEvent e;
-        e.position = r.position;
-        e.version = r.version;
-        e.stream = field(Stream);
-        e.type = field(Type);
-        e.time = field(Time);
-        e.id = field(Id);
-        e.data = field(Data);
-        e.metadata = field(Metadata);
-        e.correlationId = field(Correlation);
-        e.causationId = field(Causation);
-        e.dataEncoding = r.dataEncoding;
-        e.metadataEncoding = r.metadataEncoding;
-        return e;
-    }
-
-private:
-    std::vector<Row> m_rows;
-    QByteArray m_arena;
+    bool full() const { return size() >= BatchRows; }
 };
 
 // One event held while it waits for its partner: a batch of one.
@@ -623,10 +564,10 @@ private:
     const std::atomic<bool>* m_cancel;
     std::function<void(qint64)> m_progress;
     std::unique_ptr<RowBatch> m_batch;
-    size_t m_index = 0;
+    qsizetype m_index = 0;
     bool m_ended = false;
     RawEvent m_view;
-    size_t m_viewIndex = size_t(-1);
+    qsizetype m_viewIndex = -1;
     const RowBatch* m_viewBatch = nullptr;
 };
 

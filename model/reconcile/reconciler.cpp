@@ -1,5 +1,6 @@
 #include "reconcile/reconciler.h"
 
+#include "core/rawbatch.h"
 #include "fold/batchreader.h"
 #include "fold/foldthread.h"
 #include "fold/statepaths.h"
@@ -28,6 +29,31 @@ QJsonValue orNull(const QJsonValue& v)
 QJsonValue orNull(qint64 v)
 {
     return v >= 0 ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
+}
+
+constexpr int RawTexts = 6;
+
+// The raw row an Event read through events() stands for (engines without RawStreamReader), its texts in `keep`.
+RawEvent rawOf(const Event& e, QByteArray (&keep)[RawTexts])
+{
+    const auto view = [&keep](int i, const QString& text) {
+        keep[i] = text.toUtf8();
+        return text.isNull() ? QByteArrayView() : QByteArrayView(keep[i]);
+    };
+    RawEvent raw;
+    raw.position = e.position;
+    raw.version = e.version;
+    raw.stream = view(0, e.stream);
+    raw.type = view(1, e.type);
+    raw.time = view(2, Event::timeToIso(e.time));
+    raw.id = view(3, e.id);
+    raw.correlationId = view(4, e.correlationId);
+    raw.causationId = view(5, e.causationId);
+    raw.dataEncoding = e.data.encoding;
+    raw.data = e.data.encoding == Payload::Encoding::Null ? QByteArrayView() : QByteArrayView(e.data.bytes);
+    raw.metadataEncoding = e.metadata.encoding;
+    raw.metadata = e.metadata.encoding == Payload::Encoding::Null ? QByteArrayView() : QByteArrayView(e.metadata.bytes);
+    return raw;
 }
 
 } // namespace
@@ -108,12 +134,13 @@ struct Reconciler::Replay {
     ReconcileRow out;
 };
 
-// Receives the page's rows grouped by stream and holds them as Events in a buffer (slots reused from stream to stream)
-// until heldEvents of them are held: then the buffer goes to the fold's thread, which folds the streams complete in
-// it together (Fold::foldStreams, one call into a JavaScript engine for all of them) and judges them, while this
-// thread reads on into another buffer, the events of the stream still arriving moved to its front. A differing row is
-// compared there with the state after each of its stream's events, still held, without a second read. A stream that
-// alone fills the buffer is folded as it comes (apply, buffer by buffer) and read again if its row differs.
+// Receives the page's rows grouped by stream and holds their bytes in a batch (RawBatch: one buffer, reused) until
+// heldEvents of them are held: then the batch goes to the fold's thread, which turns them into Events, folds the
+// streams complete in it together (Fold::foldStreams, one call into a JavaScript engine for all of them) and judges
+// them, while this thread reads on into another batch, the rows of the stream still arriving copied to its front. A
+// differing row is compared there with the state after each of its stream's events, still held, without a second
+// read. A stream that alone fills the batch is folded as it comes (apply, batch by batch) and read again if its row
+// differs.
 class Reconciler::PageReader : public RawEventReceiver {
 public:
     explicit PageReader(Reconciler& r)
@@ -148,7 +175,7 @@ public:
         }
         if (m_skipping)
             return true;
-        m_converter.convert(event, hold(event.version, event.position));
+        hold(event);
         return true;
     }
     bool wantsIds() const override { return false; }
@@ -163,26 +190,27 @@ public:
         if (index >= 0)
             (*m_replays)[size_t(index)].read = true;
     }
-    // The slot for the current stream's next event, which the caller fills.
-    Event& hold(qint64 version, qint64 position)
+    // The current stream's next row.
+    void hold(const RawEvent& event)
     {
         Replay& r = (*m_replays)[size_t(m_current)];
         if (r.count == 0) {
-            r.firstVersion = version;
-            r.firstPosition = position;
+            r.firstVersion = event.version;
+            r.firstPosition = event.position;
         }
-        r.lastVersion = version;
-        r.lastPosition = position;
+        r.lastVersion = event.version;
+        r.lastPosition = event.position;
         ++r.count;
         if (m_held == heldEvents) {
-            // The streams before this one are complete: folded there; this one's events move to the next buffer.
+            // The streams before this one are complete: folded there; this one's rows move to the next batch.
             if (m_start > 0)
                 flush();
-            // This stream alone fills the buffer: folded as it comes.
+            // This stream alone fills the batch: folded as it comes.
             if (m_held == heldEvents)
                 spill(false);
         }
-        return (*m_events)[size_t(m_held++)];
+        m_events->add(event);
+        ++m_held;
     }
     // The current stream's last event came: it waits to be folded with the streams after it, or, when it filled a
     // buffer, the rest of its events are folded and it is judged.
@@ -203,19 +231,19 @@ public:
     {
         if (m_pending.empty())
             return;
-        std::unique_ptr<EventList> full = std::exchange(m_events, takeBuffer());
-        // The events of the stream still arriving start the next buffer.
+        std::unique_ptr<RawBatch> full = std::exchange(m_events, takeBuffer());
+        // The rows of the stream still arriving start the next batch.
         const qsizetype keep = m_current >= 0 ? m_held - m_start : 0;
         for (qsizetype k = 0; k < keep; ++k)
-            std::swap((*m_events)[size_t(k)], (*full)[size_t(m_start + k)]);
+            m_events->add(full->view(m_start + k));
         m_held = keep;
         m_start = 0;
-        m_r.m_folds->post(
-            [this, replays = m_replays, rows = m_rows, events = std::shared_ptr<EventList>(std::move(full)),
-                pending = std::exchange(m_pending, {})](Fold& fold) mutable {
-                foldPending(fold, *events, pending, *replays, rows);
-                giveBack(events);
-            });
+        m_r.m_folds->post([this, replays = m_replays, rows = m_rows, held = std::shared_ptr<RawBatch>(std::move(full)),
+                              pending = std::exchange(m_pending, {})](Fold& fold) mutable {
+            const Event* events = convert(*held, pending.back().end);
+            giveBack(held);
+            foldPending(fold, events, pending, *replays, rows);
+        });
     }
 
 private:
@@ -225,22 +253,30 @@ private:
         qsizetype end;
     };
 
-    std::unique_ptr<EventList> takeBuffer()
+    std::unique_ptr<RawBatch> takeBuffer()
     {
         std::lock_guard lock(m_spareMutex);
         if (m_spare.empty())
-            return std::make_unique<EventList>(std::size_t(heldEvents));
-        std::unique_ptr<EventList> buffer = std::move(m_spare.back());
+            return std::make_unique<RawBatch>();
+        std::unique_ptr<RawBatch> batch = std::move(m_spare.back());
         m_spare.pop_back();
-        return buffer;
+        return batch;
     }
-    // On the fold's thread, once its events are folded.
-    void giveBack(std::shared_ptr<EventList>& events)
+    // On the fold's thread: the batch's first n rows as Events (in a list of that thread's, valid until the next
+    // call).
+    const Event* convert(const RawBatch& held, qsizetype n)
     {
-        auto buffer = std::make_unique<EventList>();
-        buffer->swap(*events);
+        for (qsizetype i = 0; i < n; ++i)
+            m_foldConverter.convert(held.view(i), m_foldEvents[size_t(i)]);
+        return m_foldEvents.data();
+    }
+    // On the fold's thread, once its rows are converted: emptied (its buffer kept) for the reader to fill again.
+    void giveBack(std::shared_ptr<RawBatch>& held)
+    {
+        auto batch = std::make_unique<RawBatch>(std::move(*held));
+        batch->clear();
         std::lock_guard lock(m_spareMutex);
-        m_spare.push_back(std::move(buffer));
+        m_spare.push_back(std::move(batch));
     }
 
     // The current stream's held events, when it alone fills the buffer or (last) when it ends, are folded on the
@@ -253,15 +289,15 @@ private:
         const qsizetype n = m_held;
         m_r.m_folds->post(
             [this, &r, rows = m_rows, first, last, n,
-                events = std::shared_ptr<EventList>(std::exchange(m_events, takeBuffer()))](Fold& fold) mutable {
+                held = std::shared_ptr<RawBatch>(std::exchange(m_events, takeBuffer()))](Fold& fold) mutable {
                 if (first)
                     r.error = fold.reset();
                 if (!r.error && n > 0) {
-                    const FoldResult result = fold.apply(events->data(), n);
+                    const FoldResult result = fold.apply(convert(*held, n), n);
                     if (result.error)
                         r.error = result.error;
                 }
-                giveBack(events);
+                giveBack(held);
                 if (!last)
                     return;
                 m_r.finishReplay(r, valuesAtPaths(fold.stateJson(), m_r.m_readPaths));
@@ -272,13 +308,13 @@ private:
         m_start = 0;
     }
     // On the fold's thread: folds and judges complete streams.
-    void foldPending(Fold& fold, const EventList& events, const std::vector<Pending>& pending,
-        std::vector<Replay>& replays, const QHash<QString, TableRow>* rows)
+    void foldPending(Fold& fold, const Event* events, const std::vector<Pending>& pending, std::vector<Replay>& replays,
+        const QHash<QString, TableRow>* rows)
     {
         m_ends.clear();
         for (const Pending& p : pending)
             m_ends.push_back(p.end);
-        fold.foldStreams(events.data(), m_ends.data(), qsizetype(m_ends.size()), m_states, &m_r.m_readPaths);
+        fold.foldStreams(events, m_ends.data(), qsizetype(m_ends.size()), m_states, &m_r.m_readPaths);
         for (size_t i = 0; i < pending.size(); ++i) {
             const Pending& p = pending[i];
             Replay& r = replays[size_t(p.index)];
@@ -289,7 +325,7 @@ private:
             if (judge(r, rows)) {
                 Match m { *r.row, r.out };
                 m_r.matchStart(fold, m);
-                m_r.matchEvents(fold, m, events.data() + p.start, p.end - p.start);
+                m_r.matchEvents(fold, m, events + p.start, p.end - p.start);
                 m_r.matchEnd(r, m);
             }
         }
@@ -311,8 +347,8 @@ private:
     bool m_metadata = true;
     QHash<QString, int> m_index;
     std::mutex m_spareMutex;
-    std::vector<std::unique_ptr<EventList>> m_spare; // buffers whose events were folded, their slots kept
-    std::unique_ptr<EventList> m_events;
+    std::vector<std::unique_ptr<RawBatch>> m_spare; // batches whose rows were converted, their buffers kept
+    std::unique_ptr<RawBatch> m_events;
     qsizetype m_held = 0;
     qsizetype m_start = 0; // where the current stream's events start in m_events
     bool m_spilled = false;
@@ -320,9 +356,11 @@ private:
     int m_current = -1;
     QByteArray m_currentBytes;
     std::vector<Pending> m_pending;
-    std::vector<qsizetype> m_ends; // the fold's thread's
-    std::vector<Fold::StreamState> m_states; // the fold's thread's
-    RawEventConverter m_converter;
+    // The fold's thread's:
+    std::vector<qsizetype> m_ends;
+    std::vector<Fold::StreamState> m_states;
+    RawEventConverter m_foldConverter;
+    EventList m_foldEvents = EventList(std::size_t(heldEvents));
 };
 
 Reconciler::Reconciler(EventStore& store, TableReader& table, ReducerPtr reducer, ReconcileOptions options)
@@ -384,8 +422,9 @@ void Reconciler::readPage(
             if (!begun)
                 reader.begin(int(i));
             begun = true;
+            QByteArray keep[RawTexts];
             for (qsizetype k = 0; k < n; ++k)
-                reader.hold(events[k].version, events[k].position) = events[k];
+                reader.hold(rawOf(events[k], keep));
             return true;
         });
         if (begun)

@@ -187,6 +187,15 @@ void checkPages(EventStore& store, TableReader& tables)
         CHECK(summary.count(ReconcileStatus::Missing) == 1);
         CHECK(summary.count(ReconcileStatus::Extra) == 2 + Strays);
     }
+    // An engine without RawStreamReader is read stream by stream through events(): the same report.
+    ForwardingStore plain(store);
+    REQUIRE_FALSE(rawStreamReader(plain));
+    for (const int batch : { 1, 3, 200 }) {
+        INFO("stream by stream, streams per page: " << batch);
+        ReconcileSummary summary;
+        CHECK(reconcilePages(plain, tables, batch, &summary) == want);
+        CHECK(summary.events == 1 + 1 + 0 + LongStream + 5 + 3 + LongStream);
+    }
 }
 
 // A store whose connection drops after `rows` rows of its page reads, inside a page and while the fold's thread may
