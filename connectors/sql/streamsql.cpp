@@ -21,4 +21,19 @@ SqlStatement streamsEventsSql(const SqlBuilder& sql, const QStringList& streams,
         w.values };
 }
 
+SqlStatement streamRangeEventsSql(
+    const SqlBuilder& sql, const QString& first, const QString& last, const EventColumns& columns)
+{
+    const Profile::Events& e = sql.profile().events;
+    SqlWhere w;
+    if (!e.where.isEmpty())
+        w.add(SqlBuilder::paren(e.where));
+    const QString stream = SqlBuilder::paren(e.stream);
+    w.add(stream + QStringLiteral(" >= ") + SqlBuilder::param(), { first });
+    w.add(stream + QStringLiteral(" <= ") + SqlBuilder::param(), { last });
+    return { sql.selectEvent(columns) + w.sql() + QStringLiteral(" ORDER BY ") + stream + QStringLiteral(", ")
+            + SqlBuilder::paren(e.version),
+        w.values };
+}
+
 } // namespace es

@@ -123,6 +123,7 @@ private:
     std::map<int, bool> m_linkIndexed; // flows: the planner's answers (sqliteflow.cpp)
     std::unique_ptr<TableReader> m_tables;
     std::unique_ptr<SqlBuilder> m_sql; // every statement's SQL (shared with the PostgreSQL engine)
+    bool m_rangesWasteful = false; // readRawStreams: ranges of names skipped more rows than they kept
     QString m_selectEvent; // "SELECT <columns> FROM <table>"
     QString m_streamCategory; // category SQL on the events row
 };

@@ -7,7 +7,9 @@ FoldThread::FoldThread(ReducerPtr reducer, int maxQueued)
 {
     m_thread = std::thread([this, reducer = std::move(reducer)] { loop(reducer); });
     std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [this] { return m_created; });
+    ++m_callerWaits;
+    m_callerWakes.wait(lock, [this] { return m_created; });
+    --m_callerWaits;
 }
 
 FoldThread::~FoldThread()
@@ -17,7 +19,7 @@ FoldThread::~FoldThread()
         m_tasks.clear();
         m_stop = true;
     }
-    m_changed.notify_all();
+    m_workerWakes.notify_all();
     m_thread.join();
 }
 
@@ -36,18 +38,25 @@ void FoldThread::loop(const ReducerPtr& reducer)
         if (!fold)
             m_stop = true;
     }
-    m_changed.notify_all();
+    m_callerWakes.notify_all();
     while (fold) {
         Task task;
+        bool wake = false;
         {
             std::unique_lock lock(m_mutex);
-            m_changed.wait(lock, [this] { return m_stop || !m_tasks.empty(); });
+            if (m_tasks.empty() && !m_stop) {
+                m_workerWaiting = true;
+                m_workerWakes.wait(lock, [this] { return m_stop || !m_tasks.empty(); });
+                m_workerWaiting = false;
+            }
             if (m_tasks.empty())
                 break;
             task = std::move(m_tasks.front());
             m_tasks.pop_front();
+            wake = m_callerWaits > 0; // room for another task
         }
-        m_changed.notify_all(); // room for another task
+        if (wake)
+            m_callerWakes.notify_all();
         std::exception_ptr error;
         try {
             task(*fold);
@@ -61,24 +70,39 @@ void FoldThread::loop(const ReducerPtr& reducer)
             ++m_ran;
             if (error && !m_error)
                 m_error = error;
+            wake = m_callerWaits > 0;
         }
-        m_changed.notify_all();
+        if (wake)
+            m_callerWakes.notify_all();
     }
     fold.reset();
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_callerWakes.notify_all();
 }
 
 qint64 FoldThread::post(Task task)
 {
     qint64 ticket = 0;
+    bool wake = false;
     {
         std::unique_lock lock(m_mutex);
-        m_changed.wait(lock, [this] { return m_stop || qsizetype(m_tasks.size()) < m_maxQueued; });
+        if (!m_stop && qsizetype(m_tasks.size()) >= m_maxQueued) {
+            ++m_callerWaits;
+            m_callerWakes.wait(lock, [this] { return m_stop || qsizetype(m_tasks.size()) < m_maxQueued; });
+            --m_callerWaits;
+        }
         if (m_stop)
             return m_posted;
         m_tasks.push_back(std::move(task));
         ticket = ++m_posted;
+        wake = m_workerWaiting;
     }
-    m_changed.notify_all();
+    // Only a waiting fold thread needs the system call.
+    if (wake)
+        m_workerWakes.notify_one();
     return ticket;
 }
 
@@ -95,7 +119,11 @@ void FoldThread::wait()
 void FoldThread::waitFor(qint64 ticket)
 {
     std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [this, ticket] { return m_stop || m_ran >= ticket; });
+    if (!m_stop && m_ran < ticket) {
+        ++m_callerWaits;
+        m_callerWakes.wait(lock, [this, ticket] { return m_stop || m_ran >= ticket; });
+        --m_callerWaits;
+    }
     if (m_error) {
         std::exception_ptr error = m_error;
         m_error = nullptr;

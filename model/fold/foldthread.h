@@ -48,7 +48,11 @@ private:
 
     const int m_maxQueued;
     std::mutex m_mutex;
-    std::condition_variable m_changed;
+    // Each side is woken only when it waits (a notify is a system call, and a page posts some twenty tasks).
+    std::condition_variable m_workerWakes; // tasks, or stop
+    std::condition_variable m_callerWakes; // room, a task done, created
+    bool m_workerWaiting = false;
+    int m_callerWaits = 0;
     std::deque<Task> m_tasks;
     qint64 m_posted = 0; // tickets handed out
     qint64 m_ran = 0; // tasks run, in order

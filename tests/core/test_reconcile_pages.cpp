@@ -339,3 +339,91 @@ TEST_CASE("reconcile pages: one read per page of streams, on PostgreSQL", "[reco
     checkPages(*store, *store->tables());
     checkDropped(*store, *store->tables());
 }
+
+TEST_CASE("reconcile pages: pages of names read as one range of the stream index, on SQLite", "[reconcile]")
+{
+    // 40 accounts of 1 to 3 events, streams whose names sort among them ("acct-07-audit" inside the range of a page,
+    // "acct_x-1" and "acct-zz" beside it), and an archived stream. The read model has every account's version but
+    // for a missing row and a lagging one.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("ranges.sqlite"));
+    const auto name = [](int i) -> QByteArray { return "acct-" + QByteArray::number(i).rightJustified(2, '0'); };
+    const auto events = [](const QByteArray& stream, int count) {
+        std::vector<FixtureEvent> out;
+        for (int v = 1; v <= count; ++v)
+            out.push_back({ "Changed", dataOf(stream, v), fixtureStartMs + v * 1000 });
+        return out;
+    };
+    for (int i = 0; i < 40; ++i)
+        writeEmmettStream(path, name(i), events(name(i), 1 + i % 3));
+    writeEmmettStream(path, "acct-07-audit", events("acct-07-audit", 3));
+    writeEmmettStream(path, "acct_x-1", events("acct_x-1", 3));
+    writeEmmettStream(path, "acct-zz", events("acct-zz", 1));
+    QString rows;
+    for (int i = 0; i < 40; ++i) {
+        if (i == 13)
+            continue; // missing
+        const int n = i == 21 ? 0 : 1 + i % 3; // 21: lagging
+        if (!rows.isEmpty())
+            rows += QStringLiteral(", ");
+        rows += QStringLiteral("('%1', '%1', %2)").arg(QString::fromLatin1(name(i))).arg(n);
+    }
+    execSqlite(path,
+        QStringLiteral("UPDATE emt_messages SET is_archived = 1 WHERE stream_id = 'acct-30';"
+                       "CREATE TABLE acct_view (id TEXT PRIMARY KEY, owner TEXT, n INTEGER);"
+                       "INSERT INTO acct_view VALUES ")
+            + rows + u';');
+    auto store = StoreRegistry::open(path);
+    RawStreamReader* reader = rawStreamReader(*store);
+    REQUIRE(reader);
+
+    // Nine names, out of order, one with no events, one that is no stream, one that would break a spliced statement:
+    // only the named streams' rows, grouped, in version order.
+    Recorder recorder;
+    reader->readRawStreams({ QStringLiteral("acct-09"), QStringLiteral("acct-02"), QStringLiteral("acct-30"),
+                               QStringLiteral("acct-05"), QStringLiteral("x' OR '1'='1"), QStringLiteral("acct-nope"),
+                               QStringLiteral("acct-07"), QStringLiteral("acct-08"), QStringLiteral("acct-03") },
+        recorder);
+    std::map<QString, std::vector<qint64>> got;
+    QString last;
+    for (const auto& [stream, version] : recorder.rows) {
+        if (stream != last)
+            REQUIRE(got.count(stream) == 0); // each stream's rows together
+        last = stream;
+        got[stream].push_back(version);
+    }
+    const std::map<QString, std::vector<qint64>> expected { { QStringLiteral("acct-02"), { 1, 2, 3 } },
+        { QStringLiteral("acct-03"), { 1 } }, { QStringLiteral("acct-05"), { 1, 2, 3 } },
+        { QStringLiteral("acct-07"), { 1, 2 } }, { QStringLiteral("acct-08"), { 1, 2, 3 } },
+        { QStringLiteral("acct-09"), { 1 } } };
+    CHECK(got == expected);
+
+    // Reconciled in pages of 10 names (ranges) and stream by stream (no ranges): the same report.
+    const auto run = [&](EventStore& s, int batch) {
+        ReconcileOptions options;
+        options.category = QStringLiteral("acct");
+        options.table = QStringLiteral("acct_view");
+        options.keyColumn = QStringLiteral("id");
+        options.columns = { { QStringLiteral("n"), QStringLiteral("n") } };
+        options.streamBatch = batch;
+        Reconciler reconciler(s, *store->tables(), std::make_shared<MergeReducer>(), options);
+        Report report;
+        const ReconcileSummary summary
+            = reconciler.run([&](const ReconcileRow& row) { report[row.key] = row.toJson(); });
+        return std::make_pair(report, summary);
+    };
+    ForwardingStore plain(*store);
+    const auto [byName, byNameSummary] = run(plain, 10);
+    for (const int batch : { 10, 17, 100 }) {
+        INFO("streams per page: " << batch);
+        const auto [report, summary] = run(*store, batch);
+        CHECK(report == byName);
+        CHECK(summary.events == byNameSummary.events);
+    }
+    CHECK(byName.at(QStringLiteral("acct-13")).value(QStringLiteral("status")).toString() == QStringLiteral("missing"));
+    CHECK(byName.at(QStringLiteral("acct-21")).value(QStringLiteral("status")).toString() == QStringLiteral("differs"));
+    CHECK(byName.at(QStringLiteral("acct-39")).value(QStringLiteral("status")).toString() == QStringLiteral("ok"));
+    CHECK(byName.at(QStringLiteral("acct-07-audit")).value(QStringLiteral("status")).toString()
+        == QStringLiteral("missing"));
+    CHECK(byNameSummary.events == 40 + 27 + 13 - 2 + 3 + 1); // accounts (acct-30's 1 archived), audit, zz
+}
