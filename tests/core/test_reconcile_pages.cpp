@@ -88,7 +88,8 @@ QJsonObject json(const QByteArray& text)
     return doc.object();
 }
 
-Report reconcilePages(EventStore& store, TableReader& tables, int streamBatch, ReconcileSummary* summary)
+// The acct streams against acct_view, owner and n mapped.
+ReconcileOptions acctOptions(int streamBatch)
 {
     ReconcileOptions options;
     options.category = QStringLiteral("acct");
@@ -97,6 +98,12 @@ Report reconcilePages(EventStore& store, TableReader& tables, int streamBatch, R
     options.columns
         = { { QStringLiteral("owner"), QStringLiteral("owner") }, { QStringLiteral("n"), QStringLiteral("n") } };
     options.streamBatch = streamBatch;
+    return options;
+}
+
+Report reconcilePages(EventStore& store, TableReader& tables, int streamBatch, ReconcileSummary* summary)
+{
+    ReconcileOptions options = acctOptions(streamBatch);
     options.tableBatch = 3;
     Reconciler reconciler(store, tables, std::make_shared<MergeReducer>(), options);
     Report report;
@@ -244,14 +251,7 @@ void checkDropped(EventStore& store, TableReader& tables)
             for (const int batch : { 1, 3, 200 }) {
                 INFO(reducer->name().toStdString() << ": dropped after " << rows << " rows, pages of " << batch);
                 DroppingStore dropping(store, rows);
-                ReconcileOptions options;
-                options.category = QStringLiteral("acct");
-                options.table = QStringLiteral("acct_view");
-                options.keyColumn = QStringLiteral("id");
-                options.columns = { { QStringLiteral("owner"), QStringLiteral("owner") },
-                    { QStringLiteral("n"), QStringLiteral("n") } };
-                options.streamBatch = batch;
-                Reconciler reconciler(dropping, tables, reducer, options);
+                Reconciler reconciler(dropping, tables, reducer, acctOptions(batch));
                 int reported = 0;
                 try {
                     reconciler.run([&](const ReconcileRow&) { ++reported; });
@@ -262,13 +262,7 @@ void checkDropped(EventStore& store, TableReader& tables)
                 CHECK(reported < 7);
             }
         }
-        ReconcileOptions options;
-        options.category = QStringLiteral("acct");
-        options.table = QStringLiteral("acct_view");
-        options.keyColumn = QStringLiteral("id");
-        options.columns
-            = { { QStringLiteral("owner"), QStringLiteral("owner") }, { QStringLiteral("n"), QStringLiteral("n") } };
-        Reconciler again(store, tables, reducer, options);
+        Reconciler again(store, tables, reducer, acctOptions(1000));
         const ReconcileSummary summary = again.run([](const ReconcileRow&) {});
         CHECK(summary.streams == 7);
         CHECK(summary.count(ReconcileStatus::Ok) == 3);
@@ -400,12 +394,8 @@ TEST_CASE("reconcile pages: pages of names read as one range of the stream index
 
     // Reconciled in pages of 10 names (ranges) and stream by stream (no ranges): the same report.
     const auto run = [&](EventStore& s, int batch) {
-        ReconcileOptions options;
-        options.category = QStringLiteral("acct");
-        options.table = QStringLiteral("acct_view");
-        options.keyColumn = QStringLiteral("id");
+        ReconcileOptions options = acctOptions(batch);
         options.columns = { { QStringLiteral("n"), QStringLiteral("n") } };
-        options.streamBatch = batch;
         Reconciler reconciler(s, *store->tables(), std::make_shared<MergeReducer>(), options);
         Report report;
         const ReconcileSummary summary
