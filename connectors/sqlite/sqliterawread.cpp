@@ -269,8 +269,10 @@ public:
                 seen.insert(m_current);
         }
         if (!m_passing) {
-            ++skipped;
-            return true;
+            // A range that brings more rows of other streams than of the named ones stops: the names it has not
+            // brought yet are read by name.
+            wasteful = ++skipped > passed + 1024;
+            return !wasteful;
         }
         ++passed;
         stopped = !m_to.row(event);
@@ -282,7 +284,8 @@ public:
     QSet<QByteArray> seen;
     qint64 passed = 0;
     qint64 skipped = 0;
-    bool stopped = false;
+    bool stopped = false; // by the receiver
+    bool wasteful = false; // by the skipped rows
 
 private:
     RawEventReceiver& m_to;
@@ -306,7 +309,8 @@ void SqliteStore::readRawStreams(const QStringList& streams, RawEventReceiver& r
     // A page of names that lie together (the names of a category or a prefix, as the stream list pages them) is read
     // as ONE range of the stream index: one seek instead of one per name, which saves about a tenth of the read. The
     // rows of other streams in the range are skipped; a name the range did not bring (another collation orders it
-    // elsewhere, or it has no events) is read by name after; once ranges skip more rows than they keep, names only.
+    // elsewhere, it has no events, or the range stopped because it skipped more rows than it kept) is read by name
+    // after; once a range has stopped so, names only.
     if (streams.size() >= 8 && !m_rangesWasteful) {
         QSet<QByteArray> wanted;
         QByteArray first, last;
@@ -328,7 +332,7 @@ void SqliteStore::readRawStreams(const QStringList& streams, RawEventReceiver& r
         }
         if (filter.stopped)
             return;
-        if (filter.skipped > filter.passed + 1024)
+        if (filter.wasteful)
             m_rangesWasteful = true;
         byName.clear();
         for (const QString& name : streams) {

@@ -28,7 +28,13 @@ void FoldThread::loop(const ReducerPtr& reducer)
     std::unique_ptr<Fold> fold;
     {
         ReducerError error;
-        fold = reducer->createFold(&error);
+        try {
+            fold = reducer->createFold(&error);
+        } catch (const std::exception& e) {
+            // Nothing may leave the thread's function: the caller gets it as the reason the fold did not start.
+            fold.reset();
+            error.message = QString::fromLocal8Bit(e.what());
+        }
         std::lock_guard lock(m_mutex);
         m_created = true;
         m_started = fold != nullptr;

@@ -184,6 +184,14 @@ public:
     // A stream of the page starts (-1: rows of no stream of the page, skipped).
     void begin(int index)
     {
+        if (index >= 0 && (*m_replays)[size_t(index)].read) {
+            // Its rows came in two runs (a collation that orders names equal that are not): folding either run
+            // alone would report a state the stream never had.
+            throw StoreError(QStringLiteral("The store returned the events of stream \"%1\" in more than one run "
+                                            "(its stream column's collation treats distinct names as equal); "
+                                            "reconciliation needs each stream's events together.")
+                                 .arg((*m_replays)[size_t(index)].stream));
+        }
         m_current = index;
         m_start = m_held;
         m_spilled = false;
@@ -394,8 +402,8 @@ void Reconciler::finishReplay(Replay& r, std::vector<QJsonValue> values)
 }
 
 // Every event of the page's streams in one read where the engine has one, else stream by stream; the fold's thread
-// folds and judges them after this returns, while the next page is read.
-void Reconciler::readPage(
+// folds and judges them after this returns, while the next page is read. Returns whether the events carry metadata.
+bool Reconciler::readPage(
     PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows)
 {
     const bool metadata = m_folds->readsMetadata();
@@ -408,7 +416,7 @@ void Reconciler::readPage(
         streams->readRawStreams(names, reader);
         reader.end();
         reader.flush();
-        return;
+        return metadata;
     }
     BatchReader batches(m_store, heldEvents);
     batches.setMetadata(metadata);
@@ -431,6 +439,7 @@ void Reconciler::readPage(
             reader.end();
     }
     reader.flush();
+    return metadata;
 }
 
 // A stream's events again, its state compared with the row after every event: the latest version it equals, and
@@ -560,6 +569,7 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
         std::vector<Replay> replays;
         QHash<QString, TableRow> rows;
         qint64 fence = 0; // the ticket of its last task
+        bool metadata = true; // read with the events' metadata
     };
     Page pages[2];
     PageReader reader(*this);
@@ -627,8 +637,32 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
     streams.limit = qMax(1, m_options.streamBatch);
     // A page's rows are reported once the fold's thread is done with it: in order, and with its differing rows'
     // versions found.
+    // A page's events read and handed to the fold's thread, the streams without events after them.
+    auto readAndPost = [&](Page& p) {
+        p.replays.clear();
+        p.replays.resize(p.streams.size());
+        for (size_t i = 0; i < p.streams.size(); ++i)
+            p.replays[i].stream = p.streams[i].name;
+        p.metadata = readPage(reader, p.streams, p.replays, keyIsStream ? &p.rows : nullptr);
+        throwIfCancelled();
+        p.fence = folds.post([this, &p](Fold& fold) {
+            for (Replay& r : p.replays) {
+                if (!r.read) {
+                    // A stream with no event: the reducer's initial state.
+                    if (auto error = fold.reset())
+                        r.error = error;
+                    finishReplay(r, valuesAtPaths(fold.stateJson(), m_readPaths));
+                }
+            }
+        });
+    };
     auto report = [&](Page& p) {
         folds.waitFor(p.fence);
+        if (!p.metadata && folds.readsMetadata()) {
+            // A handler read metadata the page was read without (the source did not name it): read it again.
+            readAndPost(p);
+            folds.waitFor(p.fence);
+        }
         for (const Replay& r : p.replays)
             m_summary.events += r.count;
         if (!keyIsStream) {
@@ -673,28 +707,13 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             break;
         streams.after = p.streams.back().name;
         more = int(p.streams.size()) >= streams.limit;
-        p.replays.clear();
-        p.replays.resize(p.streams.size());
-        QStringList keys; // the page's names are distinct, and so are the keys looked up
-        for (size_t i = 0; i < p.streams.size(); ++i) {
-            p.replays[i].stream = p.streams[i].name;
-            if (keyIsStream)
-                keys.append(p.streams[i].name);
-        }
-        if (keyIsStream)
+        if (keyIsStream) {
+            QStringList keys; // the page's names are distinct, and so are the keys looked up
+            for (const StreamInfo& info : p.streams)
+                keys.append(info.name);
             lookupPage(keys, p.rows);
-        readPage(reader, p.streams, p.replays, keyIsStream ? &p.rows : nullptr);
-        throwIfCancelled();
-        p.fence = folds.post([this, &p](Fold& fold) {
-            for (Replay& r : p.replays) {
-                if (!r.read) {
-                    // A stream with no event: the reducer's initial state.
-                    if (auto error = fold.reset())
-                        r.error = error;
-                    finishReplay(r, valuesAtPaths(fold.stateJson(), m_readPaths));
-                }
-            }
-        });
+        }
+        readAndPost(p);
         if (previous)
             report(*previous);
         previous = &p;

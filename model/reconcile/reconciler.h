@@ -125,7 +125,8 @@ private:
         bool failed = false;
     };
 
-    void readPage(
+    // Returns whether the events were read with their metadata.
+    bool readPage(
         PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows);
     // The replay's values and key from the state's values at m_readPaths.
     void finishReplay(Replay& r, std::vector<QJsonValue> values);

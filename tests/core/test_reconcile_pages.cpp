@@ -7,6 +7,7 @@
 #include "test_forwarding_store.h"
 #include "testutils.h"
 
+#include "core/rawbatch.h"
 #include "fold/js/jsreducer.h"
 #include "fold/mergereducer.h"
 #include "reconcile/reconciler.h"
@@ -101,11 +102,12 @@ ReconcileOptions acctOptions(int streamBatch)
     return options;
 }
 
-Report reconcilePages(EventStore& store, TableReader& tables, int streamBatch, ReconcileSummary* summary)
+Report reconcilePages(EventStore& store, TableReader& tables, int streamBatch, ReconcileSummary* summary,
+    ReducerPtr reducer = std::make_shared<MergeReducer>())
 {
     ReconcileOptions options = acctOptions(streamBatch);
     options.tableBatch = 3;
-    Reconciler reconciler(store, tables, std::make_shared<MergeReducer>(), options);
+    Reconciler reconciler(store, tables, std::move(reducer), options);
     Report report;
     *summary = reconciler.run([&](const ReconcileRow& row) {
         REQUIRE(report.count(row.key) == 0);
@@ -203,6 +205,28 @@ void checkPages(EventStore& store, TableReader& tables)
         CHECK(reconcilePages(plain, tables, batch, &summary) == want);
         CHECK(summary.events == 1 + 1 + 0 + LongStream + 5 + 3 + LongStream);
     }
+    // A reducer that reads metadata without naming it, so that the pages are first read without: the pages are read
+    // again with it, and the report is the merge's.
+    const ReducerPtr hidden = std::make_shared<JsReducer>(
+        QStringLiteral("({ $init: () => ({}),\n"
+                       "   $any: (s, e) => { s.owner = e['meta' + 'data'].streamName; s.n = e.data.n; } })"),
+        QStringLiteral("hidden.js"), 2000);
+    for (const int batch : { 1, 3, 200 }) {
+        INFO("metadata read without its name, streams per page: " << batch);
+        ReconcileSummary summary;
+        CHECK(reconcilePages(store, tables, batch, &summary, hidden) == want);
+    }
+
+    // Names far apart, with 2 x 1,100 rows of other streams between them: the same rows as a read by name (on SQLite
+    // a range read stops once it skips more rows than it keeps, and the names it has not brought are read by name).
+    Recorder apart;
+    reader->readRawStreams(
+        { QStringLiteral("acct-a"), QStringLiteral("acct-b"), QStringLiteral("acct-c"), QStringLiteral("acct-e"),
+            QStringLiteral("acct-f"), QStringLiteral("acct-h"), QStringLiteral("acct-i"), QStringLiteral("acct-j") },
+        apart);
+    std::vector<std::pair<QString, qint64>> expectedApart = expected;
+    expectedApart.insert(expectedApart.begin() + 1, { QStringLiteral("acct-b"), 1 });
+    CHECK(apart.rows == expectedApart);
 }
 
 // A store whose connection drops after `rows` rows of its page reads, inside a page and while the fold's thread may
@@ -239,6 +263,37 @@ private:
     int m_left;
 };
 
+// A store whose page reads hand a stream's rows over in two runs, as ORDER BY does under a collation that orders
+// distinct names as equal: the second stream's rows come between the first stream's first row and the rest.
+class SplittingStore : public ForwardingStore, public RawStreamReader {
+public:
+    using ForwardingStore::ForwardingStore;
+    void readRawStreams(const QStringList& streams, RawEventReceiver& receiver) override
+    {
+        Collect collect;
+        rawStreamReader(m_store)->readRawStreams(streams, collect);
+        std::vector<size_t> order(collect.batch.size());
+        for (size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        if (order.size() > 2)
+            std::rotate(order.begin() + 1, order.end() - 1, order.end()); // the last row moves to second place
+        for (const size_t i : order) {
+            if (!receiver.row(collect.batch.view(qsizetype(i))))
+                return;
+        }
+    }
+
+private:
+    struct Collect : RawEventReceiver {
+        bool row(const RawEvent& event) override
+        {
+            batch.add(event);
+            return true;
+        }
+        RawBatch batch;
+    };
+};
+
 void checkDropped(EventStore& store, TableReader& tables)
 {
     // The error reaches the caller as the store gave it, however far the fold's thread had got, and the same
@@ -246,6 +301,15 @@ void checkDropped(EventStore& store, TableReader& tables)
     const ReducerPtr js = std::make_shared<JsReducer>(
         QStringLiteral("({ $init: () => ({}), $any: (s, e) => { s.n = e.data.n; s.owner = e.data.owner; } })"),
         QStringLiteral("n.js"), 2000);
+    // Rows of a stream in two runs: an error that says so, not a state folded from part of the stream.
+    SplittingStore splitting(store);
+    try {
+        Reconciler(splitting, tables, js, acctOptions(200)).run([](const ReconcileRow&) {});
+        FAIL("a stream read in two runs went unnoticed");
+    } catch (const StoreError& e) {
+        CHECK(e.kind() == StoreError::Kind::Generic);
+        CHECK(e.message().contains(QStringLiteral("acct-")));
+    }
     for (const ReducerPtr& reducer : { ReducerPtr(std::make_shared<MergeReducer>()), js }) {
         for (const int rows : { 0, 1, 3, LongStream - 10, LongStream + 3, 2 * LongStream }) {
             for (const int batch : { 1, 3, 200 }) {
