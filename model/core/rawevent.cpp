@@ -400,6 +400,31 @@ void appendJsonPayload(QByteArray& out, QByteArrayView bytes, Payload::Encoding 
     }
 }
 
+RawEvent RawEvent::of(const Event& e, Texts& keep)
+{
+    const auto view = [](QByteArray& to, const QString& text) {
+        to = text.toUtf8();
+        return text.isNull() ? QByteArrayView() : QByteArrayView(to);
+    };
+    const auto payload = [](const Payload& p) {
+        return p.encoding == Payload::Encoding::Null ? QByteArrayView() : QByteArrayView(p.bytes);
+    };
+    RawEvent raw;
+    raw.position = e.position;
+    raw.version = e.version;
+    raw.stream = view(keep.stream, e.stream);
+    raw.type = view(keep.type, e.type);
+    raw.time = view(keep.time, Event::timeToIso(e.time));
+    raw.id = view(keep.id, e.id);
+    raw.correlationId = view(keep.correlationId, e.correlationId);
+    raw.causationId = view(keep.causationId, e.causationId);
+    raw.data = payload(e.data);
+    raw.dataEncoding = e.data.encoding;
+    raw.metadata = payload(e.metadata);
+    raw.metadataEncoding = e.metadata.encoding;
+    return raw;
+}
+
 Event RawEvent::toEvent() const
 {
     auto text = [](QByteArrayView v) { return v.isNull() ? QString() : QString::fromUtf8(v); };

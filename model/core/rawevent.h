@@ -26,6 +26,12 @@ struct RawEvent {
 
     // The same event as events() returns it (for sinks that need parsed values, and for redaction).
     Event toEvent() const;
+    // The row an Event read through events() stands for (engines without a raw path): its texts are held in `keep`,
+    // which must outlive the views; payloads are viewed in place.
+    struct Texts {
+        QByteArray stream, type, time, id, correlationId, causationId;
+    };
+    static RawEvent of(const Event& e, Texts& keep);
     // Appends Event::toJsonLine() of the same event, byte for byte, without building the Event.
     void appendJsonLine(QByteArray& out) const;
 

@@ -682,20 +682,9 @@ DiffSummary StoreDiff::run(EventStore& a, EventStore& b, const DiffOptions& opti
                 bool more = true;
                 while (more && !(cancel && cancel->load())) {
                     const EventPage p = b.events(page);
+                    RawEvent::Texts texts;
                     for (const Event& e : p.events) {
-                        const QByteArray stream = e.stream.toUtf8(), type = e.type.toUtf8(), id = e.id.toUtf8();
-                        const QByteArray time = e.time.isValid() ? Event::timeToIso(e.time).toUtf8() : QByteArray();
-                        RawEvent r;
-                        r.position = e.position;
-                        r.version = e.version;
-                        r.stream = stream;
-                        r.type = type;
-                        r.time = time.isNull() ? QByteArrayView() : QByteArrayView(time);
-                        r.id = id;
-                        r.data = e.data.isNull() ? QByteArrayView() : QByteArrayView(e.data.bytes);
-                        r.dataEncoding = e.data.encoding;
-                        r.metadata = e.metadata.isNull() ? QByteArrayView() : QByteArrayView(e.metadata.bytes);
-                        r.metadataEncoding = e.metadata.encoding;
+                        const RawEvent r = RawEvent::of(e, texts);
                         if (!receiver.row(r)) {
                             more = false;
                             break;

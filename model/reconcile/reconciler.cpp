@@ -31,31 +31,6 @@ QJsonValue orNull(qint64 v)
     return v >= 0 ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
 }
 
-constexpr int RawTexts = 6;
-
-// The raw row an Event read through events() stands for (engines without RawStreamReader), its texts in `keep`.
-RawEvent rawOf(const Event& e, QByteArray (&keep)[RawTexts])
-{
-    const auto view = [&keep](int i, const QString& text) {
-        keep[i] = text.toUtf8();
-        return text.isNull() ? QByteArrayView() : QByteArrayView(keep[i]);
-    };
-    RawEvent raw;
-    raw.position = e.position;
-    raw.version = e.version;
-    raw.stream = view(0, e.stream);
-    raw.type = view(1, e.type);
-    raw.time = view(2, Event::timeToIso(e.time));
-    raw.id = view(3, e.id);
-    raw.correlationId = view(4, e.correlationId);
-    raw.causationId = view(5, e.causationId);
-    raw.dataEncoding = e.data.encoding;
-    raw.data = e.data.encoding == Payload::Encoding::Null ? QByteArrayView() : QByteArrayView(e.data.bytes);
-    raw.metadataEncoding = e.metadata.encoding;
-    raw.metadata = e.metadata.encoding == Payload::Encoding::Null ? QByteArrayView() : QByteArrayView(e.metadata.bytes);
-    return raw;
-}
-
 } // namespace
 
 QString reconcileStatusName(ReconcileStatus status)
@@ -430,9 +405,9 @@ bool Reconciler::readPage(
             if (!begun)
                 reader.begin(int(i));
             begun = true;
-            QByteArray keep[RawTexts];
+            RawEvent::Texts texts;
             for (qsizetype k = 0; k < n; ++k)
-                reader.hold(rawOf(events[k], keep));
+                reader.hold(RawEvent::of(events[k], texts));
             return true;
         });
         if (begun)

@@ -146,7 +146,7 @@ private:
     ReducerPtr m_reducer;
     ReconcileOptions m_options;
     std::vector<QJsonArray> m_paths;
-    std::vector<QJsonArray> m_readPaths; // m_paths, then m_keyPath when the key is a state path
+    std::vector<QJsonArray> m_readPaths; // m_paths, then the key path when the key is a state path
     FoldThread* m_folds = nullptr; // while run() runs
     const std::atomic<bool>* m_cancel = nullptr;
     ReconcileSummary m_summary;
