@@ -133,6 +133,8 @@ int ReconcileCommand::run(const QStringList& arguments)
                 return BadArguments;
             }
         }
+        // A second connection reads every other page.
+        options.openReader = [&parser, &address] { return openStore(parser, address); };
         OutputWriter out;
         Reconciler reconciler(*store, *tables, reducer, options);
         const ReconcileSummary summary = reconciler.run(

@@ -67,12 +67,14 @@ quint64 ReconcileJob::start(const ReconcileRequest& request)
     };
     m_ticket = m_session->run<ReconcileSummary>(
         StoreSession::Lane(m_lane), this,
-        [request, buffer](EventStore& store, JobControl& control) -> ReconcileSummary {
+        [request, buffer, opener = m_session->opener()](EventStore& store, JobControl& control) -> ReconcileSummary {
             Failure failure;
             const ReducerPtr reducer = ReducerCatalog::load(request.reducerKey, &failure);
             if (!reducer)
                 throw StoreError(failure.message, failure.kind);
             ReconcileOptions options = request.options;
+            // A second connection reads every other page (it is closed with the job).
+            options.openReader = [opener] { return opener(); };
             if (!request.checkpointName.isEmpty()) {
                 for (const CheckpointRow& row : store.checkpoints().rows) {
                     if (row.name == request.checkpointName && (!options.checkpoint || row.hasValue))
@@ -87,19 +89,22 @@ quint64 ReconcileJob::start(const ReconcileRequest& request)
             if (!request.readModelAddress.isEmpty()) {
                 own = StoreRegistry::openTables(request.readModelAddress);
                 tables = own.get();
-                // Stops the read model's statement too; cleared before the reader goes.
-                control.setInterruptor([tables] {
+            }
+            if (!tables)
+                throw StoreError(QStringLiteral("This store's engine reads no tables: name a read-model address."));
+            Reconciler reconciler(store, *tables, reducer, options);
+            // Stops the read model's statement and the second connection's too; cleared before they go.
+            control.setInterruptor([tables = own.get(), &reconciler] {
+                if (tables) {
                     if (const std::function<void()> stop = tables->interruption())
                         stop();
-                });
-            }
+                }
+                reconciler.interrupt();
+            });
             struct ClearInterruptor {
                 JobControl& control;
                 ~ClearInterruptor() { control.setInterruptor({}); }
             } clear { control };
-            if (!tables)
-                throw StoreError(QStringLiteral("This store's engine reads no tables: name a read-model address."));
-            Reconciler reconciler(store, *tables, reducer, options);
             return reconciler.run(
                 [&](const ReconcileRow& row) {
                     std::lock_guard lock(buffer->mutex);

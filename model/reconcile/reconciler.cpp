@@ -7,6 +7,7 @@
 #include "fold/statetext.h"
 #include "reconcile/valuecompare.h"
 #include "store/rawstreamreader.h"
+#include "store/sidethread.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -118,10 +119,14 @@ struct Reconciler::Replay {
 // differs.
 class Reconciler::PageReader : public RawEventReceiver {
 public:
-    explicit PageReader(Reconciler& r)
+    // `folds` folds what this reader reads (it may not be constructed yet: it is used from the first page on).
+    PageReader(Reconciler& r, FoldThread& folds)
         : m_r(r)
+        , m_folds(folds)
         , m_events(takeBuffer())
     { }
+
+    FoldThread& folds() { return m_folds; }
 
     // The page's streams, whose replays are filled in; the rows by key when they are known before the read. Both
     // stay until the fold's thread is done with the page (its tasks hold pointers to them).
@@ -221,8 +226,8 @@ public:
             m_events->add(full->view(m_start + k));
         m_held = keep;
         m_start = 0;
-        m_r.m_folds->post([this, replays = m_replays, rows = m_rows, held = std::shared_ptr<RawBatch>(std::move(full)),
-                              pending = std::exchange(m_pending, {})](Fold& fold) mutable {
+        m_folds.post([this, replays = m_replays, rows = m_rows, held = std::shared_ptr<RawBatch>(std::move(full)),
+                         pending = std::exchange(m_pending, {})](Fold& fold) mutable {
             const Event* events = convert(*held, pending.back().end);
             giveBack(held);
             foldPending(fold, events, pending, *replays, rows);
@@ -270,23 +275,22 @@ private:
         const bool first = !m_spilled;
         m_spilled = true;
         const qsizetype n = m_held;
-        m_r.m_folds->post(
-            [this, &r, rows = m_rows, first, last, n,
-                held = std::shared_ptr<RawBatch>(std::exchange(m_events, takeBuffer()))](Fold& fold) mutable {
-                if (first)
-                    r.error = fold.reset();
-                if (!r.error && n > 0) {
-                    const FoldResult result = fold.apply(convert(*held, n), n);
-                    if (result.error)
-                        r.error = result.error;
-                }
-                giveBack(held);
-                if (!last)
-                    return;
-                m_r.finishReplay(r, valuesAtPaths(fold.stateJson(), m_r.m_readPaths));
-                if (judge(r, rows))
-                    r.findMatch = true;
-            });
+        m_folds.post([this, &r, rows = m_rows, first, last, n,
+                         held = std::shared_ptr<RawBatch>(std::exchange(m_events, takeBuffer()))](Fold& fold) mutable {
+            if (first)
+                r.error = fold.reset();
+            if (!r.error && n > 0) {
+                const FoldResult result = fold.apply(convert(*held, n), n);
+                if (result.error)
+                    r.error = result.error;
+            }
+            giveBack(held);
+            if (!last)
+                return;
+            m_r.finishReplay(r, valuesAtPaths(fold.stateJson(), m_r.m_readPaths));
+            if (judge(r, rows))
+                r.findMatch = true;
+        });
         m_held = 0;
         m_start = 0;
     }
@@ -325,6 +329,7 @@ private:
     }
 
     Reconciler& m_r;
+    FoldThread& m_folds;
     std::vector<Replay>* m_replays = nullptr;
     const QHash<QString, TableRow>* m_rows = nullptr;
     bool m_metadata = true;
@@ -355,6 +360,28 @@ Reconciler::Reconciler(EventStore& store, TableReader& table, ReducerPtr reducer
 
 Reconciler::~Reconciler() = default;
 
+// A connection's reads: its page reader, the fold's thread that folds what it reads, and, for the second connection,
+// the thread it reads on. Destroyed in reverse: the reads stop, then the folds, before the page reader they use.
+struct Reconciler::Reader {
+    explicit Reader(Reconciler& r)
+        : pages(r, folds)
+        , folds(r.m_reducer)
+    { }
+
+    PageReader pages;
+    FoldThread folds;
+    std::unique_ptr<EventStore> store; // the second connection; null: the store's own, on the caller's thread
+    std::unique_ptr<SideThread> thread;
+};
+
+void Reconciler::interrupt()
+{
+    // Under the lock: the connection is not closed while its statement is being interrupted.
+    std::lock_guard lock(m_secondMutex);
+    if (m_second)
+        m_second->interrupt();
+}
+
 bool Reconciler::rowEquals(const TableRow& row, const QByteArray& state) const
 {
     const std::vector<QJsonValue> values = valuesAtPaths(state, m_paths);
@@ -378,22 +405,22 @@ void Reconciler::finishReplay(Replay& r, std::vector<QJsonValue> values)
 
 // Every event of the page's streams in one read where the engine has one, else stream by stream; the fold's thread
 // folds and judges them after this returns, while the next page is read. Returns whether the events carry metadata.
-bool Reconciler::readPage(
-    PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows)
+bool Reconciler::readPage(EventStore& store, PageReader& reader, const StreamList& page, std::vector<Replay>& replays,
+    const QHash<QString, TableRow>* rows)
 {
-    const bool metadata = m_folds->readsMetadata();
+    const bool metadata = reader.folds().readsMetadata();
     reader.startPage(replays, rows, metadata);
     QStringList names;
     names.reserve(qsizetype(page.size()));
     for (const StreamInfo& s : page)
         names.append(s.name);
-    if (RawStreamReader* streams = rawStreamReader(m_store)) {
+    if (RawStreamReader* streams = rawStreamReader(store)) {
         streams->readRawStreams(names, reader);
         reader.end();
         reader.flush();
         return metadata;
     }
-    BatchReader batches(m_store, heldEvents);
+    BatchReader batches(store, heldEvents);
     batches.setMetadata(metadata);
     for (size_t i = 0; i < page.size(); ++i) {
         if (m_cancel && m_cancel->load())
@@ -460,11 +487,11 @@ void Reconciler::matchEnd(const Replay& r, Match& m) const
 }
 
 // The stream read again from the store, its events folded on the fold's thread batch by batch.
-void Reconciler::matchFromStore(const Replay& r, const TableRow& row, ReconcileRow& out)
+void Reconciler::matchFromStore(FoldThread& folds, const Replay& r, const TableRow& row, ReconcileRow& out)
 {
     Match m { row, out };
     bool metadata = true;
-    m_folds->run([&](Fold& fold) {
+    folds.run([&](Fold& fold) {
         metadata = fold.readsMetadata();
         matchStart(fold, m);
     });
@@ -473,7 +500,7 @@ void Reconciler::matchFromStore(const Replay& r, const TableRow& row, ReconcileR
     EventQuery query;
     query.filter.stream = r.stream;
     reader.read(query, [&](const Event* events, qsizetype n) {
-        m_folds->run([&](Fold& fold) { matchEvents(fold, m, events, n); });
+        folds.run([&](Fold& fold) { matchEvents(fold, m, events, n); });
         return !m.failed;
     });
     matchEnd(r, m);
@@ -538,22 +565,41 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
         m_readPaths.push_back(parseJsonPathText(m_options.keyPath));
     // The fold runs on a thread of its own (folds overlap reads); the tasks it runs use the page reader and the
     // pages' replays and rows, so it stops before they go. Two pages: one read while the fold's thread finishes the
-    // other, which is reported after.
+    // other, which is reported after. With a second connection the pages alternate between the two readers, and the
+    // second reads its page on a thread of its own while this thread reads the next.
     struct Page {
         StreamList streams;
         std::vector<Replay> replays;
         QHash<QString, TableRow> rows;
+        int reader = 0; // which of `readers` reads it
         qint64 fence = 0; // the ticket of its last task
         bool metadata = true; // read with the events' metadata
     };
     Page pages[2];
-    PageReader reader(*this);
-    FoldThread folds(m_reducer);
-    if (!folds.started())
-        throw StoreError(
-            QStringLiteral("The reducer %1 does not start: %2").arg(m_reducer->name(), folds.startError().toString()));
-    m_folds = &folds;
-    const auto forget = qScopeGuard([this] { m_folds = nullptr; });
+    std::unique_ptr<Reader> readers[2];
+    bool finished = false;
+    // Before the readers go: interrupt() no longer reaches the second connection, and, when this throws, its read is
+    // interrupted rather than waited for to its end.
+    const auto forgetSecond = qScopeGuard([this, &finished] {
+        std::lock_guard lock(m_secondMutex);
+        if (m_second && !finished)
+            m_second->interrupt();
+        m_second = nullptr;
+    });
+    auto startReader = [&](std::unique_ptr<EventStore> store) {
+        auto reader = std::make_unique<Reader>(*this);
+        if (!reader->folds.started())
+            throw StoreError(QStringLiteral("The reducer %1 does not start: %2")
+                                 .arg(m_reducer->name(), reader->folds.startError().toString()));
+        if (store) {
+            reader->thread = std::make_unique<SideThread>();
+            std::lock_guard lock(m_secondMutex);
+            m_second = store.get();
+            reader->store = std::move(store);
+        }
+        return reader;
+    };
+    readers[0] = startReader(nullptr);
     // The table and its columns are checked before the first stream is replayed.
     TableQuery probe { m_options.table, m_options.keyColumn, columnNames, {}, std::nullopt, 1 };
     m_table.rows(probe);
@@ -613,14 +659,17 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
     // A page's rows are reported once the fold's thread is done with it: in order, and with its differing rows'
     // versions found.
     // A page's events read and handed to the fold's thread, the streams without events after them.
+    // On the page's reader's thread.
     auto readAndPost = [&](Page& p) {
+        Reader& reader = *readers[p.reader];
         p.replays.clear();
         p.replays.resize(p.streams.size());
         for (size_t i = 0; i < p.streams.size(); ++i)
             p.replays[i].stream = p.streams[i].name;
-        p.metadata = readPage(reader, p.streams, p.replays, keyIsStream ? &p.rows : nullptr);
+        p.metadata = readPage(reader.store ? *reader.store : m_store, reader.pages, p.streams, p.replays,
+            keyIsStream ? &p.rows : nullptr);
         throwIfCancelled();
-        p.fence = folds.post([this, &p](Fold& fold) {
+        p.fence = reader.folds.post([this, &p](Fold& fold) {
             for (Replay& r : p.replays) {
                 if (!r.read) {
                     // A stream with no event: the reducer's initial state.
@@ -631,12 +680,29 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             }
         });
     };
+    // Reads the page on its reader's thread: returns at once for the second connection's.
+    auto read = [&](Page& p) {
+        if (SideThread* side = readers[p.reader]->thread.get())
+            side->start([&readAndPost, &p] { readAndPost(p); });
+        else
+            readAndPost(p);
+    };
+    // Until the page is read and folded.
+    auto settle = [&](Page& p) {
+        Reader& reader = *readers[p.reader];
+        if (reader.thread)
+            reader.thread->wait();
+        reader.folds.waitFor(p.fence);
+    };
+    // Its reader is idle while the page is reported (the other reads the next page), so the folds of its differing
+    // rows' second reads (matchFromStore, on this thread with the store's own connection) come between no other.
     auto report = [&](Page& p) {
-        folds.waitFor(p.fence);
+        FoldThread& folds = readers[p.reader]->folds;
+        settle(p);
         if (!p.metadata && folds.readsMetadata()) {
             // A handler read metadata the page was read without (the source did not name it): read it again.
-            readAndPost(p);
-            folds.waitFor(p.fence);
+            read(p);
+            settle(p);
         }
         for (const Replay& r : p.replays)
             m_summary.events += r.count;
@@ -658,7 +724,7 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             if (!r.judged)
                 r.findMatch = compare(r, row, r.out);
             if (r.findMatch)
-                matchFromStore(r, *row, r.out);
+                matchFromStore(folds, r, *row, r.out);
             if (r.key.isEmpty())
                 r.out.note = QStringLiteral("the replayed state has no key at %1").arg(m_options.keyPath);
             if (row)
@@ -682,13 +748,23 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             break;
         streams.after = p.streams.back().name;
         more = int(p.streams.size()) >= streams.limit;
+        if (more && previous == nullptr && m_options.openReader && rawStreamReader(m_store)) {
+            // More than a page: a second connection for every other one, where the store opens one.
+            std::unique_ptr<EventStore> second;
+            try {
+                second = m_options.openReader();
+            } catch (const StoreError&) { }
+            if (second)
+                readers[1] = startReader(std::move(second));
+        }
+        p.reader = readers[1] && previous && previous->reader == 0 ? 1 : 0;
         if (keyIsStream) {
             QStringList keys; // the page's names are distinct, and so are the keys looked up
             for (const StreamInfo& info : p.streams)
                 keys.append(info.name);
             lookupPage(keys, p.rows);
         }
-        readAndPost(p);
+        read(p);
         if (previous)
             report(*previous);
         previous = &p;
@@ -729,6 +805,7 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
         }
     }
     m_summary.seconds = double(clock.nsecsElapsed()) / 1e9;
+    finished = true;
     return m_summary;
 }
 

@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -45,6 +47,10 @@ struct ReconcileOptions {
     int streamBatch = 1000; // streams per page of the stream list, and keys per table lookup
     int tableBatch = 1000; // rows per keyset page of the pass that finds extra rows
     bool findExtra = true;
+    // Opens a second connection to the store, which reads every other page while the first reads the next: reading
+    // a page's events by stream costs an index seek per event, and two connections overlap those on two cores. Unset,
+    // or when it throws, one connection reads every page.
+    std::function<std::unique_ptr<EventStore>()> openReader;
 };
 
 struct ColumnValues {
@@ -113,10 +119,14 @@ public:
     // Throws StoreError: Generic for options that cannot work (no such path syntax, a reducer that does not start),
     // MissingTable for a missing table or column, Cancelled.
     ReconcileSummary run(const Sink& sink, const Progress& progress = {}, const std::atomic<bool>* cancel = nullptr);
+    // Interrupts the statement of the second connection (ReconcileOptions::openReader), if one is running; from any
+    // thread. The store's own statement is the caller's to interrupt.
+    void interrupt();
 
 private:
     struct Replay;
     class PageReader;
+    struct Reader;
     // A row compared with the state after each event of its stream.
     struct Match {
         const TableRow& row;
@@ -126,8 +136,8 @@ private:
     };
 
     // Returns whether the events were read with their metadata.
-    bool readPage(
-        PageReader& reader, const StreamList& page, std::vector<Replay>& replays, const QHash<QString, TableRow>* rows);
+    bool readPage(EventStore& store, PageReader& reader, const StreamList& page, std::vector<Replay>& replays,
+        const QHash<QString, TableRow>* rows);
     // The replay's values and key from the state's values at m_readPaths.
     void finishReplay(Replay& r, std::vector<QJsonValue> values);
     // Fills `out` from the replay and the row; true when the row differs and a match must say which version.
@@ -138,7 +148,7 @@ private:
     void matchEvents(Fold& fold, Match& m, const Event* events, qsizetype n) const;
     void matchEnd(const Replay& r, Match& m) const;
     // The same with the stream's events read again from the store.
-    void matchFromStore(const Replay& r, const TableRow& row, ReconcileRow& out);
+    void matchFromStore(FoldThread& folds, const Replay& r, const TableRow& row, ReconcileRow& out);
     bool rowEquals(const TableRow& row, const QByteArray& state) const;
 
     EventStore& m_store;
@@ -147,8 +157,9 @@ private:
     ReconcileOptions m_options;
     std::vector<QJsonArray> m_paths;
     std::vector<QJsonArray> m_readPaths; // m_paths, then the key path when the key is a state path
-    FoldThread* m_folds = nullptr; // while run() runs
     const std::atomic<bool>* m_cancel = nullptr;
+    std::mutex m_secondMutex;
+    EventStore* m_second = nullptr; // the second connection, while run() runs
     ReconcileSummary m_summary;
 };
 

@@ -1,9 +1,10 @@
 // Reconciliation throughput: 100,000 accounts of 20 events (an Emmett SQLite store) beside a read-model table in
 // the same file, reconciled, with the fold throughput of the same events and the table's read time in the same run.
 // A program, not a test: run it by hand.
-//   bench_reconcile [store-path] [aggregates] [reducer|all] [rounds]
-//                        (default /work/bench/recon100k.sqlite, 100000, both reducers, 3 rounds; the store is written
-//                        when missing; the fold and the reconciliation alternate, the best of each is reported)
+//   bench_reconcile [store-path] [aggregates] [reducer|all] [rounds] [connections]
+//                        (default /work/bench/recon100k.sqlite, 100000, both reducers, 3 rounds, 2 connections as the
+//                        GUI and CLI use; the store is written when missing; the fold and the reconciliation
+//                        alternate, the best of each is reported)
 //   bench_reconcile "host=... dbname=..."        (PostgreSQL: the same store loaded by tests/bench/recon100k_pg.sql)
 // The table holds every account's final state except 1 in 1000 rows, which are planted faults: a row missing its
 // last event, a wrong balance, or no row at all.
@@ -207,6 +208,7 @@ int main(int argc, char** argv)
     const qint64 aggregates = argc > 2 ? QByteArray(argv[2]).toLongLong() : 100000;
     const QByteArray only = argc > 3 ? QByteArray(argv[3]) : QByteArray(); // "merge" or "accounts.js"
     const int rounds = argc > 4 ? qMax(1, QByteArray(argv[4]).toInt()) : 3;
+    const int connections = argc > 5 ? qBound(1, QByteArray(argv[5]).toInt(), 2) : 2;
     QElapsedTimer timer;
     const bool sqliteFile = !path.contains(u'=') && !path.contains(QLatin1String("://"));
     if (sqliteFile && !QFile::exists(path)) {
@@ -250,6 +252,8 @@ int main(int argc, char** argv)
             options.table = QStringLiteral("account_summaries");
             options.keyColumn = QStringLiteral("id");
             options.columns = columns;
+            if (connections > 1)
+                options.openReader = [path] { return StoreRegistry::open(path); };
             const auto rate = [](double events, double s) { return events / s / 1e6; };
             // Fold and reconcile alternate, `rounds` times: on a shared machine the best of each is what the code
             // costs, and a round's own ratio shows how far the load moved within it.
@@ -292,8 +296,9 @@ int main(int argc, char** argv)
             std::printf("%-12s best of %d: reconcile / fold throughput %.2f; goal (half the fold's throughput plus the "
                         "table read) %.2f s: %s\n",
                 c.name, rounds, fold.seconds / summary.seconds, goal, summary.seconds <= goal ? "met" : "NOT met");
-            std::printf("%-12s by this process's CPU time: reconcile / fold %.2f; goal %.2f s: %s\n", c.name,
-                fold.cpu / cpu, 2 * fold.cpu + table.cpu, cpu <= 2 * fold.cpu + table.cpu ? "met" : "NOT met");
+            // Not the goal (throughput is), but what the reconciliation costs beside the fold on a busy machine.
+            std::printf("%-12s this process's CPU time: reconcile %.2f s, %.2f times the fold's\n", c.name, cpu,
+                cpu / fold.cpu);
         }
     } catch (const StoreError& e) {
         std::fprintf(stderr, "store: %s\n", qPrintable(e.message()));

@@ -17,6 +17,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <atomic>
+#include <functional>
 #include <map>
 
 using namespace es;
@@ -102,11 +104,23 @@ ReconcileOptions acctOptions(int streamBatch)
     return options;
 }
 
+using Opener = std::function<std::unique_ptr<EventStore>()>;
+
+// A second connection to the store (ReconcileOptions::openReader), counting how many were opened.
+Opener secondConnection(const EventStore& store, int* opened)
+{
+    return [address = store.address(), opened] {
+        ++*opened;
+        return StoreRegistry::open(address);
+    };
+}
+
 Report reconcilePages(EventStore& store, TableReader& tables, int streamBatch, ReconcileSummary* summary,
-    ReducerPtr reducer = std::make_shared<MergeReducer>())
+    ReducerPtr reducer = std::make_shared<MergeReducer>(), Opener openReader = {})
 {
     ReconcileOptions options = acctOptions(streamBatch);
     options.tableBatch = 3;
+    options.openReader = std::move(openReader);
     Reconciler reconciler(store, tables, std::move(reducer), options);
     Report report;
     *summary = reconciler.run([&](const ReconcileRow& row) {
@@ -196,6 +210,27 @@ void checkPages(EventStore& store, TableReader& tables)
         CHECK(summary.count(ReconcileStatus::Missing) == 1);
         CHECK(summary.count(ReconcileStatus::Extra) == 2 + Strays);
     }
+    // A second connection reading every other page: the same report, opened only when there is more than a page. One
+    // that cannot be opened leaves the reading to the first.
+    const ReducerPtr nJs = std::make_shared<JsReducer>(
+        QStringLiteral("({ $init: () => ({}), $any: (s, e) => { s.n = e.data.n; s.owner = e.data.owner; } })"),
+        QStringLiteral("n.js"), 2000);
+    for (const ReducerPtr& reducer : { ReducerPtr(std::make_shared<MergeReducer>()), nJs }) {
+        for (const int batch : { 1, 2, 3, 200 }) {
+            INFO("two connections, " << reducer->name().toStdString() << ", streams per page: " << batch);
+            ReconcileSummary summary;
+            int opened = 0;
+            CHECK(reconcilePages(store, tables, batch, &summary, reducer, secondConnection(store, &opened)) == want);
+            CHECK(summary.events == 1 + 1 + 0 + LongStream + 5 + 3 + LongStream);
+            CHECK(opened == (batch < 7 ? 1 : 0));
+        }
+    }
+    {
+        ReconcileSummary summary;
+        const Opener refused
+            = []() -> std::unique_ptr<EventStore> { throw StoreError(QStringLiteral("too many connections")); };
+        CHECK(reconcilePages(store, tables, 2, &summary, std::make_shared<MergeReducer>(), refused) == want);
+    }
     // An engine without RawStreamReader is read stream by stream through events(): the same report.
     ForwardingStore plain(store);
     REQUIRE_FALSE(rawStreamReader(plain));
@@ -215,6 +250,8 @@ void checkPages(EventStore& store, TableReader& tables)
         INFO("metadata read without its name, streams per page: " << batch);
         ReconcileSummary summary;
         CHECK(reconcilePages(store, tables, batch, &summary, hidden) == want);
+        int opened = 0;
+        CHECK(reconcilePages(store, tables, batch, &summary, hidden, secondConnection(store, &opened)) == want);
     }
 
     // Names far apart, with 2 x 1,100 rows of other streams between them: the same rows as a read by name (on SQLite
@@ -294,6 +331,19 @@ private:
     };
 };
 
+// The run ends with the store's Disconnected, before it reported every stream.
+void checkDisconnected(Reconciler& reconciler)
+{
+    int reported = 0;
+    try {
+        reconciler.run([&](const ReconcileRow&) { ++reported; });
+        FAIL("the dropped connection went unnoticed");
+    } catch (const StoreError& e) {
+        CHECK(e.kind() == StoreError::Kind::Disconnected);
+    }
+    CHECK(reported < 7);
+}
+
 void checkDropped(EventStore& store, TableReader& tables)
 {
     // The error reaches the caller as the store gave it, however far the fold's thread had got, and the same
@@ -316,15 +366,41 @@ void checkDropped(EventStore& store, TableReader& tables)
                 INFO(reducer->name().toStdString() << ": dropped after " << rows << " rows, pages of " << batch);
                 DroppingStore dropping(store, rows);
                 Reconciler reconciler(dropping, tables, reducer, acctOptions(batch));
-                int reported = 0;
-                try {
-                    reconciler.run([&](const ReconcileRow&) { ++reported; });
-                    FAIL("the dropped connection went unnoticed");
-                } catch (const StoreError& e) {
-                    CHECK(e.kind() == StoreError::Kind::Disconnected);
-                }
-                CHECK(reported < 7);
+                checkDisconnected(reconciler);
             }
+        }
+        // The second connection drops: the same error, whichever page it was reading.
+        auto second = StoreRegistry::open(store.address());
+        for (const int rows : { 0, 1, 3, LongStream + 3 }) {
+            for (const int batch : { 1, 2, 3 }) {
+                INFO(reducer->name().toStdString()
+                    << ": the second connection dropped after " << rows << " rows, pages of " << batch);
+                ReconcileOptions options = acctOptions(batch);
+                options.openReader = [&second, rows] { return std::make_unique<DroppingStore>(*second, rows); };
+                Reconciler reconciler(store, tables, reducer, options);
+                checkDisconnected(reconciler);
+            }
+        }
+        // Cancelled while both connections read: cancelled, not a report cut short; interrupt() reaches the second.
+        for (const int batch : { 1, 2 }) {
+            ReconcileOptions options = acctOptions(batch);
+            int opened = 0;
+            options.openReader = secondConnection(store, &opened);
+            Reconciler reconciler(store, tables, reducer, options);
+            std::atomic<bool> cancel { false };
+            try {
+                reconciler.run(
+                    [&](const ReconcileRow&) {
+                        cancel = true;
+                        reconciler.interrupt();
+                    },
+                    {}, &cancel);
+                FAIL("not cancelled");
+            } catch (const StoreError& e) {
+                CHECK(e.kind() == StoreError::Kind::Cancelled);
+            }
+            CHECK(opened == 1);
+            reconciler.interrupt(); // after the run: reaches no connection
         }
         Reconciler again(store, tables, reducer, acctOptions(1000));
         const ReconcileSummary summary = again.run([](const ReconcileRow&) {});
