@@ -43,6 +43,10 @@ struct Options {
         QStringLiteral("The projection's checkpoint, by name (as `lag` lists them): a row behind it whose stream has "
                        "later events is stale, not wrong."),
         QStringLiteral("NAME") };
+    QCommandLineOption connections { QStringLiteral("connections"),
+        QStringLiteral("Read-only connections to STORE that read the events: 2 (the default) reads every other page of "
+                       "streams over a second one, 1 keeps to one."),
+        QStringLiteral("N") };
     QCommandLineOption all { QStringLiteral("all"), QStringLiteral("Write ok rows too.") };
     QCommandLineOption json { QStringLiteral("json"), QStringLiteral("Write JSON Lines (the only format).") };
 };
@@ -53,7 +57,7 @@ void ReconcileCommand::addFirstPassOptions(QCommandLineParser& parser)
 {
     const Options o;
     // --table (a value) is known to the first pass already, from suggest-mapping.
-    parser.addOptions({ o.key, o.keyPath, o.columns, o.readModel, o.checkpoint, o.all });
+    parser.addOptions({ o.key, o.keyPath, o.columns, o.readModel, o.checkpoint, o.connections, o.all });
 }
 
 int ReconcileCommand::run(const QStringList& arguments)
@@ -73,7 +77,7 @@ int ReconcileCommand::run(const QStringList& arguments)
     parser.addVersionOption();
     parser.addOptions(storeOptions());
     parser.addOptions({ o.reducer, o.table, o.key, o.keyPath, o.columns, o.category, o.prefix, o.readModel,
-        o.checkpoint, o.all, o.json });
+        o.checkpoint, o.connections, o.all, o.json });
     QString address;
     if (const int code = parseStoreCommand(parser, arguments, QStringLiteral("reconcile"), &address); code >= 0)
         return code;
@@ -100,6 +104,15 @@ int ReconcileCommand::run(const QStringList& arguments)
     if (!options.category.isEmpty() && !options.prefix.isEmpty()) {
         printError(QStringLiteral("Give --category or --prefix, not both."));
         return BadArguments;
+    }
+    int connections = 2;
+    if (parser.isSet(o.connections)) {
+        bool ok = false;
+        connections = parser.value(o.connections).toInt(&ok);
+        if (!ok || connections < 1 || connections > 2) {
+            printError(QStringLiteral("--connections takes 1 or 2, not \"%1\".").arg(parser.value(o.connections)));
+            return BadArguments;
+        }
     }
     Failure failure;
     const ReducerPtr reducer = ReducerCatalog::load(parser.value(o.reducer), &failure);
@@ -134,7 +147,8 @@ int ReconcileCommand::run(const QStringList& arguments)
             }
         }
         // A second connection reads every other page.
-        options.openReader = [&parser, &address] { return openStore(parser, address); };
+        if (connections > 1)
+            options.openReader = [&parser, &address] { return openStore(parser, address); };
         OutputWriter out;
         Reconciler reconciler(*store, *tables, reducer, options);
         const ReconcileSummary summary = reconciler.run(

@@ -74,6 +74,25 @@ TEST_CASE("cli reconcile: every fault reported as JSON Lines, exit code 9", "[cl
         CHECK(every.size() == 7);
         CHECK(every.at(QStringLiteral("account-1")).value(QStringLiteral("status")) == QStringLiteral("ok"));
     }
+    SECTION("--connections 1 reads over one connection, with the same lines; only 1 or 2 are taken")
+    {
+        const QStringList checkpoint { QStringLiteral("--checkpoint"), QStringLiteral("account-summaries") };
+        QByteArray one;
+        REQUIRE(runProcess(cli,
+                    arguments(fixture.path,
+                        checkpoint + QStringList { QStringLiteral("--connections"), QStringLiteral("1") }),
+                    &one)
+            == 9);
+        CHECK(linesByKey(one) == rows);
+        for (const char* bad : { "0", "3", "two" }) {
+            QByteArray badErr;
+            CHECK(
+                runProcess(cli, arguments(fixture.path, { QStringLiteral("--connections"), QString::fromLatin1(bad) }),
+                    &one, &badErr)
+                == 2);
+            CHECK(badErr.contains("--connections takes 1 or 2"));
+        }
+    }
 }
 
 TEST_CASE("cli reconcile: a correct table exits 0 with no lines; bad arguments exit 2", "[cli][reconcile]")

@@ -230,7 +230,7 @@ TEST_CASE("cli tail and lag --watch go on across a server restart: every committ
     interrupt(lag);
     read();
     std::vector<qint64> expected { seeded };
-    for (const QString prefix : { QStringLiteral("before"), QStringLiteral("after") }) {
+    for (const QString& prefix : { QStringLiteral("before"), QStringLiteral("after") }) {
         for (int i = 0; i < 20; ++i)
             expected.push_back(messageDbPosition(db, QStringLiteral("%1-%2").arg(prefix).arg(i)));
     }
