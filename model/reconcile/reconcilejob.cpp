@@ -94,11 +94,10 @@ quint64 ReconcileJob::start(const ReconcileRequest& request)
                 throw StoreError(QStringLiteral("This store's engine reads no tables: name a read-model address."));
             Reconciler reconciler(store, *tables, reducer, options);
             // Stops the read model's statement and the second connection's too; cleared before they go.
+            // Called on the cancelling thread (the GUI's): a PostgreSQL cancel is sent from a thread of its own.
             control.setInterruptor([tables = own.get(), &reconciler] {
-                if (tables) {
-                    if (const std::function<void()> stop = tables->interruption())
-                        stop();
-                }
+                if (tables)
+                    sendInterruption(tables->interruption());
                 reconciler.interrupt();
             });
             struct ClearInterruptor {

@@ -6,6 +6,7 @@
 #include "fold/statepaths.h"
 #include "fold/statetext.h"
 #include "reconcile/valuecompare.h"
+#include "store/job.h"
 #include "store/rawstreamreader.h"
 #include "store/sidethread.h"
 
@@ -147,7 +148,7 @@ public:
     {
         if (m_current < 0 || m_currentBytes != event.stream) {
             end();
-            if (m_r.m_cancel && m_r.m_cancel->load())
+            if (m_r.stopped())
                 return false;
             m_currentBytes = QByteArray(event.stream.data(), event.stream.size());
             begin(m_index.value(QString::fromUtf8(event.stream), -1));
@@ -376,10 +377,15 @@ struct Reconciler::Reader {
 
 void Reconciler::interrupt()
 {
-    // Under the lock: the connection is not closed while its statement is being interrupted.
-    std::lock_guard lock(m_secondMutex);
-    if (m_second)
-        m_second->interrupt();
+    // Under the lock: the connection is not closed while interruption() runs; what it leaves to call (PostgreSQL's
+    // cancel, which needs no connection) is sent from a thread of its own.
+    std::function<void()> stop;
+    {
+        std::lock_guard lock(m_secondMutex);
+        if (m_second)
+            stop = m_second->interruption();
+    }
+    sendInterruption(std::move(stop));
 }
 
 bool Reconciler::rowEquals(const TableRow& row, const QByteArray& state) const
@@ -423,7 +429,7 @@ bool Reconciler::readPage(EventStore& store, PageReader& reader, const StreamLis
     BatchReader batches(store, heldEvents);
     batches.setMetadata(metadata);
     for (size_t i = 0; i < page.size(); ++i) {
-        if (m_cancel && m_cancel->load())
+        if (stopped())
             break;
         EventQuery query;
         query.filter.stream = page[i].name;
@@ -549,6 +555,7 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
     QElapsedTimer clock;
     clock.start();
     m_cancel = cancel;
+    m_stopped = false;
     m_summary = {};
     if (m_options.table.isEmpty() || m_options.keyColumn.isEmpty())
         throw StoreError(QStringLiteral("Name the read-model table and its key column."));
@@ -577,29 +584,33 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
     };
     Page pages[2];
     std::unique_ptr<Reader> readers[2];
-    bool finished = false;
-    // Before the readers go: interrupt() no longer reaches the second connection, and, when this throws, its read is
-    // interrupted rather than waited for to its end.
-    const auto forgetSecond = qScopeGuard([this, &finished] {
+    // Before the readers go, interrupt() no longer reaches the second connection.
+    const auto forgetSecond = qScopeGuard([this] {
         std::lock_guard lock(m_secondMutex);
-        if (m_second && !finished)
-            m_second->interrupt();
         m_second = nullptr;
     });
-    auto startReader = [&](std::unique_ptr<EventStore> store) {
-        auto reader = std::make_unique<Reader>(*this);
-        if (!reader->folds.started())
-            throw StoreError(QStringLiteral("The reducer %1 does not start: %2")
-                                 .arg(m_reducer->name(), reader->folds.startError().toString()));
-        if (store) {
+    readers[0] = std::make_unique<Reader>(*this);
+    if (!readers[0]->folds.started())
+        throw StoreError(QStringLiteral("The reducer %1 does not start: %2")
+                             .arg(m_reducer->name(), readers[0]->folds.startError().toString()));
+    // The second connection and its reader; null where either cannot be had (one connection reads every page then).
+    auto startSecond = [&]() -> std::unique_ptr<Reader> {
+        try {
+            std::unique_ptr<EventStore> store = m_options.openReader();
+            if (!store)
+                return nullptr;
+            auto reader = std::make_unique<Reader>(*this);
+            if (!reader->folds.started())
+                return nullptr;
             reader->thread = std::make_unique<SideThread>();
             std::lock_guard lock(m_secondMutex);
             m_second = store.get();
             reader->store = std::move(store);
+            return reader;
+        } catch (const std::exception&) {
+            return nullptr;
         }
-        return reader;
     };
-    readers[0] = startReader(nullptr);
     // The table and its columns are checked before the first stream is replayed.
     TableQuery probe { m_options.table, m_options.keyColumn, columnNames, {}, std::nullopt, 1 };
     m_table.rows(probe);
@@ -696,6 +707,16 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
     };
     // Its reader is idle while the page is reported (the other reads the next page), so the folds of its differing
     // rows' second reads (matchFromStore, on this thread with the store's own connection) come between no other.
+    // The second connection's read uses the lambdas above: when this throws, it is stopped and waited for before
+    // they go (its statement interrupted, its reader told to stop at the next row).
+    bool finished = false;
+    const auto stopSecond = qScopeGuard([&] {
+        if (finished || !readers[1])
+            return;
+        m_stopped = true;
+        interrupt();
+        readers[1]->thread.reset();
+    });
     auto report = [&](Page& p) {
         FoldThread& folds = readers[p.reader]->folds;
         settle(p);
@@ -750,12 +771,8 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
         more = int(p.streams.size()) >= streams.limit;
         if (more && previous == nullptr && m_options.openReader && rawStreamReader(m_store)) {
             // More than a page: a second connection for every other one, where the store opens one.
-            std::unique_ptr<EventStore> second;
-            try {
-                second = m_options.openReader();
-            } catch (const StoreError&) { }
-            if (second)
-                readers[1] = startReader(std::move(second));
+            readers[1] = startSecond();
+            m_summary.connections = readers[1] ? 2 : 1;
         }
         p.reader = readers[1] && previous && previous->reader == 0 ? 1 : 0;
         if (keyIsStream) {

@@ -84,6 +84,7 @@ struct ReconcileSummary {
     qint64 events = 0;
     qint64 rows = 0; // table rows looked at
     qint64 counts[5] = { 0, 0, 0, 0, 0 }; // by ReconcileStatus
+    int connections = 1; // to the store that read the events (2 with ReconcileOptions::openReader)
     double seconds = 0;
     qint64 count(ReconcileStatus s) const { return counts[int(s)]; }
     qint64 problems() const { return counts[1] + counts[2] + counts[3] + counts[4]; }
@@ -120,7 +121,8 @@ public:
     // MissingTable for a missing table or column, Cancelled.
     ReconcileSummary run(const Sink& sink, const Progress& progress = {}, const std::atomic<bool>* cancel = nullptr);
     // Interrupts the statement of the second connection (ReconcileOptions::openReader), if one is running; from any
-    // thread. The store's own statement is the caller's to interrupt.
+    // thread, which it never blocks (a PostgreSQL cancel is sent from a thread of its own). The store's own statement
+    // is the caller's to interrupt.
     void interrupt();
 
 private:
@@ -157,7 +159,10 @@ private:
     ReconcileOptions m_options;
     std::vector<QJsonArray> m_paths;
     std::vector<QJsonArray> m_readPaths; // m_paths, then the key path when the key is a state path
+    // Whether the reads stop: cancelled, or the run ends by an exception (the second connection's read stops too).
+    bool stopped() const { return (m_cancel && m_cancel->load()) || m_stopped.load(); }
     const std::atomic<bool>* m_cancel = nullptr;
+    std::atomic<bool> m_stopped { false };
     std::mutex m_secondMutex;
     EventStore* m_second = nullptr; // the second connection, while run() runs
     ReconcileSummary m_summary;

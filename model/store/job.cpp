@@ -2,7 +2,26 @@
 
 #include "store/eventstore.h"
 
+#include <system_error>
+#include <thread>
+
+#include <pthread.h>
+
 namespace es {
+
+void sendInterruption(std::function<void()> stop)
+{
+    if (!stop)
+        return;
+    try {
+        std::thread([stop = std::move(stop)] {
+            pthread_setname_np(pthread_self(), "store-cancel");
+            stop();
+        }).detach();
+    } catch (const std::system_error&) {
+        // No thread to be had: the statement runs on to its end or its timeout, as if cancel came too late.
+    }
+}
 
 void JobControl::throwIfCancelled() const
 {

@@ -63,6 +63,13 @@ template <typename R> struct JobCallbacks {
     std::function<void(const JobProgress&)> progress;
 };
 
+// Makes the call a store's interruption() returned off the caller's thread (the GUI's, or one that must not wait):
+// PostgreSQL's cancel connects to the server and waits for it to close that connection, which a server that stopped
+// answering never does. Each call has a short-lived thread of its own, so one stuck cancel never delays another; it
+// holds nothing but the call (a cancel key), so nobody waits for it: it ends when the server answers, or with the
+// process. interruption() itself, which does the immediate part (SQLite's interrupt), runs on the caller's thread.
+void sendInterruption(std::function<void()> stop);
+
 // Newest-request-wins bookkeeping for a view that asks again before the last answer came (a new filter, a drag):
 // next() starts a generation; isCurrent() tells whether a result still belongs to the newest one.
 class Generation {

@@ -10,35 +10,13 @@
 #include <algorithm>
 #include <mutex>
 #include <optional>
-#include <system_error>
-#include <thread>
 #include <unordered_map>
-
-#include <pthread.h>
 
 namespace es {
 
 namespace {
 constexpr int FirstRetryMs = 1000;
 constexpr int MaxRetryMs = 10000;
-
-// Makes a store's interruption() call off the caller's thread (the GUI's): PostgreSQL's cancel connects to the server
-// and waits for it to close that connection, which a server that stopped answering never does. Each call has a
-// short-lived thread of its own, so one stuck cancel never delays another; it holds nothing but the call (a cancel
-// key), so nobody waits for it: it ends when the server answers, or with the process.
-void sendInterruption(std::function<void()> stop)
-{
-    if (!stop)
-        return;
-    try {
-        std::thread([stop = std::move(stop)] {
-            pthread_setname_np(pthread_self(), "store-cancel");
-            stop();
-        }).detach();
-    } catch (const std::system_error&) {
-        // No thread to be had: the statement runs on to its end or its timeout, as if cancel came too late.
-    }
-}
 } // namespace
 
 // One lane: a thread, the connection it opens on first use, and the jobs posted to it. cancel() may come from any

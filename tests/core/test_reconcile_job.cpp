@@ -88,6 +88,7 @@ TEST_CASE("reconcile job: two connections report what one does; a cancel ends a 
         CHECK(byKey(rows) == expected);
         const ReconcileSummary summary = finished.at(0).at(0).value<ReconcileSummary>();
         CHECK(summary.streams == 6);
+        CHECK(summary.connections == (batch < 6 ? 2 : 1));
         CHECK(summary.problems() == 6);
         CHECK(summary.count(ReconcileStatus::Ok) == 1);
     }

@@ -18,8 +18,10 @@
 #include <QJsonObject>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
+#include <thread>
 
 using namespace es;
 using namespace es::test;
@@ -106,12 +108,40 @@ ReconcileOptions acctOptions(int streamBatch)
 
 using Opener = std::function<std::unique_ptr<EventStore>()>;
 
-// A second connection to the store (ReconcileOptions::openReader), counting how many were opened.
-Opener secondConnection(const EventStore& store, int* opened)
+// What second connections (ReconcileOptions::openReader) did.
+struct SecondCounts {
+    int opened = 0;
+    std::atomic<int> pages { 0 }; // page reads (readRawStreams)
+};
+
+// A second connection to the store, counted; each page read first waits `delayMs` (a slow server).
+class SecondConnection : public ForwardingStore, public RawStreamReader {
+public:
+    SecondConnection(std::unique_ptr<EventStore> store, SecondCounts& counts, int delayMs)
+        : ForwardingStore(*store)
+        , m_own(std::move(store))
+        , m_counts(counts)
+        , m_delayMs(delayMs)
+    { }
+    void readRawStreams(const QStringList& streams, RawEventReceiver& receiver) override
+    {
+        ++m_counts.pages;
+        if (m_delayMs > 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(m_delayMs));
+        rawStreamReader(m_store)->readRawStreams(streams, receiver);
+    }
+
+private:
+    std::unique_ptr<EventStore> m_own;
+    SecondCounts& m_counts;
+    int m_delayMs;
+};
+
+Opener secondConnection(const EventStore& store, SecondCounts* counts, int delayMs = 0)
 {
-    return [address = store.address(), opened] {
-        ++*opened;
-        return StoreRegistry::open(address);
+    return [address = store.address(), counts, delayMs] {
+        ++counts->opened;
+        return std::make_unique<SecondConnection>(StoreRegistry::open(address), *counts, delayMs);
     };
 }
 
@@ -219,10 +249,13 @@ void checkPages(EventStore& store, TableReader& tables)
         for (const int batch : { 1, 2, 3, 200 }) {
             INFO("two connections, " << reducer->name().toStdString() << ", streams per page: " << batch);
             ReconcileSummary summary;
-            int opened = 0;
-            CHECK(reconcilePages(store, tables, batch, &summary, reducer, secondConnection(store, &opened)) == want);
+            SecondCounts counts;
+            CHECK(reconcilePages(store, tables, batch, &summary, reducer, secondConnection(store, &counts)) == want);
             CHECK(summary.events == 1 + 1 + 0 + LongStream + 5 + 3 + LongStream);
-            CHECK(opened == (batch < 7 ? 1 : 0));
+            // Seven streams: every other page of (7 + batch - 1) / batch is the second connection's.
+            CHECK(counts.opened == (batch < 7 ? 1 : 0));
+            CHECK(counts.pages == (7 + batch - 1) / batch / 2);
+            CHECK(summary.connections == (batch < 7 ? 2 : 1));
         }
     }
     {
@@ -230,6 +263,7 @@ void checkPages(EventStore& store, TableReader& tables)
         const Opener refused
             = []() -> std::unique_ptr<EventStore> { throw StoreError(QStringLiteral("too many connections")); };
         CHECK(reconcilePages(store, tables, 2, &summary, std::make_shared<MergeReducer>(), refused) == want);
+        CHECK(summary.connections == 1);
     }
     // An engine without RawStreamReader is read stream by stream through events(): the same report.
     ForwardingStore plain(store);
@@ -250,8 +284,9 @@ void checkPages(EventStore& store, TableReader& tables)
         INFO("metadata read without its name, streams per page: " << batch);
         ReconcileSummary summary;
         CHECK(reconcilePages(store, tables, batch, &summary, hidden) == want);
-        int opened = 0;
-        CHECK(reconcilePages(store, tables, batch, &summary, hidden, secondConnection(store, &opened)) == want);
+        SecondCounts counts;
+        CHECK(reconcilePages(store, tables, batch, &summary, hidden, secondConnection(store, &counts)) == want);
+        CHECK(counts.pages >= (7 + batch - 1) / batch / 2);
     }
 
     // Names far apart, with 2 x 1,100 rows of other streams between them: the same rows as a read by name (on SQLite
@@ -381,11 +416,12 @@ void checkDropped(EventStore& store, TableReader& tables)
                 checkDisconnected(reconciler);
             }
         }
-        // Cancelled while both connections read: cancelled, not a report cut short; interrupt() reaches the second.
+        // Cancelled while both connections read (the second slow to answer): cancelled, not a report cut short;
+        // interrupt() reaches the second.
         for (const int batch : { 1, 2 }) {
             ReconcileOptions options = acctOptions(batch);
-            int opened = 0;
-            options.openReader = secondConnection(store, &opened);
+            SecondCounts counts;
+            options.openReader = secondConnection(store, &counts, 30);
             Reconciler reconciler(store, tables, reducer, options);
             std::atomic<bool> cancel { false };
             try {
@@ -399,8 +435,18 @@ void checkDropped(EventStore& store, TableReader& tables)
             } catch (const StoreError& e) {
                 CHECK(e.kind() == StoreError::Kind::Cancelled);
             }
-            CHECK(opened == 1);
+            CHECK(counts.opened == 1);
+            CHECK(counts.pages > 0);
             reconciler.interrupt(); // after the run: reaches no connection
+        }
+        // The first connection drops while the second is reading: its error, once the second has stopped.
+        for (const int rows : { 0, 3, LongStream + 3 }) {
+            DroppingStore dropping(store, rows);
+            ReconcileOptions options = acctOptions(1);
+            SecondCounts counts;
+            options.openReader = secondConnection(store, &counts, 30);
+            Reconciler reconciler(dropping, tables, reducer, options);
+            checkDisconnected(reconciler);
         }
         Reconciler again(store, tables, reducer, acctOptions(1000));
         const ReconcileSummary summary = again.run([](const ReconcileRow&) {});
