@@ -239,6 +239,7 @@ void MainWindow::createDocks()
     reconcile->setWidget(m_reconcile);
     addDockWidget(Qt::BottomDockWidgetArea, reconcile);
     reconcile->hide();
+    reconcile->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     connect(m_reconcile, &ReconcileView::timeTravelRequested, this,
         [this](const QString& stream, qint64 version) { openTimeTravel(stream, version); });
 }

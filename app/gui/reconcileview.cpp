@@ -109,7 +109,10 @@ ReconcileView::ReconcileView(QWidget* parent)
              ReconcileStatus::Stale, ReconcileStatus::Ok })
         m_statusFilter->addItem(reconcileStatusName(s), reconcileStatusName(s));
     m_status = new QLabel(this);
-    // A long status must not widen the form and squeeze the results.
+    // A line of its own under the buttons, wrapped: a long summary must not widen the form and squeeze the results,
+    // nor vanish when the form is narrow.
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* actions = new QHBoxLayout;
     actions->addWidget(m_run);
@@ -117,7 +120,7 @@ ReconcileView::ReconcileView(QWidget* parent)
     actions->addWidget(m_export);
     actions->addWidget(new QLabel(tr("Show"), this));
     actions->addWidget(m_statusFilter);
-    actions->addWidget(m_status, 1);
+    actions->addStretch();
 
     m_proxy->setSourceModel(m_model);
     m_proxy->setFilterKeyColumn(ReconcileModel::StatusColumn);
@@ -147,6 +150,7 @@ ReconcileView::ReconcileView(QWidget* parent)
     formLayout->setContentsMargins(0, 0, 0, 0);
     formLayout->addLayout(form);
     formLayout->addLayout(actions);
+    formLayout->addWidget(m_status);
     auto* results = new QSplitter(Qt::Vertical, this);
     results->addWidget(m_table);
     results->addWidget(detailBox);

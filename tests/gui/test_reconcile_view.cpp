@@ -14,6 +14,8 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QKeySequence>
+#include <QLabel>
 #include <QMenuBar>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -166,6 +168,17 @@ TEST_CASE("main window: the Reconcile dock opens time travel at the matching ver
     QSignalSpy finished(view, &ReconcileView::finished);
     view->run();
     REQUIRE(finished.wait(Timeout));
+    CHECK(dock->toggleViewAction()->shortcut() == QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    // The summary has a line of its own under the buttons: readable however narrow the form is.
+    CHECK(view->statusText().startsWith(QLatin1String("6 streams (27 events)")));
+    QLabel* status = nullptr;
+    for (QLabel* label : view->findChildren<QLabel*>()) {
+        if (label->text() == view->statusText())
+            status = label;
+    }
+    REQUIRE(status);
+    CHECK(status->isVisible());
+    CHECK(status->width() >= status->fontMetrics().horizontalAdvance(QStringLiteral("6 streams (27 events)")));
     view->table()->sortByColumn(ReconcileModel::KeyColumn, Qt::AscendingOrder);
     view->setStatusFilter(QStringLiteral("differs"));
     view->selectRow(0);
