@@ -6,6 +6,7 @@
 #include "reconcile/reconcilemodel.h"
 #include "store/storesession.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
@@ -66,6 +67,10 @@ ReconcileView::ReconcileView(QWidget* parent)
     m_checkpoint = new QComboBox(this);
     m_checkpoint->setEditable(true);
     m_checkpoint->setToolTip(tr("The projection's checkpoint: rows behind it whose stream has later events are stale"));
+    m_secondConnection = new QCheckBox(tr("A second connection reads every other page"), this);
+    m_secondConnection->setChecked(true);
+    m_secondConnection->setToolTip(tr("Two read-only connections to the store read the events, faster on a large "
+                                      "scope; clear it to keep to one (as the CLI's --connections 1)"));
     m_mapping = new QTableWidget(0, 2, this);
     m_mapping->setHorizontalHeaderLabels({ tr("Column"), tr("State path") });
     m_mapping->horizontalHeader()->setStretchLastSection(true);
@@ -89,6 +94,7 @@ ReconcileView::ReconcileView(QWidget* parent)
     form->addRow(tr("Table"), m_tableName);
     form->addRow(tr("Key column"), keyRow);
     form->addRow(tr("Checkpoint"), m_checkpoint);
+    form->addRow(tr("Connections"), m_secondConnection);
     auto* mappingButtons = new QHBoxLayout;
     mappingButtons->addWidget(suggestButton);
     mappingButtons->addWidget(addButton);
@@ -274,6 +280,11 @@ std::vector<ColumnMapping> ReconcileView::mappings() const
     return out;
 }
 
+void ReconcileView::setSecondConnection(bool on)
+{
+    m_secondConnection->setChecked(on);
+}
+
 ReconcileRequest ReconcileView::request() const
 {
     ReconcileRequest r;
@@ -289,6 +300,7 @@ ReconcileRequest ReconcileView::request() const
     r.options.keyColumn = m_keyColumn->currentText().trimmed();
     r.options.keyPath = m_keyPath->text().trimmed();
     r.options.columns = mappings();
+    r.connections = m_secondConnection->isChecked() ? 2 : 1;
     return r;
 }
 

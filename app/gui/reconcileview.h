@@ -6,6 +6,7 @@
 #include <QPointer>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -38,6 +39,10 @@ public:
     void setReadModel(const QString& address);
     void setCheckpoint(const QString& name);
     void setMappings(const std::vector<ColumnMapping>& mappings);
+    // Whether a second read-only connection reads every other page (the default), as the CLI's --connections 2.
+    void setSecondConnection(bool on);
+    // What Run asks for, from the form.
+    ReconcileRequest request() const;
     std::vector<ColumnMapping> mappings() const;
     void suggest();
     void run();
@@ -65,7 +70,6 @@ private:
     void loadCheckpoints();
     void showDetails();
     void activate(const QModelIndex& index);
-    ReconcileRequest request() const;
 
     QPointer<StoreSession> m_session;
     ReconcileJob* m_job;
@@ -80,6 +84,7 @@ private:
     QComboBox* m_keyColumn;
     QLineEdit* m_keyPath;
     QComboBox* m_checkpoint;
+    QCheckBox* m_secondConnection;
     QTableWidget* m_mapping;
     QPushButton* m_run;
     QPushButton* m_cancel;

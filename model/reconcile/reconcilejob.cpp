@@ -74,7 +74,8 @@ quint64 ReconcileJob::start(const ReconcileRequest& request)
                 throw StoreError(failure.message, failure.kind);
             ReconcileOptions options = request.options;
             // A second connection reads every other page (it is closed with the job).
-            options.openReader = [opener] { return opener(); };
+            if (request.connections > 1)
+                options.openReader = [opener] { return opener(); };
             if (!request.checkpointName.isEmpty()) {
                 for (const CheckpointRow& row : store.checkpoints().rows) {
                     if (row.name == request.checkpointName && (!options.checkpoint || row.hasValue))

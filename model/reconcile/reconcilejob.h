@@ -22,6 +22,9 @@ struct ReconcileRequest {
     QString readModelAddress;
     QString checkpointName;
     ReconcileOptions options;
+    // Connections to the store that read the events: 2 reads every other page over a second one (opened with the
+    // session's StoreOpener), 1 keeps to the lane's.
+    int connections = 2;
 };
 
 // Runs a Reconciler on a lane of its own of the session (a reconciliation may take minutes and holds a fold).

@@ -93,6 +93,18 @@ TEST_CASE("reconcile job: two connections report what one does; a cancel ends a 
         CHECK(summary.count(ReconcileStatus::Ok) == 1);
     }
 
+    // One connection when asked (the dock's checkbox, the CLI's --connections 1): the same rows.
+    {
+        rows.clear();
+        finished.clear();
+        ReconcileRequest one = accountsRequest(1);
+        one.connections = 1;
+        job.start(one);
+        REQUIRE(finished.wait(20000));
+        CHECK(byKey(rows) == expected);
+        CHECK(finished.at(0).at(0).value<ReconcileSummary>().connections == 1);
+    }
+
     // Cancelled at once and after its first rows: no result, no failure; the next run finishes as before.
     for (const bool afterRows : { false, true }) {
         rows.clear();

@@ -169,6 +169,11 @@ TEST_CASE("main window: the Reconcile dock opens time travel at the matching ver
     view->run();
     REQUIRE(finished.wait(Timeout));
     CHECK(dock->toggleViewAction()->shortcut() == QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    // A second connection by default; the checkbox keeps to one.
+    CHECK(view->request().connections == 2);
+    view->setSecondConnection(false);
+    CHECK(view->request().connections == 1);
+    view->setSecondConnection(true);
     // The summary has a line of its own under the buttons: readable however narrow the form is.
     CHECK(view->statusText().startsWith(QLatin1String("6 streams (27 events)")));
     QLabel* status = nullptr;
