@@ -75,7 +75,7 @@ quint64 ReconcileJob::start(const ReconcileRequest& request)
             ReconcileOptions options = request.options;
             // A second connection reads every other page (it is closed with the job).
             if (request.connections > 1)
-                options.openReader = [opener] { return opener(); };
+                options.openReader = opener;
             if (!request.checkpointName.isEmpty()) {
                 for (const CheckpointRow& row : store.checkpoints().rows) {
                     if (row.name == request.checkpointName && (!options.checkpoint || row.hasValue))

@@ -11,6 +11,8 @@
 #include <QScopeGuard>
 #include <QSet>
 
+#include <system_error>
+
 namespace es {
 
 namespace {
@@ -322,7 +324,6 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             auto reader = std::make_unique<Reader>(*this);
             if (!reader->folds.started())
                 return nullptr;
-            reader->thread = std::make_unique<SideThread>();
             std::lock_guard lock(m_secondMutex);
             m_second = store.get();
             reader->store = std::move(store);
@@ -411,18 +412,23 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             }
         });
     };
-    // Reads the page on its reader's thread: returns at once for the second connection's.
+    // Reads the page: the second connection's on a thread of its own, returning at once (inline where no thread can
+    // be had); the store's own here.
     auto read = [&](Page& p) {
-        if (SideThread* side = readers[p.reader]->thread.get())
-            side->start([&readAndPost, &p] { readAndPost(p); });
-        else
-            readAndPost(p);
+        Reader& reader = *readers[p.reader];
+        if (reader.store) {
+            try {
+                reader.reading = std::async(std::launch::async, [&readAndPost, &p] { readAndPost(p); });
+                return;
+            } catch (const std::system_error&) { }
+        }
+        readAndPost(p);
     };
     // Until the page is read and folded.
     auto settle = [&](Page& p) {
         Reader& reader = *readers[p.reader];
-        if (reader.thread)
-            reader.thread->wait();
+        if (reader.reading.valid())
+            reader.reading.get();
         reader.folds.waitFor(p.fence);
     };
     // Its reader is idle while the page is reported (the other reads the next page), so the folds of its differing
@@ -435,7 +441,8 @@ ReconcileSummary Reconciler::run(const Sink& sink, const Progress& progress, con
             return;
         m_stopped = true;
         interrupt();
-        readers[1]->thread.reset();
+        if (readers[1]->reading.valid())
+            readers[1]->reading.wait();
     });
     auto report = [&](Page& p) {
         FoldThread& folds = readers[p.reader]->folds;

@@ -7,11 +7,11 @@
 #include "fold/foldthread.h"
 #include "reconcile/reconciler.h"
 #include "store/rawstreamreader.h"
-#include "store/sidethread.h"
 
 #include <QByteArray>
 #include <QHash>
 
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -120,7 +120,8 @@ private:
 };
 
 // A connection's reads: its page reader, the fold's thread that folds what it reads, and, for the second connection,
-// the thread it reads on. Destroyed in reverse: the reads stop, then the folds, before the page reader they use.
+// the read of its page running on a thread of its own (std::async: the future rethrows what the read threw, and waits
+// for it when destroyed). Destroyed in reverse: the read ends, then the folds, before the page reader they use.
 struct Reconciler::Reader {
     explicit Reader(Reconciler& r)
         : pages(r, folds)
@@ -130,7 +131,7 @@ struct Reconciler::Reader {
     PageReader pages;
     FoldThread folds;
     std::unique_ptr<EventStore> store; // the second connection; null: the store's own, on the caller's thread
-    std::unique_ptr<SideThread> thread;
+    std::future<void> reading;
 };
 
 } // namespace es
